@@ -1,0 +1,114 @@
+# voxcart build. `make` builds voxcartd, voxcart and libvoxcart; `make test` runs
+# every test (installing what it needs first through `make deps`).
+# Sources are picked up by directory, so a new module needs no Makefile edit.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+VERSION := 0.1.0
+
+PKGS_SERVER := libwebsockets libcjson sqlite3 libsodium libcurl opus sndfile speexdsp pocketsphinx sphinxbase espeak-ng
+PKGS_CLIENT := libwebsockets libcjson libcurl opus portaudio-2.0 sndfile speexdsp readline
+PKGS_TUI    := ncursesw
+PKGS_ALL    := $(sort $(PKGS_SERVER) $(PKGS_CLIENT) $(PKGS_TUI))
+
+# pkg-config is asked lazily so that `make deps` works before the libraries exist.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
+LIBS_SERVER = $(shell pkg-config --libs $(PKGS_SERVER) 2>/dev/null) -lpthread -lm
+LIBS_CLIENT = $(shell pkg-config --libs $(PKGS_CLIENT) 2>/dev/null) -lpthread -lm
+LIBS_TUI    = $(shell pkg-config --libs $(PKGS_CLIENT) $(PKGS_TUI) 2>/dev/null) -lpthread -lm
+LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) -lpthread -lm
+
+WERROR  := $(if $(CI),-Werror,)
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -MMD -MP
+CFLAGS  += -Ishared -Iserver -DVOXCART_VERSION=\"$(VERSION)\"
+ifeq ($(SANITIZE),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+BUILD   := build/san
+else
+BUILD   := build/rel
+endif
+
+SHARED_SRC := $(wildcard shared/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c))
+CLI_SRC    := $(wildcard cli/*.c)
+TUI_SRC    := $(wildcard tui/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+LIBVOXCART := $(BUILD)/libvoxcart.a
+LIBSERVER  := $(BUILD)/libvoxcartd.a
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+PROGRAMS := voxcartd voxcart $(if $(TUI_SRC),voxcart-tui,)
+
+.PHONY: all deps test unit integration bench demo install clean check-deps
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIBVOXCART): $(call obj,$(SHARED_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBSERVER): $(call obj,$(SERVER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+voxcartd: $(call obj,server/main.c) $(LIBSERVER) $(LIBVOXCART)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SERVER)
+
+voxcart: $(call obj,$(CLI_SRC)) $(LIBVOXCART)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
+
+voxcart-tui: $(call obj,$(TUI_SRC)) $(LIBVOXCART)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TUI)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBSERVER) $(LIBVOXCART)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBSERVER) $(LIBVOXCART) $(LDFLAGS) $(LIBS_TEST)
+
+deps:
+	@scripts/deps.sh
+
+check-deps:
+	@scripts/deps.sh --check
+
+unit: $(UNIT_BINS)
+	@scripts/run-unit.sh $(UNIT_BINS)
+
+integration: $(PROGRAMS)
+	@scripts/run-integration.sh
+
+test: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit integration
+
+bench: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@tests/bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@scripts/demo.sh
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/voxcart
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 server/data/*.csv $(DESTDIR)$(PREFIX)/share/voxcart/
+	install -m 0644 config.example $(DESTDIR)$(PREFIX)/share/voxcart/
+
+clean:
+	rm -rf build voxcartd voxcart voxcart-tui
+
+-include $(shell find build -name '*.d' 2>/dev/null)

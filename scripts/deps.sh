@@ -1,0 +1,49 @@
+#!/bin/sh
+# Installs the Debian packages voxcart needs that this machine lacks.
+# pkg-config names the libraries; plain commands cover the test tools.
+# With --check it only reports what is missing (exit 1 if anything is).
+set -e
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_file() { [ -e "$1" ] || missing="$missing $2"; }
+
+need_cmd pkg-config pkg-config
+need_cmd cc gcc
+need_pc libwebsockets libwebsockets-dev
+need_pc libcurl libcurl4-openssl-dev
+need_pc libcjson libcjson-dev
+need_pc sqlite3 libsqlite3-dev
+need_pc libsodium libsodium-dev
+need_pc opus libopus-dev
+need_pc portaudio-2.0 portaudio19-dev
+need_pc sndfile libsndfile1-dev
+need_pc speexdsp libspeexdsp-dev
+need_pc pocketsphinx libpocketsphinx-dev
+need_pc sphinxbase libsphinxbase-dev
+need_file /usr/share/pocketsphinx/model/en-us/en-us pocketsphinx-en-us
+need_pc espeak-ng libespeak-ng-dev
+need_pc ncursesw libncurses-dev
+need_pc readline libreadline-dev
+need_pc check check
+need_cmd espeak-ng espeak-ng
+need_cmd flite flite
+need_cmd sox sox
+need_cmd python3 python3
+need_cmd tmux tmux
+need_cmd wrk wrk
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "$1" = "--check" ]; then
+	echo "missing packages:$missing" >&2
+	exit 1
+fi
+echo "make deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null || $SUDO apt-get update
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
