@@ -1,0 +1,38 @@
+/*
+ * cmd.h - the command table of voxcart.
+ *
+ * Every subcommand is one const struct cmd_entry, defined in the cmd-*.c file that
+ * implements it and listed once in cmd_table[] (cli/voxcart.c).  The dispatcher, `voxcart
+ * help`, usage errors and `voxcart completion bash` are all generated from the table,
+ * so a new command needs no change anywhere else.
+ *
+ * usage holds what follows "voxcart NAME" - one line per form, '\n' between lines:
+ *     "add --title T --price PRICE ...\nrm ID"      (a group: the first word of each
+ *                                                    line is a subcommand)
+ *     "QUERY [--limit N] [--sort a|b|c]"             (a plain command)
+ * Conventions the completion generator relies on: placeholders are UPPER case, flags
+ * are "--long", a flag followed by a word takes an argument, "a|b|c" lists the values
+ * of an argument, and a placeholder starting with FILE completes file names.
+ */
+#ifndef VOXCART_CMD_H
+#define VOXCART_CMD_H
+
+struct cli;
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;   /* another name, or NULL */
+	const char *usage;   /* see above */
+	const char *summary; /* one line for `voxcart help` */
+	/* argv[0] is the command word as typed; returns the exit status (enum cli_exit). */
+	int (*exec)(struct cli *cli, int argc, char **argv);
+};
+
+/* NULL-terminated, in the order `voxcart help` lists them. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* The entry named (or aliased) name, or whose name name uniquely starts; NULL when
+ * none.  *ambiguous is set when several commands start with name. */
+const struct cmd_entry *cmd_find(const char *name, int *ambiguous);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * auth.c - register, login, refresh, logout, /me (see auth.h for the token rules).
+ *
+ * Failed logins: each wrong password increments users.failed_logins; the one that
+ * reaches the limit sets locked_until.  While locked, even the right password gets
+ * 423, so guessing cannot continue.  A success resets the count.  An unknown email
+ * still costs one password verification, so timing does not reveal which emails
+ * have accounts.
+ */
+#include "auth.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "utf8.h"
+#include "handlers.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void auth_token_new(char out[44])
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void auth_token_hash(const char *token, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static void cost_params(const char *cost, unsigned long long *ops, size_t *mem)
+{
+	if (cost && strcmp(cost, "min") == 0) {
+		*ops = crypto_pwhash_OPSLIMIT_MIN;
+		*mem = crypto_pwhash_MEMLIMIT_MIN;
+	} else if (cost && strcmp(cost, "moderate") == 0) {
+		*ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	} else {
+		*ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	}
+}
+
+int auth_password_hash(const char *password, const char *cost, char out[128])
+{
+	unsigned long long ops;
+	size_t mem;
+	cost_params(cost, &ops, &mem);
+	char buf[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str_alg(buf, password, strlen(password), ops, mem,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	snprintf(out, 128, "%s", buf);
+	return 0;
+}
+
+int auth_password_verify(const char *hash, const char *password)
+{
+	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
+}
+
+int auth_normalize_email(const char *in, char *out, size_t outlen)
+{
+	size_t n = strlen(in);
+	if (n < 3 || n >= outlen || n > 254)
+		return -1;
+	int at = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == '@')
+			at++;
+		if (c <= ' ' || c == 0x7f)
+			return -1;
+		out[i] = (char)tolower(c);
+	}
+	out[n] = '\0';
+	const char *a = strchr(out, '@');
+	if (at != 1 || a == out || a[1] == '\0')
+		return -1;
+	return 0;
+}
+
+int auth_check_token(sqlite3 *db, const char *token, struct api_user *user)
+{
+	char hash[65];
+	auth_token_hash(token, hash);
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT u.id, u.email, u.name, u.role, t.id FROM tokens t JOIN users u ON u.id = t.user_id"
+		" WHERE t.access_hash = ? AND t.revoked = 0 AND t.access_expires > ?");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_now());
+	int rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		user->id = sqlite3_column_int64(st, 0);
+		snprintf(user->email, sizeof user->email, "%s", sqlite3_column_text(st, 1));
+		snprintf(user->name, sizeof user->name, "%s", sqlite3_column_text(st, 2));
+		snprintf(user->role, sizeof user->role, "%s", sqlite3_column_text(st, 3));
+		user->token_id = sqlite3_column_int64(st, 4);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+cJSON *auth_user_json(sqlite3 *db, int64_t user_id)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT id, email, name, role, shipping_address, created_at FROM users WHERE id = ?");
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, user_id);
+	cJSON *u = NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		u = cJSON_CreateObject();
+		cJSON_AddNumberToObject(u, "id", (double)sqlite3_column_int64(st, 0));
+		cJSON_AddStringToObject(u, "email", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 2));
+		cJSON_AddStringToObject(u, "role", (const char *)sqlite3_column_text(st, 3));
+		cJSON_AddItemToObject(u, "shipping_address",
+				      api_parse_stored((const char *)sqlite3_column_text(st, 4)));
+		api_add_time(u, "created_at", sqlite3_column_int64(st, 5));
+	}
+	sqlite3_finalize(st);
+	return u;
+}
+
+int64_t auth_create_user(sqlite3 *db, const char *email, const char *password,
+			 const char *name, const char *role, const char *cost)
+{
+	char hash[128];
+	if (auth_password_hash(password, cost, hash) != 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(db,
+		"INSERT INTO users (email, password_hash, name, role, created_at) VALUES (?,?,?,?,?)");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, store_now());
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_last_insert_rowid(db);
+}
+
+/* Issues a token pair for user_id and answers {"user",tokens...} with status. */
+static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t user_id, int status)
+{
+	char access[44], refresh[44], ah[65], rh[65];
+	auth_token_new(access);
+	auth_token_new(refresh);
+	auth_token_hash(access, ah);
+	auth_token_hash(refresh, rh);
+	int64_t now = store_now();
+	sqlite3_stmt *st = store_prepare(req->db,
+		"INSERT INTO tokens (user_id, access_hash, refresh_hash, access_expires,"
+		" refresh_expires, created_at) VALUES (?,?,?,?,?,?)");
+	if (!st) {
+		api_internal(resp, req->db, "issue tokens");
+		return;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_text(st, 2, ah, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, rh, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now + req->srv->set.access_ttl);
+	sqlite3_bind_int64(st, 5, now + req->srv->set.refresh_ttl);
+	sqlite3_bind_int64(st, 6, now);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	cJSON *user = rc == SQLITE_DONE ? auth_user_json(req->db, user_id) : NULL;
+	if (!user) {
+		api_internal(resp, req->db, "issue tokens");
+		return;
+	}
+	cJSON *out = cJSON_CreateObject();
+	cJSON_AddItemToObject(out, "user", user);
+	cJSON_AddStringToObject(out, "access_token", access);
+	cJSON_AddStringToObject(out, "refresh_token", refresh);
+	cJSON_AddNumberToObject(out, "expires_in", req->srv->set.access_ttl);
+	api_json(resp, status, out);
+}
+
+HANDLER(h_health)
+{
+	(void)req;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", 1);
+	cJSON_AddStringToObject(o, "version", VOXCART_VERSION);
+	api_json(resp, 200, o);
+}
+
+HANDLER(h_register)
+{
+	const char *email, *password, *name, *role;
+	if (api_field_string(req->json, resp, "email", 1, 3, 254, &email) ||
+	    api_field_string(req->json, resp, "password", 1, 8, 128, &password) ||
+	    api_field_string(req->json, resp, "name", 1, 1, 100, &name) ||
+	    api_field_string(req->json, resp, "role", 0, 1, 16, &role))
+		return;
+	char norm[256];
+	if (auth_normalize_email(email, norm, sizeof norm) != 0) {
+		api_error(resp, 422, "validation_failed", "email", "That is not an email address.");
+		return;
+	}
+	if (!role)
+		role = "shopper";
+	if (strcmp(role, "shopper") != 0 && strcmp(role, "seller") != 0) {
+		api_error(resp, 422, "validation_failed", "role", "role must be shopper or seller.");
+		return;
+	}
+	int64_t id = auth_create_user(req->db, norm, password, name, role, req->srv->set.hash_cost);
+	if (id == 0) {
+		api_error(resp, 409, "conflict", "email", "An account with that email already exists.");
+		return;
+	}
+	if (id < 0) {
+		api_internal(resp, req->db, "register");
+		return;
+	}
+	log_info("auth", "registered user %lld (%s)", (long long)id, role);
+	issue_tokens(req, resp, id, 201);
+}
+
+static void record_failure(struct api_req *req, int64_t id, int failures)
+{
+	const struct server_settings *s = &req->srv->set;
+	sqlite3_stmt *st = store_prepare(req->db,
+		"UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?");
+	if (!st)
+		return;
+	int lock = failures >= s->lockout_failures;
+	sqlite3_bind_int(st, 1, lock ? 0 : failures);
+	sqlite3_bind_int64(st, 2, lock ? store_now() + s->lockout_seconds : 0);
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (lock)
+		log_warn("auth", "user %lld locked after %d failed logins", (long long)id, failures);
+}
+
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[128];
+static const char *dummy_cost;
+
+static void make_dummy_hash(void)
+{
+	auth_password_hash("not a password of anyone", dummy_cost, dummy_hash);
+}
+
+HANDLER(h_login)
+{
+	dummy_cost = req->srv->set.hash_cost;
+	const char *email, *password;
+	if (api_field_string(req->json, resp, "email", 1, 1, 254, &email) ||
+	    api_field_string(req->json, resp, "password", 1, 1, 1024, &password))
+		return;
+	char norm[256];
+	if (auth_normalize_email(email, norm, sizeof norm) != 0)
+		norm[0] = '\0';
+	sqlite3_stmt *st = store_prepare(req->db,
+		"SELECT id, password_hash, failed_logins, locked_until FROM users WHERE email = ?");
+	if (!st) {
+		api_internal(resp, req->db, "login");
+		return;
+	}
+	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
+	int64_t id = 0, locked_until = 0;
+	int failures = 0;
+	char hash[160] = "";
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 1));
+		failures = sqlite3_column_int(st, 2);
+		locked_until = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	int64_t now = store_now();
+	if (id && locked_until > now) {
+		api_error(resp, 423, "locked", NULL,
+			  "Too many failed logins; the account is locked for %lld more minutes.",
+			  (long long)((locked_until - now + 59) / 60));
+		return;
+	}
+	if (!id) {
+		/* Spend the same time as a real check. */
+		pthread_once(&dummy_once, make_dummy_hash);
+		auth_password_verify(dummy_hash, password);
+		api_error(resp, 401, "unauthorized", NULL, "Wrong email or password.");
+		return;
+	}
+	if (auth_password_verify(hash, password) != 0) {
+		record_failure(req, id, failures + 1);
+		api_error(resp, 401, "unauthorized", NULL, "Wrong email or password.");
+		return;
+	}
+	if (failures || locked_until) {
+		sqlite3_stmt *r = store_prepare(req->db,
+			"UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?");
+		if (r) {
+			sqlite3_bind_int64(r, 1, id);
+			sqlite3_step(r);
+			sqlite3_finalize(r);
+		}
+	}
+	issue_tokens(req, resp, id, 200);
+}
+
+HANDLER(h_refresh)
+{
+	const char *token;
+	if (api_field_string(req->json, resp, "refresh_token", 1, 1, 512, &token))
+		return;
+	char hash[65];
+	auth_token_hash(token, hash);
+	/* Revoke-and-read in one statement: of two racing refreshes only one wins. */
+	sqlite3_stmt *st = store_prepare(req->db,
+		"UPDATE tokens SET revoked = 1 WHERE refresh_hash = ? AND revoked = 0"
+		" AND refresh_expires > ? RETURNING user_id");
+	if (!st) {
+		api_internal(resp, req->db, "refresh");
+		return;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, store_now());
+	int64_t user_id = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		user_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (!user_id) {
+		api_error(resp, 401, "unauthorized", NULL,
+			  "The refresh token is unknown, expired or already used.");
+		return;
+	}
+	issue_tokens(req, resp, user_id, 200);
+}
+
+HANDLER(h_logout)
+{
+	sqlite3_stmt *st = store_prepare(req->db, "UPDATE tokens SET revoked = 1 WHERE id = ?");
+	if (!st) {
+		api_internal(resp, req->db, "logout");
+		return;
+	}
+	sqlite3_bind_int64(st, 1, req->user.token_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		api_internal(resp, req->db, "logout");
+		return;
+	}
+	api_empty(resp, 204);
+}
+
+HANDLER(h_me_get)
+{
+	cJSON *u = auth_user_json(req->db, req->user.id);
+	if (!u) {
+		api_internal(resp, req->db, "me");
+		return;
+	}
+	api_json(resp, 200, u);
+}
+
+char *auth_address_text(const cJSON *addr, struct api_resp *resp)
+{
+	static const struct { const char *name; int required; size_t max; } fields[] = {
+		{ "name", 1, 100 }, { "line1", 1, 200 }, { "line2", 0, 200 },
+		{ "city", 1, 100 }, { "postal_code", 1, 20 }, { "country", 1, 56 },
+	};
+	if (!cJSON_IsObject(addr)) {
+		api_error(resp, 422, "validation_failed", "shipping_address",
+			  "shipping_address must be an object with name, line1, city, postal_code, country.");
+		return NULL;
+	}
+	cJSON *out = cJSON_CreateObject();
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v;
+		if (api_field_string(addr, resp, fields[i].name, fields[i].required, 1, fields[i].max, &v)) {
+			char field[64];
+			snprintf(field, sizeof field, "shipping_address.%s", fields[i].name);
+			api_error(resp, 422, "validation_failed", field,
+				  "%s is required and at most %zu characters.", field, fields[i].max);
+			cJSON_Delete(out);
+			return NULL;
+		}
+		if (v)
+			cJSON_AddStringToObject(out, fields[i].name, v);
+	}
+	char *text = cJSON_PrintUnformatted(out);
+	cJSON_Delete(out);
+	return text;
+}
+
+HANDLER(h_me_patch)
+{
+	const char *name;
+	if (api_field_string(req->json, resp, "name", 0, 1, 100, &name))
+		return;
+	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(req->json, "shipping_address");
+	char *addr_text = NULL;
+	if (addr && !cJSON_IsNull(addr) && !(addr_text = auth_address_text(addr, resp)))
+		return;
+	sqlite3_stmt *st = store_prepare(req->db,
+		"UPDATE users SET name = coalesce(?, name),"
+		" shipping_address = CASE WHEN ? THEN ? ELSE shipping_address END WHERE id = ?");
+	if (!st) {
+		free(addr_text);
+		api_internal(resp, req->db, "me patch");
+		return;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, addr != NULL);
+	sqlite3_bind_text(st, 3, addr_text, -1, SQLITE_STATIC); /* JSON null clears it */
+	sqlite3_bind_int64(st, 4, req->user.id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(addr_text);
+	if (rc != SQLITE_DONE) {
+		api_internal(resp, req->db, "me patch");
+		return;
+	}
+	h_me_get(req, resp);
+}

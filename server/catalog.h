@@ -1,0 +1,48 @@
+/*
+ * catalog.h - products and categories: search (FTS5, filters, sorts, pages), the
+ * seller's listings, and the Product JSON every other module reuses.
+ *
+ * Every change to a product also updates its row in products_fts (same rowid) and
+ * bumps srv->catalog_version, which the buddy's vocabulary cache and the speech
+ * recogniser's language model watch.
+ */
+#ifndef VOXCART_CATALOG_H
+#define VOXCART_CATALOG_H
+
+#include "api.h"
+
+struct server;
+
+/* The SELECT list that catalog_product_row() reads, over "products p JOIN users u". */
+#define CATALOG_COLUMNS                                                                  \
+	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"  \
+	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at"
+#define CATALOG_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
+
+/* Product JSON from a row of CATALOG_COLUMNS starting at column `col`. */
+cJSON *catalog_product_row(sqlite3_stmt *st, int col);
+/* Product JSON by id (any status), or NULL. */
+cJSON *catalog_product_get(sqlite3 *db, int64_t id);
+
+struct catalog_query {
+	const char *text;      /* user text, or NULL */
+	const char *category;  /* exact (case-insensitive), or NULL */
+	int64_t min_price, max_price; /* cents, -1 for none */
+	int64_t seller_id;     /* 0 for any */
+	const char *sort;      /* relevance, price_asc, price_desc, newest; NULL default */
+	int any_word;          /* 1: match any word (OR) rather than all */
+	int64_t limit, offset;
+};
+
+/* Runs a search over active products; returns a page object or NULL on a database
+ * error.  An unknown sort gives NULL with *bad_sort set. */
+cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort);
+
+/* Inserts a product for a seller (fields validated by the caller). Returns its id. */
+int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const char *desc,
+		       int64_t price_cents, int64_t stock, const char *category,
+		       const char *tags_json);
+
+void catalog_changed(struct server *srv);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * http.c - libwebsockets glue for the REST API (see http.h).
+ *
+ * Per connection, `struct http_conn` holds the request being read.  When it is
+ * complete it becomes a `struct http_job` (owned by the job from then on), which
+ * goes to the worker pool; the worker fills job->resp and puts the job on the done
+ * list.  Only the loop thread touches conn<->job links, so closing a connection just
+ * unhooks its job; the job is freed when it comes back.
+ */
+#include "http.h"
+#include "api.h"
+#include "buddy_ws.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "routes.h"
+#include "server.h"
+#include "store.h"
+#include "workers.h"
+
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Bodies past this are not even buffered: the connection is answered and closed. */
+#define DISCARD_LIMIT (8 * 1024 * 1024)
+
+struct http_job;
+
+struct http_conn {
+	struct http_job *job;      /* request being read, handled, or written */
+	int sending;               /* 1 headers next, 2 body next */
+};
+
+struct http_job {
+	struct http_job *next;     /* on the done list */
+	struct lws *wsi;           /* NULL once the connection has closed */
+	struct http_conn *conn;
+	struct server *srv;
+	struct api_req req;
+	struct api_resp resp;
+	size_t body_cap;
+	size_t body_seen;          /* bytes received, kept or not */
+	int too_large;
+	int in_worker;
+};
+
+struct http_state {
+	pthread_mutex_t lock;
+	struct http_job *done_head, *done_tail;
+};
+
+static void job_free(struct http_job *job)
+{
+	if (!job)
+		return;
+	free(job->req.body);
+	free(job->req.bearer);
+	free(job->req.idempotency_key);
+	for (int i = 0; i < job->req.query_count; i++) {
+		free(job->req.query_names[i]);
+		free(job->req.query_values[i]);
+	}
+	cJSON_Delete(job->req.json);
+	free(job->resp.body);
+	free(job);
+}
+
+static enum api_method method_of(struct lws *wsi)
+{
+	static const struct {
+		enum lws_token_indexes tok;
+		enum api_method m;
+	} map[] = {
+		{ WSI_TOKEN_GET_URI, M_GET },     { WSI_TOKEN_POST_URI, M_POST },
+		{ WSI_TOKEN_PUT_URI, M_PUT },     { WSI_TOKEN_PATCH_URI, M_PATCH },
+		{ WSI_TOKEN_DELETE_URI, M_DELETE },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (lws_hdr_total_length(wsi, map[i].tok) > 0)
+			return map[i].m;
+	return M_OTHER;
+}
+
+static char *header_dup(struct lws *wsi, enum lws_token_indexes tok)
+{
+	int n = lws_hdr_total_length(wsi, tok);
+	if (n <= 0)
+		return NULL;
+	char *s = malloc((size_t)n + 1);
+	if (s && lws_hdr_copy(wsi, s, n + 1, tok) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void read_query(struct lws *wsi, struct api_req *req)
+{
+	char frag[2048];
+	for (int i = 0; req->query_count < API_MAX_QUERY; i++) {
+		int n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i);
+		if (n < 0)
+			break;
+		char *eq = strchr(frag, '=');
+		if (eq)
+			*eq = '\0';
+		req->query_names[req->query_count] = strdup(frag);
+		req->query_values[req->query_count] = strdup(eq ? eq + 1 : "");
+		req->query_count++;
+	}
+}
+
+static void read_auth(struct lws *wsi, struct api_req *req)
+{
+	char *auth = header_dup(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		const char *t = auth + 7;
+		while (*t == ' ')
+			t++;
+		req->bearer = strdup(t);
+	}
+	free(auth);
+	int n = lws_hdr_custom_length(wsi, "idempotency-key:", 16);
+	if (n > 0 && n < 4096) {
+		req->idempotency_key = malloc((size_t)n + 1);
+		if (req->idempotency_key &&
+		    lws_hdr_custom_copy(wsi, req->idempotency_key, n + 1, "idempotency-key:", 16) < 0) {
+			free(req->idempotency_key);
+			req->idempotency_key = NULL;
+		}
+	}
+}
+
+/* Runs on a worker thread. */
+static void job_run(void *arg)
+{
+	struct http_job *job = arg;
+	struct http_state *hs = job->srv->http;
+	job->req.db = store_thread_db();
+	if (!job->req.db)
+		api_error(&job->resp, 500, "internal", NULL, "The database is not available.");
+	else
+		routes_dispatch(&job->req, &job->resp);
+	pthread_mutex_lock(&hs->lock);
+	if (hs->done_tail)
+		hs->done_tail->next = job;
+	else
+		hs->done_head = job;
+	hs->done_tail = job;
+	pthread_mutex_unlock(&hs->lock);
+	lws_cancel_service(job->srv->lws);
+}
+
+static void respond_now(struct http_job *job, int status, const char *code, const char *msg)
+{
+	api_error(&job->resp, status, code, NULL, "%s", msg);
+	job->conn->sending = 1;
+	lws_callback_on_writable(job->wsi);
+}
+
+static void dispatch(struct http_job *job)
+{
+	struct server *srv = job->srv;
+	if (job->too_large) {
+		api_error(&job->resp, 413, "payload_too_large", NULL,
+			  "The body is larger than %ld bytes.", srv->set.max_body);
+		job->conn->sending = 1;
+		lws_callback_on_writable(job->wsi);
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int wait = ratelimit_take(srv->limiter, job->req.client_ip,
+				  (double)ts.tv_sec + ts.tv_nsec / 1e9);
+	if (wait > 0) {
+		job->resp.retry_after = wait;
+		respond_now(job, 429, "rate_limited", "Too many requests; slow down.");
+		return;
+	}
+	job->in_worker = 1;
+	if (workers_submit(srv->pool, job_run, job) != 0) {
+		job->in_worker = 0;
+		respond_now(job, 500, "internal", "The server is shutting down.");
+	}
+}
+
+static int begin_request(struct lws *wsi, struct http_conn *conn, struct server *srv,
+			 const char *uri)
+{
+	struct http_job *job = calloc(1, sizeof *job);
+	if (!job)
+		return -1;
+	job->wsi = wsi;
+	job->conn = conn;
+	job->srv = srv;
+	conn->job = job;
+	conn->sending = 0;
+	job->req.srv = srv;
+	job->req.method = method_of(wsi);
+	snprintf(job->req.path, sizeof job->req.path, "%s", uri ? uri : "/");
+	lws_get_peer_simple(wsi, job->req.client_ip, sizeof job->req.client_ip);
+	read_query(wsi, &job->req);
+	read_auth(wsi, &job->req);
+
+	char cl[32];
+	long long length = -1;
+	if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		length = atoll(cl);
+	if (length > srv->set.max_body)
+		job->too_large = 1;
+	int has_body = length > 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+	if (length > DISCARD_LIMIT) {
+		respond_now(job, 413, "payload_too_large", "The body is far too large.");
+		return 0;
+	}
+	if (!has_body || job->req.method == M_GET || job->req.method == M_OTHER)
+		dispatch(job);
+	return 0; /* the body arrives in LWS_CALLBACK_HTTP_BODY */
+}
+
+static void body_chunk(struct http_job *job, const void *in, size_t len)
+{
+	job->body_seen += len;
+	if (job->too_large || job->body_seen > (size_t)job->srv->set.max_body) {
+		job->too_large = 1;
+		return;
+	}
+	if (job->req.body_len + len + 1 > job->body_cap) {
+		size_t cap = job->body_cap ? job->body_cap : 1024;
+		while (cap < job->req.body_len + len + 1)
+			cap *= 2;
+		char *b = realloc(job->req.body, cap);
+		if (!b) {
+			job->too_large = 1;
+			return;
+		}
+		job->req.body = b;
+		job->body_cap = cap;
+	}
+	memcpy(job->req.body + job->req.body_len, in, len);
+	job->req.body_len += len;
+	job->req.body[job->req.body_len] = '\0';
+}
+
+static void drain_done(struct server *srv)
+{
+	struct http_state *hs = srv->http;
+	pthread_mutex_lock(&hs->lock);
+	struct http_job *list = hs->done_head;
+	hs->done_head = hs->done_tail = NULL;
+	pthread_mutex_unlock(&hs->lock);
+	while (list) {
+		struct http_job *job = list;
+		list = job->next;
+		job->next = NULL;
+		job->in_worker = 0;
+		if (!job->wsi) {
+			job_free(job);
+			continue;
+		}
+		job->conn->sending = 1;
+		lws_callback_on_writable(job->wsi);
+	}
+}
+
+static int write_response(struct lws *wsi, struct http_conn *conn)
+{
+	struct http_job *job = conn->job;
+	if (!job)
+		return 0;
+	struct api_resp *resp = &job->resp;
+	if (conn->sending == 1) {
+		unsigned char buf[LWS_PRE + 1024];
+		unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+		if (lws_add_http_common_headers(wsi, (unsigned int)resp->status, "application/json",
+						resp->body_len, &p, end))
+			return -1;
+		if (resp->retry_after > 0) {
+			char v[16];
+			int n = snprintf(v, sizeof v, "%d", resp->retry_after);
+			if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+							(const unsigned char *)v, n, &p, end))
+				return -1;
+		}
+		if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+						(const unsigned char *)"no-store", 8, &p, end))
+			return -1;
+		if (lws_finalize_write_http_header(wsi, start, &p, end))
+			return -1;
+		if (resp->body_len > 0) {
+			conn->sending = 2;
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+	} else if (conn->sending == 2) {
+		unsigned char *buf = malloc(LWS_PRE + resp->body_len);
+		if (!buf)
+			return -1;
+		memcpy(buf + LWS_PRE, resp->body, resp->body_len);
+		int n = lws_write(wsi, buf + LWS_PRE, resp->body_len, LWS_WRITE_HTTP_FINAL);
+		free(buf);
+		if (n < 0)
+			return -1;
+	} else {
+		return 0;
+	}
+	/* The whole answer is out. */
+	int close = job->too_large && job->body_seen > (size_t)DISCARD_LIMIT;
+	close = close || job->resp.status == 413;
+	conn->job = NULL;
+	conn->sending = 0;
+	job_free(job);
+	if (close)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+			 void *in, size_t len)
+{
+	struct http_conn *conn = user;
+	struct server *srv = lws_context_user(lws_get_context(wsi));
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		if (conn->job) /* pipelined request while one is still going */
+			return -1;
+		return begin_request(wsi, conn, srv, in) ? -1 : 0;
+	case LWS_CALLBACK_HTTP_BODY:
+		if (conn->job && !conn->job->in_worker)
+			body_chunk(conn->job, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (conn->job && !conn->job->in_worker && conn->sending == 0)
+			dispatch(conn->job);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return write_response(wsi, conn);
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (conn && conn->job) {
+			if (conn->job->in_worker)
+				conn->job->wsi = NULL; /* freed when the worker hands it back */
+			else
+				job_free(conn->job);
+			conn->job = NULL;
+		}
+		return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		drain_done(srv);
+		buddy_ws_wake(srv);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static struct lws_protocols protocols[3];
+
+int http_start(struct server *srv, char *err, size_t errlen)
+{
+	struct http_state *hs = calloc(1, sizeof *hs);
+	if (!hs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&hs->lock, NULL);
+	srv->http = hs;
+
+	protocols[0] = (struct lws_protocols){ .name = "http",
+					       .callback = callback_http,
+					       .per_session_data_size = sizeof(struct http_conn) };
+	protocols[1] = buddy_ws_protocol();
+	protocols[2] = (struct lws_protocols){ 0 };
+
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof info);
+	info.port = srv->set.port;
+	info.iface = srv->set.listen[0] ? srv->set.listen : NULL;
+	info.protocols = protocols;
+	info.user = srv;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (strchr(srv->set.listen, ':'))
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.keepalive_timeout = 30;
+	info.timeout_secs = 30;
+	info.max_http_header_data = 8192;
+	info.pt_serv_buf_size = 64 * 1024;
+	info.vhost_name = "voxcartd";
+	info.server_string = "voxcartd/" VOXCART_VERSION;
+	if (srv->set.tls_cert[0]) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = srv->set.tls_cert;
+		info.ssl_private_key_filepath = srv->set.tls_key;
+	}
+	srv->lws = lws_create_context(&info);
+	if (!srv->lws) {
+		snprintf(err, errlen, "cannot listen on %s port %d (in use, or not an address here?)",
+			 srv->set.listen, srv->set.port);
+		return -1;
+	}
+	return 0;
+}
+
+void http_run(struct server *srv)
+{
+	while (!srv->stopping)
+		if (lws_service(srv->lws, 0) < 0)
+			break;
+}
+
+void http_wake(struct server *srv)
+{
+	if (srv->lws)
+		lws_cancel_service(srv->lws);
+}
+
+void http_stop(struct server *srv)
+{
+	if (srv->lws)
+		lws_context_destroy(srv->lws);
+	srv->lws = NULL;
+	if (srv->http) {
+		/* Jobs still on the done list belong to connections that are gone now. */
+		struct http_job *j = srv->http->done_head;
+		while (j) {
+			struct http_job *next = j->next;
+			job_free(j);
+			j = next;
+		}
+		pthread_mutex_destroy(&srv->http->lock);
+		free(srv->http);
+		srv->http = NULL;
+	}
+}

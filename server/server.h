@@ -1,0 +1,51 @@
+/*
+ * server.h - the state of one voxcartd: settings read from the command line and the
+ * config file, and the parts built from them.  There is no other global state; this
+ * struct is passed down to whatever needs it.
+ */
+#ifndef VOXCART_SERVER_H
+#define VOXCART_SERVER_H
+
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct lws_context;
+struct workers;
+struct ratelimit;
+struct http_state;
+struct buddy_hub;
+
+struct server_settings {
+	char listen[128];
+	int port;
+	char db_path[4096];
+	int workers;
+	long max_body;           /* bytes */
+	int rate_per_sec;        /* per client address; 0 disables */
+	int rate_burst;
+	int access_ttl;          /* seconds */
+	int refresh_ttl;         /* seconds */
+	int lockout_failures;    /* failed logins in a row before a lock */
+	int lockout_seconds;
+	char hash_cost[16];      /* "interactive", "moderate", "min" (tests only) */
+	int pending_payment_ttl; /* seconds before an unpaid order is cancelled */
+	char data_dir[4096];     /* where demo_catalog.csv lives */
+	char tls_cert[4096];
+	char tls_key[4096];
+};
+
+struct server {
+	struct server_settings set;
+	struct config cfg;
+	struct lws_context *lws;
+	struct workers *pool;
+	struct ratelimit *limiter;
+	struct http_state *http;
+	struct buddy_hub *buddy;
+	atomic_uint_fast64_t catalog_version; /* bumped on every catalog change */
+	atomic_int stopping;
+};
+
+#endif
