@@ -45,7 +45,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGRAMS := voxcartd voxcart $(if $(TUI_SRC),voxcart-tui,)
 
-.PHONY: all deps test unit integration bench demo install clean check-deps
+.PHONY: all deps build-unit-san test unit integration bench demo install clean check-deps
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -72,6 +72,8 @@ voxcart-tui: $(call obj,$(TUI_SRC)) $(LIBVOXCART)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBSERVER) $(LIBVOXCART)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBSERVER) $(LIBVOXCART) $(LDFLAGS) $(LIBS_TEST)
+
+build-unit-san: $(UNIT_BINS)
 
 deps:
 	@scripts/deps.sh

@@ -159,11 +159,17 @@ int cli_fail(struct cli *cli, const struct rest_response *resp)
 		if (resp->retry_after >= 0)
 			snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "; retry after %d s",
 				 resp->retry_after);
+	} else if (status == 403 && strstr(msg, "seller") == NULL &&
+		   strncmp(cli->cmd->name, "listing", 7) == 0) {
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (listings need a seller "
+			 "account: voxcart register --seller EMAIL)");
 	} else if (*resp->error_field && !strstr(msg, resp->error_field)) {
 		int is_id = strspn(resp->error_field, "0123456789") == strlen(resp->error_field);
 		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (%s%s)",
 			 is_id ? "product #" : "", resp->error_field);
 	}
+	if (cli->hint && status == cli->hint_status)
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (%s)", cli->hint);
 	fflush(stdout);
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < ' ')
@@ -185,6 +191,16 @@ void cli_note(struct cli *cli, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void cli_say(struct cli *cli, const char *fmt, ...)
+{
+	if (cli->quiet || cli->json)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
 	va_end(ap);
 }
 

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -37,6 +38,10 @@ struct cli {
 	struct session session;    /* loaded on first use */
 	int session_state;         /* 0 not loaded, 1 loaded, -1 unreadable */
 	char session_err[512];
+	/* Appended to the message of a failure with status hint_status (e.g. 402:
+	 * "nothing was charged"); set by a command before the request. */
+	int hint_status;
+	const char *hint;
 };
 
 /* Releases what the run acquired. */
@@ -63,6 +68,10 @@ void cli_print_usage(const struct cmd_entry *cmd, const char *sub, FILE *f, cons
 
 /* Informational text for people on stderr; silent with --quiet or --json. */
 void cli_note(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A result sentence for people on stdout ("Added 2 x Bananas"); silent with --quiet
+ * or --json. */
+void cli_say(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- talking to the server ---- */
 
@@ -115,6 +124,14 @@ int cli_want_id(struct cli *cli, const char *sub, const char *what, const char *
  * returns CLI_OK or CLI_USAGE after a message. */
 int cli_want_money(struct cli *cli, const char *sub, const char *flag, const char *s,
 		   int64_t *cents);
+
+/* ---- shared by commands ---- */
+
+/* Chooses the card to pay with: wanted (> 0) must be one of the user's cards; 0 picks
+ * the default card, or the only one.  Sets *id and a description ("Visa ending 4242")
+ * and returns CLI_OK, or reports why not and returns the exit status.
+ * (cmd-card.c) */
+int cli_pick_card(struct cli *cli, int64_t wanted, int64_t *id, char *desc, size_t desclen);
 
 /* ---- JSON fields ---- */
 

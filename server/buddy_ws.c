@@ -1,33 +1,648 @@
 /*
- * buddy_ws.c - placeholder until the buddy session lands: accepts the socket and
- * answers every message with an error.
+ * buddy_ws.c - the buddy WebSocket on the event-loop thread (see buddy_ws.h and
+ * buddy_session.h).
+ *
+ * The loop parses each client message, keeps the session's queue of jobs (hello,
+ * typed turns, audio turns) and runs them one at a time on the worker pool.  Jobs
+ * answer through the session's outgoing queue; they put the session on the hub's
+ * ready list and wake the loop, which asks lws for a writable callback and writes
+ * one message per callback.  A new turn or a cancel marks the running turn
+ * cancelled (the job polls the mark) and drops its queued speech frames, so speech
+ * stops within a frame.
  */
 #include "buddy_ws.h"
+#include "buddy_session.h"
+#include "frame.h"
+#include "log.h"
 #include "server.h"
+#include "voice_turn.h"
+#include "workers.h"
 
+#include <cJSON.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define MAX_MESSAGE (256 * 1024)
+#define MAX_AUDIO_PACKETS (60 * 50) /* one minute of 20 ms frames */
+
+struct buddy_hub {
+	pthread_mutex_t lock;
+	struct buddy_session *ready;
+	atomic_int sessions;
+	atomic_uint_fast64_t next_id;
+};
+
+struct buddy_conn {
+	struct buddy_session *s;
+	unsigned char *rx;
+	size_t rx_len, rx_cap;
+	int rx_binary;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- sessions ---- */
+
+struct buddy_session *buddy_session_new(struct server *srv, struct lws *wsi)
+{
+	struct buddy_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	s->srv = srv;
+	s->wsi = wsi;
+	pthread_mutex_init(&s->lock, NULL);
+	snprintf(s->id, sizeof s->id, "s%llu",
+		 (unsigned long long)atomic_fetch_add(&srv->buddy->next_id, 1) + 1);
+	atomic_fetch_add(&srv->buddy->sessions, 1);
+	return s;
+}
+
+void buddy_session_ref(struct buddy_session *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+}
+
+void buddy_session_unref(struct buddy_session *s)
+{
+	if (atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	struct out_msg *m = s->out_head;
+	while (m) {
+		struct out_msg *next = m->next;
+		free(m);
+		m = next;
+	}
+	struct buddy_job *j = s->queue_head;
+	while (j) {
+		struct buddy_job *next = j->next;
+		buddy_job_free(j);
+		j = next;
+	}
+	buddy_job_free(s->audio);
+	buddy_session_release_job_parts(s);
+	atomic_fetch_sub(&s->srv->buddy->sessions, 1);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static void mark_ready(struct buddy_session *s)
+{
+	struct buddy_hub *hub = s->srv->buddy;
+	pthread_mutex_lock(&hub->lock);
+	if (!s->on_ready_list) {
+		s->on_ready_list = 1;
+		buddy_session_ref(s);
+		s->ready_next = hub->ready;
+		hub->ready = s;
+	}
+	pthread_mutex_unlock(&hub->lock);
+	lws_cancel_service(s->srv->lws);
+}
+
+static void push_out(struct buddy_session *s, struct out_msg *m)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->out_tail)
+		s->out_tail->next = m;
+	else
+		s->out_head = m;
+	s->out_tail = m;
+	pthread_mutex_unlock(&s->lock);
+	mark_ready(s);
+}
+
+static struct out_msg *out_new(enum out_kind kind, const void *data, size_t len)
+{
+	struct out_msg *m = malloc(sizeof *m + LWS_PRE + len);
+	if (!m)
+		return NULL;
+	memset(m, 0, sizeof *m);
+	m->kind = kind;
+	m->len = len;
+	if (len)
+		memcpy(m->data + LWS_PRE, data, len);
+	return m;
+}
+
+void buddy_session_send_json(struct buddy_session *s, cJSON *msg)
+{
+	char *text = cJSON_PrintUnformatted(msg);
+	cJSON_Delete(msg);
+	if (!text)
+		return;
+	struct out_msg *m = out_new(OUT_TEXT, text, strlen(text));
+	free(text);
+	if (m)
+		push_out(s, m);
+}
+
+void buddy_session_send_binary(struct buddy_session *s, uint32_t turn, const void *data, size_t len)
+{
+	struct out_msg *m = out_new(OUT_BINARY, data, len);
+	if (m) {
+		m->turn = turn;
+		push_out(s, m);
+	}
+}
+
+void buddy_session_send_marker(struct buddy_session *s, enum out_kind kind, int close_code)
+{
+	struct out_msg *m = out_new(kind, NULL, 0);
+	if (m) {
+		m->close_code = close_code;
+		push_out(s, m);
+	}
+}
+
+void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
+			      const char *message)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "type", "error");
+	if (turn)
+		cJSON_AddNumberToObject(e, "turn", turn);
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	buddy_session_send_json(s, e);
+}
+
+void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn)
+{
+	pthread_mutex_lock(&s->lock);
+	struct out_msg **pp = &s->out_head, *last = NULL;
+	while (*pp) {
+		struct out_msg *m = *pp;
+		if (m->kind == OUT_BINARY && m->turn <= turn) {
+			*pp = m->next;
+			free(m);
+			continue;
+		}
+		last = m;
+		pp = &m->next;
+	}
+	s->out_tail = last;
+	pthread_mutex_unlock(&s->lock);
+}
+
+struct out_msg *buddy_session_pop(struct buddy_session *s)
+{
+	pthread_mutex_lock(&s->lock);
+	struct out_msg *m = s->out_head;
+	if (m) {
+		s->out_head = m->next;
+		if (!s->out_head)
+			s->out_tail = NULL;
+		m->next = NULL;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return m;
+}
+
+/* ---- jobs ---- */
+
+struct job_arg {
+	struct buddy_session *s;
+	struct buddy_job *job;
+	int feed_only; /* an audio turn still recording: decode what has arrived */
+};
+
+static void job_main(void *arg)
+{
+	struct job_arg *a = arg;
+	if (a->feed_only) {
+		if (!atomic_load(&a->s->closed))
+			voice_turn_feed(a->s, a->job);
+	} else {
+		if (!atomic_load(&a->s->closed))
+			buddy_job_run(a->s, a->job);
+		buddy_job_free(a->job);
+	}
+	buddy_session_send_marker(a->s, OUT_JOB_DONE, 0);
+	buddy_session_unref(a->s);
+	free(a);
+}
+
+/* [loop] Starts the next queued job if none is running. */
+static void pump(struct buddy_session *s)
+{
+	if (s->job_running || !s->queue_head)
+		return;
+	struct buddy_job *job = s->queue_head;
+	int feed_only = 0;
+	if (job->kind == JOB_AUDIO && !job->audio_done) {
+		/* Still recording: decode what has arrived so far, if anything new. */
+		pthread_mutex_lock(&s->lock);
+		int fresh = job->npackets > job->fed;
+		pthread_mutex_unlock(&s->lock);
+		if (!fresh)
+			return;
+		feed_only = 1;
+		job->fed = job->npackets;
+	} else {
+		s->queue_head = job->next;
+		if (!s->queue_head)
+			s->queue_tail = NULL;
+		job->next = NULL;
+	}
+	struct job_arg *a = malloc(sizeof *a);
+	if (!a) {
+		if (!feed_only)
+			buddy_job_free(job);
+		return;
+	}
+	a->s = s;
+	a->job = job;
+	a->feed_only = feed_only;
+	buddy_session_ref(s);
+	s->job_running = 1;
+	if (workers_submit(s->srv->pool, job_main, a) != 0) {
+		s->job_running = 0;
+		buddy_session_unref(s);
+		if (!feed_only)
+			buddy_job_free(job);
+		free(a);
+	}
+}
+
+static void enqueue(struct buddy_session *s, struct buddy_job *job)
+{
+	if (s->queue_tail)
+		s->queue_tail->next = job;
+	else
+		s->queue_head = job;
+	s->queue_tail = job;
+	pump(s);
+}
+
+/* ---- client messages ---- */
+
+static void cancel_turns(struct buddy_session *s, uint32_t upto)
+{
+	if (upto > atomic_load(&s->cancel_upto))
+		atomic_store(&s->cancel_upto, upto);
+	buddy_session_drop_speech(s, upto);
+}
+
+/* Checks a new turn id: returns it, or 0 after sending an error. */
+static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
+	if (!cJSON_IsNumber(t) || t->valuedouble < 1 || t->valuedouble > 4294967295.0 ||
+	    t->valuedouble != (double)(uint32_t)t->valuedouble) {
+		buddy_session_send_error(s, 0, "bad_request", "turn must be a positive integer.");
+		return 0;
+	}
+	uint32_t turn = (uint32_t)t->valuedouble;
+	if (turn <= s->last_turn) {
+		buddy_session_send_error(s, turn, "bad_request",
+					 "Turn ids must increase; this one was already used.");
+		return 0;
+	}
+	/* A new turn cancels whatever reply is still going. */
+	if (s->last_turn)
+		cancel_turns(s, s->last_turn);
+	s->last_turn = turn;
+	return turn;
+}
+
+static struct buddy_job *job_new(enum job_kind kind, uint32_t turn, const char *text)
+{
+	struct buddy_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->kind = kind;
+	j->turn = turn;
+	j->text = text ? strdup(text) : NULL;
+	return j;
+}
+
+static void on_hello(struct buddy_session *s, const char *raw)
+{
+	if (s->hello_seen) {
+		buddy_session_send_error(s, 0, "bad_request", "hello was already sent.");
+		return;
+	}
+	s->hello_seen = 1;
+	struct buddy_job *j = job_new(JOB_HELLO, 0, raw);
+	if (j)
+		enqueue(s, j);
+}
+
+static void on_say(struct buddy_session *s, const cJSON *msg)
+{
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(msg, "text");
+	if (!cJSON_IsString(text)) {
+		buddy_session_send_error(s, 0, "bad_request", "say needs a text string.");
+		return;
+	}
+	if (strlen(text->valuestring) > 4000) {
+		buddy_session_send_error(s, 0, "bad_request", "That utterance is too long.");
+		return;
+	}
+	uint32_t turn = new_turn(s, msg);
+	struct buddy_job *j = turn ? job_new(JOB_SAY, turn, text->valuestring) : NULL;
+	if (j)
+		enqueue(s, j);
+}
+
+static void finish_audio(struct buddy_session *s)
+{
+	if (!s->audio)
+		return;
+	s->audio->audio_done = 1;
+	s->audio->t_stop = now_s();
+	s->audio = NULL;
+	pump(s);
+}
+
+static void on_audio_start(struct buddy_session *s, const cJSON *msg)
+{
+	uint32_t turn = new_turn(s, msg);
+	if (!turn)
+		return;
+	finish_audio(s);
+	struct buddy_job *j = job_new(JOB_AUDIO, turn, NULL);
+	if (!j)
+		return;
+	s->audio = j;
+	enqueue(s, j);
+}
+
+static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
+	if (!s->audio || !cJSON_IsNumber(t) || (uint32_t)t->valuedouble != s->audio->turn) {
+		buddy_session_send_error(s, cJSON_IsNumber(t) ? (uint32_t)t->valuedouble : 0,
+					 "bad_request", "audio.stop for a turn that is not recording.");
+		return;
+	}
+	finish_audio(s);
+}
+
+static void on_cancel(struct buddy_session *s, const cJSON *msg)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
+	if (!cJSON_IsNumber(t) || t->valuedouble < 1) {
+		buddy_session_send_error(s, 0, "bad_request", "cancel needs the turn to cancel.");
+		return;
+	}
+	uint32_t turn = (uint32_t)t->valuedouble;
+	if (s->audio && s->audio->turn == turn)
+		finish_audio(s); /* its job sees the cancel and ends the turn */
+	cancel_turns(s, turn);
+}
+
+static void on_text(struct buddy_session *s, const char *raw, size_t len)
+{
+	cJSON *msg = cJSON_ParseWithLength(raw, len);
+	const cJSON *type = msg ? cJSON_GetObjectItemCaseSensitive(msg, "type") : NULL;
+	if (!msg || !cJSON_IsObject(msg) || !cJSON_IsString(type)) {
+		buddy_session_send_error(s, 0, msg ? "bad_request" : "invalid_json",
+					 msg ? "A message needs a \"type\"." : "That is not valid JSON.");
+		cJSON_Delete(msg);
+		return;
+	}
+	const char *t = type->valuestring;
+	if (strcmp(t, "hello") == 0) {
+		char *copy = strndup(raw, len);
+		if (copy)
+			on_hello(s, copy);
+		free(copy);
+	} else if (strcmp(t, "ping") == 0) {
+		cJSON *pong = cJSON_CreateObject();
+		cJSON_AddStringToObject(pong, "type", "pong");
+		buddy_session_send_json(s, pong);
+	} else if (!s->hello_seen) {
+		buddy_session_send_error(s, 0, "bad_request", "Send hello first.");
+	} else if (strcmp(t, "say") == 0) {
+		on_say(s, msg);
+	} else if (strcmp(t, "audio.start") == 0) {
+		on_audio_start(s, msg);
+	} else if (strcmp(t, "audio.stop") == 0) {
+		on_audio_stop(s, msg);
+	} else if (strcmp(t, "cancel") == 0) {
+		on_cancel(s, msg);
+	} else {
+		char m[160];
+		snprintf(m, sizeof m, "Unknown message type \"%.64s\".", t);
+		buddy_session_send_error(s, 0, "bad_request", m);
+	}
+	cJSON_Delete(msg);
+}
+
+static void on_binary(struct buddy_session *s, const unsigned char *data, size_t len)
+{
+	struct proto_frame f;
+	if (proto_frame_parse(data, len, &f) != 0 || f.kind != PROTO_FRAME_MIC) {
+		buddy_session_send_error(s, 0, "bad_request", "Malformed audio frame.");
+		return;
+	}
+	struct buddy_job *j = s->audio;
+	if (!j || f.turn != j->turn) {
+		buddy_session_send_error(s, f.turn, "bad_request",
+					 "Audio for a turn that is not recording (send audio.start first).");
+		return;
+	}
+	if (j->npackets >= MAX_AUDIO_PACKETS) {
+		finish_audio(s);
+		return;
+	}
+	if (j->npackets == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 64;
+		pthread_mutex_lock(&s->lock);
+		unsigned char **p = realloc(j->packets, cap * sizeof *p);
+		size_t *l = p ? realloc(j->packet_lens, cap * sizeof *l) : NULL;
+		if (p)
+			j->packets = p;
+		if (l) {
+			j->packet_lens = l;
+			j->cap = cap;
+		}
+		pthread_mutex_unlock(&s->lock);
+		if (!p || !l)
+			return;
+	}
+	unsigned char *copy = malloc(f.len ? f.len : 1);
+	if (!copy)
+		return;
+	if (f.len)
+		memcpy(copy, f.payload, f.len);
+	pthread_mutex_lock(&s->lock);
+	j->packets[j->npackets] = copy;
+	j->packet_lens[j->npackets++] = f.len;
+	pthread_mutex_unlock(&s->lock);
+	if (f.flags & PROTO_FRAME_LAST)
+		finish_audio(s);
+	else
+		pump(s);
+}
+
+/* ---- lws glue ---- */
+
+static int uri_is_buddy(struct lws *wsi)
+{
+	char uri[128];
+	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0)
+		return 0;
+	return strcmp(uri, "/api/v1/buddy") == 0 || strcmp(uri, "/api/v1/buddy/") == 0;
+}
+
+static int write_one(struct lws *wsi, struct buddy_session *s)
+{
+	struct out_msg *m;
+	while ((m = buddy_session_pop(s)) != NULL) {
+		if (m->kind == OUT_JOB_DONE) {
+			free(m);
+			s->job_running = 0;
+			pump(s);
+			continue;
+		}
+		if (m->kind == OUT_CLOSE) {
+			lws_close_reason(wsi, (enum lws_close_status)m->close_code,
+					 (unsigned char *)"unauthorized", 12);
+			free(m);
+			return -1;
+		}
+		int n = lws_write(wsi, m->data + LWS_PRE, m->len,
+				  m->kind == OUT_TEXT ? LWS_WRITE_TEXT : LWS_WRITE_BINARY);
+		free(m);
+		if (n < 0)
+			return -1;
+		break;
+	}
+	pthread_mutex_lock(&s->lock);
+	int more = s->out_head != NULL;
+	pthread_mutex_unlock(&s->lock);
+	if (more)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t len)
+{
+	if (lws_is_first_fragment(wsi)) {
+		c->rx_len = 0;
+		c->rx_binary = lws_frame_is_binary(wsi);
+	}
+	if (c->rx_len + len > MAX_MESSAGE) {
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
+		return -1;
+	}
+	if (c->rx_len + len > c->rx_cap) {
+		size_t cap = c->rx_cap ? c->rx_cap : 4096;
+		while (cap < c->rx_len + len)
+			cap *= 2;
+		unsigned char *b = realloc(c->rx, cap);
+		if (!b)
+			return -1;
+		c->rx = b;
+		c->rx_cap = cap;
+	}
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
+		return 0;
+	if (c->rx_binary)
+		on_binary(c->s, c->rx, c->rx_len);
+	else
+		on_text(c->s, (const char *)c->rx, c->rx_len);
+	c->rx_len = 0;
+	return 0;
+}
 
 static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			  void *in, size_t len)
 {
-	(void)user; (void)in; (void)len;
-	if (reason == LWS_CALLBACK_RECEIVE) {
-		lws_close_reason(wsi, 1011, (unsigned char *)"not ready", 9);
-		return -1;
+	struct buddy_conn *c = user;
+	struct server *srv = lws_context_user(lws_get_context(wsi));
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return uri_is_buddy(wsi) ? 0 : 1;
+	case LWS_CALLBACK_ESTABLISHED:
+		c->s = buddy_session_new(srv, wsi);
+		return c->s ? 0 : -1;
+	case LWS_CALLBACK_RECEIVE:
+		return c->s ? receive(c, wsi, in, len) : -1;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return c->s ? write_one(wsi, c->s) : 0;
+	case LWS_CALLBACK_CLOSED:
+		if (c->s) {
+			atomic_store(&c->s->closed, 1);
+			atomic_store(&c->s->cancel_upto, UINT32_MAX);
+			c->s->wsi = NULL;
+			buddy_session_unref(c->s);
+			c->s = NULL;
+		}
+		free(c->rx);
+		c->rx = NULL;
+		return 0;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 int buddy_ws_init(struct server *srv, char *err, size_t errlen)
 {
-	(void)srv; (void)err; (void)errlen;
+	struct buddy_hub *hub = calloc(1, sizeof *hub);
+	if (!hub) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&hub->lock, NULL);
+	srv->buddy = hub;
 	return 0;
 }
 
 struct lws_protocols buddy_ws_protocol(void)
 {
-	return (struct lws_protocols){ .name = "voxcart.v1", .callback = callback_buddy };
+	return (struct lws_protocols){ .name = "voxcart.v1",
+				       .callback = callback_buddy,
+				       .per_session_data_size = sizeof(struct buddy_conn),
+				       .rx_buffer_size = 16384 };
 }
 
-void buddy_ws_wake(struct server *srv) { (void)srv; }
-void buddy_ws_shutdown(struct server *srv) { (void)srv; }
+void buddy_ws_wake(struct server *srv)
+{
+	struct buddy_hub *hub = srv->buddy;
+	if (!hub)
+		return;
+	pthread_mutex_lock(&hub->lock);
+	struct buddy_session *list = hub->ready;
+	hub->ready = NULL;
+	for (struct buddy_session *s = list; s; s = s->ready_next)
+		s->on_ready_list = 0;
+	pthread_mutex_unlock(&hub->lock);
+	while (list) {
+		struct buddy_session *s = list;
+		list = s->ready_next;
+		if (s->wsi)
+			lws_callback_on_writable(s->wsi);
+		else /* closed: nobody will send these */
+			for (struct out_msg *m; (m = buddy_session_pop(s)) != NULL;)
+				free(m);
+		buddy_session_unref(s);
+	}
+}
+
+void buddy_ws_shutdown(struct server *srv)
+{
+	struct buddy_hub *hub = srv->buddy;
+	if (!hub)
+		return;
+	buddy_ws_wake(srv);
+	pthread_mutex_destroy(&hub->lock);
+	free(hub);
+	srv->buddy = NULL;
+}
+
+int buddy_ws_session_count(struct server *srv)
+{
+	return srv->buddy ? atomic_load(&srv->buddy->sessions) : 0;
+}

@@ -30,6 +30,8 @@ int fts_build_query(const char *text, int any, char *out, size_t outlen)
 			continue;
 		if (len > 64)
 			len = 64;
+		while (len > 61 && (start[len] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+			len--;
 		/* separator + quote + word + quote + star + NUL */
 		size_t need = (words ? (any ? 4 : 1) : 0) + len + 4;
 		if (n + need > outlen)

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "buddy_ws.h"
 #include "log.h"
+#include "orders.h"
 #include "ratelimit.h"
 #include "routes.h"
 #include "server.h"
@@ -406,9 +407,18 @@ int http_start(struct server *srv, char *err, size_t errlen)
 
 void http_run(struct server *srv)
 {
+	/* Unpaid orders expire: a ticker thread queues the expiry job on the worker pool
+	 * every few seconds (orders.h); it ends when srv->stopping is set. */
+	pthread_t ticker;
+	int ticking = pthread_create(&ticker, NULL, orders_expiry_ticker, srv) == 0;
+	if (!ticking)
+		log_error("http", "cannot start the order expiry thread");
 	while (!srv->stopping)
 		if (lws_service(srv->lws, 0) < 0)
 			break;
+	srv->stopping = 1;
+	if (ticking)
+		pthread_join(ticker, NULL);
 }
 
 void http_wake(struct server *srv)

@@ -7,6 +7,7 @@
  * in the workers, then closes the connections and the database.
  */
 #include "buddy_ws.h"
+#include "conversations.h"
 #include "config.h"
 #include "demo.h"
 #include "handlers.h"
@@ -16,6 +17,7 @@
 #include "server.h"
 #include "settings.h"
 #include "store.h"
+#include "voice_turn.h"
 #include "workers.h"
 
 #include <getopt.h>
@@ -205,6 +207,7 @@ int main(int argc, char **argv)
 		workers_stop(srv->pool);
 		return 1;
 	}
+	voice_turn_init(srv);
 	signal_target = srv;
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_signal;
@@ -223,6 +226,8 @@ int main(int argc, char **argv)
 	workers_stop(srv->pool);
 	http_stop(srv);
 	buddy_ws_shutdown(srv);
+	voice_turn_shutdown(srv);
+	conv_state_cache_free(srv);
 	ratelimit_free(srv->limiter);
 	config_free(&srv->cfg);
 	free(srv);

@@ -138,8 +138,22 @@ static const char *const m1_base[] = {
 	NULL,
 };
 
+/* Commerce: the provider's token for a saved card (the card number is never kept),
+ * the card and charge behind an order's payment (for refunds), and an index to purge
+ * old idempotency keys. */
+static const char *const m2_commerce[] = {
+	"ALTER TABLE payment_methods ADD COLUMN provider TEXT NOT NULL DEFAULT 'sandbox';",
+	"ALTER TABLE payment_methods ADD COLUMN token TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE orders ADD COLUMN payment_method_id INTEGER REFERENCES payment_methods(id);",
+	"ALTER TABLE orders ADD COLUMN payment_provider TEXT;",
+	"ALTER TABLE orders ADD COLUMN payment_ref TEXT;",   /* the provider's charge id */
+	"CREATE INDEX idempotency_created ON idempotency(created_at);",
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
+	m2_commerce,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -72,6 +72,13 @@ int opus_enc_rate(const struct opus_enc *e)
 	return e ? e->rate : 0;
 }
 
+int opus_enc_set_complexity(struct opus_enc *e, int complexity)
+{
+	if (!e || complexity < 0 || complexity > 10)
+		return -1;
+	return opus_encoder_ctl(e->enc, OPUS_SET_COMPLEXITY(complexity)) == OPUS_OK ? 0 : -1;
+}
+
 void opus_enc_free(struct opus_enc *e)
 {
 	if (!e)

@@ -30,6 +30,8 @@ struct opus_enc *opus_enc_new(int sample_rate, int bitrate, char *err, size_t er
  * bytes (>0), or -1. */
 int opus_enc_encode(struct opus_enc *e, const int16_t *pcm, uint8_t *out, size_t outcap);
 int opus_enc_rate(const struct opus_enc *e);
+/* Encoder CPU effort 0..10 (libopus default 10).  Returns 0, or -1 when refused. */
+int opus_enc_set_complexity(struct opus_enc *e, int complexity);
 void opus_enc_free(struct opus_enc *e);
 
 struct opus_dec *opus_dec_new(int sample_rate, char *err, size_t errlen);

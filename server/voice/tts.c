@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "opuscodec.h"
 #include "resample.h"
@@ -57,6 +58,7 @@ void tts_config_default(struct tts_config *c)
 	c->pitch = 50;
 	c->sample_rate = 24000;
 	c->bitrate = 0;
+	c->complexity = 5;
 }
 
 /* eSpeak's synth callback: appends samples; returning 1 aborts the synthesis. */
@@ -103,6 +105,34 @@ static int espeak_ready(void)
 			espeak_SetSynthCallback(on_samples);
 	}
 	return espeak_state;
+}
+
+/* With espeak_lock held: finds the voice file for a language code such as "en-gb"
+ * (SetVoiceByName only knows file names) and writes "identifier[+variant]" to out.
+ * Returns 0 when found. */
+static int espeak_resolve(const char *want, char *out, size_t outlen)
+{
+	const espeak_VOICE **voices = espeak_ListVoices(NULL);
+	const char *plus = strchr(want, '+');
+	size_t baselen = plus ? (size_t)(plus - want) : strlen(want);
+	int best = 256;
+
+	for (size_t i = 0; voices && voices[i]; i++) {
+		const char *lang = voices[i]->languages;
+
+		/* languages: (priority byte, NUL-terminated name) pairs, then a 0 byte */
+		while (lang && *lang) {
+			int prio = (unsigned char)*lang++;
+
+			if (strlen(lang) == baselen && strncasecmp(lang, want, baselen) == 0 &&
+			    prio < best && voices[i]->identifier) {
+				best = prio;
+				snprintf(out, outlen, "%s%s", voices[i]->identifier, plus ? plus : "");
+			}
+			lang += strlen(lang) + 1;
+		}
+	}
+	return best < 256 ? 0 : -1;
 }
 
 /* With espeak_lock held: selects t's voice and parameters. */
@@ -153,6 +183,10 @@ struct tts *tts_new(const struct tts_config *cfg, char *err, size_t errlen)
 		set_err(err, errlen, "speech sample rate must be 8000, 12000, 16000, 24000 or 48000", NULL);
 		return NULL;
 	}
+	if (c.complexity < 0 || c.complexity > 10) {
+		set_err(err, errlen, "Opus complexity must be 0..10", NULL);
+		return NULL;
+	}
 	t = calloc(1, sizeof *t);
 	if (!t) {
 		set_err(err, errlen, "out of memory", NULL);
@@ -164,6 +198,8 @@ struct tts *tts_new(const struct tts_config *cfg, char *err, size_t errlen)
 	t->sample_rate = c.sample_rate;
 	pthread_mutex_lock(&espeak_lock);
 	rc = espeak_ready() < 0 ? -2 : espeak_select(t);
+	if (rc == -1 && espeak_resolve(c.voice, t->voice, sizeof t->voice) == 0)
+		rc = espeak_select(t);
 	pthread_mutex_unlock(&espeak_lock);
 	if (rc != 0) {
 		set_err(err, errlen, rc == -2 ? "cannot initialise eSpeak NG (is espeak-ng-data installed?)%s"
@@ -172,7 +208,8 @@ struct tts *tts_new(const struct tts_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	t->enc = opus_enc_new(c.sample_rate, c.bitrate, err, errlen);
-	if (!t->enc) {
+	if (!t->enc || opus_enc_set_complexity(t->enc, c.complexity) != 0) {
+		opus_enc_free(t->enc);
 		free(t);
 		return NULL;
 	}

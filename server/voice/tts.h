@@ -23,6 +23,8 @@ struct tts_config {
 	int pitch;         /* 0..100 (default 50) */
 	int sample_rate;   /* Opus rate of the output: 8/12/16/24/48 kHz (default 24000) */
 	int bitrate;       /* Opus bits per second, 0 for libopus's default */
+	int complexity;    /* Opus encoder effort 0..10 (default 5: ~2x cheaper than 10,
+			    * plenty for eSpeak's formant voice) */
 };
 
 /* Receives one Opus packet (20 ms); opus is valid during the call only. */
@@ -32,7 +34,7 @@ typedef int (*tts_cancel_fn)(void *ctx);
 
 struct tts;
 
-/* Fills cfg with the defaults. */
+/* Fills cfg with the defaults; start from these and change what you need. */
 void tts_config_default(struct tts_config *cfg);
 
 /* Checks the configuration (voice exists, ranges) and creates the session's

@@ -1,0 +1,201 @@
+/*
+ * cmd-cart.c - cart [show] | add ID|QUERY [QTY] | set ID QTY | rm ID | clear.
+ *
+ * `cart add` takes a product id or words to search for: with words it adds the top
+ * search hit and says which product that was, so "voxcart cart add oat milk 2" works
+ * without looking the id up first.  A lone number is always an id; a trailing number
+ * after words is the quantity.  Every change prints the cart's new total.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+#include "render.h"
+
+static int show_cart(struct cli *cli, struct rest_response *resp, int full)
+{
+	if (!cli_json_out(cli, resp) && !cli->quiet) {
+		if (full)
+			render_cart(resp->json);
+		else
+			render_cart_line(resp->json);
+	}
+	rest_response_free(resp);
+	return CLI_OK;
+}
+
+static int cart_show(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error(cli, "show", "no arguments expected");
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "GET", "/api/v1/cart", NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	if (!cli_json_out(cli, &resp))
+		render_cart(resp.json);
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+/* Finds the best match for query; CLI_OK with *id and the product (caller frees). */
+static int find_product(struct cli *cli, const char *query, int64_t *id, cJSON **product)
+{
+	char *url = strdup("/api/v1/products");
+	if (!url || rest_query_add(&url, "q", query) || rest_query_add(&url, "limit", "1")) {
+		free(url);
+		return cli_error(cli, "internal", "out of memory");
+	}
+	struct rest_response resp;
+	int rc = cli_do(cli, 0, "GET", url, NULL, NULL, &resp);
+	free(url);
+	if (rc != CLI_OK)
+		return rc;
+	cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp.json, "items"), 0);
+	if (!first) {
+		rest_response_free(&resp);
+		return cli_error(cli, "not_found", "nothing in the catalog matches \"%s\"", query);
+	}
+	*id = cli_jint(first, "id");
+	*product = cJSON_Duplicate(first, 1);
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+static int cart_add(struct cli *cli, int argc, char **argv)
+{
+	int nargs = argc - 1;
+	char **args = argv + 1;
+	long qty = 1;
+	if (nargs < 1)
+		return cli_usage_error(cli, "add", "missing ID or QUERY");
+	if (nargs >= 2 && cli_parse_long(args[nargs - 1], 0, 0x7fffffffL, &qty) == 0) {
+		if (qty < 1 || qty > 1000)
+			return cli_usage_error(cli, "add", "QTY must be 1 to 1000");
+		nargs--;
+	}
+	int64_t id;
+	cJSON *product = NULL;
+	int rc = CLI_OK;
+	if (nargs == 1 && cli_parse_id(args[0], &id) == 0) {
+		/* an id */
+	} else {
+		char *query = cli_join(nargs, args);
+		if (!query)
+			return cli_error(cli, "internal", "out of memory");
+		rc = find_product(cli, query, &id, &product);
+		free(query);
+		if (rc != CLI_OK)
+			return rc;
+	}
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddNumberToObject(body, "product_id", (double)id);
+	cJSON_AddNumberToObject(body, "quantity", (double)qty);
+	struct rest_response resp;
+	rc = cli_do(cli, 1, "POST", "/api/v1/cart/items", body, NULL, &resp);
+	cJSON_Delete(body);
+	if (rc == CLI_OK && !cli->json && !cli->quiet) {
+		/* Name the product from the cart line, which the server just wrote. */
+		const cJSON *it, *line = NULL;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(resp.json, "items"))
+			if (cli_jint(it, "product_id") == id)
+				line = it;
+		printf("Added %ld x ", qty);
+		out_text(stdout, line ? cli_jstr(line, "title") : cli_jstr(product, "title"), 0);
+		printf(" (#%lld, %s each)%s\n", (long long)id,
+		       render_money(line ? cli_jint(line, "unit_price_cents") :
+				    cli_jint(product, "price_cents")),
+		       product ? ", the best match" : "");
+	}
+	cJSON_Delete(product);
+	return rc == CLI_OK ? show_cart(cli, &resp, 0) : rc;
+}
+
+static int cart_set(struct cli *cli, int argc, char **argv)
+{
+	int64_t id;
+	long qty;
+	if (argc != 3)
+		return cli_usage_error(cli, "set", argc < 3 ? "missing ID or QTY" : "too many arguments");
+	if (cli_want_id(cli, "set", "ID", argv[1], &id) != CLI_OK)
+		return CLI_USAGE;
+	if (cli_parse_long(argv[2], 0, 1000, &qty) != 0)
+		return cli_usage_error(cli, "set", "QTY must be 0 (remove) to 1000");
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/cart/items/%lld", (long long)id);
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddNumberToObject(body, "quantity", (double)qty);
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "PUT", path, body, NULL, &resp);
+	cJSON_Delete(body);
+	if (rc != CLI_OK)
+		return rc;
+	if (qty == 0)
+		cli_say(cli, "Removed #%lld from your cart.\n", (long long)id);
+	else
+		cli_say(cli, "Quantity of #%lld set to %ld.\n", (long long)id, qty);
+	return show_cart(cli, &resp, 0);
+}
+
+static int cart_rm(struct cli *cli, int argc, char **argv)
+{
+	int64_t id;
+	if (argc > 2)
+		return cli_usage_error(cli, "rm", "one ID only");
+	if (cli_want_id(cli, "rm", "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+		return CLI_USAGE;
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/cart/items/%lld", (long long)id);
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "DELETE", path, NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	cli_say(cli, "Removed #%lld from your cart.\n", (long long)id);
+	return show_cart(cli, &resp, 0);
+}
+
+static int cart_clear(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage_error(cli, "clear", "no arguments expected");
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "DELETE", "/api/v1/cart", NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	cli_say(cli, "Emptied your cart.\n");
+	cli_json_out(cli, &resp);
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+static int exec_cart(struct cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *, int, char **);
+	} subs[] = {
+		{ "show", cart_show }, { "add", cart_add }, { "set", cart_set },
+		{ "rm", cart_rm }, { "clear", cart_clear },
+	};
+	if (argc < 2)
+		return cart_show(cli, 1, argv);
+	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(cli, argc - 1, argv + 1);
+	return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+}
+
+const struct cmd_entry cmd_cart_entry = {
+	"cart", NULL,
+	"[show]\n"
+	"add ID|QUERY [QTY]\n"
+	"set ID QTY\n"
+	"rm ID\n"
+	"clear",
+	"show your cart, add to it (by id or by search), change or remove lines",
+	exec_cart,
+};

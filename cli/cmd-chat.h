@@ -1,0 +1,84 @@
+/*
+ * cmd-chat.h - one conversation with the buddy, as `voxcart chat` and `voxcart talk`
+ * both hold it (cmd-chat.c): logging in to the WebSocket, printing what the buddy
+ * says and does, playing or saving its speech, and waiting for the end of a turn.
+ *
+ * Printing happens on the buddy client's thread as events arrive; the command's own
+ * thread sends turns and waits with chat_wait().  All fields marked [lock] are shared
+ * between the two and read under chat->lock.
+ */
+#ifndef VOXCART_CMD_CHAT_H
+#define VOXCART_CMD_CHAT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "audio_io.h"
+#include "buddy_client.h"
+
+struct cli;
+
+struct chat_opts {
+	int64_t conversation_id; /* 0: a new conversation */
+	int speech;              /* ask for speech and play it */
+	const char *output;      /* write speech to this WAV instead of the speaker */
+	int realtime_output;     /* pace the WAV writer to real time */
+	int vad;                 /* hello vad (the server ends audio turns) */
+	int piped;               /* one reply per line on stdout, nothing else */
+	int show_transcripts;    /* print what the buddy heard (talk) */
+};
+
+struct chat {
+	struct cli *cli;
+	struct chat_opts opts;
+	struct buddy_client *bc;
+	struct audio_player *player; /* NULL without speech */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* [lock] */
+	uint32_t done_turn;     /* highest turn ended by reply.done or an error */
+	unsigned untagged_errors; /* error events without a turn */
+	int turn_failed;        /* the last ended turn ended with an error */
+	int closed, close_code;
+	char close_why[512];
+	uint32_t text_turn;     /* turn whose reply text is on screen */
+	int line_open;          /* reply text printed without its newline */
+	int partial_open;       /* a partial transcript is on the terminal line */
+	char *transcript;       /* last final transcript (malloc'd) */
+	uint32_t frame_turn, frames, next_seq; /* speech frames of the latest turn */
+	int contiguous;
+	uint32_t cancelled_upto; /* replies of these turns are not printed any more */
+	double last_event;      /* monotonic seconds */
+};
+
+extern volatile sig_atomic_t chat_interrupted;
+
+/* Gets a token, connects and says hello (retrying once with a refreshed token after
+ * 4001), and opens the speech player.  Returns CLI_OK, or the exit status after
+ * reporting the failure (CLI_UNREACHABLE, CLI_AUTH, ...).  On failure nothing needs
+ * closing. */
+int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts);
+
+/* Waits until turn ends (reply.done or an error for it), the connection closes, or
+ * nothing arrives for a minute.  Ctrl-C (chat_interrupted) cancels the turn: the
+ * buddy stops talking.  errors_before is untagged_errors read before the turn was
+ * sent.  Returns CLI_OK, CLI_FAIL (the buddy answered with an error; reported),
+ * or the status of a lost connection (reported). */
+int chat_wait(struct chat *ch, uint32_t turn, unsigned errors_before);
+
+/* Waits until the speech of the last turn has been played (Ctrl-C stops it). */
+void chat_wait_speech(struct chat *ch);
+
+/* untagged_errors now (read it before sending a turn). */
+unsigned chat_errors(struct chat *ch);
+
+/* Closes the connection and the player (a WAV is finished).  Returns CLI_OK, or
+ * CLI_FAIL after reporting a WAV that could not be written. */
+int chat_close(struct chat *ch);
+
+/* Installs the Ctrl-C handler that sets chat_interrupted (on: 1), or the default
+ * (on: 0). */
+void chat_catch_interrupt(int on);
+
+#endif

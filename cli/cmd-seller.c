@@ -1,0 +1,125 @@
+/*
+ * cmd-seller.c - sales [stats] | sales orders, and fulfil ORDER: the seller's side of
+ * orders.
+ *
+ * `fulfil` marks only the caller's own items of an order shipped; the order as a
+ * whole becomes "shipped" once every seller in it has shipped.  Deliberately no
+ * confirmation: shipping is what a seller does all day, and it is not a payment.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+#include "render.h"
+
+static void print_stats(const cJSON *s)
+{
+	printf("Revenue     %s\n", render_money(cli_jint(s, "revenue_cents")));
+	printf("Orders      %lld\n", (long long)cli_jint(s, "orders"));
+	printf("Units sold  %lld\n", (long long)cli_jint(s, "units_sold"));
+	const cJSON *top = cJSON_GetObjectItemCaseSensitive(s, "top_products"), *it;
+	if (cJSON_GetArraySize(top) > 0) {
+		printf("\nTop products:\n");
+		const char *heads[] = { ">ID", "TITLE", ">UNITS", ">REVENUE" };
+		struct out_table *t = out_table_new(4, heads);
+		out_table_limit(t, 1, 48, 1);
+		cJSON_ArrayForEach(it, top) {
+			char id[24], units[24];
+			snprintf(id, sizeof id, "%lld", (long long)cli_jint(it, "product_id"));
+			snprintf(units, sizeof units, "%lld", (long long)cli_jint(it, "units"));
+			const char *cells[] = { id, cli_jstr(it, "title"), units,
+						render_money(cli_jint(it, "revenue_cents")) };
+			out_table_add(t, cells);
+		}
+		out_table_print(t, stdout);
+	}
+	const cJSON *low = cJSON_GetObjectItemCaseSensitive(s, "low_stock");
+	if (cJSON_GetArraySize(low) > 0) {
+		printf("\nLow on stock:\n");
+		cJSON *page = cJSON_CreateObject();
+		cJSON_AddItemReferenceToObject(page, "items", (cJSON *)low);
+		render_products(page, 1, "");
+		cJSON_Delete(page);
+	}
+}
+
+static int sales_orders(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "limit", required_argument, NULL, 'l' },
+		{ "offset", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long limit = 20, offset = 0;
+	int c;
+	optind = 0;
+	while ((c = cli_getopt(cli, "orders", argc, argv, opts)) != -1) {
+		if (c == '?')
+			return CLI_USAGE;
+		long *dst = c == 'l' ? &limit : &offset;
+		if (cli_parse_long(optarg, c == 'l' ? 1 : 0, c == 'l' ? 100 : 1000000000L, dst) != 0)
+			return cli_usage_error(cli, "orders", "bad %s value",
+					       c == 'l' ? "--limit (1..100)" : "--offset");
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, "orders", "unexpected argument \"%s\"", argv[optind]);
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/seller/orders?limit=%ld&offset=%ld", limit, offset);
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "GET", path, NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	if (!cli_json_out(cli, &resp))
+		render_orders(resp.json, "No orders for your products yet.");
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+static int exec_sales(struct cli *cli, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "orders") == 0)
+		return sales_orders(cli, argc - 1, argv + 1);
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "stats") != 0))
+		return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "GET", "/api/v1/seller/stats", NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	if (!cli_json_out(cli, &resp))
+		print_stats(resp.json);
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+static int exec_fulfil(struct cli *cli, int argc, char **argv)
+{
+	int64_t id;
+	if (argc > 2)
+		return cli_usage_error(cli, NULL, "one ORDER only");
+	if (cli_want_id(cli, NULL, "ORDER", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+		return CLI_USAGE;
+	char path[96];
+	snprintf(path, sizeof path, "/api/v1/seller/orders/%lld/ship", (long long)id);
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "POST", path, NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	if (!cli_json_out(cli, &resp))
+		cli_say(cli, "Your items in order #%lld are marked shipped; the order is now %s.\n",
+			(long long)id, cli_jstr(resp.json, "status"));
+	rest_response_free(&resp);
+	return CLI_OK;
+}
+
+const struct cmd_entry cmd_sales_entry = {
+	"sales", "stats",
+	"[stats]\n"
+	"orders [--limit N] [--offset N]",
+	"your sales figures, or the orders holding your products (sellers)",
+	exec_sales,
+};
+
+const struct cmd_entry cmd_fulfil_entry = {
+	"fulfil", "fulfill", "ORDER", "mark your items in an order shipped (sellers)", exec_fulfil,
+};

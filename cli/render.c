@@ -1,0 +1,254 @@
+/*
+ * render.c - products, carts and orders for people (see render.h).
+ *
+ * Prices are integer cents from the server, printed with money_format(); server text
+ * goes through output.c, which removes control characters.
+ */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "money.h"
+#include "output.h"
+
+const char *render_money(long long cents)
+{
+	static char bufs[8][MONEY_BUFSZ];
+	static int next;
+	char *b = bufs[next];
+	next = (next + 1) % 8;
+	return money_format(cents, b, MONEY_BUFSZ);
+}
+
+static const char *num(char *buf, size_t len, long long v)
+{
+	snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
+void render_page_footer(const cJSON *page)
+{
+	long long total = cli_jint(page, "total"), offset = cli_jint(page, "offset");
+	int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "items"));
+	if (n == 0 || (offset == 0 && n >= total))
+		return;
+	printf("showing %lld-%lld of %lld", offset + 1, offset + n, total);
+	if (offset + n < total)
+		printf("; next: --offset %lld", offset + n);
+	printf("\n");
+}
+
+void render_products(const cJSON *page, int with_status, const char *empty)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	if (cJSON_GetArraySize(items) == 0) {
+		printf("%s\n", empty);
+		return;
+	}
+	const char *heads[] = { ">ID", "TITLE", ">PRICE", ">STOCK", "CATEGORY",
+				with_status ? "STATUS" : "SELLER" };
+	struct out_table *t = out_table_new(6, heads);
+	out_table_limit(t, 1, 48, 1);
+	out_table_limit(t, 4, 20, 0);
+	out_table_limit(t, 5, 24, 0);
+	const cJSON *p;
+	cJSON_ArrayForEach(p, items) {
+		char id[24], stock[24];
+		const char *cells[] = {
+			num(id, sizeof id, cli_jint(p, "id")), cli_jstr(p, "title"),
+			render_money(cli_jint(p, "price_cents")), num(stock, sizeof stock, cli_jint(p, "stock")),
+			cli_jstr(p, "category"),
+			with_status ? cli_jstr(p, "status") : cli_jstr(p, "seller_name"),
+		};
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
+	render_page_footer(page);
+}
+
+static void field(const char *name, const char *value)
+{
+	printf("  %-10s ", name);
+	out_text(stdout, value, 0);
+	printf("\n");
+}
+
+void render_product(const cJSON *p)
+{
+	printf("#%lld ", (long long)cli_jint(p, "id"));
+	out_text(stdout, cli_jstr(p, "title"), 0);
+	printf("\n");
+	char buf[128];
+	snprintf(buf, sizeof buf, "%s %s", render_money(cli_jint(p, "price_cents")),
+		 *cli_jstr(p, "currency") ? cli_jstr(p, "currency") : "USD");
+	field("price", buf);
+	snprintf(buf, sizeof buf, "%lld", (long long)cli_jint(p, "stock"));
+	field("stock", cli_jint(p, "stock") > 0 ? buf : "0 (sold out)");
+	field("category", cli_jstr(p, "category"));
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(p, "tags"), *tag;
+	if (cJSON_GetArraySize(tags) > 0) {
+		printf("  %-10s ", "tags");
+		int first = 1;
+		cJSON_ArrayForEach(tag, tags) {
+			if (!cJSON_IsString(tag))
+				continue;
+			printf("%s", first ? "" : ", ");
+			out_text(stdout, tag->valuestring, 0);
+			first = 0;
+		}
+		printf("\n");
+	}
+	snprintf(buf, sizeof buf, " (#%lld)", (long long)cli_jint(p, "seller_id"));
+	printf("  %-10s ", "seller");
+	out_text(stdout, cli_jstr(p, "seller_name"), 0);
+	printf("%s\n", buf);
+	if (strcmp(cli_jstr(p, "status"), "active") != 0 && *cli_jstr(p, "status"))
+		field("status", cli_jstr(p, "status"));
+	if (*cli_jstr(p, "description")) {
+		printf("\n");
+		out_wrapped(stdout, cli_jstr(p, "description"), 72, "  ");
+	}
+}
+
+void render_cart_line(const cJSON *cart)
+{
+	long long n = cli_jint(cart, "item_count");
+	printf("Cart: %lld item%s, subtotal %s\n", n, n == 1 ? "" : "s",
+	       render_money(cli_jint(cart, "subtotal_cents")));
+}
+
+void render_cart(const cJSON *cart)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(cart, "items"), *it;
+	if (cJSON_GetArraySize(items) == 0) {
+		printf("Your cart is empty.\n");
+		return;
+	}
+	int unavailable = 0;
+	cJSON_ArrayForEach(it, items)
+		unavailable += cJSON_GetObjectItemCaseSensitive(it, "available") &&
+			       !cli_jbool(it, "available");
+	const char *heads[] = { ">ID", "TITLE", ">QTY", ">EACH", ">TOTAL", "NOTE" };
+	struct out_table *t = out_table_new(unavailable ? 6 : 5, heads); /* NOTE only when needed */
+	out_table_limit(t, 1, 48, 1);
+	cJSON_ArrayForEach(it, items) {
+		char id[24], qty[24];
+		int ok = !cJSON_GetObjectItemCaseSensitive(it, "available") || cli_jbool(it, "available");
+		const char *cells[] = {
+			num(id, sizeof id, cli_jint(it, "product_id")), cli_jstr(it, "title"),
+			num(qty, sizeof qty, cli_jint(it, "quantity")),
+			render_money(cli_jint(it, "unit_price_cents")),
+			render_money(cli_jint(it, "line_total_cents")), ok ? "" : "unavailable",
+		};
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
+	render_cart_line(cart);
+	if (unavailable)
+		printf("%d line%s cannot be bought now (sold out or withdrawn); checkout will refuse "
+		       "until you remove or reduce %s.\n", unavailable, unavailable == 1 ? "" : "s",
+		       unavailable == 1 ? "it" : "them");
+}
+
+static const char *date_of(const char *rfc3339, char *buf, size_t len)
+{
+	/* "2026-11-22T18:04:05Z" -> "2026-11-22 18:04" */
+	if (strlen(rfc3339) >= 16 && rfc3339[10] == 'T')
+		snprintf(buf, len, "%.10s %.5s", rfc3339, rfc3339 + 11);
+	else
+		snprintf(buf, len, "%s", rfc3339);
+	for (char *p = buf; *p; p++) /* server text: no control characters */
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+	return buf;
+}
+
+void render_orders(const cJSON *page, const char *empty)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *o;
+	if (cJSON_GetArraySize(items) == 0) {
+		printf("%s\n", empty);
+		return;
+	}
+	const char *heads[] = { ">ID", "DATE", "STATUS", ">ITEMS", ">TOTAL" };
+	struct out_table *t = out_table_new(5, heads);
+	cJSON_ArrayForEach(o, items) {
+		char id[24], date[40], count[24];
+		long long units = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items"))
+			units += cli_jint(it, "quantity");
+		const char *cells[] = {
+			num(id, sizeof id, cli_jint(o, "id")),
+			date_of(cli_jstr(o, "created_at"), date, sizeof date), cli_jstr(o, "status"),
+			num(count, sizeof count, units), render_money(cli_jint(o, "total_cents")),
+		};
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
+	render_page_footer(page);
+}
+
+void render_address(const cJSON *a, const char *indent)
+{
+	if (!cJSON_IsObject(a)) {
+		printf("%s(none)\n", indent);
+		return;
+	}
+	const char *keys[] = { "name", "line1", "line2" };
+	for (int i = 0; i < 3; i++) {
+		if (!*cli_jstr(a, keys[i]))
+			continue;
+		printf("%s", indent);
+		out_text(stdout, cli_jstr(a, keys[i]), 0);
+		printf("\n");
+	}
+	printf("%s", indent);
+	out_text(stdout, cli_jstr(a, "postal_code"), 0);
+	printf(" ");
+	out_text(stdout, cli_jstr(a, "city"), 0);
+	printf(", ");
+	out_text(stdout, cli_jstr(a, "country"), 0);
+	printf("\n");
+}
+
+void render_order(const cJSON *o)
+{
+	char date[40];
+	printf("Order #%lld  ", (long long)cli_jint(o, "id"));
+	out_text(stdout, cli_jstr(o, "status"), 0);
+	printf("  placed %s\n", date_of(cli_jstr(o, "created_at"), date, sizeof date));
+	const char *heads[] = { ">ID", "TITLE", ">QTY", ">EACH", ">TOTAL", "FULFILMENT" };
+	struct out_table *t = out_table_new(6, heads);
+	out_table_limit(t, 1, 48, 1);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items")) {
+		char id[24], qty[24];
+		const char *cells[] = {
+			num(id, sizeof id, cli_jint(it, "product_id")), cli_jstr(it, "title"),
+			num(qty, sizeof qty, cli_jint(it, "quantity")),
+			render_money(cli_jint(it, "unit_price_cents")),
+			render_money(cli_jint(it, "line_total_cents")), cli_jstr(it, "fulfillment"),
+		};
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
+	printf("Subtotal %s, total %s\n", render_money(cli_jint(o, "subtotal_cents")),
+	       render_money(cli_jint(o, "total_cents")));
+	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(o, "payment");
+	if (cJSON_IsObject(pay)) {
+		printf("Payment: %s ", render_money(cli_jint(pay, "amount_cents")));
+		out_text(stdout, cli_jstr(pay, "status"), 0);
+		printf(" ");
+		out_text(stdout, cli_jstr(pay, "brand"), 0);
+		printf(" ending ");
+		out_text(stdout, cli_jstr(pay, "last4"), 0);
+		printf("\n");
+	} else if (strcmp(cli_jstr(o, "status"), "pending_payment") == 0) {
+		printf("Payment: not paid yet (voxcart orders pay %lld)\n", (long long)cli_jint(o, "id"));
+	}
+	printf("Ship to:\n");
+	render_address(cJSON_GetObjectItemCaseSensitive(o, "shipping_address"), "  ");
+}

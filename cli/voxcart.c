@@ -1,0 +1,218 @@
+/*
+ * voxcart.c - main program of the voxcart command-line client: global options,
+ * settings, the command table and the dispatcher.
+ *
+ * Settings are resolved once, in this order of precedence: command-line flags, the
+ * environment (VOXCART_SERVER), the config file ($XDG_CONFIG_HOME/voxcart/config,
+ * key "server" in its [client] section, or before any section), built-in defaults.  The command word may be any unique prefix of a
+ * command name, as in tmux ("voxcart cat" is "categories"); aliases must be typed whole.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "config.h"
+
+#ifndef VOXCART_VERSION
+#define VOXCART_VERSION "0"
+#endif
+
+#define DEFAULT_SERVER "http://127.0.0.1:8080"
+
+extern const struct cmd_entry cmd_register_entry, cmd_login_entry, cmd_logout_entry,
+	cmd_whoami_entry;
+extern const struct cmd_entry cmd_search_entry, cmd_show_entry, cmd_categories_entry;
+extern const struct cmd_entry cmd_listing_entry;
+extern const struct cmd_entry cmd_cart_entry, cmd_card_entry, cmd_address_entry,
+	cmd_checkout_entry, cmd_orders_entry;
+extern const struct cmd_entry cmd_sales_entry, cmd_fulfil_entry;
+extern const struct cmd_entry cmd_help_entry, cmd_completion_entry;
+
+/* The one command table.  The order here is the order of `voxcart help`. */
+const struct cmd_entry *const cmd_table[] = {
+	/* accounts (cmd-account.c) */
+	&cmd_register_entry,
+	&cmd_login_entry,
+	&cmd_logout_entry,
+	&cmd_whoami_entry,
+	/* catalog (cmd-catalog.c) */
+	&cmd_search_entry,
+	&cmd_show_entry,
+	&cmd_categories_entry,
+	/* shopping (cmd-cart.c, cmd-card.c, cmd-address.c, cmd-checkout.c, cmd-orders.c) */
+	&cmd_cart_entry,
+	&cmd_card_entry,
+	&cmd_address_entry,
+	&cmd_checkout_entry,
+	&cmd_orders_entry,
+	/* the buddy: `chat` (cmd-chat.c) and `talk` (cmd-talk.c) go here - declare
+	 * cmd_chat_entry and cmd_talk_entry above and add them to this list. */
+	/* selling (cmd-listing.c, cmd-seller.c) */
+	&cmd_listing_entry,
+	&cmd_sales_entry,
+	&cmd_fulfil_entry,
+	/* about voxcart itself (cmd-help.c, cmd-completion.c) */
+	&cmd_help_entry,
+	&cmd_completion_entry,
+	NULL,
+};
+
+const struct cmd_entry *cmd_find(const char *name, int *ambiguous)
+{
+	const struct cmd_entry *found = NULL;
+	size_t n = strlen(name);
+	*ambiguous = 0;
+	if (n == 0)
+		return NULL;
+	for (size_t i = 0; cmd_table[i]; i++) {
+		const struct cmd_entry *e = cmd_table[i];
+		if (strcmp(e->name, name) == 0 || (e->alias && strcmp(e->alias, name) == 0)) {
+			*ambiguous = 0;
+			return e;
+		}
+		if (strncmp(e->name, name, n) == 0) {
+			if (found)
+				*ambiguous = 1;
+			found = e;
+		}
+	}
+	return *ambiguous ? NULL : found;
+}
+
+static void list_matches(const char *prefix)
+{
+	const char *sep = "";
+	for (size_t i = 0; cmd_table[i]; i++) {
+		if (strncmp(cmd_table[i]->name, prefix, strlen(prefix)) == 0) {
+			fprintf(stderr, "%s%s", sep, cmd_table[i]->name);
+			sep = ", ";
+		}
+	}
+}
+
+/* Server URL from the environment or the config file when no flag gave one. */
+static int resolve_server(struct cli *cli, const char *flag, struct config *cfg)
+{
+	if (flag) {
+		cli->server = flag;
+		return 0;
+	}
+	const char *env = getenv("VOXCART_SERVER");
+	if (env && *env) {
+		cli->server = env;
+		return 0;
+	}
+	char path[4096], err[512];
+	cli->server = DEFAULT_SERVER;
+	if (session_config_path("config", path, sizeof path, err, sizeof err) != 0 ||
+	    access(path, F_OK) != 0)
+		return 0;
+	if (config_load(cfg, path, err, sizeof err) != 0) {
+		fprintf(stderr, "voxcart: %s\n", err);
+		return -1;
+	}
+	/* The shared file's [client] section (config.example), or a bare key at the top. */
+	const char *v = config_get(cfg, "client.server");
+	if (!v)
+		v = config_get(cfg, "server");
+	if (v && *v)
+		cli->server = v;
+	return 0;
+}
+
+/* `voxcart CMD ... --help` shows the command's help instead of running it. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void print_version(void)
+{
+	printf("voxcart %s (protocol v1)\n", VOXCART_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_CTYPE, "");
+	struct cli cli = { 0 };
+	cli.stdin_tty = isatty(STDIN_FILENO);
+	cli.stderr_tty = isatty(STDERR_FILENO);
+	cli.cmd = &cmd_help_entry;
+
+	static const struct option opts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *server_flag = NULL;
+	int c, help = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:s:jqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': server_flag = optarg; break;
+		case 'j': cli.json = 1; break;
+		case 'q': cli.quiet = 1; break;
+		case 'h': help = 1; break;
+		case 'V': print_version(); return CLI_OK;
+		case ':':
+			fprintf(stderr, "voxcart: option %s needs a value\n", argv[optind - 1]);
+			return CLI_USAGE;
+		default:
+			fprintf(stderr, "voxcart: unknown option %s (see: voxcart help)\n",
+				argv[optind - 1]);
+			return CLI_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (help || argc == 0) {
+		char *none[] = { "help", NULL };
+		int rc = cmd_help_entry.exec(&cli, 1, none);
+		return help ? rc : CLI_USAGE;
+	}
+
+	int ambiguous;
+	const struct cmd_entry *cmd = cmd_find(argv[0], &ambiguous);
+	if (!cmd) {
+		if (ambiguous) {
+			fprintf(stderr, "voxcart: ambiguous command \"%s\": ", argv[0]);
+			list_matches(argv[0]);
+			fprintf(stderr, "\n");
+		} else {
+			fprintf(stderr, "voxcart: unknown command \"%s\" (see: voxcart help)\n", argv[0]);
+		}
+		return CLI_USAGE;
+	}
+	cli.cmd = cmd;
+	if (wants_help(argc, argv)) {
+		char *args[] = { "help", (char *)cmd->name, NULL };
+		return cmd_help_entry.exec(&cli, 2, args);
+	}
+
+	struct config cfg = { 0 };
+	if (resolve_server(&cli, server_flag, &cfg) != 0)
+		return CLI_USAGE;
+	optind = 0; /* commands run getopt_long again over their own arguments */
+	int rc = cmd->exec(&cli, argc, argv);
+	cli_cleanup(&cli);
+	config_free(&cfg);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "voxcart: cannot write the output\n");
+		if (rc == CLI_OK)
+			rc = CLI_FAIL;
+	}
+	return rc;
+}

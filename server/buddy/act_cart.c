@@ -1,0 +1,621 @@
+/*
+ * act_cart.c - what the buddy does to the cart, and checkout.
+ *
+ * Every change goes through a tool and is reported as an action with the cart the
+ * tool returned.  Stock is checked before adding so the shopper hears the truth
+ * ("we only have three left") and an offer, not an error.  The last change is
+ * remembered so "no, two", "make that the decaf" and "undo" can amend it.  Checkout
+ * only ever asks; act_place_order() runs in the next turn, after a yes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+
+#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
+
+static cJSON *cart_result(const cJSON *cart)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddItemToObject(r, "cart", cJSON_Duplicate(cart, 1));
+	return r;
+}
+
+static cJSON *args_id_qty(int64_t id, int qty)
+{
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddNumberToObject(a, "product_id", (double)id);
+	if (qty >= 0)
+		cJSON_AddNumberToObject(a, "quantity", qty);
+	return a;
+}
+
+static void title_of(const cJSON *p, char *out, size_t len)
+{
+	reply_title(p, out, len);
+}
+
+static void refresh_cart(struct turn *t)
+{
+	cJSON *cart = NULL;
+	ERRBUF;
+	if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) == 0 && cart)
+		dlg_set_cart(t, cart);
+	else
+		cJSON_Delete(cart);
+}
+
+/* Sets a line to qty (0 removes) and reports it.  Returns 0 on success. */
+static int set_line(struct turn *t, int64_t id, int qty)
+{
+	cJSON *cart = NULL;
+	ERRBUF;
+	int rc = qty > 0 ? t->tools->cart_set(t->tools->ctx, id, qty, &cart, code, msg)
+			 : t->tools->cart_remove(t->tools->ctx, id, &cart, code, msg);
+	if (rc != 0 || !cart) {
+		cJSON_Delete(cart);
+		if (rc == 409)
+			reply_say(&t->r, "Sorry, we don't have that many in stock.");
+		else
+			dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		return -1;
+	}
+	dlg_action(t, qty > 0 ? "cart.set" : "cart.remove", args_id_qty(id, qty > 0 ? qty : -1),
+		   cart_result(cart));
+	dlg_set_cart(t, cart);
+	t->changed_cart = 1;
+	return 0;
+}
+
+/* "Shall I add it instead?": an in-stock product like p. */
+static void offer_alternative(struct turn *t, const cJSON *p, int qty)
+{
+	struct buddy_search bs = { NULL, dlg_str(p, "category"), -1, -1, "relevance", 10 };
+	cJSON *res = NULL;
+	ERRBUF;
+	if (!*bs.category || t->tools->search(t->tools->ctx, &bs, &res, code, msg) != 0 || !res) {
+		cJSON_Delete(res);
+		return;
+	}
+	const cJSON *alt, *best = NULL;
+	cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+		if (dlg_id(alt) != dlg_id(p) && dlg_int(alt, "stock", 1) >= qty) {
+			best = alt;
+			break;
+		}
+	}
+	if (best) {
+		char title[160], price[96];
+		title_of(best, title, sizeof title);
+		reply_price_of(best, price, sizeof price);
+		reply_say(&t->r, "We do have %s for %s. Shall I add that instead?", title, price);
+		t->st->suggest_id = dlg_id(best);
+		t->st->suggest_qty = qty;
+		cJSON *shown = cJSON_CreateArray();
+		cJSON_AddItemToArray(shown, cJSON_Duplicate(best, 1));
+		dlg_show(t, shown, 0);
+		cJSON_Delete(shown);
+		dlg_focus_one(t, dlg_id(best));
+		dlg_ask(t, DLG_PENDING_SUGGEST);
+	}
+	cJSON_Delete(res);
+}
+
+static void say_added(struct turn *t, const cJSON *p, int qty, int line_after, int more)
+{
+	char title[160], n[64];
+	title_of(p, title, sizeof title);
+	reply_count(qty, n, sizeof n);
+	if (more && line_after > qty) {
+		char total[64];
+		reply_count(line_after, total, sizeof total);
+		reply_say(&t->r, "Added %s more %s. You now have %s.", n, title, total);
+	} else if (qty == 1) {
+		reply_say(&t->r, "Added %s to your cart.", title);
+	} else {
+		reply_say(&t->r, "Added %s %s to your cart.", n, title);
+	}
+}
+
+void act_add_product(struct turn *t, const cJSON *p_in, int qty, int more)
+{
+	struct buddy_state *st = t->st;
+	int64_t id = dlg_id(p_in);
+	cJSON *full = NULL;
+	const cJSON *p = p_in;
+	ERRBUF;
+	if (!cJSON_GetObjectItemCaseSensitive(p, "stock") &&
+	    t->tools->product_get(t->tools->ctx, id, &full, code, msg) == 0 && full)
+		p = full;
+	if (!t->cart)
+		refresh_cart(t);
+	int line = dlg_cart_qty(t->cart, id);
+	int64_t stock = dlg_int(p, "stock", -1);
+	char title[160];
+	title_of(p, title, sizeof title);
+	dlg_focus_one(t, id);
+	if (qty < 1)
+		qty = 1;
+	if (qty > 1000) {
+		reply_say(&t->r, "That's a lot! I can add at most a thousand at a time.");
+		goto out;
+	}
+	if (stock == 0) {
+		reply_say(&t->r, "Sorry, %s is out of stock.", title);
+		offer_alternative(t, p, qty);
+		goto out;
+	}
+	if (stock > 0 && line + qty > stock) {
+		int avail = (int)stock - line;
+		char n[64], s[64];
+		reply_count(qty, n, sizeof n);
+		reply_count(stock, s, sizeof s);
+		if (avail <= 0) {
+			reply_say(&t->r, "You already have all %s %s we have in stock.", s, title);
+		} else {
+			char a[64];
+			reply_count(avail, a, sizeof a);
+			reply_say(&t->r, "Sorry, we only have %s %s left, not %s.", s, title, n);
+			reply_say(&t->r, "Shall I add %s?", avail == (int)stock ? "all of them" : a);
+			st->suggest_id = id;
+			st->suggest_qty = avail;
+			dlg_ask(t, DLG_PENDING_SUGGEST);
+		}
+		goto out;
+	}
+	cJSON *cart = NULL;
+	int rc = t->tools->cart_add(t->tools->ctx, id, qty, &cart, code, msg);
+	if (rc != 0 || !cart) {
+		cJSON_Delete(cart);
+		if (rc == 409) {
+			reply_say(&t->r, "Sorry, we don't have enough %s in stock.", title);
+			offer_alternative(t, p, qty);
+		} else if (rc == 404) {
+			reply_say(&t->r, "Sorry, %s is no longer available.", title);
+		} else {
+			dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		}
+		goto out;
+	}
+	dlg_action(t, "cart.add", args_id_qty(id, qty), cart_result(cart));
+	dlg_set_cart(t, cart);
+	t->changed_cart = 1;
+	st->last.kind = DLG_LAST_ADD;
+	st->last.id = id;
+	st->last.qty = qty;
+	st->last.line_before = line;
+	st->last.turn = st->turn;
+	say_added(t, p, qty, dlg_cart_qty(t->cart, id), more || line > 0);
+out:
+	cJSON_Delete(full);
+}
+
+void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	if (!it || it->ref == UND_REF_ALL) {
+		reply_say(&t->r, "What would you like me to add?");
+		return;
+	}
+	struct resolution res;
+	resolve_item(t, it, RES_CATALOG, &res);
+	int qty = it->qty > 0 ? it->qty : 1;
+	int n = cJSON_GetArraySize(res.products);
+	switch (res.status) {
+	case RES_OK:
+		if (c->soft && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS) {
+			const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+			char title[160], price[96];
+			title_of(p, title, sizeof title);
+			reply_price_of(p, price, sizeof price);
+			reply_say(&t->r, "We have %s for %s. Shall I add it?", title, price);
+			dlg_show(t, res.products, 0);
+			dlg_focus(t, res.products);
+			dlg_action(t, "search", NULL, NULL);
+			t->st->suggest_id = dlg_id(p);
+			t->st->suggest_qty = 1;
+			dlg_ask(t, DLG_PENDING_SUGGEST);
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			act_add_product(t, cJSON_GetArrayItem(res.products, i), qty, c->more);
+		if (n > 1)
+			dlg_focus(t, res.products);
+		break;
+	case RES_AMBIGUOUS:
+		if (c->soft && it->qty == 0)
+			act_search(t, c, it);
+		else
+			act_ask_choice(t, &res, UND_ADD, qty);
+		break;
+	case RES_NOT_FOUND:
+		act_not_found(t, &res, qty);
+		break;
+	case RES_NO_REF:
+	case RES_ERROR:
+		reply_say(&t->r, "Which product would you like me to add?");
+		break;
+	}
+	resolve_free(&res);
+}
+
+void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	if (!it || it->ref == UND_REF_ALL) {
+		act_clear(t, c);
+		return;
+	}
+	if (!t->cart)
+		refresh_cart(t);
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) == 0) {
+		reply_say(&t->r, c->negated ? "Okay, I won't add it." : "Your cart is already empty.");
+		return;
+	}
+	struct resolution res;
+	resolve_item(t, it, RES_CART, &res);
+	if (res.status == RES_OK) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, res.products) {
+			int64_t id = dlg_id(p);
+			int line = dlg_cart_qty(t->cart, id);
+			char title[160];
+			title_of(p, title, sizeof title);
+			if (line == 0) {
+				reply_say(&t->r, "%s isn't in your cart.", title);
+				continue;
+			}
+			int n = it->qty > 0 ? it->qty : it->article ? 1 : line;
+			if (c->negated)
+				n = line;
+			if (set_line(t, id, n < line ? line - n : 0) != 0)
+				break;
+			t->st->last = (struct dlg_last){ DLG_LAST_REMOVE, id, n < line ? n : line, line, t->st->turn };
+			dlg_focus_one(t, id);
+			if (n < line) {
+				char a[64], b[64];
+				reply_count(n, a, sizeof a);
+				reply_count(line - n, b, sizeof b);
+				reply_say(&t->r, "Removed %s %s. You have %s left.", a, title, b);
+			} else {
+				reply_say(&t->r, "Removed %s from your cart.", title);
+			}
+		}
+	} else if (res.status == RES_AMBIGUOUS) {
+		act_ask_choice(t, &res, UND_REMOVE, it->qty);
+	} else if (c->negated) {
+		reply_say(&t->r, "Okay, no %s.", *res.said ? res.said : "problem");
+	} else if (*res.said) {
+		reply_say(&t->r, "There's no %s in your cart.", res.said);
+	} else {
+		reply_say(&t->r, "Which item should I remove?");
+	}
+	resolve_free(&res);
+}
+
+/* The product an item names for a quantity change: in the cart first. */
+static void resolve_for_change(struct turn *t, const struct und_item *it, struct resolution *res)
+{
+	if (!t->cart)
+		refresh_cart(t);
+	resolve_item(t, it, it->ref == UND_REF_WORDS ? RES_CART : RES_CATALOG, res);
+	if (res->status == RES_NOT_FOUND && it->ref == UND_REF_WORDS) {
+		resolve_free(res);
+		resolve_item(t, it, RES_CATALOG, res);
+	}
+}
+
+static void change_line(struct turn *t, const cJSON *p, int qty)
+{
+	int64_t id = dlg_id(p);
+	int line = dlg_cart_qty(t->cart, id);
+	char title[160], n[64];
+	title_of(p, title, sizeof title);
+	reply_count(qty, n, sizeof n);
+	dlg_focus_one(t, id);
+	if (line == 0) {
+		if (qty > 0)
+			act_add_product(t, p, qty, 0);
+		else
+			reply_say(&t->r, "%s isn't in your cart.", title);
+		return;
+	}
+	if (qty == line) {
+		reply_say(&t->r, "You already have %s %s.", n, title);
+		return;
+	}
+	int64_t stock = dlg_int(p, "stock", -1);
+	if (stock >= 0 && qty > stock) {
+		char s[64];
+		reply_count(stock, s, sizeof s);
+		reply_say(&t->r, "Sorry, we only have %s %s in stock.", s, title);
+		return;
+	}
+	if (set_line(t, id, qty) != 0)
+		return;
+	t->st->last = (struct dlg_last){ DLG_LAST_SET, id, qty - line, line, t->st->turn };
+	if (qty == 0)
+		reply_say(&t->r, "Removed %s from your cart.", title);
+	else
+		reply_say(&t->r, "Okay, %s %s.", n, title);
+}
+
+void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	if (!it)
+		return;
+	struct resolution res;
+	resolve_for_change(t, it, &res);
+	if (res.status == RES_OK) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, res.products) {
+			int line = dlg_cart_qty(t->cart, dlg_id(p));
+			int qty = it->qty;
+			if (c->qty == -2)
+				qty = line > 0 ? line * 2 : 2;
+			if (qty == 0 && !it->article) {
+				reply_say(&t->r, "How many would you like?");
+				break;
+			}
+			change_line(t, p, qty ? qty : 1);
+		}
+	} else if (res.status == RES_AMBIGUOUS) {
+		act_ask_choice(t, &res, UND_SET, it->qty);
+	} else if (res.status == RES_NOT_FOUND) {
+		act_not_found(t, &res, it->qty);
+	} else {
+		reply_say(&t->r, "Which item should I change?");
+	}
+	resolve_free(&res);
+}
+
+void act_less(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	(void)c;
+	if (!it)
+		return;
+	struct resolution res;
+	resolve_for_change(t, it, &res);
+	if (res.status == RES_OK) {
+		const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+		int line = dlg_cart_qty(t->cart, dlg_id(p));
+		int n = it->qty > 0 ? it->qty : 1;
+		change_line(t, p, line > n ? line - n : 0);
+	} else if (res.status == RES_AMBIGUOUS) {
+		act_ask_choice(t, &res, UND_LESS, it->qty);
+	} else {
+		reply_say(&t->r, "Which item should I reduce?");
+	}
+	resolve_free(&res);
+}
+
+static void say_cart(struct turn *t, const cJSON *cart, int total_only)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(cart, "items");
+	int n = cJSON_GetArraySize(items);
+	char money[96], count[64];
+	reply_money(dlg_int(cart, "subtotal_cents", 0), dlg_str(cart, "currency"), money, sizeof money);
+	if (n == 0) {
+		reply_say(&t->r, "Your cart is empty.");
+		return;
+	}
+	int units = (int)dlg_int(cart, "item_count", n);
+	reply_count(units, count, sizeof count);
+	if (total_only) {
+		reply_say(&t->r, "Your total is %s for %s item%s.", money, count, units == 1 ? "" : "s");
+		return;
+	}
+	char parts[4][240];
+	const char *ptr[5];
+	int read = n > 4 ? 3 : n, k = 0;
+	const cJSON *line;
+	cJSON_ArrayForEach(line, items) {
+		if (k >= read)
+			break;
+		char title[160], q[64];
+		title_of(line, title, sizeof title);
+		reply_count(dlg_int(line, "quantity", 1), q, sizeof q);
+		snprintf(parts[k], sizeof parts[k], "%s %s", q, title);
+		ptr[k] = parts[k];
+		k++;
+	}
+	char more[64];
+	if (n > read) {
+		char m[32];
+		reply_count(n - read, m, sizeof m);
+		snprintf(more, sizeof more, "%s more item%s", m, n - read == 1 ? "" : "s");
+		ptr[k++] = more;
+	}
+	char list[900];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, "You have %s.", list);
+	reply_say(&t->r, "That comes to %s.", money);
+}
+
+void act_view_cart(struct turn *t, int total_only)
+{
+	cJSON *cart = NULL;
+	ERRBUF;
+	int rc = t->tools->cart_view(t->tools->ctx, &cart, code, msg);
+	if (rc != 0 || !cart) {
+		cJSON_Delete(cart);
+		dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		return;
+	}
+	dlg_action(t, "cart.view", NULL, cart_result(cart));
+	say_cart(t, cart, total_only);
+	if (!total_only) {
+		cJSON *lines = dlg_cart_as_products(cart);
+		dlg_show(t, lines, 1);
+		cJSON_Delete(lines);
+	}
+	dlg_set_cart(t, cart);
+}
+
+/* 1 when a cart line is one of those the shopper wants to keep. */
+static int kept(struct turn *t, const struct und_cmd *c, const cJSON *p)
+{
+	for (int e = 0; e < c->nexcept; e++) {
+		struct match_query q;
+		char missing[128];
+		resolve_query(t, &c->except[e], &q, missing, sizeof missing);
+		if (q.n == 0)
+			continue;
+		double cov = 0;
+		match_score(&q, p, &cov);
+		if (cov >= 0.6)
+			return 1;
+		if (c->except[e].ref == UND_REF_IT && t->st->nfocus && dlg_id(p) == t->st->focus[0])
+			return 1;
+	}
+	return 0;
+}
+
+void act_clear(struct turn *t, const struct und_cmd *c)
+{
+	refresh_cart(t);
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	if (cJSON_GetArraySize(lines) == 0) {
+		reply_say(&t->r, "Your cart is already empty.");
+		cJSON_Delete(lines);
+		return;
+	}
+	if (c && c->nexcept > 0) {
+		char keptnames[3][160];
+		const char *ptr[3];
+		int nk = 0;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, lines) {
+			if (kept(t, c, p)) {
+				if (nk < 3) {
+					title_of(p, keptnames[nk], sizeof keptnames[nk]);
+					ptr[nk] = keptnames[nk];
+					nk++;
+				}
+				continue;
+			}
+		}
+		if (nk == 0) {
+			reply_say(&t->r, "I couldn't find that in your cart, so I left everything as it is.");
+			cJSON_Delete(lines);
+			return;
+		}
+		cJSON_ArrayForEach(p, lines)
+			if (!kept(t, c, p) && set_line(t, dlg_id(p), 0) != 0)
+				break;
+		char list[600];
+		reply_list(ptr, nk, "and", list, sizeof list);
+		reply_say(&t->r, "Done. I kept only the %s.", list);
+	} else {
+		cJSON *cart = NULL;
+		ERRBUF;
+		int rc = t->tools->cart_clear(t->tools->ctx, &cart, code, msg);
+		if (rc != 0 || !cart) {
+			cJSON_Delete(cart);
+			dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		} else {
+			dlg_action(t, "cart.clear", NULL, cart_result(cart));
+			dlg_set_cart(t, cart);
+			t->changed_cart = 1;
+			reply_say(&t->r, "Done, your cart is now empty.");
+		}
+	}
+	t->st->last.kind = DLG_LAST_NONE;
+	cJSON_Delete(lines);
+}
+
+void act_undo(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	if (st->last.kind == DLG_LAST_NONE) {
+		reply_say(&t->r, "There's nothing for me to undo.");
+		return;
+	}
+	cJSON *p = NULL;
+	ERRBUF;
+	if (t->tools->product_get(t->tools->ctx, st->last.id, &p, code, msg) != 0 || !p) {
+		cJSON_Delete(p);
+		reply_say(&t->r, "Sorry, I can't undo that.");
+		return;
+	}
+	char title[160];
+	title_of(p, title, sizeof title);
+	if (set_line(t, st->last.id, st->last.line_before) == 0) {
+		if (st->last.line_before == 0)
+			reply_say(&t->r, "Okay, I took %s back out of your cart.", title);
+		else
+			reply_say(&t->r, "Okay, %s is back to how it was.", title);
+		st->last.kind = DLG_LAST_NONE;
+	}
+	cJSON_Delete(p);
+}
+
+/* "no, two" / "make that the decaf" / "i meant the bose": amends the last change. */
+void act_correct(struct turn *t, const struct und_cmd *c)
+{
+	struct buddy_state *st = t->st;
+	const struct und_item *it = c->nitems > 0 ? &c->items[0] : NULL;
+	if (!t->cart)
+		refresh_cart(t);
+	if (!it || st->last.kind == DLG_LAST_NONE) {
+		reply_say(&t->r, "Sorry, what should I change?");
+		return;
+	}
+	int line = dlg_cart_qty(t->cart, st->last.id);
+	if (!und_item_has_ref(it) || (it->ref == UND_REF_IT && it->nwords == 0)) {
+		if (it->qty <= 0)
+			return;
+		int target = st->last.kind == DLG_LAST_ADD ? line - st->last.qty + it->qty :
+			     st->last.kind == DLG_LAST_REMOVE ? st->last.line_before - it->qty : it->qty;
+		cJSON *p = NULL;
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, st->last.id, &p, code, msg) == 0 && p) {
+			int kind = st->last.kind, before = st->last.line_before;
+			change_line(t, p, target < 0 ? 0 : target);
+			st->last.kind = kind;
+			st->last.line_before = before;
+			st->last.qty = kind == DLG_LAST_REMOVE ? it->qty : kind == DLG_LAST_ADD ? it->qty : target - before;
+		}
+		cJSON_Delete(p);
+		return;
+	}
+	/* a different product: undo the last change, then do it with the new one */
+	struct resolution res;
+	resolve_item(t, it, RES_CATALOG, &res);
+	if (res.status != RES_OK) {
+		if (res.status == RES_AMBIGUOUS)
+			act_ask_choice(t, &res, UND_ADD, it->qty ? it->qty : st->last.qty);
+		else if (res.status == RES_NOT_FOUND)
+			act_not_found(t, &res, it->qty ? it->qty : st->last.qty);
+		else
+			reply_say(&t->r, "Which product did you mean?");
+		resolve_free(&res);
+		return;
+	}
+	const cJSON *np = cJSON_GetArrayItem(res.products, 0);
+	if (dlg_id(np) == st->last.id) {
+		if (it->qty > 0) {
+			struct und_cmd q = *c;
+			memset(&q.items[0], 0, sizeof q.items[0]);
+			q.items[0].qty = it->qty;
+			act_correct(t, &q);
+		} else {
+			reply_say(&t->r, "That's the one you have.");
+		}
+		resolve_free(&res);
+		return;
+	}
+	int qty = it->qty > 0 ? it->qty : st->last.qty > 0 ? st->last.qty : 1;
+	enum dlg_last_kind kind = st->last.kind;
+	int64_t old = st->last.id;
+	int restore = kind == DLG_LAST_ADD ? line - st->last.qty : st->last.line_before;
+	if (set_line(t, old, restore < 0 ? 0 : restore) == 0) {
+		if (kind == DLG_LAST_REMOVE) {
+			struct und_cmd rm = *c;
+			rm.intent = UND_REMOVE;
+			act_remove(t, &rm, it);
+		} else {
+			act_add_product(t, np, qty, 0);
+		}
+	}
+	resolve_free(&res);
+}

@@ -1,0 +1,328 @@
+/*
+ * act_info.c - answers about one product ("how much is it", "tell me about the
+ * bose", "is the decaf in stock"), "anything cheaper?", and the shopper's orders.
+ *
+ * Answers are one or two sentences.  Describing a product that is not in the cart
+ * ends with an offer to add it, so a plain "yes" works next.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+
+#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
+
+/* The first sentence of a description, at most ~140 characters, cut at a word. */
+static void short_description(const char *d, char *out, size_t len)
+{
+	size_t max = len - 1 < 140 ? len - 1 : 140, o = 0;
+	for (; d[o] && o < max; o++) {
+		out[o] = d[o];
+		if ((d[o] == '.' || d[o] == '!' || d[o] == '?') && (d[o + 1] == ' ' || !d[o + 1])) {
+			o++;
+			break;
+		}
+	}
+	out[o] = '\0';
+	if (d[o] && o == max) {
+		char *sp = strrchr(out, ' ');
+		if (sp)
+			*sp = '\0';
+	}
+	while (o > 0 && strchr(" .!?,;", out[strlen(out) ? strlen(out) - 1 : 0]) && strlen(out))
+		out[strlen(out) - 1] = '\0';
+}
+
+static void describe(struct turn *t, const struct und_cmd *c, const cJSON *p, int several)
+{
+	char title[160], price[96], stock[64];
+	reply_title(p, title, sizeof title);
+	reply_price_of(p, price, sizeof price);
+	int64_t s = dlg_int(p, "stock", -1);
+	reply_count((long)s, stock, sizeof stock);
+	if (c->intent == UND_PRICE) {
+		reply_say(&t->r, "%s costs %s.", title, price);
+		return;
+	}
+	if (c->intent == UND_STOCK) {
+		if (s == 0)
+			reply_say(&t->r, "Sorry, %s is out of stock.", title);
+		else if (s > 0)
+			reply_say(&t->r, "Yes, we have %s %s in stock.", stock, title);
+		else
+			reply_say(&t->r, "Yes, %s is available.", title);
+		return;
+	}
+	char desc[160];
+	short_description(dlg_str(p, "description"), desc, sizeof desc);
+	if (*desc && !several && !t->r.frustrated)
+		reply_say(&t->r, "%s, %s. %s.", title, price, desc);
+	else
+		reply_say(&t->r, "%s, %s.", title, price);
+	if (s == 0)
+		reply_say(&t->r, "It's out of stock right now.");
+}
+
+void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	if (!it) {
+		if (t->st->nfocus == 0) {
+			reply_say(&t->r, "Which product do you mean?");
+			return;
+		}
+		static const struct und_item focus = { .ref = UND_REF_IT };
+		it = &focus;
+	}
+	struct resolution res;
+	resolve_item(t, it, RES_CATALOG, &res);
+	int n = cJSON_GetArraySize(res.products);
+	if (res.status == RES_OK) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, res.products) {
+			cJSON *full = NULL;
+			ERRBUF;
+			if (t->tools->product_get(t->tools->ctx, dlg_id(p), &full, code, msg) != 0 || !full) {
+				cJSON_Delete(full);
+				full = cJSON_Duplicate(p, 1);
+			}
+			describe(t, c, full, n > 1);
+			cJSON *args = cJSON_CreateObject();
+			cJSON_AddNumberToObject(args, "product_id", (double)dlg_id(full));
+			cJSON *result = cJSON_CreateObject();
+			cJSON_AddItemToObject(result, "product", full);
+			dlg_action(t, "product.show", args, result);
+		}
+		dlg_focus(t, res.products);
+		if (n == 1 && c->intent == UND_INFO && dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", 1) != 0) {
+			const cJSON *p0 = cJSON_GetArrayItem(res.products, 0);
+			if (t->cart == NULL || dlg_cart_qty(t->cart, dlg_id(p0)) == 0) {
+				reply_say(&t->r, "Shall I add it?");
+				t->st->suggest_id = dlg_id(p0);
+				t->st->suggest_qty = it->qty > 0 ? it->qty : 1;
+				dlg_ask(t, DLG_PENDING_SUGGEST);
+			}
+		}
+	} else if (res.status == RES_AMBIGUOUS) {
+		act_ask_choice(t, &res, c->intent == UND_NONE ? UND_INFO : c->intent, it->qty);
+	} else if (res.status == RES_NOT_FOUND) {
+		act_not_found(t, &res, it->qty);
+	} else if (it->ref == UND_REF_ORDINAL && cJSON_GetArraySize(t->st->shown) > 0) {
+		char n2[32];
+		reply_count(cJSON_GetArraySize(t->st->shown), n2, sizeof n2);
+		reply_say(&t->r, "I only read out %s. Which one do you mean?", n2);
+	} else {
+		reply_say(&t->r, "Which product do you mean?");
+	}
+	resolve_free(&res);
+}
+
+void act_cheaper(struct turn *t, const struct und_cmd *c)
+{
+	struct buddy_state *st = t->st;
+	int64_t ref_price = -1;
+	char query[256], category[64] = "";
+	snprintf(query, sizeof query, "%s", st->last_query);
+	snprintf(category, sizeof category, "%s", st->last_category);
+	const struct und_item *it = c->nitems > 0 && und_item_has_ref(&c->items[0]) ? &c->items[0] : NULL;
+	static const struct und_item focus = { .ref = UND_REF_IT };
+	struct resolution res;
+	resolve_item(t, it ? it : &focus, RES_CATALOG, &res);
+	if (res.status == RES_OK) {
+		const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+		ref_price = dlg_int(p, "price_cents", -1);
+		if (!*query && !*category)
+			snprintf(category, sizeof category, "%s", dlg_str(p, "category"));
+		if (it && it->ref == UND_REF_WORDS) {
+			query[0] = '\0';
+			snprintf(category, sizeof category, "%s", dlg_str(p, "category"));
+		}
+	}
+	resolve_free(&res);
+	if (ref_price < 0) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, st->shown) {
+			int64_t pr = dlg_int(p, "price_cents", -1);
+			if (pr >= 0 && (ref_price < 0 || pr < ref_price))
+				ref_price = pr;
+		}
+	}
+	if (ref_price <= 0) {
+		reply_say(&t->r, "Cheaper than what? Tell me what you're looking for.");
+		return;
+	}
+	struct buddy_search bs = { query, *category ? category : NULL, -1, ref_price - 1, "price_asc", 10 };
+	cJSON *found = NULL;
+	ERRBUF;
+	if (t->tools->search(t->tools->ctx, &bs, &found, code, msg) != 0 || !found) {
+		cJSON_Delete(found);
+		reply_say(&t->r, "Sorry, I can't search the catalog right now.");
+		return;
+	}
+	cJSON *items = cJSON_DetachItemFromObject(found, "items");
+	cJSON_Delete(found);
+	if (cJSON_GetArraySize(items) == 0) {
+		reply_say(&t->r, "Sorry, that's already the cheapest one we have.");
+		cJSON_Delete(items);
+		return;
+	}
+	while (cJSON_GetArraySize(items) > DLG_SHOWN_MAX)
+		cJSON_DeleteItemFromArray(items, DLG_SHOWN_MAX);
+	cJSON *args = cJSON_CreateObject();
+	if (*query)
+		cJSON_AddStringToObject(args, "query", query);
+	if (*category)
+		cJSON_AddStringToObject(args, "category", category);
+	cJSON_AddNumberToObject(args, "max_price_cents", (double)(ref_price - 1));
+	cJSON_AddStringToObject(args, "sort", "price_asc");
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(items, 1));
+	dlg_action(t, "search", args, result);
+	char parts[DLG_READ_MAX][280];
+	const char *ptr[DLG_READ_MAX];
+	int k = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, items) {
+		if (k >= DLG_READ_MAX)
+			break;
+		char title[160], price[96];
+		reply_title(p, title, sizeof title);
+		reply_price_of(p, price, sizeof price);
+		snprintf(parts[k], sizeof parts[k], "%s for %s", title, price);
+		ptr[k] = parts[k];
+		k++;
+	}
+	char list[900];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, "Cheaper options: %s.", list);
+	reply_say(&t->r, k == 1 ? "Shall I add it?" : "Which one would you like?");
+	dlg_show(t, items, 0);
+	if (k == 1) {
+		dlg_focus(t, items);
+		st->suggest_id = dlg_id(cJSON_GetArrayItem(items, 0));
+		st->suggest_qty = 1;
+		dlg_ask(t, DLG_PENDING_SUGGEST);
+	} else {
+		st->pending_intent = UND_ADD;
+		st->pending_qty = 0;
+		dlg_ask(t, DLG_PENDING_CHOOSE);
+	}
+	cJSON_Delete(items);
+}
+
+static const char *status_phrase(const char *s)
+{
+	static const struct { const char *status, *phrase; } map[] = {
+		{ "pending_payment", "waiting for payment" }, { "paid", "paid and being prepared" },
+		{ "shipped", "on its way" }, { "delivered", "delivered" }, { "cancelled", "cancelled" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+		if (!strcmp(s, map[i].status))
+			return map[i].phrase;
+	return s;
+}
+
+/* The order the shopper means: by number, else the newest (that can be cancelled). */
+static const cJSON *pick_order(const cJSON *page, long id, int cancellable)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(page, "items")) {
+		const char *s = dlg_str(o, "status");
+		if (id > 0 ? dlg_id(o) == id :
+		    !cancellable || !strcmp(s, "paid") || !strcmp(s, "pending_payment"))
+			return o;
+	}
+	return NULL;
+}
+
+static cJSON *list_orders(struct turn *t)
+{
+	cJSON *page = NULL;
+	ERRBUF;
+	int rc = t->tools->orders_list(t->tools->ctx, 20, &page, code, msg);
+	if (rc != 0 || !page) {
+		cJSON_Delete(page);
+		dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		return NULL;
+	}
+	return page;
+}
+
+void act_order_status(struct turn *t, const struct und_cmd *c)
+{
+	cJSON *page = list_orders(t);
+	if (!page)
+		return;
+	const cJSON *o = pick_order(page, c->order_id, 0);
+	if (!o) {
+		if (c->order_id > 0)
+			reply_say(&t->r, "I couldn't find order %ld.", c->order_id);
+		else
+			reply_say(&t->r, "You haven't placed any orders yet.");
+		cJSON_Delete(page);
+		return;
+	}
+	char money[96], count[64];
+	reply_money(dlg_int(o, "total_cents", 0), dlg_str(o, "currency"), money, sizeof money);
+	int items = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "items"));
+	reply_count(items, count, sizeof count);
+	reply_say(&t->r, "Your %sorder, number %lld, is %s. It has %s item%s and came to %s.",
+		  c->order_id > 0 ? "" : "latest ", (long long)dlg_id(o), status_phrase(dlg_str(o, "status")),
+		  count, items == 1 ? "" : "s", money);
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddNumberToObject(args, "order_id", (double)dlg_id(o));
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "order", cJSON_Duplicate(o, 1));
+	dlg_action(t, "order.status", args, result);
+	cJSON_Delete(page);
+}
+
+void act_cancel_order(struct turn *t, const struct und_cmd *c)
+{
+	cJSON *page = list_orders(t);
+	if (!page)
+		return;
+	const cJSON *o = pick_order(page, c->order_id, 1);
+	if (!o) {
+		if (c->order_id > 0)
+			reply_say(&t->r, "I couldn't find order %ld.", c->order_id);
+		else
+			reply_say(&t->r, "You have no order that can still be cancelled.");
+		cJSON_Delete(page);
+		return;
+	}
+	long long id = (long long)dlg_id(o);
+	cJSON *order = NULL;
+	ERRBUF;
+	int rc = t->tools->order_cancel(t->tools->ctx, dlg_id(o), &order, code, msg);
+	if (rc != 0 || !order) {
+		cJSON_Delete(order);
+		if (rc == 409)
+			reply_say(&t->r, "Order %lld has already shipped, so I can't cancel it.", id);
+		else if (rc == 404)
+			reply_say(&t->r, "I couldn't find order %lld.", id);
+		else
+			dlg_tool_failed(t, rc ? rc : 500, code, msg);
+		cJSON_Delete(page);
+		return;
+	}
+	const cJSON *co = cJSON_GetObjectItemCaseSensitive(order, "order");
+	if (!co)
+		co = order;
+	reply_say(&t->r, "Order %lld is cancelled.", id);
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(co, "payment"))) {
+		char money[96];
+		reply_money(dlg_int(co, "total_cents", 0), dlg_str(co, "currency"), money, sizeof money);
+		reply_say(&t->r, "Your refund of %s is on its way.", money);
+	}
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddNumberToObject(args, "order_id", (double)id);
+	cJSON *result;
+	if (co == order) {
+		result = cJSON_CreateObject();
+		cJSON_AddItemToObject(result, "order", order);
+	} else {
+		result = order;
+	}
+	dlg_action(t, "order.cancel", args, result);
+	cJSON_Delete(page);
+}

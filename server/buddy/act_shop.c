@@ -1,0 +1,361 @@
+/*
+ * act_shop.c - what the buddy does to help a shopper find things, and orders.
+ *
+ * Results are read out at most three at a time (two for a frustrated shopper), with
+ * prices in words, and remembered as "shown" so "the second one" and "the cheaper
+ * one" work in the next turn.  When a product is missing the buddy says so and offers
+ * what the catalog does have; when several fit it asks, naming each by what tells it
+ * apart ("the Sony or the Bose headphones?").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
+
+#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
+
+static cJSON *items_result(const cJSON *items)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddItemToObject(r, "items", cJSON_Duplicate(items, 1));
+	return r;
+}
+
+/* "A for five dollars, B for ..." into out, reading at most max items. */
+static void read_list(struct turn *t, const cJSON *items, int max, int prices, char *out, size_t len)
+{
+	char parts[DLG_READ_MAX][280];
+	const char *ptr[DLG_READ_MAX];
+	int k = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, items) {
+		if (k >= max || k >= DLG_READ_MAX)
+			break;
+		char title[160], price[96];
+		reply_title(p, title, sizeof title);
+		reply_price_of(p, price, sizeof price);
+		if (prices)
+			snprintf(parts[k], sizeof parts[k], "%s for %s", title, price);
+		else
+			snprintf(parts[k], sizeof parts[k], "%s", title);
+		ptr[k] = parts[k];
+		k++;
+	}
+	(void)t;
+	reply_list(ptr, k, "and", out, len);
+}
+
+static void offer_choice(struct turn *t, const cJSON *items, enum und_intent intent, int qty)
+{
+	dlg_show(t, items, 0);
+	t->st->pending_intent = intent;
+	t->st->pending_qty = qty;
+	dlg_ask(t, DLG_PENDING_CHOOSE);
+}
+
+void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty)
+{
+	int n = cJSON_GetArraySize(res->products);
+	if (n > DLG_READ_MAX)
+		n = DLG_READ_MAX;
+	if (n < 2) {
+		reply_say(&t->r, "Which one do you mean?");
+		return;
+	}
+	char names[DLG_READ_MAX][128];
+	const char *ptr[DLG_READ_MAX];
+	const cJSON *all[DLG_READ_MAX];
+	for (int i = 0; i < n; i++)
+		all[i] = cJSON_GetArrayItem(res->products, i);
+	for (int i = 0; i < n; i++) {
+		const cJSON *others[DLG_READ_MAX];
+		int no = 0;
+		for (int j = 0; j < n; j++)
+			if (j != i)
+				others[no++] = all[j];
+		char name[100];
+		match_distinguish(all[i], others, no, &res->q, name, sizeof name);
+		snprintf(names[i], sizeof names[i], "the %s", name);
+		ptr[i] = names[i];
+	}
+	char list[400];
+	reply_list(ptr, n, "or", list, sizeof list);
+	if (n == 2 && *res->said)
+		reply_say(&t->r, "Did you mean %s %s?", list, res->said);
+	else
+		reply_say(&t->r, "Did you mean %s?", list);
+	cJSON *shown = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(shown, cJSON_Duplicate(all[i], 1));
+	dlg_action(t, "search", NULL, items_result(shown));
+	offer_choice(t, shown, intent, qty);
+	cJSON_Delete(shown);
+}
+
+void act_not_found(struct turn *t, struct resolution *res, int qty)
+{
+	int n = cJSON_GetArraySize(res->products);
+	const char *what = *res->missing ? res->missing : res->said;
+	if (*what)
+		reply_say(&t->r, "Sorry, we don't have %s.", what);
+	else
+		reply_say(&t->r, "Sorry, I couldn't find that.");
+	if (n == 0) {
+		if (!t->r.frustrated)
+			reply_say(&t->r, "You can ask me what we have, for example: what fruit do you have?");
+		return;
+	}
+	char list[900];
+	read_list(t, res->products, t->r.frustrated ? 2 : DLG_READ_MAX, 1, list, sizeof list);
+	reply_say(&t->r, "We do have %s.", list);
+	reply_say(&t->r, n == 1 ? "Would you like that instead?" : "Would you like one of those?");
+	dlg_action(t, "search", NULL, items_result(res->products));
+	if (n == 1) {
+		dlg_show(t, res->products, 0);
+		dlg_focus(t, res->products);
+		t->st->suggest_id = dlg_id(cJSON_GetArrayItem(res->products, 0));
+		t->st->suggest_qty = qty > 0 ? qty : 1;
+		dlg_ask(t, DLG_PENDING_SUGGEST);
+	} else {
+		offer_choice(t, res->products, UND_ADD, qty);
+	}
+}
+
+static const char *sort_name(int sort)
+{
+	return sort == 1 ? "price_asc" : sort == 2 ? "price_desc" : "relevance";
+}
+
+static cJSON *run_search(struct turn *t, const char *query, const char *category,
+			 struct price_range pr, int sort, int limit)
+{
+	struct buddy_search bs = { query, category, pr.min_cents, pr.max_cents, sort_name(sort), limit };
+	cJSON *res = NULL;
+	ERRBUF;
+	int rc = t->tools->search(t->tools->ctx, &bs, &res, code, msg);
+	if (rc != 0 || !res) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	return res;
+}
+
+static cJSON *search_args(const char *query, const char *category, struct price_range pr, int sort)
+{
+	cJSON *a = cJSON_CreateObject();
+	if (query && *query)
+		cJSON_AddStringToObject(a, "query", query);
+	if (category && *category)
+		cJSON_AddStringToObject(a, "category", category);
+	if (pr.min_cents >= 0)
+		cJSON_AddNumberToObject(a, "min_price_cents", (double)pr.min_cents);
+	if (pr.max_cents >= 0)
+		cJSON_AddNumberToObject(a, "max_price_cents", (double)pr.max_cents);
+	cJSON_AddStringToObject(a, "sort", sort_name(sort));
+	return a;
+}
+
+static void price_phrase(struct price_range pr, char *out, size_t len)
+{
+	char a[96], b[96];
+	reply_money(pr.min_cents, NULL, a, sizeof a);
+	reply_money(pr.max_cents >= 0 ? pr.max_cents + 1 : 0, NULL, b, sizeof b);
+	if (pr.min_cents >= 0 && pr.max_cents >= 0)
+		snprintf(out, len, " between %s and %s", a, b);
+	else if (pr.max_cents >= 0)
+		snprintf(out, len, " under %s", b);
+	else if (pr.min_cents >= 0)
+		snprintf(out, len, " over %s", a);
+	else
+		out[0] = '\0';
+}
+
+/* Reads a page of results and sets up the choice. */
+static void present(struct turn *t, cJSON *items, int total, const char *what, int qty, int pick)
+{
+	int n = cJSON_GetArraySize(items);
+	char list[900];
+	if (pick || n == 1) {
+		const cJSON *p = cJSON_GetArrayItem(items, 0);
+		char title[160], price[96];
+		reply_title(p, title, sizeof title);
+		reply_price_of(p, price, sizeof price);
+		if (pick)
+			reply_say(&t->r, "The %s %s is %s, for %s.", pick == 1 ? "cheapest" : "most expensive",
+				  *what ? what : "option", title, price);
+		else
+			reply_say(&t->r, "We have %s for %s.", title, price);
+		reply_say(&t->r, "Shall I add it?");
+		cJSON *one = cJSON_CreateArray();
+		cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
+		dlg_show(t, one, 0);
+		cJSON_Delete(one);
+		dlg_focus_one(t, dlg_id(p));
+		t->st->suggest_id = dlg_id(p);
+		t->st->suggest_qty = qty > 0 ? qty : 1;
+		dlg_ask(t, DLG_PENDING_SUGGEST);
+		return;
+	}
+	int read = t->r.frustrated ? 2 : DLG_READ_MAX;
+	read_list(t, items, read, 1, list, sizeof list);
+	char count[64];
+	reply_count(total, count, sizeof count);
+	if (*what)
+		reply_say(&t->r, "I found %s for %s: %s.", total > 1 ? count : "one", what, list);
+	else
+		reply_say(&t->r, "I found %s: %s.", count, list);
+	if (total > read && !t->r.frustrated)
+		reply_say(&t->r, "Which one would you like? Or say more to hear others.");
+	else
+		reply_say(&t->r, "Which one would you like?");
+	offer_choice(t, items, UND_ADD, qty);
+}
+
+static int is_category_word(struct turn *t, const char *w, char *cat, size_t len)
+{
+	if (!t->have_vocab)
+		return 0;
+	for (size_t i = 0; i < t->vocab.ncategories; i++) {
+		struct text_words cw;
+		text_split(t->vocab.categories[i], &cw);
+		if (cw.n == 1 && match_word_similarity(w, cw.w[0]) >= 1.0) {
+			snprintf(cat, len, "%s", t->vocab.categories[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	struct buddy_state *st = t->st;
+	struct match_query q = { 0 };
+	char missing[128] = "", query[256] = "", category[64] = "", said[128] = "";
+	if (it) {
+		resolve_query(t, it, &q, missing, sizeof missing);
+		for (int i = 0; i < it->nwords; i++)
+			snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", i ? " " : "", it->words[i]);
+	}
+	if (*missing) {
+		struct resolution res;
+		resolve_item(t, it, RES_CATALOG, &res);
+		act_not_found(t, &res, it->qty);
+		resolve_free(&res);
+		return;
+	}
+	if (q.n == 1 && is_category_word(t, q.w[0], category, sizeof category))
+		q.n = 0;
+	for (int i = 0; i < q.n; i++)
+		if (q.weight[i] >= 1.0 || q.n == 1)
+			snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", *query ? " " : "", q.w[i]);
+	int pick = it && it->pick != UND_PICK_NONE ? (it->pick == UND_PICK_CHEAPEST ? 1 : 2) : 0;
+	int sort = pick ? pick : c->sort;
+	cJSON *res = run_search(t, query, category, c->price, sort, 20);
+	if (!res) {
+		reply_say(&t->r, "Sorry, I can't search the catalog right now.");
+		return;
+	}
+	cJSON *items = cJSON_DetachItemFromObject(res, "items");
+	int total = (int)dlg_int(res, "total", cJSON_GetArraySize(items));
+	cJSON_Delete(res);
+	if (!items)
+		items = cJSON_CreateArray();
+	/* drop what the shopper excluded: "coffee but not the decaf" */
+	for (int i = cJSON_GetArraySize(items) - 1; it && it->nneg && i >= 0; i--) {
+		struct und_item neg = *it;
+		const cJSON *p = cJSON_GetArrayItem(items, i);
+		struct text_words tw;
+		text_split(dlg_str(p, "title"), &tw);
+		for (int k = 0; k < neg.nneg; k++) {
+			int hit = 0;
+			for (int w = 0; w < tw.n; w++)
+				hit |= match_word_similarity(neg.neg[k], tw.w[w]) >= 0.7;
+			if (hit) {
+				cJSON_DeleteItemFromArray(items, i);
+				total--;
+				break;
+			}
+		}
+	}
+	snprintf(st->last_query, sizeof st->last_query, "%s", query);
+	snprintf(st->last_category, sizeof st->last_category, "%s", category);
+	st->last_price = c->price;
+	st->last_sort = sort;
+	st->last_offset = 0;
+	int n = cJSON_GetArraySize(items);
+	const char *what = *said ? said : category;
+	if (n == 0) {
+		char range[240];
+		price_phrase(c->price, range, sizeof range);
+		if (*range) {
+			reply_say(&t->r, "I couldn't find any %s%s.", *what ? what : "products", range);
+			struct price_range none = { -1, -1 };
+			cJSON *alt = run_search(t, query, category, none, c->price.max_cents >= 0 ? 1 : 2, 1);
+			cJSON *ai = cJSON_GetObjectItemCaseSensitive(alt, "items");
+			if (cJSON_GetArraySize(ai) > 0) {
+				const cJSON *p = cJSON_GetArrayItem(ai, 0);
+				char title[160], price[96];
+				reply_title(p, title, sizeof title);
+				reply_price_of(p, price, sizeof price);
+				reply_say(&t->r, "The closest is %s, for %s.", title, price);
+				dlg_action(t, "search", search_args(query, category, none, 1), items_result(ai));
+				present(t, ai, 1, what, it ? it->qty : 0, 0);
+			}
+			cJSON_Delete(alt);
+		} else if (it) {
+			struct resolution r2;
+			resolve_item(t, it, RES_CATALOG, &r2);
+			if (r2.status == RES_NOT_FOUND || cJSON_GetArraySize(r2.products) == 0)
+				act_not_found(t, &r2, it->qty);
+			else
+				act_ask_choice(t, &r2, UND_ADD, it->qty);
+			resolve_free(&r2);
+		} else {
+			reply_say(&t->r, "I couldn't find anything like that.");
+		}
+		cJSON_Delete(items);
+		return;
+	}
+	while (cJSON_GetArraySize(items) > DLG_SHOWN_MAX)
+		cJSON_DeleteItemFromArray(items, DLG_SHOWN_MAX);
+	dlg_action(t, "search", search_args(query, category, c->price, sort), items_result(items));
+	present(t, items, total > n ? total : n, what, it ? it->qty : 0, pick);
+	cJSON_Delete(items);
+}
+
+void act_more_results(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	if (!*st->last_query && !*st->last_category && st->last_price.max_cents < 0 &&
+	    st->last_price.min_cents < 0) {
+		reply_say(&t->r, "More of what? Tell me what you're looking for.");
+		return;
+	}
+	st->last_offset += DLG_READ_MAX;
+	cJSON *res = run_search(t, st->last_query, *st->last_category ? st->last_category : NULL,
+				st->last_price, st->last_sort, st->last_offset + DLG_READ_MAX);
+	cJSON *items = cJSON_CreateArray();
+	int total = (int)dlg_int(res, "total", 0);
+	const cJSON *p;
+	int k = 0;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items"))
+		if (k++ >= st->last_offset)
+			cJSON_AddItemToArray(items, cJSON_Duplicate(p, 1));
+	cJSON_Delete(res);
+	if (cJSON_GetArraySize(items) == 0) {
+		reply_say(&t->r, "That's everything we have for that.");
+		st->last_offset = 0;
+		cJSON_Delete(items);
+		return;
+	}
+	char list[900];
+	read_list(t, items, DLG_READ_MAX, 1, list, sizeof list);
+	dlg_action(t, "search", search_args(st->last_query, st->last_category, st->last_price, st->last_sort),
+		   items_result(items));
+	reply_say(&t->r, "We also have %s.", list);
+	reply_say(&t->r, total > st->last_offset + DLG_READ_MAX ? "Want to hear more, or pick one?" : "Which one would you like?");
+	offer_choice(t, items, UND_ADD, 0);
+	cJSON_Delete(items);
+}

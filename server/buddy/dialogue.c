@@ -1,0 +1,435 @@
+/*
+ * dialogue.c - buddy_turn(): one utterance in, actions and a spoken reply out.
+ *
+ * A turn parses the text, scores its mood, then runs the commands in order.  A
+ * pending question from the previous turn is answered first: a checkout is placed
+ * only when the first command of the very next turn is a confirmation; a choice
+ * ("the Sony or the Bose?") is settled by a fragment ("the sony one", "the first",
+ * "not the bose"); anything else drops the question and is handled on its own.
+ * Fragments with no question pending are corrections ("no, two"), selections from
+ * what was read out ("the second one"), or searches ("bananas").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+#include "buddy/sentiment.h"
+
+struct buddy_state *buddy_state_new(void)
+{
+	struct buddy_state *st = calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	st->shown = cJSON_CreateArray();
+	if (!st->shown) {
+		free(st);
+		return NULL;
+	}
+	st->last_price.min_cents = st->last_price.max_cents = -1;
+	return st;
+}
+
+void buddy_state_free(struct buddy_state *st)
+{
+	if (!st)
+		return;
+	cJSON_Delete(st->shown);
+	free(st);
+}
+
+void dlg_show(struct turn *t, const cJSON *products, int is_cart)
+{
+	cJSON *copy = cJSON_CreateArray();
+	const cJSON *p;
+	int n = 0;
+	cJSON_ArrayForEach(p, products) {
+		if (n++ >= DLG_SHOWN_MAX && !is_cart)
+			break;
+		cJSON_AddItemToArray(copy, cJSON_Duplicate(p, 1));
+	}
+	if (!copy)
+		return;
+	cJSON_Delete(t->st->shown);
+	t->st->shown = copy;
+	t->st->shown_is_cart = is_cart;
+}
+
+void dlg_focus(struct turn *t, const cJSON *products)
+{
+	const cJSON *p;
+	int n = 0;
+	cJSON_ArrayForEach(p, products)
+		if (n < DLG_MAX_FOCUS && dlg_id(p) > 0)
+			t->st->focus[n++] = dlg_id(p);
+	if (n > 0)
+		t->st->nfocus = n;
+}
+
+void dlg_focus_one(struct turn *t, int64_t id)
+{
+	t->st->focus[0] = id;
+	t->st->nfocus = 1;
+}
+
+void dlg_set_cart(struct turn *t, cJSON *cart)
+{
+	if (!cart)
+		return;
+	cJSON_Delete(t->cart);
+	t->cart = cart;
+}
+
+void dlg_ask(struct turn *t, enum dlg_pending p)
+{
+	t->st->pending = p;
+	t->st->pending_turn = t->st->turn;
+	t->asked = 1;
+}
+
+void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result)
+{
+	const struct buddy_output *out = t->r.out;
+	if (out && out->action && !(out->cancelled && out->cancelled(out->ctx)))
+		out->action(out->ctx, name, args, result);
+	cJSON_Delete(args);
+	cJSON_Delete(result);
+}
+
+int dlg_tool_failed(struct turn *t, int rc, const char *code, const char *msg)
+{
+	if (rc == 0)
+		return 0;
+	(void)code;
+	if (msg && *msg)
+		reply_say(&t->r, "Sorry, that did not work: %s", msg);
+	else
+		reply_say(&t->r, "Sorry, something went wrong on my side. Please try again.");
+	return 1;
+}
+
+static void ensure_cart(struct turn *t)
+{
+	cJSON *cart = NULL;
+	char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+	if (t->cart || !t->tools->cart_view)
+		return;
+	if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) == 0 && cart)
+		t->cart = cart;
+	else
+		cJSON_Delete(cart);
+}
+
+static void say_help(struct turn *t)
+{
+	reply_say(&t->r, "You can ask me to find products, add or remove them, change quantities, "
+		  "read your cart, check out, or tell you where your order is.");
+	if (!t->r.frustrated)
+		reply_say(&t->r, "For example: add two bananas, or what headphones do you have under a hundred dollars?");
+}
+
+/* The answer to "Shall I add it?": add the suggested product. */
+static void accept_suggestion(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	cJSON *p = NULL;
+	char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+	if (t->tools->product_get(t->tools->ctx, st->suggest_id, &p, code, msg) != 0 || !p) {
+		cJSON_Delete(p);
+		reply_say(&t->r, "Sorry, that product is no longer available.");
+		return;
+	}
+	act_add_product(t, p, st->suggest_qty > 0 ? st->suggest_qty : 1, 0);
+	cJSON_Delete(p);
+}
+
+static void do_confirm(struct turn *t, enum dlg_pending pending, int alone)
+{
+	switch (pending) {
+	case DLG_PENDING_CHECKOUT:
+		act_place_order(t);
+		break;
+	case DLG_PENDING_SUGGEST:
+		accept_suggestion(t);
+		break;
+	case DLG_PENDING_CHOOSE:
+		if (cJSON_GetArraySize(t->st->shown) == 1) {
+			act_add_product(t, cJSON_GetArrayItem(t->st->shown, 0),
+					t->st->pending_qty > 0 ? t->st->pending_qty : 1, 0);
+		} else {
+			reply_say(&t->r, "Which one would you like? You can say the first, the second, or its name.");
+			t->st->pending = DLG_PENDING_CHOOSE;
+			t->asked = 1;
+		}
+		break;
+	case DLG_PENDING_NONE:
+		if (alone)
+			reply_say(&t->r, "Okay. What would you like to do next?");
+		break;
+	}
+}
+
+static void do_deny(struct turn *t, enum dlg_pending pending, int alone)
+{
+	if (!alone)
+		return;
+	if (pending == DLG_PENDING_CHECKOUT)
+		reply_say(&t->r, "Okay, I won't place the order. Your cart is still there.");
+	else if (pending != DLG_PENDING_NONE)
+		reply_say(&t->r, "Okay, no problem.");
+	else
+		reply_say(&t->r, "Okay.");
+}
+
+/* A fragment ("the second one", "bose", "two", "not the decaf"). */
+static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	const struct und_item *it = c->nitems > 0 ? &c->items[0] : NULL;
+	struct buddy_state *st = t->st;
+	if (!it && c->qty == 0 && (c->price.max_cents >= 0 || c->price.min_cents >= 0 || c->sort)) {
+		act_search(t, c, NULL);
+		return;
+	}
+	if (!it)
+		return;
+	int has_ref = und_item_has_ref(it) || it->nneg > 0;
+	if (pending == DLG_PENDING_CHOOSE && has_ref) {
+		struct und_cmd add = *c;
+		add.intent = st->pending_intent ? st->pending_intent : UND_ADD;
+		add.items[0].qty = it->qty ? it->qty : st->pending_qty;
+		if (add.items[0].ref == UND_REF_NONE && it->nneg == 0 && it->pick == UND_PICK_NONE)
+			add.items[0].ref = UND_REF_IT;
+		if (add.intent == UND_ADD)
+			act_add(t, &add, &add.items[0]);
+		else if (add.intent == UND_REMOVE)
+			act_remove(t, &add, &add.items[0]);
+		else if (add.intent == UND_SET)
+			act_set(t, &add, &add.items[0]);
+		else if (add.intent == UND_LESS)
+			act_less(t, &add, &add.items[0]);
+		else
+			act_info(t, &add, &add.items[0]);
+		return;
+	}
+	if (c->correction || (!has_ref && it->qty > 0)) {
+		if (st->last.kind != DLG_LAST_NONE && st->last.turn >= st->turn - 2) {
+			act_correct(t, c);
+			return;
+		}
+	}
+	if (!has_ref) {
+		if (it->qty > 0)
+			reply_say(&t->r, "%d of which product?", it->qty);
+		return;
+	}
+	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
+		act_search(t, c, it);
+		return;
+	}
+	act_info(t, c, it);
+}
+
+static int recent_corrections(const struct buddy_state *st)
+{
+	int n = 0;
+	for (int i = 0; i < 4; i++)
+		if (st->correction_turns[i] && st->correction_turns[i] >= st->turn - 3)
+			n++;
+	return n;
+}
+
+static void note_correction(struct buddy_state *st)
+{
+	memmove(&st->correction_turns[1], &st->correction_turns[0], 3 * sizeof st->correction_turns[0]);
+	st->correction_turns[0] = st->turn;
+}
+
+static int is_cart_change(enum und_intent in)
+{
+	return in == UND_ADD || in == UND_REMOVE || in == UND_SET || in == UND_LESS ||
+	       in == UND_CLEAR_CART || in == UND_UNDO;
+}
+
+static void run_items(struct turn *t, const struct und_cmd *c,
+		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
+{
+	if (c->nitems == 0) {
+		fn(t, c, NULL);
+		return;
+	}
+	for (int i = 0; i < c->nitems; i++) {
+		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
+			return;
+		fn(t, c, &c->items[i]);
+	}
+}
+
+static void run_command(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	switch (c->intent) {
+	case UND_NONE: do_fragment(t, c, pending); break;
+	case UND_SEARCH: run_items(t, c, act_search); break;
+	case UND_MORE_RESULTS: act_more_results(t); break;
+	case UND_CHEAPER: act_cheaper(t, c); break;
+	case UND_INFO:
+	case UND_PRICE:
+	case UND_STOCK: run_items(t, c, act_info); break;
+	case UND_ADD:
+		if (c->negated)
+			run_items(t, c, act_remove);
+		else
+			run_items(t, c, act_add);
+		break;
+	case UND_REMOVE: run_items(t, c, act_remove); break;
+	case UND_SET:
+		if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
+		    t->st->last.kind != DLG_LAST_NONE)
+			act_correct(t, c);
+		else
+			run_items(t, c, act_set);
+		break;
+	case UND_LESS: run_items(t, c, act_less); break;
+	case UND_VIEW_CART: act_view_cart(t, 0); break;
+	case UND_CART_TOTAL: act_view_cart(t, 1); break;
+	case UND_CLEAR_CART: act_clear(t, c); break;
+	case UND_CHECKOUT:
+		if (pending == DLG_PENDING_CHECKOUT && t->cmd_index == 0)
+			act_place_order(t);
+		else
+			act_checkout(t);
+		break;
+	case UND_CONFIRM: do_confirm(t, t->cmd_index == 0 ? pending : DLG_PENDING_NONE, alone); break;
+	case UND_DENY: do_deny(t, pending, alone); break;
+	case UND_ORDER_STATUS: act_order_status(t, c); break;
+	case UND_CANCEL_ORDER: act_cancel_order(t, c); break;
+	case UND_UNDO: act_undo(t); break;
+	case UND_HELP: say_help(t); break;
+	case UND_GREET:
+		if (alone)
+			reply_say(&t->r, "Hi! What can I get you today?");
+		break;
+	case UND_THANKS:
+		if (alone)
+			reply_say(&t->r, "You're welcome! Anything else?");
+		break;
+	case UND_BYE:
+		reply_say(&t->r, "Goodbye, happy shopping!");
+		break;
+	case UND_INTENT_COUNT: break;
+	}
+}
+
+/* The intent reported for the turn: the first one that does something. */
+static enum und_intent main_intent(const struct und_result *r, enum dlg_pending pending)
+{
+	for (int i = 0; i < r->n; i++) {
+		enum und_intent in = r->cmd[i].intent;
+		if (in == UND_CONFIRM && pending == DLG_PENDING_CHECKOUT && i == 0)
+			return UND_CHECKOUT;
+		if (r->cmd[i].lead || ((in == UND_GREET || in == UND_THANKS || in == UND_CONFIRM) && i + 1 < r->n))
+			continue;
+		return in;
+	}
+	return r->n > 0 ? r->cmd[0].intent : UND_NONE;
+}
+
+static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending)
+{
+	struct buddy_state *st = t->st;
+	int actions = 0;
+	for (int i = 0; i < r->n; i++) {
+		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
+			break;
+		const struct und_cmd *c = &r->cmd[i];
+		/* a question is answered only by the command right after it */
+		enum dlg_pending p = i == 0 || (i == 1 && r->cmd[0].lead) ? pending : DLG_PENDING_NONE;
+		if (c->lead && pending == DLG_PENDING_CHECKOUT)
+			p = DLG_PENDING_NONE;
+		t->cmd_index = i - (r->cmd[0].lead && i > 0 ? 1 : 0);
+		if (is_cart_change(c->intent) || c->intent == UND_SEARCH)
+			ensure_cart(t);
+		if (c->intent != UND_CONFIRM && c->intent != UND_DENY && c->intent != UND_NONE &&
+		    st->pending == pending && !c->lead)
+			st->pending = DLG_PENDING_NONE;
+		if (c->intent == UND_NONE && c->nitems > 0 && !und_item_has_ref(&c->items[0]) &&
+		    c->items[0].nneg == 0 && c->items[0].qty == 0)
+			continue;
+		int alone = r->n == 1 || (r->n == 2 && r->cmd[0].lead == 0 && i == r->n - 1 &&
+					  (r->cmd[0].intent == UND_GREET || r->cmd[0].intent == UND_CONFIRM));
+		if (c->lead)
+			alone = 0;
+		run_command(t, c, p, alone);
+		actions++;
+	}
+	if (actions == 0 && t->r.sentences == 0) {
+		if (r->nwords == 0)
+			reply_say(&t->r, "Sorry, I didn't catch that. What would you like?");
+		else
+			reply_say(&t->r, "Sorry, I'm not sure what you mean. You can say things like add two bananas, or show my cart.");
+	}
+}
+
+int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
+	       const struct buddy_output *out, const char *text, struct buddy_turn_info *info)
+{
+	struct buddy_turn_info dummy;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof *info);
+	snprintf(info->intent, sizeof info->intent, "none");
+	if (!st || !tools)
+		return 0;
+	struct und_result *r = calloc(1, sizeof *r);
+	struct turn *t = calloc(1, sizeof *t);
+	if (!r || !t) {
+		free(r);
+		free(t);
+		return 0;
+	}
+	st->turn++;
+	und_parse(text, r);
+	t->st = st;
+	t->tools = tools;
+	const char *const *words = NULL, *const *cats = NULL;
+	size_t nw = 0, nc = 0;
+	if (tools->vocabulary && tools->vocabulary(tools->ctx, &words, &nw, &cats, &nc) == 0 && nw > 0) {
+		t->vocab = (struct match_vocab){ words, nw, cats, nc };
+		t->have_vocab = 1;
+	}
+	int corrected = 0;
+	for (int i = 0; i < r->n; i++)
+		corrected |= r->cmd[i].correction || r->cmd[i].lead || r->cmd[i].fix;
+	char clean[256];
+	struct text_words *tw = malloc(sizeof *tw);
+	clean[0] = '\0';
+	if (tw) {
+		und_clean(text, tw);
+		text_join(tw, 0, tw->n, clean, sizeof clean);
+		free(tw);
+	}
+	int repeated = *clean && !strcmp(clean, st->last_text);
+	if (corrected || repeated)
+		note_correction(st);
+	snprintf(st->last_text, sizeof st->last_text, "%s", clean);
+	info->sentiment = senti_score(text);
+	info->frustrated = senti_frustrated(info->sentiment, senti_cues(text) + repeated,
+					    recent_corrections(st));
+	reply_init(&t->r, out, info->frustrated);
+	if (info->frustrated)
+		reply_apologise(&t->r);
+
+	enum dlg_pending pending = st->pending;
+	if (pending == DLG_PENDING_CHECKOUT && st->pending_turn != st->turn - 1)
+		pending = DLG_PENDING_NONE;
+	st->pending = pending;
+	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
+	run_turn(t, r, pending);
+	/* an unanswered question does not outlive the turn after it */
+	if (!t->asked && st->pending == pending && pending != DLG_PENDING_NONE &&
+	    st->pending_turn < st->turn)
+		st->pending = DLG_PENDING_NONE;
+	cJSON_Delete(t->cart);
+	free(t);
+	free(r);
+	return 0;
+}

@@ -1,0 +1,138 @@
+/*
+ * dialogue.h - the buddy's internals shared by dialogue.c, resolve.c, act_cart.c and
+ * act_shop.c: the per-conversation state and the per-turn context.
+ *
+ * State invariants: `shown` is a JSON array (never NULL) of product-shaped objects
+ * ({"id","title","price_cents","currency",...}) in the order they were read out;
+ * cart lines are stored in that shape too.  focus[0] is what "it" means.  A pending
+ * checkout is only honoured in the turn right after it was asked (pending_turn + 1).
+ */
+#ifndef VOXCART_BUDDY_DIALOGUE_H
+#define VOXCART_BUDDY_DIALOGUE_H
+
+#include <cJSON.h>
+#include <stdint.h>
+
+#include "buddy/buddy.h"
+#include "buddy/match.h"
+#include "buddy/price.h"
+#include "buddy/reply.h"
+#include "buddy/understand.h"
+
+#define DLG_MAX_FOCUS 8
+#define DLG_SHOWN_MAX 5
+#define DLG_READ_MAX 3
+
+enum dlg_pending {
+	DLG_PENDING_NONE,
+	DLG_PENDING_CHECKOUT,	/* "Shall I place the order?" */
+	DLG_PENDING_CHOOSE,	/* "Did you mean the Sony or the Bose?": shown holds the choice */
+	DLG_PENDING_SUGGEST,	/* "Shall I add it?": suggest_id, suggest_qty */
+};
+
+enum dlg_last_kind { DLG_LAST_NONE, DLG_LAST_ADD, DLG_LAST_REMOVE, DLG_LAST_SET };
+
+/* The last cart change, for "no, two", "make that the decaf", "undo". */
+struct dlg_last {
+	enum dlg_last_kind kind;
+	int64_t id;
+	int qty;		/* units added or removed */
+	int line_before;	/* line quantity before the change */
+	int turn;
+};
+
+struct buddy_state {
+	int turn;
+	cJSON *shown;
+	int shown_is_cart;
+	int64_t focus[DLG_MAX_FOCUS];
+	int nfocus;
+	struct dlg_last last;
+	/* the last search, for "show me more" and "anything cheaper" */
+	char last_query[256];
+	char last_category[64];
+	struct price_range last_price;
+	int last_sort;
+	int last_offset;
+	/* a question waiting for its answer */
+	enum dlg_pending pending;
+	int pending_turn;
+	enum und_intent pending_intent;
+	int pending_qty;
+	int64_t pending_total;
+	int64_t pending_pm;
+	int64_t suggest_id;
+	int suggest_qty;
+	/* frustration history */
+	int correction_turns[4];
+	char last_text[256];
+};
+
+struct turn {
+	struct buddy_state *st;
+	const struct buddy_tools *tools;
+	struct reply r;
+	struct match_vocab vocab;
+	int have_vocab;
+	cJSON *cart;		/* the latest cart seen this turn (owned), or NULL */
+	enum und_intent main;	/* intent reported for the turn */
+	int changed_cart;	/* a cart change was made this turn */
+	int asked;		/* a question was asked (pending set) this turn */
+	int ncmds, cmd_index;
+};
+
+enum res_status { RES_OK, RES_AMBIGUOUS, RES_NOT_FOUND, RES_NO_REF, RES_ERROR };
+enum res_scope { RES_CATALOG, RES_CART };
+
+struct resolution {
+	enum res_status status;
+	cJSON *products;	/* owned array: the product(s), the choice, or alternatives */
+	char missing[128];	/* the words the catalog lacks, as said */
+	char said[128];		/* the product words as said, for questions */
+	struct match_query q;	/* the corrected words */
+};
+
+/* resolve.c */
+void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scope, struct resolution *res);
+void resolve_free(struct resolution *res);
+void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
+		   char *missing, size_t mlen);
+int64_t dlg_id(const cJSON *obj);
+int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt);
+const char *dlg_str(const cJSON *obj, const char *key);
+cJSON *dlg_cart_as_products(const cJSON *cart);
+int dlg_cart_qty(const cJSON *cart, int64_t product_id);
+
+/* dialogue.c: state helpers used by the actions */
+void dlg_show(struct turn *t, const cJSON *products, int is_cart);
+void dlg_focus(struct turn *t, const cJSON *products);
+void dlg_focus_one(struct turn *t, int64_t id);
+void dlg_set_cart(struct turn *t, cJSON *cart);
+void dlg_ask(struct turn *t, enum dlg_pending p);
+void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result);
+int dlg_tool_failed(struct turn *t, int rc, const char *code, const char *msg);
+
+/* act_cart.c */
+void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_add_product(struct turn *t, const cJSON *p, int qty, int more);
+void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_less(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_view_cart(struct turn *t, int total_only);
+void act_clear(struct turn *t, const struct und_cmd *c);
+void act_undo(struct turn *t);
+void act_correct(struct turn *t, const struct und_cmd *c);
+void act_checkout(struct turn *t);
+void act_place_order(struct turn *t);
+
+/* act_shop.c */
+void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_more_results(struct turn *t);
+void act_cheaper(struct turn *t, const struct und_cmd *c);
+void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+void act_order_status(struct turn *t, const struct und_cmd *c);
+void act_cancel_order(struct turn *t, const struct und_cmd *c);
+void act_not_found(struct turn *t, struct resolution *res, int qty);
+void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty);
+
+#endif

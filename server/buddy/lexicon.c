@@ -1,0 +1,394 @@
+/*
+ * lexicon.c - phrase tables for intents, fillers, markers and word classes.
+ *
+ * Trigger levels decide between several triggers in one clause: 30 for verbs that
+ * change something ("add", "remove", "check out"), 20 for nouns naming a thing the
+ * shopper asks about ("cart", "total", "my order"), 15 for price and stock
+ * questions, 10 for weak wants and questions ("i want", "show me", "what is"), 5 for
+ * social words ("yes", "thanks").  The strongest wins; among equals the leftmost.
+ */
+#include "buddy/lexicon.h"
+
+#include <string.h>
+
+static const struct lex_trigger triggers[] = {
+	/* add */
+	{ "add", UND_ADD, 30, 0 }, { "put", UND_ADD, 30, 0 }, { "throw in", UND_ADD, 30, 0 },
+	{ "toss in", UND_ADD, 30, 0 }, { "pop in", UND_ADD, 30, 0 }, { "stick in", UND_ADD, 30, 0 },
+	{ "include", UND_ADD, 30, 0 }, { "buy", UND_ADD, 30, 0 }, { "purchase", UND_ADD, 30, 0 },
+	{ "order", UND_ADD, 30, LEX_START }, { "i will take", UND_ADD, 30, 0 },
+	{ "i will have", UND_ADD, 30, 0 }, { "i will get", UND_ADD, 30, 0 },
+	{ "i will go with", UND_ADD, 30, 0 }, { "go with", UND_ADD, 10, 0 },
+	{ "i will grab", UND_ADD, 30, 0 }, { "take", UND_ADD, 10, LEX_START },
+	{ "grab", UND_ADD, 10, 0 }, { "get me", UND_ADD, 10, 0 }, { "get", UND_ADD, 10, LEX_START },
+	{ "give me", UND_ADD, 10, 0 }, { "can i have", UND_ADD, 10, 0 },
+	{ "can i get", UND_ADD, 10, 0 }, { "could i have", UND_ADD, 10, 0 },
+	{ "could i get", UND_ADD, 10, 0 }, { "may i have", UND_ADD, 10, 0 },
+	{ "i want", UND_ADD, 10, 0 }, { "we want", UND_ADD, 10, 0 }, { "i would like", UND_ADD, 10, 0 },
+	{ "we would like", UND_ADD, 10, 0 }, { "i would love", UND_ADD, 10, 0 },
+	{ "let me have", UND_ADD, 10, 0 }, { "let me get", UND_ADD, 10, 0 },
+	{ "i choose", UND_ADD, 10, 0 }, { "i pick", UND_ADD, 10, 0 }, { "i prefer", UND_ADD, 10, 0 },
+	{ "i need", UND_ADD, 10, LEX_SOFT }, { "we need", UND_ADD, 10, LEX_SOFT },
+	{ "need", UND_ADD, 10, LEX_SOFT | LEX_START }, { "we are out of", UND_ADD, 10, LEX_SOFT },
+	{ "i am out of", UND_ADD, 10, LEX_SOFT }, { "i am after", UND_ADD, 10, LEX_SOFT },
+	{ "another", UND_ADD, 30, LEX_MORE }, { "one more", UND_ADD, 30, LEX_MORE },
+	{ "add another", UND_ADD, 30, LEX_MORE }, { "add one more", UND_ADD, 30, LEX_MORE },
+	{ "same again", UND_ADD, 30, LEX_MORE }, { "an extra", UND_ADD, 30, LEX_MORE },
+	{ "extra", UND_ADD, 30, LEX_MORE | LEX_START }, { "double", UND_SET, 30, LEX_START },
+	{ "do not add", UND_ADD, 35, LEX_NEG }, { "do not put", UND_ADD, 35, LEX_NEG },
+	{ "do not include", UND_ADD, 35, LEX_NEG }, { "do not get", UND_ADD, 35, LEX_NEG },
+	{ "do not buy", UND_ADD, 35, LEX_NEG }, { "without", UND_ADD, 8, LEX_NEG | LEX_START },
+	/* remove */
+	{ "remove", UND_REMOVE, 30, 0 }, { "delete", UND_REMOVE, 30, 0 },
+	{ "take out", UND_REMOVE, 30, 0 }, { "take off", UND_REMOVE, 30, 0 },
+	{ "take away", UND_REMOVE, 30, 0 }, { "drop", UND_REMOVE, 30, 0 },
+	{ "get rid of", UND_REMOVE, 30, 0 }, { "i do not want", UND_REMOVE, 30, 0 },
+	{ "do not want", UND_REMOVE, 30, 0 }, { "i do not need", UND_REMOVE, 30, 0 },
+	{ "do not need", UND_REMOVE, 30, 0 }, { "no more", UND_REMOVE, 30, LEX_START },
+	{ "lose", UND_REMOVE, 30, 0 }, { "ditch", UND_REMOVE, 30, 0 },
+	{ "forget about", UND_REMOVE, 30, 0 }, { "forget", UND_REMOVE, 30, LEX_START },
+	{ "skip", UND_REMOVE, 30, LEX_START }, { "put back", UND_REMOVE, 31, 0 },
+	{ "minus", UND_REMOVE, 30, 0 }, { "nix", UND_REMOVE, 30, 0 }, { "cut", UND_REMOVE, 30, LEX_START },
+	{ "cancel the", UND_REMOVE, 30, LEX_START }, { "take back", UND_REMOVE, 30, 0 },
+	/* change quantity */
+	{ "one less", UND_LESS, 31, 0 }, { "one fewer", UND_LESS, 31, 0 },
+	{ "reduce", UND_LESS, 30, 0 }, { "decrease", UND_LESS, 30, 0 }, { "less", UND_LESS, 20, LEX_START },
+	{ "fewer", UND_LESS, 20, LEX_START }, { "make it", UND_SET, 30, LEX_FIXQTY },
+	{ "make that", UND_SET, 30, LEX_FIXQTY }, { "make them", UND_SET, 30, LEX_FIXQTY },
+	{ "make those", UND_SET, 30, LEX_FIXQTY }, { "make this", UND_SET, 30, LEX_FIXQTY },
+	{ "change", UND_SET, 30, 0 }, { "set", UND_SET, 30, 0 }, { "update", UND_SET, 30, 0 },
+	{ "adjust", UND_SET, 30, 0 }, { "switch", UND_SET, 30, LEX_FIXQTY },
+	{ "swap", UND_SET, 30, LEX_FIXQTY }, { "i only want", UND_SET, 31, 0 },
+	{ "i just want", UND_SET, 31, 0 }, { "only want", UND_SET, 31, 0 },
+	{ "i meant", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i said", UND_SET, 30, LEX_FIXQTY | LEX_START },
+	/* cart */
+	{ "cart", UND_VIEW_CART, 20, 0 }, { "basket", UND_VIEW_CART, 20, 0 },
+	{ "trolley", UND_VIEW_CART, 20, 0 }, { "what do i have", UND_VIEW_CART, 20, 0 },
+	{ "what have i got", UND_VIEW_CART, 20, 0 }, { "what did i add", UND_VIEW_CART, 20, 0 },
+	{ "what did i put", UND_VIEW_CART, 20, 0 }, { "read back", UND_VIEW_CART, 20, 0 },
+	{ "read it back", UND_VIEW_CART, 20, 0 }, { "review", UND_VIEW_CART, 20, LEX_START },
+	{ "what is in there", UND_VIEW_CART, 20, 0 }, { "so far", UND_VIEW_CART, 12, 0 },
+	{ "total", UND_CART_TOTAL, 22, 0 }, { "subtotal", UND_CART_TOTAL, 22, 0 },
+	{ "how much do i owe", UND_CART_TOTAL, 22, 0 }, { "what do i owe", UND_CART_TOTAL, 22, 0 },
+	{ "altogether", UND_CART_TOTAL, 22, 0 }, { "all together", UND_CART_TOTAL, 22, 0 },
+	{ "how much will it be", UND_CART_TOTAL, 22, 0 }, { "how much is it all", UND_CART_TOTAL, 22, 0 },
+	{ "how much is everything", UND_CART_TOTAL, 22, 0 }, { "the damage", UND_CART_TOTAL, 22, 0 },
+	{ "empty", UND_CLEAR_CART, 30, 0 }, { "clear", UND_CLEAR_CART, 30, 0 },
+	{ "start over", UND_CLEAR_CART, 30, 0 }, { "start again", UND_CLEAR_CART, 30, 0 },
+	{ "remove everything", UND_CLEAR_CART, 31, 0 }, { "remove all", UND_CLEAR_CART, 31, 0 },
+	{ "delete everything", UND_CLEAR_CART, 31, 0 }, { "delete all", UND_CLEAR_CART, 31, 0 },
+	{ "get rid of everything", UND_CLEAR_CART, 31, 0 }, { "reset", UND_CLEAR_CART, 30, 0 },
+	{ "take everything out", UND_CLEAR_CART, 31, 0 }, { "wipe", UND_CLEAR_CART, 30, 0 },
+	{ "keep only", UND_CLEAR_CART, 31, LEX_KEEP }, { "only keep", UND_CLEAR_CART, 31, LEX_KEEP },
+	{ "just keep", UND_CLEAR_CART, 31, LEX_KEEP },
+	/* checkout */
+	{ "check out", UND_CHECKOUT, 30, 0 }, { "check me out", UND_CHECKOUT, 30, 0 },
+	{ "place the order", UND_CHECKOUT, 30, 0 }, { "place my order", UND_CHECKOUT, 30, 0 },
+	{ "place an order", UND_CHECKOUT, 30, 0 }, { "place order", UND_CHECKOUT, 30, 0 },
+	{ "place it", UND_CHECKOUT, 30, 0 }, { "pay", UND_CHECKOUT, 30, 0 },
+	{ "ready to order", UND_CHECKOUT, 30, 0 }, { "complete the order", UND_CHECKOUT, 30, 0 },
+	{ "complete my order", UND_CHECKOUT, 30, 0 }, { "complete the purchase", UND_CHECKOUT, 30, 0 },
+	{ "finish the order", UND_CHECKOUT, 30, 0 }, { "finish my order", UND_CHECKOUT, 30, 0 },
+	{ "finalize", UND_CHECKOUT, 30, 0 }, { "submit", UND_CHECKOUT, 30, 0 },
+	{ "buy it all", UND_CHECKOUT, 31, 0 }, { "buy everything", UND_CHECKOUT, 31, 0 },
+	{ "buy them all", UND_CHECKOUT, 31, 0 }, { "order it all", UND_CHECKOUT, 31, 0 },
+	{ "that is all", UND_CHECKOUT, 25, LEX_ALONE }, { "that is it", UND_CHECKOUT, 25, LEX_ALONE },
+	{ "i am done", UND_CHECKOUT, 25, LEX_ALONE }, { "i am finished", UND_CHECKOUT, 25, LEX_ALONE },
+	{ "nothing else", UND_CHECKOUT, 25, LEX_ALONE }, { "that will be all", UND_CHECKOUT, 25, 0 },
+	{ "ring me up", UND_CHECKOUT, 30, 0 }, { "ring it up", UND_CHECKOUT, 30, 0 },
+	/* yes and no */
+	{ "yes", UND_CONFIRM, 5, 0 }, { "yeah", UND_CONFIRM, 5, 0 }, { "yea", UND_CONFIRM, 5, 0 },
+	{ "yep", UND_CONFIRM, 5, 0 }, { "yup", UND_CONFIRM, 5, 0 }, { "ya", UND_CONFIRM, 5, 0 },
+	{ "sure", UND_CONFIRM, 5, 0 }, { "ok", UND_CONFIRM, 5, 0 }, { "okay", UND_CONFIRM, 5, 0 },
+	{ "k", UND_CONFIRM, 5, LEX_ALONE }, { "all right", UND_CONFIRM, 5, 0 },
+	{ "right", UND_CONFIRM, 5, LEX_ALONE }, { "go ahead", UND_CONFIRM, 6, 0 },
+	{ "do it", UND_CONFIRM, 6, 0 }, { "please do", UND_CONFIRM, 6, 0 },
+	{ "confirm", UND_CONFIRM, 6, 0 }, { "confirmed", UND_CONFIRM, 6, 0 },
+	{ "sounds good", UND_CONFIRM, 6, 0 }, { "absolutely", UND_CONFIRM, 5, 0 },
+	{ "definitely", UND_CONFIRM, 5, 0 }, { "of course", UND_CONFIRM, 5, 0 },
+	{ "correct", UND_CONFIRM, 5, 0 }, { "that is right", UND_CONFIRM, 6, 0 },
+	{ "affirmative", UND_CONFIRM, 5, 0 }, { "let us do it", UND_CONFIRM, 6, 0 },
+	{ "go for it", UND_CONFIRM, 6, 0 }, { "fine", UND_CONFIRM, 5, LEX_ALONE },
+	{ "why not", UND_CONFIRM, 5, 0 }, { "certainly", UND_CONFIRM, 5, 0 },
+	{ "i do", UND_CONFIRM, 5, LEX_ALONE }, { "deal", UND_CONFIRM, 5, LEX_ALONE },
+	{ "go on", UND_CONFIRM, 5, LEX_ALONE }, { "exactly", UND_CONFIRM, 5, 0 },
+	{ "perfect", UND_CONFIRM, 5, LEX_ALONE }, { "please", UND_CONFIRM, 4, LEX_ALONE },
+	{ "yes please", UND_CONFIRM, 6, 0 }, { "that works", UND_CONFIRM, 6, 0 },
+	{ "no", UND_DENY, 5, 0 }, { "nope", UND_DENY, 5, 0 }, { "nah", UND_DENY, 5, 0 },
+	{ "not yet", UND_DENY, 6, 0 }, { "not now", UND_DENY, 6, 0 }, { "wait", UND_DENY, 5, 0 },
+	{ "hold on", UND_DENY, 6, 0 }, { "hang on", UND_DENY, 6, 0 }, { "stop", UND_DENY, 6, 0 },
+	{ "cancel", UND_DENY, 6, 0 }, { "never mind", UND_DENY, 6, 0 },
+	{ "forget it", UND_DENY, 31, 0 }, { "no thanks", UND_DENY, 6, 0 },
+	{ "no thank you", UND_DENY, 6, 0 }, { "later", UND_DENY, 5, LEX_ALONE },
+	{ "not really", UND_DENY, 6, 0 }, { "negative", UND_DENY, 5, 0 },
+	{ "i changed my mind", UND_DENY, 6, 0 }, { "do not", UND_DENY, 5, LEX_ALONE },
+	{ "leave it", UND_DENY, 6, 0 }, { "not today", UND_DENY, 6, 0 },
+	{ "do not do that", UND_DENY, 6, 0 }, { "do not do it", UND_DENY, 6, 0 },
+	/* orders */
+	{ "where is my order", UND_ORDER_STATUS, 25, 0 }, { "order status", UND_ORDER_STATUS, 25, 0 },
+	{ "status", UND_ORDER_STATUS, 20, 0 }, { "track", UND_ORDER_STATUS, 20, 0 },
+	{ "tracking", UND_ORDER_STATUS, 20, 0 }, { "shipped", UND_ORDER_STATUS, 20, 0 },
+	{ "delivered", UND_ORDER_STATUS, 20, 0 }, { "arrive", UND_ORDER_STATUS, 20, 0 },
+	{ "arriving", UND_ORDER_STATUS, 20, 0 }, { "my orders", UND_ORDER_STATUS, 20, 0 },
+	{ "my order", UND_ORDER_STATUS, 20, 0 }, { "my last order", UND_ORDER_STATUS, 20, 0 },
+	{ "past orders", UND_ORDER_STATUS, 20, 0 }, { "previous orders", UND_ORDER_STATUS, 20, 0 },
+	{ "order history", UND_ORDER_STATUS, 20, 0 }, { "what did i order", UND_ORDER_STATUS, 25, 0 },
+	{ "cancel my order", UND_CANCEL_ORDER, 32, 0 }, { "cancel the order", UND_CANCEL_ORDER, 32, 0 },
+	{ "cancel my last order", UND_CANCEL_ORDER, 32, 0 }, { "cancel order", UND_CANCEL_ORDER, 32, 0 },
+	{ "cancel that order", UND_CANCEL_ORDER, 32, 0 }, { "cancel my purchase", UND_CANCEL_ORDER, 32, 0 },
+	{ "cancel the last order", UND_CANCEL_ORDER, 32, 0 },
+	{ "undo", UND_UNDO, 30, 0 }, { "take that back", UND_UNDO, 31, 0 }, { "revert", UND_UNDO, 30, 0 },
+	{ "scratch that", UND_UNDO, 30, LEX_ALONE },
+	/* social */
+	{ "help", UND_HELP, 20, 0 }, { "what can you do", UND_HELP, 20, 0 },
+	{ "how does this work", UND_HELP, 20, 0 }, { "what can i say", UND_HELP, 20, 0 },
+	{ "what do i say", UND_HELP, 20, 0 }, { "how do i use", UND_HELP, 20, 0 },
+	{ "hi", UND_GREET, 5, 0 }, { "hello", UND_GREET, 5, 0 }, { "hey", UND_GREET, 5, 0 },
+	{ "hiya", UND_GREET, 5, 0 }, { "good morning", UND_GREET, 5, 0 },
+	{ "good afternoon", UND_GREET, 5, 0 }, { "good evening", UND_GREET, 5, 0 },
+	{ "howdy", UND_GREET, 5, 0 }, { "how are you", UND_GREET, 5, 0 },
+	{ "greetings", UND_GREET, 5, 0 }, { "yo", UND_GREET, 5, LEX_ALONE },
+	{ "thanks", UND_THANKS, 5, 0 }, { "thank you", UND_THANKS, 5, 0 }, { "thx", UND_THANKS, 5, 0 },
+	{ "cheers", UND_THANKS, 5, 0 }, { "appreciate it", UND_THANKS, 5, 0 },
+	{ "much appreciated", UND_THANKS, 5, 0 }, { "ty", UND_THANKS, 5, LEX_ALONE },
+	{ "bye", UND_BYE, 5, 0 }, { "goodbye", UND_BYE, 5, 0 }, { "good bye", UND_BYE, 5, 0 },
+	{ "see you", UND_BYE, 5, 0 }, { "see ya", UND_BYE, 5, 0 }, { "good night", UND_BYE, 5, 0 },
+	/* search and questions */
+	{ "do you have", UND_SEARCH, 10, LEX_SOFT }, { "do you sell", UND_SEARCH, 10, 0 },
+	{ "do you carry", UND_SEARCH, 10, 0 }, { "do you stock", UND_SEARCH, 10, 0 },
+	{ "do you guys have", UND_SEARCH, 10, 0 }, { "have you got", UND_SEARCH, 10, 0 },
+	{ "you got", UND_SEARCH, 10, 0 }, { "got any", UND_SEARCH, 10, 0 },
+	{ "is there", UND_SEARCH, 10, 0 }, { "are there", UND_SEARCH, 10, 0 },
+	{ "show me", UND_SEARCH, 10, 0 }, { "show", UND_SEARCH, 10, 0 },
+	{ "let me see", UND_SEARCH, 10, 0 }, { "can i see", UND_SEARCH, 10, 0 },
+	{ "find", UND_SEARCH, 10, 0 }, { "search", UND_SEARCH, 10, 0 },
+	{ "look for", UND_SEARCH, 10, 0 }, { "looking for", UND_SEARCH, 10, 0 },
+	{ "look up", UND_SEARCH, 10, 0 }, { "browse", UND_SEARCH, 10, 0 },
+	{ "list", UND_SEARCH, 10, 0 }, { "what kind of", UND_SEARCH, 10, 0 },
+	{ "what kinds of", UND_SEARCH, 10, 0 }, { "what type of", UND_SEARCH, 10, 0 },
+	{ "what types of", UND_SEARCH, 10, 0 }, { "what sort of", UND_SEARCH, 10, 0 },
+	{ "what do you have", UND_SEARCH, 10, 0 }, { "what have you got", UND_SEARCH, 10, 0 },
+	{ "recommend", UND_SEARCH, 10, 0 }, { "suggest", UND_SEARCH, 10, 0 },
+	{ "any", UND_SEARCH, 9, LEX_START }, { "i want to see", UND_SEARCH, 11, 0 },
+	{ "i would like to see", UND_SEARCH, 11, 0 }, { "options for", UND_SEARCH, 10, 0 },
+	{ "what else", UND_MORE_RESULTS, 12, 0 }, { "show more", UND_MORE_RESULTS, 12, 0 },
+	{ "show me more", UND_MORE_RESULTS, 12, LEX_ALONE }, { "more options", UND_MORE_RESULTS, 12, 0 },
+	{ "any others", UND_MORE_RESULTS, 12, 0 }, { "other options", UND_MORE_RESULTS, 12, 0 },
+	{ "next", UND_MORE_RESULTS, 12, LEX_ALONE }, { "more", UND_MORE_RESULTS, 12, LEX_ALONE },
+	{ "anything else", UND_MORE_RESULTS, 12, LEX_ALONE }, { "more results", UND_MORE_RESULTS, 12, 0 },
+	{ "something cheaper", UND_CHEAPER, 13, 0 }, { "anything cheaper", UND_CHEAPER, 13, 0 },
+	{ "cheaper ones", UND_CHEAPER, 13, 0 }, { "cheaper options", UND_CHEAPER, 13, 0 },
+	{ "a cheaper one", UND_CHEAPER, 13, 0 }, { "any cheaper", UND_CHEAPER, 13, 0 },
+	{ "cheaper alternatives", UND_CHEAPER, 13, 0 }, { "a cheaper", UND_CHEAPER, 13, 0 },
+	{ "tell me about", UND_INFO, 10, 0 }, { "tell me more about", UND_INFO, 10, 0 },
+	{ "more about", UND_INFO, 10, 0 }, { "more info", UND_INFO, 10, 0 },
+	{ "details", UND_INFO, 10, 0 }, { "describe", UND_INFO, 10, 0 },
+	{ "what is", UND_INFO, 9, 0 }, { "what are", UND_INFO, 9, 0 },
+	{ "info on", UND_INFO, 10, 0 }, { "information on", UND_INFO, 10, 0 },
+	{ "how much", UND_PRICE, 15, 0 }, { "cost", UND_PRICE, 15, 0 }, { "costs", UND_PRICE, 15, 0 },
+	{ "price", UND_PRICE, 15, 0 }, { "prices", UND_PRICE, 15, 0 }, { "priced", UND_PRICE, 15, 0 },
+	{ "in stock", UND_STOCK, 16, 0 }, { "how many", UND_STOCK, 16, 0 },
+	{ "available", UND_STOCK, 14, 0 }, { "availability", UND_STOCK, 16, 0 },
+};
+
+static int flags_allow(const struct lex_trigger *tr, int i, int n, int start, int end)
+{
+	if ((tr->flags & LEX_START) && i != start)
+		return 0;
+	if ((tr->flags & LEX_ALONE) && (i != start || i + n != end))
+		return 0;
+	return 1;
+}
+
+int lex_trigger_at(const struct text_words *t, int i, int clause_start, int clause_end,
+		   struct lex_trigger *out)
+{
+	int best = 0;
+	for (size_t k = 0; k < sizeof triggers / sizeof *triggers; k++) {
+		int n = text_match(t, i, clause_end, triggers[k].phrase);
+		if (n > best && flags_allow(&triggers[k], i, n, clause_start, clause_end)) {
+			best = n;
+			*out = triggers[k];
+		}
+	}
+	return best;
+}
+
+int lex_filler_at(const struct text_words *t, int i)
+{
+	static const char *const fillers[] = { "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ehm",
+		"hmm", "hm", "mm", "mmm", "ah", "ahh", "eh", "oh", "you know", "i guess", "basically",
+		"literally", "kind of like", "sort of like", "lol" };
+	for (size_t k = 0; k < sizeof fillers / sizeof *fillers; k++) {
+		int n = text_match(t, i, t->n, fillers[k]);
+		if (n)
+			return n;
+	}
+	/* "like" is a filler unless it is the verb: "i would like", "i like" */
+	if (text_is(t, i, "like") && !(i > 0 && (text_is(t, i - 1, "would") || text_is(t, i - 1, "i") ||
+						text_is(t, i - 1, "we") || text_is(t, i - 1, "you") ||
+						text_is(t, i - 1, "not") || text_is(t, i - 1, "they") ||
+						text_is(t, i - 1, "really") || text_is(t, i - 1, "also") ||
+						text_is(t, i - 1, "looks") || text_is(t, i - 1, "things") ||
+						text_is(t, i - 1, "something") || text_is(t, i - 1, "just"))))
+		return 1;
+	return 0;
+}
+
+int lex_correction_at(const struct text_words *t, int i, int end)
+{
+	static const char *const markers[] = { "no wait", "wait no", "no no", "oh wait", "sorry i mean",
+		"no i mean", "i mean", "or rather", "rather", "actually", "no actually",
+		"scratch that", "oops", "sorry", "correction", "wait", "no sorry", "no", "nope" };
+	for (size_t k = 0; k < sizeof markers / sizeof *markers; k++) {
+		int n = text_match(t, i, end, markers[k]);
+		if (!n)
+			continue;
+		/* "no more", "no thanks", "no longer" are not corrections */
+		if ((!strcmp(markers[k], "no") || !strcmp(markers[k], "nope")) &&
+		    (text_is(t, i + 1, "more") || text_is(t, i + 1, "thanks") || text_is(t, i + 1, "thank") ||
+		     text_is(t, i + 1, "longer") || i + 1 >= end))
+			return 0;
+		/* "rather" inside "i would rather have" */
+		if (!strcmp(markers[k], "rather") && i > 0 && text_is(t, i - 1, "would"))
+			return 0;
+		return n;
+	}
+	return 0;
+}
+
+int lex_connector_at(const struct text_words *t, int i, int end)
+{
+	static const char *const connectors[] = { "and then", "and also", "and after that",
+		"after that", "and", "then", "also", "plus", "as well as", "along with", "or" };
+	for (size_t k = 0; k < sizeof connectors / sizeof *connectors; k++) {
+		int n = text_match(t, i, end, connectors[k]);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+static int in_list(const char *w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w, list[i]))
+			return 1;
+	return 0;
+}
+
+int lex_is_stopword(const char *w)
+{
+	static const char *const words[] = { "the", "a", "an", "some", "any", "my", "me", "to",
+		"into", "in", "on", "from", "for", "please", "of", "can", "could", "would", "will",
+		"you", "i", "we", "us", "our", "your", "want", "like", "do", "does", "did", "have",
+		"has", "is", "are", "was", "be", "there", "what", "which", "how", "much", "many",
+		"with", "too", "also", "as", "well", "just", "now", "so", "ok", "okay", "thanks",
+		"kind", "type", "types", "kinds", "sort", "options", "option", "items", "item",
+		"products", "product", "stuff", "things", "thing", "something", "anything",
+		"maybe", "think", "let", "go", "ahead", "instead", "buddy", "hey", "yeah", "then",
+		"really", "pretty", "quite", "very", "that", "this", "these", "those", "it",
+		"them", "they", "one", "ones", "at", "by", "get", "got", "need", "know", "see",
+		"show", "here", "again", "still", "am", "im", "its", "cost", "costs", "price",
+		"else", "right", "actually", "um", "uh", "if", "possible", "thank", "please",
+		"order", "bit", "lot", "lots", "couple", "all", "shopping", "list", "selection",
+		"currently", "today", "please", "exactly", "only", "about", "good", "left", "put",
+		"should", "shall", "may", "might", "must", "sell", "carry", "stock", "looking",
+		"look", "find", "search", "brand", "version", "variety", "same", "add", "or",
+		"sorry", "and", "but", "okay", "alright", "oh", "well", "hello", "hi", "gonna", "going",
+		"wanna", "need", "needs", "tell", "give", "take", "make", "those", "number" };
+	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
+}
+
+int lex_is_unit(const char *w)
+{
+	static const char *const words[] = { "bag", "bags", "pack", "packs", "packet", "packets",
+		"box", "boxes", "bottle", "bottles", "carton", "cartons", "jar", "jars", "tin",
+		"tins", "bunch", "bunches", "loaf", "loaves", "piece", "pieces", "kilo", "kilos",
+		"kg", "kilogram", "kilograms", "gram", "grams", "litre", "litres", "liter",
+		"liters", "pound", "pounds", "lb", "lbs", "unit", "units", "tub", "tubs", "can",
+		"cans", "container", "containers", "case", "cases", "roll", "rolls", "bar", "bars",
+		"cup", "cups", "pair", "pairs", "set", "sets", "dozen" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_is_soft(const char *w)
+{
+	static const char *const words[] = { "fresh", "nice", "good", "great", "new", "big",
+		"small", "large", "little", "best", "favorite", "favourite", "usual", "regular",
+		"normal", "decent", "quality", "tasty", "yummy", "lovely", "proper", "real",
+		"cheap", "cheapest", "expensive", "affordable", "budget", "inexpensive", "premium",
+		"fancy", "simple", "basic", "plain", "whole", "extra", "more", "few", "other",
+		"different", "similar", "quick", "cold", "hot" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_is_cart_word(const char *w)
+{
+	return !strcmp(w, "cart") || !strcmp(w, "basket") || !strcmp(w, "trolley") ||
+	       !strcmp(w, "carts") || !strcmp(w, "card") || !strcmp(w, "kart");
+}
+
+int lex_is_order_word(const char *w)
+{
+	return !strcmp(w, "order") || !strcmp(w, "orders") || !strcmp(w, "purchase") ||
+	       !strcmp(w, "delivery") || !strcmp(w, "package") || !strcmp(w, "parcel") ||
+	       !strcmp(w, "shipment") || !strcmp(w, "purchases");
+}
+
+static const char *const fruit[] = { "fruit", "fruits", NULL };
+static const char *const veg[] = { "vegetable", "vegetables", "veg", "produce", NULL };
+static const char *const dairy[] = { "dairy", "milk", NULL };
+static const char *const coffee[] = { "coffee", NULL };
+static const char *const tea[] = { "tea", "drinks", NULL };
+static const char *const drinks[] = { "drinks", "drink", "beverages", "juice", NULL };
+static const char *const audio[] = { "headphones", "earbuds", "audio", "speaker", NULL };
+static const char *const bakery[] = { "bakery", "bread", NULL };
+static const char *const snacks[] = { "snacks", "snack", "chocolate", "chips", NULL };
+static const char *const meat[] = { "meat", "chicken", "beef", NULL };
+static const char *const fish[] = { "fish", "seafood", NULL };
+static const char *const cleaning[] = { "cleaning", "household", NULL };
+static const char *const electronics[] = { "electronics", "tech", NULL };
+
+static const struct {
+	const char *word;
+	const char *const *broader;
+} broader[] = {
+	{ "mango", fruit }, { "papaya", fruit }, { "kiwi", fruit }, { "pineapple", fruit },
+	{ "peach", fruit }, { "pear", fruit }, { "plum", fruit }, { "grape", fruit },
+	{ "cherry", fruit }, { "melon", fruit }, { "watermelon", fruit }, { "lemon", fruit },
+	{ "lime", fruit }, { "apricot", fruit }, { "fig", fruit }, { "berry", fruit },
+	{ "strawberry", fruit }, { "raspberry", fruit }, { "blueberry", fruit }, { "orange", fruit },
+	{ "apple", fruit }, { "banana", fruit }, { "avocado", fruit }, { "nectarine", fruit },
+	{ "coconut", fruit }, { "pomegranate", fruit }, { "grapefruit", fruit }, { "tangerine", fruit },
+	{ "carrot", veg }, { "potato", veg }, { "tomato", veg }, { "onion", veg }, { "lettuce", veg },
+	{ "broccoli", veg }, { "spinach", veg }, { "cucumber", veg }, { "pepper", veg },
+	{ "cabbage", veg }, { "kale", veg }, { "zucchini", veg }, { "celery", veg }, { "garlic", veg },
+	{ "cheese", dairy }, { "yogurt", dairy }, { "yoghurt", dairy }, { "butter", dairy },
+	{ "cream", dairy }, { "egg", dairy }, { "kefir", dairy },
+	{ "espresso", coffee }, { "latte", coffee }, { "cappuccino", coffee }, { "decaf", coffee },
+	{ "mocha", coffee }, { "arabica", coffee }, { "robusta", coffee },
+	{ "chai", tea }, { "matcha", tea }, { "herbal", tea },
+	{ "soda", drinks }, { "cola", drinks }, { "lemonade", drinks }, { "water", drinks },
+	{ "beer", drinks }, { "wine", drinks }, { "smoothie", drinks },
+	{ "earphone", audio }, { "earbud", audio }, { "headset", audio }, { "airpod", audio },
+	{ "earpiece", audio }, { "headphone", audio },
+	{ "bagel", bakery }, { "croissant", bakery }, { "muffin", bakery }, { "baguette", bakery },
+	{ "roll", bakery }, { "cake", bakery }, { "donut", bakery }, { "doughnut", bakery },
+	{ "crisp", snacks }, { "cookie", snacks }, { "biscuit", snacks }, { "candy", snacks },
+	{ "popcorn", snacks }, { "pretzel", snacks }, { "nut", snacks }, { "cracker", snacks },
+	{ "steak", meat }, { "pork", meat }, { "ham", meat }, { "bacon", meat }, { "sausage", meat },
+	{ "turkey", meat }, { "lamb", meat }, { "salmon", fish }, { "tuna", fish }, { "shrimp", fish },
+	{ "cod", fish }, { "prawn", fish }, { "soap", cleaning }, { "detergent", cleaning },
+	{ "bleach", cleaning }, { "sponge", cleaning }, { "phone", electronics },
+	{ "charger", electronics }, { "cable", electronics }, { "laptop", electronics },
+	{ "tablet", electronics }, { "speaker", audio },
+};
+
+const char *const *lex_broader(const char *w)
+{
+	for (size_t i = 0; i < sizeof broader / sizeof *broader; i++)
+		if (!strcmp(w, broader[i].word))
+			return broader[i].broader;
+	return NULL;
+}

@@ -1,0 +1,65 @@
+/*
+ * lexicon.h - the buddy's phrase book: intent triggers and classes of words.
+ *
+ * Kept apart from the parser so the vocabulary of shoppers can grow without
+ * touching the grammar.  Phrases are lowercase words separated by single spaces, in
+ * the form text.c produces (contractions expanded: "don't" is "do not").
+ */
+#ifndef VOXCART_BUDDY_LEXICON_H
+#define VOXCART_BUDDY_LEXICON_H
+
+#include "buddy/text.h"
+#include "buddy/understand.h"
+
+/* Trigger flags. */
+#define LEX_SOFT   0x01	/* search-like want: "i need", "do you have" */
+#define LEX_NEG    0x02	/* negated: "do not add" */
+#define LEX_MORE   0x04	/* adds to what is there: "another", "one more" */
+#define LEX_KEEP   0x08	/* "keep only": what follows is kept */
+#define LEX_START  0x10	/* only at the start of a clause ("get", "order") */
+#define LEX_ALONE  0x20	/* only when it is the whole clause ("more", "next") */
+#define LEX_FIXQTY 0x40	/* "make it", "make that": corrects the previous request */
+
+struct lex_trigger {
+	const char *phrase;
+	enum und_intent intent;
+	int level;		/* strength when a clause holds several triggers */
+	int flags;
+};
+
+/* The longest trigger phrase at word i (before end) into *out; returns its length in
+ * words, 0 if none.  `clause_start` and `clause_end` let LEX_START and LEX_ALONE be
+ * checked. */
+int lex_trigger_at(const struct text_words *t, int i, int clause_start, int clause_end,
+		   struct lex_trigger *out);
+
+/* Words with no meaning of their own for the buddy ("um", "uh", "you know"); returns
+ * how many words the filler at i takes, 0 if none. */
+int lex_filler_at(const struct text_words *t, int i);
+
+/* Self-correction markers ("no wait", "i mean", "actually") at i: words used. */
+int lex_correction_at(const struct text_words *t, int i, int end);
+
+/* Clause connectors ("and", "then", "also", "and then") at i: words used. */
+int lex_connector_at(const struct text_words *t, int i, int end);
+
+/* Words that carry no product meaning in a request ("the", "please", "my"). */
+int lex_is_stopword(const char *w);
+
+/* Container words that may or may not be in a title ("bag", "bottle", "pack"). */
+int lex_is_unit(const char *w);
+
+/* Adjectives a shopper adds that a catalog rarely has ("fresh", "nice"). */
+int lex_is_soft(const char *w);
+
+/* "cart", "basket", "trolley". */
+int lex_is_cart_word(const char *w);
+
+/* "order", "orders", "purchase", "delivery", "package". */
+int lex_is_order_word(const char *w);
+
+/* Generic words a specific product word belongs to, for alternatives when the
+ * catalog lacks it: "mango" -> "fruit".  NULL-terminated list, or NULL. */
+const char *const *lex_broader(const char *w);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * match.c - word similarity, typo correction and product scoring.
+ *
+ * Similarity between what the shopper said and a catalog word, best first: same
+ * word or same stem (1.0), the said word is a prefix of the known one (0.85), same
+ * rough sound key (0.7), one edit apart (0.7), two edits apart in a long word with
+ * the same first letter (0.5).  Short words (under 4 letters) must be exact, so
+ * "tea" never becomes "pea".  Scores are documented at match_score().
+ */
+#include "buddy/match.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+void match_stem(const char *w, char *out, size_t len)
+{
+	snprintf(out, len, "%s", w);
+	size_t n = strlen(out);
+	if (n <= 3 || !isalpha((unsigned char)out[n - 1]))
+		return;
+#define ENDS(s) (n > strlen(s) && !strcmp(out + n - strlen(s), s))
+	if (ENDS("ies") && n > 4) {
+		strcpy(out + n - 3, "y");
+	} else if (ENDS("oes") && n >= 7) {
+		out[n - 2] = '\0';
+	} else if (ENDS("xes") || ENDS("ches") || ENDS("shes") || ENDS("sses") || ENDS("zes")) {
+		out[n - 2] = '\0';
+	} else if (ENDS("ss") || ENDS("us") || ENDS("is") || ENDS("ous")) {
+		return;
+	} else if (ENDS("s")) {
+		out[n - 1] = '\0';
+	}
+#undef ENDS
+}
+
+int match_edit_distance(const char *a, const char *b, int max)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b);
+	if (la > 63 || lb > 63)
+		return max + 1;
+	if (la - lb > max || lb - la > max)
+		return max + 1;
+	int d[64][64];
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++) {
+		int rowmin = max + 1;
+		for (int j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+			if (v < rowmin)
+				rowmin = v;
+		}
+		if (rowmin > max)
+			return max + 1;
+	}
+	return d[la][lb] > max ? max + 1 : d[la][lb];
+}
+
+/* A rough sound key: spellings that sound alike get the same key ("kofee",
+ * "coffee" -> "kofe"; "headfones", "headphones" -> "hedfone"). */
+static void sound_key(const char *w, char *out, size_t len)
+{
+	char tmp[TEXT_WORD_LEN * 2];
+	size_t k = 0;
+	for (size_t i = 0; w[i] && k + 2 < sizeof tmp; i++) {
+		char c = w[i], n = w[i + 1];
+		if (c == 'p' && n == 'h') {
+			tmp[k++] = 'f';
+			i++;
+		} else if (c == 'c' && n == 'k') {
+			tmp[k++] = 'k';
+			i++;
+		} else if (c == 'c') {
+			tmp[k++] = (n == 'e' || n == 'i' || n == 'y') ? 's' : (n == 'h' ? 'c' : 'k');
+		} else if (c == 'q') {
+			tmp[k++] = 'k';
+		} else if (c == 'x') {
+			tmp[k++] = 'k';
+			tmp[k++] = 's';
+		} else if (c == 'z') {
+			tmp[k++] = 's';
+		} else if (c == 'y' && k > 0) {
+			tmp[k++] = 'i';
+		} else if (c == 'h' && k > 0 && strchr("gkrd", tmp[k - 1])) {
+			continue;	/* yoghurt = yogurt */
+		} else if (c == 'e' && n == 'a') {
+			tmp[k++] = 'e';	/* head = hed */
+			i++;
+		} else {
+			tmp[k++] = c;
+		}
+	}
+	tmp[k] = '\0';
+	/* collapse doubled letters and drop a final silent e */
+	size_t o = 0;
+	for (size_t i = 0; tmp[i] && o + 1 < len; i++)
+		if (o == 0 || out[o - 1] != tmp[i])
+			out[o++] = tmp[i];
+	if (o > 3 && out[o - 1] == 'e')
+		o--;
+	out[o] = '\0';
+}
+
+/* 1 when a and b hold the same letters in another order ("mlik", "milk"). */
+static int same_letters(const char *a, const char *b)
+{
+	int count[256] = { 0 };
+	if (strlen(a) != strlen(b))
+		return 0;
+	for (; *a; a++, b++) {
+		count[(unsigned char)*a]++;
+		count[(unsigned char)*b]--;
+	}
+	for (int i = 0; i < 256; i++)
+		if (count[i])
+			return 0;
+	return 1;
+}
+
+double match_word_similarity(const char *user, const char *known)
+{
+	if (!strcmp(user, known))
+		return 1.0;
+	char su[TEXT_WORD_LEN], sk[TEXT_WORD_LEN];
+	match_stem(user, su, sizeof su);
+	match_stem(known, sk, sizeof sk);
+	if (!strcmp(su, sk))
+		return 1.0;
+	size_t lu = strlen(su);
+	if (lu < 4 || text_is_digits(su))
+		return 0;
+	if (lu >= 4 && !strncmp(known, su, lu))
+		return 0.85;
+	char ku[TEXT_WORD_LEN], kk[TEXT_WORD_LEN];
+	sound_key(su, ku, sizeof ku);
+	sound_key(sk, kk, sizeof kk);
+	if (!strcmp(ku, kk))
+		return 0.7;
+	int d = match_edit_distance(su, sk, 2);
+	if (d == 1 && (lu >= 5 || same_letters(su, sk)))
+		return 0.7;
+	if (d == 2 && lu >= 7 && su[0] == sk[0])
+		return 0.5;
+	if (lu >= 6 && match_edit_distance(ku, kk, 1) == 1 && su[0] == sk[0])
+		return 0.5;
+	return 0;
+}
+
+int match_correct(const struct match_vocab *v, const char *word, char *out, size_t len, int *cost)
+{
+	double best = 0;
+	const char *pick = NULL;
+	size_t wlen = strlen(word);
+	for (size_t i = 0; i < v->nwords; i++) {
+		const char *k = v->words[i];
+		if (!k)
+			continue;
+		double s = match_word_similarity(word, k);
+		if (s <= 0)
+			continue;
+		/* among equals prefer the same first letter, then the closest length */
+		if (pick && s == best) {
+			int same_new = k[0] == word[0], same_old = pick[0] == word[0];
+			size_t dn = strlen(k) > wlen ? strlen(k) - wlen : wlen - strlen(k);
+			size_t dold = strlen(pick) > wlen ? strlen(pick) - wlen : wlen - strlen(pick);
+			if (same_new < same_old || (same_new == same_old && dn >= dold))
+				continue;
+		} else if (s < best) {
+			continue;
+		}
+		best = s;
+		pick = k;
+		if (s >= 1.0 && !strcmp(k, word))
+			break;
+	}
+	if (!pick)
+		return 0;
+	snprintf(out, len, "%s", pick);
+	if (cost)
+		*cost = best >= 1.0 ? 0 : best >= 0.85 ? 1 : best >= 0.7 ? 1 : 2;
+	return 1;
+}
+
+int match_join(const struct match_vocab *v, const char *a, const char *b, char *out, size_t len)
+{
+	char joined[TEXT_WORD_LEN * 2];
+	snprintf(joined, sizeof joined, "%s%s", a, b);
+	if (strlen(joined) >= TEXT_WORD_LEN)
+		return 0;
+	for (size_t i = 0; i < v->nwords; i++) {
+		if (v->words[i] && match_word_similarity(joined, v->words[i]) >= 1.0) {
+			snprintf(out, len, "%s", joined);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int match_category(const struct match_vocab *v, const char *word)
+{
+	for (size_t i = 0; i < v->ncategories; i++) {
+		struct text_words cw;
+		text_split(v->categories[i], &cw);
+		for (int k = 0; k < cw.n; k++)
+			if (strcmp(cw.w[k], "and") && match_word_similarity(word, cw.w[k]) >= 0.7)
+				return (int)i;
+	}
+	return -1;
+}
+
+/* Words that name a size or a count, not a thing. */
+static int is_filler_title_word(const char *w)
+{
+	static const char *const words[] = { "kg", "g", "l", "ml", "lb", "lbs", "oz", "pack", "pk",
+		"x", "of", "the", "and", "with", "for", "in", "a", "pcs", "ct", "count", "cl", "fl" };
+	if (strlen(w) < 2 || strpbrk(w, "0123456789"))
+		return 1;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return 0;
+}
+
+/* The head noun of a title: its last content word before any "(" or ",". */
+static void title_head(const char *title, char *out, size_t len)
+{
+	char cut[256];
+	snprintf(cut, sizeof cut, "%s", title);
+	char *p = strpbrk(cut, "(,");
+	if (p)
+		*p = '\0';
+	p = strstr(cut, " - ");
+	if (p)
+		*p = '\0';
+	struct text_words tw;
+	text_split(cut, &tw);
+	out[0] = '\0';
+	for (int i = tw.n - 1; i >= 0; i--) {
+		if (!is_filler_title_word(tw.w[i])) {
+			snprintf(out, len, "%s", tw.w[i]);
+			return;
+		}
+	}
+}
+
+static double best_in(const char *qw, const struct text_words *tw)
+{
+	double best = 0;
+	for (int i = 0; i < tw->n; i++) {
+		double s = match_word_similarity(qw, tw->w[i]);
+		if (s > best)
+			best = s;
+	}
+	return best;
+}
+
+/*
+ * Score = 0.75 * coverage + 0.15 * title coverage + 0.1 * head, where coverage is
+ * the weighted share of query words found (title full value, tags and category 0.85,
+ * description 0.4), title coverage is the share of the title's content words that
+ * the query names, and head is 1 when a query word names the title's head noun or
+ * the category (so "bananas" picks "Organic Bananas" over "Banana Bread").
+ */
+double match_score(const struct match_query *q, const cJSON *product, double *coverage)
+{
+	const cJSON *jt = cJSON_GetObjectItemCaseSensitive(product, "title");
+	const char *title = cJSON_IsString(jt) ? jt->valuestring : "";
+	const cJSON *jc = cJSON_GetObjectItemCaseSensitive(product, "category");
+	const cJSON *jd = cJSON_GetObjectItemCaseSensitive(product, "description");
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(product, "tags");
+	struct text_words tw, cw, dw, gw;
+	text_split(title, &tw);
+	text_split(cJSON_IsString(jc) ? jc->valuestring : "", &cw);
+	text_split(cJSON_IsString(jd) ? jd->valuestring : "", &dw);
+	gw.n = 0;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, tags) {
+		struct text_words one;
+		if (!cJSON_IsString(tag))
+			continue;
+		text_split(tag->valuestring, &one);
+		for (int i = 0; i < one.n && gw.n < TEXT_MAX_WORDS; i++)
+			memcpy(gw.w[gw.n++], one.w[i], TEXT_WORD_LEN);
+	}
+	char head[TEXT_WORD_LEN];
+	title_head(title, head, sizeof head);
+
+	double got = 0, total = 0, headhit = 0;
+	unsigned char title_hit[TEXT_MAX_WORDS] = { 0 };
+	for (int k = 0; k < q->n; k++) {
+		double w = q->weight[k] > 0 ? q->weight[k] : 1.0;
+		double s = best_in(q->w[k], &tw);
+		for (int i = 0; i < tw.n; i++)
+			if (match_word_similarity(q->w[k], tw.w[i]) >= 0.7)
+				title_hit[i] = 1;
+		double c = 0.85 * (best_in(q->w[k], &cw) > best_in(q->w[k], &gw) ?
+				   best_in(q->w[k], &cw) : best_in(q->w[k], &gw));
+		double d = best_in(q->w[k], &dw) >= 1.0 ? 0.4 : 0;
+		if (c > s)
+			s = c;
+		if (d > s)
+			s = d;
+		if (s < 0.5 && w < 1.0)
+			continue;	/* an optional word that is absent costs nothing */
+		total += w;
+		got += w * s;
+		if ((*head && match_word_similarity(q->w[k], head) >= 0.7) ||
+		    best_in(q->w[k], &cw) >= 0.7)
+			headhit = 1;
+	}
+	int content = 0, hit = 0;
+	for (int i = 0; i < tw.n; i++) {
+		if (is_filler_title_word(tw.w[i]))
+			continue;
+		content++;
+		hit += title_hit[i];
+	}
+	double cov = total > 0 ? got / total : 0;
+	if (coverage)
+		*coverage = cov;
+	if (cov <= 0)
+		return 0;
+	double tcov = content ? (double)hit / content : 0;
+	return 0.75 * cov + 0.15 * tcov + 0.1 * headhit;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct match_cand *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return 0;
+}
+
+int match_rank(const struct match_query *q, const cJSON *items, struct match_cand *out, int max)
+{
+	int n = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items) {
+		double cov;
+		double s = match_score(q, it, &cov);
+		if (s <= 0)
+			continue;
+		struct match_cand c = { it, s, cov };
+		if (n < max) {
+			out[n++] = c;
+		} else {
+			/* replace the weakest kept candidate if this one is better */
+			int worst = 0;
+			for (int i = 1; i < n; i++)
+				if (out[i].score < out[worst].score)
+					worst = i;
+			if (n > 0 && out[worst].score < s)
+				out[worst] = c;
+		}
+	}
+	/* a stable order for equal scores: keep the order the catalog gave */
+	for (int i = 1; i < n; i++) {
+		struct match_cand c = out[i];
+		int j = i - 1;
+		while (j >= 0 && cand_cmp(&out[j], &c) > 0) {
+			out[j + 1] = out[j];
+			j--;
+		}
+		out[j + 1] = c;
+	}
+	return n;
+}
+
+int match_tied(const struct match_cand *c, int n)
+{
+	if (n <= 0)
+		return 0;
+	int k = 1;
+	while (k < n && c[0].score - c[k].score < 0.08 && c[0].coverage - c[k].coverage < 0.01)
+		k++;
+	return k;
+}
+
+static int word_in_title(const char *w, const cJSON *product)
+{
+	const cJSON *jt = cJSON_GetObjectItemCaseSensitive(product, "title");
+	struct text_words tw;
+	text_split(cJSON_IsString(jt) ? jt->valuestring : "", &tw);
+	return best_in(w, &tw) >= 1.0;
+}
+
+static int in_query(const char *w, const struct match_query *q)
+{
+	for (int k = 0; q && k < q->n; k++)
+		if (match_word_similarity(q->w[k], w) >= 0.85 || match_word_similarity(w, q->w[k]) >= 0.85)
+			return 1;
+	return 0;
+}
+
+void match_distinguish(const cJSON *product, const cJSON *const *others, int nothers,
+		       const struct match_query *q, char *out, size_t len)
+{
+	const cJSON *jt = cJSON_GetObjectItemCaseSensitive(product, "title");
+	const char *title = cJSON_IsString(jt) ? jt->valuestring : "";
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", title);
+	char *words[32];
+	int n = 0;
+	for (char *tok = strtok(copy, " ,()/"); tok && n < 32; tok = strtok(NULL, " ,()/"))
+		words[n++] = tok;
+	out[0] = '\0';
+	for (int pass = 0; pass < 2 && !out[0]; pass++) {
+		for (int i = 0; i < n; i++) {
+			struct text_words tw;
+			text_split(words[i], &tw);
+			if (tw.n != 1 || is_filler_title_word(tw.w[0]) || in_query(tw.w[0], q))
+				continue;
+			int shared = 0;
+			for (int o = 0; o < nothers; o++)
+				shared += word_in_title(tw.w[0], others[o]);
+			if (pass == 0 ? shared > 0 : shared == nothers)
+				continue;
+			snprintf(out, len, "%s", words[i]);
+			/* a second alphabetic word that is just as distinctive: "Dark Roast" */
+			if (i + 1 < n) {
+				struct text_words nx;
+				text_split(words[i + 1], &nx);
+				int shared2 = 0;
+				for (int o = 0; o < nothers && nx.n == 1; o++)
+					shared2 += word_in_title(nx.w[0], others[o]);
+				if (nx.n == 1 && !shared2 && !is_filler_title_word(nx.w[0]) &&
+				    !in_query(nx.w[0], q) && !strpbrk(words[i + 1], "0123456789-"))
+					snprintf(out + strlen(out), len - strlen(out), " %s", words[i + 1]);
+			}
+			break;
+		}
+	}
+	if (!out[0])
+		snprintf(out, len, "%s", title);
+}

@@ -1,0 +1,79 @@
+/*
+ * match.h - fuzzy product matching: which products did the shopper mean?
+ *
+ * Words are compared after plural stemming ("bananas" = "banana", "berries" =
+ * "berry") and with typo tolerance (edit distance with transpositions, plus a rough
+ * sound key so "kofee" finds "coffee").  A product's score is how much of the query
+ * it covers (title words count most, then tags and category, then the description),
+ * plus a little for covering its own title and for matching its head noun, so
+ * "bananas" prefers "Organic Bananas" to "Banana Bread".  Word order never matters.
+ */
+#ifndef VOXCART_BUDDY_MATCH_H
+#define VOXCART_BUDDY_MATCH_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "buddy/text.h"
+
+#define MATCH_MAX_WORDS 12
+
+/* Words as the buddy will search and score them. */
+struct match_query {
+	int n;
+	char w[MATCH_MAX_WORDS][TEXT_WORD_LEN];
+	/* 1.0 for a word that must match; less for words that only help (units, "fresh") */
+	double weight[MATCH_MAX_WORDS];
+};
+
+struct match_vocab {
+	const char *const *words;
+	size_t nwords;
+	const char *const *categories;
+	size_t ncategories;
+};
+
+struct match_cand {
+	const cJSON *product;	/* borrowed from the array given to match_rank */
+	double score;		/* 0..1.25 */
+	double coverage;	/* 0..1: share of the query's weight that matched */
+};
+
+/* Singular form of a word ("boxes" -> "box", "berries" -> "berry", "glass" stays). */
+void match_stem(const char *w, char *out, size_t len);
+
+/* Edit distance with adjacent transpositions; any value above max is returned as max+1. */
+int match_edit_distance(const char *a, const char *b, int max);
+
+/* How alike two words are: 1 equal or same stem, 0.85 prefix, 0.7/0.5 for typos,
+ * 0 unrelated. */
+double match_word_similarity(const char *user, const char *known);
+
+/* The vocabulary word the shopper most likely meant by `word`: out gets it, *cost is
+ * 0 exact/stem, 1 or 2 for a typo.  Also tries the word split in two known words is
+ * not done here (see match_join).  Returns 1 when found, 0 when the word is unknown. */
+int match_correct(const struct match_vocab *v, const char *word, char *out, size_t len, int *cost);
+
+/* 1 when "a"+"b" written together is a vocabulary word ("head phones"); fills out. */
+int match_join(const struct match_vocab *v, const char *a, const char *b, char *out, size_t len);
+
+/* Index of the category `word` names (stem and typo tolerant), or -1. */
+int match_category(const struct match_vocab *v, const char *word);
+
+/* Scores one product (any object with "title", optional "category", "tags",
+ * "description") against q. */
+double match_score(const struct match_query *q, const cJSON *product, double *coverage);
+
+/* Scores every object in the array `items`, drops those that match nothing, sorts
+ * the rest best first into out (at most max).  Returns how many. */
+int match_rank(const struct match_query *q, const cJSON *items, struct match_cand *out, int max);
+
+/* How many leading candidates are too close to tell apart (1: a clear winner). */
+int match_tied(const struct match_cand *c, int n);
+
+/* A short name that tells `product` apart from the others ("Sony", "Dark Roast"),
+ * skipping words of q.  Falls back to the title. */
+void match_distinguish(const cJSON *product, const cJSON *const *others, int nothers,
+		       const struct match_query *q, char *out, size_t len);
+
+#endif

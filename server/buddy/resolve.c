@@ -1,0 +1,418 @@
+/*
+ * resolve.c - which product(s) does an item of a request mean?
+ *
+ * Order of lookups: pronouns and ordinals read the dialogue state (focus, the list
+ * last read out); words are matched first against the cart (for removals and
+ * quantity changes), then against what was just shown ("the sony one" after "the
+ * Sony or the Bose?"), then against the catalog through the search tool.  Words
+ * are typo-corrected against the catalog vocabulary first; a word the catalog does
+ * not know is reported as missing when it is the noun the shopper asked for (the
+ * last word), and ignored when it only describes ("the yellow bananas").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
+
+#define RANK_MAX 24
+
+int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+}
+
+int64_t dlg_id(const cJSON *obj)
+{
+	int64_t id = dlg_int(obj, "id", 0);
+	return id ? id : dlg_int(obj, "product_id", 0);
+}
+
+const char *dlg_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+cJSON *dlg_cart_as_products(const cJSON *cart)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *line;
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(cart, "items")) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddNumberToObject(p, "id", (double)dlg_int(line, "product_id", 0));
+		cJSON_AddStringToObject(p, "title", dlg_str(line, "title"));
+		cJSON_AddNumberToObject(p, "price_cents", (double)dlg_int(line, "unit_price_cents", 0));
+		cJSON_AddStringToObject(p, "currency", *dlg_str(cart, "currency") ? dlg_str(cart, "currency") : "USD");
+		cJSON_AddNumberToObject(p, "quantity", (double)dlg_int(line, "quantity", 0));
+		cJSON_AddItemToArray(arr, p);
+	}
+	return arr;
+}
+
+int dlg_cart_qty(const cJSON *cart, int64_t product_id)
+{
+	const cJSON *line;
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(cart, "items"))
+		if (dlg_int(line, "product_id", 0) == product_id)
+			return (int)dlg_int(line, "quantity", 0);
+	return 0;
+}
+
+void resolve_free(struct resolution *res)
+{
+	cJSON_Delete(res->products);
+	res->products = NULL;
+}
+
+static void add_query_word(struct match_query *q, const char *w, double weight)
+{
+	for (int i = 0; i < q->n; i++)
+		if (!strcmp(q->w[i], w))
+			return;
+	if (q->n >= MATCH_MAX_WORDS)
+		return;
+	snprintf(q->w[q->n], TEXT_WORD_LEN, "%s", w);
+	q->weight[q->n++] = weight;
+}
+
+static void append(char *buf, size_t len, const char *w)
+{
+	size_t o = strlen(buf);
+	snprintf(buf + o, len - o, "%s%s", o ? " " : "", w);
+}
+
+void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
+		   char *missing, size_t mlen)
+{
+	memset(q, 0, sizeof *q);
+	missing[0] = '\0';
+	for (int i = 0; i < it->nwords; i++) {
+		const char *w = it->words[i];
+		char fixed[TEXT_WORD_LEN];
+		int cost;
+		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
+		if (lex_is_stopword(w) || text_is_digits(w))
+			continue;
+		if (t->have_vocab && i + 1 < it->nwords &&
+		    match_join(&t->vocab, w, it->words[i + 1], fixed, sizeof fixed)) {
+			add_query_word(q, fixed, 1.0);
+			i++;
+			continue;
+		}
+		if (!t->have_vocab) {
+			add_query_word(q, w, weight);
+		} else if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost)) {
+			add_query_word(q, fixed, weight);
+		} else if (weight >= 1.0 && i == it->nwords - 1) {
+			append(missing, mlen, w);	/* the noun asked for is not sold */
+		}
+	}
+}
+
+static cJSON *dup_array(const struct match_cand *c, int n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_Duplicate(c[i].product, 1));
+	return arr;
+}
+
+static int matches_neg(const struct und_item *it, const cJSON *p)
+{
+	if (it->nneg == 0)
+		return 0;
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	for (int k = 0; k < it->nneg; k++)
+		for (int i = 0; i < tw.n; i++)
+			if (match_word_similarity(it->neg[k], tw.w[i]) >= 0.7)
+				return 1;
+	return 0;
+}
+
+/* Drops candidates the shopper excluded ("not the decaf"); returns the new count. */
+static int drop_negated(const struct und_item *it, struct match_cand *c, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!matches_neg(it, c[i].product))
+			c[k++] = c[i];
+	return k;
+}
+
+/* Among the candidates as good as the best, the cheapest or dearest one first. */
+static void apply_pick(const struct und_item *it, struct match_cand *c, int n)
+{
+	if (it->pick == UND_PICK_NONE || n == 0)
+		return;
+	int best = 0;
+	for (int i = 1; i < n; i++) {
+		if (c[i].coverage < c[0].coverage - 0.01)
+			continue;
+		int64_t pi = dlg_int(c[i].product, "price_cents", 0), pb = dlg_int(c[best].product, "price_cents", 0);
+		if (it->pick == UND_PICK_CHEAPEST ? pi < pb : pi > pb)
+			best = i;
+	}
+	struct match_cand tmp = c[0];
+	c[0] = c[best];
+	c[best] = tmp;
+	c[0].score += 1.0;	/* now a clear winner */
+}
+
+/* Decides from ranked candidates: a winner, a choice, or nothing good enough. */
+static void decide(const struct und_item *it, struct match_cand *c, int n, double need,
+		   struct resolution *res)
+{
+	n = drop_negated(it, c, n);
+	if (n == 0 || c[0].coverage < need) {
+		res->status = RES_NOT_FOUND;
+		res->products = dup_array(c, n > DLG_READ_MAX ? DLG_READ_MAX : n);
+		return;
+	}
+	apply_pick(it, c, n);
+	int tied = match_tied(c, n);
+	if (tied > 1) {
+		res->status = RES_AMBIGUOUS;
+		res->products = dup_array(c, tied > 4 ? 4 : tied);
+	} else {
+		res->status = RES_OK;
+		res->products = dup_array(c, 1);
+	}
+}
+
+static int shown_count(const struct turn *t)
+{
+	return cJSON_GetArraySize(t->st->shown);
+}
+
+static cJSON *find_shown(const struct turn *t, int64_t id)
+{
+	const cJSON *p;
+	cJSON_ArrayForEach(p, t->st->shown)
+		if (dlg_id(p) == id)
+			return (cJSON *)p;
+	return NULL;
+}
+
+/* The product with this id: from what was shown, else from the catalog. */
+static cJSON *product_by_id(struct turn *t, int64_t id)
+{
+	cJSON *p = NULL;
+	char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+	if (t->tools->product_get && t->tools->product_get(t->tools->ctx, id, &p, code, msg) == 0 && p)
+		return p;
+	cJSON_Delete(p);
+	const cJSON *s = find_shown(t, id);
+	return s ? cJSON_Duplicate(s, 1) : NULL;
+}
+
+static void resolve_pronoun(struct turn *t, const struct und_item *it, struct resolution *res)
+{
+	struct buddy_state *st = t->st;
+	res->products = cJSON_CreateArray();
+	int want_all = it->ref == UND_REF_THEM;
+	if (st->nfocus > 0 && (!want_all || st->nfocus > 1)) {
+		for (int i = 0; i < (want_all ? st->nfocus : 1); i++) {
+			cJSON *p = product_by_id(t, st->focus[i]);
+			if (p)
+				cJSON_AddItemToArray(res->products, p);
+		}
+	} else if (shown_count(t) == 1 || (want_all && shown_count(t) > 0)) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, st->shown)
+			cJSON_AddItemToArray(res->products, cJSON_Duplicate(p, 1));
+	} else if (st->nfocus > 0) {
+		cJSON *p = product_by_id(t, st->focus[0]);
+		if (p)
+			cJSON_AddItemToArray(res->products, p);
+	}
+	res->status = cJSON_GetArraySize(res->products) > 0 ? RES_OK : RES_NO_REF;
+}
+
+static void resolve_ordinal(struct turn *t, const struct und_item *it, struct resolution *res)
+{
+	int n = shown_count(t);
+	int idx = it->ordinal < 0 ? n + it->ordinal : it->ordinal;
+	res->products = cJSON_CreateArray();
+	if (n == 0 || idx < 0 || idx >= n) {
+		res->status = RES_NO_REF;
+		return;
+	}
+	cJSON_AddItemToArray(res->products, cJSON_Duplicate(cJSON_GetArrayItem(t->st->shown, idx), 1));
+	res->status = RES_OK;
+}
+
+/* "the other one", "the cheaper one", "not the decaf": chosen from what was shown. */
+static void resolve_from_shown(struct turn *t, const struct und_item *it, struct resolution *res)
+{
+	struct match_cand c[DLG_SHOWN_MAX * 2];
+	int n = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, t->st->shown) {
+		if (n >= (int)(sizeof c / sizeof *c))
+			break;
+		if (it->ref == UND_REF_OTHER && t->st->nfocus > 0 && dlg_id(p) == t->st->focus[0])
+			continue;
+		c[n++] = (struct match_cand){ p, 1.0, 1.0 };
+	}
+	n = drop_negated(it, c, n);
+	if (n == 0) {
+		res->status = RES_NO_REF;
+		return;
+	}
+	apply_pick(it, c, n);
+	if (it->pick != UND_PICK_NONE || n == 1) {
+		res->status = RES_OK;
+		res->products = dup_array(c, 1);
+	} else {
+		res->status = RES_AMBIGUOUS;
+		res->products = dup_array(c, n > 4 ? 4 : n);
+	}
+}
+
+static cJSON *search_words(struct turn *t, const struct match_query *q, int any, int limit)
+{
+	char query[256] = "";
+	cJSON *all = cJSON_CreateArray();
+	for (int i = 0; i < q->n; i++) {
+		if (any || q->weight[i] >= 1.0)
+			append(query, sizeof query, q->w[i]);
+	}
+	if (!*query)
+		for (int i = 0; i < q->n; i++)
+			append(query, sizeof query, q->w[i]);
+	int nsearch = any ? q->n : 1;
+	for (int s = 0; s < nsearch; s++) {
+		struct buddy_search bs = { any ? q->w[s] : query, NULL, -1, -1, "relevance", limit };
+		cJSON *res = NULL;
+		char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+		if (!t->tools->search || t->tools->search(t->tools->ctx, &bs, &res, code, msg) != 0 || !res) {
+			cJSON_Delete(res);
+			continue;
+		}
+		cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+			int dup = 0;
+			const cJSON *e;
+			cJSON_ArrayForEach(e, all)
+				dup |= dlg_id(e) == dlg_id(p);
+			if (!dup && cJSON_GetArraySize(all) < RANK_MAX * 2)
+				cJSON_AddItemToArray(all, cJSON_Duplicate(p, 1));
+		}
+		cJSON_Delete(res);
+	}
+	return all;
+}
+
+/* Alternatives for a word the catalog lacks: its broader kind ("mango" -> fruit). */
+static cJSON *broader_alternatives(struct turn *t, const char *missing)
+{
+	char stem[TEXT_WORD_LEN];
+	const char *last = strrchr(missing, ' ');
+	match_stem(last ? last + 1 : missing, stem, sizeof stem);
+	const char *const *b = lex_broader(stem);
+	for (; b && *b; b++) {
+		struct match_query q = { 0 };
+		char fixed[TEXT_WORD_LEN];
+		int cost;
+		if (t->have_vocab && !match_correct(&t->vocab, *b, fixed, sizeof fixed, &cost))
+			continue;
+		add_query_word(&q, t->have_vocab ? fixed : *b, 1.0);
+		cJSON *found = search_words(t, &q, 0, DLG_READ_MAX);
+		if (cJSON_GetArraySize(found) > 0)
+			return found;
+		cJSON_Delete(found);
+	}
+	return cJSON_CreateArray();
+}
+
+static void resolve_words(struct turn *t, const struct und_item *it, enum res_scope scope,
+			  struct resolution *res)
+{
+	resolve_query(t, it, &res->q, res->missing, sizeof res->missing);
+	for (int i = 0; i < it->nwords; i++)
+		append(res->said, sizeof res->said, it->words[i]);
+	struct match_cand c[RANK_MAX];
+	int n;
+	if (scope == RES_CART) {
+		cJSON *lines = dlg_cart_as_products(t->cart);
+		n = match_rank(&res->q, lines, c, RANK_MAX);
+		decide(it, c, n, 0.6, res);
+		cJSON_Delete(lines);
+		return;
+	}
+	if (res->q.n == 0) {
+		res->status = RES_NOT_FOUND;
+		res->products = *res->missing ? broader_alternatives(t, res->missing) : cJSON_CreateArray();
+		return;
+	}
+	if (shown_count(t) > 0 && !*res->missing) {
+		n = match_rank(&res->q, t->st->shown, c, RANK_MAX);
+		if (n > 0 && c[0].coverage >= 0.99) {
+			decide(it, c, n, 0.99, res);
+			if (res->status != RES_NOT_FOUND)
+				return;
+			resolve_free(res);
+		}
+	}
+	cJSON *found = search_words(t, &res->q, 0, 20);
+	if (cJSON_GetArraySize(found) == 0) {
+		cJSON_Delete(found);
+		found = search_words(t, &res->q, 1, 10);
+	}
+	n = match_rank(&res->q, found, c, RANK_MAX);
+	if (*res->missing) {
+		res->status = RES_NOT_FOUND;
+		n = drop_negated(it, c, n);
+		res->products = dup_array(c, n > DLG_READ_MAX ? DLG_READ_MAX : n);
+		if (n == 0) {
+			cJSON_Delete(res->products);
+			res->products = broader_alternatives(t, res->missing);
+		}
+	} else {
+		decide(it, c, n, 0.6, res);
+		if (res->status == RES_NOT_FOUND)
+			snprintf(res->missing, sizeof res->missing, "%s", res->said);
+	}
+	cJSON_Delete(found);
+}
+
+void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scope, struct resolution *res)
+{
+	memset(res, 0, sizeof *res);
+	switch (it->ref) {
+	case UND_REF_IT:
+	case UND_REF_THEM:
+		resolve_pronoun(t, it, res);
+		if (it->nwords == 0 || res->status == RES_OK)
+			return;
+		resolve_free(res);
+		break;
+	case UND_REF_ORDINAL:
+		resolve_ordinal(t, it, res);
+		return;
+	case UND_REF_OTHER:
+		resolve_from_shown(t, it, res);
+		return;
+	case UND_REF_ALL:
+		res->status = RES_NO_REF;
+		return;
+	case UND_REF_NONE:
+		if (it->pick != UND_PICK_NONE || it->nneg > 0) {
+			if (shown_count(t) == 0 && t->cart) {
+				cJSON_Delete(t->st->shown);
+				t->st->shown = dlg_cart_as_products(t->cart);
+			}
+			resolve_from_shown(t, it, res);
+		} else {
+			res->status = RES_NO_REF;
+		}
+		return;
+	case UND_REF_WORDS:
+		break;
+	}
+	resolve_words(t, it, scope, res);
+}

@@ -1,0 +1,714 @@
+/*
+ * understand.c - the parser: clean, cut into clauses, read each, merge.
+ *
+ * Cleaning drops fillers ("um", filler "like", "you know"), stutters ("ba-
+ * bananas"), repeated words ("the, the") and repeated pairs.  Clauses end at
+ * connectors ("and", "then"), at self-corrections ("no wait", "i mean"), and before
+ * a second strong verb ("add apples remove the milk").  A clause's intent is its
+ * strongest trigger phrase (see lexicon.c); the other words fill slots.  Merging
+ * follows how people talk: a clause without a verb continues the one before ("add
+ * apples and two bags of coffee"); after a correction marker it replaces what it
+ * names ("three apples, no wait, two"); "don't add the milk" takes the milk back out
+ * of an earlier request in the same breath.
+ */
+#include "buddy/understand.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/lexicon.h"
+#include "buddy/numbers.h"
+
+enum marker { MARK_NONE, MARK_AND, MARK_CORRECTION };
+
+static const char *const intent_names[UND_INTENT_COUNT] = {
+	"none", "search", "more_results", "cheaper", "info", "price", "stock", "add", "remove",
+	"set_quantity", "less", "view_cart", "cart_total", "clear_cart", "checkout", "confirm",
+	"deny", "order_status", "cancel_order", "undo", "help", "greeting", "thanks", "bye",
+};
+
+const char *und_intent_name(enum und_intent intent)
+{
+	if ((int)intent < 0 || intent >= UND_INTENT_COUNT)
+		return "none";
+	return intent_names[intent];
+}
+
+int und_item_has_ref(const struct und_item *it)
+{
+	return it->ref != UND_REF_NONE || it->nwords > 0 || it->pick != UND_PICK_NONE;
+}
+
+static int is_function_word(const char *w)
+{
+	static const char *const words[] = { "a", "an", "the", "to", "i", "in", "it", "on", "of",
+		"for", "or", "and", "no", "so", "me", "my", "is", "be", "do", "at", "up", "as", "we",
+		"he", "us", "one", "two", "ten", "six", "add", "get", "all", "any", "not", "can" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return num_word(w) >= 0;
+}
+
+void und_clean(const char *text, struct text_words *t)
+{
+	text_split(text, t);
+	for (int i = 0; i < t->n;) {
+		int n = lex_filler_at(t, i);
+		if (n)
+			text_delete(t, i, n);
+		else
+			i++;
+	}
+	for (int i = 0; i + 1 < t->n;) {
+		const char *a = t->w[i], *b = t->w[i + 1];
+		size_t la = strlen(a);
+		if (!strcmp(a, b) || (i + 3 < t->n && !strcmp(a, t->w[i + 2]) &&
+				      !strcmp(b, t->w[i + 3]))) {
+			int count = strcmp(a, b) ? 2 : 1;
+			for (int k = 0; k < count; k++)
+				t->brk[i + k] = 0;
+			text_delete(t, i, count);
+			continue;
+		}
+		/* "ba bananas", "cof coffee": a cut-off start of the next word */
+		if (la <= 4 && la < strlen(b) && !strncmp(a, b, la) && !is_function_word(a)) {
+			t->brk[i] = 0;
+			text_delete(t, i, 1);
+			continue;
+		}
+		i++;
+	}
+}
+
+/* "and" that belongs to a number or a price range rather than joining clauses. */
+static int and_is_inside(const struct text_words *t, int i)
+{
+	if (!text_is(t, i, "and") || i == 0 || i + 1 >= t->n)
+		return 0;
+	long v;
+	if ((text_is(t, i - 1, "hundred") || text_is(t, i - 1, "thousand")) && num_word(t->w[i + 1]) >= 0)
+		return 1;
+	int prev_num = num_word(t->w[i - 1]) >= 0 || text_is(t, i - 1, "dollars") ||
+		       text_is(t, i - 1, "bucks") || strchr(t->w[i - 1], '.') != NULL;
+	if (prev_num && num_parse(t, i + 1, t->n, &v) > 0) {
+		for (int k = i - 1; k >= 0 && k >= i - 5; k--)
+			if (text_is(t, k, "between"))
+				return 1;
+	}
+	/* "12 dollars and 50 cents" */
+	if ((text_is(t, i - 1, "dollars") || text_is(t, i - 1, "dollar")) && num_parse(t, i + 1, t->n, &v) > 0)
+		return 1;
+	return 0;
+}
+
+struct clause {
+	int a, b;
+	enum marker marker;
+};
+
+static int is_social(enum und_intent in)
+{
+	return in == UND_CONFIRM || in == UND_DENY || in == UND_GREET || in == UND_THANKS || in == UND_BYE;
+}
+
+/* Cuts [0, n) into clauses.  Returns how many. */
+static int split_clauses(const struct text_words *t, struct clause *out, int max)
+{
+	int n = 0, start = 0;
+	enum marker next = MARK_NONE;
+	int strong_seen = 0, content_since = 0;
+#define CLOSE(end_)							\
+	do {								\
+		if ((end_) > start && n < max)				\
+			out[n++] = (struct clause){ start, (end_), next }; \
+		strong_seen = content_since = 0;			\
+	} while (0)
+	for (int i = 0; i < t->n;) {
+		int m;
+		struct lex_trigger tr;
+		/* a leading social phrase before more words: "yes, add apples", "hi, ..." */
+		if (i == start && (m = lex_trigger_at(t, i, i, t->n, &tr)) && is_social(tr.intent) &&
+		    i + m < t->n && !lex_connector_at(t, i + m, t->n) &&
+		    !(tr.intent == UND_DENY && (!strcmp(tr.phrase, "no") || !strcmp(tr.phrase, "nope")))) {
+			CLOSE(i + m);
+			next = MARK_NONE;
+			i += m;
+			start = i;
+			continue;
+		}
+		if ((m = lex_correction_at(t, i, t->n)) && i + m < t->n) {
+			if (i == 0 && (text_is(t, 0, "no") || text_is(t, 0, "nope"))) {
+				/* "no, the bose one": a no that opens the turn */
+				if (n < max)
+					out[n++] = (struct clause){ 0, 1, MARK_NONE };
+			} else {
+				CLOSE(i);
+			}
+			next = MARK_CORRECTION;
+			i += m;
+			start = i;
+			continue;
+		}
+		if ((m = lex_connector_at(t, i, t->n)) && !and_is_inside(t, i)) {
+			int empty = i == start;
+			CLOSE(i);
+			if (!(empty && next == MARK_CORRECTION))
+				next = MARK_AND;
+			i += m;
+			start = i;
+			continue;
+		}
+		if ((m = lex_trigger_at(t, i, start, t->n, &tr))) {
+			if (tr.level >= 30 && strong_seen && content_since && !(tr.flags & LEX_FIXQTY)) {
+				CLOSE(i);
+				next = MARK_AND;
+				start = i;
+			}
+			if (tr.level >= 10)
+				strong_seen = 1;
+			content_since = 0;
+			i += m;
+			continue;
+		}
+		if (!lex_is_stopword(t->w[i]))
+			content_since = 1;
+		i++;
+	}
+	CLOSE(t->n);
+#undef CLOSE
+	return n;
+}
+
+struct argstate {
+	struct und_cmd *cmd;
+	struct und_item *cur;	/* item being filled, or NULL */
+	enum { MODE_ITEM, MODE_NEG, MODE_EXCEPT } mode;
+	int new_on_content;	/* a comma closed the current item */
+};
+
+static struct und_item *new_item(struct argstate *s)
+{
+	struct und_cmd *c = s->cmd;
+	if (s->mode == MODE_EXCEPT) {
+		if (c->nexcept >= UND_MAX_EXCEPT)
+			return s->cur;
+		s->cur = &c->except[c->nexcept++];
+	} else {
+		if (c->nitems >= UND_MAX_ITEMS)
+			return s->cur;
+		s->cur = &c->items[c->nitems++];
+	}
+	memset(s->cur, 0, sizeof *s->cur);
+	s->new_on_content = 0;
+	if (s->mode == MODE_NEG)
+		s->mode = MODE_ITEM;
+	return s->cur;
+}
+
+static struct und_item *item(struct argstate *s)
+{
+	return s->cur ? s->cur : new_item(s);
+}
+
+static void add_word(char words[][TEXT_WORD_LEN], int *n, const char *w)
+{
+	if (*n < UND_ITEM_WORDS)
+		snprintf(words[(*n)++], TEXT_WORD_LEN, "%s", w);
+}
+
+static int is_content(const struct text_words *t, int k, int end)
+{
+	return k < end && !lex_is_stopword(t->w[k]) && num_word(t->w[k]) < 0 &&
+	       !lex_is_cart_word(t->w[k]);
+}
+
+/* Pronoun and reference phrases at k; returns words used and sets ref. */
+static int ref_phrase(const struct text_words *t, int k, int end, enum und_ref *ref)
+{
+	static const struct { const char *phrase; enum und_ref ref; } refs[] = {
+		{ "all of them", UND_REF_THEM }, { "all of those", UND_REF_THEM },
+		{ "both of them", UND_REF_THEM }, { "both of those", UND_REF_THEM },
+		{ "both", UND_REF_THEM }, { "them all", UND_REF_THEM }, { "them", UND_REF_THEM },
+		{ "those", UND_REF_THEM }, { "these", UND_REF_THEM }, { "they", UND_REF_THEM },
+		{ "the other one", UND_REF_OTHER }, { "the other", UND_REF_OTHER },
+		{ "other one", UND_REF_OTHER }, { "that one", UND_REF_IT }, { "this one", UND_REF_IT },
+		{ "the same one", UND_REF_IT }, { "the same", UND_REF_IT }, { "same one", UND_REF_IT },
+		{ "it all", UND_REF_ALL }, { "all of it", UND_REF_ALL }, { "everything", UND_REF_ALL },
+		{ "the whole thing", UND_REF_ALL }, { "the lot", UND_REF_ALL },
+		{ "all items", UND_REF_ALL }, { "the whole cart", UND_REF_ALL },
+		{ "all the items", UND_REF_ALL }, { "it", UND_REF_IT }, { "that", UND_REF_IT },
+		{ "this", UND_REF_IT },
+	};
+	for (size_t r = 0; r < sizeof refs / sizeof *refs; r++) {
+		int n = text_match(t, k, end, refs[r].phrase);
+		if (!n)
+			continue;
+		/* "that coffee", "this milk": a determiner, not a pronoun */
+		if (refs[r].ref == UND_REF_IT && n == 1 && (text_is(t, k, "that") || text_is(t, k, "this")) &&
+		    is_content(t, k + 1, end))
+			return 0;
+		if (refs[r].ref == UND_REF_THEM && n == 1 && is_content(t, k + 1, end))
+			return 0;
+		*ref = refs[r].ref;
+		return n;
+	}
+	/* "all" alone at the end: "remove all" */
+	if (text_is(t, k, "all") && !is_content(t, k + 1, end)) {
+		*ref = UND_REF_ALL;
+		return 1;
+	}
+	return 0;
+}
+
+/* "cheapest", "the more expensive one"... sets pick and sort; returns words used. */
+static int pick_phrase(const struct text_words *t, int k, int end, struct argstate *s)
+{
+	static const struct { const char *phrase; enum und_pick pick; int sort; } picks[] = {
+		{ "least expensive", UND_PICK_CHEAPEST, 1 }, { "less expensive", UND_PICK_CHEAPEST, 1 },
+		{ "lowest priced", UND_PICK_CHEAPEST, 1 }, { "lowest price", UND_PICK_CHEAPEST, 1 },
+		{ "cheapest", UND_PICK_CHEAPEST, 1 }, { "cheaper", UND_PICK_CHEAPEST, 1 },
+		{ "most expensive", UND_PICK_PRICIEST, 2 }, { "more expensive", UND_PICK_PRICIEST, 2 },
+		{ "priciest", UND_PICK_PRICIEST, 2 }, { "pricier", UND_PICK_PRICIEST, 2 },
+		{ "dearest", UND_PICK_PRICIEST, 2 }, { "highest priced", UND_PICK_PRICIEST, 2 },
+		{ "cheap", UND_PICK_NONE, 1 }, { "affordable", UND_PICK_NONE, 1 },
+		{ "budget", UND_PICK_NONE, 1 }, { "inexpensive", UND_PICK_NONE, 1 },
+		{ "low cost", UND_PICK_NONE, 1 }, { "expensive", UND_PICK_NONE, 2 },
+		{ "premium", UND_PICK_NONE, 2 }, { "high end", UND_PICK_NONE, 2 },
+	};
+	for (size_t p = 0; p < sizeof picks / sizeof *picks; p++) {
+		int n = text_match(t, k, end, picks[p].phrase);
+		if (!n)
+			continue;
+		s->cmd->sort = picks[p].sort;
+		if (picks[p].pick != UND_PICK_NONE) {
+			struct und_item *it = item(s);
+			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS && it->ref != UND_REF_IT)
+				it = new_item(s);
+			it->pick = picks[p].pick;
+		}
+		/* "cheaper than the sony": a search below that product's price */
+		if (text_is(t, k + n, "than") && (s->cmd->intent == UND_NONE || s->cmd->intent == UND_SEARCH ||
+						  s->cmd->intent == UND_ADD)) {
+			s->cmd->intent = UND_CHEAPER;
+			if (s->cur)
+				s->cur->pick = UND_PICK_NONE;
+			n++;
+		}
+		if (text_is(t, k + n, "one") || text_is(t, k + n, "ones"))
+			n++;
+		return n;
+	}
+	return 0;
+}
+
+/* A quantity said at k; handles "x2", "times two", speech slips ("add to apples"). */
+static int quantity_at(const struct text_words *t, int k, int end, int first_arg, long *v)
+{
+	int n = num_parse(t, k, end, v);
+	if (n)
+		return n;
+	if (first_arg && is_content(t, k + 1, end)) {
+		static const struct { const char *w; long v; } slips[] = {
+			{ "to", 2 }, { "too", 2 }, { "for", 4 }, { "won", 1 }, { "tree", 3 }, { "free", 3 },
+		};
+		for (size_t s = 0; s < sizeof slips / sizeof *slips; s++) {
+			if (text_is(t, k, slips[s].w)) {
+				*v = slips[s].v;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void parse_args(const struct text_words *t, int a, int b, int skip_a, int skip_b,
+		       struct und_cmd *cmd)
+{
+	struct argstate s = { cmd, NULL, MODE_ITEM, 0 };
+	int first_arg = 1;
+	if (cmd->keep) {
+		s.mode = MODE_EXCEPT;
+	}
+	for (int k = a; k < b;) {
+		if (k >= skip_a && k < skip_b) {
+			k = skip_b;
+			continue;
+		}
+		int n, fa = first_arg && k == skip_b && (cmd->intent == UND_ADD || cmd->intent == UND_REMOVE);
+		first_arg = 0;
+		long v;
+		int idx;
+		enum und_ref ref;
+		if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_ITEM)
+			s.new_on_content = 1;
+		if ((n = price_parse_range(t, k, b, &cmd->price))) {
+			k += n;
+			continue;
+		}
+		if (lex_is_cart_word(t->w[k])) {
+			cmd->cart_said = 1;
+			k++;
+			continue;
+		}
+		if (lex_is_order_word(t->w[k])) {
+			int j = k + 1 + text_is(t, k + 1, "number");
+			if (j < b && num_parse(t, j, b, &v) && v > 0)
+				cmd->order_id = v, k = j + num_parse(t, j, b, &v);
+			else
+				k++;
+			continue;
+		}
+		if ((n = text_match(t, k, b, "in stock"))) {
+			k += n;
+			continue;
+		}
+		if ((n = pick_phrase(t, k, b, &s))) {
+			k += n;
+			continue;
+		}
+		if ((n = text_match(t, k, b, "but not")) || (n = text_match(t, k, b, "not")) ||
+		    (n = text_match(t, k, b, "no")) || (n = text_match(t, k, b, "without"))) {
+			if (!s.cur)
+				new_item(&s);
+			s.mode = MODE_NEG;
+			k += n;
+			continue;
+		}
+		if ((n = text_match(t, k, b, "except for")) || (n = text_match(t, k, b, "except")) ||
+		    (n = text_match(t, k, b, "other than")) || (n = text_match(t, k, b, "apart from")) ||
+		    (n = text_match(t, k, b, "besides")) ||
+		    ((cmd->intent == UND_CLEAR_CART || (s.cur && s.cur->ref == UND_REF_ALL)) &&
+		     (n = text_match(t, k, b, "but")))) {
+			s.mode = MODE_EXCEPT;
+			s.cur = NULL;
+			k += n;
+			continue;
+		}
+		if ((n = num_parse_ordinal(t, k, b, &idx))) {
+			struct und_item *it = item(&s);
+			if (it->ref != UND_REF_NONE || it->nwords)
+				it = new_item(&s);
+			it->ref = UND_REF_ORDINAL;
+			it->ordinal = idx;
+			k += n;
+			continue;
+		}
+		if ((n = ref_phrase(t, k, b, &ref))) {
+			struct und_item *it = item(&s);
+			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS)
+				it = new_item(&s);
+			if (it->ref == UND_REF_NONE || ref == UND_REF_ALL)
+				it->ref = ref;
+			k += n;
+			continue;
+		}
+		/* "x2", "times two" after a product */
+		if ((text_is(t, k, "x") || text_is(t, k, "times")) && s.cur && num_parse(t, k + 1, b, &v)) {
+			s.cur->qty = (int)(v > 10000 ? 10000 : v);
+			k += 1 + num_parse(t, k + 1, b, &v);
+			continue;
+		}
+		/* "the sony one": a pronoun one */
+		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur && und_item_has_ref(s.cur) &&
+		    !is_content(t, k + 1, b)) {
+			k++;
+			continue;
+		}
+		if ((n = quantity_at(t, k, b, fa, &v))) {
+			struct und_item *it = item(&s);
+			int to_cur = it->qty == 0 && (cmd->intent == UND_SET || text_is(t, k - 1, "to")) &&
+				     s.mode == MODE_ITEM;
+			if (!to_cur && (und_item_has_ref(it) || it->qty || it->article))
+				it = new_item(&s);
+			it->qty = (int)(v > 10000 ? 10000 : v);
+			k += n;
+			if (text_is(t, k, "more") || text_is(t, k, "extra")) {
+				cmd->more = 1;
+				if (cmd->intent == UND_NONE)
+					cmd->intent = UND_ADD;
+				k++;
+			} else if (text_is(t, k, "less") || text_is(t, k, "fewer")) {
+				cmd->intent = UND_LESS;
+				k++;
+			}
+			if (text_is(t, k, "of"))
+				k++;
+			continue;
+		}
+		if (text_is(t, k, "a") || text_is(t, k, "an")) {
+			struct und_item *it = item(&s);
+			if (und_item_has_ref(it) || it->qty || it->article)
+				it = new_item(&s);
+			it->article = 1;
+			k++;
+			continue;
+		}
+		if (lex_is_unit(t->w[k]) && text_is(t, k + 1, "of")) {
+			k += 2;
+			continue;
+		}
+		if (!is_content(t, k, b)) {
+			k++;
+			continue;
+		}
+		struct und_item *it = item(&s);
+		if (s.mode == MODE_NEG) {
+			add_word(it->neg, &it->nneg, t->w[k]);
+		} else {
+			if (s.new_on_content && it->nwords)
+				it = new_item(&s);
+			add_word(it->words, &it->nwords, t->w[k]);
+			if (it->ref == UND_REF_NONE)
+				it->ref = UND_REF_WORDS;
+		}
+		k++;
+	}
+}
+
+/* The strongest trigger of a clause, by the rules in lexicon.c. */
+static int choose_trigger(const struct text_words *t, int a, int b, struct lex_trigger *best,
+			  int *pos, int *len, int *seen)
+{
+	int found = 0;
+	for (int i = a; i < b;) {
+		struct lex_trigger tr;
+		int n = lex_trigger_at(t, i, a, b, &tr);
+		if (!n) {
+			i++;
+			continue;
+		}
+		seen[tr.intent] = 1;
+		if (!found || tr.level > best->level) {
+			*best = tr;
+			*pos = i;
+			*len = n;
+			found = 1;
+		}
+		i += n;
+	}
+	return found;
+}
+
+static void parse_clause(const struct text_words *t, int a, int b, struct und_cmd *cmd)
+{
+	memset(cmd, 0, sizeof *cmd);
+	cmd->price.min_cents = cmd->price.max_cents = -1;
+	struct lex_trigger tr = { "", UND_NONE, 0, 0 };
+	int pos = b, len = 0, seen[UND_INTENT_COUNT] = { 0 };
+	if (choose_trigger(t, a, b, &tr, &pos, &len, seen)) {
+		cmd->intent = tr.intent;
+		cmd->soft = (tr.flags & LEX_SOFT) != 0;
+		cmd->negated = (tr.flags & LEX_NEG) != 0;
+		cmd->more = (tr.flags & LEX_MORE) != 0;
+		cmd->keep = (tr.flags & LEX_KEEP) != 0;
+		cmd->fix = (tr.flags & LEX_FIXQTY) != 0;
+		int weak = tr.level < 30;
+		if (weak && (seen[UND_VIEW_CART] || cmd->intent == UND_VIEW_CART) &&
+		    (seen[UND_PRICE] || seen[UND_CART_TOTAL]))
+			cmd->intent = UND_CART_TOTAL;
+		else if (weak && seen[UND_VIEW_CART] && (cmd->intent == UND_SEARCH || cmd->intent == UND_INFO))
+			cmd->intent = UND_VIEW_CART;
+		if (cmd->intent == UND_INFO && seen[UND_STOCK])
+			cmd->intent = UND_STOCK;
+		if (!strcmp(tr.phrase, "one more") || !strcmp(tr.phrase, "add one more") ||
+		    !strcmp(tr.phrase, "another") || !strcmp(tr.phrase, "add another") ||
+		    !strcmp(tr.phrase, "an extra") || !strcmp(tr.phrase, "same again"))
+			cmd->qty = 1;
+		if (!strcmp(tr.phrase, "one less") || !strcmp(tr.phrase, "one fewer"))
+			cmd->qty = 1;
+		if (!strcmp(tr.phrase, "double"))
+			cmd->qty = -2;	/* twice what is there */
+	}
+	parse_args(t, a, b, pos, pos + len, cmd);
+	if (cmd->intent == UND_DENY && !strcmp(tr.phrase, "cancel")) {
+		int order = 0;
+		for (int i = a; i < b; i++)
+			order |= lex_is_order_word(t->w[i]);
+		if (order)
+			cmd->intent = UND_CANCEL_ORDER;
+		else if (cmd->nitems > 0 && und_item_has_ref(&cmd->items[0]))
+			cmd->intent = UND_REMOVE;
+	}
+	if (cmd->intent == UND_ORDER_STATUS) {
+		cmd->nitems = 0;
+	}
+	if (cmd->intent == UND_REMOVE && cmd->nitems == 1 && cmd->items[0].ref == UND_REF_ALL &&
+	    cmd->items[0].nwords == 0)
+		cmd->intent = UND_CLEAR_CART, cmd->nitems = 0;
+	if (cmd->intent == UND_CLEAR_CART)
+		cmd->nitems = 0;
+	/* "what is the cheapest coffee": a search answered with one product */
+	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) && cmd->nitems > 0 &&
+	    cmd->items[0].pick != UND_PICK_NONE && cmd->items[0].nwords > 0 &&
+	    cmd->items[0].ref == UND_REF_WORDS)
+		cmd->intent = UND_SEARCH;
+	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) &&
+	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0))
+		cmd->intent = UND_SEARCH;
+	/* quantities with nothing named refer to the product in focus: "make it three" */
+	int acts = cmd->intent == UND_ADD || cmd->intent == UND_REMOVE || cmd->intent == UND_SET ||
+		   cmd->intent == UND_LESS;
+	for (int i = 0; acts && i < cmd->nitems; i++)
+		if (!und_item_has_ref(&cmd->items[i]) && (cmd->items[i].qty || cmd->items[i].article))
+			cmd->items[i].ref = UND_REF_IT;
+	if (acts && cmd->nitems == 0) {
+		cmd->nitems = 1;
+		memset(&cmd->items[0], 0, sizeof cmd->items[0]);
+		cmd->items[0].ref = UND_REF_IT;
+		if (cmd->intent == UND_SET || cmd->intent == UND_ADD)
+			cmd->items[0].qty = cmd->qty > 0 ? cmd->qty : 0;
+	}
+	if (cmd->intent == UND_LESS && cmd->qty > 0 && cmd->nitems > 0 && cmd->items[0].qty == 0)
+		cmd->items[0].qty = cmd->qty;
+	if (cmd->intent == UND_ADD && cmd->more && cmd->qty > 0 && cmd->nitems > 0 &&
+	    cmd->items[0].qty == 0)
+		cmd->items[0].qty = cmd->qty;
+}
+
+static int cmd_is_empty(const struct und_cmd *c)
+{
+	return c->intent == UND_NONE && c->nitems == 0 && c->nexcept == 0 && c->qty == 0 &&
+	       c->price.min_cents < 0 && c->price.max_cents < 0 && c->sort == 0;
+}
+
+static int continues(enum und_intent in)
+{
+	return in == UND_ADD || in == UND_REMOVE || in == UND_SEARCH || in == UND_INFO ||
+	       in == UND_PRICE || in == UND_STOCK || in == UND_SET || in == UND_LESS;
+}
+
+/* The item c says: only words? only a number? Replace those parts of dst. */
+static void amend_item(struct und_item *dst, const struct und_item *src)
+{
+	if (src->qty)
+		dst->qty = src->qty;
+	if (src->nwords || (src->ref != UND_REF_NONE && src->ref != UND_REF_IT) ||
+	    (src->ref == UND_REF_IT && !src->qty)) {
+		int qty = dst->qty;
+		*dst = *src;
+		dst->qty = src->qty ? src->qty : qty;
+	} else if (src->nneg) {
+		for (int i = 0; i < src->nneg; i++)
+			add_word(dst->neg, &dst->nneg, src->neg[i]);
+	}
+}
+
+static int words_overlap(const struct und_item *a, const struct und_item *b)
+{
+	for (int i = 0; i < a->nwords; i++)
+		for (int j = 0; j < b->nwords; j++)
+			if (!strncmp(a->words[i], b->words[j], 4))
+				return 1;
+	return 0;
+}
+
+/* "don't add the milk" after "add apples and milk": drop the milk. Returns 1 if found. */
+static int take_back(struct und_result *r, const struct und_cmd *neg)
+{
+	int found = 0;
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *p = &r->cmd[c];
+		if (p->intent != UND_ADD || p->negated)
+			continue;
+		for (int i = 0; i < p->nitems; i++) {
+			for (int j = 0; j < neg->nitems; j++) {
+				if (!words_overlap(&p->items[i], &neg->items[j]))
+					continue;
+				memmove(&p->items[i], &p->items[i + 1],
+					(size_t)(p->nitems - i - 1) * sizeof p->items[0]);
+				p->nitems--;
+				i--;
+				found = 1;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+static void push(struct und_result *r, const struct und_cmd *c)
+{
+	if (r->n < UND_MAX_CMDS)
+		r->cmd[r->n++] = *c;
+}
+
+static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
+{
+	struct und_cmd *prev = r->n > 0 && !r->cmd[r->n - 1].lead ? &r->cmd[r->n - 1] : NULL;
+	if (c->intent == UND_NONE) {
+		if (cmd_is_empty(c))
+			return;
+		if (prev && continues(prev->intent) && prev->nitems > 0 &&
+		    (m == MARK_CORRECTION || (c->nitems == 1 && c->items[0].nwords == 0 &&
+					      c->items[0].ref == UND_REF_NONE && c->items[0].nneg))) {
+			amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
+			for (int i = 1; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++)
+				prev->items[prev->nitems++] = c->items[i];
+			return;
+		}
+		if (prev && continues(prev->intent) && m != MARK_CORRECTION) {
+			for (int i = 0; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++)
+				prev->items[prev->nitems++] = c->items[i];
+			if (c->price.max_cents >= 0)
+				prev->price.max_cents = c->price.max_cents;
+			if (c->price.min_cents >= 0)
+				prev->price.min_cents = c->price.min_cents;
+			if (c->sort)
+				prev->sort = c->sort;
+			return;
+		}
+		c->correction = m == MARK_CORRECTION;
+		push(r, c);
+		return;
+	}
+	if (c->fix && prev && (prev->intent == UND_ADD || prev->intent == UND_SET) && prev->nitems > 0 &&
+	    c->nitems > 0) {
+		amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
+		return;
+	}
+	if (c->intent == UND_ADD && c->negated && take_back(r, c))
+		return;
+	if (m == MARK_CORRECTION && prev && c->intent == UND_DENY) {
+		r->n--;		/* "add apples, no wait, never mind" */
+		return;
+	}
+	if (m == MARK_CORRECTION && prev && !is_social(c->intent) &&
+	    (c->intent == prev->intent || prev->intent == UND_SEARCH)) {
+		*prev = *c;	/* "add apples, actually add pears" */
+		return;
+	}
+	c->correction = m == MARK_CORRECTION;
+	push(r, c);
+}
+
+void und_parse(const char *text, struct und_result *r)
+{
+	struct text_words *t = malloc(sizeof *t);
+	memset(r, 0, sizeof *r);
+	if (!t)
+		return;
+	und_clean(text, t);
+	r->nwords = t->n;
+	struct clause cl[UND_MAX_CMDS * 3];
+	int n = split_clauses(t, cl, (int)(sizeof cl / sizeof *cl));
+	struct und_cmd *c = malloc(sizeof *c);
+	if (!c) {
+		free(t);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		parse_clause(t, cl[i].a, cl[i].b, c);
+		if (i == 0 && cl[i].b == 1 && n > 1 && cl[1].marker == MARK_CORRECTION &&
+		    c->intent == UND_DENY)
+			c->lead = 1;
+		if (c->lead) {
+			push(r, c);
+			continue;
+		}
+		merge(r, c, cl[i].marker);
+	}
+	free(c);
+	free(t);
+}

@@ -1,0 +1,98 @@
+/*
+ * understand.h - from an utterance to a list of commands, without the catalog.
+ *
+ * und_parse() cleans the words (fillers, stutters, repeated words), cuts them into
+ * clauses at "and", "then", "also" and at self-corrections ("no wait", "i mean",
+ * "actually"), finds each clause's intent from a phrase lexicon, reads its slots
+ * (product references, quantities, price limits, ordinals, negation, "except"), and
+ * merges clauses that belong together: "add apples and two bags of coffee" is one
+ * add of two items, "add three apples no wait two" is one add of two apples.
+ * Product words are kept as said; matching them to the catalog is the dialogue's job.
+ */
+#ifndef VOXCART_BUDDY_UNDERSTAND_H
+#define VOXCART_BUDDY_UNDERSTAND_H
+
+#include "buddy/price.h"
+#include "buddy/text.h"
+
+#define UND_MAX_CMDS 8
+#define UND_MAX_ITEMS 6
+#define UND_MAX_EXCEPT 4
+#define UND_ITEM_WORDS 8
+
+enum und_intent {
+	UND_NONE,		/* a fragment: a product reference and/or a number */
+	UND_SEARCH, UND_MORE_RESULTS, UND_CHEAPER, UND_INFO, UND_PRICE, UND_STOCK,
+	UND_ADD, UND_REMOVE, UND_SET, UND_LESS,
+	UND_VIEW_CART, UND_CART_TOTAL, UND_CLEAR_CART, UND_CHECKOUT,
+	UND_CONFIRM, UND_DENY, UND_ORDER_STATUS, UND_CANCEL_ORDER, UND_UNDO,
+	UND_HELP, UND_GREET, UND_THANKS, UND_BYE,
+	UND_INTENT_COUNT
+};
+
+/* How an item names its product. */
+enum und_ref {
+	UND_REF_NONE,		/* nothing said (maybe only a quantity) */
+	UND_REF_WORDS,		/* descriptive words: "the dark roast" */
+	UND_REF_IT,		/* "it", "that", "this one", "the same" */
+	UND_REF_THEM,		/* "them", "those", "both", "all of them" */
+	UND_REF_ORDINAL,	/* "the second one", "the last one" */
+	UND_REF_OTHER,		/* "the other one" */
+	UND_REF_ALL,		/* "everything", "it all" */
+};
+
+/* Which of several matching products: "the cheaper one", "the most expensive". */
+enum und_pick { UND_PICK_NONE, UND_PICK_CHEAPEST, UND_PICK_PRICIEST };
+
+struct und_item {
+	enum und_ref ref;
+	enum und_pick pick;
+	int ordinal;		/* UND_REF_ORDINAL: 0-based, negative from the end */
+	int qty;		/* 0: not said */
+	int article;		/* "a"/"an" said instead of a number */
+	int nwords;		/* product words as said, in order */
+	char words[UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int nneg;		/* "not the decaf": words the product must not match */
+	char neg[UND_ITEM_WORDS][TEXT_WORD_LEN];
+};
+
+struct und_cmd {
+	enum und_intent intent;
+	int soft;		/* "i need", "do you have": show the choice before adding */
+	int correction;		/* "no wait", "actually", "i mean" opened it */
+	int negated;		/* "don't add ..." */
+	int more;		/* "one more", "another": adds to what is there */
+	int keep;		/* "keep only the milk": except[] are the ones to keep */
+	int fix;		/* "make it three", "make that the decaf": amends the last request */
+	int lead;		/* a "no"/"yes" opening a longer utterance ("no, the bose") */
+	int cart_said;		/* "cart", "basket" was said */
+	int nitems;
+	struct und_item items[UND_MAX_ITEMS];
+	int nexcept;		/* "everything except the milk" */
+	struct und_item except[UND_MAX_EXCEPT];
+	struct price_range price;
+	int sort;		/* 0 relevance, 1 cheapest first, 2 dearest first */
+	int qty;		/* a number said apart from any product ("make it three") */
+	long order_id;		/* "order 12" */
+};
+
+struct und_result {
+	int n;
+	struct und_cmd cmd[UND_MAX_CMDS];
+	int nwords;		/* words left after cleaning (0: nothing was said) */
+};
+
+/* Parses `text` (any bytes, may be NULL) into r.  Never fails: unknown text gives a
+ * fragment command or none at all. */
+void und_parse(const char *text, struct und_result *r);
+
+/* The words after cleaning (fillers, stutters removed), for the caller's own checks. */
+void und_clean(const char *text, struct text_words *t);
+
+/* Lowercase name of an intent ("add", "search"), for logs and buddy_turn_info. */
+const char *und_intent_name(enum und_intent intent);
+
+/* 1 when an item says something about a product (words, pronoun, ordinal...). */
+int und_item_has_ref(const struct und_item *it);
+
+#endif

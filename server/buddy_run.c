@@ -1,0 +1,199 @@
+/*
+ * buddy_run.c - one buddy turn (see buddy_run.h).
+ *
+ * The understanding engine (buddy/) streams reply text and actions through the
+ * output callbacks here.  Over the WebSocket each piece of text becomes a
+ * reply.delta event at once, and each sentence, as soon as its end is seen, is
+ * synthesised and sent as numbered 0x02 frames, so the shopper hears the first
+ * sentence while the rest is still being worked out.  The last packet of every
+ * sentence is held back until the next one exists, so the turn's final frame can
+ * carry the "last" flag.
+ */
+#include "buddy_run.h"
+#include "buddy/buddy.h"
+#include "buddy_session.h"
+#include "buddy_tools.h"
+#include "conversations.h"
+#include "frame.h"
+#include "log.h"
+#include "server.h"
+#include "voice/tts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double buddy_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int run_cancelled(void *ctx)
+{
+	struct buddy_run *run = ctx;
+	if (run->session && run->turn <= atomic_load(&run->session->cancel_upto))
+		run->cancelled = 1;
+	return run->cancelled;
+}
+
+static void send_frame(struct buddy_run *run, const unsigned char *opus, size_t len, int last)
+{
+	unsigned char frame[PROTO_FRAME_MAX];
+	int n = proto_frame_encode(PROTO_FRAME_SPEECH, last ? PROTO_FRAME_LAST : 0, run->turn,
+				   (uint32_t)run->speech_frames, opus, len, frame, sizeof frame);
+	if (n < 0)
+		return;
+	if (run->speech_frames == 0)
+		run->first_speech_ms = (buddy_now() - run->t_start) * 1000.0;
+	run->speech_frames++;
+	buddy_session_send_binary(run->session, run->turn, frame, (size_t)n);
+}
+
+static void on_packet(void *ctx, const uint8_t *opus, size_t len)
+{
+	struct buddy_run *run = ctx;
+	if (run->held)
+		send_frame(run, run->held, run->held_len, 0);
+	unsigned char *copy = realloc(run->held, len ? len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, opus, len);
+	run->held = copy;
+	run->held_len = len;
+}
+
+static void speak(struct buddy_run *run, const char *text, size_t len)
+{
+	struct buddy_session *s = run->session;
+	if (!s || !s->speech || !s->tts || len == 0 || run_cancelled(run))
+		return;
+	char *sentence = strndup(text, len);
+	char err[200];
+	if (sentence && tts_speak(s->tts, sentence, on_packet, run_cancelled, run, err, sizeof err) < 0)
+		log_warn("buddy", "speech synthesis failed: %s", err);
+	free(sentence);
+}
+
+/* Speaks every complete sentence not yet spoken; with all=1 the rest as well. */
+static void speak_ready(struct buddy_run *run, int all)
+{
+	size_t start = run->spoken_upto, end = start;
+	for (size_t i = start; i < run->reply_len; i++) {
+		char c = run->reply[i];
+		if ((c == '.' || c == '?' || c == '!') &&
+		    (i + 1 == run->reply_len ? all : run->reply[i + 1] == ' ')) {
+			end = i + 1;
+			speak(run, run->reply + start, end - start);
+			start = end;
+		}
+	}
+	if (all && start < run->reply_len) {
+		speak(run, run->reply + start, run->reply_len - start);
+		start = run->reply_len;
+	}
+	run->spoken_upto = start;
+}
+
+static void on_delta(void *ctx, const char *text)
+{
+	struct buddy_run *run = ctx;
+	size_t n = strlen(text);
+	if (n == 0 || run_cancelled(run))
+		return;
+	if (run->reply_len + n + 1 > run->reply_cap) {
+		size_t cap = run->reply_cap ? run->reply_cap : 256;
+		while (cap < run->reply_len + n + 1)
+			cap *= 2;
+		char *r = realloc(run->reply, cap);
+		if (!r)
+			return;
+		run->reply = r;
+		run->reply_cap = cap;
+	}
+	memcpy(run->reply + run->reply_len, text, n + 1);
+	run->reply_len += n;
+	if (run->session) {
+		cJSON *ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "type", "reply.delta");
+		cJSON_AddNumberToObject(ev, "turn", run->turn);
+		cJSON_AddNumberToObject(ev, "seq", run->delta_seq++);
+		cJSON_AddStringToObject(ev, "text", text);
+		buddy_session_send_json(run->session, ev);
+		speak_ready(run, 0);
+	}
+}
+
+static void on_action(void *ctx, const char *name, cJSON *args, cJSON *result)
+{
+	struct buddy_run *run = ctx;
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "action");
+	if (run->session)
+		cJSON_AddNumberToObject(ev, "turn", run->turn);
+	cJSON_AddStringToObject(ev, "name", name);
+	cJSON_AddItemToObject(ev, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(ev, "result", result ? cJSON_Duplicate(result, 1) : cJSON_CreateObject());
+	if (run->session) {
+		buddy_session_send_json(run->session, ev);
+	} else {
+		cJSON_DeleteItemFromObject(ev, "type");
+		cJSON_AddItemToArray(run->actions, ev);
+	}
+}
+
+static void send_done(struct buddy_run *run, double think_ms)
+{
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "reply.done");
+	cJSON_AddNumberToObject(ev, "turn", run->turn);
+	cJSON_AddStringToObject(ev, "text", run->reply ? run->reply : "");
+	cJSON_AddNumberToObject(ev, "speech_frames", run->speech_frames);
+	cJSON_AddBoolToObject(ev, "cancelled", run->cancelled);
+	cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
+	cJSON_AddNumberToObject(timing, "asr_ms", (int)(run->asr_ms + 0.5));
+	cJSON_AddNumberToObject(timing, "think_ms", (int)(think_ms + 0.5));
+	if (run->speech_frames)
+		cJSON_AddNumberToObject(timing, "first_speech_ms", (int)(run->first_speech_ms + 0.5));
+	else
+		cJSON_AddNullToObject(timing, "first_speech_ms");
+	buddy_session_send_json(run->session, ev);
+}
+
+int buddy_run_turn(struct buddy_run *run, const char *text)
+{
+	struct buddy_tools tools;
+	struct buddy_tools_ctx tctx = { run->srv, run->db, run->user_id, NULL };
+	buddy_tools_init(&tools, &tctx);
+	struct buddy_output out = { run, on_delta, on_action, run_cancelled };
+	struct buddy_turn_info info;
+	memset(&info, 0, sizeof info);
+	if (!run->session)
+		run->actions = cJSON_CreateArray();
+
+	buddy_turn(run->state, &tools, &out, text, &info);
+	double think_ms = (buddy_now() - run->t_start) * 1000.0;
+	if (run->session && !run_cancelled(run)) {
+		speak_ready(run, 1);
+		if (run->held && !run_cancelled(run))
+			send_frame(run, run->held, run->held_len, 1);
+	}
+	if (run->session)
+		send_done(run, think_ms);
+	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
+			  run->reply ? run->reply : "", info.frustrated) != 0)
+		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
+	buddy_tools_cleanup(&tctx);
+	return 0;
+}
+
+void buddy_run_cleanup(struct buddy_run *run)
+{
+	free(run->reply);
+	free(run->held);
+	cJSON_Delete(run->actions);
+	run->reply = NULL;
+	run->held = NULL;
+	run->actions = NULL;
+}

@@ -1,0 +1,46 @@
+/*
+ * buddy_run.h - one buddy turn, for both transports: the WebSocket session (events
+ * streamed, speech synthesised sentence by sentence) and POST /buddy/messages (the
+ * reply and actions collected into one answer).
+ */
+#ifndef VOXCART_BUDDY_RUN_H
+#define VOXCART_BUDDY_RUN_H
+
+#include "api.h"
+
+struct server;
+struct buddy_session;
+struct buddy_state;
+
+struct buddy_run {
+	/* in */
+	struct server *srv;
+	sqlite3 *db;
+	int64_t user_id;
+	int64_t conversation_id;
+	struct buddy_state *state;
+	struct buddy_session *session; /* NULL for REST */
+	uint32_t turn;
+	double t_start;                /* monotonic seconds when the turn began */
+	double asr_ms;
+	/* out */
+	char *reply;                   /* malloc'd whole reply */
+	size_t reply_len, reply_cap;
+	cJSON *actions;                /* REST: the action events */
+	int delta_seq;
+	int speech_frames;
+	double first_speech_ms;
+	int cancelled;
+	/* speech */
+	size_t spoken_upto;            /* reply bytes already sent to synthesis */
+	unsigned char *held;           /* last speech packet, held back to flag it last */
+	size_t held_len;
+};
+
+/* Runs the turn (understanding, tools, events, storage).  Returns 0. */
+int buddy_run_turn(struct buddy_run *run, const char *text);
+void buddy_run_cleanup(struct buddy_run *run);
+
+double buddy_now(void);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * buddy_session.h - one buddy WebSocket session, shared by the loop thread (which
+ * owns the socket) and the worker running the session's current job.
+ *
+ * Ownership: a session is reference-counted.  The open connection holds one
+ * reference, each queued or running job one, and the hub's ready list one while the
+ * session is on it.  The last buddy_session_unref() frees it.
+ *
+ * Threads: fields marked [loop] are touched only by the event-loop thread; [job] only
+ * by the worker running the session's one job at a time (jobs of a session never
+ * overlap: the loop submits the next only after the previous one said it was done);
+ * [lock] under s->lock.  The outgoing queue is the only way a job talks to the
+ * socket: it appends messages, and the loop writes them.
+ */
+#ifndef VOXCART_BUDDY_SESSION_H
+#define VOXCART_BUDDY_SESSION_H
+
+#include "api.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct server;
+struct buddy_state;
+struct tts;
+struct asr;
+struct opus_dec;
+struct voice_state;
+
+enum out_kind { OUT_TEXT, OUT_BINARY, OUT_JOB_DONE, OUT_CLOSE };
+
+struct out_msg {
+	struct out_msg *next;
+	enum out_kind kind;
+	uint32_t turn;       /* speech frames: their turn (dropped on cancel) */
+	int close_code;      /* OUT_CLOSE */
+	size_t len;
+	unsigned char data[]; /* LWS_PRE bytes of head room, then the payload */
+};
+
+enum job_kind { JOB_HELLO, JOB_SAY, JOB_AUDIO };
+
+struct buddy_job {
+	struct buddy_job *next;
+	enum job_kind kind;
+	uint32_t turn;
+	char *text;           /* JOB_HELLO: the hello JSON; JOB_SAY: the utterance */
+	/* JOB_AUDIO: Opus packets of the utterance, in order */
+	unsigned char **packets;
+	size_t *packet_lens;
+	size_t npackets, cap;
+	int audio_done;       /* audio.stop (or VAD end) seen */
+	size_t fed;           /* [loop] packets handed to feed runs so far */
+	double t_stop;        /* when audio.stop arrived (monotonic s) */
+};
+
+struct buddy_session {
+	atomic_int refs;
+	struct server *srv;
+	pthread_mutex_t lock;
+	struct out_msg *out_head, *out_tail; /* [lock] */
+	int on_ready_list;                   /* [lock of the hub] */
+	struct buddy_session *ready_next;    /* [lock of the hub] */
+	atomic_int closed;                   /* the socket is gone */
+	atomic_uint cancel_upto;             /* turns <= this are cancelled */
+
+	/* [loop] */
+	struct lws *wsi;
+	int hello_seen, authed, job_running;
+	uint32_t last_turn;
+	struct buddy_job *queue_head, *queue_tail;
+	struct buddy_job *audio;             /* audio turn being received */
+	char id[24];
+
+	/* [job] (after hello) */
+	struct api_user user;
+	int64_t conversation_id;
+	struct buddy_state *state;
+	int speech, vad;
+	int uplink_rate;
+	char voice_name[64];
+	int rate_wpm, pitch;
+	struct tts *tts;
+	struct voice_state *voice;          /* recognition of the current audio turn */
+};
+
+struct buddy_session *buddy_session_new(struct server *srv, struct lws *wsi);
+void buddy_session_ref(struct buddy_session *s);
+void buddy_session_unref(struct buddy_session *s);
+
+/* [job] Queue an outgoing message and get the loop to send it. */
+void buddy_session_send_json(struct buddy_session *s, cJSON *msg); /* takes msg */
+void buddy_session_send_binary(struct buddy_session *s, uint32_t turn, const void *data,
+			       size_t len);
+void buddy_session_send_marker(struct buddy_session *s, enum out_kind kind, int close_code);
+/* Error event; turn 0 means none. */
+void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
+			      const char *message);
+
+/* [loop] Removes queued speech frames of turns <= turn (a barge-in). */
+void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn);
+/* [loop] Takes the next queued message, or NULL. */
+struct out_msg *buddy_session_pop(struct buddy_session *s);
+
+/* [job] Runs a job (hello, typed turn, audio turn). Defined in buddy_turn.c. */
+void buddy_job_run(struct buddy_session *s, struct buddy_job *job);
+void buddy_job_free(struct buddy_job *job);
+/* Frees the [job] parts of a session (state, tts, decoder). buddy_turn.c. */
+void buddy_session_release_job_parts(struct buddy_session *s);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * buddy_turn.c - the jobs of a buddy session, run on a worker (buddy_session.h):
+ * hello (token, conversation, voice settings, the ready event), typed turns, and
+ * audio turns (Opus decoded, recognised, then run as a typed turn would be).
+ */
+#include "auth.h"
+#include "buddy/buddy.h"
+#include "buddy_run.h"
+#include "buddy_session.h"
+#include "conversations.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "voice/tts.h"
+#include "voice_turn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buddy_job_free(struct buddy_job *job)
+{
+	if (!job)
+		return;
+	for (size_t i = 0; i < job->npackets; i++)
+		free(job->packets[i]);
+	free(job->packets);
+	free(job->packet_lens);
+	free(job->text);
+	free(job);
+}
+
+void buddy_session_release_job_parts(struct buddy_session *s)
+{
+	if (s->state) {
+		if (s->conversation_id > 0)
+			conv_state_put(s->srv, s->conversation_id, s->state);
+		else
+			buddy_state_free(s->state);
+		s->state = NULL;
+	}
+	tts_free(s->tts);
+	s->tts = NULL;
+	voice_turn_release(s);
+}
+
+static int json_int(const cJSON *obj, const char *name, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsNumber(v) ? (int)v->valuedouble : def;
+}
+
+static int json_bool(const cJSON *obj, const char *name, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+static void refuse(struct buddy_session *s, const char *message)
+{
+	buddy_session_send_error(s, 0, "unauthorized", message);
+	buddy_session_send_marker(s, OUT_CLOSE, 4001);
+}
+
+/* Voice settings: the config's [voice] section, then the hello's "voice" object. */
+static int setup_speech(struct buddy_session *s, const cJSON *hello)
+{
+	const struct config *cfg = &s->srv->cfg;
+	struct tts_config tc;
+	tts_config_default(&tc);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(hello, "voice");
+	const cJSON *name = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "name") : v;
+	snprintf(s->voice_name, sizeof s->voice_name, "%s",
+		 cJSON_IsString(name) ? name->valuestring : config_get_str(cfg, "voice.voice", tc.voice));
+	tc.voice = s->voice_name;
+	tc.rate_wpm = atoi(config_get_str(cfg, "voice.rate", "0"));
+	tc.pitch = atoi(config_get_str(cfg, "voice.pitch", "-1"));
+	if (tc.rate_wpm <= 0)
+		tc.rate_wpm = 175;
+	if (tc.pitch < 0)
+		tc.pitch = 50;
+	if (cJSON_IsObject(v)) {
+		tc.rate_wpm = json_int(v, "rate", tc.rate_wpm);
+		tc.pitch = json_int(v, "pitch", tc.pitch);
+	}
+	tc.sample_rate = 24000;
+	char err[200];
+	s->tts = tts_new(&tc, err, sizeof err);
+	if (!s->tts) {
+		buddy_session_send_error(s, 0, "bad_request", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void run_hello(struct buddy_session *s, struct buddy_job *job)
+{
+	sqlite3 *db = store_thread_db();
+	cJSON *hello = cJSON_Parse(job->text);
+	const cJSON *token = cJSON_GetObjectItemCaseSensitive(hello, "token");
+	if (!db || !cJSON_IsString(token) || auth_check_token(db, token->valuestring, &s->user) != 0) {
+		refuse(s, "The token is missing, unknown, expired or revoked.");
+		cJSON_Delete(hello);
+		return;
+	}
+	s->speech = json_bool(hello, "speech", 1);
+	s->vad = json_bool(hello, "vad", 0);
+	const cJSON *audio = cJSON_GetObjectItemCaseSensitive(hello, "audio");
+	s->uplink_rate = cJSON_IsObject(audio) ? json_int(audio, "sample_rate", 16000) : 16000;
+	if (s->uplink_rate != 8000 && s->uplink_rate != 12000 && s->uplink_rate != 16000 &&
+	    s->uplink_rate != 24000 && s->uplink_rate != 48000) {
+		buddy_session_send_error(s, 0, "bad_request",
+					 "audio.sample_rate must be 8000, 12000, 16000, 24000 or 48000.");
+		s->uplink_rate = 16000;
+	}
+	const cJSON *conv = cJSON_GetObjectItemCaseSensitive(hello, "conversation_id");
+	if (cJSON_IsNumber(conv)) {
+		int64_t id = (int64_t)conv->valuedouble;
+		if (conv_owned(db, id, s->user.id))
+			s->conversation_id = id;
+		else
+			buddy_session_send_error(s, 0, "not_found",
+						 "No such conversation; starting a new one.");
+	}
+	if (!s->conversation_id)
+		s->conversation_id = conv_create(db, s->user.id);
+	s->state = conv_state_take(s->srv, s->conversation_id);
+	if (s->speech && setup_speech(s, hello) != 0)
+		s->speech = 0;
+	cJSON_Delete(hello);
+	s->authed = 1;
+
+	cJSON *ready = cJSON_CreateObject();
+	cJSON_AddStringToObject(ready, "type", "ready");
+	cJSON_AddStringToObject(ready, "session", s->id);
+	cJSON_AddNumberToObject(ready, "conversation_id", (double)s->conversation_id);
+	cJSON *user = auth_user_json(db, s->user.id);
+	cJSON_AddItemToObject(ready, "user", user ? user : cJSON_CreateNull());
+	cJSON *speech = cJSON_AddObjectToObject(ready, "speech");
+	cJSON_AddStringToObject(speech, "codec", "opus");
+	cJSON_AddNumberToObject(speech, "sample_rate", 24000);
+	cJSON_AddNumberToObject(speech, "frame_ms", 20);
+	cJSON_AddStringToObject(speech, "voice", s->voice_name[0] ? s->voice_name : "en-us");
+	cJSON_AddBoolToObject(speech, "enabled", s->speech);
+	cJSON *asr = cJSON_AddObjectToObject(ready, "asr");
+	cJSON_AddStringToObject(asr, "engine", voice_turn_engine(s->srv));
+	cJSON_AddNumberToObject(asr, "sample_rate", s->uplink_rate);
+	buddy_session_send_json(s, ready);
+}
+
+static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *text,
+			  double t_start, double asr_ms)
+{
+	struct buddy_run run = { 0 };
+	run.srv = s->srv;
+	run.db = store_thread_db();
+	run.user_id = s->user.id;
+	run.conversation_id = s->conversation_id;
+	run.state = s->state;
+	run.session = s;
+	run.turn = turn;
+	run.t_start = t_start;
+	run.asr_ms = asr_ms;
+	if (!run.db) {
+		buddy_session_send_error(s, turn, "internal", "The database is not available.");
+		return;
+	}
+	buddy_run_turn(&run, text);
+	buddy_run_cleanup(&run);
+}
+
+void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
+{
+	if (job->kind == JOB_HELLO) {
+		run_hello(s, job);
+		return;
+	}
+	if (!s->authed) {
+		buddy_session_send_error(s, job->turn, "unauthorized", "The session is not logged in.");
+		return;
+	}
+	if (job->kind == JOB_SAY) {
+		run_text_turn(s, job->turn, job->text, buddy_now(), 0);
+		return;
+	}
+	/* Audio: recognise, then answer what was heard. */
+	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now();
+	char heard[1024] = "";
+	double asr_ms = 0;
+	if (voice_turn_recognise(s, job, heard, sizeof heard, &asr_ms) != 0 || !heard[0]) {
+		struct buddy_run run = { 0 };
+		run.session = s;
+		run.turn = job->turn;
+		run.t_start = t0;
+		run.asr_ms = asr_ms;
+		run.cancelled = job->turn <= atomic_load(&s->cancel_upto);
+		cJSON *ev = cJSON_CreateObject();
+		cJSON_AddStringToObject(ev, "type", "reply.done");
+		cJSON_AddNumberToObject(ev, "turn", job->turn);
+		const char *sorry = run.cancelled ? "" : "Sorry, I didn't catch that.";
+		cJSON_AddStringToObject(ev, "text", sorry);
+		cJSON_AddNumberToObject(ev, "speech_frames", 0);
+		cJSON_AddBoolToObject(ev, "cancelled", run.cancelled);
+		cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
+		cJSON_AddNumberToObject(timing, "asr_ms", (int)asr_ms);
+		cJSON_AddNumberToObject(timing, "think_ms", 0);
+		cJSON_AddNullToObject(timing, "first_speech_ms");
+		if (!run.cancelled) {
+			cJSON *d = cJSON_CreateObject();
+			cJSON_AddStringToObject(d, "type", "reply.delta");
+			cJSON_AddNumberToObject(d, "turn", job->turn);
+			cJSON_AddNumberToObject(d, "seq", 0);
+			cJSON_AddStringToObject(d, "text", sorry);
+			buddy_session_send_json(s, d);
+		}
+		buddy_session_send_json(s, ev);
+		return;
+	}
+	run_text_turn(s, job->turn, heard, t0, asr_ms);
+}

@@ -1,0 +1,173 @@
+/*
+ * vocab.c - the catalog vocabulary snapshot (see buddy_tools.h).
+ *
+ * A snapshot holds every distinct lower-case word of active product titles,
+ * categories and tags, the category names, and the titles themselves (for the
+ * speech recogniser's language model).  It is immutable once built; readers hold a
+ * reference, and a rebuild swaps in a new snapshot under the lock.
+ */
+#include "buddy_tools.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vocab {
+	atomic_int refs;
+	uint64_t version;
+	char **words;
+	size_t nwords, capwords;
+	char **categories;
+	size_t ncat;
+	char **titles;
+	size_t ntitles;
+};
+
+static pthread_mutex_t vocab_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vocab *current;
+
+static void free_list(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+void buddy_vocab_release(struct vocab *v)
+{
+	if (!v || atomic_fetch_sub(&v->refs, 1) != 1)
+		return;
+	free_list(v->words, v->nwords);
+	free_list(v->categories, v->ncat);
+	free_list(v->titles, v->ntitles);
+	free(v);
+}
+
+static int push(char ***list, size_t *n, size_t *cap, const char *s, size_t len)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		char **l = realloc(*list, c * sizeof *l);
+		if (!l)
+			return -1;
+		*list = l;
+		*cap = c;
+	}
+	char *copy = strndup(s, len);
+	if (!copy)
+		return -1;
+	(*list)[(*n)++] = copy;
+	return 0;
+}
+
+/* Adds the words of text (lower-cased, letters/digits/apostrophes) to the list. */
+static void add_words(struct vocab *v, const char *text)
+{
+	char word[64];
+	const unsigned char *p = (const unsigned char *)(text ? text : "");
+	while (*p) {
+		while (*p && !(isalnum(*p) || *p >= 0x80))
+			p++;
+		size_t n = 0;
+		while (*p && (isalnum(*p) || *p >= 0x80 || *p == '\'')) {
+			if (n < sizeof word - 1)
+				word[n++] = (char)tolower(*p);
+			p++;
+		}
+		if (n > 0)
+			push(&v->words, &v->nwords, &v->capwords, word, n);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dedupe(char **list, size_t *n)
+{
+	if (*n == 0)
+		return;
+	qsort(list, *n, sizeof *list, cmp_str);
+	size_t out = 1;
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp(list[i], list[out - 1]) == 0)
+			free(list[i]);
+		else
+			list[out++] = list[i];
+	}
+	*n = out;
+}
+
+static struct vocab *build(sqlite3 *db, uint64_t version)
+{
+	struct vocab *v = calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	atomic_init(&v->refs, 1);
+	v->version = version;
+	size_t capcat = 0, captitles = 0;
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT title, category, (SELECT group_concat(value, ' ') FROM json_each(tags))"
+		" FROM products WHERE status = 'active'");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *title = (const char *)sqlite3_column_text(st, 0);
+		add_words(v, title);
+		add_words(v, (const char *)sqlite3_column_text(st, 1));
+		add_words(v, (const char *)sqlite3_column_text(st, 2));
+		if (title)
+			push(&v->titles, &v->ntitles, &captitles, title, strlen(title));
+		/* Dedupe as we go so a big catalog does not hold every word of every row. */
+		if (v->nwords > 200000)
+			dedupe(v->words, &v->nwords);
+	}
+	sqlite3_finalize(st);
+	st = store_prepare(db, "SELECT DISTINCT category FROM products WHERE status = 'active'");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		if (c)
+			push(&v->categories, &v->ncat, &capcat, c, strlen(c));
+	}
+	sqlite3_finalize(st);
+	dedupe(v->words, &v->nwords);
+	dedupe(v->titles, &v->ntitles);
+	log_debug("buddy", "vocabulary rebuilt: %zu words, %zu categories", v->nwords, v->ncat);
+	return v;
+}
+
+struct vocab *buddy_vocab_get(struct server *srv, sqlite3 *db)
+{
+	uint64_t version = atomic_load(&srv->catalog_version);
+	pthread_mutex_lock(&vocab_lock);
+	if (!current || current->version != version) {
+		struct vocab *fresh = build(db, version);
+		if (fresh) {
+			buddy_vocab_release(current);
+			current = fresh;
+		}
+	}
+	struct vocab *v = current;
+	if (v)
+		atomic_fetch_add(&v->refs, 1);
+	pthread_mutex_unlock(&vocab_lock);
+	return v;
+}
+
+void buddy_vocab_words(const struct vocab *v, const char *const **words, size_t *n,
+		       const char *const **categories, size_t *ncat,
+		       const char *const **titles, size_t *ntitles)
+{
+	*words = (const char *const *)v->words;
+	*n = v->nwords;
+	*categories = (const char *const *)v->categories;
+	*ncat = v->ncat;
+	if (titles) {
+		*titles = (const char *const *)v->titles;
+		*ntitles = v->ntitles;
+	}
+}

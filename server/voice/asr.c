@@ -1,0 +1,248 @@
+/*
+ * asr.c - PocketSphinx decoder wrapper (see asr.h).
+ *
+ * Each struct asr owns one ps_decoder_t and its cmd_ln_t configuration.  The
+ * decoder settings were tuned on synthesised shopping commands (Flite and eSpeak
+ * voices, clean, noisy and reverberant; see tests/unit/test_asr.c):
+ *   -lw 8       the catalog model is narrow and right most of the time, so it may
+ *               outweigh the acoustics more than the stock 6.5;
+ *   CMN         the model's feat.params asks for batch cepstral mean normalisation;
+ *               fed block by block, sphinxbase uses live CMN instead, so decoding
+ *               (and partial results) runs while audio arrives.
+ * PocketSphinx logs through one process-wide callback: set once here, it forwards
+ * warnings and errors to voxcart's log and drops the chatter.
+ */
+#include "asr.h"
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define DEFAULT_LW     "8.0"
+#define DEFAULT_BEAM   "1e-48"
+#define DEFAULT_WBEAM  "7e-29"
+
+struct asr {
+	ps_decoder_t *ps;
+	cmd_ln_t *config;
+	int in_utt;
+	unsigned long samples;
+	unsigned search_gen; /* names LMs loaded by asr_reload() */
+};
+
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int log_verbose; /* guarded by init_lock when written */
+
+/* PocketSphinx calls this in pieces ("ERROR: file.c(12): " then the message), so
+ * a line is collected per thread until its newline. */
+static _Thread_local char log_line[512];
+static _Thread_local size_t log_len;
+static _Thread_local int log_level;
+
+static void on_ps_log(void *user, err_lvl_t lvl, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	(void)user;
+	if (lvl != ERR_INFOCONT && log_len == 0)
+		log_level = lvl;
+	va_start(ap, fmt);
+	n = vsnprintf(log_line + log_len, sizeof log_line - log_len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		log_len += (size_t)n < sizeof log_line - log_len ? (size_t)n : sizeof log_line - log_len - 1;
+	if (log_len == 0 || (log_line[log_len - 1] != '\n' && log_len < sizeof log_line - 1))
+		return;
+	while (log_len > 0 && log_line[log_len - 1] == '\n')
+		log_line[--log_len] = '\0';
+	if (log_level >= ERR_WARN)
+		log_msg(log_level >= ERR_ERROR ? LOG_WARN : LOG_DEBUG, "asr", "pocketsphinx: %s", log_line);
+	else if (log_verbose)
+		log_msg(LOG_DEBUG, "asr", "pocketsphinx: %s", log_line);
+	log_len = 0;
+}
+
+void asr_config_default(struct asr_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->model_dir = ASR_DEFAULT_MODEL;
+	c->lm_path = ASR_DEFAULT_LM;
+	c->dict_path = ASR_DEFAULT_DICT;
+	c->fwdflat = 1;
+	c->bestpath = 1;
+}
+
+static int check_path(const char *what, const char *path, int dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!path || stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s %s: no such %s", what, path ? path : "(none)", dir ? "directory" : "file");
+		return -1;
+	}
+	if (dir != !!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s %s: not a %s", what, path, dir ? "directory" : "file");
+		return -1;
+	}
+	return 0;
+}
+
+static cmd_ln_t *make_config(const struct asr_config *c)
+{
+	char lw[32], beam[32], wbeam[32];
+
+	snprintf(lw, sizeof lw, "%g", c->lw > 0 ? c->lw : atof(DEFAULT_LW));
+	snprintf(beam, sizeof beam, "%g", c->beam > 0 ? c->beam : atof(DEFAULT_BEAM));
+	snprintf(wbeam, sizeof wbeam, "%g", c->wbeam > 0 ? c->wbeam : atof(DEFAULT_WBEAM));
+	return cmd_ln_init(NULL, ps_args(), TRUE,
+			   "-hmm", c->model_dir, "-lm", c->lm_path, "-dict", c->dict_path,
+			   "-lw", lw, "-beam", beam, "-wbeam", wbeam,
+			   "-fwdflat", c->fwdflat ? "yes" : "no",
+			   "-bestpath", c->bestpath ? "yes" : "no",
+			   "-samprate", "16000", NULL);
+}
+
+struct asr *asr_new(const struct asr_config *cfg, char *err, size_t errlen)
+{
+	struct asr_config c;
+	struct asr *a;
+
+	asr_config_default(&c);
+	if (cfg) {
+		c = *cfg;
+		if (!c.model_dir)
+			c.model_dir = ASR_DEFAULT_MODEL;
+		if (!c.lm_path)
+			c.lm_path = ASR_DEFAULT_LM;
+		if (!c.dict_path)
+			c.dict_path = ASR_DEFAULT_DICT;
+	}
+	if (check_path("acoustic model", c.model_dir, 1, err, errlen) ||
+	    check_path("language model", c.lm_path, 0, err, errlen) ||
+	    check_path("dictionary", c.dict_path, 0, err, errlen))
+		return NULL;
+	a = calloc(1, sizeof *a);
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&init_lock);
+	log_verbose = c.verbose;
+	err_set_logfp(NULL); /* cmd_ln prints its settings straight to the log file */
+	err_set_callback(on_ps_log, NULL);
+	a->config = make_config(&c);
+	a->ps = a->config ? ps_init(a->config) : NULL;
+	pthread_mutex_unlock(&init_lock);
+	if (!a->ps) {
+		snprintf(err, errlen, "cannot load the recogniser (model %s, language model %s, "
+			 "dictionary %s): see the log", c.model_dir, c.lm_path, c.dict_path);
+		asr_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void asr_free(struct asr *a)
+{
+	if (!a)
+		return;
+	if (a->ps)
+		ps_free(a->ps);
+	if (a->config)
+		cmd_ln_free_r(a->config);
+	free(a);
+}
+
+int asr_start(struct asr *a)
+{
+	if (!a)
+		return -1;
+	if (a->in_utt)
+		ps_end_utt(a->ps);
+	a->in_utt = 0;
+	a->samples = 0;
+	if (ps_start_utt(a->ps) < 0)
+		return -1;
+	a->in_utt = 1;
+	return 0;
+}
+
+int asr_feed(struct asr *a, const int16_t *pcm16k, size_t n)
+{
+	if (!a || !a->in_utt || (n && !pcm16k))
+		return -1;
+	while (n > 0) {
+		size_t k = n > 16000 ? 16000 : n;
+
+		if (ps_process_raw(a->ps, pcm16k, k, FALSE, FALSE) < 0)
+			return -1;
+		a->samples += k;
+		pcm16k += k;
+		n -= k;
+	}
+	return 0;
+}
+
+const char *asr_partial(struct asr *a)
+{
+	const char *h;
+	int32 score;
+
+	if (!a || !a->in_utt)
+		return NULL;
+	h = ps_get_hyp(a->ps, &score);
+	return h && *h ? h : NULL;
+}
+
+int asr_finish(struct asr *a, char *out, size_t outlen)
+{
+	const char *h;
+	int32 score;
+
+	if (!a || !out || outlen == 0 || !a->in_utt)
+		return -1;
+	a->in_utt = 0;
+	out[0] = '\0';
+	if (ps_end_utt(a->ps) < 0)
+		return -1;
+	h = ps_get_hyp(a->ps, &score);
+	snprintf(out, outlen, "%s", h ? h : "");
+	return 0;
+}
+
+int asr_reload(struct asr *a, const char *lm_path, const char *dict_path, char *err,
+	       size_t errlen)
+{
+	char name[32];
+
+	if (!a || a->in_utt) {
+		snprintf(err, errlen, "cannot change the language model during an utterance");
+		return -1;
+	}
+	if (check_path("language model", lm_path, 0, err, errlen) ||
+	    check_path("dictionary", dict_path, 0, err, errlen))
+		return -1;
+	if (ps_load_dict(a->ps, dict_path, NULL, NULL) < 0) {
+		snprintf(err, errlen, "dictionary %s: cannot load", dict_path);
+		return -1;
+	}
+	snprintf(name, sizeof name, "lm%u", ++a->search_gen);
+	if (ps_set_lm_file(a->ps, name, lm_path) < 0 || ps_set_search(a->ps, name) < 0) {
+		snprintf(err, errlen, "language model %s: cannot load", lm_path);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long asr_audio_ms(const struct asr *a)
+{
+	return a ? a->samples / (ASR_SAMPLE_RATE / 1000) : 0;
+}

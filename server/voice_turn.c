@@ -1,0 +1,309 @@
+/*
+ * voice_turn.c - decoding, recognition and the catalog language model (see
+ * voice_turn.h).
+ *
+ * Model builds: voice_lm_maybe_rebuild() compares the catalog version the current
+ * model was built from with srv->catalog_version and, when they differ and no build
+ * runs, starts a detached thread that reads the vocabulary and writes a new model
+ * under <db>.asr/.  Decoders notice the new version at the start of an utterance.
+ */
+#include "voice_turn.h"
+#include "buddy_run.h"
+#include "buddy_session.h"
+#include "buddy_tools.h"
+#include "log.h"
+#include "opuscodec.h"
+#include "resample.h"
+#include "server.h"
+#include "store.h"
+#include "voice/asr.h"
+#include "voice/lm.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define POOL_MAX 32
+
+struct pooled {
+	struct asr *asr;
+	uint64_t lm_version;
+};
+
+static pthread_mutex_t lm_lock = PTHREAD_MUTEX_INITIALIZER;
+static int lm_building;
+static uint64_t lm_version;      /* catalog version of the model on disk; 0 none yet */
+static int lm_ready;
+static char lm_dir[4200];
+static struct pooled pool[POOL_MAX];
+static int pool_n;
+
+/* Per-session recognition state, hung off the session while an audio turn runs. */
+struct voice_state {
+	struct asr *asr;
+	uint64_t lm_version;
+	struct opus_dec *dec;
+	struct resampler *rs;
+	size_t consumed;
+	char last_partial[512];
+	int started;
+	int16_t pcm[5760];
+};
+
+const char *voice_turn_engine(struct server *srv)
+{
+	(void)srv;
+	return "pocketsphinx";
+}
+
+static void lm_paths(char *lm, char *dic, size_t len)
+{
+	snprintf(lm, len, "%s/" LM_FILE, lm_dir);
+	snprintf(dic, len, "%s/" LM_DICT, lm_dir);
+}
+
+struct build_arg {
+	struct server *srv;
+	uint64_t version;
+};
+
+static void *build_thread(void *arg)
+{
+	struct build_arg *b = arg;
+	sqlite3 *db = store_thread_db();
+	struct vocab *v = db ? buddy_vocab_get(b->srv, db) : NULL;
+	int ok = 0;
+	if (v) {
+		const char *const *words, *const *cats, *const *titles;
+		size_t nw, nc, nt;
+		buddy_vocab_words(v, &words, &nw, &cats, &nc, &titles, &nt);
+		/* Titles and categories are the phrases; a huge catalog is sampled. */
+		size_t max = 20000, n = 0;
+		const char **phrases = malloc((max + nc) * sizeof *phrases);
+		size_t step = nt > max ? nt / max + 1 : 1;
+		for (size_t i = 0; phrases && i < nt && n < max; i += step)
+			phrases[n++] = titles[i];
+		for (size_t i = 0; phrases && i < nc; i++)
+			phrases[n++] = cats[i];
+		char err[256];
+		struct lm_stats st = { 0 };
+		double t0 = buddy_now();
+		if (phrases && lm_build_stats(phrases, n, ASR_DEFAULT_DICT, lm_dir, &st, err, sizeof err) == 0) {
+			ok = 1;
+			log_info("voice", "language model built from %zu phrases: %zu words, %zu trigrams in %.0f ms",
+				 n, st.words, st.ngrams[2], (buddy_now() - t0) * 1000);
+		} else {
+			log_error("voice", "language model build failed: %s", phrases ? err : "out of memory");
+		}
+		free(phrases);
+		buddy_vocab_release(v);
+	}
+	store_thread_close();
+	pthread_mutex_lock(&lm_lock);
+	if (ok) {
+		lm_version = b->version;
+		lm_ready = 1;
+	}
+	lm_building = 0;
+	pthread_mutex_unlock(&lm_lock);
+	free(b);
+	return NULL;
+}
+
+static void lm_maybe_rebuild(struct server *srv)
+{
+	uint64_t want = atomic_load(&srv->catalog_version);
+	pthread_mutex_lock(&lm_lock);
+	int start = !lm_building && (!lm_ready || lm_version != want) && lm_dir[0];
+	if (start)
+		lm_building = 1;
+	pthread_mutex_unlock(&lm_lock);
+	if (!start)
+		return;
+	struct build_arg *b = malloc(sizeof *b);
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (b) {
+		b->srv = srv;
+		b->version = want;
+	}
+	if (!b || pthread_create(&t, &attr, build_thread, b) != 0) {
+		free(b);
+		pthread_mutex_lock(&lm_lock);
+		lm_building = 0;
+		pthread_mutex_unlock(&lm_lock);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+void voice_turn_init(struct server *srv)
+{
+	snprintf(lm_dir, sizeof lm_dir, "%s.asr", srv->set.db_path);
+	mkdir(lm_dir, 0700);
+	lm_maybe_rebuild(srv);
+}
+
+void voice_turn_shutdown(struct server *srv)
+{
+	(void)srv;
+	pthread_mutex_lock(&lm_lock);
+	for (int i = 0; i < pool_n; i++)
+		asr_free(pool[i].asr);
+	pool_n = 0;
+	pthread_mutex_unlock(&lm_lock);
+}
+
+/* A decoder with the newest model, from the pool or new. */
+static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
+{
+	char lm[4300], dic[4300];
+	lm_paths(lm, dic, sizeof lm);
+	pthread_mutex_lock(&lm_lock);
+	int ready = lm_ready;
+	uint64_t want = lm_version;
+	struct pooled p = { 0 };
+	if (pool_n > 0)
+		p = pool[--pool_n];
+	pthread_mutex_unlock(&lm_lock);
+	if (p.asr && ready && p.lm_version != want) {
+		if (asr_reload(p.asr, lm, dic, err, errlen) == 0)
+			p.lm_version = want;
+	}
+	if (!p.asr) {
+		struct asr_config cfg;
+		asr_config_default(&cfg);
+		if (ready) {
+			cfg.lm_path = lm;
+			cfg.dict_path = dic;
+		}
+		p.asr = asr_new(&cfg, err, errlen);
+		p.lm_version = ready ? want : 0;
+	}
+	*version = p.lm_version;
+	return p.asr;
+}
+
+void voice_turn_release(struct buddy_session *s)
+{
+	struct voice_state *v = s->voice;
+	if (!v)
+		return;
+	if (v->asr) {
+		pthread_mutex_lock(&lm_lock);
+		if (pool_n < POOL_MAX) {
+			pool[pool_n++] = (struct pooled){ v->asr, v->lm_version };
+			v->asr = NULL;
+		}
+		pthread_mutex_unlock(&lm_lock);
+		asr_free(v->asr);
+	}
+	opus_dec_free(v->dec);
+	resample_free(v->rs);
+	free(v);
+	s->voice = NULL;
+}
+
+static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *job)
+{
+	struct voice_state *v = s->voice;
+	if (v && v->started)
+		return v;
+	if (!v) {
+		v = calloc(1, sizeof *v);
+		if (!v)
+			return NULL;
+		s->voice = v;
+	}
+	char err[256];
+	lm_maybe_rebuild(s->srv);
+	if (!v->asr && !(v->asr = take_decoder(&v->lm_version, err, sizeof err))) {
+		buddy_session_send_error(s, job->turn, "internal", "Speech recognition is not available.");
+		log_error("voice", "%s", err);
+		return NULL;
+	}
+	if (!v->dec && !(v->dec = opus_dec_new(s->uplink_rate, err, sizeof err))) {
+		buddy_session_send_error(s, job->turn, "internal", err);
+		return NULL;
+	}
+	if (s->uplink_rate != 16000 && !v->rs)
+		v->rs = resample_new(s->uplink_rate, 16000, 5);
+	v->consumed = 0;
+	v->last_partial[0] = '\0';
+	if (asr_start(v->asr) != 0)
+		return NULL;
+	v->started = 1;
+	return v;
+}
+
+static void send_transcript(struct buddy_session *s, uint32_t turn, const char *text, int final)
+{
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "type", "transcript");
+	cJSON_AddNumberToObject(ev, "turn", turn);
+	cJSON_AddStringToObject(ev, "text", text);
+	cJSON_AddBoolToObject(ev, "final", final);
+	buddy_session_send_json(s, ev);
+}
+
+static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t len)
+{
+	int n = opus_dec_decode(v->dec, len ? pkt : NULL, len, v->pcm,
+				sizeof v->pcm / sizeof v->pcm[0]);
+	if (n <= 0)
+		return;
+	if (!v->rs) {
+		asr_feed(v->asr, v->pcm, (size_t)n);
+		return;
+	}
+	int16_t out[5760];
+	long m = resample_process(v->rs, v->pcm, (size_t)n, out, sizeof out / sizeof out[0]);
+	if (m > 0)
+		asr_feed(v->asr, out, (size_t)m);
+}
+
+void voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
+{
+	struct voice_state *v = state_for(s, job);
+	if (!v)
+		return;
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		size_t have = job->npackets;
+		unsigned char *pkt = v->consumed < have ? job->packets[v->consumed] : NULL;
+		size_t len = pkt ? job->packet_lens[v->consumed] : 0;
+		pthread_mutex_unlock(&s->lock);
+		if (!pkt)
+			break;
+		feed_packet(v, pkt, len);
+		v->consumed++;
+	}
+	const char *partial = asr_partial(v->asr);
+	if (partial && *partial && strcmp(partial, v->last_partial) != 0) {
+		snprintf(v->last_partial, sizeof v->last_partial, "%s", partial);
+		send_transcript(s, job->turn, partial, 0);
+	}
+}
+
+int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
+			 size_t outlen, double *asr_ms)
+{
+	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now();
+	out[0] = '\0';
+	voice_turn_feed(s, job);
+	struct voice_state *v = s->voice;
+	int rc = -1;
+	if (v && v->started) {
+		rc = asr_finish(v->asr, out, outlen);
+		v->started = 0;
+		if (v->rs)
+			resample_reset(v->rs);
+	}
+	*asr_ms = (buddy_now() - t0) * 1000.0;
+	send_transcript(s, job->turn, out, 1);
+	voice_turn_release(s);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * voice_turn.h - the hearing half of an audio turn: Opus packets from the client are
+ * decoded and fed to the recogniser as they arrive (partial transcripts go out as
+ * they change), and the final transcript ends the utterance.
+ *
+ * The recogniser's language model is built from the server's own catalog (see
+ * voice/lm.h) in a background thread, and rebuilt when the catalog changes; until
+ * the first one is ready, the stock en-us model is used.  Decoders are pooled: an
+ * audio turn takes one and gives it back at the end of the turn, reloading the
+ * newest model first if it has changed.
+ */
+#ifndef VOXCART_VOICE_TURN_H
+#define VOXCART_VOICE_TURN_H
+
+#include <stddef.h>
+
+struct server;
+struct buddy_session;
+struct buddy_job;
+
+const char *voice_turn_engine(struct server *srv);
+/* Starts the first language-model build (at start-up). */
+void voice_turn_init(struct server *srv);
+void voice_turn_shutdown(struct server *srv);
+
+/* [job] Feeds the packets of the job that arrived since the last call; sends a
+ * partial transcript when the hypothesis changed. */
+void voice_turn_feed(struct buddy_session *s, struct buddy_job *job);
+/* [job] Feeds the rest, ends the utterance, sends the final transcript and writes it
+ * to out.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
+ * nothing could be recognised (an error event was sent). */
+int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
+			 size_t outlen, double *asr_ms);
+/* [job] Returns the session's decoder to the pool. */
+void voice_turn_release(struct buddy_session *s);
+
+#endif

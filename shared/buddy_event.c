@@ -1,0 +1,314 @@
+/*
+ * buddy_event.c - the buddy client's pure parts (see buddy_client.h): parsing server
+ * events, one-line summaries of actions for people, the WebSocket URL of a server,
+ * and getting a fresh access token.  Nothing here touches the network loop, so it is
+ * easy to test on its own.
+ */
+#include "buddy_client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "opuscodec.h"
+#include "rest.h"
+#include "session.h"
+
+#define EXPIRY_MARGIN 60
+#define BUDDY_PATH "/api/v1/buddy"
+/* ---- events ---- */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *key, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) && v->valuedouble == v->valuedouble ? v->valuedouble : def;
+}
+
+static uint32_t ju32(const cJSON *o, const char *key)
+{
+	double d = jnum(o, key, 0);
+	return d >= 0 && d <= 4294967295.0 ? (uint32_t)d : 0;
+}
+
+static const cJSON *jobj(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsObject(v) ? v : NULL;
+}
+
+static const struct { const char *name; enum buddy_event_type type; } event_names[] = {
+	{ "ready", BUDDY_EV_READY },           { "transcript", BUDDY_EV_TRANSCRIPT },
+	{ "reply.delta", BUDDY_EV_REPLY_DELTA }, { "action", BUDDY_EV_ACTION },
+	{ "reply.done", BUDDY_EV_REPLY_DONE }, { "error", BUDDY_EV_ERROR },
+	{ "pong", BUDDY_EV_PONG },
+};
+
+int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	cJSON *j = text ? cJSON_ParseWithLength(text, len) : NULL;
+	const cJSON *type = j ? cJSON_GetObjectItemCaseSensitive(j, "type") : NULL;
+	if (!cJSON_IsObject(j) || !cJSON_IsString(type)) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	ev->json = j;
+	ev->type_name = type->valuestring;
+	for (size_t i = 0; i < sizeof event_names / sizeof event_names[0]; i++)
+		if (strcmp(ev->type_name, event_names[i].name) == 0)
+			ev->type = event_names[i].type;
+	ev->turn = ju32(j, "turn");
+	ev->text = jstr(j, "text");
+	ev->final = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "final"));
+	ev->seq = ju32(j, "seq");
+	ev->speech_frames = ju32(j, "speech_frames");
+	ev->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "cancelled"));
+	const cJSON *timing = jobj(j, "timing");
+	ev->asr_ms = (long)jnum(timing, "asr_ms", -1);
+	ev->think_ms = (long)jnum(timing, "think_ms", -1);
+	ev->first_speech_ms = (long)jnum(timing, "first_speech_ms", -1);
+	ev->name = jstr(j, "name");
+	ev->args = jobj(j, "args");
+	ev->result = jobj(j, "result");
+	ev->code = jstr(j, "code");
+	ev->message = jstr(j, "message");
+	ev->session = jstr(j, "session");
+	double conv = jnum(j, "conversation_id", 0);
+	ev->conversation_id = conv > 0 && conv < 9e15 ? (int64_t)conv : 0;
+	const cJSON *speech = jobj(j, "speech");
+	ev->speech_rate = (int)jnum(speech, "sample_rate", 24000);
+	if (!opus_rate_valid(ev->speech_rate))
+		ev->speech_rate = 24000;
+	ev->voice = jstr(speech, "voice");
+	ev->user = jobj(j, "user");
+	return 0;
+}
+
+void buddy_event_free(struct buddy_event *ev)
+{
+	cJSON_Delete(ev->json);
+	memset(ev, 0, sizeof *ev);
+}
+
+/* ---- action summaries ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, used;
+};
+
+/* Appends formatted text, replacing control characters (server text may come from
+ * another user) except the newlines the format itself writes. */
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	if (b->used + 1 >= b->len)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p + b->used, b->len - b->used, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t end = b->used + (size_t)n < b->len ? b->used + (size_t)n : b->len - 1;
+	b->used = end;
+}
+
+static void sb_text(struct sbuf *b, const char *s)
+{
+	size_t start = b->used;
+	sb_add(b, "%s", s);
+	for (size_t i = start; i < b->used; i++)
+		if ((unsigned char)b->p[i] < ' ' || b->p[i] == 0x7f)
+			b->p[i] = ' ';
+}
+
+static void money(int64_t cents, char *buf, size_t len)
+{
+	const char *sign = cents < 0 ? "-" : "";
+	uint64_t v = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
+	snprintf(buf, len, "%s$%llu.%02llu", sign, (unsigned long long)(v / 100),
+		 (unsigned long long)(v % 100));
+}
+
+/* The Cart an action's result carries: result.cart, or the result itself. */
+static const cJSON *result_cart(const cJSON *result)
+{
+	const cJSON *cart = jobj(result, "cart");
+	if (cart)
+		return cart;
+	return cJSON_GetObjectItemCaseSensitive(result, "subtotal_cents") ? result : NULL;
+}
+
+static const cJSON *cart_line(const cJSON *cart, double product_id)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cart, "items"))
+		if (product_id > 0 && jnum(it, "product_id", -1) == product_id)
+			return it;
+	return NULL;
+}
+
+/* The product's title and the quantity an action names, from wherever it is. */
+static void action_item(const struct buddy_event *ev, const cJSON *cart, const char **title,
+			double *qty)
+{
+	const cJSON *a = ev->args, *r = ev->result;
+	const cJSON *product = jobj(a, "product") ? jobj(a, "product") : jobj(r, "product");
+	const cJSON *item = jobj(r, "item");
+	double id = jnum(a, "product_id", jnum(product, "id", jnum(item, "product_id", 0)));
+	const cJSON *line = cart_line(cart, id);
+	*title = *jstr(a, "title") ? jstr(a, "title")
+		 : *jstr(product, "title") ? jstr(product, "title")
+		 : *jstr(item, "title") ? jstr(item, "title") : jstr(line, "title");
+	*qty = jnum(a, "quantity", jnum(item, "quantity", jnum(line, "quantity", 0)));
+}
+
+static void summary_search(struct sbuf *b, const struct buddy_event *ev, int max_items)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(ev->result, "items");
+	int n = cJSON_GetArraySize(items), i = 0;
+	if (n == 0) {
+		sb_add(b, "no products found");
+		return;
+	}
+	const cJSON *p;
+	cJSON_ArrayForEach(p, items) {
+		if (i == max_items) {
+			sb_add(b, "\n   ... %d more", n - i);
+			break;
+		}
+		char price[32];
+		money((int64_t)jnum(p, "price_cents", 0), price, sizeof price);
+		sb_add(b, "%s%d. ", i ? "\n" : "", i + 1);
+		sb_text(b, jstr(p, "title"));
+		sb_add(b, "   %s", price);
+		i++;
+	}
+}
+
+static void summary_cart_line(struct sbuf *b, const struct buddy_event *ev, char mark)
+{
+	const cJSON *cart = result_cart(ev->result);
+	const char *title;
+	double qty;
+	action_item(ev, cart, &title, &qty);
+	sb_add(b, "%c ", mark);
+	if (mark != '-' && qty > 0)
+		sb_add(b, "%.0f \xc3\x97 ", qty);
+	sb_text(b, *title ? title : "item");
+	if (cart && mark == '+') {
+		char sub[32];
+		money((int64_t)jnum(cart, "subtotal_cents", 0), sub, sizeof sub);
+		sb_add(b, "   cart %s", sub);
+	}
+}
+
+size_t buddy_action_summary(const struct buddy_event *ev, int max_items, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0 };
+	if (!buf || len == 0)
+		return 0;
+	buf[0] = '\0';
+	const char *name = ev->name ? ev->name : "";
+	const cJSON *order = jobj(ev->result, "order");
+	char amount[32];
+	if (strcmp(name, "search") == 0) {
+		summary_search(&b, ev, max_items > 0 ? max_items : 5);
+	} else if (strcmp(name, "cart.add") == 0) {
+		summary_cart_line(&b, ev, '+');
+	} else if (strcmp(name, "cart.remove") == 0) {
+		summary_cart_line(&b, ev, '-');
+	} else if (strcmp(name, "cart.set") == 0) {
+		summary_cart_line(&b, ev, '=');
+	} else if (strcmp(name, "cart.clear") == 0) {
+		sb_add(&b, "cart cleared");
+	} else if (strcmp(name, "cart.view") == 0) {
+		const cJSON *cart = result_cart(ev->result);
+		money((int64_t)jnum(cart, "subtotal_cents", 0), amount, sizeof amount);
+		sb_add(&b, "cart: %.0f items, %s", jnum(cart, "item_count", 0), amount);
+	} else if (strcmp(name, "checkout") == 0 && order) {
+		money((int64_t)jnum(order, "total_cents", 0), amount, sizeof amount);
+		sb_add(&b, "order #%.0f placed, %s", jnum(order, "id", 0), amount);
+	} else if ((strcmp(name, "order.cancel") == 0 || strcmp(name, "order.status") == 0) &&
+		   order) {
+		sb_add(&b, "order #%.0f: ", jnum(order, "id", 0));
+		sb_text(&b, jstr(order, "status"));
+	} else if (strcmp(name, "product.show") == 0) {
+		const cJSON *p = jobj(ev->result, "product") ? jobj(ev->result, "product")
+							      : ev->result;
+		money((int64_t)jnum(p, "price_cents", 0), amount, sizeof amount);
+		sb_text(&b, jstr(p, "title"));
+		sb_add(&b, "   %s", amount);
+	} else {
+		sb_text(&b, name);
+	}
+	return b.used;
+}
+
+/* ---- URLs and tokens ---- */
+
+int buddy_client_ws_url(const char *url, char *buf, size_t len, char *err, size_t errlen)
+{
+	static const struct { const char *from, *to; } schemes[] = {
+		{ "http://", "ws://" }, { "https://", "wss://" },
+		{ "ws://", "ws://" },   { "wss://", "wss://" },
+	};
+	for (size_t i = 0; url && i < sizeof schemes / sizeof schemes[0]; i++) {
+		size_t n = strlen(schemes[i].from);
+		if (strncmp(url, schemes[i].from, n) != 0)
+			continue;
+		const char *rest = url + n;
+		size_t hostlen = strcspn(rest, "/?#");
+		if (hostlen == 0)
+			break;
+		const char *path = rest + hostlen;
+		size_t plen = strcspn(path, "?#");
+		while (plen > 0 && path[plen - 1] == '/')
+			plen--;
+		int is_ws = schemes[i].from[0] == 'w';
+		int w;
+		if (is_ws && plen > 0)
+			w = snprintf(buf, len, "%s%.*s%.*s", schemes[i].to, (int)hostlen, rest,
+				     (int)plen, path);
+		else
+			w = snprintf(buf, len, "%s%.*s%.*s%s", schemes[i].to, (int)hostlen, rest,
+				     (int)plen, path, BUDDY_PATH);
+		if (w < 0 || (size_t)w >= len) {
+			snprintf(err, errlen, "server URL too long");
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "\"%s\" is not an http://, https://, ws:// or wss:// URL",
+		 url ? url : "");
+	return -1;
+}
+
+const char *buddy_client_token(struct session *s, struct rest *r, int force, int *status,
+			       char *err, size_t errlen)
+{
+	*status = 200;
+	if (!force && session_logged_in(s, rest_base_url(r)) &&
+	    (s->expires_at == 0 || (int64_t)time(NULL) < s->expires_at - EXPIRY_MARGIN))
+		return s->access_token;
+	/* session_request() refreshes an expired token first and a refused one on 401. */
+	struct rest_response resp;
+	*status = session_request(s, r, "GET", "/api/v1/me", NULL, NULL, &resp);
+	if (*status == 200) {
+		rest_response_free(&resp);
+		return s->access_token;
+	}
+	snprintf(err, errlen, "%s", resp.error);
+	rest_response_free(&resp);
+	return NULL;
+}
+
