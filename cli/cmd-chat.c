@@ -1,0 +1,607 @@
+/*
+ * cmd-chat.c - chat [--conversation ID] [--speech] [--output FILE.wav]: talk to the
+ * buddy by typing, over its WebSocket (PROTOCOL.md section 4).
+ *
+ * On a terminal it is a readline prompt with history ($XDG_STATE_HOME/voxcart/
+ * chat_history, default ~/.local/state/...); the reply is printed as it streams and
+ * what the buddy did appears as short lines under it ("+ 2 × Bananas   cart $1.98").
+ * Without a terminal on stdin it is a filter for scripts: one utterance per input
+ * line, one reply per output line, nothing else on stdout (blank lines are skipped).
+ * With --json every server event is printed as one JSON line instead.  Text only
+ * unless --speech (speaker) or --output (a WAV file) asks for the spoken reply.
+ *
+ * The conversation plumbing (token, connection, printing events, waiting for the
+ * end of a turn) is shared with `voxcart talk` through cmd-chat.h.  Ctrl-C while the
+ * buddy answers interrupts it (a cancel: barge-in); at the prompt it quits.
+ */
+#include "cmd-chat.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli.h"
+#include "output.h"
+
+#ifndef VOXCART_VERSION
+#define VOXCART_VERSION "0"
+#endif
+
+#define IDLE_TIMEOUT_S 60
+#define HISTORY_MAX 1000
+
+volatile sig_atomic_t chat_interrupted;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	chat_interrupted = 1;
+}
+
+void chat_catch_interrupt(int on)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on ? on_sigint : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	chat_interrupted = 0;
+}
+
+/* ---- events (buddy client thread) ---- */
+
+static int human(const struct chat *ch)
+{
+	return !ch->cli->json && !ch->opts.piped && !ch->cli->quiet;
+}
+
+/* Ends a reply line or a partial transcript on the terminal.  [lock] */
+static void close_lines(struct chat *ch)
+{
+	if (ch->partial_open) {
+		fputs("\r\033[K", stdout);
+		ch->partial_open = 0;
+	}
+	if (ch->line_open) {
+		fputc('\n', stdout);
+		ch->line_open = 0;
+	}
+}
+
+static void ev_any(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	ch->last_event = now_s();
+	if (ch->cli->json) {
+		cli_print_json(ev->json);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_transcript(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	if (ev->final) {
+		free(ch->transcript);
+		ch->transcript = strdup(ev->text);
+	}
+	if (human(ch) && ch->opts.show_transcripts) {
+		close_lines(ch);
+		if (ev->final) {
+			fputs("you: ", stdout);
+			out_text(stdout, *ev->text ? ev->text : "(nothing heard)", 0);
+			fputc('\n', stdout);
+		} else if (isatty(STDOUT_FILENO)) {
+			fputs("you: ", stdout);
+			out_text(stdout, ev->text, 0);
+			fputs("...", stdout);
+			ch->partial_open = 1;
+		}
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_delta(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	if (human(ch) && ev->turn > ch->cancelled_upto) {
+		if (ch->partial_open)
+			close_lines(ch);
+		ch->text_turn = ev->turn;
+		out_text(stdout, ev->text, 0);
+		ch->line_open = 1;
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_action(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	if (human(ch) && ev->turn > ch->cancelled_upto) {
+		char text[2048];
+		buddy_action_summary(ev, 5, text, sizeof text);
+		close_lines(ch);
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			printf("  %s\n", line);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_done(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	if (ch->player)
+		audio_player_expect_end(ch->player, ev->turn, ev->speech_frames);
+	pthread_mutex_lock(&ch->lock);
+	if (ch->opts.piped && !ch->cli->json) {
+		out_text(stdout, ev->text, 0); /* newlines become spaces: one line per reply */
+		fputc('\n', stdout);
+	} else if (human(ch)) {
+		if (ch->text_turn != ev->turn && *ev->text && !ev->cancelled) {
+			close_lines(ch); /* no deltas came: show the whole reply */
+			out_text(stdout, ev->text, 0);
+			ch->line_open = 1;
+		}
+		if (ev->cancelled)
+			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout),
+				ch->line_open = 1;
+		close_lines(ch);
+	}
+	fflush(stdout);
+	if (ev->turn > ch->done_turn) {
+		ch->done_turn = ev->turn;
+		ch->turn_failed = 0;
+	}
+	pthread_cond_broadcast(&ch->cond);
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_error(void *user, const struct buddy_event *ev)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	close_lines(ch);
+	fflush(stdout);
+	if (!ch->cli->json) {
+		char msg[600];
+		snprintf(msg, sizeof msg, "%s", *ev->message ? ev->message : ev->code);
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p < ' ')
+				*p = ' ';
+		fprintf(stderr, "voxcart: the buddy: %s\n", msg);
+	}
+	if (ev->turn == 0) {
+		ch->untagged_errors++;
+	} else if (ev->turn > ch->done_turn) {
+		ch->done_turn = ev->turn;
+		ch->turn_failed = 1;
+	}
+	pthread_cond_broadcast(&ch->cond);
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static void ev_speech(void *user, const struct proto_frame *f)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	ch->last_event = now_s();
+	if (f->turn != ch->frame_turn) {
+		ch->frame_turn = f->turn;
+		ch->frames = 0;
+		ch->next_seq = 0;
+		ch->contiguous = 1;
+	}
+	if (f->seq != ch->next_seq)
+		ch->contiguous = 0;
+	ch->next_seq = f->seq + 1;
+	ch->frames++;
+	pthread_mutex_unlock(&ch->lock);
+	if (ch->player)
+		audio_player_push(ch->player, f);
+}
+
+static void ev_closed(void *user, int code, const char *why)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	close_lines(ch);
+	fflush(stdout);
+	ch->closed = 1;
+	ch->close_code = code;
+	snprintf(ch->close_why, sizeof ch->close_why, "%s", why);
+	pthread_cond_broadcast(&ch->cond);
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* ---- connecting ---- */
+
+/* An access token the server should take: the saved one while it is fresh, else
+ * one refreshed through the REST API (force: ask the server even when fresh). */
+static int get_token(struct cli *cli, int force, const char **token)
+{
+	struct rest *r = cli_rest(cli);
+	if (!r)
+		return CLI_USAGE;
+	struct session *s = cli_session(cli);
+	if (!force && s->access_token && session_logged_in(s, rest_base_url(r)) &&
+	    (s->expires_at == 0 || (int64_t)time(NULL) < s->expires_at - 60)) {
+		*token = s->access_token;
+		return CLI_OK;
+	}
+	struct rest_response resp;
+	int rc = cli_do(cli, 1, "GET", "/api/v1/me", NULL, NULL, &resp);
+	if (rc != CLI_OK)
+		return rc;
+	rest_response_free(&resp);
+	*token = s->access_token;
+	return CLI_OK;
+}
+
+static int connect_failed(struct cli *cli, int code, const char *err)
+{
+	if (code == BUDDY_CLOSE_UNAUTHORIZED)
+		return cli_error_exit(cli, CLI_AUTH, "unauthorized", "%s", err);
+	if (code == BUDDY_CLOSE_CONNECT_FAILED)
+		return cli_error_exit(cli, CLI_UNREACHABLE, "unreachable", "%s", err);
+	return cli_error(cli, "buddy", "%s", err);
+}
+
+static int open_player(struct chat *ch)
+{
+	char err[512];
+	int rate = buddy_client_speech_rate(ch->bc);
+	struct audio_sink *sink = ch->opts.output
+		? audio_sink_file(ch->opts.output, rate, ch->opts.realtime_output, err, sizeof err)
+		: audio_sink_speaker(rate, err, sizeof err);
+	if (sink)
+		ch->player = audio_player_new(sink, rate, NULL, NULL, NULL, err, sizeof err);
+	if (!ch->player)
+		return cli_error(ch->cli, "audio", "%s", err);
+	return CLI_OK;
+}
+
+int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts)
+{
+	memset(ch, 0, sizeof *ch);
+	ch->cli = cli;
+	ch->opts = *opts;
+	ch->contiguous = 1;
+	pthread_mutex_init(&ch->lock, NULL);
+	pthread_cond_init(&ch->cond, NULL);
+	struct buddy_client_opts bo = {
+		.speech = opts->speech,
+		.vad = opts->vad,
+		.sample_rate = AUDIO_MIC_RATE,
+		.conversation_id = opts->conversation_id,
+		.client_name = "voxcart/" VOXCART_VERSION,
+	};
+	struct buddy_client_callbacks cb = {
+		.user = ch, .on_event = ev_any, .on_transcript = ev_transcript,
+		.on_reply_delta = ev_delta, .on_action = ev_action, .on_reply_done = ev_done,
+		.on_error = ev_error, .on_speech = ev_speech, .on_closed = ev_closed,
+	};
+	int rc = CLI_OK;
+	for (int attempt = 0; attempt < 2 && !ch->bc; attempt++) {
+		const char *token = NULL;
+		rc = get_token(cli, attempt > 0, &token);
+		if (rc != CLI_OK)
+			break;
+		char *used = strdup(token);
+		char err[800];
+		int code = 0;
+		ch->bc = buddy_client_connect(cli->server, token, &bo, &cb, &code, err, sizeof err);
+		rc = CLI_OK;
+		/* A refused token gets one retry if the server hands out a new one. */
+		int retry = !ch->bc && code == BUDDY_CLOSE_UNAUTHORIZED && attempt == 0 && used;
+		if (retry && get_token(cli, 1, &token) == CLI_OK && strcmp(token, used) != 0) {
+			free(used);
+			continue;
+		}
+		free(used);
+		if (!ch->bc) {
+			rc = connect_failed(cli, code, err);
+			break;
+		}
+	}
+	if (rc == CLI_OK && opts->speech)
+		rc = open_player(ch);
+	if (rc != CLI_OK) {
+		buddy_client_close(ch->bc);
+		ch->bc = NULL;
+		pthread_cond_destroy(&ch->cond);
+		pthread_mutex_destroy(&ch->lock);
+	}
+	return rc;
+}
+
+/* ---- turns ---- */
+
+unsigned chat_errors(struct chat *ch)
+{
+	pthread_mutex_lock(&ch->lock);
+	unsigned n = ch->untagged_errors;
+	pthread_mutex_unlock(&ch->lock);
+	return n;
+}
+
+static int lost(struct chat *ch)
+{
+	char why[sizeof ch->close_why];
+	memcpy(why, ch->close_why, sizeof why);
+	int code = ch->close_code;
+	pthread_mutex_unlock(&ch->lock);
+	int rc = code == BUDDY_CLOSE_UNAUTHORIZED
+		? cli_error_exit(ch->cli, CLI_AUTH, "unauthorized", "%s", why)
+		: cli_error_exit(ch->cli, CLI_UNREACHABLE, "unreachable", "%s", why);
+	pthread_mutex_lock(&ch->lock);
+	return rc;
+}
+
+int chat_wait(struct chat *ch, uint32_t turn, unsigned errors_before)
+{
+	int cancelled = 0, rc = CLI_OK;
+	pthread_mutex_lock(&ch->lock);
+	ch->last_event = now_s();
+	for (;;) {
+		if (ch->done_turn >= turn) {
+			rc = ch->done_turn == turn && ch->turn_failed ? CLI_FAIL : CLI_OK;
+			break;
+		}
+		if (ch->untagged_errors != errors_before) {
+			rc = CLI_FAIL;
+			break;
+		}
+		if (ch->closed) {
+			rc = lost(ch);
+			break;
+		}
+		if (chat_interrupted && !cancelled) {
+			cancelled = 1;
+			ch->cancelled_upto = turn;
+			if (ch->player)
+				audio_player_cancel(ch->player, turn);
+			buddy_client_cancel(ch->bc, turn);
+			ch->last_event = now_s() - IDLE_TIMEOUT_S + 3; /* 3 s for reply.done */
+		}
+		if (now_s() - ch->last_event > IDLE_TIMEOUT_S) {
+			if (!cancelled) {
+				pthread_mutex_unlock(&ch->lock);
+				rc = cli_error(ch->cli, "timeout", "no answer from the buddy for %d s",
+					       IDLE_TIMEOUT_S);
+				pthread_mutex_lock(&ch->lock);
+			}
+			break;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ch->cond, &ch->lock, &until);
+	}
+	close_lines(ch);
+	fflush(stdout);
+	pthread_mutex_unlock(&ch->lock);
+	chat_interrupted = 0;
+	return rc;
+}
+
+void chat_wait_speech(struct chat *ch)
+{
+	if (!ch->player)
+		return;
+	while (!audio_player_wait_done(ch->player, 100)) {
+		if (chat_interrupted) {
+			uint32_t turn = 0;
+			audio_player_position(ch->player, &turn, NULL);
+			audio_player_cancel(ch->player, turn);
+			break;
+		}
+	}
+	chat_interrupted = 0;
+}
+
+int chat_close(struct chat *ch)
+{
+	buddy_client_close(ch->bc);
+	ch->bc = NULL;
+	int rc = CLI_OK;
+	char err[512];
+	if (ch->player && audio_player_close(ch->player, err, sizeof err) != 0)
+		rc = cli_error(ch->cli, "audio", "%s: %s", ch->opts.output ? ch->opts.output : "speaker",
+			       err);
+	ch->player = NULL;
+	free(ch->transcript);
+	ch->transcript = NULL;
+	pthread_cond_destroy(&ch->cond);
+	pthread_mutex_destroy(&ch->lock);
+	return rc;
+}
+
+/* ---- the chat command ---- */
+
+/* "$XDG_STATE_HOME/voxcart/chat_history" (or ~/.local/state/...), directory made
+ * 0700.  0 ok, -1 when there is no home to keep it in. */
+static int history_path(char *buf, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[4096];
+	if (state && state[0] == '/')
+		snprintf(dir, sizeof dir, "%s/voxcart", state);
+	else if (home && *home)
+		snprintf(dir, sizeof dir, "%s/.local/state/voxcart", home);
+	else
+		return -1;
+	for (char *p = dir + 1; *p; p++) { /* mkdir -p */
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	int n = snprintf(buf, len, "%s/chat_history", dir);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Sends one utterance and waits for its reply (and speech).  Returns the status. */
+static int one_turn(struct chat *ch, const char *text)
+{
+	unsigned errs = chat_errors(ch);
+	chat_catch_interrupt(1);
+	uint32_t turn = buddy_client_say(ch->bc, text);
+	int rc;
+	if (turn == 0) {
+		pthread_mutex_lock(&ch->lock);
+		ch->closed = 1;
+		if (!*ch->close_why)
+			snprintf(ch->close_why, sizeof ch->close_why,
+				 "the connection to voxcartd was lost");
+		rc = lost(ch);
+		pthread_mutex_unlock(&ch->lock);
+	} else {
+		rc = chat_wait(ch, turn, errs);
+		if (rc == CLI_OK || rc == CLI_FAIL)
+			chat_wait_speech(ch);
+	}
+	chat_catch_interrupt(0);
+	return rc;
+}
+
+static int interactive(struct chat *ch)
+{
+	char hist[4096];
+	int have_hist = history_path(hist, sizeof hist) == 0;
+	rl_outstream = stderr; /* stdout carries only the conversation */
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (have_hist)
+		read_history(hist);
+	if (!ch->cli->quiet && !ch->cli->json)
+		fprintf(stderr, "Talking to the buddy (conversation #%lld). Ctrl-D to leave, "
+			"Ctrl-C to interrupt a reply.\n",
+			(long long)buddy_client_conversation_id(ch->bc));
+	int rc = CLI_OK;
+	char *line;
+	while ((line = readline("> ")) != NULL) {
+		char *text = trim(line);
+		if (*text) {
+			add_history(text);
+			rc = one_turn(ch, text);
+		}
+		free(line);
+		if (rc != CLI_OK && rc != CLI_FAIL)
+			break; /* the connection is gone */
+		rc = CLI_OK;
+	}
+	if (!line)
+		fputc('\n', stderr);
+	if (have_hist) {
+		mode_t old = umask(077); /* the history is private */
+		write_history(hist);
+		umask(old);
+	}
+	return rc;
+}
+
+static int piped(struct chat *ch)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = CLI_OK, failed = 0;
+	while (getline(&line, &cap, stdin) >= 0) {
+		char *text = trim(line);
+		if (!*text)
+			continue;
+		rc = one_turn(ch, text);
+		if (rc == CLI_FAIL) {
+			failed = 1;
+			rc = CLI_OK;
+		}
+		if (rc != CLI_OK)
+			break;
+	}
+	free(line);
+	return rc == CLI_OK && failed ? CLI_FAIL : rc;
+}
+
+static int exec_chat(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "conversation", required_argument, NULL, 'c' },
+		{ "speech", no_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct chat_opts co = { 0 };
+	int c;
+	while ((c = cli_getopt(cli, NULL, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 'c':
+			if (cli_want_id(cli, NULL, "--conversation", optarg,
+					&co.conversation_id) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case 's': co.speech = 1; break;
+		case 'o': co.output = optarg; co.speech = 1; break;
+		case 'j': cli->json = 1; break;
+		case 'q': cli->quiet = 1; break;
+		default: return CLI_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, NULL, "unexpected argument \"%s\" (type your words "
+				       "after starting chat, or pipe them in)", argv[optind]);
+	co.piped = !cli->stdin_tty;
+	struct chat ch;
+	int rc = chat_open(&ch, cli, &co);
+	if (rc != CLI_OK)
+		return rc;
+	rc = co.piped ? piped(&ch) : interactive(&ch);
+	int crc = chat_close(&ch);
+	return rc != CLI_OK ? rc : crc;
+}
+
+const struct cmd_entry cmd_chat_entry = {
+	"chat", NULL, "[--conversation ID] [--speech] [--output FILE.wav] [--json]",
+	"talk to the shopping buddy by typing (or pipe lines in: one reply per line)",
+	exec_chat,
+};

@@ -1,0 +1,123 @@
+#!/bin/sh
+# run.sh - voxcart REST benchmark (`make bench`).
+#
+# Generates a 100,000-product catalog (gen_catalog.py), starts voxcartd on it with
+# --import-catalog (timing the import), then measures requests/s and p50/p99 latency
+# with wrk for product search (varied realistic queries, bench.lua), product fetch
+# (random ids) and the categories list.  Prints a table; writes
+# tests/bench/out/results.json.  About 1.5 minutes on a 2-core machine.
+#
+# Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir.
+set -eu
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+bench=$root/tests/bench
+n=${BENCH_PRODUCTS:-100000}
+dur=${BENCH_DURATION:-10s}
+threads=${BENCH_THREADS:-2}
+conns=${BENCH_CONNECTIONS:-64}
+daemon=${VOXCARTD:-$root/voxcartd}
+out=$bench/out/results.json
+
+command -v wrk >/dev/null 2>&1 || { echo "bench: wrk is not installed" >&2; exit 2; }
+[ -x "$daemon" ] || { echo "bench: $daemon is missing (make voxcartd)" >&2; exit 2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/voxcart-bench.XXXXXX")
+pid=""
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		sleep 1
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	[ -n "${BENCH_KEEP:-}" ] && echo "bench: kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { python3 -c 'import time; print("%.3f" % time.time())'; }
+elapsed() { python3 -c "print('%.2f' % ($2 - $1))"; }
+get() { python3 -c '
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+    print(json.dumps(json.load(r)))' "$1"; }
+
+echo "bench: generating $n products"
+t0=$(now)
+python3 "$bench/gen_catalog.py" "$n" "$tmp/cat.csv"
+t1=$(now)
+gen_s=$(elapsed "$t0" "$t1")
+echo "bench: generated in ${gen_s}s ($(wc -c <"$tmp/cat.csv") bytes)"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n' >"$tmp/bench.conf"
+base=http://127.0.0.1:$port
+
+echo "bench: importing into voxcartd (port $port)"
+t0=$(now)
+"$daemon" --db "$tmp/b.db" --import-catalog "$tmp/cat.csv" --port "$port" \
+	--config "$tmp/bench.conf" --log-level warn >"$tmp/server.log" 2>&1 &
+pid=$!
+ready=""
+for _ in $(seq 1 3000); do
+	if ! kill -0 "$pid" 2>/dev/null; then break; fi
+	if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+		"$base/health" 2>/dev/null; then
+		ready=1
+		break
+	fi
+	sleep 0.1
+done
+t1=$(now)
+if [ -z "$ready" ]; then
+	echo "bench: voxcartd did not come up; its log:" >&2
+	tail -n 20 "$tmp/server.log" >&2
+	exit 1
+fi
+import_s=$(elapsed "$t0" "$t1")
+grep -h "imported" "$tmp/server.log" || true
+total=$(get "$base/api/v1/products?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+max_id=$(get "$base/api/v1/products?limit=1&sort=newest" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+echo "bench: import + start-up ${import_s}s; $total active products, ids up to $max_id"
+if [ "$total" -lt "$n" ]; then
+	echo "bench: expected $n products, the server lists $total" >&2
+	exit 1
+fi
+
+wrk_args="-t$threads -c$conns -d$dur --latency"
+run_wrk() { # name mode url
+	echo "bench: $1 ($wrk_args)"
+	# shellcheck disable=SC2086
+	wrk $wrk_args -s "$bench/bench.lua" "$3" -- "$2" "$max_id" >"$tmp/raw/$1.wrk" 2>&1 || true
+	grep -E "Requests/sec|Non-2xx|Socket errors" "$tmp/raw/$1.wrk" | sed 's/^/    /' || true
+}
+mkdir -p "$tmp/raw"
+# A short warm-up (not counted) so the first run does not pay for cold caches.
+wrk -t1 -c8 -d2s -s "$bench/bench.lua" "$base" -- search "$max_id" >/dev/null 2>&1 || true
+run_wrk search search "$base"
+run_wrk product product "$base"
+run_wrk categories categories "$base"
+
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+pid=""
+[ "$status" -eq 0 ] || echo "bench: voxcartd exited with $status after SIGTERM" >&2
+
+python3 - "$tmp/raw/meta.json" <<PY
+import json, os, platform, sys, time
+meta = {
+    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    "products": $total, "generate_s": $gen_s, "import_s": $import_s,
+    "db_bytes": os.path.getsize("$tmp/b.db") + (os.path.getsize("$tmp/b.db-wal") if os.path.exists("$tmp/b.db-wal") else 0),
+    "wrk_args": "$wrk_args", "cpus": os.cpu_count(), "machine": platform.machine(),
+    "server_exit_status": $status,
+    "scenarios": ["search", "product", "categories"],
+    "urls": {"search": "$base/api/v1/products?q=<one of 70 queries>[&category|max_price|sort|offset]",
+             "product": "$base/api/v1/products/<random 1..$max_id>",
+             "categories": "$base/api/v1/categories"},
+}
+json.dump(meta, open(sys.argv[1], "w"))
+PY
+python3 "$bench/report.py" "$tmp/raw" "$out"
