@@ -64,6 +64,18 @@ void chat_catch_interrupt(int on)
 
 /* ---- events (buddy client thread) ---- */
 
+/* s without blanks at either end (cut in place). */
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+
 static int human(const struct chat *ch)
 {
 	return !ch->cli->json && !ch->opts.piped && !ch->cli->quiet;
@@ -87,10 +99,35 @@ static void ev_any(void *user, const struct buddy_event *ev)
 	struct chat *ch = user;
 	pthread_mutex_lock(&ch->lock);
 	ch->last_event = now_s();
-	if (ch->cli->json) {
+	if (ch->cli->json && ch->connected) {
 		cli_print_json(ev->json);
 		fflush(stdout);
+	} else if (ch->cli->json) { /* shown once the connection is known to be good */
+		char **more = realloc(ch->early, (ch->nearly + 1) * sizeof *more);
+		if (more) {
+			ch->early = more;
+			ch->early[ch->nearly] = cJSON_PrintUnformatted(ev->json);
+			if (ch->early[ch->nearly])
+				ch->nearly++;
+		}
 	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* Prints (show) or forgets the events held back while connecting. */
+static void early_events(struct chat *ch, int show)
+{
+	pthread_mutex_lock(&ch->lock);
+	for (size_t i = 0; i < ch->nearly; i++) {
+		if (show)
+			printf("%s\n", ch->early[i]);
+		free(ch->early[i]);
+	}
+	free(ch->early);
+	ch->early = NULL;
+	ch->nearly = 0;
+	ch->connected = show;
+	fflush(stdout);
 	pthread_mutex_unlock(&ch->lock);
 }
 
@@ -155,8 +192,11 @@ static void ev_done(void *user, const struct buddy_event *ev)
 	if (ch->player)
 		audio_player_expect_end(ch->player, ev->turn, ev->speech_frames);
 	pthread_mutex_lock(&ch->lock);
-	if (ch->opts.piped && !ch->cli->json) {
-		out_text(stdout, ev->text, 0); /* newlines become spaces: one line per reply */
+	if (ch->opts.piped && !ch->cli->json && ev->turn > ch->done_turn) {
+		char *text = strdup(ev->text);
+		if (text) /* newlines become spaces: one line per reply */
+			out_text(stdout, trim(text), 0);
+		free(text);
 		fputc('\n', stdout);
 	} else if (human(ch)) {
 		if (ch->text_turn != ev->turn && *ev->text && !ev->cancelled) {
@@ -164,9 +204,10 @@ static void ev_done(void *user, const struct buddy_event *ev)
 			out_text(stdout, ev->text, 0);
 			ch->line_open = 1;
 		}
-		if (ev->cancelled)
-			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout),
-				ch->line_open = 1;
+		if (ev->cancelled) {
+			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout);
+			ch->line_open = 1;
+		}
 		close_lines(ch);
 	}
 	fflush(stdout);
@@ -184,7 +225,7 @@ static void ev_error(void *user, const struct buddy_event *ev)
 	pthread_mutex_lock(&ch->lock);
 	close_lines(ch);
 	fflush(stdout);
-	if (!ch->cli->json) {
+	if (!ch->cli->json && ch->connected) { /* while connecting, connect reports it */
 		char msg[600];
 		snprintf(msg, sizeof msg, "%s", *ev->message ? ev->message : ev->code);
 		for (char *p = msg; *p; p++)
@@ -277,6 +318,10 @@ static int open_player(struct chat *ch)
 		: audio_sink_speaker(rate, err, sizeof err);
 	if (sink)
 		ch->player = audio_player_new(sink, rate, NULL, NULL, NULL, err, sizeof err);
+	if (!ch->player && ch->opts.speech_optional && !ch->opts.output) {
+		cli_note(ch->cli, "voxcart: the reply will not be played: %s\n", err);
+		return CLI_OK;
+	}
 	if (!ch->player)
 		return cli_error(ch->cli, "audio", "%s", err);
 	return CLI_OK;
@@ -312,14 +357,20 @@ int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts)
 		char err[800];
 		int code = 0;
 		ch->bc = buddy_client_connect(cli->server, token, &bo, &cb, &code, err, sizeof err);
-		rc = CLI_OK;
-		/* A refused token gets one retry if the server hands out a new one. */
-		int retry = !ch->bc && code == BUDDY_CLOSE_UNAUTHORIZED && attempt == 0 && used;
-		if (retry && get_token(cli, 1, &token) == CLI_OK && strcmp(token, used) != 0) {
+		early_events(ch, ch->bc != NULL);
+		/* A refused token gets one retry if the server hands out a new one; when it
+		 * will not, get_token() has said why ("your login ... has expired"). */
+		if (!ch->bc && code == BUDDY_CLOSE_UNAUTHORIZED && attempt == 0 && used) {
+			rc = get_token(cli, 1, &token);
+			int same = rc == CLI_OK && strcmp(token, used) == 0;
 			free(used);
-			continue;
+			if (rc != CLI_OK)
+				break;
+			if (!same)
+				continue;
+		} else {
+			free(used);
 		}
-		free(used);
 		if (!ch->bc) {
 			rc = connect_failed(cli, code, err);
 			break;
@@ -338,14 +389,23 @@ int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts)
 
 /* ---- turns ---- */
 
-unsigned chat_errors(struct chat *ch)
+unsigned chat_begin(struct chat *ch)
 {
 	pthread_mutex_lock(&ch->lock);
 	unsigned n = ch->untagged_errors;
+	ch->last_event = now_s();
 	pthread_mutex_unlock(&ch->lock);
 	return n;
 }
 
+void chat_touch(struct chat *ch)
+{
+	pthread_mutex_lock(&ch->lock);
+	ch->last_event = now_s();
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* Reports a lost connection.  [lock] held (released while printing). */
 static int lost(struct chat *ch)
 {
 	char why[sizeof ch->close_why];
@@ -359,41 +419,64 @@ static int lost(struct chat *ch)
 	return rc;
 }
 
+/* Where turn stands: -1 still going, else its exit status (failures reported).
+ * [lock] held. */
+static int turn_status(struct chat *ch, uint32_t turn, unsigned errors_before)
+{
+	if (ch->done_turn >= turn)
+		return ch->done_turn == turn && ch->turn_failed ? CLI_FAIL : CLI_OK;
+	if (ch->untagged_errors != errors_before)
+		return CLI_FAIL;
+	if (ch->closed)
+		return lost(ch);
+	if (now_s() - ch->last_event > IDLE_TIMEOUT_S) {
+		if (turn <= ch->cancelled_upto)
+			return CLI_OK; /* interrupted, and the server never said it ended */
+		pthread_mutex_unlock(&ch->lock);
+		int rc = cli_error(ch->cli, "timeout", "no answer from the buddy for %d s",
+				   IDLE_TIMEOUT_S);
+		pthread_mutex_lock(&ch->lock);
+		return rc;
+	}
+	return -1;
+}
+
+int chat_poll(struct chat *ch, uint32_t turn, unsigned errors_before)
+{
+	pthread_mutex_lock(&ch->lock);
+	int rc = turn_status(ch, turn, errors_before);
+	if (rc >= 0) {
+		close_lines(ch);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&ch->lock);
+	return rc;
+}
+
+void chat_barge_in(struct chat *ch, uint32_t turn)
+{
+	if (turn == 0)
+		return;
+	pthread_mutex_lock(&ch->lock);
+	if (turn > ch->cancelled_upto)
+		ch->cancelled_upto = turn;
+	/* the server has 3 s to confirm with reply.done before the wait gives up */
+	ch->last_event = now_s() - IDLE_TIMEOUT_S + 3;
+	pthread_mutex_unlock(&ch->lock);
+	if (ch->player)
+		audio_player_cancel(ch->player, turn);
+	buddy_client_cancel(ch->bc, turn);
+}
+
 int chat_wait(struct chat *ch, uint32_t turn, unsigned errors_before)
 {
-	int cancelled = 0, rc = CLI_OK;
-	pthread_mutex_lock(&ch->lock);
-	ch->last_event = now_s();
-	for (;;) {
-		if (ch->done_turn >= turn) {
-			rc = ch->done_turn == turn && ch->turn_failed ? CLI_FAIL : CLI_OK;
-			break;
+	int rc;
+	while ((rc = chat_poll(ch, turn, errors_before)) < 0) {
+		if (chat_interrupted) {
+			chat_interrupted = 0;
+			chat_barge_in(ch, turn);
 		}
-		if (ch->untagged_errors != errors_before) {
-			rc = CLI_FAIL;
-			break;
-		}
-		if (ch->closed) {
-			rc = lost(ch);
-			break;
-		}
-		if (chat_interrupted && !cancelled) {
-			cancelled = 1;
-			ch->cancelled_upto = turn;
-			if (ch->player)
-				audio_player_cancel(ch->player, turn);
-			buddy_client_cancel(ch->bc, turn);
-			ch->last_event = now_s() - IDLE_TIMEOUT_S + 3; /* 3 s for reply.done */
-		}
-		if (now_s() - ch->last_event > IDLE_TIMEOUT_S) {
-			if (!cancelled) {
-				pthread_mutex_unlock(&ch->lock);
-				rc = cli_error(ch->cli, "timeout", "no answer from the buddy for %d s",
-					       IDLE_TIMEOUT_S);
-				pthread_mutex_lock(&ch->lock);
-			}
-			break;
-		}
+		pthread_mutex_lock(&ch->lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000000L;
@@ -401,11 +484,10 @@ int chat_wait(struct chat *ch, uint32_t turn, unsigned errors_before)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&ch->cond, &ch->lock, &until);
+		if (ch->done_turn < turn && !ch->closed && ch->untagged_errors == errors_before)
+			pthread_cond_timedwait(&ch->cond, &ch->lock, &until);
+		pthread_mutex_unlock(&ch->lock);
 	}
-	close_lines(ch);
-	fflush(stdout);
-	pthread_mutex_unlock(&ch->lock);
 	chat_interrupted = 0;
 	return rc;
 }
@@ -470,20 +552,10 @@ static int history_path(char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* Sends one utterance and waits for its reply (and speech).  Returns the status. */
 static int one_turn(struct chat *ch, const char *text)
 {
-	unsigned errs = chat_errors(ch);
+	unsigned errs = chat_begin(ch);
 	chat_catch_interrupt(1);
 	uint32_t turn = buddy_client_say(ch->bc, text);
 	int rc;
@@ -550,7 +622,9 @@ static int piped(struct chat *ch)
 		if (!*text)
 			continue;
 		rc = one_turn(ch, text);
-		if (rc == CLI_FAIL) {
+		if (rc == CLI_FAIL) { /* reported on stderr; keep one line per input line */
+			if (!ch->cli->json)
+				fputc('\n', stdout);
 			failed = 1;
 			rc = CLI_OK;
 		}

@@ -24,6 +24,7 @@ struct chat_opts {
 	int speech;              /* ask for speech and play it */
 	const char *output;      /* write speech to this WAV instead of the speaker */
 	int realtime_output;     /* pace the WAV writer to real time */
+	int speech_optional;     /* no speaker: say so and go on without playing */
 	int vad;                 /* hello vad (the server ends audio turns) */
 	int piped;               /* one reply per line on stdout, nothing else */
 	int show_transcripts;    /* print what the buddy heard (talk) */
@@ -37,6 +38,9 @@ struct chat {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* [lock] */
+	int connected;          /* connect returned; before that events are held back */
+	char **early;           /* --json lines of events that came while connecting */
+	size_t nearly;
 	uint32_t done_turn;     /* highest turn ended by reply.done or an error */
 	unsigned untagged_errors; /* error events without a turn */
 	int turn_failed;        /* the last ended turn ended with an error */
@@ -60,18 +64,27 @@ extern volatile sig_atomic_t chat_interrupted;
  * closing. */
 int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts);
 
-/* Waits until turn ends (reply.done or an error for it), the connection closes, or
- * nothing arrives for a minute.  Ctrl-C (chat_interrupted) cancels the turn: the
- * buddy stops talking.  errors_before is untagged_errors read before the turn was
- * sent.  Returns CLI_OK, CLI_FAIL (the buddy answered with an error; reported),
- * or the status of a lost connection (reported). */
+/* Call before sending a turn: returns the count of untagged errors so far (for
+ * chat_wait/chat_poll) and restarts the idle clock. */
+unsigned chat_begin(struct chat *ch);
+/* Restarts the idle clock (e.g. when an utterance that took long was sent). */
+void chat_touch(struct chat *ch);
+
+/* Where turn stands: -1 while it is going, else CLI_OK (reply.done came), CLI_FAIL
+ * (the buddy answered with an error; reported), or the status of a lost connection
+ * or of a minute without any event (reported). */
+int chat_poll(struct chat *ch, uint32_t turn, unsigned errors_before);
+
+/* chat_poll() until the turn ends.  Ctrl-C (chat_interrupted) interrupts the reply
+ * (chat_barge_in). */
 int chat_wait(struct chat *ch, uint32_t turn, unsigned errors_before);
+
+/* Barge-in: the buddy stops turn's reply (its speech stops at once, its text is not
+ * shown any more, and the server is told to cancel). */
+void chat_barge_in(struct chat *ch, uint32_t turn);
 
 /* Waits until the speech of the last turn has been played (Ctrl-C stops it). */
 void chat_wait_speech(struct chat *ch);
-
-/* untagged_errors now (read it before sending a turn). */
-unsigned chat_errors(struct chat *ch);
 
 /* Closes the connection and the player (a WAV is finished).  Returns CLI_OK, or
  * CLI_FAIL after reporting a WAV that could not be written. */

@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_cart_entry, cmd_card_entry, cmd_address_entry,
 	cmd_checkout_entry, cmd_orders_entry;
 extern const struct cmd_entry cmd_sales_entry, cmd_fulfil_entry;
 extern const struct cmd_entry cmd_help_entry, cmd_completion_entry;
+extern const struct cmd_entry cmd_chat_entry;
 
 /* The one command table.  The order here is the order of `voxcart help`. */
 const struct cmd_entry *const cmd_table[] = {
@@ -51,6 +52,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_orders_entry,
 	/* the buddy: `chat` (cmd-chat.c) and `talk` (cmd-talk.c) go here - declare
 	 * cmd_chat_entry and cmd_talk_entry above and add them to this list. */
+	&cmd_chat_entry,
 	/* selling (cmd-listing.c, cmd-seller.c) */
 	&cmd_listing_entry,
 	&cmd_sales_entry,
@@ -81,17 +83,6 @@ const struct cmd_entry *cmd_find(const char *name, int *ambiguous)
 		}
 	}
 	return *ambiguous ? NULL : found;
-}
-
-static void list_matches(const char *prefix)
-{
-	const char *sep = "";
-	for (size_t i = 0; cmd_table[i]; i++) {
-		if (strncmp(cmd_table[i]->name, prefix, strlen(prefix)) == 0) {
-			fprintf(stderr, "%s%s", sep, cmd_table[i]->name);
-			sep = ", ";
-		}
-	}
 }
 
 /* Server URL from the environment or the config file when no flag gave one. */
@@ -188,13 +179,16 @@ int main(int argc, char **argv)
 	const struct cmd_entry *cmd = cmd_find(argv[0], &ambiguous);
 	if (!cmd) {
 		if (ambiguous) {
-			fprintf(stderr, "voxcart: ambiguous command \"%s\": ", argv[0]);
-			list_matches(argv[0]);
-			fprintf(stderr, "\n");
-		} else {
-			fprintf(stderr, "voxcart: unknown command \"%s\" (see: voxcart help)\n", argv[0]);
+			char names[512] = "";
+			for (size_t i = 0; cmd_table[i]; i++)
+				if (strncmp(cmd_table[i]->name, argv[0], strlen(argv[0])) == 0)
+					snprintf(names + strlen(names), sizeof names - strlen(names),
+						 "%s%s", *names ? ", " : "", cmd_table[i]->name);
+			return cli_error_exit(&cli, CLI_USAGE, "usage",
+					      "ambiguous command \"%s\": %s", argv[0], names);
 		}
-		return CLI_USAGE;
+		return cli_error_exit(&cli, CLI_USAGE, "usage",
+				      "unknown command \"%s\" (see: voxcart help)", argv[0]);
 	}
 	cli.cmd = cmd;
 	if (wants_help(argc, argv)) {

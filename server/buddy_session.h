@@ -28,7 +28,7 @@ struct asr;
 struct opus_dec;
 struct voice_state;
 
-enum out_kind { OUT_TEXT, OUT_BINARY, OUT_JOB_DONE, OUT_CLOSE };
+enum out_kind { OUT_TEXT, OUT_BINARY, OUT_JOB_DONE, OUT_CLOSE, OUT_VAD_END };
 
 struct out_msg {
 	struct out_msg *next;
@@ -68,6 +68,7 @@ struct buddy_session {
 	/* [loop] */
 	struct lws *wsi;
 	int hello_seen, authed, job_running;
+	int vad;                             /* hello asked for end-pointing */
 	uint32_t last_turn;
 	struct buddy_job *queue_head, *queue_tail;
 	struct buddy_job *audio;             /* audio turn being received */
@@ -77,7 +78,7 @@ struct buddy_session {
 	struct api_user user;
 	int64_t conversation_id;
 	struct buddy_state *state;
-	int speech, vad;
+	int speech;
 	int uplink_rate;
 	char voice_name[64];
 	int rate_wpm, pitch;

@@ -104,7 +104,6 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 		return;
 	}
 	s->speech = json_bool(hello, "speech", 1);
-	s->vad = json_bool(hello, "vad", 0);
 	const cJSON *audio = cJSON_GetObjectItemCaseSensitive(hello, "audio");
 	s->uplink_rate = cJSON_IsObject(audio) ? json_int(audio, "sample_rate", 16000) : 16000;
 	if (s->uplink_rate != 8000 && s->uplink_rate != 12000 && s->uplink_rate != 16000 &&

@@ -217,8 +217,14 @@ static void job_main(void *arg)
 {
 	struct job_arg *a = arg;
 	if (a->feed_only) {
-		if (!atomic_load(&a->s->closed))
-			voice_turn_feed(a->s, a->job);
+		/* The end the VAD heard goes to the loop, which owns the job's state. */
+		if (!atomic_load(&a->s->closed) && voice_turn_feed(a->s, a->job)) {
+			struct out_msg *m = out_new(OUT_VAD_END, NULL, 0);
+			if (m) {
+				m->turn = a->job->turn;
+				push_out(a->s, m);
+			}
+		}
 	} else {
 		if (!atomic_load(&a->s->closed))
 			buddy_job_run(a->s, a->job);
@@ -330,6 +336,9 @@ static void on_hello(struct buddy_session *s, const char *raw)
 		return;
 	}
 	s->hello_seen = 1;
+	cJSON *msg = cJSON_Parse(raw);
+	s->vad = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "vad"));
+	cJSON_Delete(msg);
 	struct buddy_job *j = job_new(JOB_HELLO, 0, raw);
 	if (j)
 		enqueue(s, j);
@@ -444,6 +453,13 @@ static void on_binary(struct buddy_session *s, const unsigned char *data, size_t
 		buddy_session_send_error(s, 0, "bad_request", "Malformed audio frame.");
 		return;
 	}
+	if (s->vad && !s->audio && f.turn > s->last_turn) {
+		/* Hands-free: audio of a new turn starts it without audio.start. */
+		cJSON *start = cJSON_CreateObject();
+		cJSON_AddNumberToObject(start, "turn", f.turn);
+		on_audio_start(s, start);
+		cJSON_Delete(start);
+	}
 	struct buddy_job *j = s->audio;
 	if (!j || f.turn != j->turn) {
 		buddy_session_send_error(s, f.turn, "bad_request",
@@ -502,6 +518,12 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 			free(m);
 			s->job_running = 0;
 			pump(s);
+			continue;
+		}
+		if (m->kind == OUT_VAD_END) {
+			if (s->audio && s->audio->turn == m->turn)
+				finish_audio(s);
+			free(m);
 			continue;
 		}
 		if (m->kind == OUT_CLOSE) {

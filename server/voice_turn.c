@@ -11,11 +11,13 @@
 #include "buddy_run.h"
 #include "buddy_session.h"
 #include "buddy_tools.h"
+#include "config.h"
 #include "log.h"
 #include "opuscodec.h"
 #include "resample.h"
 #include "server.h"
 #include "store.h"
+#include "vad.h"
 #include "voice/asr.h"
 #include "voice/lm.h"
 
@@ -47,6 +49,8 @@ struct voice_state {
 	struct opus_dec *dec;
 	struct resampler *rs;
 	size_t consumed;
+	struct vad *vad;       /* end-pointing when the session asked for vad */
+	int ended;             /* the VAD heard the end of the utterance */
 	char last_partial[512];
 	int started;
 	int16_t pcm[5760];
@@ -203,6 +207,7 @@ void voice_turn_release(struct buddy_session *s)
 	}
 	opus_dec_free(v->dec);
 	resample_free(v->rs);
+	vad_free(v->vad);
 	free(v);
 	s->voice = NULL;
 }
@@ -231,6 +236,16 @@ static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *
 	}
 	if (s->uplink_rate != 16000 && !v->rs)
 		v->rs = resample_new(s->uplink_rate, 16000, 5);
+	if (s->vad && !v->vad) {
+		struct vad_config vc;
+		vad_config_default(&vc);
+		long ms = atol(config_get_str(&s->srv->cfg, "voice.vad_silence_ms", "500"));
+		vc.end_silence_ms = ms >= 100 && ms <= 10000 ? (unsigned)ms : 500;
+		v->vad = vad_new(&vc);
+	}
+	if (v->vad)
+		vad_reset(v->vad, 1);
+	v->ended = 0;
 	v->consumed = 0;
 	v->last_partial[0] = '\0';
 	if (asr_start(v->asr) != 0)
@@ -255,21 +270,25 @@ static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t 
 				sizeof v->pcm / sizeof v->pcm[0]);
 	if (n <= 0)
 		return;
-	if (!v->rs) {
-		asr_feed(v->asr, v->pcm, (size_t)n);
-		return;
-	}
 	int16_t out[5760];
-	long m = resample_process(v->rs, v->pcm, (size_t)n, out, sizeof out / sizeof out[0]);
-	if (m > 0)
-		asr_feed(v->asr, out, (size_t)m);
+	const int16_t *pcm = v->pcm;
+	long m = n;
+	if (v->rs) {
+		m = resample_process(v->rs, v->pcm, (size_t)n, out, sizeof out / sizeof out[0]);
+		pcm = out;
+	}
+	if (m <= 0)
+		return;
+	asr_feed(v->asr, pcm, (size_t)m);
+	if (v->vad && vad_process(v->vad, pcm, (size_t)m) == VAD_END)
+		v->ended = 1;
 }
 
-void voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
+int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 {
 	struct voice_state *v = state_for(s, job);
 	if (!v)
-		return;
+		return 0;
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		size_t have = job->npackets;
@@ -286,6 +305,7 @@ void voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 		snprintf(v->last_partial, sizeof v->last_partial, "%s", partial);
 		send_transcript(s, job->turn, partial, 0);
 	}
+	return v->ended;
 }
 
 int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,

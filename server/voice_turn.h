@@ -24,8 +24,9 @@ void voice_turn_init(struct server *srv);
 void voice_turn_shutdown(struct server *srv);
 
 /* [job] Feeds the packets of the job that arrived since the last call; sends a
- * partial transcript when the hypothesis changed. */
-void voice_turn_feed(struct buddy_session *s, struct buddy_job *job);
+ * partial transcript when the hypothesis changed.  Returns 1 when the session uses
+ * vad and the end of the utterance was heard. */
+int voice_turn_feed(struct buddy_session *s, struct buddy_job *job);
 /* [job] Feeds the rest, ends the utterance, sends the final transcript and writes it
  * to out.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
  * nothing could be recognised (an error event was sent). */

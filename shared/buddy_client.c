@@ -73,6 +73,7 @@ struct buddy_client {
 	int rx_binary;
 	int peer_code;
 	char peer_reason[124];
+	struct buddy_titles titles;
 
 	/* [audio caller] */
 	struct opus_enc *enc;
@@ -245,6 +246,12 @@ static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 		pthread_cond_broadcast(&c->cond);
 	}
 	pthread_mutex_unlock(&c->lock);
+	if (ev->type == BUDDY_EV_ACTION) {
+		buddy_titles_learn(&c->titles, ev);
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(ev->args, "product_id");
+		if (cJSON_IsNumber(pid))
+			ev->product_title = buddy_titles_find(&c->titles, (int64_t)pid->valuedouble);
+	}
 	if (!callbacks_on(c))
 		return;
 	const struct buddy_client_callbacks *cb = &c->cb;
@@ -398,6 +405,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 			c->out_head = hello;
 			if (!c->out_tail)
 				c->out_tail = hello;
+			c->out_bytes += hello->len;
 		}
 		pthread_mutex_unlock(&c->lock);
 		lws_callback_on_writable(wsi);

@@ -76,6 +76,10 @@ struct buddy_event {
 	/* action */
 	const char *name;
 	const cJSON *args, *result; /* NULL when absent */
+	/* action naming args.product_id: that product's title when this connection has
+	 * seen it (search results, carts, products); "" otherwise.  Set by the client,
+	 * not by buddy_event_parse(). */
+	const char *product_title;
 	/* error */
 	const char *code, *message;
 	/* ready */
@@ -90,6 +94,19 @@ struct buddy_event {
  * it is not a JSON object with a string "type" (*ev zeroed). */
 int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev);
 void buddy_event_free(struct buddy_event *ev);
+
+/* Product titles seen on a connection, so "- Bananas" can be said when cart.remove
+ * only names product 42.  The newest BUDDY_TITLES_MAX are kept. */
+#define BUDDY_TITLES_MAX 128
+struct buddy_titles {
+	int64_t id[BUDDY_TITLES_MAX];
+	char title[BUDDY_TITLES_MAX][128];
+	unsigned next;
+};
+/* Remembers the titles an event shows (search items, cart lines, products, orders). */
+void buddy_titles_learn(struct buddy_titles *t, const struct buddy_event *ev);
+/* The title remembered for product id, or "". */
+const char *buddy_titles_find(const struct buddy_titles *t, int64_t id);
 
 /* A short human summary of an action event, written into buf (always terminated;
  * control characters from the server are replaced by spaces):

@@ -89,6 +89,7 @@ int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev)
 		ev->speech_rate = 24000;
 	ev->voice = jstr(speech, "voice");
 	ev->user = jobj(j, "user");
+	ev->product_title = "";
 	return 0;
 }
 
@@ -96,6 +97,59 @@ void buddy_event_free(struct buddy_event *ev)
 {
 	cJSON_Delete(ev->json);
 	memset(ev, 0, sizeof *ev);
+}
+
+/* ---- product titles ---- */
+
+static void titles_put(struct buddy_titles *t, double id, const char *title)
+{
+	if (!(id > 0 && id < 9e15) || !title || !*title)
+		return;
+	unsigned slot = t->next;
+	for (unsigned i = 0; i < BUDDY_TITLES_MAX; i++)
+		if (t->id[i] == (int64_t)id)
+			slot = i;
+	if (slot == t->next)
+		t->next = (t->next + 1) % BUDDY_TITLES_MAX;
+	t->id[slot] = (int64_t)id;
+	size_t n = strlen(title);
+	if (n >= sizeof t->title[0]) { /* cut on a UTF-8 character boundary */
+		n = sizeof t->title[0] - 1;
+		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(t->title[slot], title, n);
+	t->title[slot][n] = '\0';
+}
+
+/* Learns from an array of Products (id) or of cart/order lines (product_id). */
+static void titles_from(struct buddy_titles *t, const cJSON *items)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items) {
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(it, "product_id");
+		titles_put(t, jnum(it, pid ? "product_id" : "id", 0), jstr(it, "title"));
+	}
+}
+
+void buddy_titles_learn(struct buddy_titles *t, const struct buddy_event *ev)
+{
+	const cJSON *r = ev->result;
+	if (ev->type != BUDDY_EV_ACTION || !r)
+		return;
+	titles_from(t, cJSON_GetObjectItemCaseSensitive(r, "items"));
+	titles_from(t, cJSON_GetObjectItemCaseSensitive(jobj(r, "cart"), "items"));
+	titles_from(t, cJSON_GetObjectItemCaseSensitive(jobj(r, "order"), "items"));
+	const cJSON *p = jobj(r, "product") ? jobj(r, "product") : r;
+	titles_put(t, jnum(p, "id", 0), jstr(p, "title"));
+}
+
+const char *buddy_titles_find(const struct buddy_titles *t, int64_t id)
+{
+	for (unsigned i = 0; id > 0 && i < BUDDY_TITLES_MAX; i++)
+		if (t->id[i] == id)
+			return t->title[i];
+	return "";
 }
 
 /* ---- action summaries ---- */
@@ -168,7 +222,9 @@ static void action_item(const struct buddy_event *ev, const cJSON *cart, const c
 	const cJSON *line = cart_line(cart, id);
 	*title = *jstr(a, "title") ? jstr(a, "title")
 		 : *jstr(product, "title") ? jstr(product, "title")
-		 : *jstr(item, "title") ? jstr(item, "title") : jstr(line, "title");
+		 : *jstr(item, "title") ? jstr(item, "title")
+		 : *jstr(line, "title") ? jstr(line, "title")
+		 : ev->product_title ? ev->product_title : "";
 	*qty = jnum(a, "quantity", jnum(item, "quantity", jnum(line, "quantity", 0)));
 }
 

@@ -7,6 +7,7 @@
  */
 #include "form.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

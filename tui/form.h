@@ -67,7 +67,7 @@ struct form_field *form_focused(struct form *fm);
 /* Moves the focus to the first visible field at or after i. */
 void form_focus(struct form *fm, int i);
 /* Draws every visible field from row y: label in label_w columns, value after it;
- * returns the number of rows used.  Sets *cy/*cx to the cursor (or -1). */
+ * returns the number of rows used.  Sets *cy and *cx to the cursor (or -1). */
 int form_draw(const struct form *fm, int y, int x, int w, int label_w, int active, int *cy,
 	      int *cx);
 

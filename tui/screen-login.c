@@ -144,8 +144,6 @@ void login_result(struct app *a, struct worker_job *job)
 		if (job->status == 200) {
 			app_logged_in(a, job->json, job->email);
 			app_status(a, 0, "Logged in as %s", a->email);
-		} else if (a->login_email) {
-			return; /* the --login job follows */
 		} else {
 			login_init(a);
 			if (job->status == 0)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buddy_client.h"
 #include "rest.h"
 #include "session.h"
 
@@ -94,12 +95,12 @@ static void run_auth(struct worker *w, struct worker_job *job, const char *path)
 	rest_request(w->rest, "POST", path, job->body, NULL, NULL, &resp);
 	if (resp.status == 200 || resp.status == 201) {
 		const cJSON *email = cJSON_GetObjectItemCaseSensitive(job->body, "email");
-		char err[512];
+		char err[400];
 		if (!w->session_ok ||
 		    session_accept_auth(&w->session, rest_base_url(w->rest), resp.json,
 					cJSON_IsString(email) ? email->valuestring : NULL, err,
 					sizeof err) != 0) {
-			snprintf(resp.error, sizeof resp.error, "logged in, but the login was not saved: %s",
+			snprintf(resp.error, sizeof resp.error, "logged in, but the login was not saved: %.400s",
 				 w->session_ok ? err : "no credentials file");
 		}
 		if (w->session.email)
@@ -131,12 +132,12 @@ static void run_logout(struct worker *w, struct worker_job *job)
 static void run_token(struct worker *w, struct worker_job *job)
 {
 	load_session(w);
-	/* GET /me refreshes an expiring token first, so the token handed out is fresh */
-	struct rest_response resp;
-	session_request(&w->session, w->rest, "GET", "/api/v1/me", NULL, NULL, &resp);
-	copy_response(job, &resp);
-	if (job->status == 200 && w->session.access_token)
-		job->token = strdup(w->session.access_token);
+	int status = 0;
+	const char *token = buddy_client_token(&w->session, w->rest, 0, &status, job->error,
+					       sizeof job->error);
+	job->status = token ? 200 : status;
+	if (token)
+		job->token = strdup(token);
 }
 
 static void run_job(struct worker *w, struct worker_job *job)

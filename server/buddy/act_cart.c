@@ -89,7 +89,8 @@ static void offer_alternative(struct turn *t, const cJSON *p, int qty)
 		char title[160], price[96];
 		title_of(best, title, sizeof title);
 		reply_price_of(best, price, sizeof price);
-		reply_say(&t->r, "We do have %s for %s. Shall I add that instead?", title, price);
+		reply_say(&t->r, "We do have %s for %s.", title, price);
+		dlg_question(t, "Shall I add that instead?");
 		t->st->suggest_id = dlg_id(best);
 		t->st->suggest_qty = qty;
 		cJSON *shown = cJSON_CreateArray();
@@ -191,6 +192,21 @@ out:
 	cJSON_Delete(full);
 }
 
+/* N when a title sells N in one unit ("Eggs 12 pack", "Bananas (bunch of 6)"), else 0. */
+static int pack_size(const cJSON *p)
+{
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	for (int i = 0; i + 1 < tw.n; i++) {
+		if (text_is_digits(tw.w[i]) && (text_is(&tw, i + 1, "pack") || text_is(&tw, i + 1, "count") ||
+						text_is(&tw, i + 1, "ct") || text_is(&tw, i + 1, "pcs")))
+			return atoi(tw.w[i]);
+		if (text_is(&tw, i, "of") && text_is_digits(tw.w[i + 1]))
+			return atoi(tw.w[i + 1]);
+	}
+	return 0;
+}
+
 void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -208,17 +224,24 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			char title[160], price[96];
 			title_of(p, title, sizeof title);
 			reply_price_of(p, price, sizeof price);
-			reply_say(&t->r, "We have %s for %s. Shall I add it?", title, price);
+			reply_say(&t->r, "We have %s for %s.", title, price);
+			dlg_question(t, "Shall I add it?");
 			dlg_show(t, res.products, 0);
 			dlg_focus(t, res.products);
-			dlg_action(t, "search", NULL, NULL);
+			cJSON *result = cJSON_CreateObject();
+			cJSON_AddItemToObject(result, "items", cJSON_Duplicate(res.products, 1));
+			dlg_action(t, "search", NULL, result);
 			t->st->suggest_id = dlg_id(p);
 			t->st->suggest_qty = 1;
 			dlg_ask(t, DLG_PENDING_SUGGEST);
 			break;
 		}
-		for (int i = 0; i < n; i++)
-			act_add_product(t, cJSON_GetArrayItem(res.products, i), qty, c->more);
+		for (int i = 0; i < n; i++) {
+			const cJSON *p = cJSON_GetArrayItem(res.products, i);
+			/* "a dozen eggs" is one 12 pack */
+			int pack = pack_size(p);
+			act_add_product(t, p, it->dozen && pack > 1 && qty == pack ? 1 : qty, c->more);
+		}
 		if (n > 1)
 			dlg_focus(t, res.products);
 		break;
@@ -443,7 +466,7 @@ void act_view_cart(struct turn *t, int total_only)
 	}
 	dlg_action(t, "cart.view", NULL, cart_result(cart));
 	say_cart(t, cart, total_only);
-	if (!total_only) {
+	if (!total_only && !t->asked) {
 		cJSON *lines = dlg_cart_as_products(cart);
 		dlg_show(t, lines, 1);
 		cJSON_Delete(lines);
@@ -609,6 +632,15 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	int64_t old = st->last.id;
 	int restore = kind == DLG_LAST_ADD ? line - st->last.qty : st->last.line_before;
 	if (set_line(t, old, restore < 0 ? 0 : restore) == 0) {
+		cJSON *op = NULL;
+		ERRBUF;
+		if (kind != DLG_LAST_REMOVE &&
+		    t->tools->product_get(t->tools->ctx, old, &op, code, msg) == 0 && op) {
+			char title[160];
+			title_of(op, title, sizeof title);
+			reply_say(&t->r, "Okay, I took out the %s.", title);
+		}
+		cJSON_Delete(op);
 		if (kind == DLG_LAST_REMOVE) {
 			struct und_cmd rm = *c;
 			rm.intent = UND_REMOVE;

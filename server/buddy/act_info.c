@@ -165,8 +165,8 @@ void act_cheaper(struct turn *t, const struct und_cmd *c)
 		cJSON_Delete(items);
 		return;
 	}
-	while (cJSON_GetArraySize(items) > DLG_SHOWN_MAX)
-		cJSON_DeleteItemFromArray(items, DLG_SHOWN_MAX);
+	while (cJSON_GetArraySize(items) > DLG_READ_MAX)
+		cJSON_DeleteItemFromArray(items, DLG_READ_MAX);
 	cJSON *args = cJSON_CreateObject();
 	if (*query)
 		cJSON_AddStringToObject(args, "query", query);

@@ -83,9 +83,9 @@ void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent inte
 	char list[400];
 	reply_list(ptr, n, "or", list, sizeof list);
 	if (n == 2 && *res->said)
-		reply_say(&t->r, "Did you mean %s %s?", list, res->said);
+		dlg_question(t, "Did you mean %s %s?", list, res->said);
 	else
-		reply_say(&t->r, "Did you mean %s?", list);
+		dlg_question(t, "Did you mean %s?", list);
 	cJSON *shown = cJSON_CreateArray();
 	for (int i = 0; i < n; i++)
 		cJSON_AddItemToArray(shown, cJSON_Duplicate(all[i], 1));
@@ -110,7 +110,7 @@ void act_not_found(struct turn *t, struct resolution *res, int qty)
 	char list[900];
 	read_list(t, res->products, t->r.frustrated ? 2 : DLG_READ_MAX, 1, list, sizeof list);
 	reply_say(&t->r, "We do have %s.", list);
-	reply_say(&t->r, n == 1 ? "Would you like that instead?" : "Would you like one of those?");
+	dlg_question(t, "%s", n == 1 ? "Would you like that instead?" : "Would you like one of those?");
 	dlg_action(t, "search", NULL, items_result(res->products));
 	if (n == 1) {
 		dlg_show(t, res->products, 0);
@@ -187,7 +187,7 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 				  *what ? what : "option", title, price);
 		else
 			reply_say(&t->r, "We have %s for %s.", title, price);
-		reply_say(&t->r, "Shall I add it?");
+		dlg_question(t, "Shall I add it?");
 		cJSON *one = cJSON_CreateArray();
 		cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
 		dlg_show(t, one, 0);
@@ -203,13 +203,14 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 	char count[64];
 	reply_count(total, count, sizeof count);
 	if (*what)
-		reply_say(&t->r, "I found %s for %s: %s.", total > 1 ? count : "one", what, list);
+		reply_say(&t->r, "I found %s match%s for %s: %s.", total > 1 ? count : "one",
+			  total > 1 ? "es" : "", what, list);
 	else
-		reply_say(&t->r, "I found %s: %s.", count, list);
+		reply_say(&t->r, "I found %s match%s%s: %s.", count, total > 1 ? "es" : "", t->range, list);
 	if (total > read && !t->r.frustrated)
-		reply_say(&t->r, "Which one would you like? Or say more to hear others.");
+		dlg_question(t, "Which one would you like? Or say more to hear others.");
 	else
-		reply_say(&t->r, "Which one would you like?");
+		dlg_question(t, "Which one would you like?");
 	offer_choice(t, items, UND_ADD, qty);
 }
 
@@ -286,6 +287,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	st->last_offset = 0;
 	int n = cJSON_GetArraySize(items);
 	const char *what = *said ? said : category;
+	price_phrase(c->price, t->range, sizeof t->range);
 	if (n == 0) {
 		char range[240];
 		price_phrase(c->price, range, sizeof range);
@@ -318,8 +320,10 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 		cJSON_Delete(items);
 		return;
 	}
-	while (cJSON_GetArraySize(items) > DLG_SHOWN_MAX)
-		cJSON_DeleteItemFromArray(items, DLG_SHOWN_MAX);
+	/* what is read out is what "the last one" and "the second one" refer to */
+	int readable = pick ? 1 : t->r.frustrated ? 2 : DLG_READ_MAX;
+	while (cJSON_GetArraySize(items) > readable)
+		cJSON_DeleteItemFromArray(items, readable);
 	dlg_action(t, "search", search_args(query, category, c->price, sort), items_result(items));
 	present(t, items, total > n ? total : n, what, it ? it->qty : 0, pick);
 	cJSON_Delete(items);

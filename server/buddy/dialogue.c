@@ -9,6 +9,7 @@
  * Fragments with no question pending are corrections ("no, two"), selections from
  * what was read out ("the second one"), or searches ("bananas").
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ void dlg_show(struct turn *t, const cJSON *products, int is_cart)
 	cJSON_Delete(t->st->shown);
 	t->st->shown = copy;
 	t->st->shown_is_cart = is_cart;
+	t->st->shown_turn = t->st->turn;
 }
 
 void dlg_focus(struct turn *t, const cJSON *products)
@@ -94,6 +96,14 @@ void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result)
 		out->action(out->ctx, name, args, result);
 	cJSON_Delete(args);
 	cJSON_Delete(result);
+}
+
+void dlg_question(struct turn *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->question, sizeof t->question, fmt, ap);
+	va_end(ap);
 }
 
 int dlg_tool_failed(struct turn *t, int rc, const char *code, const char *msg)
@@ -192,6 +202,14 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	}
 	if (!it)
 		return;
+	int emotive = it->nwords > 0 && it->ref == UND_REF_WORDS && it->qty == 0;
+	for (int i = 0; emotive && i < it->nwords; i++)
+		emotive = senti_is_emotive(it->words[i]) != 0;
+	if (emotive && c->nitems == 1) {
+		if (t->r.sentences == 0 && !t->r.frustrated)
+			reply_say(&t->r, "Thanks for telling me. What would you like to do?");
+		return;
+	}
 	int has_ref = und_item_has_ref(it) || it->nneg > 0;
 	if (pending == DLG_PENDING_CHOOSE && has_ref) {
 		struct und_cmd add = *c;
@@ -224,6 +242,14 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
 		act_search(t, c, it);
+		return;
+	}
+	/* "the second one" right after a list was read out picks it */
+	if ((it->ref == UND_REF_ORDINAL || it->pick != UND_PICK_NONE) && !st->shown_is_cart &&
+	    st->shown_turn >= st->turn - 3) {
+		struct und_cmd add = *c;
+		add.intent = UND_ADD;
+		act_add(t, &add, &add.items[0]);
 		return;
 	}
 	act_info(t, c, it);
@@ -337,6 +363,7 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 {
 	struct buddy_state *st = t->st;
 	int actions = 0;
+	t->ncmds = r->n;
 	for (int i = 0; i < r->n; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			break;
@@ -360,6 +387,10 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 			alone = 0;
 		run_command(t, c, p, alone);
 		actions++;
+	}
+	if (t->question[0]) {
+		reply_say(&t->r, "%s", t->question);
+		t->question[0] = '\0';
 	}
 	if (actions == 0 && t->r.sentences == 0) {
 		if (r->nwords == 0)

@@ -45,6 +45,7 @@ struct buddy_state {
 	int turn;
 	cJSON *shown;
 	int shown_is_cart;
+	int shown_turn;		/* the turn that last set shown */
 	int64_t focus[DLG_MAX_FOCUS];
 	int nfocus;
 	struct dlg_last last;
@@ -79,6 +80,8 @@ struct turn {
 	int changed_cart;	/* a cart change was made this turn */
 	int asked;		/* a question was asked (pending set) this turn */
 	int ncmds, cmd_index;
+	char question[512];
+	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
 };
 
 enum res_status { RES_OK, RES_AMBIGUOUS, RES_NOT_FOUND, RES_NO_REF, RES_ERROR };
@@ -110,6 +113,8 @@ void dlg_focus_one(struct turn *t, int64_t id);
 void dlg_set_cart(struct turn *t, cJSON *cart);
 void dlg_ask(struct turn *t, enum dlg_pending p);
 void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result);
+/* Asks a question as the last sentence of the turn (a later question replaces it). */
+void dlg_question(struct turn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int dlg_tool_failed(struct turn *t, int rc, const char *code, const char *msg);
 
 /* act_cart.c */

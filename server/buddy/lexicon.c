@@ -184,7 +184,7 @@ static const struct lex_trigger triggers[] = {
 	{ "more about", UND_INFO, 10, 0 }, { "more info", UND_INFO, 10, 0 },
 	{ "details", UND_INFO, 10, 0 }, { "describe", UND_INFO, 10, 0 },
 	{ "what is", UND_INFO, 9, 0 }, { "what are", UND_INFO, 9, 0 },
-	{ "info on", UND_INFO, 10, 0 }, { "information on", UND_INFO, 10, 0 },
+	{ "info on", UND_INFO, 10, 0 }, { "what about", UND_INFO, 10, 0 }, { "information on", UND_INFO, 10, 0 },
 	{ "how much", UND_PRICE, 15, 0 }, { "cost", UND_PRICE, 15, 0 }, { "costs", UND_PRICE, 15, 0 },
 	{ "price", UND_PRICE, 15, 0 }, { "prices", UND_PRICE, 15, 0 }, { "priced", UND_PRICE, 15, 0 },
 	{ "in stock", UND_STOCK, 16, 0 }, { "how many", UND_STOCK, 16, 0 },
@@ -296,7 +296,9 @@ int lex_is_stopword(const char *w)
 		"should", "shall", "may", "might", "must", "sell", "carry", "stock", "looking",
 		"look", "find", "search", "brand", "version", "variety", "same", "add", "or",
 		"sorry", "and", "but", "okay", "alright", "oh", "well", "hello", "hi", "gonna", "going",
-		"wanna", "need", "needs", "tell", "give", "take", "make", "those", "number" };
+		"wanna", "need", "needs", "tell", "give", "take", "make", "those", "number",
+		"anymore", "longer", "first", "please", "mate", "guys", "folks", "though", "out", "off",
+		"away", "back", "about" };
 	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
 }
 

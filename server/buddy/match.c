@@ -26,7 +26,7 @@ void match_stem(const char *w, char *out, size_t len)
 		out[n - 2] = '\0';
 	} else if (ENDS("xes") || ENDS("ches") || ENDS("shes") || ENDS("sses") || ENDS("zes")) {
 		out[n - 2] = '\0';
-	} else if (ENDS("ss") || ENDS("us") || ENDS("is") || ENDS("ous")) {
+	} else if (ENDS("ss") || ENDS("us") || ENDS("ous")) {
 		return;
 	} else if (ENDS("s")) {
 		out[n - 1] = '\0';

@@ -92,8 +92,20 @@ void reply_title(const cJSON *obj, char *out, size_t len)
 	size_t o = 0;
 	if (len == 0)
 		return;
+	int depth = 0;
 	for (const char *p = s; *p && o + 5 < len; p++) {
 		char c = *p;
+		/* "(bunch of 6)": asides in brackets are not read out */
+		if (c == '(' || c == '[') {
+			depth++;
+			continue;
+		}
+		if ((c == ')' || c == ']') && depth > 0) {
+			depth--;
+			continue;
+		}
+		if (depth > 0)
+			continue;
 		if (c == '&') {
 			o += (size_t)snprintf(out + o, len - o, "%sand", o && out[o - 1] != ' ' ? " " : "");
 			continue;

@@ -349,7 +349,7 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 		res->products = *res->missing ? broader_alternatives(t, res->missing) : cJSON_CreateArray();
 		return;
 	}
-	if (shown_count(t) > 0 && !*res->missing) {
+	if (shown_count(t) > 0 && !*res->missing && t->st->shown_turn >= t->st->turn - 2) {
 		n = match_rank(&res->q, t->st->shown, c, RANK_MAX);
 		if (n > 0 && c[0].coverage >= 0.99) {
 			decide(it, c, n, 0.99, res);

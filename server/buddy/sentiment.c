@@ -58,6 +58,18 @@ static double valence(const char *w)
 	return 0;
 }
 
+int senti_is_emotive(const char *w)
+{
+	if (valence(w) != 0)
+		return 1;
+	static const char *const more[] = { "this", "is", "so", "very", "really", "just", "not",
+		"you", "are", "it", "that", "again", "seriously", "oh", "god", "my", "come", "on" };
+	for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+		if (!strcmp(w, more[i]))
+			return 2;
+	return 0;
+}
+
 double senti_score(const char *text)
 {
 	struct text_words t;

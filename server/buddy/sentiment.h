@@ -14,6 +14,10 @@
 /* Sentiment of raw text (any bytes, may be NULL) in -1..1; 0 is neutral. */
 double senti_score(const char *text);
 
+/* 1 when w carries feeling ("useless", "great"), 2 for words that only frame it
+ * ("this", "is", "so"), 0 otherwise: a clause of such words is a comment, not a request. */
+int senti_is_emotive(const char *w);
+
 /* Number of frustration cues in raw text (any bytes, may be NULL). */
 int senti_cues(const char *text);
 

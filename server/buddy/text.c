@@ -158,10 +158,10 @@ static void add_char(struct splitter *s, char c)
 		s->cur[s->len++] = c;
 }
 
-static void mark_break(struct text_words *t)
+static void mark_break(struct text_words *t, unsigned char strength)
 {
-	if (t->n > 0)
-		t->brk[t->n - 1] = 1;
+	if (t->n > 0 && t->brk[t->n - 1] < strength)
+		t->brk[t->n - 1] = strength;
 }
 
 void text_split(const char *in, struct text_words *out)
@@ -203,10 +203,10 @@ void text_split(const char *in, struct text_words *out)
 				s.currency = "pounds", i++;
 			else if (c == '&')
 				push(out, "and");
-			else if (c == '%')
-				push(out, "percent");
-			else if (c == ',' || c == ';' || c == '.' || c == '!' || c == '?' || c == ':')
-				mark_break(out);
+			else if (c == ',' || c == ';' || c == ':')
+				mark_break(out, 1);
+			else if (c == '.' || c == '!' || c == '?')
+				mark_break(out, 2);
 		}
 	}
 	end_word(&s);

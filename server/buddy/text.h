@@ -19,7 +19,7 @@
 struct text_words {
 	int n;
 	char w[TEXT_MAX_WORDS][TEXT_WORD_LEN];
-	/* brk[i] is 1 when punctuation (, ; . ! ?) followed word i: a weak clause break. */
+	/* brk[i]: punctuation after word i: 1 for , ; : (a pause), 2 for . ! ? (a sentence end). */
 	unsigned char brk[TEXT_MAX_WORDS];
 };
 

@@ -151,6 +151,11 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			start = i;
 			continue;
 		}
+		if (i > start && t->brk[i - 1] == 2) {
+			CLOSE(i);	/* a new sentence */
+			next = MARK_NONE;
+			start = i;
+		}
 		if ((m = lex_connector_at(t, i, t->n)) && !and_is_inside(t, i)) {
 			int empty = i == start;
 			CLOSE(i);
@@ -386,6 +391,12 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n;
 			continue;
 		}
+		/* "add milk first": an adverb, not "the first one" */
+		if ((text_is(t, k, "first") || text_is(t, k, "last")) && s.cur && s.cur->nwords &&
+		    !text_is(t, k - 1, "the") && !text_is(t, k + 1, "one")) {
+			k++;
+			continue;
+		}
 		if ((n = num_parse_ordinal(t, k, b, &idx))) {
 			struct und_item *it = item(&s);
 			if (it->ref != UND_REF_NONE || it->nwords)
@@ -423,6 +434,8 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			if (!to_cur && (und_item_has_ref(it) || it->qty || it->article))
 				it = new_item(&s);
 			it->qty = (int)(v > 10000 ? 10000 : v);
+			for (int j = k; j < k + n; j++)
+				it->dozen |= text_is(t, j, "dozen");
 			k += n;
 			if (text_is(t, k, "more") || text_is(t, k, "extra")) {
 				cmd->more = 1;
@@ -520,6 +533,14 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			cmd->qty = 1;
 		if (!strcmp(tr.phrase, "double"))
 			cmd->qty = -2;	/* twice what is there */
+	}
+	/* separable verbs: "take one lemon out", "put the milk back" */
+	if (cmd->intent == UND_ADD && (!strcmp(tr.phrase, "take") || !strcmp(tr.phrase, "put") ||
+				       !strcmp(tr.phrase, "get"))) {
+		for (int i = pos + len; i < b; i++)
+			if (text_is(t, i, "out") || text_is(t, i, "off") || text_is(t, i, "away") ||
+			    text_is(t, i, "back"))
+				cmd->intent = UND_REMOVE;
 	}
 	parse_args(t, a, b, pos, pos + len, cmd);
 	if (cmd->intent == UND_DENY && !strcmp(tr.phrase, "cancel")) {

@@ -50,6 +50,7 @@ struct und_item {
 	int ordinal;		/* UND_REF_ORDINAL: 0-based, negative from the end */
 	int qty;		/* 0: not said */
 	int article;		/* "a"/"an" said instead of a number */
+	int dozen;		/* the number was a count noun ("a dozen"): maybe one pack */
 	int nwords;		/* product words as said, in order */
 	char words[UND_ITEM_WORDS][TEXT_WORD_LEN];
 	int nneg;		/* "not the decaf": words the product must not match */

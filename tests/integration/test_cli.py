@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
@@ -461,19 +462,19 @@ def t_rate_limit():
     cfg = "[auth]\nhash_cost = min\n[server]\nrate_limit = 2\nrate_burst = 2\n"
     with lib.Server(config=cfg) as srv:
         url = "http://127.0.0.1:%d" % srv.port
-        res = [run(["categories"], "nobody", server=url) for _ in range(6)]
+        with ThreadPoolExecutor(8) as pool:  # at once, so a slow machine still trips it
+            res = list(pool.map(lambda _: run(["categories"], "nobody", server=url), range(8)))
         limited = [r for r in res if r[0] != 0]
         C.check("429: some requests are refused", len(limited) > 0, [r[0] for r in res])
         if limited:
             one_line_error("429: exit 1 and 'retry after N s'", limited[0], 1,
                            r"retry after \d+ s")
-        time.sleep(1.5)
-        r = run(["register", "--seller", "rl@example.com"], "ratelimited", server=url,
-                stdin=PASSWORD + "\n")
-        if r[0] != 0:
+        for _ in range(5):
             time.sleep(1.5)
             r = run(["register", "--seller", "rl@example.com"], "ratelimited", server=url,
                     stdin=PASSWORD + "\n")
+            if r[0] == 0:
+                break
         path = os.path.join(TMP, "rl.csv")
         with open(path, "w") as f:
             f.write("title,price,stock,category\n")

@@ -1,0 +1,570 @@
+/*
+ * test_buddy.c - multi-turn dialogues with the buddy against a fake shop.
+ *
+ * Each test starts a fresh shop (buddy_fake.h) and a fresh dialogue state, says
+ * things the way shoppers do (typos, fillers, corrections, references to earlier
+ * turns) and checks what the cart holds, which actions were reported, and the key
+ * words of the reply.  Replies are checked loosely (a word or two) so wording can
+ * improve without breaking tests; cart contents are checked exactly.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/buddy.h"
+#include "buddy_fake.h"
+
+static struct fake_shop shop;
+static struct buddy_tools tools;
+static struct buddy_state *st;
+static struct buddy_turn_info info;
+static char reply[8192];
+static char actions[2048];
+static int deltas_ok;
+static int cancel_after;	/* cancel after this many deltas (0: never) */
+static int ndeltas;
+
+static void on_delta(void *ctx, const char *text)
+{
+	(void)ctx;
+	size_t n = strlen(text);
+	ndeltas++;
+	/* every piece is whole sentences: ends with ". ", "? " or "! " */
+	if (n < 2 || text[n - 1] != ' ' || !strchr(".?!", text[n - 2]))
+		deltas_ok = 0;
+	strncat(reply, text, sizeof reply - strlen(reply) - 1);
+}
+
+static void on_action(void *ctx, const char *name, cJSON *args, cJSON *result)
+{
+	(void)ctx;
+	(void)args;
+	ck_assert_ptr_nonnull(name);
+	if (!strcmp(name, "search"))
+		ck_assert(cJSON_IsArray(cJSON_GetObjectItem(result, "items")));
+	if (!strncmp(name, "cart.", 5))
+		ck_assert(cJSON_IsObject(cJSON_GetObjectItem(result, "cart")));
+	if (!strcmp(name, "checkout") || !strcmp(name, "order.cancel"))
+		ck_assert(cJSON_IsObject(cJSON_GetObjectItem(result, "order")));
+	strncat(actions, name, sizeof actions - strlen(actions) - 2);
+	strcat(actions, " ");
+}
+
+static int on_cancelled(void *ctx)
+{
+	(void)ctx;
+	return cancel_after > 0 && ndeltas >= cancel_after;
+}
+
+static const struct buddy_output out = { NULL, on_delta, on_action, on_cancelled };
+
+static void setup(void)
+{
+	fake_init(&shop);
+	tools = fake_tools(&shop);
+	st = buddy_state_new();
+	ck_assert_ptr_nonnull(st);
+	cancel_after = 0;
+}
+
+static void teardown(void)
+{
+	buddy_state_free(st);
+	fake_free(&shop);
+}
+
+/* One turn; returns the reply (lowercased for loose checks). */
+static const char *say(const char *text)
+{
+	reply[0] = actions[0] = '\0';
+	deltas_ok = 1;
+	ndeltas = 0;
+	ck_assert_int_eq(buddy_turn(st, &tools, &out, text, &info), 0);
+	ck_assert_msg(deltas_ok, "reply pieces must be whole sentences: '%s'", reply);
+	for (char *p = reply; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return reply;
+}
+
+#define HAS(s) ck_assert_msg(strstr(reply, (s)) != NULL, "reply lacks '%s': %s", (s), reply)
+#define LACKS(s) ck_assert_msg(strstr(reply, (s)) == NULL, "reply has '%s': %s", (s), reply)
+#define ACTED(s) ck_assert_msg(strstr(actions, (s)) != NULL, "no action '%s' in: %s (reply %s)", (s), actions, reply)
+#define NOT_ACTED(s) ck_assert_msg(strstr(actions, (s)) == NULL, "unexpected action '%s': %s", (s), actions)
+#define QTY(id, n) ck_assert_msg(fake_qty(&shop, (id)) == (n), "%s: have %d, want %d (reply: %s)", \
+				 fake_find(id)->title, fake_qty(&shop, (id)), (n), reply)
+#define LINES(n) ck_assert_msg(shop.nlines == (n), "cart has %d lines, want %d (reply: %s)", shop.nlines, (n), reply)
+
+START_TEST(add_with_fillers_and_repeats)
+{
+	say("um, put two of the, the bananas in");
+	QTY(BANANAS, 2);
+	ACTED("cart.add");
+	HAS("bananas");
+	ck_assert_str_eq(info.intent, "add");
+}
+END_TEST
+
+START_TEST(add_defaults_to_one_and_typos)
+{
+	say("add banannas");
+	QTY(BANANAS, 1);
+	say("can you add some cofee beans please");
+	HAS("did you mean");	/* dark roast or decaf */
+	say("the decaf");
+	QTY(DECAF, 1);
+	say("add spinnach");
+	QTY(SPINACH, 1);
+}
+END_TEST
+
+START_TEST(self_correction_quantity)
+{
+	say("add three apples, no wait, two");
+	QTY(APPLES, 2);
+	say("add 4 lemons i mean three lemons");
+	QTY(LEMONS, 3);
+}
+END_TEST
+
+START_TEST(correction_next_turn)
+{
+	say("add three apples");
+	QTY(APPLES, 3);
+	say("no, two");
+	QTY(APPLES, 2);
+	say("add the dark roast coffee");
+	QTY(DARK_ROAST, 1);
+	say("actually make that the decaf");
+	QTY(DARK_ROAST, 0);
+	QTY(DECAF, 1);
+	HAS("decaf");
+}
+END_TEST
+
+START_TEST(several_requests_in_one)
+{
+	say("add apples and two bags of decaf coffee and show my cart");
+	QTY(APPLES, 1);
+	QTY(DECAF, 2);
+	ACTED("cart.view");
+	HAS("that comes to");
+}
+END_TEST
+
+START_TEST(ambiguity_question_and_answers)
+{
+	say("add headphones");
+	HAS("sony");
+	HAS("bose");
+	HAS("?");
+	LINES(0);
+	say("the sony one");
+	QTY(SONY, 1);
+
+	say("i want headphones");
+	say("bose");
+	QTY(BOSE, 1);
+
+	say("add two headphones");
+	say("the first");
+	ck_assert_int_eq(fake_qty(&shop, SONY) + fake_qty(&shop, BOSE), 4);
+}
+END_TEST
+
+START_TEST(ambiguity_negative_answer)
+{
+	say("add the coffee beans");
+	HAS("did you mean");
+	say("not the decaf");
+	QTY(DARK_ROAST, 1);
+	QTY(DECAF, 0);
+}
+END_TEST
+
+START_TEST(cheaper_one_from_results)
+{
+	say("show me headphones");
+	ACTED("search");
+	HAS("sony");
+	say("the cheaper one");
+	QTY(BOSE, 1);
+	QTY(SONY, 0);
+}
+END_TEST
+
+START_TEST(ordinal_from_results)
+{
+	say("do you have coffee");
+	ACTED("search");
+	say("add the second one");
+	ck_assert_int_eq(shop.nlines, 1);
+	say("what about the last one");
+	ck_assert(strlen(reply) > 0);
+	say("number one please");
+	ck_assert_int_eq(shop.nlines, 2);
+}
+END_TEST
+
+START_TEST(one_more_and_pronouns)
+{
+	say("add oat milk");
+	QTY(OAT_MILK, 1);
+	say("one more");
+	QTY(OAT_MILK, 2);
+	say("and another one of those");
+	QTY(OAT_MILK, 3);
+	say("make it five");
+	QTY(OAT_MILK, 5);
+	say("how much is it");
+	HAS("two dollars ninety nine");
+	say("remove it");
+	QTY(OAT_MILK, 0);
+}
+END_TEST
+
+START_TEST(unknown_product_offers_alternatives)
+{
+	say("do you have mangos");
+	HAS("don't have mangos");
+	HAS("we do have");
+	ACTED("search");
+	say("add kiwis");
+	HAS("don't have kiwis");
+	LINES(0);
+	say("the first one");
+	LINES(1);
+}
+END_TEST
+
+START_TEST(stock_limits_are_honest)
+{
+	say("add 10 strawberries");
+	HAS("only have three");
+	LINES(0);
+	say("yes");
+	QTY(STRAWBERRIES, 3);
+	say("add blueberries");
+	HAS("out of stock");
+	QTY(BLUEBERRIES, 0);
+}
+END_TEST
+
+START_TEST(checkout_needs_confirmation)
+{
+	say("add two bananas");
+	say("checkout");
+	HAS("shall i place the order");
+	HAS("visa");
+	HAS("four two four two");
+	HAS("springfield");
+	HAS("four dollars ninety eight");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	NOT_ACTED("checkout");
+	say("yes please");
+	ck_assert_int_eq(shop.calls_checkout, 1);
+	ACTED("checkout");
+	LINES(0);
+	HAS("order 100");
+	ck_assert_str_eq(info.intent, "checkout");
+}
+END_TEST
+
+START_TEST(checkout_confirmation_only_next_turn)
+{
+	say("add bananas");
+	say("i'm ready to check out");
+	say("what's my total");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("yes");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("place my order");
+	HAS("shall i");
+	say("no not yet");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	QTY(BANANAS, 1);
+	say("yes");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+}
+END_TEST
+
+START_TEST(checkout_cart_changed_in_between)
+{
+	say("add bananas");
+	say("check out");
+	say("wait, add some milk first");
+	QTY(WHOLE_MILK, 1);
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("go ahead");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("check me out");
+	say("sure");
+	ck_assert_int_eq(shop.calls_checkout, 1);
+}
+END_TEST
+
+START_TEST(checkout_missing_card_or_address)
+{
+	shop.has_card = 0;
+	say("add apples");
+	say("checkout");
+	HAS("no saved card");
+	say("yes");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	shop.has_card = 1;
+	shop.has_address = 0;
+	say("checkout");
+	HAS("address");
+	say("empty my cart");
+	say("checkout");
+	HAS("empty");
+}
+END_TEST
+
+START_TEST(checkout_declined)
+{
+	shop.decline = 1;
+	say("add apples");
+	say("checkout");
+	say("yes");
+	HAS("declined");
+	QTY(APPLES, 1);
+}
+END_TEST
+
+START_TEST(remove_and_except)
+{
+	say("add apples, bananas and whole milk");
+	LINES(3);
+	say("remove everything except the milk");
+	LINES(1);
+	QTY(WHOLE_MILK, 1);
+	say("add three lemons");
+	say("take one lemon out");
+	QTY(LEMONS, 2);
+	say("i don't want the lemons anymore");
+	QTY(LEMONS, 0);
+	say("clear my cart");
+	LINES(0);
+	ACTED("cart.clear");
+}
+END_TEST
+
+START_TEST(dont_add_in_same_breath)
+{
+	say("add apples and bananas, actually don't add the bananas");
+	QTY(APPLES, 1);
+	QTY(BANANAS, 0);
+}
+END_TEST
+
+START_TEST(cart_questions)
+{
+	say("what's in my cart");
+	HAS("empty");
+	say("add 2 cola");
+	say("how much is my cart");
+	HAS("nine dollars ninety eight");
+	ck_assert_str_eq(info.intent, "cart_total");
+	say("what do i have");
+	HAS("cola");
+}
+END_TEST
+
+START_TEST(search_with_price)
+{
+	say("do you have any headphones under 300 dollars");
+	HAS("bose");
+	LACKS("sony");
+	say("show me snacks between 2 and 3 dollars");
+	ACTED("search");
+	LACKS("nuts");
+	say("what's the cheapest coffee");
+	HAS("espresso");
+	say("yes");
+	QTY(ESPRESSO, 1);
+}
+END_TEST
+
+START_TEST(cheaper_alternatives)
+{
+	say("tell me about the sony headphones");
+	ACTED("product.show");
+	say("anything cheaper");
+	HAS("bose");
+}
+END_TEST
+
+START_TEST(orders_status_and_cancel)
+{
+	say("where is my order");
+	HAS("haven't");
+	say("add apples");
+	say("checkout");
+	say("yes");
+	say("where's my order");
+	ACTED("order.status");
+	HAS("100");
+	say("cancel my last order");
+	ACTED("order.cancel");
+	HAS("cancelled");
+	HAS("refund");
+}
+END_TEST
+
+START_TEST(undo_last_change)
+{
+	say("add two apples");
+	say("undo");
+	QTY(APPLES, 0);
+}
+END_TEST
+
+START_TEST(social_and_help)
+{
+	say("hello");
+	HAS("hi");
+	say("what can you do");
+	HAS("cart");
+	say("thanks");
+	HAS("welcome");
+	say("bye");
+	HAS("goodbye");
+}
+END_TEST
+
+START_TEST(frustration_is_noticed)
+{
+	say("add apples");
+	say("no! i said bananas. this is useless");
+	ck_assert_int_eq(info.frustrated, 1);
+	ck_assert(info.sentiment < 0);
+	HAS("sorry");
+	QTY(BANANAS, 1);
+	QTY(APPLES, 0);
+	say("great, thanks");
+	ck_assert(info.sentiment > 0);
+}
+END_TEST
+
+START_TEST(soft_need_asks_first)
+{
+	say("i need some milk");
+	LINES(0);
+	HAS("?");
+	say("yes");
+	ck_assert_int_eq(shop.nlines, 1);
+}
+END_TEST
+
+START_TEST(hostile_inputs_never_crash)
+{
+	char big[20000];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (size_t i = 0; i < sizeof big - 1; i += 7)
+		big[i] = ' ';
+	say(big);
+	say("");
+	char bin[256];
+	for (int i = 0; i < 255; i++)
+		bin[i] = (char)(i + 1);
+	bin[255] = '\0';
+	say(bin);
+	say("\xff\xfe\xc3\x28 add \xe2\x82 bananas \xf0\x9f\x8d\x8c");
+	say("add -5 apples");
+	say("add 99999999999999999999 apples");
+	say("the the the the and and and no no wait wait");
+	ck_assert_int_eq(buddy_turn(st, &tools, &out, NULL, &info), 0);
+	ck_assert_int_eq(buddy_turn(st, &tools, &out, "hi", NULL), 0);
+	ck_assert_int_eq(buddy_turn(NULL, &tools, &out, "hi", &info), 0);
+}
+END_TEST
+
+START_TEST(cancel_stops_output)
+{
+	cancel_after = 1;
+	say("add apples and bananas and milk and show my cart");
+	ck_assert_int_le(ndeltas, 1);
+}
+END_TEST
+
+START_TEST(dozen_means_a_pack)
+{
+	say("i'd like a dozen eggs and half a dozen bagels");
+	QTY(EGGS, 1);
+	QTY(BAGELS, 1);
+	say("add a couple of lemons");
+	QTY(LEMONS, 2);
+}
+END_TEST
+
+START_TEST(spoken_quantities_and_slips)
+{
+	say("add twenty one carrots");
+	QTY(CARROTS, 21);
+	say("add to onions");
+	QTY(ONIONS, 2);
+	say("put 2x rice in my basket");
+	QTY(RICE, 2);
+}
+END_TEST
+
+START_TEST(more_results)
+{
+	say("what do you have under 3 dollars");
+	HAS("matches");
+	say("show me more");
+	ACTED("search");
+	HAS("also have");
+}
+END_TEST
+
+static Suite *buddy_suite(void)
+{
+	Suite *s = suite_create("buddy");
+	TCase *tc = tcase_create("dialogues");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, add_with_fillers_and_repeats);
+	tcase_add_test(tc, add_defaults_to_one_and_typos);
+	tcase_add_test(tc, self_correction_quantity);
+	tcase_add_test(tc, correction_next_turn);
+	tcase_add_test(tc, several_requests_in_one);
+	tcase_add_test(tc, ambiguity_question_and_answers);
+	tcase_add_test(tc, ambiguity_negative_answer);
+	tcase_add_test(tc, cheaper_one_from_results);
+	tcase_add_test(tc, ordinal_from_results);
+	tcase_add_test(tc, one_more_and_pronouns);
+	tcase_add_test(tc, unknown_product_offers_alternatives);
+	tcase_add_test(tc, stock_limits_are_honest);
+	tcase_add_test(tc, checkout_needs_confirmation);
+	tcase_add_test(tc, checkout_confirmation_only_next_turn);
+	tcase_add_test(tc, checkout_cart_changed_in_between);
+	tcase_add_test(tc, checkout_missing_card_or_address);
+	tcase_add_test(tc, checkout_declined);
+	tcase_add_test(tc, remove_and_except);
+	tcase_add_test(tc, dont_add_in_same_breath);
+	tcase_add_test(tc, cart_questions);
+	tcase_add_test(tc, search_with_price);
+	tcase_add_test(tc, cheaper_alternatives);
+	tcase_add_test(tc, orders_status_and_cancel);
+	tcase_add_test(tc, undo_last_change);
+	tcase_add_test(tc, social_and_help);
+	tcase_add_test(tc, frustration_is_noticed);
+	tcase_add_test(tc, soft_need_asks_first);
+	tcase_add_test(tc, hostile_inputs_never_crash);
+	tcase_add_test(tc, cancel_stops_output);
+	tcase_add_test(tc, dozen_means_a_pack);
+	tcase_add_test(tc, spoken_quantities_and_slips);
+	tcase_add_test(tc, more_results);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(buddy_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

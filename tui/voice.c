@@ -1,0 +1,479 @@
+/*
+ * voice.c - the buddy connection and the audio, off the UI thread (see voice.h).
+ *
+ * Threads:
+ *   - the audio thread (ours) opens the speech sink (speaker or --output WAV),
+ *     connects the buddy client (which may wait for the server), creates the
+ *     player, and then, while the talk key is on, reads 20 ms frames from the
+ *     microphone or the --input file, measures their level and sends them with
+ *     buddy_client_audio_frame() (the uplink calls all stay on this thread);
+ *   - the buddy client's thread runs our callbacks: text events are copied into
+ *     struct voice_event and posted through the pipe; speech frames go straight
+ *     into the player;
+ *   - the player's thread plays them.
+ * The UI thread only queues (say, cancel, talk on/off) and reads the pipe, so none of
+ * it can make the screen wait.  All signals are blocked on the threads started here.
+ */
+#include "voice.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio_io.h"
+#include "buddy_client.h"
+
+#ifndef VOXCART_VERSION
+#define VOXCART_VERSION "0"
+#endif
+
+struct voice {
+	struct voice_opts opts;
+	char *server, *input_wav, *output_wav;
+	char *token;
+	int pipe_rd, pipe_wr;
+	pthread_t thread;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int quit;                    /* [lock] */
+	int talk_wanted;             /* [lock] the talk key is on */
+	struct buddy_client *client; /* [lock] set once connected */
+	struct audio_player *player; /* [lock] */
+
+	atomic_int listening;
+	atomic_int ready;
+	atomic_int level;            /* 0..1000 */
+	atomic_int audio_ok;
+	atomic_uint last_turn;       /* the newest turn the server answered */
+	char audio_err[256];         /* written before audio_ok is published */
+};
+
+static void post(struct voice *v, struct voice_event *ev)
+{
+	if (!ev->text)
+		ev->text = strdup("");
+	ssize_t n;
+	do
+		n = write(v->pipe_wr, &ev, sizeof ev);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof ev)
+		voice_event_free(ev);
+}
+
+static struct voice_event *event_new(enum voice_event_type type, uint32_t turn, const char *text)
+{
+	struct voice_event *ev = calloc(1, sizeof *ev);
+	if (ev) {
+		ev->type = type;
+		ev->turn = turn;
+		ev->text = strdup(text ? text : "");
+	}
+	return ev;
+}
+
+static void post_text(struct voice *v, enum voice_event_type type, uint32_t turn,
+		      const char *text)
+{
+	struct voice_event *ev = event_new(type, turn, text);
+	if (ev)
+		post(v, ev);
+}
+
+/* ---- buddy client callbacks (client thread) ---- */
+
+static void on_ready(void *user, const struct buddy_event *e)
+{
+	struct voice *v = user;
+	atomic_store(&v->ready, 1);
+	const char *email = "";
+	if (e->user) {
+		const cJSON *em = cJSON_GetObjectItemCaseSensitive(e->user, "email");
+		if (cJSON_IsString(em))
+			email = em->valuestring;
+	}
+	post_text(v, VOICE_READY, 0, email);
+}
+
+static void on_transcript(void *user, const struct buddy_event *e)
+{
+	struct voice_event *ev = event_new(VOICE_TRANSCRIPT, e->turn, e->text);
+	if (ev) {
+		ev->final = e->final;
+		post(user, ev);
+	}
+}
+
+static void on_delta(void *user, const struct buddy_event *e)
+{
+	atomic_store(&((struct voice *)user)->last_turn, e->turn);
+	post_text(user, VOICE_DELTA, e->turn, e->text);
+}
+
+static void on_action(void *user, const struct buddy_event *e)
+{
+	char summary[1024];
+	buddy_action_summary(e, 5, summary, sizeof summary);
+	struct voice_event *ev = event_new(VOICE_ACTION, e->turn, summary);
+	if (!ev)
+		return;
+	snprintf(ev->name, sizeof ev->name, "%s", e->name);
+	ev->result = e->result ? cJSON_Duplicate(e->result, 1) : NULL;
+	ev->args = e->args ? cJSON_Duplicate(e->args, 1) : NULL;
+	post(user, ev);
+}
+
+static void on_done(void *user, const struct buddy_event *e)
+{
+	struct voice *v = user;
+	pthread_mutex_lock(&v->lock);
+	if (v->player && e->speech_frames > 0)
+		audio_player_expect_end(v->player, e->turn, e->speech_frames);
+	pthread_mutex_unlock(&v->lock);
+	struct voice_event *ev = event_new(VOICE_DONE, e->turn, e->text);
+	if (ev) {
+		ev->cancelled = e->cancelled;
+		post(v, ev);
+	}
+}
+
+static void on_error(void *user, const struct buddy_event *e)
+{
+	struct voice_event *ev = event_new(VOICE_ERROR, e->turn, e->message[0] ? e->message : e->code);
+	if (ev) {
+		snprintf(ev->err_code, sizeof ev->err_code, "%s", e->code);
+		post(user, ev);
+	}
+}
+
+static void on_speech(void *user, const struct proto_frame *f)
+{
+	struct voice *v = user;
+	pthread_mutex_lock(&v->lock);
+	if (v->player)
+		audio_player_push(v->player, f);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static void on_closed(void *user, int code, const char *why)
+{
+	struct voice *v = user;
+	atomic_store(&v->ready, 0);
+	struct voice_event *ev = event_new(VOICE_CLOSED, 0, why);
+	if (ev) {
+		ev->code = code;
+		post(v, ev);
+	}
+}
+
+/* ---- the audio thread ---- */
+
+static void set_level(struct voice *v, const int16_t *pcm, size_t n)
+{
+	int peak = 0;
+	for (size_t i = 0; i < n; i++) {
+		int s = pcm[i] < 0 ? -pcm[i] : pcm[i];
+		if (s > peak)
+			peak = s;
+	}
+	/* a log scale reads better: -60 dBFS .. 0 dBFS over the meter */
+	double db = peak > 0 ? 20.0 * log10((double)peak / 32768.0) : -60.0;
+	int lvl = (int)((db + 60.0) / 60.0 * 1000.0);
+	atomic_store(&v->level, lvl < 0 ? 0 : lvl > 1000 ? 1000 : lvl);
+}
+
+static int talk_wanted(struct voice *v)
+{
+	pthread_mutex_lock(&v->lock);
+	int w = v->talk_wanted && !v->quit;
+	pthread_mutex_unlock(&v->lock);
+	return w;
+}
+
+/* One audio turn: from the talk key until it is pressed again or the file ends. */
+static void run_talk(struct voice *v, struct buddy_client *c)
+{
+	char err[256];
+	struct audio_source *src = v->input_wav
+		? audio_source_file(v->input_wav, AUDIO_MIC_RATE, 1, err, sizeof err)
+		: audio_source_mic(AUDIO_MIC_RATE, err, sizeof err);
+	if (!src) {
+		post_text(v, VOICE_AUDIO_ERROR, 0, err);
+		pthread_mutex_lock(&v->lock);
+		v->talk_wanted = 0;
+		pthread_mutex_unlock(&v->lock);
+		return;
+	}
+	uint32_t turn = buddy_client_audio_start(c);
+	atomic_store(&v->listening, 1);
+	int16_t pcm[AUDIO_MIC_RATE / 50];
+	int ended = 0;
+	while (talk_wanted(v)) {
+		int rc = audio_source_read(src, pcm, 100, err, sizeof err);
+		if (rc == -2)
+			continue;
+		if (rc <= 0) {
+			if (rc < 0)
+				post_text(v, VOICE_AUDIO_ERROR, turn, err);
+			ended = 1;
+			break;
+		}
+		set_level(v, pcm, sizeof pcm / sizeof pcm[0]);
+		if (buddy_client_audio_frame(c, pcm, sizeof pcm / sizeof pcm[0]) != 0 &&
+		    !buddy_client_is_open(c))
+			break;
+	}
+	buddy_client_audio_stop(c);
+	audio_source_close(src);
+	atomic_store(&v->listening, 0);
+	atomic_store(&v->level, 0);
+	pthread_mutex_lock(&v->lock);
+	v->talk_wanted = 0;
+	pthread_mutex_unlock(&v->lock);
+	if (ended)
+		post_text(v, VOICE_MIC_DONE, turn, "");
+}
+
+static struct audio_sink *open_sink(struct voice *v, char *err, size_t errlen)
+{
+	if (v->output_wav)
+		return audio_sink_file(v->output_wav, AUDIO_SPEECH_RATE, 1, err, errlen);
+	return audio_sink_speaker(AUDIO_SPEECH_RATE, err, errlen);
+}
+
+static void *voice_main(void *arg)
+{
+	struct voice *v = arg;
+	char err[512] = "";
+	struct audio_sink *sink = v->opts.speech ? open_sink(v, err, sizeof err) : NULL;
+	if (v->opts.speech && !sink) {
+		snprintf(v->audio_err, sizeof v->audio_err, "%s", err);
+		post_text(v, VOICE_AUDIO_ERROR, 0, err);
+	}
+	atomic_store(&v->audio_ok, sink != NULL || v->input_wav != NULL);
+
+	struct buddy_client_callbacks cb = {
+		.user = v, .on_ready = on_ready, .on_transcript = on_transcript,
+		.on_reply_delta = on_delta, .on_action = on_action, .on_reply_done = on_done,
+		.on_error = on_error, .on_speech = on_speech, .on_closed = on_closed,
+	};
+	struct buddy_client_opts o = {
+		.speech = sink != NULL, .vad = 0, .sample_rate = AUDIO_MIC_RATE,
+		.client_name = "voxcart-tui/" VOXCART_VERSION, .timeout_ms = 8000,
+	};
+	int code = 0;
+	struct buddy_client *c = buddy_client_connect(v->server, v->token, &o, &cb, &code, err,
+						      sizeof err);
+	explicit_bzero(v->token, strlen(v->token));
+	if (!c) {
+		struct voice_event *ev = event_new(VOICE_CLOSED, 0, err);
+		if (ev) {
+			ev->code = code;
+			post(v, ev);
+		}
+		audio_sink_close(sink, err, sizeof err);
+		return NULL;
+	}
+	struct audio_player *player = NULL;
+	if (sink) {
+		player = audio_player_new(sink, buddy_client_speech_rate(c), NULL, NULL, NULL, err,
+					  sizeof err);
+		if (!player)
+			post_text(v, VOICE_AUDIO_ERROR, 0, err);
+	}
+	pthread_mutex_lock(&v->lock);
+	v->client = c;
+	v->player = player;
+	for (;;) {
+		while (!v->quit && !v->talk_wanted)
+			pthread_cond_wait(&v->cond, &v->lock);
+		if (v->quit)
+			break;
+		pthread_mutex_unlock(&v->lock);
+		run_talk(v, c);
+		pthread_mutex_lock(&v->lock);
+	}
+	v->client = NULL;
+	pthread_mutex_unlock(&v->lock);
+	buddy_client_close(c); /* no callback runs after this */
+	pthread_mutex_lock(&v->lock);
+	v->player = NULL;
+	pthread_mutex_unlock(&v->lock);
+	audio_player_close(player, err, sizeof err);
+	return NULL;
+}
+
+/* ---- the UI side ---- */
+
+struct voice *voice_start(const struct voice_opts *opts, const char *token, char *err,
+			  size_t errlen)
+{
+	struct voice *v = calloc(1, sizeof *v);
+	int fds[2];
+	if (!v || pipe2(fds, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "cannot start the buddy: %s", strerror(errno));
+		free(v);
+		return NULL;
+	}
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	v->pipe_rd = fds[0];
+	v->pipe_wr = fds[1];
+	v->opts = *opts;
+	v->server = strdup(opts->server);
+	v->input_wav = opts->input_wav ? strdup(opts->input_wav) : NULL;
+	v->output_wav = opts->output_wav ? strdup(opts->output_wav) : NULL;
+	v->token = strdup(token);
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_cond_init(&v->cond, NULL);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&v->thread, NULL, voice_main, v);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the buddy thread: %s", strerror(rc));
+		v->thread = 0;
+		voice_stop(v);
+		return NULL;
+	}
+	return v;
+}
+
+void voice_stop(struct voice *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->lock);
+	v->quit = 1;
+	v->talk_wanted = 0;
+	pthread_cond_signal(&v->cond);
+	pthread_mutex_unlock(&v->lock);
+	if (v->thread)
+		pthread_join(v->thread, NULL);
+	struct voice_event *ev;
+	while ((ev = voice_take(v)) != NULL)
+		voice_event_free(ev);
+	close(v->pipe_rd);
+	close(v->pipe_wr);
+	pthread_mutex_destroy(&v->lock);
+	pthread_cond_destroy(&v->cond);
+	if (v->token) {
+		explicit_bzero(v->token, strlen(v->token));
+		free(v->token);
+	}
+	free(v->server);
+	free(v->input_wav);
+	free(v->output_wav);
+	free(v);
+}
+
+int voice_fd(const struct voice *v) { return v->pipe_rd; }
+
+struct voice_event *voice_take(struct voice *v)
+{
+	struct voice_event *ev = NULL;
+	ssize_t n;
+	do
+		n = read(v->pipe_rd, &ev, sizeof ev);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof ev ? ev : NULL;
+}
+
+void voice_event_free(struct voice_event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->text);
+	cJSON_Delete(ev->result);
+	cJSON_Delete(ev->args);
+	free(ev);
+}
+
+/* The client and the player, read under the lock.  Only the UI thread calls this,
+ * and only the UI thread (voice_stop) ends them, so they stay valid after unlock. */
+static void parts(struct voice *v, struct buddy_client **c, struct audio_player **p)
+{
+	pthread_mutex_lock(&v->lock);
+	*c = atomic_load(&v->ready) ? v->client : NULL;
+	*p = v->player;
+	pthread_mutex_unlock(&v->lock);
+}
+
+uint32_t voice_say(struct voice *v, const char *text)
+{
+	struct buddy_client *c;
+	struct audio_player *p;
+	parts(v, &c, &p);
+	if (!c)
+		return 0;
+	voice_interrupt(v);
+	return buddy_client_say(c, text);
+}
+
+void voice_interrupt(struct voice *v)
+{
+	struct buddy_client *c;
+	struct audio_player *p;
+	parts(v, &c, &p);
+	uint32_t turn = 0, ms = 0;
+	if (p && audio_player_busy(p)) {
+		if (!audio_player_position(p, &turn, &ms) || !turn)
+			turn = atomic_load(&v->last_turn);
+		audio_player_cancel(p, turn);
+		if (c)
+			buddy_client_cancel(c, turn);
+	}
+}
+
+int voice_talk(struct voice *v, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&v->lock);
+	int ok = v->client && atomic_load(&v->ready);
+	int on = 0;
+	if (!ok) {
+		snprintf(err, errlen, "the buddy is not connected");
+	} else if (v->talk_wanted) {
+		v->talk_wanted = 0; /* the audio thread sends audio.stop */
+	} else if (!v->input_wav && !atomic_load(&v->audio_ok) && v->audio_err[0]) {
+		snprintf(err, errlen, "%s", v->audio_err);
+		ok = 0;
+	} else {
+		v->talk_wanted = 1;
+		on = 1;
+		pthread_cond_signal(&v->cond);
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (on)
+		voice_interrupt(v);
+	return ok ? on : -1;
+}
+
+int voice_listening(const struct voice *v) { return atomic_load(&v->listening); }
+
+int voice_speaking(const struct voice *v)
+{
+	struct voice *m = (struct voice *)v;
+	pthread_mutex_lock(&m->lock);
+	int busy = m->player ? audio_player_busy(m->player) : 0;
+	pthread_mutex_unlock(&m->lock);
+	return busy;
+}
+
+double voice_level(const struct voice *v) { return atomic_load(&v->level) / 1000.0; }
+
+int voice_ready(const struct voice *v) { return atomic_load(&v->ready); }
+
+int voice_audio_ok(const struct voice *v, char *err, size_t errlen)
+{
+	int ok = atomic_load(&v->audio_ok);
+	if (!ok)
+		snprintf(err, errlen, "%s", v->audio_err);
+	return ok;
+}
