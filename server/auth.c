@@ -236,21 +236,46 @@ HANDLER(h_register)
 	issue_tokens(req, resp, id, 201);
 }
 
-static void record_failure(struct api_req *req, int64_t id, int failures)
+/* Counts a failed login in one statement, so parallel guesses cannot lose counts;
+ * the failure that reaches the limit sets the lock.  Returns the count after it. */
+static int record_failure(struct api_req *req, int64_t id)
 {
 	const struct server_settings *s = &req->srv->set;
+	int64_t now = store_now();
 	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?");
+		"UPDATE users SET failed_logins = failed_logins + 1,"
+		" locked_until = CASE WHEN failed_logins + 1 >= ?1 AND locked_until <= ?2"
+		"   THEN ?3 ELSE locked_until END"
+		" WHERE id = ?4 RETURNING failed_logins");
 	if (!st)
-		return;
-	int lock = failures >= s->lockout_failures;
-	sqlite3_bind_int(st, 1, lock ? 0 : failures);
-	sqlite3_bind_int64(st, 2, lock ? store_now() + s->lockout_seconds : 0);
-	sqlite3_bind_int64(st, 3, id);
-	sqlite3_step(st);
+		return 0;
+	sqlite3_bind_int(st, 1, s->lockout_failures);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now + s->lockout_seconds);
+	sqlite3_bind_int64(st, 4, id);
+	int failures = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (lock)
+	if (failures == s->lockout_failures)
 		log_warn("auth", "user %lld locked after %d failed logins", (long long)id, failures);
+	return failures;
+}
+
+/* Runs a statement on one user id; for the small updates of the login path. */
+static void user_update(sqlite3 *db, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st = store_prepare(db, sql);
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+}
+
+static void answer_locked(struct api_resp *resp, int64_t locked_until, int64_t now)
+{
+	api_error(resp, 423, "locked", NULL,
+		  "Too many failed logins; the account is locked for %lld more minutes.",
+		  (long long)((locked_until - now + 59) / 60));
 }
 
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -290,10 +315,9 @@ HANDLER(h_login)
 	}
 	sqlite3_finalize(st);
 	int64_t now = store_now();
+	(void)failures;
 	if (id && locked_until > now) {
-		api_error(resp, 423, "locked", NULL,
-			  "Too many failed logins; the account is locked for %lld more minutes.",
-			  (long long)((locked_until - now + 59) / 60));
+		answer_locked(resp, locked_until, now);
 		return;
 	}
 	if (!id) {
@@ -303,20 +327,29 @@ HANDLER(h_login)
 		api_error(resp, 401, "unauthorized", NULL, "Wrong email or password.");
 		return;
 	}
+	if (locked_until) /* a lock that has run out starts the count afresh */
+		user_update(req->db, "UPDATE users SET failed_logins = 0, locked_until = 0"
+				     " WHERE id = ?1 AND locked_until <= strftime('%s','now')", id);
 	if (auth_password_verify(hash, password) != 0) {
-		record_failure(req, id, failures + 1);
-		api_error(resp, 401, "unauthorized", NULL, "Wrong email or password.");
+		int n = record_failure(req, id);
+		if (n > req->srv->set.lockout_failures)
+			answer_locked(resp, now + req->srv->set.lockout_seconds, now);
+		else
+			api_error(resp, 401, "unauthorized", NULL, "Wrong email or password.");
 		return;
 	}
-	if (failures || locked_until) {
-		sqlite3_stmt *r = store_prepare(req->db,
-			"UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?");
-		if (r) {
-			sqlite3_bind_int64(r, 1, id);
-			sqlite3_step(r);
-			sqlite3_finalize(r);
-		}
+	/* Guesses running beside this one may have locked the account meanwhile. */
+	sqlite3_stmt *chk = store_prepare(req->db, "SELECT locked_until FROM users WHERE id = ?");
+	if (chk) {
+		sqlite3_bind_int64(chk, 1, id);
+		locked_until = sqlite3_step(chk) == SQLITE_ROW ? sqlite3_column_int64(chk, 0) : 0;
+		sqlite3_finalize(chk);
 	}
+	if (locked_until > now) {
+		answer_locked(resp, locked_until, now);
+		return;
+	}
+	user_update(req->db, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1", id);
 	issue_tokens(req, resp, id, 200);
 }
 

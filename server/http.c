@@ -44,6 +44,7 @@ struct http_job {
 	size_t body_cap;
 	size_t body_seen;          /* bytes received, kept or not */
 	int too_large;
+	int close_after;           /* close the connection once answered */
 	int in_worker;
 };
 
@@ -216,6 +217,13 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 		respond_now(job, 413, "payload_too_large", "The body is far too large.");
 		return 0;
 	}
+	if (length < 0 && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+		/* lws does not take chunked request bodies: say so rather than hang. */
+		job->close_after = 1;
+		respond_now(job, 400, "bad_request",
+			    "Chunked request bodies are not supported; send Content-Length.");
+		return 0;
+	}
 	if (!has_body || job->req.method == M_GET || job->req.method == M_OTHER)
 		dispatch(job);
 	return 0; /* the body arrives in LWS_CALLBACK_HTTP_BODY */
@@ -309,7 +317,7 @@ static int write_response(struct lws *wsi, struct http_conn *conn)
 	}
 	/* The whole answer is out. */
 	int close = job->too_large && job->body_seen > (size_t)DISCARD_LIMIT;
-	close = close || job->resp.status == 413;
+	close = close || job->resp.status == 413 || job->close_after;
 	conn->job = NULL;
 	conn->sending = 0;
 	job_free(job);

@@ -182,6 +182,12 @@ HANDLER(h_product_patch)
 		free(l.tags_json);
 		return;
 	}
+	if (!l.title && !l.description && !l.category && !l.status && !l.has_price &&
+	    !l.has_stock && !l.tags_json) {
+		/* Nothing to change: answer the product as it is, updated_at untouched. */
+		api_json(resp, 200, catalog_product_get(req->db, id));
+		return;
+	}
 	sqlite3_stmt *st = store_prepare(req->db,
 		"UPDATE products SET title = coalesce(?1, title),"
 		" description = coalesce(?2, description), category = coalesce(?3, category),"

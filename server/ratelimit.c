@@ -4,6 +4,7 @@
 #include "ratelimit.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,10 @@ int ratelimit_take(struct ratelimit *rl, const char *client, double now)
 {
 	if (!rl || rl->per_sec <= 0)
 		return 0;
+	/* Keys are compared as stored: cut to the slot's size first. */
+	char key[sizeof rl->slots[0].client];
+	snprintf(key, sizeof key, "%s", client);
+	client = key;
 	uint32_t h = hash(client);
 	struct bucket *b = NULL, *oldest = NULL;
 	for (int i = 0; i < RL_PROBE; i++) {

@@ -230,6 +230,10 @@ def test_cart(s1, s2):
     C.eq("refused adds left the cart alone", lines(cart(a)), {p1: 6})
     C.error("cart body not JSON -> 400", D.http("POST", "/cart/items", raw="{nope", token=a),
             400, "invalid_json")
+    C.error("wrong method on /cart -> 405", D.http("PATCH", "/cart", {"x": 1}, token=a), 405,
+            "method_not_allowed")
+    C.error("checkout body over 64 KiB -> 413", D.http("POST", "/orders", raw='{"pad":"%s"}' % ("x" * 70000),
+                                                       token=a), 413, "payload_too_large")
 
     st, _, c = D.http("PUT", "/cart/items/%d" % p1, {"quantity": 2}, token=a)
     C.check("PUT sets the quantity", st == 200 and lines(c) == {p1: 2}, c)

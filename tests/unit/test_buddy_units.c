@@ -1,0 +1,543 @@
+/*
+ * test_buddy_units.c - the buddy's modules one by one: text splitting, numbers,
+ * ordinals, prices, money in words, sentiment, word and product matching, and the
+ * parser (intents, slots, corrections, splitting).  Dialogues live in test_buddy.c.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/match.h"
+#include "buddy/numbers.h"
+#include "buddy/price.h"
+#include "buddy/reply.h"
+#include "buddy/sentiment.h"
+#include "buddy/text.h"
+#include "buddy/understand.h"
+
+static long num(const char *s, int *used)
+{
+	struct text_words t;
+	long v = -1;
+	text_split(s, &t);
+	*used = num_parse(&t, 0, t.n, &v);
+	return *used ? v : -1;
+}
+
+START_TEST(text_split_basics)
+{
+	struct text_words t;
+	text_split("What's in my CART? I don't know...", &t);
+	ck_assert_int_eq(t.n, 9);
+	ck_assert_str_eq(t.w[0], "what");
+	ck_assert_str_eq(t.w[1], "is");
+	ck_assert_str_eq(t.w[4], "cart");
+	ck_assert_int_eq(t.brk[4], 2);
+	ck_assert_str_eq(t.w[6], "do");
+	ck_assert_str_eq(t.w[7], "not");
+	text_split("under $12.99 & 1,000 caf\xc3\xa9s", &t);
+	ck_assert_str_eq(t.w[1], "12.99");
+	ck_assert_str_eq(t.w[2], "dollars");
+	ck_assert_str_eq(t.w[3], "and");
+	ck_assert_str_eq(t.w[4], "1000");
+	ck_assert_str_eq(t.w[5], "cafes");
+	text_split("dont cant im \xe2\x80\x99" "bananas\xe2\x80\x99", &t);
+	ck_assert_str_eq(t.w[0], "do");
+	ck_assert_str_eq(t.w[1], "not");
+	ck_assert_str_eq(t.w[2], "can");
+	ck_assert_str_eq(t.w[4], "i");
+	ck_assert_str_eq(t.w[6], "bananas");
+	text_split(NULL, &t);
+	ck_assert_int_eq(t.n, 0);
+}
+END_TEST
+
+START_TEST(text_split_hostile)
+{
+	struct text_words t;
+	char big[10000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	text_split(big, &t);
+	ck_assert_int_eq(t.n, 1);
+	ck_assert_int_eq((int)strlen(t.w[0]), TEXT_WORD_LEN - 1);
+	for (size_t i = 0; i < sizeof big - 1; i++)
+		big[i] = (i % 2) ? ' ' : 'a';
+	text_split(big, &t);
+	ck_assert_int_eq(t.n, TEXT_MAX_WORDS);
+	text_split("\xff\xfe\x80\xc3 \xe2\x80", &t);
+	ck_assert_int_eq(t.n, 0);
+}
+END_TEST
+
+START_TEST(numbers_cardinals)
+{
+	int used;
+	ck_assert_int_eq(num("two", &used), 2);
+	ck_assert_int_eq(num("twenty one apples", &used), 21);
+	ck_assert_int_eq(used, 2);
+	ck_assert_int_eq(num("a dozen eggs", &used), 12);
+	ck_assert_int_eq(num("half a dozen", &used), 6);
+	ck_assert_int_eq(num("a half dozen", &used), 6);
+	ck_assert_int_eq(num("two dozen", &used), 24);
+	ck_assert_int_eq(num("a couple of bananas", &used), 2);
+	ck_assert_int_eq(used, 3);
+	ck_assert_int_eq(num("a few", &used), 3);
+	ck_assert_int_eq(num("a pair of", &used), 2);
+	ck_assert_int_eq(num("12", &used), 12);
+	ck_assert_int_eq(num("2x", &used), 2);
+	ck_assert_int_eq(num("x3", &used), 3);
+	ck_assert_int_eq(num("one hundred and five", &used), 105);
+	ck_assert_int_eq(num("a hundred", &used), 100);
+	ck_assert_int_eq(num("three thousand two hundred", &used), 3200);
+	ck_assert_int_eq(num("ninety nine", &used), 99);
+	ck_assert_int_eq(num("a banana", &used), -1);
+	ck_assert_int_eq(num("bananas", &used), -1);
+	ck_assert_int_eq(num("99999999999999999999", &used), NUM_MAX);
+	/* "and" between two numbers is not part of one */
+	ck_assert_int_eq(num("two and three", &used), 2);
+	ck_assert_int_eq(used, 1);
+}
+END_TEST
+
+START_TEST(numbers_ordinals)
+{
+	struct text_words t;
+	int idx;
+	text_split("the second one", &t);
+	ck_assert_int_eq(num_parse_ordinal(&t, 0, t.n, &idx), 3);
+	ck_assert_int_eq(idx, 1);
+	text_split("the last one", &t);
+	ck_assert_int_eq(num_parse_ordinal(&t, 0, t.n, &idx), 3);
+	ck_assert_int_eq(idx, -1);
+	text_split("number three", &t);
+	ck_assert_int_eq(num_parse_ordinal(&t, 0, t.n, &idx), 2);
+	ck_assert_int_eq(idx, 2);
+	text_split("the first", &t);
+	num_parse_ordinal(&t, 0, t.n, &idx);
+	ck_assert_int_eq(idx, 0);
+	text_split("3rd", &t);
+	num_parse_ordinal(&t, 0, t.n, &idx);
+	ck_assert_int_eq(idx, 2);
+	text_split("second to last", &t);
+	num_parse_ordinal(&t, 0, t.n, &idx);
+	ck_assert_int_eq(idx, -2);
+	text_split("the bananas", &t);
+	ck_assert_int_eq(num_parse_ordinal(&t, 0, t.n, &idx), 0);
+	text_split("no more", &t);
+	ck_assert_int_eq(num_parse_ordinal(&t, 0, t.n, &idx), 0);
+}
+END_TEST
+
+START_TEST(numbers_to_words)
+{
+	char b[128];
+	num_to_words(0, b, sizeof b);
+	ck_assert_str_eq(b, "zero");
+	num_to_words(21, b, sizeof b);
+	ck_assert_str_eq(b, "twenty one");
+	num_to_words(1299, b, sizeof b);
+	ck_assert_str_eq(b, "one thousand two hundred ninety nine");
+	num_to_words(1000000, b, sizeof b);
+	ck_assert_str_eq(b, "one million");
+}
+END_TEST
+
+static int64_t amount(const char *s, int bare)
+{
+	struct text_words t;
+	int64_t c = -1;
+	text_split(s, &t);
+	return price_parse_amount(&t, 0, t.n, bare, &c) ? c : -1;
+}
+
+static struct price_range range(const char *s, int *used)
+{
+	struct text_words t;
+	struct price_range r = { -1, -1 };
+	text_split(s, &t);
+	*used = price_parse_range(&t, 0, t.n, &r);
+	return r;
+}
+
+START_TEST(price_amounts)
+{
+	ck_assert_int_eq(amount("$12.99", 0), 1299);
+	ck_assert_int_eq(amount("twelve ninety nine", 0), 1299);
+	ck_assert_int_eq(amount("twelve dollars ninety nine", 0), 1299);
+	ck_assert_int_eq(amount("twelve dollars and ninety nine cents", 0), 1299);
+	ck_assert_int_eq(amount("5 bucks", 0), 500);
+	ck_assert_int_eq(amount("fifty cents", 0), 50);
+	ck_assert_int_eq(amount("a dollar", 0), 100);
+	ck_assert_int_eq(amount("20", 0), -1);
+	ck_assert_int_eq(amount("20", 1), 2000);
+	ck_assert_int_eq(amount("five fifty", 0), 550);
+}
+END_TEST
+
+START_TEST(price_ranges)
+{
+	int used;
+	struct price_range r = range("under 50 dollars", &used);
+	ck_assert_int_eq(used, 3);
+	ck_assert_int_eq(r.max_cents, 4999);
+	ck_assert_int_eq(r.min_cents, -1);
+	r = range("less than $20", &used);
+	ck_assert_int_eq(r.max_cents, 1999);
+	r = range("between 10 and 30", &used);
+	ck_assert_int_eq(r.min_cents, 1000);
+	ck_assert_int_eq(r.max_cents, 3000);
+	r = range("cheaper than 5 bucks", &used);
+	ck_assert_int_eq(r.max_cents, 499);
+	r = range("at most twenty dollars", &used);
+	ck_assert_int_eq(r.max_cents, 2000);
+	r = range("over a hundred", &used);
+	ck_assert_int_eq(r.min_cents, 10001);
+	r = range("20 dollars or less", &used);
+	ck_assert_int_eq(r.max_cents, 2000);
+	r = range("around 10 dollars", &used);
+	ck_assert_int_eq(r.min_cents, 800);
+	ck_assert_int_eq(r.max_cents, 1200);
+	r = range("under twelve ninety nine", &used);
+	ck_assert_int_eq(r.max_cents, 1298);
+	r = range("under the sink", &used);
+	ck_assert_int_eq(used, 0);
+	r = range("about the bose", &used);
+	ck_assert_int_eq(used, 0);
+}
+END_TEST
+
+START_TEST(reply_money_words)
+{
+	char b[128];
+	reply_money(1299, "USD", b, sizeof b);
+	ck_assert_str_eq(b, "twelve dollars ninety nine");
+	reply_money(100, NULL, b, sizeof b);
+	ck_assert_str_eq(b, "one dollar");
+	reply_money(5, "USD", b, sizeof b);
+	ck_assert_str_eq(b, "five cents");
+	reply_money(2000, "EUR", b, sizeof b);
+	ck_assert_str_eq(b, "twenty euros");
+	reply_money(34999, "USD", b, sizeof b);
+	ck_assert_str_eq(b, "three hundred forty nine dollars ninety nine");
+	const char *parts[] = { "A", "B", "C" };
+	reply_list(parts, 3, "or", b, sizeof b);
+	ck_assert_str_eq(b, "A, B or C");
+	reply_list(parts, 1, "and", b, sizeof b);
+	ck_assert_str_eq(b, "A");
+	cJSON *p = cJSON_Parse("{\"title\":\"Organic Bananas (bunch of 6) & more\"}");
+	reply_title(p, b, sizeof b);
+	ck_assert_str_eq(b, "Organic Bananas and more");
+	cJSON_Delete(p);
+}
+END_TEST
+
+START_TEST(sentiment_scores)
+{
+	ck_assert(senti_score("this is great, thanks") > 0.3);
+	ck_assert(senti_score("this is useless") < -0.3);
+	ck_assert(senti_score("not bad") > 0);
+	ck_assert(senti_score("not good") < 0);
+	ck_assert(senti_score("really terrible") < senti_score("terrible"));
+	ck_assert(senti_score("add two bananas") == 0);
+	ck_assert(senti_score(NULL) == 0);
+	ck_assert(senti_score("i would like apples") == 0);
+	double s = senti_score("awful awful awful horrible terrible worst useless!!!");
+	ck_assert(s >= -1 && s < -0.8);
+}
+END_TEST
+
+START_TEST(sentiment_frustration)
+{
+	ck_assert_int_ge(senti_cues("no! i said two"), 2);
+	ck_assert_int_ge(senti_cues("this is useless"), 1);
+	ck_assert_int_ge(senti_cues("ARE YOU LISTENING"), 2);
+	ck_assert_int_eq(senti_cues("add two apples please"), 0);
+	ck_assert(senti_frustrated(senti_score("no! i said two"), senti_cues("no! i said two"), 0));
+	ck_assert(senti_frustrated(senti_score("this is useless"), senti_cues("this is useless"), 0));
+	ck_assert(!senti_frustrated(senti_score("add apples"), senti_cues("add apples"), 0));
+	ck_assert(senti_frustrated(0, 0, 3));
+	ck_assert(!senti_frustrated(0, 0, 1));
+}
+END_TEST
+
+START_TEST(match_words)
+{
+	char s[32];
+	match_stem("bananas", s, sizeof s);
+	ck_assert_str_eq(s, "banana");
+	match_stem("berries", s, sizeof s);
+	ck_assert_str_eq(s, "berry");
+	match_stem("boxes", s, sizeof s);
+	ck_assert_str_eq(s, "box");
+	match_stem("glass", s, sizeof s);
+	ck_assert_str_eq(s, "glass");
+	match_stem("kiwis", s, sizeof s);
+	ck_assert_str_eq(s, "kiwi");
+	ck_assert_int_eq(match_edit_distance("cofee", "coffee", 2), 1);
+	ck_assert_int_eq(match_edit_distance("mlik", "milk", 2), 1);
+	ck_assert_int_eq(match_edit_distance("abc", "xyzxyz", 2), 3);
+	ck_assert(match_word_similarity("bananas", "banana") >= 1.0);
+	ck_assert(match_word_similarity("banannas", "bananas") >= 0.7);
+	ck_assert(match_word_similarity("kofee", "coffee") >= 0.7);
+	ck_assert(match_word_similarity("headfones", "headphones") >= 0.7);
+	ck_assert(match_word_similarity("choc", "chocolate") >= 0.85);
+	ck_assert(match_word_similarity("tea", "pea") == 0);
+	ck_assert(match_word_similarity("pear", "peas") == 0);
+	ck_assert(match_word_similarity("milk", "silk") == 0);
+}
+END_TEST
+
+static const char *const vocab_words[] = { "organic", "bananas", "coffee", "beans", "decaf",
+	"dark", "roast", "sony", "bose", "headphones", "wireless", "milk", "whole", "chocolate", "bar" };
+static const char *const vocab_cats[] = { "fruit", "coffee", "audio", "Dairy & Eggs" };
+static const struct match_vocab vocab = { vocab_words, 15, vocab_cats, 4 };
+
+START_TEST(match_correction)
+{
+	char out[32];
+	int cost;
+	ck_assert(match_correct(&vocab, "banannas", out, sizeof out, &cost));
+	ck_assert_str_eq(out, "bananas");
+	ck_assert_int_eq(cost, 1);
+	ck_assert(match_correct(&vocab, "banana", out, sizeof out, &cost));
+	ck_assert_str_eq(out, "bananas");
+	ck_assert_int_eq(cost, 0);
+	ck_assert(match_correct(&vocab, "cofee", out, sizeof out, &cost));
+	ck_assert_str_eq(out, "coffee");
+	ck_assert(!match_correct(&vocab, "mangos", out, sizeof out, &cost));
+	ck_assert(match_join(&vocab, "head", "phones", out, sizeof out));
+	ck_assert_str_eq(out, "headphones");
+	ck_assert_int_eq(match_category(&vocab, "eggs"), 3);
+	ck_assert_int_eq(match_category(&vocab, "fruits"), 0);
+	ck_assert_int_eq(match_category(&vocab, "sony"), -1);
+}
+END_TEST
+
+static struct match_query query(const char *words)
+{
+	struct match_query q = { 0 };
+	struct text_words t;
+	text_split(words, &t);
+	for (int i = 0; i < t.n && i < MATCH_MAX_WORDS; i++) {
+		strcpy(q.w[q.n], t.w[i]);
+		q.weight[q.n++] = 1.0;
+	}
+	return q;
+}
+
+START_TEST(match_products)
+{
+	cJSON *items = cJSON_Parse("["
+		"{\"id\":1,\"title\":\"Sony WH-1000XM5 Wireless Headphones\",\"category\":\"audio\",\"price_cents\":34999},"
+		"{\"id\":2,\"title\":\"Bose QuietComfort 45 Headphones\",\"category\":\"audio\",\"price_cents\":27999},"
+		"{\"id\":3,\"title\":\"Organic Bananas\",\"category\":\"fruit\"},"
+		"{\"id\":4,\"title\":\"Banana Bread Loaf\",\"category\":\"bakery\"},"
+		"{\"id\":5,\"title\":\"Dark Roast Coffee Beans 1 kg\",\"category\":\"coffee\"},"
+		"{\"id\":6,\"title\":\"Decaf Coffee Beans\",\"category\":\"coffee\"}]");
+	struct match_cand c[8];
+	struct match_query q = query("headphones");
+	int n = match_rank(&q, items, c, 8);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(match_tied(c, n), 2);
+	char name[64];
+	match_distinguish(c[0].product, &c[1].product, 1, &q, name, sizeof name);
+	ck_assert(!strcmp(name, "Sony") || !strcmp(name, "Bose QuietComfort"));
+
+	q = query("bananas");
+	n = match_rank(&q, items, c, 8);
+	ck_assert_int_eq(match_tied(c, n), 1);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(c[0].product, "id")->valuedouble, 3);
+
+	q = query("sony");
+	n = match_rank(&q, items, c, 8);
+	ck_assert_int_eq(n, 1);
+
+	q = query("coffee beans");
+	n = match_rank(&q, items, c, 8);
+	ck_assert_int_eq(match_tied(c, n), 2);
+	const cJSON *others[] = { c[1].product };
+	match_distinguish(c[0].product, others, 1, &q, name, sizeof name);
+	ck_assert(!strcmp(name, "Dark Roast") || !strcmp(name, "Decaf"));
+
+	q = query("wireless headphones sony");	/* word order does not matter */
+	n = match_rank(&q, items, c, 8);
+	ck_assert_int_eq(match_tied(c, n), 1);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(c[0].product, "id")->valuedouble, 1);
+	cJSON_Delete(items);
+}
+END_TEST
+
+static const struct und_cmd *parse(struct und_result *r, const char *s)
+{
+	und_parse(s, r);
+	return r->n > 0 ? &r->cmd[0] : NULL;
+}
+
+START_TEST(understand_intents)
+{
+	struct und_result *r = malloc(sizeof *r);
+	static const struct { const char *text; enum und_intent intent; } cases[] = {
+		{ "add two bananas", UND_ADD }, { "put some milk in my basket", UND_ADD },
+		{ "i'll take the sony", UND_ADD }, { "could i get a coffee", UND_ADD },
+		{ "do you have mangos", UND_SEARCH }, { "show me headphones", UND_SEARCH },
+		{ "what's the cheapest coffee", UND_SEARCH }, { "anything under 5 dollars", UND_SEARCH },
+		{ "remove the bananas", UND_REMOVE }, { "take out the milk", UND_REMOVE },
+		{ "get rid of the apples", UND_REMOVE }, { "take one lemon out", UND_REMOVE },
+		{ "make it three", UND_SET }, { "change the apples to 4", UND_SET },
+		{ "one less", UND_LESS }, { "one more", UND_ADD }, { "show my cart", UND_VIEW_CART },
+		{ "what's in my cart", UND_VIEW_CART }, { "how much is my cart", UND_CART_TOTAL },
+		{ "what's the total", UND_CART_TOTAL }, { "empty my cart", UND_CLEAR_CART },
+		{ "remove everything", UND_CLEAR_CART }, { "checkout", UND_CHECKOUT },
+		{ "i want to check out", UND_CHECKOUT }, { "place the order", UND_CHECKOUT },
+		{ "yes", UND_CONFIRM }, { "sure go ahead", UND_CONFIRM }, { "no", UND_DENY },
+		{ "not yet", UND_DENY }, { "where is my order", UND_ORDER_STATUS },
+		{ "has my order shipped", UND_ORDER_STATUS }, { "cancel my order", UND_CANCEL_ORDER },
+		{ "help", UND_HELP }, { "hello there", UND_GREET }, { "thank you", UND_THANKS },
+		{ "how much are the bananas", UND_PRICE }, { "tell me about the bose", UND_INFO },
+		{ "is the decaf in stock", UND_STOCK }, { "undo that", UND_UNDO },
+		{ "something cheaper", UND_CHEAPER }, { "show me more", UND_MORE_RESULTS },
+		{ "goodbye", UND_BYE },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const struct und_cmd *c = parse(r, cases[i].text);
+		ck_assert_msg(c != NULL, "%s: no command", cases[i].text);
+		ck_assert_msg(c->intent == cases[i].intent, "%s: got %s, want %s", cases[i].text,
+			      und_intent_name(c->intent), und_intent_name(cases[i].intent));
+	}
+	free(r);
+}
+END_TEST
+
+START_TEST(understand_slots)
+{
+	struct und_result *r = malloc(sizeof *r);
+	const struct und_cmd *c = parse(r, "um, put two of the, the bananas in");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	ck_assert_str_eq(c->items[0].words[0], "bananas");
+
+	c = parse(r, "add apples and two bags of coffee and show my cart");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert_int_eq(c->nitems, 2);
+	ck_assert_int_eq(c->items[1].qty, 2);
+	ck_assert_str_eq(c->items[1].words[0], "coffee");
+	ck_assert_int_eq(r->cmd[1].intent, UND_VIEW_CART);
+
+	c = parse(r, "add three apples, no wait, two");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+
+	c = parse(r, "add the dark roast i mean the decaf");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_str_eq(c->items[0].words[0], "decaf");
+
+	c = parse(r, "remove everything except the milk");
+	ck_assert_int_eq(c->intent, UND_CLEAR_CART);
+	ck_assert_int_eq(c->nexcept, 1);
+	ck_assert_str_eq(c->except[0].words[0], "milk");
+
+	c = parse(r, "not the decaf");
+	ck_assert_int_eq(c->intent, UND_NONE);
+	ck_assert_int_eq(c->items[0].nneg, 1);
+
+	c = parse(r, "the cheaper one");
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_CHEAPEST);
+
+	c = parse(r, "the second one");
+	ck_assert_int_eq(c->items[0].ref, UND_REF_ORDINAL);
+	ck_assert_int_eq(c->items[0].ordinal, 1);
+
+	c = parse(r, "one more of those");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	ck_assert_int_eq(c->items[0].qty, 1);
+	ck_assert_int_eq(c->items[0].ref, UND_REF_THEM);
+
+	c = parse(r, "show me headphones between 100 and 300 dollars");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->price.min_cents, 10000);
+	ck_assert_int_eq(c->price.max_cents, 30000);
+
+	c = parse(r, "no, two");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert(c->lead);
+	ck_assert(r->cmd[1].correction);
+	ck_assert_int_eq(r->cmd[1].items[0].qty, 2);
+
+	c = parse(r, "actually make that the decaf");
+	ck_assert(c->correction || c->fix);
+	ck_assert_str_eq(c->items[0].words[0], "decaf");
+
+	c = parse(r, "add apples and milk, actually don't add the milk");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_str_eq(c->items[0].words[0], "apples");
+
+	c = parse(r, "cancel order 12");
+	ck_assert_int_eq(c->intent, UND_CANCEL_ORDER);
+	ck_assert_int_eq(c->order_id, 12);
+
+	c = parse(r, "yes please add apples");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert_int_eq(c->intent, UND_CONFIRM);
+	ck_assert_int_eq(r->cmd[1].intent, UND_ADD);
+
+	c = parse(r, "add some milk first");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].ref, UND_REF_WORDS);
+	free(r);
+}
+END_TEST
+
+START_TEST(understand_hostile)
+{
+	struct und_result *r = malloc(sizeof *r);
+	char big[6000];
+	for (size_t i = 0; i < sizeof big - 1; i++)
+		big[i] = "add and no wait two "[i % 20];
+	big[sizeof big - 1] = '\0';
+	und_parse(big, r);
+	ck_assert_int_le(r->n, UND_MAX_CMDS);
+	und_parse("", r);
+	ck_assert_int_eq(r->n, 0);
+	und_parse(NULL, r);
+	ck_assert_int_eq(r->n, 0);
+	und_parse("\x01\x02\xff", r);
+	ck_assert_int_eq(r->nwords, 0);
+	free(r);
+}
+END_TEST
+
+static Suite *units_suite(void)
+{
+	Suite *s = suite_create("buddy units");
+	TCase *tc = tcase_create("units");
+	tcase_add_test(tc, text_split_basics);
+	tcase_add_test(tc, text_split_hostile);
+	tcase_add_test(tc, numbers_cardinals);
+	tcase_add_test(tc, numbers_ordinals);
+	tcase_add_test(tc, numbers_to_words);
+	tcase_add_test(tc, price_amounts);
+	tcase_add_test(tc, price_ranges);
+	tcase_add_test(tc, reply_money_words);
+	tcase_add_test(tc, sentiment_scores);
+	tcase_add_test(tc, sentiment_frustration);
+	tcase_add_test(tc, match_words);
+	tcase_add_test(tc, match_correction);
+	tcase_add_test(tc, match_products);
+	tcase_add_test(tc, understand_intents);
+	tcase_add_test(tc, understand_slots);
+	tcase_add_test(tc, understand_hostile);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(units_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
