@@ -215,6 +215,7 @@ static void ev_done(void *user, const struct buddy_event *ev)
 		ch->done_turn = ev->turn;
 		ch->turn_failed = 0;
 	}
+	ch->announced_frames = ev->speech_frames;
 	pthread_cond_broadcast(&ch->cond);
 	pthread_mutex_unlock(&ch->lock);
 }
@@ -556,7 +557,7 @@ static int history_path(char *buf, size_t len)
 static int one_turn(struct chat *ch, const char *text)
 {
 	unsigned errs = chat_begin(ch);
-	chat_catch_interrupt(1);
+	chat_interrupted = 0;
 	uint32_t turn = buddy_client_say(ch->bc, text);
 	int rc;
 	if (turn == 0) {
@@ -572,8 +573,23 @@ static int one_turn(struct chat *ch, const char *text)
 		if (rc == CLI_OK || rc == CLI_FAIL)
 			chat_wait_speech(ch);
 	}
-	chat_catch_interrupt(0);
 	return rc;
+}
+
+/* readline's input: as its own, but Ctrl-C (our handler, not readline's) ends the
+ * prompt so that interactive() can leave cleanly and save the history. */
+static int chat_getc(FILE *f)
+{
+	for (;;) {
+		unsigned char c;
+		if (chat_interrupted)
+			return EOF;
+		ssize_t n = read(fileno(f), &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0 || errno != EINTR)
+			return EOF;
+	}
 }
 
 static int interactive(struct chat *ch)
@@ -581,6 +597,8 @@ static int interactive(struct chat *ch)
 	char hist[4096];
 	int have_hist = history_path(hist, sizeof hist) == 0;
 	rl_outstream = stderr; /* stdout carries only the conversation */
+	rl_catch_signals = 0;
+	rl_getc_function = chat_getc;
 	using_history();
 	stifle_history(HISTORY_MAX);
 	if (have_hist)
@@ -591,19 +609,21 @@ static int interactive(struct chat *ch)
 			(long long)buddy_client_conversation_id(ch->bc));
 	int rc = CLI_OK;
 	char *line;
-	while ((line = readline("> ")) != NULL) {
+	while ((line = readline("> ")) != NULL && !chat_interrupted) {
 		char *text = trim(line);
 		if (*text) {
 			add_history(text);
 			rc = one_turn(ch, text);
 		}
 		free(line);
+		line = NULL;
 		if (rc != CLI_OK && rc != CLI_FAIL)
 			break; /* the connection is gone */
 		rc = CLI_OK;
 	}
-	if (!line)
-		fputc('\n', stderr);
+	if (rc == CLI_OK)
+		fputc('\n', stderr); /* after "> " and Ctrl-D or Ctrl-C */
+	free(line);
 	if (have_hist) {
 		mode_t old = umask(077); /* the history is private */
 		write_history(hist);
@@ -669,7 +689,9 @@ static int exec_chat(struct cli *cli, int argc, char **argv)
 	int rc = chat_open(&ch, cli, &co);
 	if (rc != CLI_OK)
 		return rc;
+	chat_catch_interrupt(1);
 	rc = co.piped ? piped(&ch) : interactive(&ch);
+	chat_catch_interrupt(0);
 	int crc = chat_close(&ch);
 	return rc != CLI_OK ? rc : crc;
 }

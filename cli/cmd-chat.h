@@ -52,6 +52,7 @@ struct chat {
 	char *transcript;       /* last final transcript (malloc'd) */
 	uint32_t frame_turn, frames, next_seq; /* speech frames of the latest turn */
 	int contiguous;
+	uint32_t announced_frames; /* speech_frames of the last reply.done */
 	uint32_t cancelled_upto; /* replies of these turns are not printed any more */
 	double last_event;      /* monotonic seconds */
 };

@@ -31,7 +31,7 @@ extern const struct cmd_entry cmd_cart_entry, cmd_card_entry, cmd_address_entry,
 	cmd_checkout_entry, cmd_orders_entry;
 extern const struct cmd_entry cmd_sales_entry, cmd_fulfil_entry;
 extern const struct cmd_entry cmd_help_entry, cmd_completion_entry;
-extern const struct cmd_entry cmd_chat_entry;
+extern const struct cmd_entry cmd_chat_entry, cmd_talk_entry;
 
 /* The one command table.  The order here is the order of `voxcart help`. */
 const struct cmd_entry *const cmd_table[] = {
@@ -53,6 +53,7 @@ const struct cmd_entry *const cmd_table[] = {
 	/* the buddy: `chat` (cmd-chat.c) and `talk` (cmd-talk.c) go here - declare
 	 * cmd_chat_entry and cmd_talk_entry above and add them to this list. */
 	&cmd_chat_entry,
+	&cmd_talk_entry,
 	/* selling (cmd-listing.c, cmd-seller.c) */
 	&cmd_listing_entry,
 	&cmd_sales_entry,

@@ -36,7 +36,8 @@ cJSON *cart_json(sqlite3 *db, int64_t user_id);
 
 /*
  * The changes.  Each returns 0, or an HTTP status with err_code (CART_ERR_CODE bytes)
- * and err_msg filled; err_code/err_msg may be NULL.
+ * and err_msg filled; err_code/err_msg may be NULL.  cart_add and cart_set run their
+ * own transaction: call them outside one.
  *   cart_add:    adds qty (1..1000) to the product's line.  404 not_found (unknown or
  *                archived product), 422 validation_failed (quantity, or a line over
  *                1000), 409 out_of_stock (the line would exceed the stock).

@@ -4,7 +4,8 @@
  *
  * The functions taking err_code/err_msg return 0 on success or an HTTP status with
  * err_code (CART_ERR_CODE bytes, see cart.h) and err_msg (msglen bytes) filled; both
- * may be NULL.  On success *order is the Order JSON, owned by the caller.
+ * may be NULL.  On success *order is the Order JSON, owned by the caller.  Each runs
+ * its own transaction (BEGIN IMMEDIATE): call them outside one.
  */
 #ifndef VOXCART_ORDERS_H
 #define VOXCART_ORDERS_H

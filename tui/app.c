@@ -188,12 +188,19 @@ void app_logged_out(struct app *a, const char *why)
 	a->me = NULL;
 	a->email[0] = 0;
 	if (a->voice) {
-		voice_stop(a->voice);
+		voice_stop_async(a->voice);
 		a->voice = NULL;
 	}
-	a->buddy_st.connected = 0;
+	/* nothing of this user stays on screen for the next one */
+	buddy_pane_free(a);
+	memset(&a->buddy_st, 0, sizeof a->buddy_st);
+	buddy_pane_init(a);
+	cart_free(a);
+	orders_free(a);
+	product_free(a);
 	checkout_reset(a);
 	app_set_screen(a, SCREEN_LOGIN);
+	a->login.registering = 0;
 	login_init(a);
 	if (why)
 		app_status(a, 1, "%s", why);
@@ -274,7 +281,9 @@ static const char *hints_for(const struct app *a)
 	if (a->help)
 		return "j/k scroll   Esc/q/? close help";
 	if (a->screen == SCREEN_LOGIN)
-		return "Tab/Up/Down field   Enter log in   F3 log in/register   Esc quit";
+		return a->login.registering
+			       ? "Tab/Up/Down field   Enter register   F3 log in instead   Esc quit"
+			       : "Tab/Up/Down field   Enter log in   F3 create an account   Esc quit";
 	if (a->buddy_st.typing)
 		return "Enter send   Esc stop typing   F2 talk   Tab pane";
 	if (a->search.editing)
@@ -343,7 +352,7 @@ void app_draw(struct app *a)
 		orders_draw(a, a->main, a->focus == FOCUS_MAIN);
 		break;
 	case SCREEN_ORDER:
-		order_draw(a, a->main, a->focus == FOCUS_MAIN);
+		orders_detail_draw(a, a->main, a->focus == FOCUS_MAIN);
 		break;
 	}
 	if (a->screen != SCREEN_LOGIN) {
@@ -379,6 +388,9 @@ void app_job_done(struct app *a, struct worker_job *job)
 			cJSON_Delete(a->me);
 			a->me = job->json;
 			job->json = NULL;
+			checkout_refresh(a);
+		} else if (strcmp(job->method, "PATCH") == 0) {
+			app_status_job(a, "The address was not saved", job);
 		}
 		break;
 	case TAG_SEARCH:
@@ -425,7 +437,8 @@ static void logout_answer(struct app *a, int yes)
 
 static int text_active(const struct app *a)
 {
-	return a->screen == SCREEN_LOGIN || search_text_active(a) || buddy_pane_text_active(a);
+	return a->screen == SCREEN_LOGIN || (a->focus == FOCUS_MAIN && search_text_active(a)) ||
+	       (a->focus == FOCUS_BUDDY && buddy_pane_text_active(a));
 }
 
 static int global_key(struct app *a, int is_key, wint_t key)
@@ -538,8 +551,71 @@ int app_key(struct app *a, int is_key, wint_t key)
 	case SCREEN_ORDERS:
 		return orders_key(a, is_key, key);
 	case SCREEN_ORDER:
-		return order_key(a, is_key, key);
+		return orders_detail_key(a, is_key, key);
 	default:
 		return 0;
 	}
+}
+
+/* ---- mouse ---- */
+
+static int inside(struct rect r, int y, int x)
+{
+	return y >= r.y && y < r.y + r.h && x >= r.x && x < r.x + r.w;
+}
+
+/* Selects the row under the pointer in a list drawn from row first. */
+static int pick_row(int y, int first, int top, int n, int *sel)
+{
+	int i = y - first + top;
+	if (y < first || i < 0 || i >= n)
+		return 0;
+	*sel = i;
+	return 1;
+}
+
+void app_mouse(struct app *a, int y, int x, mmask_t b)
+{
+	if (a->help || a->confirm_cb || a->too_small || a->screen == SCREEN_LOGIN)
+		return;
+	a->dirty = 1;
+	enum app_focus f = inside(a->cart, y, x) ? FOCUS_CART
+			   : inside(a->buddy, y, x) ? FOCUS_BUDDY
+			   : inside(a->main, y, x) ? FOCUS_MAIN : a->focus;
+	if (f != FOCUS_MAIN && a->search.editing)
+		a->search.editing = 0;
+	if (f != FOCUS_BUDDY)
+		a->buddy_st.typing = 0;
+	a->focus = f;
+	if (b & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int key = (b & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN;
+		app_key(a, 1, (wint_t)key);
+		return;
+	}
+	if (!(b & BUTTON1_PRESSED))
+		return;
+	/* a second press on the same row within 400 ms opens it */
+	static double last_at;
+	static int last_y = -1;
+	double now = ui_now_ms();
+	int open = y == last_y && now - last_at < 400;
+	last_y = open ? -1 : y;
+	last_at = now;
+	int hit = 0;
+	if (f == FOCUS_CART) {
+		hit = pick_row(y, a->cart.y + 1, a->cart_st.top,
+			       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a->cart_st.cart, "items")),
+			       &a->cart_st.sel);
+	} else if (f == FOCUS_BUDDY) {
+		if (y == a->buddy.y + a->buddy.h - 2)
+			a->buddy_st.typing = 1;
+	} else if (a->screen == SCREEN_SEARCH && !a->search.filtering) {
+		hit = pick_row(y, a->main.y + 4, a->search.top, cJSON_GetArraySize(a->search.results),
+			       &a->search.sel);
+	} else if (a->screen == SCREEN_ORDERS) {
+		hit = pick_row(y, a->main.y + 1, a->orders.top, cJSON_GetArraySize(a->orders.orders),
+			       &a->orders.sel);
+	}
+	if (hit && open)
+		app_key(a, 1, KEY_ENTER);
 }

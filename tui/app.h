@@ -145,6 +145,7 @@ struct buddy_state {
 	int typing;                  /* the input line has the keys */
 	int scroll;                  /* lines scrolled up from the bottom */
 	char partial[1024];          /* live transcript while talking */
+	char pending_say[1024];      /* typed before the connection was ready */
 	uint32_t reply_turn;         /* the turn whose reply is streaming */
 	int reply_msg;               /* its index in msgs, -1 none */
 	int thinking;                /* a turn is out and no reply.done yet */
@@ -222,6 +223,9 @@ void app_draw(struct app *a);
 void app_job_done(struct app *a, struct worker_job *job);
 /* Keys: 1 when used. */
 int app_key(struct app *a, int is_key, wint_t key);
+/* A mouse event at (y,x): a press focuses a pane and selects a row, a second one
+ * opens it, the wheel scrolls. */
+void app_mouse(struct app *a, int y, int x, mmask_t buttons);
 /* Logged in as the given user: loads the shop. */
 void app_logged_in(struct app *a, const cJSON *user, const char *email);
 void app_logged_out(struct app *a, const char *why);
@@ -279,14 +283,16 @@ void checkout_result(struct app *a, struct worker_job *job);
 /* 1 while a checkout is started and not finished. */
 int checkout_half_done(const struct app *a);
 void checkout_reset(struct app *a);
+/* Rebuilds the card and address choices (after the user or the cards changed). */
+void checkout_refresh(struct app *a);
 void checkout_free(struct app *a);
 
 void orders_open(struct app *a);
 void orders_show(struct app *a, const cJSON *order, int just_placed);
 void orders_draw(struct app *a, struct rect r, int focused);
-void order_draw(struct app *a, struct rect r, int focused);
+void orders_detail_draw(struct app *a, struct rect r, int focused);
 int orders_key(struct app *a, int is_key, wint_t key);
-int order_key(struct app *a, int is_key, wint_t key);
+int orders_detail_key(struct app *a, int is_key, wint_t key);
 void orders_result(struct app *a, struct worker_job *job);
 void orders_free(struct app *a);
 

@@ -68,6 +68,7 @@ static void usage(FILE *f)
 		"      --stats FILE     write start-up and UI-thread blocking times (JSON) at exit\n"
 		"      --log FILE       write library messages there (default: dropped)\n"
 		"      --no-color       no colours (also NO_COLOR=1)\n"
+		"      --no-mouse       leave the mouse to the terminal (text selection)\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n");
 }
@@ -196,8 +197,12 @@ static void read_keys(struct app *a)
 			a->dirty = 1;
 			continue;
 		}
-		if (rc == KEY_CODE_YES && wch == KEY_MOUSE)
+		if (rc == KEY_CODE_YES && wch == KEY_MOUSE) {
+			MEVENT me;
+			if (getmouse(&me) == OK)
+				app_mouse(a, me.y, me.x, me.bstate);
 			continue;
+		}
 		app_key(a, rc == KEY_CODE_YES, wch);
 	}
 }
@@ -341,13 +346,14 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' }, { "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' }, { "login", required_argument, NULL, 'l' },
 		{ "stats", required_argument, NULL, 'S' },  { "log", required_argument, NULL, 'L' },
-		{ "no-color", no_argument, NULL, 'C' },     { "help", no_argument, NULL, 'h' },
+		{ "no-color", no_argument, NULL, 'C' },     { "no-mouse", no_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
 	};
 	static struct app app; /* large: keep it off the stack */
 	struct app *a = &app;
 	const char *server_flag = NULL, *stats_path = NULL, *log_path = NULL;
-	int colour = 1, c;
+	int colour = 1, mouse = 1, c;
 	while ((c = getopt_long(argc, argv, "s:i:o:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': server_flag = optarg; break;
@@ -357,6 +363,7 @@ int main(int argc, char **argv)
 		case 'S': stats_path = optarg; break;
 		case 'L': log_path = optarg; break;
 		case 'C': colour = 0; break;
+		case 'M': mouse = 0; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("voxcart-tui %s (protocol v1)\n", VOXCART_VERSION); return 0;
 		default: usage(stderr); return 2;
@@ -404,6 +411,11 @@ int main(int argc, char **argv)
 		worker_stop(a->worker);
 		config_free(&cfg);
 		return 1;
+	}
+	if (mouse) {
+		/* presses only, no click composition: ncurses would wait for the release */
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
 	}
 	search_init(a);
 	checkout_reset(a);

@@ -15,8 +15,6 @@
 #include "app.h"
 #include "voice.h"
 
-static char pending_say[1024]; /* typed before the connection was ready */
-
 void buddy_pane_init(struct app *a)
 {
 	struct buddy_state *b = &a->buddy_st;
@@ -89,7 +87,7 @@ static void send_text(struct app *a, const char *text)
 {
 	struct buddy_state *b = &a->buddy_st;
 	if (!a->voice || !voice_ready(a->voice)) {
-		snprintf(pending_say, sizeof pending_say, "%s", text);
+		snprintf(b->pending_say, sizeof b->pending_say, "%s", text);
 		buddy_pane_add(a, 0, 0, text);
 		buddy_pane_add(a, 2, 0, "(sent once the buddy is connected)");
 		connect_again(a);
@@ -184,15 +182,19 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 	case VOICE_READY:
 		b->connected = 1;
 		snprintf(b->conn, sizeof b->conn, "connected");
-		if (pending_say[0]) {
-			uint32_t turn = voice_say(a->voice, pending_say);
-			pending_say[0] = 0;
+		if (b->pending_say[0]) {
+			uint32_t turn = voice_say(a->voice, b->pending_say);
+			b->pending_say[0] = 0;
 			if (turn) {
 				b->thinking = 1;
 				b->reply_msg = -1;
 			}
-		} else if (b->nmsgs == 0) {
-			buddy_pane_add(a, 2, 0, "Hi! Type to me (i) or talk (F2).");
+		} else {
+			int talked = 0;
+			for (int i = 0; i < b->nmsgs; i++)
+				talked |= b->msgs[i].role != 2;
+			if (!talked)
+				buddy_pane_add(a, 2, 0, "Hi! Type to me (i) or talk (F2).");
 		}
 		break;
 	case VOICE_TRANSCRIPT:
@@ -232,7 +234,7 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 		b->thinking = 0;
 		snprintf(b->conn, sizeof b->conn, "offline");
 		buddy_pane_add(a, 2, 0, ev->text[0] ? ev->text : "the buddy connection closed");
-		voice_stop(a->voice);
+		voice_stop_async(a->voice);
 		a->voice = NULL;
 		break;
 	case VOICE_MIC_DONE:
@@ -249,8 +251,8 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 static void draw_conversation(struct app *a, struct rect r)
 {
 	struct buddy_state *b = &a->buddy_st;
-	static wchar_t w[4096];
-	static int starts[256], lens[256];
+	wchar_t w[4096];
+	int starts[256], lens[256];
 	int y = r.y + r.h - 1, skip = b->scroll;
 	for (int i = b->nmsgs - 1; i >= 0 && y >= r.y; i--) {
 		const struct buddy_msg *m = &b->msgs[i];

@@ -120,6 +120,14 @@ static void update_hidden(struct checkout_state *c)
 		c->fields[i].hidden = !new_addr;
 }
 
+void checkout_refresh(struct app *a)
+{
+	if (!a->checkout.open)
+		return;
+	refresh_choices(a);
+	update_hidden(&a->checkout);
+}
+
 void checkout_open(struct app *a)
 {
 	struct checkout_state *c = &a->checkout;

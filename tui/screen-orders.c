@@ -130,9 +130,11 @@ void orders_draw(struct app *a, struct rect r, int focused)
 		int y = in.y + i;
 		char line[200], date[16], money[40];
 		int items = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ord, "items"));
-		snprintf(line, sizeof line, "#%-5lld %s  %-15s %2d item%s",
-			 (long long)app_jint(ord, "id"), date_of(app_jstr(ord, "created_at"), date, sizeof date),
-			 app_jstr(ord, "status"), items, items == 1 ? "" : "s");
+		snprintf(line, sizeof line, "#%-5lld %s  %-15s", (long long)app_jint(ord, "id"),
+			 date_of(app_jstr(ord, "created_at"), date, sizeof date), app_jstr(ord, "status"));
+		if (in.w >= 56) /* room for the item count */
+			snprintf(line + strlen(line), sizeof line - strlen(line), " %2d item%s", items,
+				 items == 1 ? "" : "s");
 		ui_fill(y, in.x, in.w, role);
 		ui_text(y, in.x, in.w - 12, line, role);
 		ui_text_right(y, in.x + in.w - 11, 11,
@@ -141,7 +143,7 @@ void orders_draw(struct app *a, struct rect r, int focused)
 	}
 }
 
-void order_draw(struct app *a, struct rect r, int focused)
+void orders_detail_draw(struct app *a, struct rect r, int focused)
 {
 	struct orders_state *o = &a->orders;
 	const cJSON *ord = o->order;
@@ -228,7 +230,7 @@ int orders_key(struct app *a, int is_key, wint_t key)
 	return 0;
 }
 
-int order_key(struct app *a, int is_key, wint_t key)
+int orders_detail_key(struct app *a, int is_key, wint_t key)
 {
 	struct orders_state *o = &a->orders;
 	if ((!is_key && (key == 27 || key == 'h')) || (is_key && (key == KEY_LEFT || key == KEY_BACKSPACE))) {

@@ -54,8 +54,8 @@ void product_result(struct app *a, struct worker_job *job)
 /* Draws UTF-8 text wrapped into r from row *y; returns nothing, advances *y. */
 static void draw_wrapped(struct rect r, int *y, const char *text, enum ui_role role, int skip)
 {
-	static wchar_t w[8192];
-	static int starts[512], lens[512];
+	wchar_t w[8192];
+	int starts[512], lens[512];
 	int n = ui_widen(text, w, 8192);
 	int lines = ui_wrap(w, n, r.w, starts, lens, 512);
 	if (lines > 512)

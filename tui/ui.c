@@ -61,7 +61,7 @@ int ui_init(int colour)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
-	set_escdelay(25);
+	set_escdelay(10); /* under one 16 ms frame: an Esc never stalls the UI longer */
 	curs_set(0);
 	use_colour = colour && has_colors() && start_color() == OK;
 	if (use_colour) {

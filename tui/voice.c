@@ -53,7 +53,7 @@ struct voice {
 	atomic_int level;            /* 0..1000 */
 	atomic_int audio_ok;
 	atomic_uint last_turn;       /* the newest turn the server answered */
-	char audio_err[256];         /* written before audio_ok is published */
+	char audio_err[512];         /* written before audio_ok is published */
 };
 
 static void post(struct voice *v, struct voice_event *ev)
@@ -372,6 +372,30 @@ void voice_stop(struct voice *v)
 	free(v->input_wav);
 	free(v->output_wav);
 	free(v);
+}
+
+static void *stop_main(void *arg)
+{
+	voice_stop(arg);
+	return NULL;
+}
+
+void voice_stop_async(struct voice *v)
+{
+	if (!v)
+		return;
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&t, &attr, stop_main, v);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		voice_stop(v);
 }
 
 int voice_fd(const struct voice *v) { return v->pipe_rd; }

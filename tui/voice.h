@@ -54,6 +54,10 @@ struct voice;
 struct voice *voice_start(const struct voice_opts *opts, const char *token, char *err,
 			  size_t errlen);
 void voice_stop(struct voice *v);
+/* The same on a thread of its own, so the UI does not wait for the connection to
+ * close; v must not be used any more.  (At exit use voice_stop: it waits for the
+ * --output file to be finished.) */
+void voice_stop_async(struct voice *v);
 
 /* The read end of the event pipe, for poll(). */
 int voice_fd(const struct voice *v);

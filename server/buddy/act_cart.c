@@ -219,7 +219,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	int n = cJSON_GetArraySize(res.products);
 	switch (res.status) {
 	case RES_OK:
-		if (c->soft && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS) {
+		if (c->soft && c->nitems == 1 && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS) {
 			const cJSON *p = cJSON_GetArrayItem(res.products, 0);
 			char title[160], price[96];
 			title_of(p, title, sizeof title);
@@ -246,7 +246,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			dlg_focus(t, res.products);
 		break;
 	case RES_AMBIGUOUS:
-		if (c->soft && it->qty == 0)
+		if (c->soft && c->nitems == 1 && it->qty == 0)
 			act_search(t, c, it);
 		else
 			act_ask_choice(t, &res, UND_ADD, qty);
@@ -650,4 +650,45 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 		}
 	}
 	resolve_free(&res);
+}
+
+/* "swap the whole milk for oat milk", "add oat milk instead of the whole milk". */
+void act_swap(struct turn *t, const struct und_cmd *c)
+{
+	const struct und_item *old = NULL, *repl = NULL;
+	for (int i = 0; i < c->nitems; i++) {
+		if (c->items[i].instead && !old)
+			old = &c->items[i];
+		else if (!c->items[i].instead && und_item_has_ref(&c->items[i]) && !repl)
+			repl = &c->items[i];
+	}
+	if (!old) {
+		act_correct(t, c);
+		return;
+	}
+	if (!t->cart)
+		refresh_cart(t);
+	int qty = 0;
+	struct resolution res;
+	resolve_item(t, old, RES_CART, &res);
+	if (res.status == RES_OK) {
+		const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+		char title[160];
+		title_of(p, title, sizeof title);
+		qty = dlg_cart_qty(t->cart, dlg_id(p));
+		if (qty > 0 && set_line(t, dlg_id(p), 0) == 0)
+			reply_say(&t->r, "Okay, I took out the %s.", title);
+	}
+	resolve_free(&res);
+	if (!repl)
+		return;
+	struct und_item add = *repl;
+	if (add.qty == 0)
+		add.qty = qty;
+	struct und_cmd cmd = *c;
+	cmd.intent = UND_ADD;
+	cmd.soft = cmd.more = 0;
+	cmd.nitems = 1;
+	cmd.items[0] = add;
+	act_add(t, &cmd, &cmd.items[0]);
 }

@@ -200,6 +200,8 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		act_search(t, c, NULL);
 		return;
 	}
+	if (c->comment && !c->follow && pending != DLG_PENDING_CHOOSE)
+		return;
 	if (!it)
 		return;
 	int emotive = it->nwords > 0 && it->ref == UND_REF_WORDS && it->qty == 0;
@@ -217,6 +219,7 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		add.items[0].qty = it->qty ? it->qty : st->pending_qty;
 		if (add.items[0].ref == UND_REF_NONE && it->nneg == 0 && it->pick == UND_PICK_NONE)
 			add.items[0].ref = UND_REF_IT;
+		t->main = add.intent;
 		if (add.intent == UND_ADD)
 			act_add(t, &add, &add.items[0]);
 		else if (add.intent == UND_REMOVE)
@@ -240,6 +243,23 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			reply_say(&t->r, "%d of which product?", it->qty);
 		return;
 	}
+	/* "and the sony?", "what about bananas": the previous question, about this */
+	enum und_intent again = st->last_intent;
+	if (c->follow || (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE &&
+			  (again == UND_PRICE || again == UND_STOCK || again == UND_INFO ||
+			   again == UND_ADD || again == UND_REMOVE))) {
+		struct und_cmd f = *c;
+		f.intent = again == UND_PRICE || again == UND_STOCK ? again :
+			   c->follow ? UND_INFO : again;
+		t->main = f.intent;
+		if (f.intent == UND_ADD)
+			act_add(t, &f, &f.items[0]);
+		else if (f.intent == UND_REMOVE)
+			act_remove(t, &f, &f.items[0]);
+		else
+			act_info(t, &f, &f.items[0]);
+		return;
+	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
 		act_search(t, c, it);
 		return;
@@ -249,9 +269,11 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	    st->shown_turn >= st->turn - 3) {
 		struct und_cmd add = *c;
 		add.intent = UND_ADD;
+		t->main = UND_ADD;
 		act_add(t, &add, &add.items[0]);
 		return;
 	}
+	t->main = UND_INFO;
 	act_info(t, c, it);
 }
 
@@ -290,8 +312,32 @@ static void run_items(struct turn *t, const struct und_cmd *c,
 	}
 }
 
-static void run_command(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+static int has_instead(const struct und_cmd *c)
 {
+	for (int i = 0; i < c->nitems; i++)
+		if (c->items[i].instead)
+			return 1;
+	return 0;
+}
+
+/* Joins items that were one product with "and" in its name ("salt and vinegar chips"). */
+static void merge_and_items(struct turn *t, struct und_cmd *c)
+{
+	for (int i = 0; i + 1 < c->nitems; i++) {
+		if (!resolve_try_merge(t, &c->items[i], &c->items[i + 1]))
+			continue;
+		memmove(&c->items[i + 1], &c->items[i + 2], (size_t)(c->nitems - i - 2) * sizeof c->items[0]);
+		c->nitems--;
+		i--;
+	}
+}
+
+static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pending pending, int alone)
+{
+	struct und_cmd merged, *c = &merged;
+	merged = *c_in;
+	if (c->nitems > 1 && (c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SEARCH))
+		merge_and_items(t, c);
 	switch (c->intent) {
 	case UND_NONE: do_fragment(t, c, pending); break;
 	case UND_SEARCH: run_items(t, c, act_search); break;
@@ -301,14 +347,18 @@ static void run_command(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	case UND_PRICE:
 	case UND_STOCK: run_items(t, c, act_info); break;
 	case UND_ADD:
-		if (c->negated)
+		if (has_instead(c))
+			act_swap(t, c);
+		else if (c->negated)
 			run_items(t, c, act_remove);
 		else
 			run_items(t, c, act_add);
 		break;
 	case UND_REMOVE: run_items(t, c, act_remove); break;
 	case UND_SET:
-		if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
+		if (has_instead(c))
+			act_swap(t, c);
+		else if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
 		    t->st->last.kind != DLG_LAST_NONE)
 			act_correct(t, c);
 		else
@@ -381,6 +431,27 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		if (c->intent == UND_NONE && c->nitems > 0 && !und_item_has_ref(&c->items[0]) &&
 		    c->items[0].nneg == 0 && c->items[0].qty == 0)
 			continue;
+		/* "yes, two of them" */
+		if (c->intent == UND_CONFIRM && i + 1 < r->n && r->cmd[i + 1].intent == UND_NONE &&
+		    r->cmd[i + 1].nitems > 0 && r->cmd[i + 1].items[0].qty > 0 &&
+		    (p == DLG_PENDING_SUGGEST || p == DLG_PENDING_CHOOSE) &&
+		    (!und_item_has_ref(&r->cmd[i + 1].items[0]) || r->cmd[i + 1].items[0].ref == UND_REF_THEM ||
+		     r->cmd[i + 1].items[0].ref == UND_REF_IT)) {
+			st->suggest_qty = st->pending_qty = r->cmd[i + 1].items[0].qty;
+			run_command(t, c, p, 0);
+			actions++;
+			i++;
+			continue;
+		}
+		/* "ok, i'll take the bose": the command says what to do, not the yes */
+		if (c->intent == UND_CONFIRM && i + 1 < r->n && r->cmd[i + 1].intent != UND_CONFIRM &&
+		    !(r->cmd[i + 1].intent == UND_NONE && r->cmd[i + 1].nitems > 0 &&
+		      !und_item_has_ref(&r->cmd[i + 1].items[0])) &&
+		    !(pending == DLG_PENDING_CHECKOUT && r->cmd[i + 1].intent == UND_CHECKOUT)) {
+			if (pending == DLG_PENDING_CHECKOUT)
+				st->pending = DLG_PENDING_NONE;
+			continue;
+		}
 		int alone = r->n == 1 || (r->n == 2 && r->cmd[0].lead == 0 && i == r->n - 1 &&
 					  (r->cmd[0].intent == UND_GREET || r->cmd[0].intent == UND_CONFIRM));
 		if (c->lead)
@@ -455,6 +526,11 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	st->pending = pending;
 	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
 	run_turn(t, r, pending);
+	st->last_intent = main_intent(r, pending);
+	if (st->last_intent == UND_NONE && t->main != UND_NONE) {
+		st->last_intent = t->main;
+		snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(t->main));
+	}
 	/* an unanswered question does not outlive the turn after it */
 	if (!t->asked && st->pending == pending && pending != DLG_PENDING_NONE &&
 	    st->pending_turn < st->turn)

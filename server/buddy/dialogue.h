@@ -1,6 +1,7 @@
 /*
- * dialogue.h - the buddy's internals shared by dialogue.c, resolve.c, act_cart.c and
- * act_shop.c: the per-conversation state and the per-turn context.
+ * dialogue.h - the buddy's internals shared by dialogue.c (the turn), resolve.c
+ * (which product is meant), act_cart.c, checkout.c, act_shop.c and act_info.c (what
+ * is done): the per-conversation state and the per-turn context.
  *
  * State invariants: `shown` is a JSON array (never NULL) of product-shaped objects
  * ({"id","title","price_cents","currency",...}) in the order they were read out;
@@ -64,6 +65,7 @@ struct buddy_state {
 	int64_t pending_pm;
 	int64_t suggest_id;
 	int suggest_qty;
+	enum und_intent last_intent;	/* what the previous turn did, for "and the sony?" */
 	/* frustration history */
 	int correction_turns[4];
 	char last_text[256];
@@ -98,6 +100,7 @@ struct resolution {
 /* resolve.c */
 void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scope, struct resolution *res);
 void resolve_free(struct resolution *res);
+int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item *b);
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
 		   char *missing, size_t mlen);
 int64_t dlg_id(const cJSON *obj);
@@ -127,17 +130,22 @@ void act_view_cart(struct turn *t, int total_only);
 void act_clear(struct turn *t, const struct und_cmd *c);
 void act_undo(struct turn *t);
 void act_correct(struct turn *t, const struct und_cmd *c);
+void act_swap(struct turn *t, const struct und_cmd *c);
+
+/* checkout.c: act_checkout() only asks; act_place_order() runs after a yes */
 void act_checkout(struct turn *t);
 void act_place_order(struct turn *t);
 
 /* act_shop.c */
 void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_more_results(struct turn *t);
+void act_not_found(struct turn *t, struct resolution *res, int qty);
+void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty);
+
+/* act_info.c */
 void act_cheaper(struct turn *t, const struct und_cmd *c);
 void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_order_status(struct turn *t, const struct und_cmd *c);
 void act_cancel_order(struct turn *t, const struct und_cmd *c);
-void act_not_found(struct turn *t, struct resolution *res, int qty);
-void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty);
 
 #endif

@@ -58,7 +58,9 @@ static const struct lex_trigger triggers[] = {
 	{ "make those", UND_SET, 30, LEX_FIXQTY }, { "make this", UND_SET, 30, LEX_FIXQTY },
 	{ "change", UND_SET, 30, 0 }, { "set", UND_SET, 30, 0 }, { "update", UND_SET, 30, 0 },
 	{ "adjust", UND_SET, 30, 0 }, { "switch", UND_SET, 30, LEX_FIXQTY },
-	{ "swap", UND_SET, 30, LEX_FIXQTY }, { "i only want", UND_SET, 31, 0 },
+	{ "swap", UND_SET, 30, LEX_FIXQTY }, { "replace", UND_SET, 30, LEX_FIXQTY },
+	{ "exchange", UND_SET, 30, LEX_FIXQTY }, { "substitute", UND_SET, 30, LEX_FIXQTY },
+	{ "i only want", UND_SET, 31, 0 },
 	{ "i just want", UND_SET, 31, 0 }, { "only want", UND_SET, 31, 0 },
 	{ "i meant", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i said", UND_SET, 30, LEX_FIXQTY | LEX_START },
 	/* cart */
@@ -69,7 +71,8 @@ static const struct lex_trigger triggers[] = {
 	{ "read it back", UND_VIEW_CART, 20, 0 }, { "review", UND_VIEW_CART, 20, LEX_START },
 	{ "what is in there", UND_VIEW_CART, 20, 0 }, { "so far", UND_VIEW_CART, 12, 0 },
 	{ "total", UND_CART_TOTAL, 22, 0 }, { "subtotal", UND_CART_TOTAL, 22, 0 },
-	{ "how much do i owe", UND_CART_TOTAL, 22, 0 }, { "what do i owe", UND_CART_TOTAL, 22, 0 },
+	{ "how much do i owe", UND_CART_TOTAL, 22, 0 }, { "how many items", UND_CART_TOTAL, 22, 0 },
+	{ "how many things", UND_CART_TOTAL, 22, 0 }, { "what do i owe", UND_CART_TOTAL, 22, 0 },
 	{ "altogether", UND_CART_TOTAL, 22, 0 }, { "all together", UND_CART_TOTAL, 22, 0 },
 	{ "how much will it be", UND_CART_TOTAL, 22, 0 }, { "how much is it all", UND_CART_TOTAL, 22, 0 },
 	{ "how much is everything", UND_CART_TOTAL, 22, 0 }, { "the damage", UND_CART_TOTAL, 22, 0 },
@@ -180,22 +183,46 @@ static const struct lex_trigger triggers[] = {
 	{ "cheaper ones", UND_CHEAPER, 13, 0 }, { "cheaper options", UND_CHEAPER, 13, 0 },
 	{ "a cheaper one", UND_CHEAPER, 13, 0 }, { "any cheaper", UND_CHEAPER, 13, 0 },
 	{ "cheaper alternatives", UND_CHEAPER, 13, 0 }, { "a cheaper", UND_CHEAPER, 13, 0 },
+	{ "too expensive", UND_CHEAPER, 13, 0 }, { "too pricey", UND_CHEAPER, 13, 0 },
+	{ "too much", UND_CHEAPER, 13, 0 }, { "cheaper version", UND_CHEAPER, 13, 0 },
 	{ "tell me about", UND_INFO, 10, 0 }, { "tell me more about", UND_INFO, 10, 0 },
 	{ "more about", UND_INFO, 10, 0 }, { "more info", UND_INFO, 10, 0 },
 	{ "details", UND_INFO, 10, 0 }, { "describe", UND_INFO, 10, 0 },
 	{ "what is", UND_INFO, 9, 0 }, { "what are", UND_INFO, 9, 0 },
-	{ "info on", UND_INFO, 10, 0 }, { "what about", UND_INFO, 10, 0 }, { "information on", UND_INFO, 10, 0 },
+	{ "info on", UND_INFO, 10, 0 }, { "information on", UND_INFO, 10, 0 },
 	{ "how much", UND_PRICE, 15, 0 }, { "cost", UND_PRICE, 15, 0 }, { "costs", UND_PRICE, 15, 0 },
 	{ "price", UND_PRICE, 15, 0 }, { "prices", UND_PRICE, 15, 0 }, { "priced", UND_PRICE, 15, 0 },
 	{ "in stock", UND_STOCK, 16, 0 }, { "how many", UND_STOCK, 16, 0 },
 	{ "available", UND_STOCK, 14, 0 }, { "availability", UND_STOCK, 16, 0 },
 };
 
-static int flags_allow(const struct lex_trigger *tr, int i, int n, int start, int end)
+/* Words around a phrase that leave it "alone": "great, that's all then" */
+static int only_padding(const struct text_words *t, int from, int to)
 {
-	if ((tr->flags & LEX_START) && i != start)
-		return 0;
-	if ((tr->flags & LEX_ALONE) && (i != start || i + n != end))
+	static const char *const pad[] = { "then", "for", "now", "today", "thanks", "thank", "you",
+		"ok", "okay", "so", "well", "great", "perfect", "cool", "good", "i", "think", "guess",
+		"please", "buddy", "just", "really", "yeah", "yes", "alright", "all", "right", "oh",
+		"hey", "that", "is", "it", "the", "lovely", "awesome", "nice", "fine" };
+	for (int k = from; k < to; k++) {
+		int ok = 0;
+		for (size_t p = 0; p < sizeof pad / sizeof *pad && !ok; p++)
+			ok = !strcmp(t->w[k], pad[p]);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static int flags_allow(const struct text_words *t, const struct lex_trigger *tr, int i, int n,
+		       int start, int end)
+{
+	if (tr->flags & LEX_START) {
+		/* "can you take ...", "please get ...": politeness may come first */
+		for (int k = start; k < i; k++)
+			if (!lex_is_stopword(t->w[k]) || text_is(t, k, "the") || text_is(t, k, "a"))
+				return 0;
+	}
+	if ((tr->flags & LEX_ALONE) && !(only_padding(t, start, i) && only_padding(t, i + n, end)))
 		return 0;
 	return 1;
 }
@@ -206,7 +233,7 @@ int lex_trigger_at(const struct text_words *t, int i, int clause_start, int clau
 	int best = 0;
 	for (size_t k = 0; k < sizeof triggers / sizeof *triggers; k++) {
 		int n = text_match(t, i, clause_end, triggers[k].phrase);
-		if (n > best && flags_allow(&triggers[k], i, n, clause_start, clause_end)) {
+		if (n > best && flags_allow(t, &triggers[k], i, n, clause_start, clause_end)) {
 			best = n;
 			*out = triggers[k];
 		}

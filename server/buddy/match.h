@@ -50,8 +50,8 @@ int match_edit_distance(const char *a, const char *b, int max);
 double match_word_similarity(const char *user, const char *known);
 
 /* The vocabulary word the shopper most likely meant by `word`: out gets it, *cost is
- * 0 exact/stem, 1 or 2 for a typo.  Also tries the word split in two known words is
- * not done here (see match_join).  Returns 1 when found, 0 when the word is unknown. */
+ * 0 exact/stem, 1 or 2 for a typo.  Returns 1 when found, 0 when the word is unknown.
+ * Words split by a recogniser ("head phones") are match_join()'s job. */
 int match_correct(const struct match_vocab *v, const char *word, char *out, size_t len, int *cost);
 
 /* 1 when "a"+"b" written together is a vocabulary word ("head phones"); fills out. */

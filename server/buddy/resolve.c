@@ -416,3 +416,37 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 	}
 	resolve_words(t, it, scope, res);
 }
+
+/* "macaroni and cheese" was cut at "and" into two items; when one product's title
+ * holds both parts joined by "and"/"&", the two items were one.  Returns 1 after
+ * merging b into a. */
+int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item *b)
+{
+	if (a->ref != UND_REF_WORDS || b->ref != UND_REF_WORDS || b->qty || b->article ||
+	    a->nwords + b->nwords > UND_ITEM_WORDS)
+		return 0;
+	struct und_item both = *a;
+	for (int i = 0; i < b->nwords; i++)
+		snprintf(both.words[both.nwords++], TEXT_WORD_LEN, "%s", b->words[i]);
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, &both, &q, missing, sizeof missing);
+	if (*missing || q.n < 2)
+		return 0;
+	cJSON *found = search_words(t, &q, 0, 5);
+	const cJSON *p;
+	int merged = 0;
+	cJSON_ArrayForEach(p, found) {
+		double cov = 0;
+		match_score(&q, p, &cov);
+		const char *title = dlg_str(p, "title");
+		if (cov >= 0.99 && (strstr(title, " and ") || strstr(title, " And ") || strchr(title, '&'))) {
+			merged = 1;
+			break;
+		}
+	}
+	cJSON_Delete(found);
+	if (merged)
+		*a = both;
+	return merged;
+}

@@ -406,7 +406,28 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n;
 			continue;
 		}
+		/* "instead of the milk"; "swap the milk for oat milk" */
+		if ((n = text_match(t, k, b, "instead of")) || (n = text_match(t, k, b, "rather than"))) {
+			struct und_item *it = new_item(&s);
+			it->instead = 1;
+			k += n;
+			continue;
+		}
+		if (cmd->fix && s.cur && s.cur->nwords && !s.cur->instead &&
+		    (text_is(t, k, "for") || text_is(t, k, "with") || text_is(t, k, "to")) &&
+		    is_content(t, k + 1 + text_is(t, k + 1, "the"), b)) {
+			s.cur->instead = 1;
+			new_item(&s);
+			k++;
+			continue;
+		}
 		if ((n = ref_phrase(t, k, b, &ref))) {
+			/* "that's a bit much", "it looks good": a remark, not a request */
+			static const char *const verbs[] = { "is", "are", "was", "looks", "seems",
+				"sounds", "feels", "tastes", "costs" };
+			for (size_t v2 = 0; v2 < sizeof verbs / sizeof *verbs && ref != UND_REF_ALL; v2++)
+				if (text_is(t, k + n, verbs[v2]) && cmd->intent == UND_NONE)
+					cmd->comment = 1;
 			struct und_item *it = item(&s);
 			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS)
 				it = new_item(&s);
@@ -448,6 +469,17 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			}
 			if (text_is(t, k, "of"))
 				k++;
+			continue;
+		}
+		/* "put in another cheese", "add an extra banana" */
+		if (text_is(t, k, "another") || (text_is(t, k, "extra") && is_content(t, k + 1, b))) {
+			struct und_item *it = item(&s);
+			if (und_item_has_ref(it) || it->qty || it->article)
+				it = new_item(&s);
+			if (!it->qty)
+				it->qty = 1;
+			cmd->more = 1;
+			k++;
 			continue;
 		}
 		if (text_is(t, k, "a") || text_is(t, k, "an")) {
@@ -542,6 +574,9 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			    text_is(t, i, "back"))
 				cmd->intent = UND_REMOVE;
 	}
+	if (text_match(t, a, b, "what about") || text_match(t, a, b, "how about") ||
+	    text_match(t, a, b, "and what about") || text_match(t, a, b, "what of"))
+		cmd->follow = 1;
 	parse_args(t, a, b, pos, pos + len, cmd);
 	if (cmd->intent == UND_DENY && !strcmp(tr.phrase, "cancel")) {
 		int order = 0;
@@ -552,7 +587,13 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		else if (cmd->nitems > 0 && und_item_has_ref(&cmd->items[0]))
 			cmd->intent = UND_REMOVE;
 	}
-	if (cmd->intent == UND_ORDER_STATUS) {
+	if (cmd->intent == UND_ORDER_STATUS || cmd->intent == UND_CANCEL_ORDER) {
+		/* "cancel order 12", "where is order number 7" */
+		for (int i = a; i < b && cmd->order_id == 0; i++) {
+			long v = num_word(t->w[i]);
+			if (v > 0 && text_is_digits(t->w[i]))
+				cmd->order_id = v;
+		}
 		cmd->nitems = 0;
 	}
 	if (cmd->intent == UND_REMOVE && cmd->nitems == 1 && cmd->items[0].ref == UND_REF_ALL &&

@@ -51,6 +51,7 @@ struct und_item {
 	int qty;		/* 0: not said */
 	int article;		/* "a"/"an" said instead of a number */
 	int dozen;		/* the number was a count noun ("a dozen"): maybe one pack */
+	int instead;		/* "instead of the milk", "swap the milk for ...": the one replaced */
 	int nwords;		/* product words as said, in order */
 	char words[UND_ITEM_WORDS][TEXT_WORD_LEN];
 	int nneg;		/* "not the decaf": words the product must not match */
@@ -66,6 +67,8 @@ struct und_cmd {
 	int keep;		/* "keep only the milk": except[] are the ones to keep */
 	int fix;		/* "make it three", "make that the decaf": amends the last request */
 	int lead;		/* a "no"/"yes" opening a longer utterance ("no, the bose") */
+	int comment;		/* "that's a bit much": a remark about something, not a request */
+	int follow;		/* "what about the sony": asks the previous question again */
 	int cart_said;		/* "cart", "basket" was said */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];

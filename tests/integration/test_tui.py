@@ -386,6 +386,20 @@ def voice_session(srv, tok, url, xdg):
                 "bananas" in heard.lower(), "heard %r\n%s" % (heard, b))
         C.check("voice turn: the speaking indicator showed while speech played",
                 seen_speaking, b)
+
+        # barge-in: the talk key while the buddy speaks stops it and listens
+        t.keys("i")
+        t.type("what can you do")
+        t.keys("Enter", "Escape")
+        s = t.wait_for(lambda s: "SPEAKING" in pane(s, "buddy", 100), timeout=10)
+        if s:
+            time.sleep(0.3)  # well inside the reply, which speaks for several seconds
+            t.keys("F2")
+            s = t.wait_for(lambda s: "SPEAKING" not in pane(s, "buddy", 100) and
+                           "MIC" in pane(s, "buddy", 100), timeout=1.0)
+        C.check("barge-in: the talk key during speech stops it and listens", s,
+                pane(t.screen(), "buddy", 100))
+        t.wait_for(lambda s: "MIC" not in pane(s, "buddy", 100), timeout=10)
         t.keys("q")
         t.wait_for("TUI-EXITED", timeout=8)
         stats = t.read_stats()

@@ -519,6 +519,105 @@ START_TEST(more_results)
 }
 END_TEST
 
+START_TEST(follow_up_questions)
+{
+	say("how much is the bose");
+	HAS("two hundred seventy nine");
+	say("and the sony?");
+	HAS("three hundred forty nine");
+	LINES(0);
+	say("what about the decaf");
+	HAS("decaf");
+	LINES(0);
+}
+END_TEST
+
+START_TEST(yes_with_a_different_choice)
+{
+	say("how much is the sony");
+	say("tell me about the sony");
+	say("ok i'll take the bose one");
+	QTY(BOSE, 1);
+	QTY(SONY, 0);
+	say("is there any tea");
+	say("yes, the second one");
+	QTY(EARL_GREY, 1);
+}
+END_TEST
+
+START_TEST(swaps)
+{
+	say("add whole milk and eggs");
+	say("swap the whole milk for oat milk");
+	QTY(WHOLE_MILK, 0);
+	QTY(OAT_MILK, 1);
+	say("add two decaf");
+	QTY(DECAF, 2);
+	say("add the espresso instead of the decaf");
+	QTY(DECAF, 0);
+	QTY(ESPRESSO, 2);
+}
+END_TEST
+
+START_TEST(politeness_and_separable_verbs)
+{
+	say("could you please get me two lemons");
+	QTY(LEMONS, 2);
+	say("can you take the lemons out");
+	QTY(LEMONS, 0);
+	say("hey buddy, i'd like to order some rice please");
+	QTY(RICE, 1);
+}
+END_TEST
+
+START_TEST(remarks_are_not_requests)
+{
+	say("add the sony headphones");
+	say("hmm, that's a bit much. remove it");
+	QTY(SONY, 0);
+	NOT_ACTED("product.show");
+	say("add bananas");
+	say("great, that's all");
+	HAS("shall i place the order");
+	say("yep");
+	ck_assert_int_eq(shop.calls_checkout, 1);
+}
+END_TEST
+
+START_TEST(and_inside_a_product_name)
+{
+	say("add macaroni and cheese and apples");
+	QTY(MAC_CHEESE, 1);
+	QTY(APPLES, 1);
+	LINES(2);
+}
+END_TEST
+
+START_TEST(list_of_needs_is_added)
+{
+	say("i also need eggs, milk and some bread");
+	QTY(EGGS, 1);
+	QTY(WHOLE_MILK, 1);
+	QTY(SOURDOUGH, 1);
+}
+END_TEST
+
+START_TEST(reply_is_speakable)
+{
+	say("add organic bananas");
+	LACKS("(");
+	LACKS("$");
+	say("what's in my cart");
+	HAS("two dollars forty nine");
+	say("show me everything under 5 dollars");
+	/* at most three products read out */
+	int commas = 0;
+	for (const char *p = reply; (p = strstr(p, " for ")); p++)
+		commas++;
+	ck_assert_int_le(commas, 3);
+}
+END_TEST
+
 static Suite *buddy_suite(void)
 {
 	Suite *s = suite_create("buddy");
@@ -556,6 +655,14 @@ static Suite *buddy_suite(void)
 	tcase_add_test(tc, dozen_means_a_pack);
 	tcase_add_test(tc, spoken_quantities_and_slips);
 	tcase_add_test(tc, more_results);
+	tcase_add_test(tc, follow_up_questions);
+	tcase_add_test(tc, yes_with_a_different_choice);
+	tcase_add_test(tc, swaps);
+	tcase_add_test(tc, politeness_and_separable_verbs);
+	tcase_add_test(tc, remarks_are_not_requests);
+	tcase_add_test(tc, list_of_needs_is_added);
+	tcase_add_test(tc, and_inside_a_product_name);
+	tcase_add_test(tc, reply_is_speakable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,381 @@
+/*
+ * cmd-talk.c - talk [--vad] [--input FILE.wav] [--output FILE.wav] [--fast]: talk to
+ * the buddy with your voice.
+ *
+ * With the microphone it is push-to-talk (Enter starts, Enter sends; a typed line is
+ * sent as text) or, with --vad, hands-free: an energy VAD (vad.h) starts an utterance
+ * on speech and ends it after 500 ms of silence, keeping 300 ms of audio from before
+ * the onset so the first syllable is not lost.  What the buddy heard, its reply and
+ * what it did are printed as in `voxcart chat`; its speech plays on the speaker, or is
+ * written to --output.  The buddy is interrupted (barge-in: cancel) by Enter or
+ * Ctrl-C while it talks.  There is no echo cancellation yet, so the microphone is
+ * gated while the speaker plays - otherwise the buddy would hear itself and stop
+ * mid-sentence - and speaking over it (at least 300 ms, by the VAD) interrupts it only
+ * when its speech goes to a file, where there is no echo.
+ *
+ * With --input the file is sent as one utterance (audio.start, 20 ms Opus frames paced
+ * in real time or, with --fast, as fast as possible, audio.stop); talk prints the
+ * final transcript and the reply, writes the speech to --output, and exits after
+ * reply.done and the end of the speech.  With --json every event is one JSON line, and
+ * a last line sums up the turn for tests:
+ *   {"type":"talk.summary","transcript":...,"speech_frames":N,"frames_contiguous":
+ *    true,"gaps":0,...}
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd-chat.h"
+#include "opuscodec.h"
+#include "vad.h"
+
+#define FRAME OPUS_FRAME_SAMPLES(AUDIO_MIC_RATE)
+#define PREROLL_FRAMES 15 /* 300 ms kept from before a VAD onset */
+
+struct talk {
+	struct cli *cli;
+	struct chat ch;
+	struct audio_source *src;
+	struct vad *vad;
+	int use_vad, voice_barge_in;
+	uint32_t rec_turn;  /* audio turn being recorded, 0 when none */
+	uint32_t wait_turn; /* turn whose reply is awaited, 0 when none */
+	uint32_t last_turn; /* the newest turn sent (its speech may still play) */
+	unsigned errs;
+	int16_t preroll[PREROLL_FRAMES][FRAME];
+	int npre, pre_next;
+};
+
+/* ---- one file, one utterance ---- */
+
+static void print_summary(struct talk *t, uint32_t turn, int got_done)
+{
+	struct chat *ch = &t->ch;
+	struct jitter_stats st = { 0 };
+	if (ch->player)
+		audio_player_stats(ch->player, &st);
+	pthread_mutex_lock(&ch->lock);
+	int mine = ch->frame_turn == turn;
+	uint32_t frames = mine ? ch->frames : 0;
+	int contiguous = !mine || (ch->contiguous &&
+				   (ch->announced_frames == 0 || frames == ch->announced_frames));
+	uint64_t gaps = ch->player ? st.gaps
+		: (ch->announced_frames > frames ? ch->announced_frames - frames : 0);
+	if (t->cli->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", "talk.summary");
+		cJSON_AddNumberToObject(o, "turn", turn);
+		if (ch->transcript)
+			cJSON_AddStringToObject(o, "transcript", ch->transcript);
+		else
+			cJSON_AddNullToObject(o, "transcript");
+		cJSON_AddBoolToObject(o, "reply_done", got_done);
+		cJSON_AddNumberToObject(o, "audio_frames_sent", buddy_client_audio_frames(ch->bc));
+		cJSON_AddNumberToObject(o, "speech_frames", frames);
+		cJSON_AddNumberToObject(o, "speech_frames_announced", ch->announced_frames);
+		cJSON_AddBoolToObject(o, "frames_contiguous", contiguous);
+		cJSON_AddNumberToObject(o, "gaps", (double)gaps);
+		cli_print_json(o);
+		cJSON_Delete(o);
+	} else if (frames) {
+		cli_note(t->cli, "(%u speech frames, %.1f s%s%s)\n", frames, frames * 0.02,
+			 ch->opts.output ? ", written to " : "",
+			 ch->opts.output ? ch->opts.output : "");
+	}
+	pthread_mutex_unlock(&ch->lock);
+}
+
+static int talk_file(struct talk *t)
+{
+	struct chat *ch = &t->ch;
+	char err[512];
+	unsigned errs = chat_begin(ch);
+	uint32_t turn = buddy_client_audio_start(ch->bc);
+	if (turn == 0)
+		return cli_error_exit(t->cli, CLI_UNREACHABLE, "unreachable",
+				      "the connection to voxcartd was lost");
+	int16_t pcm[FRAME];
+	int r, rc = CLI_OK;
+	while (!chat_interrupted && (r = audio_source_read(t->src, pcm, -1, err, sizeof err)) == 1) {
+		if (buddy_client_audio_frame(ch->bc, pcm, FRAME) != 0) {
+			int st = chat_poll(ch, turn, errs); /* a closed connection is reported */
+			rc = st < 0 ? cli_error(t->cli, "audio", "cannot send the audio (the "
+						"connection is not keeping up)")
+			     : st == CLI_OK ? CLI_FAIL : st;
+			break;
+		}
+	}
+	if (rc != CLI_OK)
+		return rc;
+	buddy_client_audio_stop(ch->bc);
+	chat_touch(ch);
+	rc = chat_wait(ch, turn, errs);
+	int got_done = rc == CLI_OK;
+	if (rc == CLI_OK || rc == CLI_FAIL)
+		chat_wait_speech(ch);
+	print_summary(t, turn, got_done);
+	return rc;
+}
+
+/* ---- the microphone ---- */
+
+static void keep_preroll(struct talk *t, const int16_t *pcm)
+{
+	memcpy(t->preroll[t->pre_next], pcm, sizeof t->preroll[0]);
+	t->pre_next = (t->pre_next + 1) % PREROLL_FRAMES;
+	if (t->npre < PREROLL_FRAMES)
+		t->npre++;
+}
+
+static int speaking(struct talk *t)
+{
+	return t->ch.player && audio_player_busy(t->ch.player);
+}
+
+/* Stops the buddy: the reply awaited and the speech playing. */
+static void interrupt(struct talk *t)
+{
+	uint32_t turn = t->wait_turn ? t->wait_turn : t->last_turn;
+	chat_barge_in(&t->ch, turn);
+	t->wait_turn = 0;
+}
+
+static int start_recording(struct talk *t, int with_preroll)
+{
+	if (t->wait_turn || speaking(t))
+		interrupt(t);
+	t->errs = chat_begin(&t->ch);
+	t->rec_turn = buddy_client_audio_start(t->ch.bc);
+	if (!t->rec_turn)
+		return -1;
+	t->last_turn = t->rec_turn;
+	for (int i = 0; with_preroll && i < t->npre; i++) {
+		int at = (t->pre_next - t->npre + i + PREROLL_FRAMES) % PREROLL_FRAMES;
+		buddy_client_audio_frame(t->ch.bc, t->preroll[at], FRAME);
+	}
+	t->npre = 0;
+	if (!t->use_vad)
+		cli_note(t->cli, "(recording - Enter to send)\n");
+	return 0;
+}
+
+static void stop_recording(struct talk *t)
+{
+	if (!t->rec_turn)
+		return;
+	buddy_client_audio_stop(t->ch.bc);
+	chat_touch(&t->ch);
+	t->wait_turn = t->rec_turn;
+	t->rec_turn = 0;
+	if (t->vad)
+		vad_reset(t->vad, 1);
+}
+
+/* A typed line while talking: sent as text. */
+static void say_line(struct talk *t, char *line)
+{
+	char *s = line;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return;
+	if (t->wait_turn || speaking(t))
+		interrupt(t);
+	t->errs = chat_begin(&t->ch);
+	t->wait_turn = t->last_turn = buddy_client_say(t->ch.bc, s);
+}
+
+/* Reads what was typed.  Returns 0 at end of input (Ctrl-D), else 1, with *enter set
+ * when a line ended. */
+static int read_keys(struct talk *t, int *enter)
+{
+	static char line[1024];
+	static size_t len;
+	*enter = 0;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	if (poll(&pfd, 1, 0) <= 0)
+		return 1;
+	char buf[256];
+	ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+	if (n <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (len + 1 < sizeof line)
+				line[len++] = buf[i];
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		if (*line && !t->rec_turn)
+			say_line(t, line);
+		else
+			*enter = 1;
+	}
+	return 1;
+}
+
+/* Push-to-talk: Enter starts and stops recording; Enter while the buddy talks
+ * interrupts it and starts recording. */
+static int on_enter(struct talk *t)
+{
+	if (t->rec_turn) {
+		stop_recording(t);
+		return 0;
+	}
+	if (t->use_vad) {
+		if (t->wait_turn || speaking(t))
+			interrupt(t);
+		return 0;
+	}
+	return start_recording(t, 0);
+}
+
+/* One microphone frame through the VAD (hands-free) or to the recording turn. */
+static int on_frame(struct talk *t, const int16_t *pcm)
+{
+	int busy = speaking(t);
+	if (t->rec_turn) {
+		buddy_client_audio_frame(t->ch.bc, pcm, FRAME);
+		if (t->vad && vad_process(t->vad, pcm, FRAME) == VAD_END)
+			stop_recording(t);
+		return 0;
+	}
+	if (!t->vad)
+		return 0;
+	if (busy && !t->voice_barge_in) { /* gated: the buddy must not hear itself */
+		vad_reset(t->vad, 1);
+		t->npre = 0;
+		return 0;
+	}
+	enum vad_event ev = vad_process(t->vad, pcm, FRAME);
+	keep_preroll(t, pcm);
+	if ((ev == VAD_START && !busy) || (ev == VAD_BARGE_IN && busy))
+		return start_recording(t, 1);
+	return 0;
+}
+
+static int talk_mic(struct talk *t)
+{
+	struct chat *ch = &t->ch;
+	char err[512];
+	int rc = CLI_OK, keys = t->cli->stdin_tty;
+	cli_note(t->cli, t->use_vad ? "Listening: just speak (Ctrl-D or Ctrl-C to leave).\n"
+				    : "Press Enter to talk and Enter again to send; type to send "
+				      "text; Ctrl-D to leave.\n");
+	for (;;) {
+		int16_t pcm[FRAME];
+		int r = audio_source_read(t->src, pcm, 100, err, sizeof err);
+		if (r == -1) {
+			rc = cli_error(t->cli, "audio", "%s", err);
+			break;
+		}
+		int enter = 0;
+		if (keys && !read_keys(t, &enter))
+			break;
+		if (chat_interrupted) {
+			chat_interrupted = 0;
+			if (!t->rec_turn && !t->wait_turn && !speaking(t))
+				break;
+			if (t->rec_turn)
+				stop_recording(t);
+			interrupt(t);
+		}
+		if ((enter && on_enter(t) != 0) || (r == 1 && on_frame(t, pcm) != 0)) {
+			rc = chat_poll(ch, ~0u, t->errs); /* a closed connection is reported */
+			if (rc < 0)
+				rc = cli_error(t->cli, "audio", "cannot start a turn");
+			break;
+		}
+		if (t->wait_turn) {
+			int st = chat_poll(ch, t->wait_turn, t->errs);
+			if (st >= 0)
+				t->wait_turn = 0;
+			if (st != -1 && st != CLI_OK && st != CLI_FAIL) {
+				rc = st;
+				break;
+			}
+		}
+	}
+	if (t->rec_turn)
+		buddy_client_audio_stop(ch->bc);
+	return rc;
+}
+
+/* ---- the command ---- */
+
+static int exec_talk(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vad", no_argument, NULL, 'v' },
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fast", no_argument, NULL, 'f' },
+		{ "conversation", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct talk *t = calloc(1, sizeof *t);
+	if (!t)
+		return cli_error(cli, "internal", "out of memory");
+	t->cli = cli;
+	struct chat_opts co = { .speech = 1, .speech_optional = 1, .show_transcripts = 1 };
+	const char *input = NULL;
+	int fast = 0, c, rc = CLI_OK;
+	while (rc == CLI_OK && (c = cli_getopt(cli, NULL, argc, argv, opts)) != -1) {
+		switch (c) {
+		case 'v': t->use_vad = 1; break;
+		case 'i': input = optarg; break;
+		case 'o': co.output = optarg; break;
+		case 'f': fast = 1; break;
+		case 'c':
+			rc = cli_want_id(cli, NULL, "--conversation", optarg, &co.conversation_id);
+			break;
+		case 'j': cli->json = 1; break;
+		case 'q': cli->quiet = 1; break;
+		default: rc = CLI_USAGE; break;
+		}
+	}
+	if (rc == CLI_OK && optind < argc)
+		rc = cli_usage_error(cli, NULL, "unexpected argument \"%s\"", argv[optind]);
+	if (rc == CLI_OK && fast && !input)
+		rc = cli_usage_error(cli, NULL, "--fast goes with --input FILE.wav");
+	if (rc == CLI_OK && !input && !t->use_vad && !cli->stdin_tty)
+		rc = cli_usage_error(cli, NULL, "push-to-talk needs a terminal (Enter starts and "
+				     "stops); use --vad, or --input FILE.wav");
+	char err[512];
+	if (rc == CLI_OK) {
+		t->src = input ? audio_source_file(input, AUDIO_MIC_RATE, !fast, err, sizeof err)
+			       : audio_source_mic(AUDIO_MIC_RATE, err, sizeof err);
+		if (!t->src)
+			rc = cli_error(cli, "audio", "%s", err);
+	}
+	if (rc == CLI_OK && t->use_vad && !input && !(t->vad = vad_new(NULL)))
+		rc = cli_error(cli, "internal", "out of memory");
+	if (rc == CLI_OK)
+		rc = chat_open(&t->ch, cli, &co);
+	if (rc == CLI_OK) {
+		t->voice_barge_in = !t->ch.player || co.output != NULL;
+		chat_catch_interrupt(1);
+		rc = input ? talk_file(t) : talk_mic(t);
+		chat_catch_interrupt(0);
+		int crc = chat_close(&t->ch);
+		if (rc == CLI_OK)
+			rc = crc;
+	}
+	audio_source_close(t->src);
+	vad_free(t->vad);
+	free(t);
+	return rc;
+}
+
+const struct cmd_entry cmd_talk_entry = {
+	"talk", NULL,
+	"[--vad] [--input FILE.wav] [--output FILE.wav] [--fast] [--conversation ID] [--json]",
+	"talk to the shopping buddy: push-to-talk, hands-free (--vad), or a WAV file",
+	exec_talk,
+};
