@@ -5,6 +5,8 @@
  */
 #include "buddy_tools.h"
 #include "auth.h"
+#include "buddy_run.h"
+#include "log.h"
 #include "buddy/buddy.h"
 #include "cart.h"
 #include "catalog.h"
@@ -28,13 +30,16 @@ static int t_search(void *ctx, const struct buddy_search *s, cJSON **result, cha
 	struct buddy_tools_ctx *c = ctx;
 	struct catalog_query q = { 0 };
 	q.text = s->query;
-	q.category = s->category;
+	q.category = s->category && *s->category ? s->category : NULL;
+	q.sort = s->sort && *s->sort ? s->sort : NULL;
 	q.min_price = s->min_price_cents;
 	q.max_price = s->max_price_cents;
-	q.sort = s->sort;
 	q.limit = s->limit > 0 && s->limit <= 100 ? s->limit : 10;
 	int bad_sort = 0;
+	double t0 = buddy_now();
 	*result = catalog_search(c->db, &q, &bad_sort);
+	log_debug("buddy", "search \"%s\" category=%s: %.1f ms", q.text ? q.text : "",
+		  q.category ? q.category : "-", (buddy_now() - t0) * 1000);
 	if (!*result) {
 		fail(code, msg, bad_sort ? "bad_request" : "internal", "search failed");
 		return bad_sort ? 400 : 500;

@@ -86,19 +86,22 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 	if (!order)
 		return NULL;
 
+	/* With words, the full-text index drives the query (CROSS JOIN fixes the order:
+	 * left to itself SQLite may walk every product and probe the index per row). */
+	const char *from = words > 0 ? " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid"
+				     : " FROM products p";
 	char where[512];
-	snprintf(where, sizeof where, "%s WHERE p.status = 'active'%s%s%s%s%s",
-		 words > 0 ? " JOIN products_fts ON products_fts.rowid = p.id" : "",
+	snprintf(where, sizeof where, " WHERE p.status = 'active'%s%s%s%s%s",
 		 words > 0 ? " AND products_fts MATCH ?1" : "",
 		 q->category ? " AND p.category = ?2 COLLATE NOCASE" : "",
 		 q->min_price >= 0 ? " AND p.price_cents >= ?3" : "",
 		 q->max_price >= 0 ? " AND p.price_cents <= ?4" : "",
 		 q->seller_id > 0 ? " AND p.seller_id = ?5" : "");
 	char sql[2048];
-	snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS CATALOG_FROM "%s ORDER BY %s LIMIT ?6 OFFSET ?7",
-		 where, order);
+	snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS "%s JOIN users u ON u.id = p.seller_id%s"
+		 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order);
 	char count_sql[1024];
-	snprintf(count_sql, sizeof count_sql, "SELECT count(*)" CATALOG_FROM "%s", where);
+	snprintf(count_sql, sizeof count_sql, "SELECT count(*)%s%s", from, where);
 
 	sqlite3_stmt *st = store_prepare(db, sql), *ct = store_prepare(db, count_sql);
 	cJSON *items = NULL;

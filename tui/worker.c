@@ -256,7 +256,15 @@ void worker_stop(struct worker *w)
 	w->stopping = 1;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	/* A request may hang on a silent server (libcurl's own timeout is 30 s): quitting
+	 * waits a second for it, then leaves the thread to die with the process. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	if (pthread_timedjoin_np(w->thread, NULL, &until) != 0) {
+		pthread_detach(w->thread);
+		return;
+	}
 	for (struct worker_job *j = w->head, *next; j; j = next) {
 		next = j->next;
 		worker_job_free(j);

@@ -56,7 +56,9 @@ struct worker;
 struct worker *worker_start(const char *base_url, const char *cred_path, char *err,
 			    size_t errlen);
 /* Stops the thread (after the job running now) and frees everything, including
- * jobs still queued or not yet taken. */
+ * jobs still queued or not yet taken.  When the running job does not end within a
+ * second (a silent server), the thread is left to end with the process and nothing
+ * is freed: only call this when exiting or when the worker is idle. */
 void worker_stop(struct worker *w);
 
 /* The read end of the result pipe (non-blocking) for poll(). */

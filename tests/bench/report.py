@@ -51,9 +51,12 @@ def main():
             bad += 1
             continue
         errs = r["non_2xx"] + r["socket_errors"]
-        bad += errs > 0
+        bad += errs > 0 or r["requests"] == 0
         print("%-12s %10.0f %10.2f %10.2f %10.2f %10.2f %9d" % (
             r["name"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], errs))
+    if meta.get("server_exit_status") != 0:
+        print("\nvoxcartd did not exit cleanly after SIGTERM: %s" % meta.get("server_exit_status"))
+        bad += 1
     print()
     print("results written to %s" % out)
     return 1 if bad else 0

@@ -401,7 +401,8 @@ def voice_session(srv, tok, url, xdg):
                 pane(t.screen(), "buddy", 100))
         t.wait_for(lambda s: "MIC" not in pane(s, "buddy", 100), timeout=10)
         t.keys("q")
-        t.wait_for("TUI-EXITED", timeout=8)
+        s = t.wait_for("TUI-EXITED", timeout=8)
+        C.check("voice run quits with status 0", s and "TUI-EXITED rc=0" in s, t.screen())
         stats = t.read_stats()
         C.check("--stats: UI thread never blocked 16 ms while speech played",
                 stats and stats.get("speaking_passes", 0) > 0 and
