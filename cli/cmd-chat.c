@@ -323,6 +323,8 @@ static int open_player(struct chat *ch)
 		cli_note(ch->cli, "voxcart: the reply will not be played: %s\n", err);
 		return CLI_OK;
 	}
+	if (!ch->player && strncmp(err, "no sound device", 15) == 0)
+		return cli_error(ch->cli, "audio", "no sound device found; use --output FILE.wav");
 	if (!ch->player)
 		return cli_error(ch->cli, "audio", "%s", err);
 	return CLI_OK;

@@ -290,7 +290,8 @@ size_t buddy_action_summary(const struct buddy_event *ev, int max_items, char *b
 	} else if (strcmp(name, "cart.view") == 0) {
 		const cJSON *cart = result_cart(ev->result);
 		money((int64_t)jnum(cart, "subtotal_cents", 0), amount, sizeof amount);
-		sb_add(&b, "cart: %.0f items, %s", jnum(cart, "item_count", 0), amount);
+		double n = jnum(cart, "item_count", 0);
+		sb_add(&b, "cart: %.0f item%s, %s", n, n == 1 ? "" : "s", amount);
 	} else if (strcmp(name, "checkout") == 0 && order) {
 		money((int64_t)jnum(order, "total_cents", 0), amount, sizeof amount);
 		sb_add(&b, "order #%.0f placed, %s", jnum(order, "id", 0), amount);

@@ -85,12 +85,34 @@ if [ "$total" -lt "$n" ]; then
 	exit 1
 fi
 
-wrk_args="-t$threads -c$conns -d$dur --latency"
+# --timeout 10s: slow answers count in the latency figures instead of vanishing as
+# wrk's default 2 s timeouts.
+wrk_args="-t$threads -c$conns -d$dur --latency --timeout 10s"
+# Waits (up to 60 s) until /health answers within 0.2 s: requests queued by the
+# previous run (wrk gives up on them, the workers do not) must not slow the next one.
+wait_idle() {
+	python3 - "$base/health" <<'PY' || echo "bench: the server stayed busy after the last run" >&2
+import sys, time, urllib.request
+end = time.time() + 60
+while time.time() < end:
+    t = time.time()
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=10).read()
+        if time.time() - t < 0.2:
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.2)
+sys.exit(1)
+PY
+}
 run_wrk() { # name mode url
+	wait_idle
 	echo "bench: $1 ($wrk_args)"
 	# shellcheck disable=SC2086
 	wrk $wrk_args -s "$bench/bench.lua" "$3" -- "$2" "$max_id" >"$tmp/raw/$1.wrk" 2>&1 || true
 	grep -E "Requests/sec|Non-2xx|Socket errors" "$tmp/raw/$1.wrk" | sed 's/^/    /' || true
+	kill -0 "$pid" 2>/dev/null || { echo "bench: voxcartd is gone" >&2; tail -n 20 "$tmp/server.log" >&2; }
 }
 mkdir -p "$tmp/raw"
 # A short warm-up (not counted) so the first run does not pay for cold caches.
@@ -100,6 +122,7 @@ run_wrk product product "$base"
 # Search last: if it is pathologically slow, it cannot hold up the other figures.
 run_wrk search search "$base"
 
+wait_idle
 # Stop: SIGTERM, then up to 15 s for the workers to finish what is queued.
 kill -TERM "$pid"
 status=""

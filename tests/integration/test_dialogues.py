@@ -37,7 +37,9 @@ Expectation keys (all optional):
   order_status S          status of the newest order
   order_includes [sub]    the newest order holds these products
   last_search_includes [sub], last_search_excludes [sub], last_search_first sub
-                          items of the LAST `search` action of the turn
+                          items of the LAST `search` action of the turn (the ones the
+                          buddy reads out, which may be the first few of more matches)
+  last_search_only [sub]  that search lists something, and every item matches one of these
   last_search_price_max / last_search_price_min   dollars, every item of that search
   actions_include [name], actions_exclude [name]  action names of the turn
   reply_matches [re], reply_not_matches [re]      regexes on the turn's reply
@@ -69,7 +71,8 @@ API = "/api/v1"
 
 TURN_EXPECT_KEYS = {"cart", "cart_exact", "cart_max", "cart_empty", "cart_pick", "orders",
                     "order_status", "order_includes", "last_search_includes",
-                    "last_search_excludes", "last_search_first", "last_search_price_max",
+                    "last_search_excludes", "last_search_first", "last_search_only",
+                    "last_search_price_max",
                     "last_search_price_min", "actions_include", "actions_exclude",
                     "reply_matches", "reply_not_matches", "asks"}
 SETUP_KEYS = {"card", "address", "cart", "orders"}
@@ -195,7 +198,8 @@ class Catalog:
             for key in ("cart", "cart_max"):
                 for sub in (e.get(key) or {}):
                     self.resolve(sub)
-            for key in ("last_search_includes", "last_search_excludes", "order_includes"):
+            for key in ("last_search_includes", "last_search_excludes", "last_search_only",
+                        "order_includes"):
                 for sub in e.get(key) or []:
                     self.resolve(sub)
             if e.get("last_search_first"):
@@ -365,7 +369,7 @@ class Runner:
                     if not (self.cat.resolve(sub) & have):
                         why.append("newest order lacks %r" % sub)
         search_keys = ("last_search_includes", "last_search_excludes", "last_search_first",
-                       "last_search_price_max", "last_search_price_min")
+                       "last_search_only", "last_search_price_max", "last_search_price_min")
         if any(k in exp for k in search_keys):
             items = last_search(actions)
             if items is None:
@@ -379,6 +383,15 @@ class Runner:
                 for sub in exp.get("last_search_excludes") or []:
                     if self.cat.resolve(sub) & set(got):
                         why.append("search should not list %r (got %s)" % (sub, titles))
+                if exp.get("last_search_only"):
+                    ok_ids = set()
+                    for sub in exp["last_search_only"]:
+                        ok_ids |= self.cat.resolve(sub)
+                    stray = [t for i, t in zip(got, titles) if i not in ok_ids]
+                    if not got:
+                        why.append("search found nothing")
+                    elif stray:
+                        why.append("search lists %s (want only %s)" % (stray, exp["last_search_only"]))
                 if exp.get("last_search_first"):
                     if not got or got[0] not in self.cat.resolve(exp["last_search_first"]):
                         why.append("search first %r, want %r" % (

@@ -451,6 +451,9 @@ def main():
                 C.run("shop", shop_session, srv, tok, url, xdg)
                 C.run("voice", voice_session, srv, tok, url, xdg)
                 C.run("crash", crash_session, url, xdg)
+            if C.failed:
+                print("--- the last lines of voxcartd's log ---")
+                print(srv.log_tail(30))
     finally:
         tmux("kill-server", check=False)
         shutil.rmtree(xdg, ignore_errors=True)

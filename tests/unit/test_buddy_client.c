@@ -9,6 +9,7 @@
 #include <check.h>
 #include <libwebsockets.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct lws_context *ctx;
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop;
 	int port;
 	char *log[LOG_MAX]; /* text messages received, in order */
 	int nlog;
@@ -214,7 +215,7 @@ static struct lws_protocols fake_protocols[] = {
 static void *fake_main(void *arg)
 {
 	(void)arg;
-	while (!fake.stop)
+	while (!atomic_load(&fake.stop))
 		lws_service(fake.ctx, 0);
 	return NULL;
 }
@@ -233,7 +234,7 @@ static void fake_start(void)
 	ck_assert_ptr_nonnull(fake.ctx);
 	fake.port = lws_get_vhost_listen_port(lws_get_vhost_by_name(fake.ctx, "default"));
 	ck_assert_int_gt(fake.port, 0);
-	fake.stop = 0;
+	atomic_store(&fake.stop, 0);
 	fake.nlog = 0;
 	fake.frames = fake.frames_decodable = 0;
 	fake.seq_ok = 1;
@@ -243,7 +244,7 @@ static void fake_start(void)
 
 static void fake_stop(void)
 {
-	fake.stop = 1;
+	atomic_store(&fake.stop, 1);
 	lws_cancel_service(fake.ctx);
 	pthread_join(fake.thread, NULL);
 	lws_context_destroy(fake.ctx);
@@ -474,6 +475,9 @@ START_TEST(test_action_summary)
 	summary("{\"type\":\"action\",\"name\":\"cart.view\",\"result\":{\"cart\":{\"items\":[],"
 		"\"item_count\":3,\"subtotal_cents\":1250}}}", NULL, out, sizeof out);
 	ck_assert_str_eq(out, "cart: 3 items, $12.50");
+	summary("{\"type\":\"action\",\"name\":\"cart.view\",\"result\":{\"cart\":{\"items\":[],"
+		"\"item_count\":1,\"subtotal_cents\":349}}}", NULL, out, sizeof out);
+	ck_assert_str_eq(out, "cart: 1 item, $3.49");
 	summary("{\"type\":\"action\",\"name\":\"search\",\"result\":{\"items\":["
 		"{\"title\":\"A\",\"price_cents\":5},{\"title\":\"B\\u001b[2J\",\"price_cents\":100},"
 		"{\"title\":\"C\",\"price_cents\":0},{\"title\":\"D\",\"price_cents\":1}]}}",
