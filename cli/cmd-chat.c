@@ -78,7 +78,7 @@ static char *trim(char *s)
 
 static int human(const struct chat *ch)
 {
-	return !ch->cli->json && !ch->opts.piped && !ch->cli->quiet;
+	return !ch->cli->json && !ch->opts.piped; /* --quiet keeps replies, drops chatter */
 }
 
 /* Ends a reply line or a partial transcript on the terminal.  [lock] */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -34,6 +35,7 @@
 
 #define FRAME OPUS_FRAME_SAMPLES(AUDIO_MIC_RATE)
 #define PREROLL_FRAMES 15 /* 300 ms kept from before a VAD onset */
+#define HOLD_S 0.5        /* the microphone stays gated this long after speech */
 
 struct talk {
 	struct cli *cli;
@@ -45,6 +47,7 @@ struct talk {
 	uint32_t wait_turn; /* turn whose reply is awaited, 0 when none */
 	uint32_t last_turn; /* the newest turn sent (its speech may still play) */
 	unsigned errs;
+	double quiet_from;  /* speech (and its echo) is over from this time on */
 	int16_t preroll[PREROLL_FRAMES][FRAME];
 	int npre, pre_next;
 };
@@ -130,9 +133,24 @@ static void keep_preroll(struct talk *t, const int16_t *pcm)
 		t->npre++;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* 1 while the buddy's speech plays, and for HOLD_S after it: the device still has
+ * audio queued when the player is done, and the room echoes. */
 static int speaking(struct talk *t)
 {
-	return t->ch.player && audio_player_busy(t->ch.player);
+	if (!t->ch.player)
+		return 0;
+	if (audio_player_busy(t->ch.player)) {
+		t->quiet_from = now_s() + HOLD_S;
+		return 1;
+	}
+	return now_s() < t->quiet_from;
 }
 
 /* Stops the buddy: the reply awaited and the speech playing. */

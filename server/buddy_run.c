@@ -188,6 +188,22 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	return 0;
 }
 
+int buddy_run_say(struct buddy_run *run, const char *text)
+{
+	struct buddy_output out = { run, on_delta, on_action, run_cancelled };
+	if (!run_cancelled(run))
+		out.delta(out.ctx, text);
+	double think_ms = (buddy_now() - run->t_start) * 1000.0;
+	if (run->session && !run_cancelled(run)) {
+		speak_ready(run, 1);
+		if (run->held && !run_cancelled(run))
+			send_frame(run, run->held, run->held_len, 1);
+	}
+	if (run->session)
+		send_done(run, think_ms);
+	return 0;
+}
+
 void buddy_run_cleanup(struct buddy_run *run)
 {
 	free(run->reply);

@@ -39,6 +39,9 @@ struct buddy_run {
 
 /* Runs the turn (understanding, tools, events, storage).  Returns 0. */
 int buddy_run_turn(struct buddy_run *run, const char *text);
+/* Answers with a fixed text (spoken like any reply), without the engine and without
+ * storing a turn: for an utterance nothing could be heard in. */
+int buddy_run_say(struct buddy_run *run, const char *text);
 void buddy_run_cleanup(struct buddy_run *run);
 
 double buddy_now(void);

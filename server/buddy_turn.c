@@ -188,31 +188,13 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 	double asr_ms = 0;
 	if (voice_turn_recognise(s, job, heard, sizeof heard, &asr_ms) != 0 || !heard[0]) {
 		struct buddy_run run = { 0 };
+		run.srv = s->srv;
 		run.session = s;
 		run.turn = job->turn;
 		run.t_start = t0;
 		run.asr_ms = asr_ms;
-		run.cancelled = job->turn <= atomic_load(&s->cancel_upto);
-		cJSON *ev = cJSON_CreateObject();
-		cJSON_AddStringToObject(ev, "type", "reply.done");
-		cJSON_AddNumberToObject(ev, "turn", job->turn);
-		const char *sorry = run.cancelled ? "" : "Sorry, I didn't catch that.";
-		cJSON_AddStringToObject(ev, "text", sorry);
-		cJSON_AddNumberToObject(ev, "speech_frames", 0);
-		cJSON_AddBoolToObject(ev, "cancelled", run.cancelled);
-		cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
-		cJSON_AddNumberToObject(timing, "asr_ms", (int)asr_ms);
-		cJSON_AddNumberToObject(timing, "think_ms", 0);
-		cJSON_AddNullToObject(timing, "first_speech_ms");
-		if (!run.cancelled) {
-			cJSON *d = cJSON_CreateObject();
-			cJSON_AddStringToObject(d, "type", "reply.delta");
-			cJSON_AddNumberToObject(d, "turn", job->turn);
-			cJSON_AddNumberToObject(d, "seq", 0);
-			cJSON_AddStringToObject(d, "text", sorry);
-			buddy_session_send_json(s, d);
-		}
-		buddy_session_send_json(s, ev);
+		buddy_run_say(&run, "Sorry, I didn't catch that. Could you say it again?");
+		buddy_run_cleanup(&run);
 		return;
 	}
 	run_text_turn(s, job->turn, heard, t0, asr_ms);

@@ -387,6 +387,8 @@ static void on_audio_start(struct buddy_session *s, const cJSON *msg)
 static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
+	if (!s->audio && cJSON_IsNumber(t) && (uint32_t)t->valuedouble == s->last_turn)
+		return; /* already ended by a frame flagged last, or by the VAD */
 	if (!s->audio || !cJSON_IsNumber(t) || (uint32_t)t->valuedouble != s->audio->turn) {
 		buddy_session_send_error(s, cJSON_IsNumber(t) ? (uint32_t)t->valuedouble : 0,
 					 "bad_request", "audio.stop for a turn that is not recording.");

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define POOL_MAX 32
 
@@ -35,6 +36,7 @@ struct pooled {
 };
 
 static pthread_mutex_t lm_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lm_built = PTHREAD_COND_INITIALIZER;
 static int lm_building;
 static uint64_t lm_version;      /* catalog version of the model on disk; 0 none yet */
 static int lm_ready;
@@ -111,6 +113,7 @@ static void *build_thread(void *arg)
 		lm_ready = 1;
 	}
 	lm_building = 0;
+	pthread_cond_broadcast(&lm_built);
 	pthread_mutex_unlock(&lm_lock);
 	free(b);
 	return NULL;
@@ -167,6 +170,13 @@ static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
 	char lm[4300], dic[4300];
 	lm_paths(lm, dic, sizeof lm);
 	pthread_mutex_lock(&lm_lock);
+	/* The stock model cannot hear shopping; wait (a little) for the first catalog one. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while (!lm_ready && lm_building)
+		if (pthread_cond_timedwait(&lm_built, &lm_lock, &until) != 0)
+			break;
 	int ready = lm_ready;
 	uint64_t want = lm_version;
 	struct pooled p = { 0 };

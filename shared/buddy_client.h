@@ -20,6 +20,8 @@
  * opts->async, waits for "ready" (or a failure) before it returns, so the caller gets
  * one clear error: the server cannot be reached (with the reason), the server
  * refused the token (close code 4001), or the server answered hello with an error.
+ * The events that arrive meanwhile (ready, or the error) go to the callbacks before
+ * connect returns; on_closed is not called for a connect that fails.
  * The access token must be valid: refresh it first (buddy_client_token()).
  *
  * Turn ids: say and audio_start choose the next id of one increasing counter per

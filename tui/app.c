@@ -136,7 +136,6 @@ void app_clamp_list(int n, int rows, int *sel, int *top)
 
 int app_list_key(int is_key, wint_t key, int n, int page, int *sel)
 {
-	int old = *sel;
 	if (page < 1)
 		page = 1;
 	if ((is_key && key == KEY_DOWN) || (!is_key && key == 'j'))
@@ -157,7 +156,6 @@ int app_list_key(int is_key, wint_t key, int n, int page, int *sel)
 		*sel = n - 1;
 	if (*sel < 0)
 		*sel = 0;
-	(void)old;
 	return 1;
 }
 
@@ -303,8 +301,12 @@ static const char *hints_for(const struct app *a)
 		return "Up/Down field  Left/Right choose  Enter next/place order  Esc back  ? help";
 	case SCREEN_ORDERS:
 		return "j/k move  Enter details  x cancel order  r reload  Esc back  ? help";
-	case SCREEN_ORDER:
-		return "x cancel order  j/k scroll  Esc back  Tab pane  ? help  q quit";
+	case SCREEN_ORDER: {
+		const char *st = app_jstr(a->orders.order, "status");
+		if (strcmp(st, "paid") == 0 || strcmp(st, "pending_payment") == 0)
+			return "x cancel order  j/k scroll  r reload  Esc back  Tab pane  ? help  q quit";
+		return "j/k scroll  r reload  Esc back  Tab pane  ? help  q quit";
+	}
 	default:
 		return "? help";
 	}

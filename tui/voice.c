@@ -54,6 +54,7 @@ struct voice {
 	atomic_int audio_ok;
 	atomic_uint last_turn;       /* the newest turn the server answered */
 	char audio_err[512];         /* written before audio_ok is published */
+	char email[256];             /* [lock] from the ready event */
 };
 
 static void post(struct voice *v, struct voice_event *ev)
@@ -89,17 +90,20 @@ static void post_text(struct voice *v, enum voice_event_type type, uint32_t turn
 
 /* ---- buddy client callbacks (client thread) ---- */
 
+/* Keeps who the server says we are; VOICE_READY is posted by the audio thread once
+ * the client and the player are in place, so the UI can use them at once. */
 static void on_ready(void *user, const struct buddy_event *e)
 {
 	struct voice *v = user;
-	atomic_store(&v->ready, 1);
 	const char *email = "";
 	if (e->user) {
 		const cJSON *em = cJSON_GetObjectItemCaseSensitive(e->user, "email");
 		if (cJSON_IsString(em))
 			email = em->valuestring;
 	}
-	post_text(v, VOICE_READY, 0, email);
+	pthread_mutex_lock(&v->lock);
+	snprintf(v->email, sizeof v->email, "%s", email);
+	pthread_mutex_unlock(&v->lock);
 }
 
 static void on_transcript(void *user, const struct buddy_event *e)
@@ -291,6 +295,12 @@ static void *voice_main(void *arg)
 	pthread_mutex_lock(&v->lock);
 	v->client = c;
 	v->player = player;
+	char email[256];
+	snprintf(email, sizeof email, "%s", v->email);
+	pthread_mutex_unlock(&v->lock);
+	atomic_store(&v->ready, buddy_client_is_open(c));
+	post_text(v, VOICE_READY, 0, email);
+	pthread_mutex_lock(&v->lock);
 	for (;;) {
 		while (!v->quit && !v->talk_wanted)
 			pthread_cond_wait(&v->cond, &v->lock);

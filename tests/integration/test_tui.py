@@ -16,7 +16,8 @@ socket and a private XDG_CONFIG_HOME, and checks what the screen shows:
   NO_COLOR; a crash signal restores the terminal.
 
 Screens are polled (wait_for) rather than slept on.  One line per check, then
-`N passed, M failed`; exit status 1 on any failure.  VOXCART_TUI overrides the binary.
+`N passed, M failed`; exit status 1 on any failure.  VOXCART_TUI overrides the binary;
+KEEP=1 keeps each run's --stats and --log files.
 """
 
 import json
@@ -148,6 +149,8 @@ class Tui:
 
     def close(self):
         tmux("kill-session", "-t", self.name, check=False)
+        if not os.environ.get("KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _quote(s):
@@ -290,6 +293,18 @@ def _shop_checks(srv, tok, t):
     s = t.wait_for(lambda s: "#%s" % order.get("id") in s and "paid" in s)
     C.check("the orders list shows the order", s, t.screen())
 
+    # order detail and cancel (asks first; a paid order is refunded)
+    t.keys("Enter")
+    t.wait_for("Status: paid")
+    t.keys("x")
+    s = t.wait_for("and refund it? (y/n)")
+    if s:
+        t.keys("y")
+        s = t.wait_for(lambda s: "Status: cancelled" in s and "refunded" in s)
+    st, _, o = srv.http("GET", "/api/v1/orders/%s" % order.get("id"), token=tok)
+    C.check("x cancels the order after asking (refunded)",
+            s and st == 200 and o.get("status") == "cancelled", "%r %r\n%s" % (st, o, t.screen()))
+
     # UTF-8 titles: typed into the search box, drawn aligned
     t.keys("/")
     t.type("Crème")
@@ -416,6 +431,7 @@ def voice_session(srv, tok, url, xdg):
                      stats["max_block_speaking_ms"], stats["speaking_ms"] / 1000))
     finally:
         t.close()
+        shutil.rmtree(os.path.dirname(wav), ignore_errors=True)
 
 
 def crash_session(url, xdg):
