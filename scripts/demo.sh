@@ -1,18 +1,43 @@
 #!/bin/sh
-# make demo: runs voxcartd with the demo catalog on a database of its own and says
-# how to connect.  Ctrl-C stops it.
+# make demo: starts voxcartd with the demo shop on a database of its own and opens
+# voxcart-tui logged in as the demo shopper; the server stops when the TUI exits.
+# Without a terminal (or with VOXCART_DEMO_SERVER_ONLY=1) it runs just the server
+# and says how to connect.
 set -eu
 cd "$(dirname "$0")/.."
 PORT=${VOXCART_DEMO_PORT:-8080}
 DB=${VOXCART_DEMO_DB:-${XDG_DATA_HOME:-$HOME/.local/share}/voxcart/demo.db}
-cat <<MSG
-Starting voxcartd with the demo shop on http://127.0.0.1:$PORT (database $DB).
+URL=http://127.0.0.1:$PORT
+
+if [ ! -t 0 ] || [ ! -t 1 ] || [ -n "${VOXCART_DEMO_SERVER_ONLY:-}" ]; then
+	cat <<MSG
+Starting voxcartd with the demo shop on $URL (database $DB).
 In another terminal:
-  export VOXCART_SERVER=http://127.0.0.1:$PORT
-  ./voxcart login shopper@demo.voxcart        # password: shop-demo-2026
+  export VOXCART_SERVER=$URL
+  ./voxcart-tui --login shopper@demo.voxcart   # with VOXCART_PASSWORD=shop-demo-2026
+  ./voxcart login shopper@demo.voxcart         # password: shop-demo-2026
   ./voxcart search coffee
-  ./voxcart cart add "dark roast coffee beans" 2
-  printf 'add two bananas\nwhat is in my cart\n' | ./voxcart chat
+  printf 'add two bananas\\nwhat is in my cart\\n' | ./voxcart chat
 Press Ctrl-C here to stop the server.
 MSG
-exec ./voxcartd --demo --db "$DB" --port "$PORT"
+	exec ./voxcartd --demo --db "$DB" --port "$PORT"
+fi
+
+mkdir -p "$(dirname "$DB")"
+log=$(dirname "$DB")/demo-server.log
+./voxcartd --demo --db "$DB" --port "$PORT" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT INT TERM
+tries=0
+until curl -sf "$URL/health" >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 100 ] || ! kill -0 "$server" 2>/dev/null; then
+		echo "make demo: voxcartd did not start; its log ($log):" >&2
+		tail -20 "$log" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+echo "voxcartd is serving the demo shop on $URL (log: $log); opening voxcart-tui..."
+VOXCART_PASSWORD=shop-demo-2026 ./voxcart-tui --server "$URL" --login shopper@demo.voxcart || true
+echo "voxcart-tui closed; stopping voxcartd."

@@ -32,6 +32,7 @@ need_cmd sox sox
 need_cmd python3 python3
 need_cmd tmux tmux
 need_cmd wrk wrk
+need_cmd curl curl
 
 if [ -z "$missing" ]; then
 	exit 0
