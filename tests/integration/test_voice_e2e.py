@@ -106,6 +106,10 @@ SENTENCES = [
     ("t12", "tune", "check out", ("ask_checkout",)),
     ("t13", "tune", "yes please", ("confirm",)),
     ("t14", "tune", "where is my order", ("status",)),
+    ("t15", "tune", "i'd like a watermelon", ("add", "Watermelon", 1)),
+    ("t16", "tune", "put two boxes of penne rigate in my cart", ("add", "Penne Rigate", 2)),
+    ("t17", "tune", "how much is the shampoo", ("price", "Daily Moisture Shampoo")),
+    ("t18", "tune", "throw in a pack of athletic socks", ("add", "Athletic Crew Socks", 1)),
     ("h01", "held", "add a chamomile tea please", ("add", "Chamomile Tea", 1)),
     ("h02", "held", "i'll take three everything bagels", ("add", "Everything Bagels", 3)),
     ("h03", "held", "could you add two oat milk", ("add", "Oat Milk", 2)),
@@ -122,7 +126,11 @@ SENTENCES = [
     ("h11", "held", "place my order", ("ask_checkout",)),
     ("h12", "held", "no thanks", ("deny",)),
     ("h13", "held", "do you sell bluetooth speakers", ("search", "JBL Flip 6", None)),
-    ("h14", "held", "how much are the hass avocados", ("price", "Hass Avocados")),
+    ("h14", "held", "how much is the jasmine rice", ("price", "Jasmine Rice")),
+    ("h15", "held", "add three chocolate chip cookies", ("add", "Chocolate Chip Cookies", 3)),
+    ("h16", "held", "i need a cotton bath towel", ("add", "Cotton Bath Towel", 1)),
+    ("h17", "held", "what do i have in my cart", ("view",)),
+    ("h18", "held", "can you find me some toothpaste", ("search", "Fluoride Toothpaste", None)),
 ]
 
 # ---- the voices ----------------------------------------------------------------------
@@ -151,10 +159,11 @@ ESPEAK = [
 
 
 def utterances():
-    """[(uid, sentence, condition)]: every sentence three times."""
+    """[(uid, sentence, condition)]: every sentence four times."""
     out = []
     for i, s in enumerate(SENTENCES):
-        for cond in (CLEAN[i % len(CLEAN)], CHANGED[i % len(CHANGED)], ESPEAK[i % len(ESPEAK)]):
+        for cond in (CLEAN[i % len(CLEAN)], CHANGED[i % len(CHANGED)], ESPEAK[i % len(ESPEAK)],
+                     CHANGED[(i + 3) % len(CHANGED)]):
             out.append(("%s-%s" % (s[0], cond[0]), s, cond))
     return out
 
@@ -413,6 +422,25 @@ def judge(shop, token, expect, events):
     raise ValueError(kind)
 
 
+def run_typed(shop, sentence):
+    """The sentence typed (its exact words) for a fresh shopper, through
+    POST /api/v1/buddy/messages: (ok, why).  Tells understanding failures from
+    recognition failures."""
+    sid, half, text, expect = sentence
+    with shop.lock:
+        shop.count += 1
+        n = shop.count
+    token = shop.srv.register("typed%d@%s.e2e" % (n, shop.name), PASSWORD)["access_token"]
+    conversation = shop.setup(token, expect)
+    body = {"text": text}
+    if conversation:
+        body["conversation_id"] = conversation
+    b = shop.call(token, "POST", "/api/v1/buddy/messages", body)
+    events = [dict(a, type="action") for a in b.get("actions") or []]
+    events.append({"type": "reply.done", "text": b.get("reply") or ""})
+    return judge(shop, token, expect, events)
+
+
 def run_one(shop, uid, sentence, cond, wav, secs, hard=True):
     """Sends one utterance for a fresh shopper; returns its record."""
     sid, half, text, expect = sentence
@@ -482,6 +510,13 @@ def run_set(shop, items, hard=True):
         return list(pool.map(one, items))
 
 
+def lib_try(fn, *args):
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - reported as a miss
+        return False, "raised: %s" % e
+
+
 # ---- figures ---------------------------------------------------------------------------
 
 def figures(records, key):
@@ -511,6 +546,7 @@ def summarise(records):
         "by_condition": figures(records, lambda r: r["condition"]),
         "by_half": figures(records, lambda r: r["half"]),
         "by_family_half": figures(records, lambda r: "%s/%s" % (family(r), r["half"])),
+        "understood_typed": figures(records, lambda r: family(r) if r.get("typed_ok") else None),
     }
 
 
@@ -552,18 +588,33 @@ def main():
         shop = Shop(lib.VOXCARTD, "current").start()
         shops.append(shop)
         t1 = time.time()
+        with futures.ThreadPoolExecutor(JOBS) as pool:
+            typed = dict(zip([x[0] for x in SENTENCES],
+                             pool.map(lambda x: lib_try(run_typed, shop, x), SENTENCES)))
         records = run_set(shop, items)
+        for r in records:
+            r["typed_ok"] = typed[r["sentence"]][0]
         print("ran %d talk turns in %.1f s (%d at a time)" % (len(items), time.time() - t1, JOBS))
         before = None
         if BASELINE:
             base = Shop(BASELINE, "baseline").start()
             shops.append(base)
             before = run_set(base, items, hard=False)
+            for r in before:
+                r["typed_ok"] = typed[r["sentence"]][0]
     finally:
         for s in shops:
             status = s.stop()
             C.check("%s server shut down cleanly" % s.name, status == 0, status)
 
+    understood = [x[0] for x in SENTENCES if typed[x[0]][0]]
+    print("\ntyped (the exact words, no recognition): %d of %d sentences done" %
+          (len(understood), len(SENTENCES)))
+    for x in SENTENCES:
+        if not typed[x[0]][0]:
+            print("  MISS %s %r [%s]" % (x[0], x[2], typed[x[0]][1]))
+    result["typed_task_success"] = round(len(understood) / float(len(SENTENCES)), 4)
+    result["typed_misses"] = [x[0] for x in SENTENCES if not typed[x[0]][0]]
     print("\nper utterance (ok = the task was done; errors = word errors / words):")
     for r in records:
         print("  %-4s %-26s %-20s %d/%d  %-34s heard %r%s" % (
@@ -578,7 +629,8 @@ def main():
     was = summarise(before) if before else None
     for k, title in (("by_synth", "by synthesizer"), ("by_condition", "by condition"),
                      ("by_half", "by half (tune: phrasing looked at; held: never used)"),
-                     ("by_family_half", "by family and half")):
+                     ("by_family_half", "by family and half"),
+                     ("understood_typed", "only sentences the buddy gets right when typed")):
         print_table(title, now[k], was and was[k])
     result["figures"] = now
     if was:
