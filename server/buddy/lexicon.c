@@ -38,6 +38,9 @@ static const struct lex_trigger triggers[] = {
 	{ "do not add", UND_ADD, 35, LEX_NEG }, { "do not put", UND_ADD, 35, LEX_NEG },
 	{ "do not include", UND_ADD, 35, LEX_NEG }, { "do not get", UND_ADD, 35, LEX_NEG },
 	{ "do not buy", UND_ADD, 35, LEX_NEG }, { "without", UND_ADD, 8, LEX_NEG | LEX_START },
+	{ "ad", UND_ADD, 30, LEX_START }, { "increase", UND_ADD, 30, LEX_MORE },
+	{ "bump", UND_ADD, 30, LEX_MORE }, { "bump up", UND_ADD, 30, LEX_MORE },
+	{ "raise", UND_ADD, 30, LEX_MORE },
 	/* remove */
 	{ "remove", UND_REMOVE, 30, 0 }, { "delete", UND_REMOVE, 30, 0 },
 	{ "take out", UND_REMOVE, 30, 0 }, { "take off", UND_REMOVE, 30, 0 },
@@ -60,7 +63,9 @@ static const struct lex_trigger triggers[] = {
 	{ "adjust", UND_SET, 30, 0 }, { "switch", UND_SET, 30, LEX_FIXQTY },
 	{ "swap", UND_SET, 30, LEX_FIXQTY }, { "replace", UND_SET, 30, LEX_FIXQTY },
 	{ "exchange", UND_SET, 30, LEX_FIXQTY }, { "substitute", UND_SET, 30, LEX_FIXQTY },
-	{ "i only want", UND_SET, 31, 0 },
+	{ "i only want", UND_SET, 31, 0 }, { "make", UND_SET, 29, 0 },
+	{ "i only need", UND_SET, 31, 0 }, { "only need", UND_SET, 31, 0 },
+	{ "i just need", UND_SET, 31, 0 }, { "we only need", UND_SET, 31, 0 },
 	{ "i just want", UND_SET, 31, 0 }, { "only want", UND_SET, 31, 0 },
 	{ "i meant", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i said", UND_SET, 30, LEX_FIXQTY | LEX_START },
 	/* cart */
@@ -99,6 +104,8 @@ static const struct lex_trigger triggers[] = {
 	{ "i am done", UND_CHECKOUT, 25, LEX_ALONE }, { "i am finished", UND_CHECKOUT, 25, LEX_ALONE },
 	{ "nothing else", UND_CHECKOUT, 25, LEX_ALONE }, { "that will be all", UND_CHECKOUT, 25, 0 },
 	{ "ring me up", UND_CHECKOUT, 30, 0 }, { "ring it up", UND_CHECKOUT, 30, 0 },
+	{ "charge my card", UND_CHECKOUT, 30, 0 }, { "charge it", UND_CHECKOUT, 30, 0 },
+	{ "charge me", UND_CHECKOUT, 30, 0 },
 	/* yes and no */
 	{ "yes", UND_CONFIRM, 5, 0 }, { "yeah", UND_CONFIRM, 5, 0 }, { "yea", UND_CONFIRM, 5, 0 },
 	{ "yep", UND_CONFIRM, 5, 0 }, { "yup", UND_CONFIRM, 5, 0 }, { "ya", UND_CONFIRM, 5, 0 },
@@ -120,7 +127,8 @@ static const struct lex_trigger triggers[] = {
 	{ "no", UND_DENY, 5, 0 }, { "nope", UND_DENY, 5, 0 }, { "nah", UND_DENY, 5, 0 },
 	{ "not yet", UND_DENY, 6, 0 }, { "not now", UND_DENY, 6, 0 }, { "wait", UND_DENY, 5, 0 },
 	{ "hold on", UND_DENY, 6, 0 }, { "hang on", UND_DENY, 6, 0 }, { "stop", UND_DENY, 6, 0 },
-	{ "cancel", UND_DENY, 6, 0 }, { "never mind", UND_DENY, 6, 0 },
+	{ "cancel", UND_DENY, 6, 0 }, { "never mind", UND_UNDO, 6, LEX_SOFT },
+	{ "nevermind", UND_UNDO, 6, LEX_SOFT },
 	{ "forget it", UND_DENY, 31, 0 }, { "no thanks", UND_DENY, 6, 0 },
 	{ "no thank you", UND_DENY, 6, 0 }, { "later", UND_DENY, 5, LEX_ALONE },
 	{ "not really", UND_DENY, 6, 0 }, { "negative", UND_DENY, 5, 0 },
@@ -135,7 +143,16 @@ static const struct lex_trigger triggers[] = {
 	{ "arriving", UND_ORDER_STATUS, 20, 0 }, { "my orders", UND_ORDER_STATUS, 20, 0 },
 	{ "my order", UND_ORDER_STATUS, 20, 0 }, { "my last order", UND_ORDER_STATUS, 20, 0 },
 	{ "past orders", UND_ORDER_STATUS, 20, 0 }, { "previous orders", UND_ORDER_STATUS, 20, 0 },
-	{ "order history", UND_ORDER_STATUS, 20, 0 }, { "what did i order", UND_ORDER_STATUS, 25, 0 },
+	{ "order history", UND_ORDER_STATUS, 20, 0 }, { "what did i order", UND_ORDER_STATUS, 32, 0 },
+	/* the past: "how much did i pay", "what did i get last time" */
+	{ "did i pay", UND_ORDER_STATUS, 32, 0 }, { "did i spend", UND_ORDER_STATUS, 32, 0 },
+	{ "i paid", UND_ORDER_STATUS, 32, 0 }, { "did i order", UND_ORDER_STATUS, 32, 0 },
+	{ "did i buy", UND_ORDER_STATUS, 32, 0 }, { "i ordered", UND_ORDER_STATUS, 32, 0 },
+	{ "i bought", UND_ORDER_STATUS, 32, 0 }, { "did i get", UND_ORDER_STATUS, 32, 0 },
+	{ "last order", UND_ORDER_STATUS, 32, 0 }, { "recent order", UND_ORDER_STATUS, 32, 0 },
+	{ "previous order", UND_ORDER_STATUS, 32, 0 }, { "latest order", UND_ORDER_STATUS, 32, 0 },
+	{ "last time", UND_ORDER_STATUS, 32, 0 }, { "last purchase", UND_ORDER_STATUS, 32, 0 },
+	{ "in my order", UND_ORDER_STATUS, 32, 0 },
 	{ "cancel my order", UND_CANCEL_ORDER, 32, 0 }, { "cancel the order", UND_CANCEL_ORDER, 32, 0 },
 	{ "cancel my last order", UND_CANCEL_ORDER, 32, 0 }, { "cancel order", UND_CANCEL_ORDER, 32, 0 },
 	{ "cancel that order", UND_CANCEL_ORDER, 32, 0 }, { "cancel my purchase", UND_CANCEL_ORDER, 32, 0 },
@@ -227,12 +244,32 @@ static int flags_allow(const struct text_words *t, const struct lex_trigger *tr,
 	return 1;
 }
 
+int lex_no_modifier(const struct text_words *t, int i, int end)
+{
+	if (!text_is(t, i, "no") || i + 1 >= end || t->brk[i])
+		return 0;
+	const char *w = t->w[i + 1];
+	if (lex_is_stopword(w) || text_is_digits(w) || !strcmp(w, "no") || !strcmp(w, "wait") ||
+	    !strcmp(w, "sorry") || !strcmp(w, "actually") || !strcmp(w, "nope") || !strcmp(w, "not") ||
+	    !strcmp(w, "never") || !strcmp(w, "thanks") || !strcmp(w, "thank") || !strcmp(w, "problem") ||
+	    !strcmp(w, "worries") || !strcmp(w, "way") || !strcmp(w, "need") || !strcmp(w, "rather"))
+		return 0;
+	static const char *const nums[] = { "one", "two", "three", "four", "five", "six", "seven",
+		"eight", "nine", "ten", "a", "an", "zero", "twelve", "twenty", "dozen", "couple", "few" };
+	for (size_t k = 0; k < sizeof nums / sizeof *nums; k++)
+		if (!strcmp(w, nums[k]))
+			return 0;
+	return 1;
+}
+
 int lex_trigger_at(const struct text_words *t, int i, int clause_start, int clause_end,
 		   struct lex_trigger *out)
 {
 	int best = 0;
 	for (size_t k = 0; k < sizeof triggers / sizeof *triggers; k++) {
 		int n = text_match(t, i, clause_end, triggers[k].phrase);
+		if (n == 1 && triggers[k].intent == UND_DENY && lex_no_modifier(t, i, clause_end))
+			continue;	/* "no pulp", "no decaf": a kind of product */
 		if (n > best && flags_allow(t, &triggers[k], i, n, clause_start, clause_end)) {
 			best = n;
 			*out = triggers[k];
@@ -272,6 +309,8 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		if (!n)
 			continue;
 		/* "no more", "no thanks", "no longer" are not corrections */
+		if (!strcmp(markers[k], "no") && lex_no_modifier(t, i, end))
+			return 0;
 		if ((!strcmp(markers[k], "no") || !strcmp(markers[k], "nope")) &&
 		    (text_is(t, i + 1, "more") || text_is(t, i + 1, "thanks") || text_is(t, i + 1, "thank") ||
 		     text_is(t, i + 1, "longer") || i + 1 >= end))
@@ -325,7 +364,9 @@ int lex_is_stopword(const char *w)
 		"sorry", "and", "but", "okay", "alright", "oh", "well", "hello", "hi", "gonna", "going",
 		"wanna", "need", "needs", "tell", "give", "take", "make", "those", "number",
 		"anymore", "longer", "first", "please", "mate", "guys", "folks", "though", "out", "off",
-		"away", "back", "about" };
+		"away", "back", "about", "pls", "plz", "great", "cool", "awesome", "excellent",
+		"wonderful", "fantastic", "brilliant", "itself", "themselves", "yourself", "by",
+		"awful", "thx" };
 	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
 }
 
@@ -339,6 +380,23 @@ int lex_is_unit(const char *w)
 		"cans", "container", "containers", "case", "cases", "roll", "rolls", "bar", "bars",
 		"cup", "cups", "pair", "pairs", "set", "sets", "dozen" };
 	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+const char *lex_size_unit(const char *w)
+{
+	static const struct { const char *w, *unit; } units[] = {
+		{ "oz", "oz" }, { "ounce", "oz" }, { "ounces", "oz" }, { "lb", "lb" }, { "lbs", "lb" },
+		{ "pound", "lb" }, { "pounds", "lb" }, { "kg", "kg" }, { "kilo", "kg" }, { "kilos", "kg" },
+		{ "kilogram", "kg" }, { "kilograms", "kg" }, { "g", "g" }, { "gram", "g" }, { "grams", "g" },
+		{ "ml", "ml" }, { "milliliter", "ml" }, { "milliliters", "ml" }, { "millilitre", "ml" },
+		{ "millilitres", "ml" }, { "l", "l" }, { "liter", "l" }, { "liters", "l" }, { "litre", "l" },
+		{ "litres", "l" }, { "gallon", "gallon" }, { "pint", "pint" }, { "pack", "pack" },
+		{ "pk", "pack" }, { "count", "ct" }, { "ct", "ct" }, { "quart", "quart" },
+	};
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (!strcmp(w, units[i].w))
+			return units[i].unit;
+	return NULL;
 }
 
 int lex_is_soft(const char *w)

@@ -49,6 +49,16 @@ int lex_is_stopword(const char *w);
 /* Container words that may or may not be in a title ("bag", "bottle", "pack"). */
 int lex_is_unit(const char *w);
 
+/* A size unit after a number ("64 oz", "12 pack", "1 kilo"), normalised as titles
+ * write it ("oz", "lb", "kg", "pack"...), or NULL.  Plurals of containers ("packs")
+ * count things and are not sizes. */
+const char *lex_size_unit(const char *w);
+
+/* 1 when "no" at i names a kind of product ("no pulp", "no decaf") rather than
+ * answering or correcting ("no, two", "no the bose"): a word that is not a function
+ * word or a number follows it without a pause. */
+int lex_no_modifier(const struct text_words *t, int i, int end);
+
 /* Adjectives a shopper adds that a catalog rarely has ("fresh", "nice"). */
 int lex_is_soft(const char *w);
 

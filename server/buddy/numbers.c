@@ -186,7 +186,11 @@ int num_parse(const struct text_words *t, int i, int end, long *value)
 	};
 	for (size_t n = 0; n < sizeof nouns / sizeof *nouns; n++) {
 		if (text_is(t, k + a, nouns[n].word) && k + a < end) {
-			/* "several", "handful" need no article; "pair", "single" need one or "of" */
+			/* "several", "handful" need no article; "pair", "single" need one: "the
+			 * single bananas", "the cheapest pair of headphones" are no numbers */
+			if (!article && (nouns[n].value == 2 || nouns[n].value == 1) &&
+			    strcmp(nouns[n].word, "couple"))
+				return 0;
 			*value = nouns[n].value;
 			return a + 1 + take_of(t, k + a + 1, end);
 		}

@@ -128,6 +128,20 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 	for (int i = 0; i < t->n;) {
 		int m;
 		struct lex_trigger tr;
+		struct price_range pr = { -1, -1 };
+		/* "but keep the eggs", "and leave the milk": nothing to do with those */
+		if (i > start && (text_is(t, i, "but") || text_is(t, i, "and")) &&
+		    (text_is(t, i + 1, "keep") || text_is(t, i + 1, "leave"))) {
+			CLOSE(i);
+			start = i = t->n;
+			break;
+		}
+		/* words of a price limit trigger nothing: "for no more than sixty dollars" */
+		if ((m = price_parse_range(t, i, t->n, &pr)) > 0) {
+			content_since = 1;
+			i += m;
+			continue;
+		}
 		/* a leading social phrase before more words: "yes, add apples", "hi, ..." */
 		if (i == start && (m = lex_trigger_at(t, i, i, t->n, &tr)) && is_social(tr.intent) &&
 		    i + m < t->n && !lex_connector_at(t, i + m, t->n) &&
@@ -256,6 +270,11 @@ static int ref_phrase(const struct text_words *t, int k, int end, enum und_ref *
 			return 0;
 		if (refs[r].ref == UND_REF_THEM && n == 1 && is_content(t, k + 1, end))
 			return 0;
+		/* "the everything bagels", "the everything ones": a kind, not all */
+		if (refs[r].ref == UND_REF_ALL && n == 1 &&
+		    (is_content(t, k + 1, end) || text_is(t, k + 1, "one") || text_is(t, k + 1, "ones") ||
+		     (k > 0 && text_is(t, k - 1, "the"))))
+			return 0;
 		*ref = refs[r].ref;
 		return n;
 	}
@@ -287,6 +306,20 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		if (!n)
 			continue;
 		s->cmd->sort = picks[p].sort;
+		/* "from cheapest to most expensive", "cheapest first": an order, not a pick */
+		if ((k > 0 && text_is(t, k - 1, "from")) || text_is(t, k + n, "first") ||
+		    (text_is(t, k + n, "to") && k + n + 1 < end)) {
+			int used = n + (text_is(t, k + n, "first") ? 1 : 0);
+			if (text_is(t, k + n, "to")) {
+				struct argstate tmp = *s;
+				struct und_cmd c2 = *s->cmd;
+				tmp.cmd = &c2;
+				tmp.cur = NULL;
+				int m = pick_phrase(t, k + n + 1, end, &tmp);
+				used = n + 1 + m;
+			}
+			return used;
+		}
 		if (picks[p].pick != UND_PICK_NONE) {
 			struct und_item *it = item(s);
 			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS && it->ref != UND_REF_IT)
@@ -519,6 +552,12 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 	int found = 0;
 	for (int i = a; i < b;) {
 		struct lex_trigger tr;
+		struct price_range pr = { -1, -1 };
+		int m = price_parse_range(t, i, b, &pr);
+		if (m > 0) {
+			i += m;
+			continue;
+		}
 		int n = lex_trigger_at(t, i, a, b, &tr);
 		if (!n) {
 			i++;

@@ -52,6 +52,11 @@ struct und_item {
 	int article;		/* "a"/"an" said instead of a number */
 	int dozen;		/* the number was a count noun ("a dozen"): maybe one pack */
 	int instead;		/* "instead of the milk", "swap the milk for ...": the one replaced */
+	int zero;		/* the number said was zero ("make it zero") */
+	int to;			/* the number followed "to" ("reduce the socks to one"): a target */
+	int ones;		/* "the organic ones": a description of a thing named nearby */
+	char size_num[TEXT_WORD_LEN];	/* "64 oz", "12 pack": a size, maybe the title's */
+	char size_unit[8];		/* normalised: oz, lb, kg, g, ml, l, gallon, pint, pack, ct */
 	int nwords;		/* product words as said, in order */
 	char words[UND_ITEM_WORDS][TEXT_WORD_LEN];
 	int nneg;		/* "not the decaf": words the product must not match */
