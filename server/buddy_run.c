@@ -14,6 +14,7 @@
 #include "buddy_session.h"
 #include "buddy_tools.h"
 #include "conversations.h"
+#include "engine_openai.h"
 #include "frame.h"
 #include "log.h"
 #include "server.h"
@@ -172,7 +173,15 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	if (!run->session)
 		run->actions = cJSON_CreateArray();
 
-	buddy_turn(run->state, &tools, &out, text, &info);
+	int answered = 0;
+	if (engine_openai_enabled(run->srv)) {
+		/* the optional engine first; the built-in one when it did not answer */
+		cJSON *history = engine_openai_history(run->db, run->conversation_id, 12);
+		answered = engine_openai_turn(run->srv, &tools, &out, history, text, &info) == 0;
+		cJSON_Delete(history);
+	}
+	if (!answered)
+		buddy_turn(run->state, &tools, &out, text, &info);
 	double think_ms = (buddy_now() - run->t_start) * 1000.0;
 	if (run->session && !run_cancelled(run)) {
 		speak_ready(run, 1);

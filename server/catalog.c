@@ -12,6 +12,7 @@
 #include "server.h"
 #include "store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,11 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 		return NULL;
 
 	/* With words, the full-text index drives the query (CROSS JOIN fixes the order:
-	 * left to itself SQLite may walk every product and probe the index per row). */
+	 * left to itself SQLite may walk every product and probe the index per row).
+	 * With words and no other filter, the index alone counts and ranks: it holds
+	 * only active products, and its rank is the weighted bm25 (migration 3). */
+	int index_only = words > 0 && !q->category && q->min_price < 0 && q->max_price < 0 &&
+			 q->seller_id <= 0 && strcmp(order, FTS_RANK ", p.id") == 0;
 	const char *from = words > 0 ? " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid"
 				     : " FROM products p";
 	char where[512];
@@ -98,10 +103,19 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 		 q->max_price >= 0 ? " AND p.price_cents <= ?4" : "",
 		 q->seller_id > 0 ? " AND p.seller_id = ?5" : "");
 	char sql[2048];
-	snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS "%s JOIN users u ON u.id = p.seller_id%s"
-		 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order);
 	char count_sql[1024];
-	snprintf(count_sql, sizeof count_sql, "SELECT count(*)%s%s", from, where);
+	if (index_only) {
+		snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS " FROM (SELECT rowid, rank FROM products_fts"
+			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7) f"
+			 " CROSS JOIN products p ON p.id = f.rowid JOIN users u ON u.id = p.seller_id"
+			 " ORDER BY f.rank, p.id");
+		snprintf(count_sql, sizeof count_sql,
+			 "SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1");
+	} else {
+		snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS "%s JOIN users u ON u.id = p.seller_id%s"
+			 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order);
+		snprintf(count_sql, sizeof count_sql, "SELECT count(*)%s%s", from, where);
+	}
 
 	sqlite3_stmt *st = store_prepare(db, sql), *ct = store_prepare(db, count_sql);
 	cJSON *items = NULL;
@@ -185,10 +199,25 @@ HANDLER(h_product_get)
 	api_json(resp, 200, p);
 }
 
+/* The category list changes only with the catalog's text or status: it is cached
+ * per catalog_version (the GROUP BY reads every active product). */
+static pthread_mutex_t categories_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *categories_json;
+static uint64_t categories_version = UINT64_MAX;
+
 HANDLER(h_categories)
 {
+	uint64_t version = atomic_load(&req->srv->catalog_version);
+	pthread_mutex_lock(&categories_lock);
+	if (categories_json && categories_version == version) {
+		cJSON *cached = cJSON_Parse(categories_json);
+		pthread_mutex_unlock(&categories_lock);
+		api_json(resp, 200, cached);
+		return;
+	}
+	pthread_mutex_unlock(&categories_lock);
 	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT category, count(*) FROM products WHERE +status = 'active'" /* covering index */
+		"SELECT category, count(*) FROM products WHERE +status = 'active'"
 		" GROUP BY category COLLATE NOCASE ORDER BY category COLLATE NOCASE");
 	if (!st) {
 		api_internal(resp, req->db, "categories");
@@ -204,6 +233,14 @@ HANDLER(h_categories)
 	sqlite3_finalize(st);
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
+	char *text = cJSON_PrintUnformatted(out);
+	pthread_mutex_lock(&categories_lock);
+	if (text) {
+		free(categories_json);
+		categories_json = text;
+		categories_version = version;
+	}
+	pthread_mutex_unlock(&categories_lock);
 	api_json(resp, 200, out);
 }
 

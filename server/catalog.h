@@ -2,9 +2,10 @@
  * catalog.h - products and categories: search (FTS5, filters, sorts, pages), the
  * seller's listings, and the Product JSON every other module reuses.
  *
- * Every change to a product also updates its row in products_fts (same rowid) and
- * bumps srv->catalog_version, which the buddy's vocabulary cache and the speech
- * recogniser's language model watch.
+ * Every change to a product's text or status also updates its row in products_fts
+ * (same rowid; only active products are indexed) and bumps srv->catalog_version,
+ * which the buddy's vocabulary, the speech recogniser's language model and the
+ * categories cache watch.  Stock changes do not: they change none of those.
  */
 #ifndef VOXCART_CATALOG_H
 #define VOXCART_CATALOG_H

@@ -211,28 +211,29 @@ static int is_confirmation(const char *text)
 		"place my", "buy it", "sounds good", "that's right", "all right", "please do", NULL };
 	static const char *const no[] = { "no", "nope", "nah", "not", "don't", "dont", "cancel",
 		"wait", "stop", "hold", "never", "later", "without", NULL };
-	char words[24][24], prev[24] = "";
-	int n = 0, agreed = 0;
-	for (const char *p = text ? text : ""; *p && n < 24;) {
+	char word[24], prev[24] = "", pair[sizeof prev + sizeof word + 1];
+	int agreed = 0;
+	for (const char *p = text ? text : ""; *p;) {
 		while (*p && !isalnum((unsigned char)*p) && *p != '\'')
 			p++;
 		size_t len = 0;
 		while (*p && (isalnum((unsigned char)*p) || *p == '\'')) {
-			if (len < sizeof words[0] - 1)
-				words[n][len++] = (char)tolower((unsigned char)*p);
+			if (len < sizeof word - 1)
+				word[len++] = (char)tolower((unsigned char)*p);
 			p++;
 		}
 		if (len == 0)
 			break;
-		words[n][len] = '\0';
-		if (word_in(words[n], no))
+		word[len] = '\0';
+		if (word_in(word, no))
 			return 0;
-		char pair[64];
-		snprintf(pair, sizeof pair, "%s %s", prev, words[n]);
-		if (word_in(words[n], yes) || word_in(pair, yes_pairs))
+		size_t plen = strlen(prev);
+		memcpy(pair, prev, plen);
+		pair[plen] = ' ';
+		memcpy(pair + plen + 1, word, len + 1);
+		if (word_in(word, yes) || word_in(pair, yes_pairs))
 			agreed = 1;
-		snprintf(prev, sizeof prev, "%s", words[n]);
-		n++;
+		memcpy(prev, word, len + 1);
 	}
 	return agreed;
 }

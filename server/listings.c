@@ -75,6 +75,7 @@ static int read_listing(const cJSON *body, struct api_resp *resp, int partial, s
 	return 0;
 }
 
+/* Re-indexes one product: active products are in products_fts, others are not. */
 static void fts_sync(sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *del = store_prepare(db, "DELETE FROM products_fts WHERE rowid = ?");
@@ -87,7 +88,7 @@ static void fts_sync(sqlite3 *db, int64_t id)
 		"INSERT INTO products_fts (rowid, title, description, category, tags_text)"
 		" SELECT id, title, description, category,"
 		" (SELECT group_concat(value, ' ') FROM json_each(products.tags))"
-		" FROM products WHERE id = ?");
+		" FROM products WHERE id = ? AND status = 'active'");
 	if (ins) {
 		sqlite3_bind_int64(ins, 1, id);
 		sqlite3_step(ins);
@@ -231,12 +232,16 @@ HANDLER(h_product_delete)
 		return;
 	sqlite3_stmt *st = store_prepare(req->db,
 		"UPDATE products SET status = 'archived', updated_at = ? WHERE id = ?");
-	int ok = st != NULL;
+	int ok = st != NULL && store_begin(req->db) == 0;
 	if (ok) {
 		sqlite3_bind_int64(st, 1, store_now());
 		sqlite3_bind_int64(st, 2, id);
 		ok = sqlite3_step(st) == SQLITE_DONE;
+		if (ok)
+			fts_sync(req->db, id);
+		ok = ok && store_commit(req->db) == 0;
 	}
+	store_rollback(req->db);
 	sqlite3_finalize(st);
 	if (!ok) {
 		api_internal(resp, req->db, "product delete");

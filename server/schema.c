@@ -151,9 +151,18 @@ static const char *const m2_commerce[] = {
 	NULL,
 };
 
+/* Search: only active products stay in the full-text index (so a plain word search
+ * is answered by the index alone), ranked by bm25 with the title weighted most. */
+static const char *const m3_search[] = {
+	"DELETE FROM products_fts WHERE rowid IN (SELECT id FROM products WHERE status <> 'active')",
+	"INSERT INTO products_fts (products_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 4.0, 5.0)')",
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
 	m2_commerce,
+	m3_search,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

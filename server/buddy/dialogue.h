@@ -95,6 +95,7 @@ struct resolution {
 	char missing[128];	/* the words the catalog lacks, as said */
 	char said[128];		/* the product words as said, for questions */
 	struct match_query q;	/* the corrected words */
+	int size_qty;		/* the size said matched no title: it was a quantity */
 };
 
 /* resolve.c */

@@ -366,7 +366,7 @@ int lex_is_stopword(const char *w)
 		"anymore", "longer", "first", "please", "mate", "guys", "folks", "though", "out", "off",
 		"away", "back", "about", "pls", "plz", "great", "cool", "awesome", "excellent",
 		"wonderful", "fantastic", "brilliant", "itself", "themselves", "yourself", "by",
-		"awful", "thx" };
+		"awful", "thx", "up" };
 	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
 }
 

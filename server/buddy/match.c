@@ -13,6 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *dlg_title(const cJSON *p)
+{
+	const cJSON *jt = cJSON_GetObjectItemCaseSensitive(p, "title");
+	return cJSON_IsString(jt) ? jt->valuestring : "";
+}
+
+static int is_filler_title_word(const char *w);
+
 void match_stem(const char *w, char *out, size_t len)
 {
 	snprintf(out, len, "%s", w);
@@ -255,10 +263,21 @@ static void title_head(const char *title, char *out, size_t len)
 	}
 }
 
+/* 1 when word i of a title or tag list is mentioned as absent: "No Pulp", "dairy
+ * free", "without sugar", "non dairy". */
+static int negated_at(const struct text_words *tw, int i)
+{
+	if (i > 0 && (text_is(tw, i - 1, "no") || text_is(tw, i - 1, "non") || text_is(tw, i - 1, "without")))
+		return 1;
+	return text_is(tw, i + 1, "free");
+}
+
 static double best_in(const char *qw, const struct text_words *tw)
 {
 	double best = 0;
 	for (int i = 0; i < tw->n; i++) {
+		if (negated_at(tw, i))
+			continue;
 		double s = match_word_similarity(qw, tw->w[i]);
 		if (s > best)
 			best = s;
@@ -303,7 +322,7 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 		double w = q->weight[k] > 0 ? q->weight[k] : 1.0;
 		double s = best_in(q->w[k], &tw);
 		for (int i = 0; i < tw.n; i++)
-			if (match_word_similarity(q->w[k], tw.w[i]) >= 0.7)
+			if (!negated_at(&tw, i) && match_word_similarity(q->w[k], tw.w[i]) >= 0.7)
 				title_hit[i] = 1;
 		double c = 0.85 * (best_in(q->w[k], &cw) > best_in(q->w[k], &gw) ?
 				   best_in(q->w[k], &cw) : best_in(q->w[k], &gw));
@@ -312,7 +331,7 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 			s = c;
 		if (d > s)
 			s = d;
-		if (s < 0.5 && w < 1.0)
+		if (s < 0.5 && w < 0.9)
 			continue;	/* an optional word that is absent costs nothing */
 		total += w;
 		got += w * s;
@@ -333,7 +352,100 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 	if (cov <= 0)
 		return 0;
 	double tcov = content ? (double)hit / content : 0;
-	return 0.75 * cov + 0.15 * tcov + 0.1 * headhit;
+	/* a product tagged with exactly what was said is that thing: "butter" is the
+	 * butter, not the peanut butter */
+	double tagged = 0;
+	char said[128] = "";
+	for (int k = 0; k < q->n; k++) {
+		if (q->weight[k] < 0.9)
+			continue;
+		char st[TEXT_WORD_LEN];
+		match_stem(q->w[k], st, sizeof st);
+		snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", *said ? " " : "", st);
+	}
+	cJSON_ArrayForEach(tag, tags) {
+		struct text_words one;
+		char joined[128] = "";
+		if (!cJSON_IsString(tag) || !*said)
+			continue;
+		text_split(tag->valuestring, &one);
+		for (int i = 0; i < one.n; i++) {
+			char st[TEXT_WORD_LEN];
+			match_stem(one.w[i], st, sizeof st);
+			snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", *joined ? " " : "", st);
+		}
+		if (!strcmp(joined, said))
+			tagged = 1;
+	}
+	return 0.75 * cov + 0.15 * tcov + 0.1 * headhit + 0.1 * tagged;
+}
+
+int match_mentions(const cJSON *product, const char *word)
+{
+	struct text_words tw;
+	text_split(dlg_title(product), &tw);
+	for (int i = 0; i < tw.n; i++)
+		if (!negated_at(&tw, i) && match_word_similarity(word, tw.w[i]) >= 0.7)
+			return 1;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(product, "tags")) {
+		if (!cJSON_IsString(tag))
+			continue;
+		text_split(tag->valuestring, &tw);
+		for (int i = 0; i < tw.n; i++)
+			if (!negated_at(&tw, i) && match_word_similarity(word, tw.w[i]) >= 0.85)
+				return 1;
+	}
+	return 0;
+}
+
+int match_has_size(const cJSON *product, const char *num, const char *unit)
+{
+	struct text_words tw;
+	text_split(dlg_title(product), &tw);
+	for (int i = 0; i + 1 < tw.n; i++) {
+		if (strcmp(tw.w[i], num))
+			continue;
+		const char *u = tw.w[i + 1];
+		if (!strcmp(u, unit) || (!strcmp(unit, "lb") && !strcmp(u, "lbs")) ||
+		    (!strcmp(unit, "ct") && !strcmp(u, "count")) || (!strcmp(unit, "pack") && !strcmp(u, "pk")))
+			return 1;
+	}
+	return 0;
+}
+
+/* The content words of a title before any "(": what kind of thing it is. */
+static int title_kind(const cJSON *product, struct text_words *out)
+{
+	char cut[256];
+	snprintf(cut, sizeof cut, "%s", dlg_title(product));
+	char *p = strpbrk(cut, "(,");
+	if (p)
+		*p = '\0';
+	struct text_words tw;
+	text_split(cut, &tw);
+	out->n = 0;
+	for (int i = 0; i < tw.n; i++)
+		if (!is_filler_title_word(tw.w[i]))
+			memcpy(out->w[out->n++], tw.w[i], TEXT_WORD_LEN);
+	return out->n;
+}
+
+/* 1 when every kind word of a is in b and b has more: "Dark Roast Coffee Beans" is
+ * the plain one of "Decaf Dark Roast Coffee Beans". */
+static int plainer(const cJSON *a, const cJSON *b)
+{
+	struct text_words ka, kb;
+	if (!title_kind(a, &ka) || title_kind(b, &kb) <= ka.n)
+		return 0;
+	for (int i = 0; i < ka.n; i++) {
+		int found = 0;
+		for (int j = 0; j < kb.n && !found; j++)
+			found = !strcmp(ka.w[i], kb.w[j]);
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -386,7 +498,11 @@ int match_tied(const struct match_cand *c, int n)
 	int k = 1;
 	while (k < n && c[0].score - c[k].score < 0.08 && c[0].coverage - c[k].coverage < 0.01)
 		k++;
-	return k;
+	/* the plain kind wins over the same with one more attribute nobody asked for */
+	int plain = k > 1;
+	for (int i = 1; i < k && plain; i++)
+		plain = plainer(c[0].product, c[i].product);
+	return plain ? 1 : k;
 }
 
 static int word_in_title(const char *w, const cJSON *product)

@@ -64,6 +64,14 @@ int match_category(const struct match_vocab *v, const char *word);
  * "description") against q. */
 double match_score(const struct match_query *q, const cJSON *product, double *coverage);
 
+/* 1 when the product's title or tags name `word` as present (not "No Pulp",
+ * "dairy free"). */
+int match_mentions(const cJSON *product, const char *word);
+
+/* 1 when the title holds the size num+unit ("64 oz", "12 pack"); unit normalised as
+ * lex_size_unit() gives it. */
+int match_has_size(const cJSON *product, const char *num, const char *unit);
+
 /* Scores every object in the array `items`, drops those that match nothing, sorts
  * the rest best first into out (at most max).  Returns how many. */
 int match_rank(const struct match_query *q, const cJSON *items, struct match_cand *out, int max);

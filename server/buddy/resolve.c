@@ -96,6 +96,11 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
 		if (lex_is_stopword(w) || text_is_digits(w))
 			continue;
+		/* "whole", "plain", "large": soft words that some titles carry tell products
+		 * apart ("whole milk" is not oat milk), without being required by the search */
+		if (weight == 0.5 && t->have_vocab && match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) &&
+		    cost == 0)
+			weight = 0.95;
 		if (t->have_vocab && i + 1 < it->nwords &&
 		    match_join(&t->vocab, w, it->words[i + 1], fixed, sizeof fixed)) {
 			add_query_word(q, fixed, 1.0);
@@ -122,15 +127,26 @@ static cJSON *dup_array(const struct match_cand *c, int n)
 
 static int matches_neg(const struct und_item *it, const cJSON *p)
 {
-	if (it->nneg == 0)
-		return 0;
-	struct text_words tw;
-	text_split(dlg_str(p, "title"), &tw);
 	for (int k = 0; k < it->nneg; k++)
-		for (int i = 0; i < tw.n; i++)
-			if (match_word_similarity(it->neg[k], tw.w[i]) >= 0.7)
-				return 1;
+		if (match_mentions(p, it->neg[k]))
+			return 1;
 	return 0;
+}
+
+/* "the 64 oz oat milk": keeps the candidates of that size; when none has it, the
+ * number was how many (res->size_qty).  Returns the new count. */
+static int keep_size(const struct und_item *it, struct match_cand *c, int n, struct resolution *res)
+{
+	if (!it->size_num[0] || n == 0)
+		return n;
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (match_has_size(c[i].product, it->size_num, it->size_unit))
+			c[k++] = c[i];
+	if (k > 0)
+		return k;
+	res->size_qty = atoi(it->size_num) > 0 ? atoi(it->size_num) : 0;
+	return n;
 }
 
 /* Drops candidates the shopper excluded ("not the decaf"); returns the new count. */
@@ -167,6 +183,7 @@ static void decide(const struct und_item *it, struct match_cand *c, int n, doubl
 		   struct resolution *res)
 {
 	n = drop_negated(it, c, n);
+	n = keep_size(it, c, n, res);
 	if (n == 0 || c[0].coverage < need) {
 		res->status = RES_NOT_FOUND;
 		res->products = dup_array(c, n > DLG_READ_MAX ? DLG_READ_MAX : n);
@@ -344,19 +361,35 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 		cJSON_Delete(lines);
 		return;
 	}
+	/* what was just read out comes first: "the green ones" after apples is the
+	 * Granny Smith, not green tea; "the one that's good before bed" is read from the
+	 * descriptions of the choice */
+	if (shown_count(t) > 0 && t->st->shown_turn >= t->st->turn - 2 && !t->st->shown_is_cart) {
+		struct match_query raw = res->q;
+		if (*res->missing) {
+			memset(&raw, 0, sizeof raw);
+			for (int i = 0; i < it->nwords; i++)
+				if (!lex_is_stopword(it->words[i]) && !lex_is_soft(it->words[i]))
+					add_query_word(&raw, it->words[i], 1.0);
+		}
+		n = raw.n ? match_rank(&raw, t->st->shown, c, RANK_MAX) : 0;
+		n = drop_negated(it, c, n);
+		if (n > 0 && c[0].coverage >= 0.8) {
+			decide(it, c, n, 0.8, res);
+			if (res->status != RES_NOT_FOUND)
+				return;
+			resolve_free(res);
+			res->size_qty = 0;
+		} else if (n == 1 && t->st->pending == DLG_PENDING_CHOOSE) {
+			res->status = RES_OK;
+			res->products = dup_array(c, 1);
+			return;
+		}
+	}
 	if (res->q.n == 0) {
 		res->status = RES_NOT_FOUND;
 		res->products = *res->missing ? broader_alternatives(t, res->missing) : cJSON_CreateArray();
 		return;
-	}
-	if (shown_count(t) > 0 && !*res->missing && t->st->shown_turn >= t->st->turn - 2) {
-		n = match_rank(&res->q, t->st->shown, c, RANK_MAX);
-		if (n > 0 && c[0].coverage >= 0.99) {
-			decide(it, c, n, 0.99, res);
-			if (res->status != RES_NOT_FOUND)
-				return;
-			resolve_free(res);
-		}
 	}
 	cJSON *found = search_words(t, &res->q, 0, 20);
 	if (cJSON_GetArraySize(found) == 0) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "buddy/lexicon.h"
+#include "buddy/match.h"
 #include "buddy/numbers.h"
 
 enum marker { MARK_NONE, MARK_AND, MARK_CORRECTION };
@@ -379,9 +380,16 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		long v;
 		int idx;
 		enum und_ref ref;
-		if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_ITEM)
+		if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_NEG) {
+			/* "milk, not dairy, the oat one": the same thing described on */
+			s.mode = MODE_ITEM;
+		} else if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_ITEM) {
 			s.new_on_content = 1;
-		if ((n = price_parse_range(t, k, b, &cmd->price))) {
+		}
+		/* a target quantity is no price: "bump the blueberries up to four" */
+		int changes = cmd->intent == UND_SET || cmd->intent == UND_LESS ||
+			      cmd->intent == UND_REMOVE || (cmd->intent == UND_ADD && cmd->more);
+		if (!changes && (n = price_parse_range(t, k, b, &cmd->price))) {
 			k += n;
 			continue;
 		}
@@ -405,6 +413,54 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		if ((n = pick_phrase(t, k, b, &s))) {
 			k += n;
 			continue;
+		}
+		/* "pulp free", "caffeine free": without it */
+		if (is_content(t, k, b) && text_is(t, k + 1, "free") && s.mode != MODE_EXCEPT) {
+			struct und_item *it = item(&s);
+			add_word(it->neg, &it->nneg, t->w[k]);
+			k += 2;
+			continue;
+		}
+		/* "the single bananas", "individual ones": sold by the piece */
+		if ((text_is(t, k, "single") || text_is(t, k, "individual") || text_is(t, k, "loose")) &&
+		    !(k > a && (text_is(t, k - 1, "a") || text_is(t, k - 1, "an")))) {
+			struct und_item *it = item(&s);
+			add_word(it->words, &it->nwords, "each");
+			if (it->ref == UND_REF_NONE)
+				it->ref = UND_REF_WORDS;
+			k++;
+			continue;
+		}
+		/* "a pair of headphones": one thing that comes as a pair */
+		if ((text_is(t, k, "a") || text_is(t, k, "an")) && text_is(t, k + 1, "pair") &&
+		    text_is(t, k + 2, "of")) {
+			struct und_item *it = item(&s);
+			if (und_item_has_ref(it) || it->qty || it->article)
+				it = new_item(&s);
+			it->article = 1;
+			k += 3;
+			continue;
+		}
+		/* "64 oz", "the 12 pack", "a 1 kg bag": a size, which may be the title's */
+		{
+			long sz = 0;
+			int sn = strchr(t->w[k], '.') && t->w[k][0] >= '0' && t->w[k][0] <= '9' ? 1 :
+				 num_parse(t, k, b, &sz);
+			const char *unit = sn ? lex_size_unit(k + sn < b ? t->w[k + sn] : "") : NULL;
+			if (sn >= 1 && unit && s.mode == MODE_ITEM && !text_is(t, k, "a") && !text_is(t, k, "an") &&
+			    !text_is(t, k + sn - 1, "dozen")) {
+				struct und_item *it = item(&s);
+				if (it->size_num[0])
+					it = new_item(&s);
+				snprintf(it->size_num, sizeof it->size_num, "%ld", sz);
+				if (strchr(t->w[k], '.'))
+					snprintf(it->size_num, sizeof it->size_num, "%s", t->w[k]);
+				snprintf(it->size_unit, sizeof it->size_unit, "%s", unit);
+				k += sn + 1;
+				if (text_is(t, k, "of"))
+					k++;
+				continue;
+			}
 		}
 		if ((n = text_match(t, k, b, "but not")) || (n = text_match(t, k, b, "not")) ||
 		    (n = text_match(t, k, b, "no")) || (n = text_match(t, k, b, "without"))) {
@@ -476,18 +532,22 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "the sony one": a pronoun one */
-		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur && und_item_has_ref(s.cur) &&
-		    !is_content(t, k + 1, b)) {
+		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur &&
+		    (und_item_has_ref(s.cur) || s.cur->size_num[0]) && !is_content(t, k + 1, b)) {
+			s.cur->ones = 1;
 			k++;
 			continue;
 		}
 		if ((n = quantity_at(t, k, b, fa, &v))) {
 			struct und_item *it = item(&s);
-			int to_cur = it->qty == 0 && (cmd->intent == UND_SET || text_is(t, k - 1, "to")) &&
+			int after_to = k > a && text_is(t, k - 1, "to");
+			int to_cur = it->qty == 0 && !it->zero && (cmd->intent == UND_SET || after_to) &&
 				     s.mode == MODE_ITEM;
-			if (!to_cur && (und_item_has_ref(it) || it->qty || it->article))
+			if (!to_cur && (und_item_has_ref(it) || it->qty || it->article || it->zero))
 				it = new_item(&s);
 			it->qty = (int)(v > 10000 ? 10000 : v);
+			it->zero = v == 0;
+			it->to = after_to;
 			for (int j = k; j < k + n; j++)
 				it->dozen |= text_is(t, j, "dozen");
 			k += n;
@@ -575,6 +635,74 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 	return found;
 }
 
+static int only_units(const struct und_item *it)
+{
+	for (int i = 0; i < it->nwords; i++)
+		if (!lex_is_unit(it->words[i]))
+			return 0;
+	return 1;
+}
+
+static void drop_item(struct und_cmd *c, int i)
+{
+	memmove(&c->items[i], &c->items[i + 1], (size_t)(c->nitems - i - 1) * sizeof c->items[0]);
+	c->nitems--;
+}
+
+/* Pieces of one thing said apart: "chamomile tea, three boxes", "bread x2", "the
+ * dark roast beans, the 12 ounce one", "strawberries, the organic ones".  A later
+ * item that only counts, sizes or describes joins the item before it. */
+static void join_items(struct und_cmd *c)
+{
+	for (int i = 1; i < c->nitems; i++) {
+		struct und_item *a = &c->items[i - 1], *b = &c->items[i];
+		if (a->ref != UND_REF_WORDS || a->instead || b->instead || b->pick != UND_PICK_NONE ||
+		    (b->ref != UND_REF_NONE && b->ref != UND_REF_WORDS))
+			continue;
+		int counts = (b->qty || b->zero) && only_units(b) && !a->qty && !a->zero;
+		int sizes = b->size_num[0] && !a->size_num[0] && only_units(b) && !b->qty;
+		int describes = b->ones && !b->qty && !b->article && b->nwords > 0 && !only_units(b);
+		if (!counts && !sizes && !describes)
+			continue;
+		if (counts) {
+			a->qty = b->qty;
+			a->zero = b->zero;
+			a->dozen = b->dozen;
+			a->to = b->to;
+		}
+		if (b->size_num[0] && !a->size_num[0]) {
+			memcpy(a->size_num, b->size_num, sizeof a->size_num);
+			memcpy(a->size_unit, b->size_unit, sizeof a->size_unit);
+		}
+		if (describes) {
+			for (int w = 0; w < b->nwords; w++)
+				add_word(a->words, &a->nwords, b->words[w]);
+		}
+		for (int w = 0; w < b->nneg; w++)
+			add_word(a->neg, &a->nneg, b->neg[w]);
+		drop_item(c, i);
+		i--;
+	}
+	/* "not green tea" while asking for tea: the shared word is not excluded */
+	for (int i = 0; i < c->nitems; i++) {
+		struct und_item *it = &c->items[i];
+		for (int n = 0; n < it->nneg; n++) {
+			int shared = 0;
+			for (int w = 0; w < it->nwords && !shared; w++) {
+				char x[TEXT_WORD_LEN], y[TEXT_WORD_LEN];
+				match_stem(it->neg[n], x, sizeof x);
+				match_stem(it->words[w], y, sizeof y);
+				shared = !strcmp(x, y);
+			}
+			if (shared && it->nneg > 1) {
+				memmove(it->neg[n], it->neg[n + 1], (size_t)(it->nneg - n - 1) * sizeof it->neg[0]);
+				it->nneg--;
+				n--;
+			}
+		}
+	}
+}
+
 static void parse_clause(const struct text_words *t, int a, int b, struct und_cmd *cmd)
 {
 	memset(cmd, 0, sizeof *cmd);
@@ -617,6 +745,11 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	    text_match(t, a, b, "and what about") || text_match(t, a, b, "what of"))
 		cmd->follow = 1;
 	parse_args(t, a, b, pos, pos + len, cmd);
+	join_items(cmd);
+	/* "reduce the socks to one", "bump the blueberries up to four": a target */
+	if ((cmd->intent == UND_LESS || (cmd->intent == UND_ADD && cmd->more)) && cmd->nitems > 0 &&
+	    cmd->items[0].to && (cmd->items[0].qty || cmd->items[0].zero))
+		cmd->intent = UND_SET, cmd->more = 0;
 	if (cmd->intent == UND_DENY && !strcmp(tr.phrase, "cancel")) {
 		int order = 0;
 		for (int i = a; i < b; i++)
@@ -652,7 +785,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	int acts = cmd->intent == UND_ADD || cmd->intent == UND_REMOVE || cmd->intent == UND_SET ||
 		   cmd->intent == UND_LESS;
 	for (int i = 0; acts && i < cmd->nitems; i++)
-		if (!und_item_has_ref(&cmd->items[i]) && (cmd->items[i].qty || cmd->items[i].article))
+		if (!und_item_has_ref(&cmd->items[i]) && (cmd->items[i].qty || cmd->items[i].article ||
+							  cmd->items[i].zero))
 			cmd->items[i].ref = UND_REF_IT;
 	if (acts && cmd->nitems == 0) {
 		cmd->nitems = 1;
