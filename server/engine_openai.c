@@ -266,8 +266,8 @@ static void say_sentence(struct oa_turn *t, const char *s, size_t n)
 	}
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
-	if (n == 0)
-		return;
+	if (!has_letter(s, n) && strspn(s, ".?!\"')] ") >= n)
+		return; /* the tail of a sentence already said ("..." or a quote) */
 	char *sentence = malloc(n + 3);
 	if (!sentence)
 		return;
@@ -301,7 +301,11 @@ static void say_ready(struct oa_turn *t, int all)
 		size_t j = i + 1;
 		while (j < len && strchr(".?!\"')]", p[j]) && p[j] != '\0')
 			j++;
-		if (j < len && (p[j] == ' ' || p[j] == '\n') && has_letter(p + start, j - start)) {
+		/* at the end of what has arrived, "word." is taken as an end too, so a
+		 * pause in the stream does not hold a finished sentence back; "4." is not
+		 * ("4.49" may follow) */
+		int at_end = j == len && (p[i] != '.' || (i > start && isalpha((unsigned char)p[i - 1])));
+		if ((at_end || (j < len && (p[j] == ' ' || p[j] == '\n'))) && has_letter(p + start, j - start)) {
 			say_sentence(t, p + start, j - start);
 			start = j;
 			i = j - 1;
@@ -378,6 +382,8 @@ static void apply_delta(struct oa_round *r, const cJSON *delta)
 			buf_clear(&c->id);
 			buf_add(&c->id, id, strlen(id), 256);
 		}
+		if (name && c->name.len && strcmp(name, c->name.p) == 0)
+			name = NULL; /* some servers repeat the whole name in every piece */
 		if ((name && buf_add(&c->name, name, strlen(name), 128) != 0) ||
 		    (args && buf_add(&c->args, args, strlen(args), ARGS_MAX_BYTES) != 0))
 			round_fail(r, "a tool call is too long");
@@ -617,6 +623,14 @@ static void round_free(struct oa_round *r)
 	}
 }
 
+static int named_calls(const struct oa_round *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->ncalls; i++)
+		n += r->calls[i].name.len > 0;
+	return n;
+}
+
 /* Runs the answer's tool calls and appends the assistant's tool_calls message and
  * one "tool" message per call to the conversation. */
 static void run_tool_calls(struct oa_turn *t, struct oa_round *r, int round)
@@ -725,7 +739,7 @@ static int run_rounds(struct oa_turn *t, char *why, size_t whylen)
 		if (end == ROUND_FAILED) {
 			snprintf(why, whylen, "%s", r.why);
 			rc = -1;
-		} else if (end == ROUND_OK && r.ncalls > 0 && !last) {
+		} else if (end == ROUND_OK && named_calls(&r) > 0 && !last) {
 			run_tool_calls(t, &r, (int)round);
 			round_free(&r);
 			if (!turn_cancelled(t))

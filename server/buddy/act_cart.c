@@ -197,6 +197,9 @@ static int pack_size(const cJSON *p)
 {
 	struct text_words tw;
 	text_split(dlg_str(p, "title"), &tw);
+	for (int i = 0; i < tw.n; i++)
+		if (text_is(&tw, i, "dozen"))
+			return text_is(&tw, i - 1, "half") ? 6 : 12;	/* "Eggs (dozen)" */
 	for (int i = 0; i + 1 < tw.n; i++) {
 		if (text_is_digits(tw.w[i]) && (text_is(&tw, i + 1, "pack") || text_is(&tw, i + 1, "count") ||
 						text_is(&tw, i + 1, "ct") || text_is(&tw, i + 1, "pcs")))
@@ -207,6 +210,17 @@ static int pack_size(const cJSON *p)
 	return 0;
 }
 
+/* "a dozen eggs" of a product sold by the dozen is one carton, "2 dozen" two. */
+static int units_of(const cJSON *p, const struct und_item *it, int qty)
+{
+	int pack = pack_size(p);
+	if (it->dozen && pack > 1 && qty >= pack && qty % pack == 0)
+		return qty / pack;
+	return qty;
+}
+
+static void change_line(struct turn *t, const cJSON *p, int qty);
+
 void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -214,12 +228,32 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		return;
 	}
 	struct resolution res;
-	resolve_item(t, it, RES_CATALOG, &res);
-	int qty = it->qty > 0 ? it->qty : 1;
+	/* "one more bunch of bananas" adds to a line that is there */
+	int from_cart = 0;
+	if (c->more && it->ref == UND_REF_WORDS) {
+		if (!t->cart)
+			refresh_cart(t);
+		resolve_item(t, it, RES_CART, &res);
+		from_cart = res.status == RES_OK;
+		if (!from_cart)
+			resolve_free(&res);
+	}
+	if (!from_cart)
+		resolve_item(t, it, RES_CATALOG, &res);
+	int qty = it->qty > 0 ? it->qty : res.size_qty > 0 ? res.size_qty : 1;
 	int n = cJSON_GetArraySize(res.products);
+	if (res.status == RES_AMBIGUOUS && it->dozen) {
+		/* every choice is sold by the dozen: ask with the count of cartons */
+		int all = n > 0;
+		for (int i = 0; i < n && all; i++)
+			all = units_of(cJSON_GetArrayItem(res.products, i), it, qty) != qty;
+		if (all)
+			qty = units_of(cJSON_GetArrayItem(res.products, 0), it, qty);
+	}
 	switch (res.status) {
 	case RES_OK:
-		if (c->soft && c->nitems == 1 && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS) {
+		if (c->soft && c->nitems == 1 && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS &&
+		    dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", -1) != 0) {
 			const cJSON *p = cJSON_GetArrayItem(res.products, 0);
 			char title[160], price[96];
 			title_of(p, title, sizeof title);
@@ -238,9 +272,12 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		}
 		for (int i = 0; i < n; i++) {
 			const cJSON *p = cJSON_GetArrayItem(res.products, i);
-			/* "a dozen eggs" is one 12 pack */
-			int pack = pack_size(p);
-			act_add_product(t, p, it->dozen && pack > 1 && qty == pack ? 1 : qty, c->more);
+			/* "i need five of the sparkling water" with one there: five in all */
+			if (c->soft && it->qty > 0 && !c->more && dlg_cart_qty(t->cart, dlg_id(p)) > 0) {
+				change_line(t, p, units_of(p, it, qty));
+				continue;
+			}
+			act_add_product(t, p, units_of(p, it, qty), c->more);
 		}
 		if (n > 1)
 			dlg_focus(t, res.products);
@@ -320,6 +357,16 @@ static void resolve_for_change(struct turn *t, const struct und_item *it, struct
 {
 	if (!t->cart)
 		refresh_cart(t);
+	/* "make it three", "one less" with one line in the cart and nothing else in
+	 * mind: that line */
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(t->cart, "items");
+	if (it->ref == UND_REF_IT && it->nwords == 0 && cJSON_GetArraySize(lines) == 1 &&
+	    (t->st->nfocus == 0 || dlg_cart_qty(t->cart, t->st->focus[0]) == 0)) {
+		memset(res, 0, sizeof *res);
+		res->status = RES_OK;
+		res->products = dlg_cart_as_products(t->cart);
+		return;
+	}
 	resolve_item(t, it, it->ref == UND_REF_WORDS ? RES_CART : RES_CATALOG, res);
 	if (res->status == RES_NOT_FOUND && it->ref == UND_REF_WORDS) {
 		resolve_free(res);
@@ -375,11 +422,11 @@ void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			int qty = it->qty;
 			if (c->qty == -2)
 				qty = line > 0 ? line * 2 : 2;
-			if (qty == 0 && !it->article) {
+			if (qty == 0 && !it->article && !it->zero) {
 				reply_say(&t->r, "How many would you like?");
 				break;
 			}
-			change_line(t, p, qty ? qty : 1);
+			change_line(t, p, it->zero ? 0 : qty ? qty : 1);
 		}
 	} else if (res.status == RES_AMBIGUOUS) {
 		act_ask_choice(t, &res, UND_SET, it->qty);
@@ -572,6 +619,49 @@ void act_undo(struct turn *t)
 	cJSON_Delete(p);
 }
 
+/* "make that the decaf" after the 12 oz dark roast: of the decafs, the one most like
+ * what it replaces (same roast, same size).  Settles res when one is closest. */
+static void closest_to_last(struct turn *t, struct resolution *res)
+{
+	cJSON *old = NULL;
+	ERRBUF;
+	if (t->tools->product_get(t->tools->ctx, t->st->last.id, &old, code, msg) != 0 || !old) {
+		cJSON_Delete(old);
+		return;
+	}
+	struct text_words ow;
+	text_split(dlg_str(old, "title"), &ow);
+	int best = -1, best_n = -1, tie = 0, i = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, res->products) {
+		struct text_words pw;
+		text_split(dlg_str(p, "title"), &pw);
+		int shared = 0;
+		for (int a = 0; a < pw.n; a++)
+			for (int b = 0; b < ow.n; b++)
+				if (!strcmp(pw.w[a], ow.w[b])) {
+					shared++;
+					break;
+				}
+		if (dlg_id(p) != dlg_id(old) && shared > best_n) {
+			best_n = shared;
+			best = i;
+			tie = 0;
+		} else if (dlg_id(p) != dlg_id(old) && shared == best_n) {
+			tie = 1;
+		}
+		i++;
+	}
+	cJSON_Delete(old);
+	if (best < 0 || tie || best_n <= 0)
+		return;
+	cJSON *one = cJSON_CreateArray();
+	cJSON_AddItemToArray(one, cJSON_Duplicate(cJSON_GetArrayItem(res->products, best), 1));
+	cJSON_Delete(res->products);
+	res->products = one;
+	res->status = RES_OK;
+}
+
 /* "no, two" / "make that the decaf" / "i meant the bose": amends the last change. */
 void act_correct(struct turn *t, const struct und_cmd *c)
 {
@@ -604,6 +694,8 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	/* a different product: undo the last change, then do it with the new one */
 	struct resolution res;
 	resolve_item(t, it, RES_CATALOG, &res);
+	if (res.status == RES_AMBIGUOUS)
+		closest_to_last(t, &res);
 	if (res.status != RES_OK) {
 		if (res.status == RES_AMBIGUOUS)
 			act_ask_choice(t, &res, UND_ADD, it->qty ? it->qty : st->last.qty);

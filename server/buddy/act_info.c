@@ -74,7 +74,57 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 		it = &focus;
 	}
 	struct resolution res;
+	if (c->intent == UND_STOCK && c->cart_said && it->ref == UND_REF_WORDS) {
+		/* "how many bags of chips do i have?" */
+		if (!t->cart) {
+			cJSON *cart = NULL;
+			ERRBUF;
+			if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) == 0 && cart)
+				dlg_set_cart(t, cart);
+			else
+				cJSON_Delete(cart);
+		}
+		resolve_item(t, it, RES_CART, &res);
+		if (res.status == RES_OK) {
+			const cJSON *p;
+			cJSON_ArrayForEach(p, res.products) {
+				char title[160], q[64];
+				reply_title(p, title, sizeof title);
+				reply_count(dlg_cart_qty(t->cart, dlg_id(p)), q, sizeof q);
+				reply_say(&t->r, "You have %s %s in your cart.", q, title);
+			}
+			dlg_focus(t, res.products);
+			resolve_free(&res);
+			return;
+		}
+		reply_say(&t->r, "You don't have any %s in your cart.", *res.said ? res.said : "of that");
+		resolve_free(&res);
+		return;
+	}
 	resolve_item(t, it, RES_CATALOG, &res);
+	/* "does the electric kettle turn off by itself?": the product is the words the
+	 * catalog knows; the rest is the question */
+	if (res.status == RES_NOT_FOUND && *res.missing && res.q.n > 0 && it->ref == UND_REF_WORDS &&
+	    c->intent == UND_INFO) {
+		struct und_item known = *it;
+		known.nwords = 0;
+		for (int i = 0; i < it->nwords; i++) {
+			char w[TEXT_WORD_LEN];
+			snprintf(w, sizeof w, "%s", it->words[i]);
+			if (!strstr(res.missing, w))
+				snprintf(known.words[known.nwords++], TEXT_WORD_LEN, "%s", w);
+		}
+		if (known.nwords > 0 && known.nwords < it->nwords) {
+			struct resolution r2;
+			resolve_item(t, &known, RES_CATALOG, &r2);
+			if (r2.status == RES_OK) {
+				resolve_free(&res);
+				res = r2;
+			} else {
+				resolve_free(&r2);
+			}
+		}
+	}
 	int n = cJSON_GetArraySize(res.products);
 	if (res.status == RES_OK) {
 		const cJSON *p;
@@ -92,7 +142,15 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 			cJSON_AddItemToObject(result, "product", full);
 			dlg_action(t, "product.show", args, result);
 		}
-		dlg_focus(t, res.products);
+		if (t->info_cmd == t->cmd_index + 1) {
+			const cJSON *p2;
+			cJSON_ArrayForEach(p2, res.products)
+				if (t->st->nfocus < DLG_MAX_FOCUS)
+					t->st->focus[t->st->nfocus++] = dlg_id(p2);
+		} else {
+			dlg_focus(t, res.products);
+		}
+		t->info_cmd = t->cmd_index + 1;
 		if (n == 1 && c->intent == UND_INFO && dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", 1) != 0) {
 			const cJSON *p0 = cJSON_GetArrayItem(res.products, 0);
 			if (t->cart == NULL || dlg_cart_qty(t->cart, dlg_id(p0)) == 0) {
@@ -263,11 +321,41 @@ void act_order_status(struct turn *t, const struct und_cmd *c)
 	}
 	char money[96], count[64];
 	reply_money(dlg_int(o, "total_cents", 0), dlg_str(o, "currency"), money, sizeof money);
-	int items = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "items"));
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "items");
+	int items = cJSON_GetArraySize(lines);
 	reply_count(items, count, sizeof count);
-	reply_say(&t->r, "Your %sorder, number %lld, is %s. It has %s item%s and came to %s.",
-		  c->order_id > 0 ? "" : "latest ", (long long)dlg_id(o), status_phrase(dlg_str(o, "status")),
-		  count, items == 1 ? "" : "s", money);
+	/* what was in it: "what did i order last time?" */
+	char parts[3][240], list[800] = "";
+	const char *ptr[4];
+	int k = 0;
+	const cJSON *line;
+	cJSON_ArrayForEach(line, lines) {
+		if (k >= 3 || !*dlg_str(line, "title"))
+			break;
+		char title[160], q[64];
+		reply_title(line, title, sizeof title);
+		reply_count(dlg_int(line, "quantity", 1), q, sizeof q);
+		snprintf(parts[k], sizeof parts[k], "%s %s", q, title);
+		ptr[k] = parts[k];
+		k++;
+	}
+	char more[64];
+	if (k > 0 && items > k) {
+		char m[32];
+		reply_count(items - k, m, sizeof m);
+		snprintf(more, sizeof more, "%s more", m);
+		ptr[k++] = more;
+	}
+	if (k > 0)
+		reply_list(ptr, k, "and", list, sizeof list);
+	if (*list)
+		reply_say(&t->r, "Your %sorder, number %lld, is %s. It had %s and came to %s.",
+			  c->order_id > 0 ? "" : "latest ", (long long)dlg_id(o),
+			  status_phrase(dlg_str(o, "status")), list, money);
+	else
+		reply_say(&t->r, "Your %sorder, number %lld, is %s. It has %s item%s and came to %s.",
+			  c->order_id > 0 ? "" : "latest ", (long long)dlg_id(o),
+			  status_phrase(dlg_str(o, "status")), count, items == 1 ? "" : "s", money);
 	cJSON *args = cJSON_CreateObject();
 	cJSON_AddNumberToObject(args, "order_id", (double)dlg_id(o));
 	cJSON *result = cJSON_CreateObject();

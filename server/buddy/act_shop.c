@@ -180,6 +180,11 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 	if (pick || n == 1) {
 		const cJSON *p = cJSON_GetArrayItem(items, 0);
 		char title[160], price[96];
+		if (dlg_int(p, "stock", -1) == 0) {
+			/* "do you have blood oranges?": the truth, and something like it */
+			act_add_product(t, p, qty > 0 ? qty : 1, 0);
+			return;
+		}
 		reply_title(p, title, sizeof title);
 		reply_price_of(p, price, sizeof price);
 		if (pick)
@@ -263,17 +268,27 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	cJSON_Delete(res);
 	if (!items)
 		items = cJSON_CreateArray();
+	/* "the cheapest coffee": among the things that ARE coffee (coffee beans, ground
+	 * coffee), not everything that mentions it (a coffee mug, chamomile tea) */
+	if (sort && q.n > 0 && !*category) {
+		int best = 0, n0 = cJSON_GetArraySize(items);
+		for (int i = 0; i < n0; i++) {
+			int lv = match_kind_level(cJSON_GetArrayItem(items, i), &q);
+			if (lv > best)
+				best = lv;
+		}
+		for (int i = n0 - 1; best > 0 && i >= 0; i--) {
+			if (match_kind_level(cJSON_GetArrayItem(items, i), &q) < best) {
+				cJSON_DeleteItemFromArray(items, i);
+				total--;
+			}
+		}
+	}
 	/* drop what the shopper excluded: "coffee but not the decaf" */
 	for (int i = cJSON_GetArraySize(items) - 1; it && it->nneg && i >= 0; i--) {
-		struct und_item neg = *it;
 		const cJSON *p = cJSON_GetArrayItem(items, i);
-		struct text_words tw;
-		text_split(dlg_str(p, "title"), &tw);
-		for (int k = 0; k < neg.nneg; k++) {
-			int hit = 0;
-			for (int w = 0; w < tw.n; w++)
-				hit |= match_word_similarity(neg.neg[k], tw.w[w]) >= 0.7;
-			if (hit) {
+		for (int k = 0; k < it->nneg; k++) {
+			if (match_mentions(p, it->neg[k])) {
 				cJSON_DeleteItemFromArray(items, i);
 				total--;
 				break;

@@ -64,14 +64,17 @@ void dlg_focus(struct turn *t, const cJSON *products)
 	cJSON_ArrayForEach(p, products)
 		if (n < DLG_MAX_FOCUS && dlg_id(p) > 0)
 			t->st->focus[n++] = dlg_id(p);
-	if (n > 0)
+	if (n > 0) {
 		t->st->nfocus = n;
+		t->st->focus_turn = t->st->turn;
+	}
 }
 
 void dlg_focus_one(struct turn *t, int64_t id)
 {
 	t->st->focus[0] = id;
 	t->st->nfocus = 1;
+	t->st->focus_turn = t->st->turn;
 }
 
 void dlg_set_cart(struct turn *t, cJSON *cart)
@@ -261,6 +264,14 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		return;
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
+		if (it->qty > 0 || it->size_num[0]) {
+			/* "2 bags of espresso beans please": how many says it is an order */
+			struct und_cmd add = *c;
+			add.intent = UND_ADD;
+			t->main = UND_ADD;
+			act_add(t, &add, &add.items[0]);
+			return;
+		}
 		act_search(t, c, it);
 		return;
 	}
@@ -332,12 +343,68 @@ static void merge_and_items(struct turn *t, struct und_cmd *c)
 	}
 }
 
+/* "i said oat milk, not whole milk", "not green, english breakfast": when what is
+ * negated is in the cart, it is swapped for what is named.  Returns 1 if done. */
+static int swap_negated(struct turn *t, const struct und_cmd *c)
+{
+	if (c->nitems != 1 || c->items[0].nneg == 0 || c->items[0].nwords == 0 ||
+	    c->items[0].ref != UND_REF_WORDS ||
+	    (c->intent != UND_NONE && c->intent != UND_SET && c->intent != UND_ADD))
+		return 0;
+	ensure_cart(t);
+	struct und_item old = { 0 };
+	old.ref = UND_REF_WORDS;
+	old.instead = 1;
+	for (int i = 0; i < c->items[0].nneg; i++)
+		snprintf(old.words[old.nwords++], TEXT_WORD_LEN, "%s", c->items[0].neg[i]);
+	struct resolution res;
+	resolve_item(t, &old, RES_CART, &res);
+	int found = res.status == RES_OK;
+	resolve_free(&res);
+	if (!found)
+		return 0;
+	struct und_cmd sw = *c;
+	sw.intent = UND_SET;
+	sw.nitems = 2;
+	sw.items[0] = old;
+	sw.items[1] = c->items[0];
+	sw.items[1].nneg = 0;
+	for (int i = 0; i < c->items[0].nneg; i++)	/* keep excluding it */
+		snprintf(sw.items[1].neg[sw.items[1].nneg++], TEXT_WORD_LEN, "%s", c->items[0].neg[i]);
+	t->main = UND_SET;
+	act_swap(t, &sw);
+	return 1;
+}
+
+/* "how much is it again?" while "Shall I place the order?" waits: the total, and
+ * the question stays. */
+static int checkout_question(struct turn *t, const struct und_cmd *c)
+{
+	if (!t->checkout_asked || t->changed_cart)
+		return 0;
+	if (c->intent == UND_PRICE || c->intent == UND_INFO) {
+		const struct und_item *it = c->nitems > 0 ? &c->items[0] : NULL;
+		if (it && (it->nwords > 0 || (it->ref != UND_REF_IT && it->ref != UND_REF_NONE)))
+			return 0;
+	} else if (c->intent != UND_CART_TOTAL) {
+		return 0;
+	}
+	act_view_cart(t, 1);
+	reply_say(&t->r, "Shall I place the order?");
+	dlg_ask(t, DLG_PENDING_CHECKOUT);
+	return 1;
+}
+
 static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pending pending, int alone)
 {
 	struct und_cmd merged, *c = &merged;
 	merged = *c_in;
 	if (c->nitems > 1 && (c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SEARCH))
 		merge_and_items(t, c);
+	if (pending != DLG_PENDING_CHOOSE && swap_negated(t, c))
+		return;
+	if (checkout_question(t, c))
+		return;
 	switch (c->intent) {
 	case UND_NONE: do_fragment(t, c, pending); break;
 	case UND_SEARCH: run_items(t, c, act_search); break;
@@ -353,6 +420,8 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 			run_items(t, c, act_remove);
 		else
 			run_items(t, c, act_add);
+		if (c->buy && t->changed_cart)
+			act_checkout(t);	/* "buy me the speaker": straight to the checkout */
 		break;
 	case UND_REMOVE: run_items(t, c, act_remove); break;
 	case UND_SET:
@@ -412,12 +481,25 @@ static enum und_intent main_intent(const struct und_result *r, enum dlg_pending 
 static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending)
 {
 	struct buddy_state *st = t->st;
-	int actions = 0;
+	int actions = 0, placed = 0;
 	t->ncmds = r->n;
 	for (int i = 0; i < r->n; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			break;
 		const struct und_cmd *c = &r->cmd[i];
+		/* "yes, charge my card", "yes place it, thanks": the yes said it all */
+		if (placed && (c->intent == UND_NONE || c->intent == UND_CHECKOUT || c->intent == UND_CONFIRM ||
+			       c->intent == UND_THANKS))
+			continue;
+		if (i == 0 && c->intent == UND_CONFIRM && pending == DLG_PENDING_CHECKOUT && r->n > 1 &&
+		    (r->cmd[1].intent == UND_NONE || r->cmd[1].intent == UND_THANKS ||
+		     r->cmd[1].intent == UND_CHECKOUT)) {
+			t->cmd_index = 0;
+			run_command(t, c, pending, 0);
+			actions++;
+			placed = 1;
+			continue;
+		}
 		/* a question is answered only by the command right after it */
 		enum dlg_pending p = i == 0 || (i == 1 && r->cmd[0].lead) ? pending : DLG_PENDING_NONE;
 		if (c->lead && pending == DLG_PENDING_CHECKOUT)
@@ -523,6 +605,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	enum dlg_pending pending = st->pending;
 	if (pending == DLG_PENDING_CHECKOUT && st->pending_turn != st->turn - 1)
 		pending = DLG_PENDING_NONE;
+	t->checkout_asked = pending == DLG_PENDING_CHECKOUT;
 	st->pending = pending;
 	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
 	run_turn(t, r, pending);

@@ -47,6 +47,7 @@ struct buddy_state {
 	cJSON *shown;
 	int shown_is_cart;
 	int shown_turn;		/* the turn that last set shown */
+	int focus_turn;		/* the turn that last set focus */
 	int64_t focus[DLG_MAX_FOCUS];
 	int nfocus;
 	struct dlg_last last;
@@ -82,6 +83,9 @@ struct turn {
 	int changed_cart;	/* a cart change was made this turn */
 	int asked;		/* a question was asked (pending set) this turn */
 	int ncmds, cmd_index;
+	int checkout_asked;
+	int info_cmd;		/* 1 + the command whose items act_info focused ("the gala and the
+				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
 	char question[512];
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
 };

@@ -38,7 +38,9 @@ static const struct lex_trigger triggers[] = {
 	{ "do not add", UND_ADD, 35, LEX_NEG }, { "do not put", UND_ADD, 35, LEX_NEG },
 	{ "do not include", UND_ADD, 35, LEX_NEG }, { "do not get", UND_ADD, 35, LEX_NEG },
 	{ "do not buy", UND_ADD, 35, LEX_NEG }, { "without", UND_ADD, 8, LEX_NEG | LEX_START },
-	{ "ad", UND_ADD, 30, LEX_START }, { "increase", UND_ADD, 30, LEX_MORE },
+	{ "ad", UND_ADD, 30, LEX_START }, { "buy me", UND_ADD, 30, 0 }, { "just buy", UND_ADD, 30, 0 },
+	{ "does the", UND_INFO, 9, LEX_START }, { "does it", UND_INFO, 9, LEX_START },
+	{ "will the", UND_INFO, 9, LEX_START }, { "can the", UND_INFO, 9, LEX_START }, { "increase", UND_ADD, 30, LEX_MORE },
 	{ "bump", UND_ADD, 30, LEX_MORE }, { "bump up", UND_ADD, 30, LEX_MORE },
 	{ "raise", UND_ADD, 30, LEX_MORE },
 	/* remove */
@@ -364,9 +366,8 @@ int lex_is_stopword(const char *w)
 		"sorry", "and", "but", "okay", "alright", "oh", "well", "hello", "hi", "gonna", "going",
 		"wanna", "need", "needs", "tell", "give", "take", "make", "those", "number",
 		"anymore", "longer", "first", "please", "mate", "guys", "folks", "though", "out", "off",
-		"away", "back", "about", "pls", "plz", "great", "cool", "awesome", "excellent",
-		"wonderful", "fantastic", "brilliant", "itself", "themselves", "yourself", "by",
-		"awful", "thx", "up" };
+		"away", "back", "about", "pls", "plz", "itself", "themselves", "yourself", "by",
+		"thx", "up" };
 	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
 }
 
@@ -406,7 +407,7 @@ int lex_is_soft(const char *w)
 		"normal", "decent", "quality", "tasty", "yummy", "lovely", "proper", "real",
 		"cheap", "cheapest", "expensive", "affordable", "budget", "inexpensive", "premium",
 		"fancy", "simple", "basic", "plain", "whole", "extra", "more", "few", "other",
-		"different", "similar", "quick", "cold", "hot" };
+		"different", "similar", "quick", "cold", "hot", "free" };
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 

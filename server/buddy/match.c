@@ -414,6 +414,35 @@ int match_has_size(const cJSON *product, const char *num, const char *unit)
 	return 0;
 }
 
+int match_kind_level(const cJSON *product, const struct match_query *q)
+{
+	struct text_words tw;
+	text_split(dlg_title(product), &tw);
+	const char *noun = NULL;
+	for (int k = 0; k < q->n; k++) {
+		if (q->weight[k] < 0.9)
+			continue;
+		int found = 0;
+		for (int i = 0; i < tw.n && !found; i++)
+			found = !negated_at(&tw, i) && match_word_similarity(q->w[k], tw.w[i]) >= 0.85;
+		if (!found)
+			return 0;
+		noun = q->w[k];
+	}
+	if (!noun)
+		return 0;
+	char head[TEXT_WORD_LEN];
+	title_head(dlg_title(product), head, sizeof head);
+	if (match_word_similarity(noun, head) >= 1.0)
+		return 2;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(product, "tags"))
+		if (cJSON_IsString(tag) && !strchr(tag->valuestring, ' ') &&
+		    match_word_similarity(noun, tag->valuestring) >= 1.0)
+			return 2;
+	return 1;
+}
+
 /* The content words of a title before any "(": what kind of thing it is. */
 static int title_kind(const cJSON *product, struct text_words *out)
 {
@@ -425,9 +454,15 @@ static int title_kind(const cJSON *product, struct text_words *out)
 	struct text_words tw;
 	text_split(cut, &tw);
 	out->n = 0;
-	for (int i = 0; i < tw.n; i++)
-		if (!is_filler_title_word(tw.w[i]))
+	for (int i = 0; i < tw.n; i++) {
+		if (is_filler_title_word(tw.w[i]) || text_is(&tw, i, "no") || text_is(&tw, i, "non") ||
+		    text_is(&tw, i, "without"))
+			continue;
+		if (negated_at(&tw, i))	/* "No Pulp" is another kind than "With Pulp" */
+			snprintf(out->w[out->n++], TEXT_WORD_LEN, "no-%.*s", TEXT_WORD_LEN - 4, tw.w[i]);
+		else
 			memcpy(out->w[out->n++], tw.w[i], TEXT_WORD_LEN);
+	}
 	return out->n;
 }
 

@@ -72,6 +72,12 @@ int match_mentions(const cJSON *product, const char *word);
  * lex_size_unit() gives it. */
 int match_has_size(const cJSON *product, const char *num, const char *unit);
 
+/* How surely a product IS what the query names (for "the cheapest coffee"): 2 when
+ * its title holds every required word and the last one is its head noun or one of
+ * its one-word tags (coffee beans are coffee, a coffee mug is a mug), 1 when the
+ * title holds the words, 0 otherwise. */
+int match_kind_level(const cJSON *product, const struct match_query *q);
+
 /* Scores every object in the array `items`, drops those that match nothing, sorts
  * the rest best first into out (at most max).  Returns how many. */
 int match_rank(const struct match_query *q, const cJSON *items, struct match_cand *out, int max);

@@ -434,6 +434,21 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 		res->status = RES_NO_REF;
 		return;
 	case UND_REF_NONE:
+		if (it->pick != UND_PICK_NONE && t->st->nfocus > 1 && t->st->focus_turn > t->st->shown_turn) {
+			/* "the cheaper one" after asking about two products */
+			cJSON *arr = cJSON_CreateArray();
+			for (int i = 0; i < t->st->nfocus; i++) {
+				cJSON *p = product_by_id(t, t->st->focus[i]);
+				if (p)
+					cJSON_AddItemToArray(arr, p);
+			}
+			cJSON_Delete(t->st->shown);
+			t->st->shown = arr;
+			t->st->shown_is_cart = 0;
+			t->st->shown_turn = t->st->focus_turn;
+			resolve_from_shown(t, it, res);
+			return;
+		}
 		if (it->pick != UND_PICK_NONE || it->nneg > 0) {
 			if (shown_count(t) == 0 && t->cart) {
 				cJSON_Delete(t->st->shown);

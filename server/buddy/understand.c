@@ -146,6 +146,7 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 		/* a leading social phrase before more words: "yes, add apples", "hi, ..." */
 		if (i == start && (m = lex_trigger_at(t, i, i, t->n, &tr)) && is_social(tr.intent) &&
 		    i + m < t->n && !lex_connector_at(t, i + m, t->n) &&
+		    !(tr.intent == UND_DENY && lex_correction_at(t, i, t->n) == m) &&
 		    !(tr.intent == UND_DENY && (!strcmp(tr.phrase, "no") || !strcmp(tr.phrase, "nope")))) {
 			CLOSE(i + m);
 			next = MARK_NONE;
@@ -362,6 +363,18 @@ static int quantity_at(const struct text_words *t, int k, int end, int first_arg
 	return 0;
 }
 
+/* Words of feeling that never name a product: "great, add it", "ugh, remove it". */
+static int is_interjection(const char *w)
+{
+	static const char *const words[] = { "great", "awesome", "perfect", "excellent", "amazing",
+		"wonderful", "fantastic", "cool", "brilliant", "lovely", "yay", "ugh", "argh", "damn",
+		"wtf", "seriously", "cheers", "nice", "sweet", "super" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return 0;
+}
+
 static void parse_args(const struct text_words *t, int a, int b, int skip_a, int skip_b,
 		       struct und_cmd *cmd)
 {
@@ -410,7 +423,15 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n;
 			continue;
 		}
+		int was_neg = s.mode == MODE_NEG;
 		if ((n = pick_phrase(t, k, b, &s))) {
+			if (was_neg && cmd->sort) {
+				/* "not the expensive ones": the other end */
+				struct und_item *it = item(&s);
+				it->pick = cmd->sort == 2 ? UND_PICK_CHEAPEST : UND_PICK_PRICIEST;
+				cmd->sort = 3 - cmd->sort;
+				s.mode = MODE_ITEM;
+			}
 			k += n;
 			continue;
 		}
@@ -418,6 +439,9 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		if (is_content(t, k, b) && text_is(t, k + 1, "free") && s.mode != MODE_EXCEPT) {
 			struct und_item *it = item(&s);
 			add_word(it->neg, &it->nneg, t->w[k]);
+			add_word(it->words, &it->nwords, "free");	/* "caffeine free" may be a tag */
+			if (it->ref == UND_REF_NONE)
+				it->ref = UND_REF_WORDS;
 			k += 2;
 			continue;
 		}
@@ -429,16 +453,6 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			if (it->ref == UND_REF_NONE)
 				it->ref = UND_REF_WORDS;
 			k++;
-			continue;
-		}
-		/* "a pair of headphones": one thing that comes as a pair */
-		if ((text_is(t, k, "a") || text_is(t, k, "an")) && text_is(t, k + 1, "pair") &&
-		    text_is(t, k + 2, "of")) {
-			struct und_item *it = item(&s);
-			if (und_item_has_ref(it) || it->qty || it->article)
-				it = new_item(&s);
-			it->article = 1;
-			k += 3;
 			continue;
 		}
 		/* "64 oz", "the 12 pack", "a 1 kg bag": a size, which may be the title's */
@@ -591,6 +605,11 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k++;
 			continue;
 		}
+		/* "great, add it": a feeling about the request, not a product */
+		if (cmd->intent != UND_NONE && is_interjection(t->w[k])) {
+			k++;
+			continue;
+		}
 		struct und_item *it = item(&s);
 		if (s.mode == MODE_NEG) {
 			add_word(it->neg, &it->nneg, t->w[k]);
@@ -662,8 +681,13 @@ static void join_items(struct und_cmd *c)
 		int counts = (b->qty || b->zero) && only_units(b) && !a->qty && !a->zero;
 		int sizes = b->size_num[0] && !a->size_num[0] && only_units(b) && !b->qty;
 		int describes = b->ones && !b->qty && !b->article && b->nwords > 0 && !only_units(b);
-		if (!counts && !sizes && !describes)
+		int bare = b->nwords > 0 && only_units(b) && !b->qty && !b->zero && !b->article &&
+			   !b->size_num[0];	/* "the dark roast, the bag": a unit names nothing */
+		if (!counts && !sizes && !describes && !bare)
 			continue;
+		if (bare)
+			for (int w = 0; w < b->nwords; w++)
+				add_word(a->words, &a->nwords, b->words[w]);
 		if (counts) {
 			a->qty = b->qty;
 			a->zero = b->zero;
@@ -744,8 +768,14 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	if (text_match(t, a, b, "what about") || text_match(t, a, b, "how about") ||
 	    text_match(t, a, b, "and what about") || text_match(t, a, b, "what of"))
 		cmd->follow = 1;
+	cmd->buy = !strcmp(tr.phrase, "buy me") || !strcmp(tr.phrase, "just buy");
 	parse_args(t, a, b, pos, pos + len, cmd);
 	join_items(cmd);
+	/* "how many bags of chips do i have": a question about the cart */
+	for (int i = a; i + 1 < b; i++)
+		if (text_is(t, i, "i") && (text_is(t, i + 1, "have") || text_is(t, i + 1, "got")) &&
+		    (cmd->intent == UND_STOCK || cmd->intent == UND_INFO))
+			cmd->cart_said = 1, cmd->intent = UND_STOCK;
 	/* "reduce the socks to one", "bump the blueberries up to four": a target */
 	if ((cmd->intent == UND_LESS || (cmd->intent == UND_ADD && cmd->more)) && cmd->nitems > 0 &&
 	    cmd->items[0].to && (cmd->items[0].qty || cmd->items[0].zero))

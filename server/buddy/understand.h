@@ -74,7 +74,8 @@ struct und_cmd {
 	int lead;		/* a "no"/"yes" opening a longer utterance ("no, the bose") */
 	int comment;		/* "that's a bit much": a remark about something, not a request */
 	int follow;		/* "what about the sony": asks the previous question again */
-	int cart_said;		/* "cart", "basket" was said */
+	int cart_said;		/* "cart", "basket" was said, or "do i have" asked */
+	int buy;		/* "buy me ...": add, then go to the checkout */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */

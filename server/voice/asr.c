@@ -6,16 +6,30 @@
  * voices, clean, noisy and reverberant; see tests/unit/test_asr.c):
  *   -lw 8       the catalog model is narrow and right most of the time, so it may
  *               outweigh the acoustics more than the stock 6.5;
- *   CMN         the model's feat.params asks for batch cepstral mean normalisation;
- *               fed block by block, sphinxbase uses live CMN instead, so decoding
- *               (and partial results) runs while audio arrives.
+ *   CMN         the model's feat.params asks for batch cepstral mean normalisation
+ *               (each utterance's own mean); fed block by block, sphinxbase uses a
+ *               running mean over earlier utterances instead, so an utterance was
+ *               decoded with the mean of whoever used the pooled decoder before (or,
+ *               on a new decoder, the model's generic -cmninit).  So the first
+ *               WARMUP_MS of each utterance are held back, their own cepstral mean
+ *               is computed with a second front end and set as the decoder's, and
+ *               only then is the audio decoded (the rest live as it arrives); an
+ *               utterance shorter than that gets the mean of all of it at the end.
+ *               Measured on 144 synthesised shopping utterances: WER 20.4% with
+ *               the running mean (24.9% on new decoders) -> 13.4% (the whole
+ *               utterance's mean: 14.2%); Flite's 8 kHz kal voice 73% -> 29%.
+ *               It costs no decoding twice; partial hypotheses start after
+ *               WARMUP_MS.
  * PocketSphinx logs through one process-wide callback: set once here, it forwards
  * warnings and errors to voxcart's log and drops the chatter.
  */
 #include "asr.h"
 
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/fe.h>
+#include <sphinxbase/feat.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,12 +43,20 @@
 #define DEFAULT_BEAM   "1e-48"
 #define DEFAULT_WBEAM  "7e-29"
 
+#define WARMUP_MS      1200 /* audio held back to measure the utterance's cepstral mean */
+#define WARMUP_SAMPLES (ASR_SAMPLE_RATE / 1000 * WARMUP_MS)
+#define MIN_MEAN_FRAMES 20  /* fewer frames than this: keep the running mean */
+
 struct asr {
 	ps_decoder_t *ps;
 	cmd_ln_t *config;
+	fe_t *fe;            /* a second front end: cepstra for the utterance's mean */
 	int in_utt;
 	unsigned long samples;
 	unsigned search_gen; /* names LMs loaded by asr_reload() */
+	int16_t *held;       /* the first WARMUP_SAMPLES of the utterance, not yet decoded */
+	size_t nheld;
+	int warm;            /* the mean is set and audio goes straight to the decoder */
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -140,7 +162,14 @@ struct asr *asr_new(const struct asr_config *cfg, char *err, size_t errlen)
 	err_set_callback(on_ps_log, NULL);
 	a->config = make_config(&c);
 	a->ps = a->config ? ps_init(a->config) : NULL;
+	a->fe = a->ps ? fe_init_auto_r(ps_get_config(a->ps)) : NULL;
 	pthread_mutex_unlock(&init_lock);
+	a->held = malloc(WARMUP_SAMPLES * sizeof *a->held);
+	if (a->ps && (!a->fe || !a->held)) {
+		snprintf(err, errlen, "out of memory");
+		asr_free(a);
+		return NULL;
+	}
 	if (!a->ps) {
 		snprintf(err, errlen, "cannot load the recogniser (model %s, language model %s, "
 			 "dictionary %s): see the log", c.model_dir, c.lm_path, c.dict_path);
@@ -154,11 +183,53 @@ void asr_free(struct asr *a)
 {
 	if (!a)
 		return;
+	if (a->fe)
+		fe_free(a->fe);
 	if (a->ps)
 		ps_free(a->ps);
 	if (a->config)
 		cmd_ln_free_r(a->config);
+	free(a->held);
 	free(a);
+}
+
+/* Sets the decoder's cepstral mean to that of the held audio (when it has enough
+ * frames), then decodes the held audio: from here on the utterance is live. */
+static int warm_up(struct asr *a)
+{
+	int ncep = fe_get_output_size(a->fe);
+	int32 nfr = (int32)(a->nheld / (ASR_SAMPLE_RATE / 100) + 2), got = nfr, last = 0;
+	mfcc_t **cep = (mfcc_t **)ckd_calloc_2d(nfr + 1, ncep, sizeof(mfcc_t));
+	const int16 *p = a->held;
+	size_t left = a->nheld;
+	int rc = 0;
+
+	a->warm = 1;
+	if (cep && ncep <= 64 && fe_start_utt(a->fe) >= 0 &&
+	    fe_process_frames(a->fe, &p, &left, cep, &got, NULL) >= 0) {
+		fe_end_utt(a->fe, cep[got], &last); /* resets the front end; the rest is padding */
+		if (got >= MIN_MEAN_FRAMES) {
+			double sum[64] = { 0 };
+			mfcc_t mean[64];
+
+			for (int32 i = 0; i < got; i++)
+				for (int j = 0; j < ncep; j++)
+					sum[j] += MFCC2FLOAT(cep[i][j]);
+			for (int j = 0; j < ncep; j++)
+				mean[j] = FLOAT2MFCC(sum[j] / got);
+			cmn_live_set(ps_get_feat(a->ps)->cmn_struct, mean);
+		}
+	}
+	if (cep)
+		ckd_free_2d(cep);
+	for (size_t off = 0; off < a->nheld && rc == 0; off += 16000) {
+		size_t k = a->nheld - off > 16000 ? 16000 : a->nheld - off;
+
+		if (ps_process_raw(a->ps, a->held + off, k, FALSE, FALSE) < 0)
+			rc = -1;
+	}
+	a->nheld = 0;
+	return rc;
 }
 
 int asr_start(struct asr *a)
@@ -169,6 +240,8 @@ int asr_start(struct asr *a)
 		ps_end_utt(a->ps);
 	a->in_utt = 0;
 	a->samples = 0;
+	a->nheld = 0;
+	a->warm = 0;
 	if (ps_start_utt(a->ps) < 0)
 		return -1;
 	a->in_utt = 1;
@@ -179,6 +252,19 @@ int asr_feed(struct asr *a, const int16_t *pcm16k, size_t n)
 {
 	if (!a || !a->in_utt || (n && !pcm16k))
 		return -1;
+	if (!a->warm) {
+		size_t k = WARMUP_SAMPLES - a->nheld < n ? WARMUP_SAMPLES - a->nheld : n;
+
+		memcpy(a->held + a->nheld, pcm16k, k * sizeof *pcm16k);
+		a->nheld += k;
+		a->samples += k;
+		pcm16k += k;
+		n -= k;
+		if (a->nheld < WARMUP_SAMPLES)
+			return 0;
+		if (warm_up(a) != 0)
+			return -1;
+	}
 	while (n > 0) {
 		size_t k = n > 16000 ? 16000 : n;
 
@@ -196,7 +282,7 @@ const char *asr_partial(struct asr *a)
 	const char *h;
 	int32 score;
 
-	if (!a || !a->in_utt)
+	if (!a || !a->in_utt || !a->warm)
 		return NULL;
 	h = ps_get_hyp(a->ps, &score);
 	return h && *h ? h : NULL;
@@ -209,8 +295,13 @@ int asr_finish(struct asr *a, char *out, size_t outlen)
 
 	if (!a || !out || outlen == 0 || !a->in_utt)
 		return -1;
-	a->in_utt = 0;
 	out[0] = '\0';
+	if (!a->warm && warm_up(a) != 0) {
+		a->in_utt = 0;
+		ps_end_utt(a->ps);
+		return -1;
+	}
+	a->in_utt = 0;
 	if (ps_end_utt(a->ps) < 0)
 		return -1;
 	h = ps_get_hyp(a->ps, &score);
