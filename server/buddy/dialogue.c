@@ -246,6 +246,14 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			reply_say(&t->r, "%d of which product?", it->qty);
 		return;
 	}
+	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && !c->follow) {
+		/* "2 bags of espresso beans please": how many says it is an order */
+		struct und_cmd add = *c;
+		add.intent = UND_ADD;
+		t->main = UND_ADD;
+		act_add(t, &add, &add.items[0]);
+		return;
+	}
 	/* "and the sony?", "what about bananas": the previous question, about this */
 	enum und_intent again = st->last_intent;
 	if (c->follow || (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE &&
@@ -264,14 +272,6 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		return;
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
-		if (it->qty > 0 || it->size_num[0]) {
-			/* "2 bags of espresso beans please": how many says it is an order */
-			struct und_cmd add = *c;
-			add.intent = UND_ADD;
-			t->main = UND_ADD;
-			act_add(t, &add, &add.items[0]);
-			return;
-		}
 		act_search(t, c, it);
 		return;
 	}

@@ -568,6 +568,29 @@ void match_distinguish(const cJSON *product, const cJSON *const *others, int not
 	for (char *tok = strtok(copy, " ,()/"); tok && n < 32; tok = strtok(NULL, " ,()/"))
 		words[n++] = tok;
 	out[0] = '\0';
+	/* "With Pulp" / "No Pulp": the marker and its word, when no other title has both */
+	for (int i = 0; i + 1 < n && !out[0]; i++) {
+		struct text_words mk;
+		text_split(words[i], &mk);
+		if (mk.n != 1 || !(text_is(&mk, 0, "no") || text_is(&mk, 0, "with") ||
+				   text_is(&mk, 0, "without") || text_is(&mk, 0, "non")))
+			continue;
+		char pair[80];
+		snprintf(pair, sizeof pair, "%s %s", words[i], words[i + 1]);
+		int shared = 0;
+		for (int o = 0; o < nothers; o++) {
+			char lower[256], lp[80];
+			snprintf(lower, sizeof lower, "%s", dlg_title(others[o]));
+			snprintf(lp, sizeof lp, "%s", pair);
+			for (char *c = lower; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			for (char *c = lp; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			shared += strstr(lower, lp) != NULL;
+		}
+		if (!shared)
+			snprintf(out, len, "%s", pair);
+	}
 	for (int pass = 0; pass < 2 && !out[0]; pass++) {
 		for (int i = 0; i < n; i++) {
 			struct text_words tw;

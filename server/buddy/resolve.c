@@ -380,7 +380,9 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 				return;
 			resolve_free(res);
 			res->size_qty = 0;
-		} else if (n == 1 && t->st->pending == DLG_PENDING_CHOOSE) {
+		} else if (n == 1 && *res->missing && t->st->pending == DLG_PENDING_CHOOSE) {
+			/* words the catalog does not know ("good before bed") may still
+			 * describe exactly one of the choice */
 			res->status = RES_OK;
 			res->products = dup_array(c, 1);
 			return;

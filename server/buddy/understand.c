@@ -74,7 +74,8 @@ void und_clean(const char *text, struct text_words *t)
 			continue;
 		}
 		/* "ba bananas", "cof coffee": a cut-off start of the next word */
-		if (la <= 4 && la < strlen(b) && !strncmp(a, b, la) && !is_function_word(a)) {
+		if (la <= 4 && la < strlen(b) && !strncmp(a, b, la) && !is_function_word(a) &&
+		    !(i > 0 && (num_word(t->w[i - 1]) >= 0 || strchr(t->w[i - 1], '.')))) {
 			t->brk[i] = 0;
 			text_delete(t, i, 1);
 			continue;

@@ -483,6 +483,87 @@ START_TEST(hostile_inputs_never_crash)
 }
 END_TEST
 
+/* Classes of failures found by the dialogue corpus, as conversations. */
+START_TEST(cart_lines_must_match_the_words)
+{
+	say("add oat milk");
+	QTY(OAT_MILK, 1);
+	say("remove the whole milk");
+	QTY(OAT_MILK, 1);
+	ck_assert(strstr(reply, "no ") || strstr(reply, "n't"));
+	say("add 3 cookies");
+	say("reduce the cookies to 1");
+	QTY(COOKIES, 1);
+	say("make the oat milk zero");
+	QTY(OAT_MILK, 0);
+	say("i only need one cookie");
+	QTY(COOKIES, 1);
+	/* the only line in the cart is what "make it three" means */
+	say("tell me about the sony headphones");
+	say("make it three");
+	QTY(COOKIES, 3);
+	say("one less");
+	QTY(COOKIES, 2);
+}
+END_TEST
+
+START_TEST(yes_with_trailing_words_confirms)
+{
+	say("add two bananas");
+	say("checkout");
+	HAS("shall i place the order");
+	say("hold on, how much is it again?");
+	HAS("four dollars ninety eight");
+	HAS("shall i place the order");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("yes, charge my card");
+	ck_assert_int_eq(shop.calls_checkout, 1);
+	NOT_ACTED("search");
+	say("how much did i pay for my last order");
+	HAS("four dollars ninety eight");
+	HAS("bananas");
+}
+END_TEST
+
+START_TEST(sizes_negation_and_swaps)
+{
+	say("add 2 of the 500 g greek yogurt");
+	QTY(YOGURT, 2);
+	say("grab a 6 pack of sparkling water");
+	QTY(SPARKLING, 1);
+	say("add whole milk");
+	QTY(WHOLE_MILK, 1);
+	say("no, i said oat milk, not whole milk");
+	QTY(WHOLE_MILK, 0);
+	QTY(OAT_MILK, 1);
+	say("show me coffee, no decaf");
+	LACKS("Decaf");
+	say("add cheddar cheese");
+	QTY(CHEDDAR, 1);
+	say("never mind");
+	QTY(CHEDDAR, 0);
+}
+END_TEST
+
+START_TEST(references_and_stock_answers)
+{
+	say("do you have cheddar?");
+	say("great, add it");
+	QTY(CHEDDAR, 1);
+	say("look for tea");
+	say("the black one");
+	QTY(EARL_GREY, 1);
+	QTY(GREEN_TEA, 0);
+	say("do you have blueberries?");
+	HAS("out of stock");
+	say("how many cheddar cheese do i have?");
+	HAS("one");
+	NOT_ACTED("cart.add");
+	say("2 bags of carots pls");
+	QTY(CARROTS, 2);
+}
+END_TEST
+
 START_TEST(cancel_stops_output)
 {
 	cancel_after = 1;
@@ -666,6 +747,10 @@ static Suite *buddy_suite(void)
 	tcase_add_test(tc, list_of_needs_is_added);
 	tcase_add_test(tc, and_inside_a_product_name);
 	tcase_add_test(tc, reply_is_speakable);
+	tcase_add_test(tc, cart_lines_must_match_the_words);
+	tcase_add_test(tc, yes_with_trailing_words_confirms);
+	tcase_add_test(tc, sizes_negation_and_swaps);
+	tcase_add_test(tc, references_and_stock_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }

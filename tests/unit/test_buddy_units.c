@@ -409,6 +409,150 @@ START_TEST(understand_intents)
 }
 END_TEST
 
+/* Classes of misreadings found by the dialogue corpus, one parse each. */
+START_TEST(understand_sizes_units_and_targets)
+{
+	struct und_result *r = malloc(sizeof *r);
+	/* a size in the title is no quantity; the quantity stays */
+	const struct und_cmd *c = parse(r, "add 2 of the 64 oz oat milk");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	ck_assert_str_eq(c->items[0].size_num, "64");
+	ck_assert_str_eq(c->items[0].size_unit, "oz");
+	c = parse(r, "grab me a 12 pack of lime sparkling water");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 0);
+	ck_assert_str_eq(c->items[0].size_num, "12");
+	/* units and trailing counts belong to the item before */
+	c = parse(r, "add chamomile tea, three boxes");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 3);
+	c = parse(r, "whole wheat bread x2");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	c = parse(r, "put in two strawberries, the organic ones");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].nwords, 2);
+	/* targets, zero and "only need" set the line */
+	c = parse(r, "reduce the socks to 1");
+	ck_assert_int_eq(c->intent, UND_SET);
+	ck_assert_int_eq(c->items[0].qty, 1);
+	c = parse(r, "bump the blueberries up to four");
+	ck_assert_int_eq(c->intent, UND_SET);
+	ck_assert_int_eq(c->items[0].qty, 4);
+	ck_assert_int_eq(c->price.max_cents, -1);
+	c = parse(r, "make the oat milk zero");
+	ck_assert_int_eq(c->intent, UND_SET);
+	ck_assert(c->items[0].zero);
+	c = parse(r, "i only need one towel");
+	ck_assert_int_eq(c->intent, UND_SET);
+	/* politeness and feelings are not products */
+	c = parse(r, "great, add it");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	ck_assert_int_eq(c->items[0].nwords, 0);
+	c = parse(r, "2 bags of espreso beans pls");
+	ck_assert_int_eq(c->items[0].nwords, 2);
+	/* "the everything bagels" is a kind, not everything */
+	c = parse(r, "could you also add the everything bagels");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	ck_assert_int_eq(c->items[0].ref, UND_REF_WORDS);
+	ck_assert_str_eq(c->items[0].words[0], "everything");
+	free(r);
+}
+END_TEST
+
+START_TEST(understand_negation_and_past)
+{
+	struct und_result *r = malloc(sizeof *r);
+	/* "no X" is an exclusion, not a correction that eats the product */
+	const struct und_cmd *c = parse(r, "show me coffee beans, no decaf");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->intent, UND_SEARCH);
+	ck_assert_int_eq(c->items[0].nwords, 2);
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	ck_assert_str_eq(c->items[0].neg[0], "decaf");
+	/* the word shared with what is wanted is not excluded */
+	c = parse(r, "show me teas but not green tea");
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	ck_assert_str_eq(c->items[0].neg[0], "green");
+	c = parse(r, "add pulp free orange juice");
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	ck_assert_str_eq(c->items[0].neg[0], "pulp");
+	c = parse(r, "add milk, not dairy, the oat one");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	c = parse(r, "no pulp");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->intent, UND_NONE);
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	c = parse(r, "add the sony headphones, not the expensive ones");
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_CHEAPEST);
+	/* a price limit holds no trigger: "no more than" is not "no" */
+	c = parse(r, "headphones for no more than sixty dollars");
+	ck_assert_int_eq(c->intent, UND_SEARCH);
+	ck_assert_int_eq(c->price.max_cents, 6000);
+	/* an order of results is not a pick */
+	c = parse(r, "show me headphones from cheapest to most expensive");
+	ck_assert_int_eq(c->sort, 1);
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_NONE);
+	/* the past is about orders */
+	c = parse(r, "how much did I pay for my last order");
+	ck_assert_int_eq(c->intent, UND_ORDER_STATUS);
+	c = parse(r, "what's in my most recent order?");
+	ck_assert_int_eq(c->intent, UND_ORDER_STATUS);
+	/* "keep the eggs" asks nothing */
+	c = parse(r, "remove the milk but keep the eggs");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_str_eq(c->items[0].words[0], "milk");
+	c = parse(r, "yes, charge my card");
+	ck_assert_int_eq(r->cmd[0].intent, UND_CONFIRM);
+	ck_assert_int_ne(r->cmd[1].intent, UND_NONE);
+	free(r);
+}
+END_TEST
+
+START_TEST(match_kinds_and_attributes)
+{
+	cJSON *items = cJSON_Parse("["
+		"{\"id\":1,\"title\":\"Whole Milk 1 gallon\",\"tags\":[\"milk\"]},"
+		"{\"id\":2,\"title\":\"Oat Milk 64 oz\",\"tags\":[\"milk\",\"dairy free\"]},"
+		"{\"id\":3,\"title\":\"Orange Juice No Pulp 52 oz\",\"tags\":[\"juice\",\"no pulp\"]},"
+		"{\"id\":4,\"title\":\"Orange Juice With Pulp 52 oz\",\"tags\":[\"juice\",\"pulp\"]},"
+		"{\"id\":5,\"title\":\"Salted Butter 1 lb\",\"tags\":[\"butter\"]},"
+		"{\"id\":6,\"title\":\"Creamy Peanut Butter 16 oz\",\"tags\":[\"peanut butter\"]},"
+		"{\"id\":7,\"title\":\"Ceramic Coffee Mug 12 oz\",\"tags\":[\"mug\",\"coffee mug\"]},"
+		"{\"id\":8,\"title\":\"Dark Roast Coffee Beans 12 oz\",\"tags\":[\"coffee\",\"beans\"]},"
+		"{\"id\":9,\"title\":\"Decaf Dark Roast Coffee Beans 12 oz\",\"tags\":[\"coffee\",\"decaf\"]}]");
+	struct match_cand c[10];
+	/* a word said as absent in a title is not there */
+	ck_assert(!match_mentions(cJSON_GetArrayItem(items, 2), "pulp"));
+	ck_assert(match_mentions(cJSON_GetArrayItem(items, 3), "pulp"));
+	ck_assert(!match_mentions(cJSON_GetArrayItem(items, 1), "dairy"));
+	struct match_query q = query("pulp");
+	int n = match_rank(&q, items, c, 10);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(c[0].product, "id")->valuedouble, 4);
+	ck_assert_int_eq(match_tied(c, n), 1);
+	/* exactly what is tagged: butter is not peanut butter */
+	q = query("butter");
+	n = match_rank(&q, items, c, 10);
+	ck_assert_int_eq(match_tied(c, n), 1);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(c[0].product, "id")->valuedouble, 5);
+	/* the plain kind over the same with an attribute nobody asked for */
+	q = query("dark roast beans");
+	n = match_rank(&q, items, c, 10);
+	ck_assert_int_eq(match_tied(c, n), 1);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(c[0].product, "id")->valuedouble, 8);
+	/* coffee beans are coffee, a coffee mug is a mug */
+	q = query("coffee");
+	ck_assert_int_eq(match_kind_level(cJSON_GetArrayItem(items, 7), &q), 2);
+	ck_assert_int_eq(match_kind_level(cJSON_GetArrayItem(items, 6), &q), 1);
+	ck_assert(match_has_size(cJSON_GetArrayItem(items, 1), "64", "oz"));
+	ck_assert(!match_has_size(cJSON_GetArrayItem(items, 0), "64", "oz"));
+	cJSON_Delete(items);
+}
+END_TEST
+
 START_TEST(understand_slots)
 {
 	struct und_result *r = malloc(sizeof *r);
@@ -529,6 +673,9 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, understand_intents);
 	tcase_add_test(tc, understand_slots);
 	tcase_add_test(tc, understand_hostile);
+	tcase_add_test(tc, understand_sizes_units_and_targets);
+	tcase_add_test(tc, understand_negation_and_past);
+	tcase_add_test(tc, match_kinds_and_attributes);
 	suite_add_tcase(s, tc);
 	return s;
 }
