@@ -55,5 +55,5 @@ for t in $scripts; do
 	fi
 done
 [ -n "$failed" ] && echo "failed:$failed"
-echo "integration scripts: $pass passed, $fail failed"
+echo "integration: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

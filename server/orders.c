@@ -352,7 +352,9 @@ static int finish(struct server *srv, sqlite3 *db, int step_rc, int64_t order_id
 		payments_refund(charge);
 		return e->status;
 	}
-	(void)stock_moved; /* stock is not part of the vocabulary: no catalog_changed() */
+	/* Stock is not part of the vocabulary: no catalog_changed() here. */
+	(void)srv;
+	(void)stock_moved;
 	*order = orders_json(db, order_id);
 	if (!*order)
 		db_error(e);
@@ -575,6 +577,7 @@ void orders_expire_pending(struct server *srv, sqlite3 *db)
 		}
 		store_rollback(db);
 	}
+	(void)srv;
 	(void)done;
 	idempotency_purge(db, now);
 }
