@@ -64,7 +64,8 @@ void search_start_editing(struct app *a)
 	app_set_screen(a, SCREEN_SEARCH);
 	a->search.filtering = 0;
 	a->search.editing = 1;
-	form_field_set(&a->search.query, a->search.q);
+	/* "/" starts a new search, as in less and vi: the box opens empty. */
+	form_field_set(&a->search.query, "");
 }
 
 void search_run(struct app *a)

@@ -259,6 +259,16 @@ static const char *const item_templates[] = {
 	"put {n} {i} in my cart please", "find me a {i}", "i want a {i}", "i need a {i}",
 	"i'm looking for a {i}", "do you have a {i}", "show me a {i}", "get me a {i}",
 	"i'd like a {i}", "do you have any {i} under {p} dollars",
+	/* how shoppers ask, beyond the textbook "add": */
+	"can i get a {i}", "can i get the {i}", "can i have {n} {i}", "can i get {n} {i} please",
+	"i'd like the {i}", "i'd like some {i}", "i'd like {n} {i} please", "put a {i} in my cart",
+	"put {n} {i} in the cart", "put some {i} in my cart", "add some {i}", "add a {i} please",
+	"throw in {n} {i}", "throw in a {i}", "throw in the {i}", "throw in some {i}",
+	"take out the {i}", "take the {i} out", "take out {n} {i}", "take the {i} out of my cart",
+	"get rid of the {i}", "get rid of {i}", "get rid of the {i} please",
+	"what's the price of the {i}", "what is the price of the {i}", "what's the price of {i}",
+	"how much is a {i}", "how much are {i}", "how much for the {i}", "what does the {i} cost",
+	"please remove the {i}", "i don't want the {i}", "no more {i}",
 };
 
 static const char *const commands[] = {
@@ -283,16 +293,38 @@ static const char *const commands[] = {
 	"set the quantity to {n}", "change it to {n}", "i changed my mind",
 	"what do you have", "what's on sale", "show me everything", "i'm done", "that's all",
 	"that's it", "go back", "start over",
+	"checkout", "i'm ready to check out", "can i check out", "check out please",
+	"place my order please", "place the order please", "yes place the order", "yes please place my order",
+	"go ahead", "yes go ahead", "yes do it", "yes that's right", "no not now", "not yet",
+	"no don't", "no thanks not now", "no that's all", "what's the price", "what's my total",
+	"put it in my cart", "throw it in", "throw that in", "get rid of it", "get rid of that",
+	"take it out", "take that out", "make that {n}", "i'll take {n}", "give me {n}",
 };
 
-/* [1..20] are "one" .. "twenty" (commands use those); "a" is the most common. */
-static const char *const quantities[] = { "a", "one", "two", "three", "four", "five", "six",
-	"seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-	"sixteen", "seventeen", "eighteen", "nineteen", "twenty", "a dozen", "a couple of",
-	"some", "a pack of", "a bag of", "a box of", "thirty", "forty", "fifty", "a hundred",
-	"an", "a", "a", "a", "two", "three", "the", "two bags of", "three bottles of",
-	"two packs of", "a bottle of", "a jar of", "a can of", "two boxes of", "a carton of",
-	"a loaf of", "a gallon of", "two pounds of", "a pound of", "four cans of", "a few" };
+/* Quantities as shoppers say them, each with how often: most ask for one to three
+ * ("a", "two", "a couple of"), so "add two bananas" must not lose to "add ten
+ * bananas" when the audio is unclear.  Weights are relative corpus frequencies. */
+struct qty {
+	const char *words;
+	unsigned weight;
+};
+
+static const struct qty quantities[] = {
+	{ "a", 12 }, { "one", 6 }, { "two", 10 }, { "three", 7 }, { "four", 3 }, { "five", 3 },
+	{ "six", 2 }, { "seven", 1 }, { "eight", 1 }, { "nine", 1 }, { "ten", 1 }, { "eleven", 1 },
+	{ "twelve", 2 }, { "thirteen", 1 }, { "fourteen", 1 }, { "fifteen", 1 }, { "sixteen", 1 },
+	{ "seventeen", 1 }, { "eighteen", 1 }, { "nineteen", 1 }, { "twenty", 1 },
+	{ "a couple of", 3 }, { "a few", 2 }, { "some", 3 }, { "a dozen", 1 }, { "an", 2 },
+	{ "the", 3 }, { "a pack of", 2 }, { "a bag of", 2 }, { "a box of", 2 }, { "two bags of", 1 },
+	{ "two packs of", 1 }, { "two boxes of", 1 }, { "three bottles of", 1 }, { "a bottle of", 1 },
+	{ "a jar of", 1 }, { "a can of", 1 }, { "a carton of", 1 }, { "a loaf of", 1 },
+	{ "a gallon of", 1 }, { "a pound of", 1 }, { "two pounds of", 1 }, { "four cans of", 1 },
+	{ "thirty", 1 }, { "forty", 1 }, { "fifty", 1 }, { "a hundred", 1 },
+};
+
+/* The numbers "one" .. "twenty" are quantities[1..20], for commands like "make it {n}". */
+#define NUMBER_FIRST 1
+#define NUMBER_COUNT 20
 
 static const char *const prices[] = { "five", "ten", "fifteen", "twenty", "twenty five",
 	"thirty", "forty", "fifty", "a hundred", "one hundred", "two hundred", "five hundred",
@@ -421,6 +453,23 @@ static int add_phrase_items(struct builder *b, const char *phrase, size_t *used)
 	return 0;
 }
 
+/* The quantity at position pos of a cycle in which each quantity appears weight
+ * times, spread out: so template after template, item after item, the quantities
+ * come out in proportion to their weights. */
+static const char *qty_at(size_t pos)
+{
+	static size_t total;
+	size_t i;
+
+	if (!total)
+		for (i = 0; i < COUNT(quantities); i++)
+			total += quantities[i].weight;
+	pos = (pos * 7919) % total; /* a prime stride scatters the runs */
+	for (i = 0; pos >= quantities[i].weight; i++)
+		pos -= quantities[i].weight;
+	return quantities[i].words;
+}
+
 static int generate(struct builder *b, const char *const *phrases, size_t n, size_t *used)
 {
 	char s[NAME_LEN * 2];
@@ -436,7 +485,7 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 		for (t = 0; t < COUNT(item_templates); t++) {
 			if ((k + t * 7) % stride != 0)
 				continue;
-			if (expand(item_templates[t], b->items[k], quantities[(k + t) % COUNT(quantities)],
+			if (expand(item_templates[t], b->items[k], qty_at(k * COUNT(item_templates) + t),
 				   prices[(k * 3 + t) % COUNT(prices)], s, sizeof s) == 0) {
 				if (add_sentence(b, s, 1))
 					return -1;
@@ -444,11 +493,12 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 			}
 		}
 	}
-	/* Every item after the common quantities, so "add two X" is likely for all X. */
-	for (k = 0; k < b->nitems && b->nitems * 12 <= ITEM_SENTENCE_BUDGET; k++) {
-		for (t = 0; t < 12; t++) {
-			if (expand("{n} {i}", b->items[k], quantities[t], "", s, sizeof s) == 0) {
-				if (add_sentence(b, s, 1))
+	/* Every item after the numbers one to twelve and "a", weighted as shoppers say
+	 * them, so "add two X" is likely for all X and more likely than "add ten X". */
+	for (k = 0; k < b->nitems && b->nitems * 13 <= ITEM_SENTENCE_BUDGET; k++) {
+		for (t = 0; t < 13; t++) {
+			if (expand("{n} {i}", b->items[k], quantities[t].words, "", s, sizeof s) == 0) {
+				if (add_sentence(b, s, (quantities[t].weight + 1) / 2))
 					return -1;
 				item_sentences++;
 			}
@@ -458,12 +508,14 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 	weight = (uint32_t)(item_sentences / (2 * COUNT(commands) * 4) + 1);
 	for (t = 0; t < COUNT(commands); t++) {
 		int has_n = strstr(commands[t], "{n}") != NULL, has_p = strstr(commands[t], "{p}") != NULL;
-		size_t variants = has_n ? 20 : has_p ? COUNT(prices) : 1;
+		size_t variants = has_n ? NUMBER_COUNT : has_p ? COUNT(prices) : 1;
 
-		/* quantities[1..20] are "one" .. "twenty" */
 		for (k = 0; k < variants; k++) {
-			if (expand(commands[t], "", quantities[k + 1], prices[k], s, sizeof s) == 0 &&
-			    add_sentence(b, s, has_n || has_p ? weight / 4 + 1 : weight))
+			const struct qty *q = &quantities[NUMBER_FIRST + k];
+			uint32_t w = has_n ? (weight / 16 + 1) * q->weight : has_p ? weight / 4 + 1 : weight;
+
+			if (expand(commands[t], "", q->words, prices[k], s, sizeof s) == 0 &&
+			    add_sentence(b, s, w))
 				return -1;
 		}
 	}

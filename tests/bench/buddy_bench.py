@@ -158,7 +158,8 @@ def start_server(products, tmp):
 
 
 async def run(args, port, proc):
-    tokens = [post(port, "/api/v1/auth/register", {"email": "bench%d@example.com" % i,
+    tag = "%d-%d" % (os.getpid(), int(time.time()))
+    tokens = [post(port, "/api/v1/auth/register", {"email": "bench%d-%s@example.com" % (i, tag),
                                                    "password": "password123", "name": "Bench"})["access_token"]
               for i in range(args.sessions)]
     res = {}
@@ -175,11 +176,12 @@ async def run(args, port, proc):
                          "turns_per_s": round(len(done) / wall, 1),
                          "first_delta_p50_ms": pct(first, 50), "first_delta_p99_ms": pct(first, 99),
                          "done_p50_ms": pct(done, 50), "done_p99_ms": pct(done, 99)}
-    if proc:
-        before = rss_kb(proc.pid)
+    pid = proc.pid if proc else args.pid
+    if pid:
+        before = rss_kb(pid)
         held = await idle_sessions(port, tokens[0], args.idle)
         await asyncio.sleep(0.5)
-        after = rss_kb(proc.pid)
+        after = rss_kb(pid)
         res["idle"] = {"sessions_held": len(held), "rss_before_kb": before, "rss_after_kb": after,
                        "kb_per_session": round((after - before) / max(1, len(held)), 1)}
         for ws in held:
@@ -193,6 +195,7 @@ def main():
     ap.add_argument("--products", type=int, default=100000)
     ap.add_argument("--sessions", type=int, default=200)
     ap.add_argument("--idle", type=int, default=2000)
+    ap.add_argument("--pid", type=int, help="voxcartd's pid (for its memory) with --port")
     ap.add_argument("--json")
     args = ap.parse_args()
     proc = None

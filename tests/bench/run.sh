@@ -122,6 +122,18 @@ run_wrk product product "$base"
 # Search last: if it is pathologically slow, it cannot hold up the other figures.
 run_wrk search search "$base"
 
+# Commerce and the typed buddy on the same server and catalog.
+wait_idle
+echo "bench: commerce (32 shoppers: add + checkout; cart add/show/set)"
+python3 "$bench/commerce_bench.py" --port "$port" --shoppers 32 --seconds 10 \
+	--json "$bench/out/commerce.json" >"$tmp/raw/commerce.txt" 2>&1 ||
+	{ echo "bench: commerce bench failed" >&2; tail -n 20 "$tmp/raw/commerce.txt" >&2; }
+wait_idle
+echo "bench: buddy (typed turns: 1 session, ${BENCH_BUDDY_SESSIONS:-200} concurrent; idle sessions)"
+python3 "$bench/buddy_bench.py" --port "$port" --pid "$pid" --sessions "${BENCH_BUDDY_SESSIONS:-200}" \
+	--idle "${BENCH_IDLE_SESSIONS:-2000}" --products "$total" \
+	--json "$bench/out/buddy.json" >"$tmp/raw/buddy.txt" 2>&1 ||
+	{ echo "bench: buddy bench failed" >&2; tail -n 20 "$tmp/raw/buddy.txt" >&2; }
 wait_idle
 # Stop: SIGTERM, then up to 15 s for the workers to finish what is queued.
 kill -TERM "$pid"
@@ -159,3 +171,11 @@ meta = {
 json.dump(meta, open(sys.argv[1], "w"))
 PY
 python3 "$bench/report.py" "$tmp/raw" "$out"
+for f in commerce buddy; do
+	[ -f "$bench/out/$f.json" ] && { echo; echo "$f ($bench/out/$f.json):"; cat "$bench/out/$f.json"; echo; }
+done
+if [ -f "$bench/voice_bench.py" ] && [ -z "${BENCH_NO_VOICE:-}" ]; then
+	echo
+	echo "bench: voice"
+	python3 "$bench/voice_bench.py" || echo "bench: voice bench failed" >&2
+fi
