@@ -20,6 +20,7 @@
 
 #include <libwebsockets.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,7 @@ struct http_job {
 	int too_large;
 	int close_after;           /* close the connection once answered */
 	int in_worker;
+	atomic_int gone;           /* the client hung up: the worker may skip the work */
 };
 
 struct http_state {
@@ -141,7 +143,9 @@ static void job_run(void *arg)
 	struct http_job *job = arg;
 	struct http_state *hs = job->srv->http;
 	job->req.db = store_thread_db();
-	if (!job->req.db)
+	if (atomic_load(&job->gone))
+		; /* nobody is waiting for the answer: under overload, do not work for them */
+	else if (!job->req.db)
 		api_error(&job->resp, 500, "internal", NULL, "The database is not available.");
 	else
 		routes_dispatch(&job->req, &job->resp);
@@ -349,8 +353,10 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 		return write_response(wsi, conn);
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (conn && conn->job) {
-			if (conn->job->in_worker)
+			if (conn->job->in_worker) {
 				conn->job->wsi = NULL; /* freed when the worker hands it back */
+				atomic_store(&conn->job->gone, 1);
+			}
 			else
 				job_free(conn->job);
 			conn->job = NULL;
@@ -411,6 +417,12 @@ int http_start(struct server *srv, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+int http_port(struct server *srv)
+{
+	struct lws_vhost *vh = srv->lws ? lws_get_vhost_by_name(srv->lws, "voxcartd") : NULL;
+	return vh ? lws_get_vhost_listen_port(vh) : srv->set.port;
 }
 
 void http_run(struct server *srv)

@@ -18,6 +18,8 @@ struct server;
 
 /* Creates the lws context listening as srv->set says; -1 with err filled on failure. */
 int http_start(struct server *srv, char *err, size_t errlen);
+/* The port actually listened on (the system's choice after --port 0). */
+int http_port(struct server *srv);
 /* Runs the loop until srv->stopping is set (by a signal handler through http_wake). */
 void http_run(struct server *srv);
 /* Safe from any thread and from signal handlers: wakes the loop. */

@@ -215,6 +215,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	srv->set.port = http_port(srv);
 	log_info("voxcartd", "listening on http://%s:%d (database %s)", srv->set.listen,
 		 srv->set.port, srv->set.db_path);
 	printf("voxcartd %s listening on http://%s:%d\n", VOXCART_VERSION, srv->set.listen,
