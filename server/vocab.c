@@ -4,7 +4,10 @@
  * A snapshot holds every distinct lower-case word of active product titles,
  * categories and tags, the category names, and the titles themselves (for the
  * speech recogniser's language model).  It is immutable once built; readers hold a
- * reference, and a rebuild swaps in a new snapshot under the lock.
+ * reference, and a rebuild swaps in a new snapshot under the lock.  After a catalog
+ * change, buddy_vocab_get() hands out the previous snapshot until the new one is
+ * ready (built on a thread of its own): typo correction learns a new product's words
+ * a moment later, while search itself always reads the live catalog.
  */
 #include "buddy_tools.h"
 #include "log.h"
@@ -140,21 +143,87 @@ static struct vocab *build(sqlite3 *db, uint64_t version)
 	return v;
 }
 
+struct rebuild_arg {
+	struct server *srv;
+	uint64_t version;
+};
+
+static int rebuilding;
+
+/* A stale snapshot is rebuilt on a thread of its own while readers keep using the
+ * old one: a catalog edit must not stall the next buddy turn (a 100k-product
+ * catalog takes most of a second to read). */
+static void *rebuild_thread(void *arg)
+{
+	struct rebuild_arg *r = arg;
+	sqlite3 *db = store_thread_db();
+	struct vocab *fresh = db ? build(db, r->version) : NULL;
+	store_thread_close();
+	pthread_mutex_lock(&vocab_lock);
+	if (fresh && (!current || current->version != atomic_load(&r->srv->catalog_version) ||
+		      fresh->version == atomic_load(&r->srv->catalog_version))) {
+		buddy_vocab_release(current);
+		current = fresh;
+		fresh = NULL;
+	}
+	rebuilding = 0;
+	pthread_mutex_unlock(&vocab_lock);
+	buddy_vocab_release(fresh);
+	free(r);
+	return NULL;
+}
+
+static void start_rebuild(struct server *srv, uint64_t version)
+{
+	struct rebuild_arg *r = malloc(sizeof *r);
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (r) {
+		r->srv = srv;
+		r->version = version;
+	}
+	if (!r || pthread_create(&t, &attr, rebuild_thread, r) != 0) {
+		free(r);
+		rebuilding = 0;
+	}
+	pthread_attr_destroy(&attr);
+}
+
 struct vocab *buddy_vocab_get(struct server *srv, sqlite3 *db)
 {
 	uint64_t version = atomic_load(&srv->catalog_version);
 	pthread_mutex_lock(&vocab_lock);
-	if (!current || current->version != version) {
-		struct vocab *fresh = build(db, version);
-		if (fresh) {
-			buddy_vocab_release(current);
-			current = fresh;
-		}
+	if (!current) {
+		/* The very first one: nothing to fall back on, so build it here. */
+		current = build(db, version);
+	} else if (current->version != version && !rebuilding) {
+		rebuilding = 1;
+		start_rebuild(srv, version);
 	}
 	struct vocab *v = current;
 	if (v)
 		atomic_fetch_add(&v->refs, 1);
 	pthread_mutex_unlock(&vocab_lock);
+	return v;
+}
+
+struct vocab *buddy_vocab_get_current(struct server *srv, sqlite3 *db)
+{
+	uint64_t version = atomic_load(&srv->catalog_version);
+	struct vocab *fresh = build(db, version);
+	pthread_mutex_lock(&vocab_lock);
+	if (fresh && (!current || current->version != version)) {
+		buddy_vocab_release(current);
+		current = fresh;
+		fresh = NULL;
+	}
+	struct vocab *v = current;
+	if (v)
+		atomic_fetch_add(&v->refs, 1);
+	pthread_mutex_unlock(&vocab_lock);
+	buddy_vocab_release(fresh);
 	return v;
 }
 

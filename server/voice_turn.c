@@ -79,7 +79,7 @@ static void *build_thread(void *arg)
 {
 	struct build_arg *b = arg;
 	sqlite3 *db = store_thread_db();
-	struct vocab *v = db ? buddy_vocab_get(b->srv, db) : NULL;
+	struct vocab *v = db ? buddy_vocab_get_current(b->srv, db) : NULL;
 	int ok = 0;
 	if (v) {
 		const char *const *words, *const *cats, *const *titles;
