@@ -121,6 +121,12 @@ static void on_delta(void *ctx, const char *text)
 		cJSON_AddNumberToObject(ev, "turn", run->turn);
 		cJSON_AddNumberToObject(ev, "seq", run->delta_seq++);
 		cJSON_AddStringToObject(ev, "text", text);
+		/* Extension: the sequence number the speech of this text starts at, so a
+		 * client can show each sentence as it is heard (sentences are spoken in
+		 * order, and this one is synthesised right after this event). */
+		if (run->session->speech)
+			cJSON_AddNumberToObject(ev, "speech_seq",
+						run->speech_frames + (run->held ? 1 : 0));
 		buddy_session_send_json(run->session, ev);
 		speak_ready(run, 0);
 	}

@@ -70,6 +70,10 @@ def main():
         c.check("timing present", set(done.get("timing", {})) >= {"asr_ms", "think_ms", "first_speech_ms"},
                 done)
         c.eq("not cancelled", done.get("cancelled"), False)
+        sseq = [d.get("speech_seq") for d in deltas]
+        c.check("reply.delta carries speech_seq, from 0, non-decreasing, within the frames",
+                sseq and sseq[0] == 0 and all(a <= b for a, b in zip(sseq, sseq[1:]))
+                and all(x < len(frames) for x in sseq), sseq)
         first_bin = next(i for i, (k, _) in enumerate(ev) if k == "binary")
         c.check("speech starts before reply.done", first_bin < len(ev) - 1)
 
