@@ -65,12 +65,15 @@ TMP = tempfile.mkdtemp(prefix="voxcart-e2e-")
 # Pass thresholds, set from measurements on this machine (2 cores, PocketSphinx
 # en-us, the catalog model) with some headroom; see the report printed by the run.
 THRESHOLDS = {
-    "flite_task_success_min": 0.70,   # Flite voices, clean and changed
-    "flite_wer_max": 0.20,
-    "espeak_task_success_min": 0.30,  # eSpeak's formant voice is hard for the model
-    "espeak_wer_max": 0.60,
-    "overall_task_success_min": 0.60,
-    "held_flite_wer_max": 0.25,       # the half never tuned against
+    # measured (2026-11, 144 utterances): Flite task 86%, WER 7.5% (held-out 6.6%);
+    # eSpeak NG task 92%, WER 5.2%; all task 87.5%.  Before the catalog model's
+    # weighted quantities and the per-utterance cepstral mean: WER 16.2%, task 76%.
+    "flite_task_success_min": 0.75,   # Flite voices, clean and changed (kal included)
+    "flite_wer_max": 0.12,
+    "espeak_task_success_min": 0.70,
+    "espeak_wer_max": 0.15,
+    "overall_task_success_min": 0.75,
+    "held_flite_wer_max": 0.12,       # the half never tuned against
 }
 
 # ---- the sentences -----------------------------------------------------------------
