@@ -156,18 +156,128 @@ static void ev_transcript(void *user, const struct buddy_event *ev)
 	pthread_mutex_unlock(&ch->lock);
 }
 
+/* ---- what the human output shows of a reply, in step with its speech ----
+ *
+ * With speech playing (speaker or --output), reply text, action lines and the end of
+ * the reply go through ch->sync: each delta waits until playback reaches the frame
+ * its speech starts at (speech_seq), the rest keeps its place behind it.  They are
+ * shown by whichever thread makes them due: the client thread (an event that needs
+ * no wait), the player thread (on_played / on_ended), or the command's thread
+ * (barge-in, the end of the speech, chat_begin, chat_close).  Without speech every
+ * item is due at once, so this prints as the events come. */
+
+enum { HELD_DELTA, HELD_ACTION, HELD_DONE };
+
+struct held {
+	int kind;
+	int cancelled; /* HELD_DONE */
+	uint32_t turn;
+	const char *text; /* delta text, action summary, or the whole reply (owned) */
+};
+
+/* Shows one item.  [lock] */
+static void show(struct chat *ch, const struct held *h)
+{
+	switch (h->kind) {
+	case HELD_DELTA:
+		if (ch->partial_open)
+			close_lines(ch);
+		ch->text_turn = h->turn;
+		out_text(stdout, h->text, 0);
+		ch->line_open = 1;
+		break;
+	case HELD_ACTION: {
+		char text[2048];
+		snprintf(text, sizeof text, "%s", h->text);
+		close_lines(ch);
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			printf("  %s\n", line);
+		break;
+	}
+	case HELD_DONE:
+		if (ch->text_turn != h->turn && *h->text && !h->cancelled) {
+			close_lines(ch); /* no deltas came: show the whole reply */
+			out_text(stdout, h->text, 0);
+			ch->line_open = 1;
+		}
+		if (h->cancelled) {
+			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout);
+			ch->line_open = 1;
+		}
+		close_lines(ch);
+		break;
+	}
+}
+
+/* Shows the items that are due.  [lock] */
+static void show_due(struct chat *ch)
+{
+	struct held *h;
+	int any = 0;
+	while ((h = buddy_sync_take(&ch->sync, NULL)) != NULL) {
+		show(ch, h);
+		free((char *)h->text);
+		free(h);
+		any = 1;
+	}
+	if (any)
+		fflush(stdout);
+}
+
+/* Shows everything held, due or not.  [lock] */
+static void show_all(struct chat *ch)
+{
+	buddy_sync_flush(&ch->sync);
+	show_due(ch);
+}
+
+/* Queues an item for turn, due at frame (BUDDY_SYNC_NOW: behind what is held), and
+ * shows what is due.  [lock] */
+static void hold(struct chat *ch, int kind, uint32_t turn, long frame, const char *text,
+		 int cancelled)
+{
+	struct held *h = malloc(sizeof *h);
+	char *copy = h ? strdup(text) : NULL;
+	if (!copy || buddy_sync_push(&ch->sync, turn, frame, h) != 0) {
+		free(copy);
+		free(h);
+		show_all(ch); /* out of memory, or a full queue: no more waiting */
+		struct held now = { kind, cancelled, turn, text };
+		show(ch, &now);
+		fflush(stdout);
+		return;
+	}
+	*h = (struct held){ kind, cancelled, turn, copy };
+	show_due(ch);
+}
+
+/* The player's position (player thread). */
+static void on_played(void *user, uint32_t turn, uint32_t played_ms)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	buddy_sync_played(&ch->sync, turn, played_ms);
+	show_due(ch);
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* The speech of turn is over (player thread). */
+static void on_ended(void *user, uint32_t turn)
+{
+	struct chat *ch = user;
+	pthread_mutex_lock(&ch->lock);
+	buddy_sync_ended(&ch->sync, turn);
+	show_due(ch);
+	pthread_mutex_unlock(&ch->lock);
+}
+
 static void ev_delta(void *user, const struct buddy_event *ev)
 {
 	struct chat *ch = user;
 	pthread_mutex_lock(&ch->lock);
-	if (human(ch) && ev->turn > ch->cancelled_upto) {
-		if (ch->partial_open)
-			close_lines(ch);
-		ch->text_turn = ev->turn;
-		out_text(stdout, ev->text, 0);
-		ch->line_open = 1;
-		fflush(stdout);
-	}
+	if (human(ch) && ev->turn > ch->cancelled_upto)
+		hold(ch, HELD_DELTA, ev->turn,
+		     buddy_sync_delta_frame(&ch->sync, ev, ch->player != NULL), ev->text, 0);
 	pthread_mutex_unlock(&ch->lock);
 }
 
@@ -178,10 +288,7 @@ static void ev_action(void *user, const struct buddy_event *ev)
 	if (human(ch) && ev->turn > ch->cancelled_upto) {
 		char text[2048];
 		buddy_action_summary(ev, 5, text, sizeof text);
-		close_lines(ch);
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-			printf("  %s\n", line);
-		fflush(stdout);
+		hold(ch, HELD_ACTION, ev->turn, BUDDY_SYNC_NOW, text, 0);
 	}
 	pthread_mutex_unlock(&ch->lock);
 }
@@ -199,16 +306,9 @@ static void ev_done(void *user, const struct buddy_event *ev)
 		free(text);
 		fputc('\n', stdout);
 	} else if (human(ch)) {
-		if (ch->text_turn != ev->turn && *ev->text && !ev->cancelled) {
-			close_lines(ch); /* no deltas came: show the whole reply */
-			out_text(stdout, ev->text, 0);
-			ch->line_open = 1;
-		}
-		if (ev->cancelled) {
-			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout);
-			ch->line_open = 1;
-		}
-		close_lines(ch);
+		hold(ch, HELD_DONE, ev->turn,
+		     buddy_sync_done_frame(&ch->sync, ev, ch->player != NULL), ev->text,
+		     ev->cancelled);
 	}
 	fflush(stdout);
 	if (ev->turn > ch->done_turn) {
@@ -224,6 +324,7 @@ static void ev_error(void *user, const struct buddy_event *ev)
 {
 	struct chat *ch = user;
 	pthread_mutex_lock(&ch->lock);
+	show_all(ch);
 	close_lines(ch);
 	fflush(stdout);
 	if (!ch->cli->json && ch->connected) { /* while connecting, connect reports it */
@@ -268,6 +369,7 @@ static void ev_closed(void *user, int code, const char *why)
 {
 	struct chat *ch = user;
 	pthread_mutex_lock(&ch->lock);
+	show_all(ch);
 	close_lines(ch);
 	fflush(stdout);
 	ch->closed = 1;
@@ -318,7 +420,9 @@ static int open_player(struct chat *ch)
 		? audio_sink_file(ch->opts.output, rate, ch->opts.realtime_output, err, sizeof err)
 		: audio_sink_speaker(rate, err, sizeof err);
 	if (sink)
-		ch->player = audio_player_new(sink, rate, NULL, NULL, NULL, err, sizeof err);
+		ch->player = audio_player_new(sink, rate, NULL, on_played, ch, err, sizeof err);
+	if (ch->player)
+		audio_player_on_ended(ch->player, on_ended);
 	if (!ch->player && ch->opts.speech_optional && !ch->opts.output) {
 		cli_note(ch->cli, "voxcart: the reply will not be played: %s\n", err);
 		return CLI_OK;
@@ -336,6 +440,7 @@ int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts)
 	ch->cli = cli;
 	ch->opts = *opts;
 	ch->contiguous = 1;
+	buddy_sync_init(&ch->sync);
 	pthread_mutex_init(&ch->lock, NULL);
 	pthread_cond_init(&ch->cond, NULL);
 	struct buddy_client_opts bo = {
@@ -395,6 +500,7 @@ int chat_open(struct chat *ch, struct cli *cli, const struct chat_opts *opts)
 unsigned chat_begin(struct chat *ch)
 {
 	pthread_mutex_lock(&ch->lock);
+	show_all(ch); /* what is left of an older turn */
 	unsigned n = ch->untagged_errors;
 	ch->last_event = now_s();
 	pthread_mutex_unlock(&ch->lock);
@@ -448,7 +554,7 @@ int chat_poll(struct chat *ch, uint32_t turn, unsigned errors_before)
 {
 	pthread_mutex_lock(&ch->lock);
 	int rc = turn_status(ch, turn, errors_before);
-	if (rc >= 0) {
+	if (rc >= 0 && buddy_sync_pending(&ch->sync) == 0) { /* else the reply still shows */
 		close_lines(ch);
 		fflush(stdout);
 	}
@@ -463,6 +569,8 @@ void chat_barge_in(struct chat *ch, uint32_t turn)
 	pthread_mutex_lock(&ch->lock);
 	if (turn > ch->cancelled_upto)
 		ch->cancelled_upto = turn;
+	buddy_sync_ended(&ch->sync, turn); /* what was held of it shows now */
+	show_due(ch);
 	/* the server has 3 s to confirm with reply.done before the wait gives up */
 	ch->last_event = now_s() - IDLE_TIMEOUT_S + 3;
 	pthread_mutex_unlock(&ch->lock);
@@ -508,6 +616,9 @@ void chat_wait_speech(struct chat *ch)
 		}
 	}
 	chat_interrupted = 0;
+	pthread_mutex_lock(&ch->lock);
+	show_all(ch);
+	pthread_mutex_unlock(&ch->lock);
 }
 
 int chat_close(struct chat *ch)
@@ -520,6 +631,11 @@ int chat_close(struct chat *ch)
 		rc = cli_error(ch->cli, "audio", "%s: %s", ch->opts.output ? ch->opts.output : "speaker",
 			       err);
 	ch->player = NULL;
+	pthread_mutex_lock(&ch->lock); /* no callback runs any more */
+	show_all(ch);
+	close_lines(ch);
+	fflush(stdout);
+	pthread_mutex_unlock(&ch->lock);
 	free(ch->transcript);
 	ch->transcript = NULL;
 	pthread_cond_destroy(&ch->cond);

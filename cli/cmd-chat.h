@@ -3,8 +3,10 @@
  * both hold it (cmd-chat.c): logging in to the WebSocket, printing what the buddy
  * says and does, playing or saving its speech, and waiting for the end of a turn.
  *
- * Printing happens on the buddy client's thread as events arrive; the command's own
- * thread sends turns and waits with chat_wait().  All fields marked [lock] are shared
+ * Printing happens on the buddy client's thread as events arrive - or, while speech
+ * plays, as the player reaches each piece of the reply (the player's thread), so the
+ * text is read as it is heard; the command's own thread sends turns and waits with
+ * chat_wait().  All fields marked [lock] are shared
  * between the two and read under chat->lock.
  */
 #ifndef VOXCART_CMD_CHAT_H
@@ -54,6 +56,7 @@ struct chat {
 	int contiguous;
 	uint32_t announced_frames; /* speech_frames of the last reply.done */
 	uint32_t cancelled_upto; /* replies of these turns are not printed any more */
+	struct buddy_sync sync; /* human output held until its speech plays (cmd-chat.c) */
 	double last_event;      /* monotonic seconds */
 };
 

@@ -64,8 +64,7 @@ int ratelimit_take(struct ratelimit *rl, const char *client, double now)
 	}
 	if (!b) {
 		b = oldest;
-		strncpy(b->client, client, sizeof b->client - 1);
-		b->client[sizeof b->client - 1] = '\0';
+		snprintf(b->client, sizeof b->client, "%s", client);
 		b->tokens = rl->burst;
 		b->last = now;
 	}

@@ -94,6 +94,12 @@ struct audio_player;
  * played_ms counts from the start of that turn, minus the sink's latency. */
 typedef void (*audio_played_fn)(void *user, uint32_t turn, uint32_t played_ms);
 
+/* Called on the playback thread once the speech of turn is over: its last frame (or
+ * the last one announced by audio_player_expect_end) went to the sink, or the turn was
+ * cancelled (audio_player_cancel: turn and every older one).  Each turn is told at
+ * most once, in increasing order. */
+typedef void (*audio_ended_fn)(void *user, uint32_t turn);
+
 /* A player decoding Opus at rate (the ready event's speech rate) into sink, which it
  * takes over (closed by audio_player_close).  jcfg NULL: jitter defaults.  on_played
  * may be NULL.  NULL and err on failure (sink is then closed too). */
@@ -101,6 +107,9 @@ struct audio_player *audio_player_new(struct audio_sink *sink, int rate,
 				      const struct jitter_config *jcfg,
 				      audio_played_fn on_played, void *user,
 				      char *err, size_t errlen);
+/* Sets the callback for the end of a turn's speech (NULL: none); it gets the user
+ * given to audio_player_new.  Set it before the first push. */
+void audio_player_on_ended(struct audio_player *p, audio_ended_fn on_ended);
 /* Offers one parsed 0x02 frame (payload copied).  Returns the jitter verdict. */
 enum jitter_push_result audio_player_push(struct audio_player *p, const struct proto_frame *f);
 /* The turn has total frames in all (reply.done's speech_frames). */

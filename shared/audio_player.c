@@ -6,7 +6,8 @@
  * is concealed by the Opus decoder (PLC), a wait sleeps 20 ms (so the jitter buffer's
  * "waited max_wait frames" means real time even for a file sink written as fast as
  * possible), and idle sleeps until the next push.  A speaker sink paces the thread by
- * blocking in its write.  Everything shared with the pushing thread is under p->lock;
+ * blocking in its write.  Between frames the thread tells on_ended about a turn whose
+ * speech is over (played out, or cancelled).  Everything shared with the pushing thread is under p->lock;
  * decoding and writing happen outside it, so a push never waits on the device.
  */
 #include "audio_io.h"
@@ -51,6 +52,9 @@ struct audio_player {
 	audio_played_fn on_played;
 	void *user;
 	/* [lock] */
+	audio_ended_fn on_ended;
+	uint32_t end_told;       /* turns up to this one were told to on_ended */
+	uint32_t cancelled;      /* the newest turn cancelled */
 	int stop;
 	int have_pos;
 	uint32_t pos_turn, pos_frames;
@@ -98,12 +102,35 @@ static void play(struct audio_player *p, const struct jitter_packet *pkt, int ga
 		p->on_played(p->user, pkt->turn, ms);
 }
 
+/* Tells on_ended about a turn whose speech is over, if there is one.  [lock] held
+ * (released during the call). */
+static void tell_ended(struct audio_player *p)
+{
+	uint32_t turn = 0, cur = 0;
+	if (jitter_current_turn(p->jit, &cur) && jitter_turn_done(p->jit))
+		turn = cur;
+	if (p->cancelled > turn)
+		turn = p->cancelled;
+	if (turn <= p->end_told)
+		return;
+	p->end_told = turn;
+	audio_ended_fn fn = p->on_ended;
+	if (!fn)
+		return;
+	pthread_mutex_unlock(&p->lock);
+	fn(p->user, turn);
+	pthread_mutex_lock(&p->lock);
+}
+
 static void *player_main(void *arg)
 {
 	struct audio_player *p = arg;
 	struct jitter_packet *pkt = malloc(sizeof *pkt);
 	pthread_mutex_lock(&p->lock);
 	while (pkt && !p->stop) {
+		tell_ended(p);
+		if (p->stop)
+			break;
 		enum jitter_pop_result r = jitter_pop(p->jit, pkt);
 		if (r == JITTER_FRAME || r == JITTER_GAP) {
 			pthread_mutex_unlock(&p->lock);
@@ -172,6 +199,13 @@ enum jitter_push_result audio_player_push(struct audio_player *p, const struct p
 	return r;
 }
 
+void audio_player_on_ended(struct audio_player *p, audio_ended_fn on_ended)
+{
+	pthread_mutex_lock(&p->lock);
+	p->on_ended = on_ended;
+	pthread_mutex_unlock(&p->lock);
+}
+
 void audio_player_expect_end(struct audio_player *p, uint32_t turn, uint32_t total)
 {
 	pthread_mutex_lock(&p->lock);
@@ -184,6 +218,8 @@ void audio_player_cancel(struct audio_player *p, uint32_t turn)
 {
 	pthread_mutex_lock(&p->lock);
 	jitter_cancel_turn(p->jit, turn);
+	if (turn > p->cancelled)
+		p->cancelled = turn;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -72,6 +72,8 @@ struct buddy_event {
 	const char *text;
 	int final;
 	uint32_t seq;
+	long speech_seq;        /* reply.delta: the speech frame its text starts at (the
+				 * server sends it when speech is on); -1 when absent */
 	uint32_t speech_frames;
 	int cancelled;
 	long asr_ms, think_ms, first_speech_ms;
@@ -119,6 +121,61 @@ const char *buddy_titles_find(const struct buddy_titles *t, int64_t id);
  *   cart.view    "cart: 3 items, $12.50"    others    "name" plus what can be told
  * Returns the length written. */
 size_t buddy_action_summary(const struct buddy_event *ev, int max_items, char *buf, size_t len);
+
+/* ---- text in step with speech ---- */
+
+/* A queue that holds what a client shows of a reply (reply.delta text, and whatever
+ * must stay in order with it: actions, the end of the reply) until the speech player
+ * reaches it, so the text is read as it is heard.  Pure bookkeeping: the caller feeds
+ * it the playback position (audio_player's on_played / on_ended), pushes items with
+ * the frame they wait for, and takes the items that are due, in order.  Not
+ * thread-safe: hold one lock around every call.  The data pointers are the caller's.
+ *
+ * An item of turn T waiting for frame K is due once everything queued before it is
+ * due and one of: K is BUDDY_SYNC_NOW; playback of T has played K frames (frame K,
+ * where the text's speech starts, is playing: K = reply.delta's speech_seq; K =
+ * reply.done's speech_frames waits for the whole speech); playback moved on to a
+ * later turn; T's speech ended (played out, cancelled or given up:
+ * buddy_sync_ended); or buddy_sync_flush(). */
+#define BUDDY_SYNC_NOW (-1L)
+#define BUDDY_SYNC_MAX 256
+
+struct buddy_sync {
+	struct {
+		void *data;
+		uint32_t turn;
+		long frame;
+	} item[BUDDY_SYNC_MAX];
+	unsigned head, count;
+	unsigned forced;      /* the first `forced` items are due whatever the position */
+	int have_pos;
+	uint32_t pos_turn, pos_frames;
+	uint32_t ended_upto;  /* turns up to this one have no speech to wait for */
+};
+
+void buddy_sync_init(struct buddy_sync *s);
+/* Queues data for turn, due at frame (BUDDY_SYNC_NOW: as soon as what is before it).
+ * 0 ok; -1 when the queue is full (flush it, take all, then show data at once). */
+int buddy_sync_push(struct buddy_sync *s, uint32_t turn, long frame, void *data);
+/* Playback of turn has reached played_ms (audio_played_fn). */
+void buddy_sync_played(struct buddy_sync *s, uint32_t turn, uint32_t played_ms);
+/* The speech of turn and of every older turn is over: played to its end, cancelled
+ * (barge-in, reply.done cancelled) or not coming. */
+void buddy_sync_ended(struct buddy_sync *s, uint32_t turn);
+/* Everything queued now is due (the speech is over, the client is closing). */
+void buddy_sync_flush(struct buddy_sync *s);
+/* The next due item (its turn in *turn when not NULL), or NULL: call until NULL. */
+void *buddy_sync_take(struct buddy_sync *s, uint32_t *turn);
+/* Items queued (due or not). */
+unsigned buddy_sync_pending(const struct buddy_sync *s);
+/* The frame a reply.delta's text waits for: its speech_seq when speech plays
+ * (playing) and the turn's speech is not over, else BUDDY_SYNC_NOW. */
+long buddy_sync_delta_frame(const struct buddy_sync *s, const struct buddy_event *ev,
+			    int playing);
+/* The frame reply.done waits for: its speech_frames when speech plays, the reply was
+ * not cancelled and it had speech, else BUDDY_SYNC_NOW.  A cancelled reply, or one
+ * without speech, also ends its turn (buddy_sync_ended): its held text is due now. */
+long buddy_sync_done_frame(struct buddy_sync *s, const struct buddy_event *ev, int playing);
 
 /* ---- the connection ---- */
 

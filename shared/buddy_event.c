@@ -69,6 +69,8 @@ int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev)
 	ev->text = jstr(j, "text");
 	ev->final = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "final"));
 	ev->seq = ju32(j, "seq");
+	double sseq = jnum(j, "speech_seq", -1);
+	ev->speech_seq = sseq >= 0 && sseq <= 4294967295.0 ? (long)sseq : -1;
 	ev->speech_frames = ju32(j, "speech_frames");
 	ev->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "cancelled"));
 	const cJSON *timing = jobj(j, "timing");
@@ -97,6 +99,91 @@ void buddy_event_free(struct buddy_event *ev)
 {
 	cJSON_Delete(ev->json);
 	memset(ev, 0, sizeof *ev);
+}
+
+/* ---- text in step with speech ---- */
+
+void buddy_sync_init(struct buddy_sync *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+int buddy_sync_push(struct buddy_sync *s, uint32_t turn, long frame, void *data)
+{
+	if (s->count == BUDDY_SYNC_MAX)
+		return -1;
+	unsigned at = (s->head + s->count) % BUDDY_SYNC_MAX;
+	s->item[at].data = data;
+	s->item[at].turn = turn;
+	s->item[at].frame = frame < 0 ? BUDDY_SYNC_NOW : frame;
+	s->count++;
+	return 0;
+}
+
+void buddy_sync_played(struct buddy_sync *s, uint32_t turn, uint32_t played_ms)
+{
+	s->have_pos = 1;
+	s->pos_turn = turn;
+	s->pos_frames = played_ms / OPUS_FRAME_MS;
+}
+
+void buddy_sync_ended(struct buddy_sync *s, uint32_t turn)
+{
+	if (turn > s->ended_upto)
+		s->ended_upto = turn;
+}
+
+void buddy_sync_flush(struct buddy_sync *s)
+{
+	s->forced = s->count;
+}
+
+static int sync_due(const struct buddy_sync *s, uint32_t turn, long frame)
+{
+	if (frame < 0 || turn <= s->ended_upto)
+		return 1;
+	if (!s->have_pos)
+		return 0;
+	return s->pos_turn > turn || (s->pos_turn == turn && (long)s->pos_frames >= frame);
+}
+
+void *buddy_sync_take(struct buddy_sync *s, uint32_t *turn)
+{
+	if (s->count == 0)
+		return NULL;
+	unsigned h = s->head;
+	if (!s->forced && !sync_due(s, s->item[h].turn, s->item[h].frame))
+		return NULL;
+	void *data = s->item[h].data;
+	if (turn)
+		*turn = s->item[h].turn;
+	s->head = (h + 1) % BUDDY_SYNC_MAX;
+	s->count--;
+	if (s->forced)
+		s->forced--;
+	return data;
+}
+
+unsigned buddy_sync_pending(const struct buddy_sync *s)
+{
+	return s->count;
+}
+
+long buddy_sync_delta_frame(const struct buddy_sync *s, const struct buddy_event *ev,
+			    int playing)
+{
+	if (!playing || ev->speech_seq < 0 || ev->turn <= s->ended_upto)
+		return BUDDY_SYNC_NOW;
+	return ev->speech_seq;
+}
+
+long buddy_sync_done_frame(struct buddy_sync *s, const struct buddy_event *ev, int playing)
+{
+	if (ev->cancelled || ev->speech_frames == 0)
+		buddy_sync_ended(s, ev->turn);
+	if (!playing || ev->cancelled || ev->speech_frames == 0 || ev->turn <= s->ended_upto)
+		return BUDDY_SYNC_NOW;
+	return (long)ev->speech_frames;
 }
 
 /* ---- product titles ---- */

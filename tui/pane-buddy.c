@@ -6,7 +6,9 @@
  * It also applies what the buddy did: a search action replaces the results list,
  * cart actions replace the cart pane (their result carries the whole Cart), a
  * checkout shows the new order - all as the event arrives, not after the reply.
- * Events come from voice.c through its pipe; this file runs on the UI thread only.
+ * Events come from voice.c through its pipe; while speech plays, voice.c posts the
+ * reply's pieces (and the actions between them) as the speaker reaches them, so the
+ * text appears as it is heard.  This file runs on the UI thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,7 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 		}
 		break;
 	case VOICE_DELTA:
+		b->thinking = 0; /* it answers (with speech: it has started to speak) */
 		append_reply(a, ev->turn, ev->text);
 		break;
 	case VOICE_ACTION:

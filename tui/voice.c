@@ -12,7 +12,14 @@
  *     into the player;
  *   - the player's thread plays them.
  * The UI thread only queues (say, cancel, talk on/off) and reads the pipe, so none of
- * it can make the screen wait.  All signals are blocked on the threads started here.
+ * it can make the screen wait.
+ *
+ * Text in step with speech: while speech plays, the reply's events (deltas, actions,
+ * the end) are not posted as they come but queued in v->sync (buddy_client.h): a
+ * delta waits until the player reaches the frame its speech starts at (speech_seq),
+ * the rest keeps its place behind it.  The player's thread feeds the position
+ * (on_played, on_speech_ended) and posts what became due; the client thread posts
+ * what needs no wait.  Both post under sync_lock, so the pipe keeps the order.  All signals are blocked on the threads started here.
  */
 #include "voice.h"
 
@@ -53,6 +60,8 @@ struct voice {
 	atomic_int level;            /* 0..1000 */
 	atomic_int audio_ok;
 	atomic_uint last_turn;       /* the newest turn the server answered */
+	pthread_mutex_t sync_lock;   /* the reply held for its speech; posts under it */
+	struct buddy_sync sync;      /* [sync_lock] of struct voice_event */
 	char audio_err[512];         /* written before audio_ok is published */
 	char email[256];             /* [lock] from the ready event */
 };
@@ -88,6 +97,70 @@ static void post_text(struct voice *v, enum voice_event_type type, uint32_t turn
 		post(v, ev);
 }
 
+/* ---- the reply in step with speech ---- */
+
+/* Posts the held events that are due.  [sync_lock] */
+static void post_due(struct voice *v)
+{
+	struct voice_event *ev;
+	while ((ev = buddy_sync_take(&v->sync, NULL)) != NULL)
+		post(v, ev);
+}
+
+/* Queues ev for turn, due at frame (BUDDY_SYNC_NOW: behind what is held), and posts
+ * what is due; NULL ev only posts. */
+static void post_held(struct voice *v, struct voice_event *ev, long frame)
+{
+	pthread_mutex_lock(&v->sync_lock);
+	if (ev && buddy_sync_push(&v->sync, ev->turn, frame, ev) != 0) {
+		buddy_sync_flush(&v->sync); /* a full queue: no more waiting */
+		post_due(v);
+		post(v, ev);
+	}
+	post_due(v);
+	pthread_mutex_unlock(&v->sync_lock);
+}
+
+/* Posts everything held, then ev (an event that ends the reply or the connection). */
+static void post_after_held(struct voice *v, struct voice_event *ev)
+{
+	pthread_mutex_lock(&v->sync_lock);
+	buddy_sync_flush(&v->sync);
+	post_due(v);
+	if (ev)
+		post(v, ev);
+	pthread_mutex_unlock(&v->sync_lock);
+}
+
+/* 1 while a player takes the speech. */
+static int playing(struct voice *v)
+{
+	pthread_mutex_lock(&v->lock);
+	int p = v->player != NULL;
+	pthread_mutex_unlock(&v->lock);
+	return p;
+}
+
+/* The player's position (player thread). */
+static void on_played(void *user, uint32_t turn, uint32_t played_ms)
+{
+	struct voice *v = user;
+	pthread_mutex_lock(&v->sync_lock);
+	buddy_sync_played(&v->sync, turn, played_ms);
+	post_due(v);
+	pthread_mutex_unlock(&v->sync_lock);
+}
+
+/* The speech of turn is over: played out or cancelled (player thread). */
+static void on_speech_ended(void *user, uint32_t turn)
+{
+	struct voice *v = user;
+	pthread_mutex_lock(&v->sync_lock);
+	buddy_sync_ended(&v->sync, turn);
+	post_due(v);
+	pthread_mutex_unlock(&v->sync_lock);
+}
+
 /* ---- buddy client callbacks (client thread) ---- */
 
 /* Keeps who the server says we are; VOICE_READY is posted by the audio thread once
@@ -108,17 +181,31 @@ static void on_ready(void *user, const struct buddy_event *e)
 
 static void on_transcript(void *user, const struct buddy_event *e)
 {
+	struct voice *v = user;
 	struct voice_event *ev = event_new(VOICE_TRANSCRIPT, e->turn, e->text);
-	if (ev) {
-		ev->final = e->final;
-		post(user, ev);
-	}
+	if (!ev)
+		return;
+	ev->final = e->final;
+	pthread_mutex_lock(&v->sync_lock);
+	if (e->turn > 1) /* a new turn: the replies before it are over */
+		buddy_sync_ended(&v->sync, e->turn - 1);
+	post_due(v);
+	post(v, ev);
+	pthread_mutex_unlock(&v->sync_lock);
 }
 
 static void on_delta(void *user, const struct buddy_event *e)
 {
-	atomic_store(&((struct voice *)user)->last_turn, e->turn);
-	post_text(user, VOICE_DELTA, e->turn, e->text);
+	struct voice *v = user;
+	atomic_store(&v->last_turn, e->turn);
+	struct voice_event *ev = event_new(VOICE_DELTA, e->turn, e->text);
+	if (!ev)
+		return;
+	int p = playing(v);
+	pthread_mutex_lock(&v->sync_lock);
+	long frame = buddy_sync_delta_frame(&v->sync, e, p);
+	pthread_mutex_unlock(&v->sync_lock);
+	post_held(v, ev, frame);
 }
 
 static void on_action(void *user, const struct buddy_event *e)
@@ -131,7 +218,12 @@ static void on_action(void *user, const struct buddy_event *e)
 	snprintf(ev->name, sizeof ev->name, "%s", e->name);
 	ev->result = e->result ? cJSON_Duplicate(e->result, 1) : NULL;
 	ev->args = e->args ? cJSON_Duplicate(e->args, 1) : NULL;
-	post(user, ev);
+	/* Actions are not held: the results list and the cart change the moment the
+	 * buddy acts (only the reply text waits for its speech). */
+	struct voice *v = user;
+	pthread_mutex_lock(&v->sync_lock);
+	post(v, ev);
+	pthread_mutex_unlock(&v->sync_lock);
 }
 
 static void on_done(void *user, const struct buddy_event *e)
@@ -141,11 +233,14 @@ static void on_done(void *user, const struct buddy_event *e)
 	if (v->player && e->speech_frames > 0)
 		audio_player_expect_end(v->player, e->turn, e->speech_frames);
 	pthread_mutex_unlock(&v->lock);
+	int p = playing(v);
+	pthread_mutex_lock(&v->sync_lock);
+	long frame = buddy_sync_done_frame(&v->sync, e, p);
+	pthread_mutex_unlock(&v->sync_lock);
 	struct voice_event *ev = event_new(VOICE_DONE, e->turn, e->text);
-	if (ev) {
+	if (ev)
 		ev->cancelled = e->cancelled;
-		post(v, ev);
-	}
+	post_held(v, ev, frame);
 }
 
 static void on_error(void *user, const struct buddy_event *e)
@@ -153,7 +248,7 @@ static void on_error(void *user, const struct buddy_event *e)
 	struct voice_event *ev = event_new(VOICE_ERROR, e->turn, e->message[0] ? e->message : e->code);
 	if (ev) {
 		snprintf(ev->err_code, sizeof ev->err_code, "%s", e->code);
-		post(user, ev);
+		post_after_held(user, ev);
 	}
 }
 
@@ -173,7 +268,7 @@ static void on_closed(void *user, int code, const char *why)
 	struct voice_event *ev = event_new(VOICE_CLOSED, 0, why);
 	if (ev) {
 		ev->code = code;
-		post(v, ev);
+		post_after_held(v, ev);
 	}
 }
 
@@ -287,9 +382,11 @@ static void *voice_main(void *arg)
 	}
 	struct audio_player *player = NULL;
 	if (sink) {
-		player = audio_player_new(sink, buddy_client_speech_rate(c), NULL, NULL, NULL, err,
-					  sizeof err);
-		if (!player)
+		player = audio_player_new(sink, buddy_client_speech_rate(c), NULL, on_played, v,
+					  err, sizeof err);
+		if (player)
+			audio_player_on_ended(player, on_speech_ended);
+		else
 			post_text(v, VOICE_AUDIO_ERROR, 0, err);
 	}
 	pthread_mutex_lock(&v->lock);
@@ -342,6 +439,8 @@ struct voice *voice_start(const struct voice_opts *opts, const char *token, char
 	v->token = strdup(token);
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->cond, NULL);
+	pthread_mutex_init(&v->sync_lock, NULL);
+	buddy_sync_init(&v->sync);
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -370,6 +469,10 @@ void voice_stop(struct voice *v)
 	struct voice_event *ev;
 	while ((ev = voice_take(v)) != NULL)
 		voice_event_free(ev);
+	buddy_sync_flush(&v->sync); /* no thread is left to post them */
+	while ((ev = buddy_sync_take(&v->sync, NULL)) != NULL)
+		voice_event_free(ev);
+	pthread_mutex_destroy(&v->sync_lock);
 	close(v->pipe_rd);
 	close(v->pipe_wr);
 	pthread_mutex_destroy(&v->lock);
@@ -460,6 +563,9 @@ void voice_interrupt(struct voice *v)
 	if (p && audio_player_busy(p)) {
 		if (!audio_player_position(p, &turn, &ms) || !turn)
 			turn = atomic_load(&v->last_turn);
+		/* the player thread then tells on_speech_ended: what was held of the turn
+		 * is posted, and the rest of it as it comes (the UI thread never waits on
+		 * sync_lock) */
 		audio_player_cancel(p, turn);
 		if (c)
 			buddy_client_cancel(c, turn);

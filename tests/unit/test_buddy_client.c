@@ -1,6 +1,7 @@
 /*
  * test_buddy_client.c - the buddy WebSocket client (shared/buddy_client.c,
  * shared/buddy_event.c): event parsing (also hostile messages), action summaries,
+ * holding reply text until the speech player reaches it (buddy_sync),
  * the product-title memory, URL mapping, and whole conversations against a small
  * fake buddy server run in this process on libwebsockets (hello/ready, refused
  * token with close 4001, an error instead of ready, no answer, typed and audio
@@ -415,6 +416,159 @@ START_TEST(test_parse_events)
 }
 END_TEST
 
+/* reply.delta's speech_seq: the frame its text is spoken from; -1 when absent or bad. */
+START_TEST(test_parse_speech_seq)
+{
+	struct buddy_event ev;
+	ck_assert_int_eq(parse("{\"type\":\"reply.delta\",\"turn\":2,\"seq\":1,\"text\":\"Hi. \","
+			       "\"speech_seq\":57}", &ev), 0);
+	ck_assert_int_eq(ev.type, BUDDY_EV_REPLY_DELTA);
+	ck_assert_uint_eq(ev.seq, 1);
+	ck_assert_int_eq(ev.speech_seq, 57);
+	buddy_event_free(&ev);
+	static const char *bad[] = {
+		"{\"type\":\"reply.delta\",\"turn\":2,\"text\":\"x\"}",
+		"{\"type\":\"reply.delta\",\"speech_seq\":-3}",
+		"{\"type\":\"reply.delta\",\"speech_seq\":\"7\"}",
+		"{\"type\":\"reply.delta\",\"speech_seq\":1e300}",
+		"{\"type\":\"reply.delta\",\"speech_seq\":null}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(parse(bad[i], &ev), 0);
+		ck_assert_int_eq(ev.speech_seq, -1);
+		buddy_event_free(&ev);
+	}
+}
+END_TEST
+
+/* A reply.delta / reply.done as the clients see them. */
+static struct buddy_event sync_ev(enum buddy_event_type type, uint32_t turn, long speech_seq,
+				  uint32_t speech_frames, int cancelled)
+{
+	struct buddy_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.turn = turn;
+	ev.speech_seq = speech_seq;
+	ev.speech_frames = speech_frames;
+	ev.cancelled = cancelled;
+	return ev;
+}
+
+/* Takes the due items and checks they are exactly want (a NULL-terminated list). */
+static void sync_expect(struct buddy_sync *s, const char *const *want)
+{
+	size_t i = 0;
+	const char *got;
+	while ((got = buddy_sync_take(s, NULL)) != NULL) {
+		ck_assert_msg(want[i] != NULL, "unexpected %s", got);
+		ck_assert_str_eq(got, want[i]);
+		i++;
+	}
+	ck_assert_msg(want[i] == NULL, "%s was not due", want[i] ? want[i] : "");
+}
+
+#define DUE(...) sync_expect(&s, (const char *const[]){ __VA_ARGS__, NULL })
+#define NONE_DUE() sync_expect(&s, (const char *const[]){ NULL })
+
+START_TEST(test_sync_hold_until_position)
+{
+	struct buddy_sync s;
+	buddy_sync_init(&s);
+	char a[] = "A", b[] = "B", act[] = "act", c[] = "C", done[] = "done";
+
+	/* Without speech everything is due at once, in order. */
+	struct buddy_event d = sync_ev(BUDDY_EV_REPLY_DELTA, 1, 40, 0, 0);
+	ck_assert_int_eq(buddy_sync_delta_frame(&s, &d, 0), BUDDY_SYNC_NOW);
+	ck_assert_int_eq(buddy_sync_push(&s, 1, buddy_sync_delta_frame(&s, &d, 0), a), 0);
+	DUE("A");
+	d = sync_ev(BUDDY_EV_REPLY_DELTA, 1, -1, 0, 0); /* no speech_seq */
+	ck_assert_int_eq(buddy_sync_delta_frame(&s, &d, 1), BUDDY_SYNC_NOW);
+
+	/* Turn 2 with speech: A from frame 0, B from frame 50, an action, C from 120. */
+	d = sync_ev(BUDDY_EV_REPLY_DELTA, 2, 0, 0, 0);
+	ck_assert_int_eq(buddy_sync_delta_frame(&s, &d, 1), 0);
+	buddy_sync_push(&s, 2, 0, a);
+	NONE_DUE(); /* nothing of turn 2 played yet */
+	buddy_sync_push(&s, 2, 50, b);
+	buddy_sync_push(&s, 2, BUDDY_SYNC_NOW, act); /* keeps its place behind B */
+	buddy_sync_push(&s, 2, 120, c);
+	ck_assert_uint_eq(buddy_sync_pending(&s), 4);
+	buddy_sync_played(&s, 1, 5000); /* an older turn playing says nothing */
+	NONE_DUE();
+	buddy_sync_played(&s, 2, 0); /* frame 0 of turn 2 went out */
+	DUE("A");
+	buddy_sync_played(&s, 2, 980); /* 49 frames: B's first frame not yet */
+	NONE_DUE();
+	buddy_sync_played(&s, 2, 1000);
+	DUE("B", "act");
+	struct buddy_event e = sync_ev(BUDDY_EV_REPLY_DONE, 2, -1, 200, 0);
+	ck_assert_int_eq(buddy_sync_done_frame(&s, &e, 1), 200);
+	buddy_sync_push(&s, 2, 200, done);
+	buddy_sync_played(&s, 2, 2399);
+	NONE_DUE();
+	buddy_sync_played(&s, 2, 2400);
+	DUE("C");
+	buddy_sync_played(&s, 2, 3960); /* the latency may keep the count short ... */
+	NONE_DUE();
+	buddy_sync_ended(&s, 2); /* ... the end of the speech ends the wait */
+	DUE("done");
+	ck_assert_uint_eq(buddy_sync_pending(&s), 0);
+
+	/* Turn 3: cancelled while held (barge-in), later text shows at once. */
+	buddy_sync_push(&s, 3, 0, a);
+	buddy_sync_push(&s, 3, 30, b);
+	buddy_sync_played(&s, 3, 100);
+	DUE("A");
+	buddy_sync_ended(&s, 3);
+	DUE("B");
+	d = sync_ev(BUDDY_EV_REPLY_DELTA, 3, 90, 0, 0);
+	ck_assert_int_eq(buddy_sync_delta_frame(&s, &d, 1), BUDDY_SYNC_NOW);
+
+	/* Turn 4: reply.done cancelled by the server releases the held text at once. */
+	buddy_sync_push(&s, 4, 10, a);
+	e = sync_ev(BUDDY_EV_REPLY_DONE, 4, -1, 25, 1);
+	ck_assert_int_eq(buddy_sync_done_frame(&s, &e, 1), BUDDY_SYNC_NOW);
+	buddy_sync_push(&s, 4, BUDDY_SYNC_NOW, done);
+	DUE("A", "done");
+
+	/* Turn 5: a reply without speech frames ends its turn too. */
+	buddy_sync_push(&s, 5, 0, a);
+	e = sync_ev(BUDDY_EV_REPLY_DONE, 5, -1, 0, 0);
+	ck_assert_int_eq(buddy_sync_done_frame(&s, &e, 1), BUDDY_SYNC_NOW);
+	DUE("A");
+
+	/* Turn 6 held; playback moving on to turn 7 releases it. */
+	buddy_sync_push(&s, 6, 80, a);
+	buddy_sync_push(&s, 7, 0, b);
+	buddy_sync_played(&s, 6, 20);
+	NONE_DUE();
+	buddy_sync_played(&s, 7, 0);
+	DUE("A", "B");
+
+	/* Flush: all that is queued now is due, later items wait again. */
+	buddy_sync_push(&s, 8, 10, a);
+	buddy_sync_push(&s, 8, 20, b);
+	buddy_sync_flush(&s);
+	buddy_sync_push(&s, 8, 30, c);
+	DUE("A", "B");
+	ck_assert_uint_eq(buddy_sync_pending(&s), 1);
+	uint32_t turn = 0;
+	buddy_sync_played(&s, 8, 600);
+	ck_assert_ptr_eq(buddy_sync_take(&s, &turn), c);
+	ck_assert_uint_eq(turn, 8);
+
+	/* A full queue says so (the caller then flushes and shows at once). */
+	for (int i = 0; i < BUDDY_SYNC_MAX; i++)
+		ck_assert_int_eq(buddy_sync_push(&s, 9, 1000 + i, a), 0);
+	ck_assert_int_eq(buddy_sync_push(&s, 9, 5000, b), -1);
+	buddy_sync_flush(&s);
+	for (int i = 0; i < BUDDY_SYNC_MAX; i++)
+		ck_assert_ptr_eq(buddy_sync_take(&s, NULL), a);
+	ck_assert_ptr_null(buddy_sync_take(&s, NULL));
+}
+END_TEST
+
 START_TEST(test_parse_hostile)
 {
 	static const char *bad[] = {
@@ -737,6 +891,8 @@ int main(void)
 	TCase *pure = tcase_create("pure"), *net = tcase_create("net");
 	tcase_add_test(pure, test_parse_events);
 	tcase_add_test(pure, test_parse_hostile);
+	tcase_add_test(pure, test_parse_speech_seq);
+	tcase_add_test(pure, test_sync_hold_until_position);
 	tcase_add_test(pure, test_action_summary);
 	tcase_add_test(pure, test_titles);
 	tcase_add_test(pure, test_ws_url);
