@@ -299,6 +299,71 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	resolve_free(&res);
 }
 
+/* "get rid of all the fruit", "take the sony ones out": every cart line of that kind
+ * (by title, tags or category), and nothing else.  Returns 1 when any was removed. */
+static int kept(struct turn *t, const struct und_cmd *c, const cJSON *p);
+
+static int remove_every(struct turn *t, const struct und_cmd *c, const struct und_item *it)
+{
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, it, &q, missing, sizeof missing);
+	if (q.n == 0 || *missing)
+		return 0;
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	cJSON *hit = cJSON_CreateArray();
+	const cJSON *line;
+	cJSON_ArrayForEach(line, lines) {
+		cJSON *full = NULL;
+		ERRBUF;
+		const cJSON *p = line;
+		if (t->tools->product_get(t->tools->ctx, dlg_id(line), &full, code, msg) == 0 && full)
+			p = full;
+		double cov = 0;
+		match_score(&q, p, &cov);
+		int cat = 0;	/* "fruit" names the category "Fruit & Vegetables" */
+		if (t->have_vocab && q.n == 1) {
+			int ci = match_category(&t->vocab, q.w[0]);
+			cat = ci >= 0 && !strcmp(t->vocab.categories[ci], dlg_str(p, "category"));
+		}
+		if ((cov >= 0.99 || cat) && !kept(t, c, p))
+			cJSON_AddItemToArray(hit, cJSON_Duplicate(line, 1));
+		cJSON_Delete(full);
+	}
+	cJSON_Delete(lines);
+	int n = cJSON_GetArraySize(hit);
+	if (n == 0) {
+		cJSON_Delete(hit);
+		return 0;
+	}
+	char names[3][160];
+	const char *ptr[4];
+	int k = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, hit) {
+		if (set_line(t, dlg_id(p), 0) != 0)
+			break;
+		if (k < 3) {
+			title_of(p, names[k], sizeof names[k]);
+			ptr[k] = names[k];
+			k++;
+		}
+	}
+	char more[64];
+	if (n > 3) {
+		char m[32];
+		reply_count(n - 3, m, sizeof m);
+		snprintf(more, sizeof more, "%s more", m);
+		ptr[k++] = more;
+	}
+	char list[700];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, "Removed %s from your cart.", list);
+	t->st->last.kind = DLG_LAST_NONE;
+	cJSON_Delete(hit);
+	return 1;
+}
+
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -311,6 +376,8 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 		reply_say(&t->r, c->negated ? "Okay, I won't add it." : "Your cart is already empty.");
 		return;
 	}
+	if (it->every && it->ref == UND_REF_WORDS && !c->negated && remove_every(t, c, it))
+		return;
 	struct resolution res;
 	resolve_item(t, it, RES_CART, &res);
 	if (res.status == RES_OK) {
@@ -719,6 +786,12 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 		resolve_free(&res);
 		return;
 	}
+	if (it->qty > 0 && dlg_cart_qty(t->cart, dlg_id(np)) > 0) {
+		/* "better make it three bags of chips": a line already there, not a swap */
+		change_line(t, np, units_of(np, it, it->qty));
+		resolve_free(&res);
+		return;
+	}
 	int qty = it->qty > 0 ? it->qty : st->last.qty > 0 ? st->last.qty : 1;
 	enum dlg_last_kind kind = st->last.kind;
 	int64_t old = st->last.id;
@@ -760,23 +833,71 @@ void act_swap(struct turn *t, const struct und_cmd *c)
 	}
 	if (!t->cart)
 		refresh_cart(t);
+	/* "make the oat milk three instead of one": only a number is replaced */
+	if ((old->ref == UND_REF_NONE || old->ref == UND_REF_IT) && old->nwords == 0 && old->qty > 0 &&
+	    repl && repl->qty > 0) {
+		struct und_cmd set = *c;
+		set.intent = UND_SET;
+		set.nitems = 1;
+		set.items[0] = *repl;
+		act_set(t, &set, &set.items[0]);
+		return;
+	}
 	int qty = 0;
+	cJSON *gone = cJSON_CreateArray();	/* what was taken out */
 	struct resolution res;
 	resolve_item(t, old, RES_CART, &res);
-	if (res.status == RES_OK) {
-		const cJSON *p = cJSON_GetArrayItem(res.products, 0);
-		char title[160];
-		title_of(p, title, sizeof title);
-		qty = dlg_cart_qty(t->cart, dlg_id(p));
-		if (qty > 0 && set_line(t, dlg_id(p), 0) == 0)
-			reply_say(&t->r, "Okay, I took out the %s.", title);
+	if (res.status == RES_OK || (res.status == RES_AMBIGUOUS && old->ref == UND_REF_THEM)) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, res.products) {
+			char title[160];
+			title_of(p, title, sizeof title);
+			int line = dlg_cart_qty(t->cart, dlg_id(p));
+			if (line > 0 && set_line(t, dlg_id(p), 0) == 0) {
+				reply_say(&t->r, "Okay, I took out the %s.", title);
+				if (line > qty)
+					qty = line;
+				cJSON_AddItemToArray(gone, cJSON_Duplicate(p, 1));
+			}
+			if (old->ref == UND_REF_WORDS)
+				break;
+		}
 	}
 	resolve_free(&res);
-	if (!repl)
+	if (!repl) {
+		cJSON_Delete(gone);
 		return;
+	}
 	struct und_item add = *repl;
 	if (add.qty == 0)
 		add.qty = qty;
+	/* "change the bagels to plain": a variant of the same thing, so the words of
+	 * what it replaces help find it (plain bagels, not plain yogurt) */
+	if (add.ref == UND_REF_WORDS && old->ref == UND_REF_WORDS && add.pick == UND_PICK_NONE) {
+		struct und_item both = add;
+		for (int i = 0; i < old->nwords; i++) {
+			int has = 0;
+			for (int k = 0; k < both.nwords; k++)
+				has |= !strcmp(both.words[k], old->words[i]);
+			if (!has && both.nwords < UND_ITEM_WORDS)
+				snprintf(both.words[both.nwords++], TEXT_WORD_LEN, "%s", old->words[i]);
+		}
+		struct resolution r2;
+		resolve_item(t, &both, RES_CATALOG, &r2);
+		int same = 0;
+		const cJSON *g;
+		if (r2.status == RES_OK)
+			cJSON_ArrayForEach(g, gone)
+				same |= dlg_id(g) == dlg_id(cJSON_GetArrayItem(r2.products, 0));
+		if (r2.status == RES_OK && !same) {
+			act_add_product(t, cJSON_GetArrayItem(r2.products, 0), add.qty > 0 ? add.qty : 1, 0);
+			resolve_free(&r2);
+			cJSON_Delete(gone);
+			return;
+		}
+		resolve_free(&r2);
+	}
+	cJSON_Delete(gone);
 	struct und_cmd cmd = *c;
 	cmd.intent = UND_ADD;
 	cmd.soft = cmd.more = 0;

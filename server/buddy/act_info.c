@@ -183,6 +183,20 @@ void act_cheaper(struct turn *t, const struct und_cmd *c)
 	snprintf(category, sizeof category, "%s", st->last_category);
 	const struct und_item *it = c->nitems > 0 && und_item_has_ref(&c->items[0]) ? &c->items[0] : NULL;
 	static const struct und_item focus = { .ref = UND_REF_IT };
+	/* "too expensive, not that one, the cheaper sony one": the shopper named the
+	 * replacement for what was just added */
+	for (int i = 0; i < c->nitems; i++) {
+		const struct und_item *named = &c->items[i];
+		if (named->ref == UND_REF_WORDS && named->pick != UND_PICK_NONE && named->nwords > 0 &&
+		    st->last.kind == DLG_LAST_ADD && st->last.turn >= st->turn - 2) {
+			struct und_cmd fix = *c;
+			fix.intent = UND_SET;
+			fix.nitems = 1;
+			fix.items[0] = *named;
+			act_correct(t, &fix);
+			return;
+		}
+	}
 	struct resolution res;
 	resolve_item(t, it ? it : &focus, RES_CATALOG, &res);
 	if (res.status == RES_OK) {
@@ -413,4 +427,298 @@ void act_cancel_order(struct turn *t, const struct und_cmd *c)
 	}
 	dlg_action(t, "order.cancel", args, result);
 	cJSON_Delete(page);
+}
+
+/* The products a question about "them" is about: two or more asked about since the
+ * last list (focus), else the list last read out, if recent.  Owned array or NULL. */
+static cJSON *in_mind(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	cJSON *arr = cJSON_CreateArray();
+	if (st->nfocus > 1 && st->focus_turn >= st->shown_turn && st->focus_turn >= st->turn - 2) {
+		for (int i = 0; i < st->nfocus; i++) {
+			cJSON *p = NULL;
+			ERRBUF;
+			if (t->tools->product_get(t->tools->ctx, st->focus[i], &p, code, msg) == 0 && p)
+				cJSON_AddItemToArray(arr, p);
+			else
+				cJSON_Delete(p);
+		}
+	} else if (!st->shown_is_cart && st->shown_turn >= st->turn - 3) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, st->shown)
+			cJSON_AddItemToArray(arr, cJSON_Duplicate(p, 1));
+	}
+	if (cJSON_GetArraySize(arr) == 0) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* Offers one product with "Shall I add it?" and keeps it in mind. */
+static void offer_one(struct turn *t, const cJSON *p, int qty)
+{
+	dlg_focus_one(t, dlg_id(p));
+	t->st->suggest_id = dlg_id(p);
+	t->st->suggest_qty = qty > 0 ? qty : 1;
+	dlg_question(t, "Shall I add it?");
+	dlg_ask(t, DLG_PENDING_SUGGEST);
+}
+
+/* "which one is cheaper": the cheaper (dearer) of those in mind, named with its price. */
+static int which_by_price(struct turn *t, const struct und_item *it)
+{
+	cJSON *arr = in_mind(t);
+	if (!arr || cJSON_GetArraySize(arr) < 2) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	const cJSON *best = NULL, *p;
+	cJSON_ArrayForEach(p, arr) {
+		int64_t pr = dlg_int(p, "price_cents", -1);
+		if (pr < 0)
+			continue;
+		if (!best || (it->pick == UND_PICK_CHEAPEST ? pr < dlg_int(best, "price_cents", 0) :
+			      pr > dlg_int(best, "price_cents", 0)))
+			best = p;
+	}
+	if (!best) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	char title[160], price[96];
+	reply_title(best, title, sizeof title);
+	reply_price_of(best, price, sizeof price);
+	int n = cJSON_GetArraySize(arr);
+	const char *which = it->pick == UND_PICK_CHEAPEST ? (n > 2 ? "cheapest" : "cheaper") :
+			    (n > 2 ? "most expensive" : "more expensive");
+	reply_say(&t->r, "The %s is the %s one, at %s.", title, which, price);
+	dlg_show(t, arr, 0);
+	offer_one(t, best, it->qty);
+	cJSON_Delete(arr);
+	return 1;
+}
+
+/* "which ones are dairy free", "is there one without caffeine": those in mind that
+ * are without it; the ones that say so first. */
+static int which_without(struct turn *t, const struct und_item *it, int ask_plural)
+{
+	cJSON *arr = in_mind(t);
+	if (!arr)
+		return 0;
+	cJSON *keep = cJSON_CreateArray(), *said = cJSON_CreateArray();
+	const cJSON *p;
+	cJSON_ArrayForEach(p, arr) {
+		int has = 0, says = 1;
+		for (int k = 0; k < it->nneg; k++) {
+			has |= match_mentions(p, it->neg[k]);
+			says &= match_says_free(p, it->neg[k]);
+		}
+		if (has)
+			continue;
+		cJSON_AddItemToArray(keep, cJSON_Duplicate(p, 1));
+		if (says)
+			cJSON_AddItemToArray(said, cJSON_Duplicate(p, 1));
+	}
+	cJSON_Delete(arr);
+	if (cJSON_GetArraySize(said) > 0 && (ask_plural == 0 || cJSON_GetArraySize(keep) == 1)) {
+		cJSON_Delete(keep);
+		keep = said;
+	} else {
+		cJSON_Delete(said);
+	}
+	int n = cJSON_GetArraySize(keep);
+	if (n == 0) {
+		cJSON_Delete(keep);
+		return 0;
+	}
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(keep, 1));
+	dlg_action(t, "search", NULL, result);
+	if (n == 1) {
+		const cJSON *one = cJSON_GetArrayItem(keep, 0);
+		char title[160], price[96];
+		reply_title(one, title, sizeof title);
+		reply_price_of(one, price, sizeof price);
+		reply_say(&t->r, "Yes, %s, for %s.", title, price);
+		dlg_show(t, keep, 0);
+		offer_one(t, one, it->qty);
+	} else {
+		char names[DLG_READ_MAX][160];
+		const char *ptr[DLG_READ_MAX];
+		int k = 0;
+		cJSON_ArrayForEach(p, keep) {
+			if (k >= DLG_READ_MAX)
+				break;
+			reply_title(p, names[k], sizeof names[k]);
+			ptr[k] = names[k];
+			k++;
+		}
+		char list[600];
+		reply_list(ptr, k, "and", list, sizeof list);
+		reply_say(&t->r, "These are: %s.", list);
+		dlg_show(t, keep, 0);
+		dlg_focus(t, keep);
+		t->st->pending_intent = UND_ADD;
+		t->st->pending_qty = 0;
+		dlg_question(t, "Which one would you like?");
+		dlg_ask(t, DLG_PENDING_CHOOSE);
+	}
+	cJSON_Delete(keep);
+	return 1;
+}
+
+/* "which is cheaper, the chips or the cookies?": each named, the answer, and both
+ * kept in mind so "two of the cheaper one" works next. */
+static int compare_named(struct turn *t, const struct und_cmd *c, enum und_pick pick)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < c->nitems; i++) {
+		struct und_item one = c->items[i];
+		if (one.ref != UND_REF_WORDS)
+			continue;
+		one.pick = UND_PICK_NONE;
+		struct resolution res;
+		resolve_item(t, &one, RES_CATALOG, &res);
+		const cJSON *best = NULL, *p;
+		if (res.status == RES_OK || res.status == RES_AMBIGUOUS) {
+			cJSON_ArrayForEach(p, res.products) {
+				int64_t pr = dlg_int(p, "price_cents", -1);
+				if (!best || (pick == UND_PICK_PRICIEST ? pr > dlg_int(best, "price_cents", 0) :
+					      pr < dlg_int(best, "price_cents", 0)))
+					best = p;
+			}
+		}
+		if (best)
+			cJSON_AddItemToArray(arr, cJSON_Duplicate(best, 1));
+		resolve_free(&res);
+	}
+	if (cJSON_GetArraySize(arr) < 2) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	struct und_item it = { .pick = pick };
+	dlg_show(t, arr, 0);
+	dlg_focus(t, arr);
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(arr, 1));
+	dlg_action(t, "search", NULL, result);
+	const cJSON *best = NULL, *p;
+	cJSON_ArrayForEach(p, arr) {
+		int64_t pr = dlg_int(p, "price_cents", -1);
+		if (!best || (pick == UND_PICK_PRICIEST ? pr > dlg_int(best, "price_cents", 0) :
+			      pr < dlg_int(best, "price_cents", 0)))
+			best = p;
+	}
+	char title[160], price[96];
+	reply_title(best, title, sizeof title);
+	reply_price_of(best, price, sizeof price);
+	reply_say(&t->r, "The %s is the %s one, at %s.", title,
+		  pick == UND_PICK_PRICIEST ? "more expensive" : "cheaper", price);
+	cJSON_ArrayForEach(p, arr) {
+		if (p == best)
+			continue;
+		char t2[160], p2[96];
+		reply_title(p, t2, sizeof t2);
+		reply_price_of(p, p2, sizeof p2);
+		reply_say(&t->r, "The %s is %s.", t2, p2);
+	}
+	t->st->pending_intent = UND_ADD;
+	t->st->pending_qty = 0;
+	dlg_question(t, "Which one would you like?");
+	dlg_ask(t, DLG_PENDING_CHOOSE);
+	(void)it;
+	cJSON_Delete(arr);
+	return 1;
+}
+
+/* "which ones are vegan": those in mind that are (words in title, tags, category). */
+static int text_is_which(const struct und_cmd *c)
+{
+	return c->ask == 2 || c->intent == UND_NONE;	/* "which ones are ...", "which is ..." */
+}
+
+static int which_with(struct turn *t, const struct und_item *it)
+{
+	cJSON *arr = in_mind(t);
+	if (!arr)
+		return 0;
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, it, &q, missing, sizeof missing);
+	int total = cJSON_GetArraySize(arr);
+	if (q.n == 0 || *missing || total < 2) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	cJSON *keep = cJSON_CreateArray();
+	const cJSON *p;
+	cJSON_ArrayForEach(p, arr) {
+		double cov = 0;
+		match_score(&q, p, &cov);
+		if (cov >= 0.8)
+			cJSON_AddItemToArray(keep, cJSON_Duplicate(p, 1));
+	}
+	cJSON_Delete(arr);
+	int n = cJSON_GetArraySize(keep);
+	if (n == 0) {
+		reply_say(&t->r, "None of those are.");
+		cJSON_Delete(keep);
+		return 1;
+	}
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(keep, 1));
+	dlg_action(t, "search", NULL, result);
+	char names[DLG_READ_MAX][160];
+	const char *ptr[DLG_READ_MAX];
+	int k = 0;
+	cJSON_ArrayForEach(p, keep) {
+		if (k >= DLG_READ_MAX)
+			break;
+		reply_title(p, names[k], sizeof names[k]);
+		ptr[k] = names[k];
+		k++;
+	}
+	char list[600];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, n == 1 ? "That's the %s." : "These are: %s.", list);
+	dlg_show(t, keep, 0);
+	if (n == 1) {
+		offer_one(t, cJSON_GetArrayItem(keep, 0), 0);
+	} else {
+		dlg_focus(t, keep);
+		t->st->pending_intent = UND_ADD;
+		t->st->pending_qty = 0;
+		dlg_question(t, "Which one would you like?");
+		dlg_ask(t, DLG_PENDING_CHOOSE);
+	}
+	cJSON_Delete(keep);
+	return 1;
+}
+
+int act_which(struct turn *t, const struct und_cmd *c)
+{
+	if (c->nitems == 0 || c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SET ||
+	    c->intent == UND_LESS)
+		return 0;
+	const struct und_item *it = &c->items[0];
+	if (!c->ask && !(c->intent == UND_SEARCH && it->nwords == 0 && it->nneg > 0))
+		return 0;
+	/* words other than "free" name a product: not a question about those in mind */
+	int named = 0;
+	for (int i = 0; i < it->nwords; i++)
+		named |= strcmp(it->words[i], "free") != 0;
+	if (it->pick != UND_PICK_NONE && c->nitems >= 2 && named)
+		return compare_named(t, c, it->pick);
+	if (named && c->ask && c->nitems == 1 && it->pick == UND_PICK_NONE && it->ref == UND_REF_WORDS &&
+	    !it->qty && text_is_which(c))
+		return which_with(t, it);
+	if (named || c->nitems > 1 || it->ref == UND_REF_ORDINAL)
+		return 0;
+	if (it->pick != UND_PICK_NONE && it->nneg == 0)
+		return which_by_price(t, it);
+	if (it->nneg > 0 && it->pick == UND_PICK_NONE)
+		return which_without(t, it, c->ask == 2);
+	return 0;
 }

@@ -251,6 +251,12 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 		resolve_free(&res);
 		return;
 	}
+	if (it && it->nwords > 0 && q.n == 0 && it->nneg == 0 && c->price.min_cents < 0 &&
+	    c->price.max_cents < 0 && !it->pick && t->have_vocab) {
+		/* "i'm having friends over on saturday": a story, nothing to look up yet */
+		reply_say(&t->r, "Sounds good. What can I get you for it?");
+		return;
+	}
 	if (q.n == 1 && is_category_word(t, q.w[0], category, sizeof category))
 		q.n = 0;
 	for (int i = 0; i < q.n; i++)

@@ -173,6 +173,8 @@ void act_place_order(struct turn *t)
 		reply_say(&t->r, "It will ship to %s.", city);
 	st->last.kind = DLG_LAST_NONE;
 	st->nfocus = 0;
+	st->placed_id = dlg_id(o);
+	st->placed_turn = st->turn;
 	cJSON *result = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(order, "order")) ? order : NULL;
 	if (!result) {
 		result = cJSON_CreateObject();

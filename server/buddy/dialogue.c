@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
 #include "buddy/sentiment.h"
 
 struct buddy_state *buddy_state_new(void)
@@ -207,7 +208,7 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		return;
 	if (!it)
 		return;
-	int emotive = it->nwords > 0 && it->ref == UND_REF_WORDS && it->qty == 0;
+	int emotive = it->nwords > 0 && it->ref == UND_REF_WORDS && it->qty == 0 && it->pick == UND_PICK_NONE;
 	for (int i = 0; emotive && i < it->nwords; i++)
 		emotive = senti_is_emotive(it->words[i]) != 0;
 	if (emotive && c->nitems == 1) {
@@ -248,6 +249,15 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && !c->follow) {
 		/* "2 bags of espresso beans please": how many says it is an order */
+		struct und_cmd add = *c;
+		add.intent = UND_ADD;
+		t->main = UND_ADD;
+		act_add(t, &add, &add.items[0]);
+		return;
+	}
+	/* "two boxes of that", "two of them": how many of what is in mind */
+	if ((it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 && it->qty > 0 &&
+	    !c->follow && st->nfocus > 0) {
 		struct und_cmd add = *c;
 		add.intent = UND_ADD;
 		t->main = UND_ADD;
@@ -309,6 +319,18 @@ static int is_cart_change(enum und_intent in)
 	       in == UND_CLEAR_CART || in == UND_UNDO;
 }
 
+/* An item of words that are all everyday words ("for my daughter"): it names nothing. */
+static int names_nothing(struct turn *t, const struct und_item *it)
+{
+	if (it->ref != UND_REF_WORDS || it->nwords == 0 || !t->have_vocab || it->nneg || it->pick ||
+	    it->size_num[0])
+		return 0;
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, it, &q, missing, sizeof missing);
+	return q.n == 0 && !*missing;
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -319,6 +341,8 @@ static void run_items(struct turn *t, const struct und_cmd *c,
 	for (int i = 0; i < c->nitems; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			return;
+		if (c->nitems > 1 && names_nothing(t, &c->items[i]))
+			continue;	/* "make it two, one for my daughter" */
 		fn(t, c, &c->items[i]);
 	}
 }
@@ -395,6 +419,37 @@ static int checkout_question(struct turn *t, const struct und_cmd *c)
 	return 1;
 }
 
+/* "can you cancel it" right after an order was placed: "it" is that order, not a
+ * cart line.  Returns 1 when handled. */
+static int cancels_placed_order(struct turn *t, const struct und_cmd *c)
+{
+	struct buddy_state *st = t->st;
+	if (st->placed_id <= 0 || st->placed_turn < st->turn - 2 || c->nitems < 1)
+		return 0;
+	for (int i = 0; i < c->nitems; i++) {
+		const struct und_item *it = &c->items[i];
+		if (it->ref != UND_REF_IT && it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS)
+			return 0;
+		for (int w = 0; w < it->nwords; w++)	/* "i don't need that, cancel it" */
+			if (strcmp(it->words[w], "cancel") && !lex_is_common(it->words[w]))
+				return 0;
+	}
+	ensure_cart(t);
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) > 0)
+		return 0;
+	if (!t->order_cancelled) {
+		struct und_cmd cancel = *c;
+		cancel.intent = UND_CANCEL_ORDER;
+		cancel.order_id = (long)st->placed_id;
+		cancel.nitems = 0;
+		t->main = UND_CANCEL_ORDER;
+		act_cancel_order(t, &cancel);
+		t->order_cancelled = 1;
+		st->placed_id = 0;
+	}
+	return 1;
+}
+
 static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pending pending, int alone)
 {
 	struct und_cmd merged, *c = &merged;
@@ -405,6 +460,10 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 		return;
 	if (checkout_question(t, c))
 		return;
+	if (act_which(t, c)) {
+		t->main = UND_INFO;
+		return;
+	}
 	switch (c->intent) {
 	case UND_NONE: do_fragment(t, c, pending); break;
 	case UND_SEARCH: run_items(t, c, act_search); break;
@@ -423,7 +482,11 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 		if (c->buy && t->changed_cart)
 			act_checkout(t);	/* "buy me the speaker": straight to the checkout */
 		break;
-	case UND_REMOVE: run_items(t, c, act_remove); break;
+	case UND_REMOVE:
+		if (cancels_placed_order(t, c))
+			break;
+		run_items(t, c, act_remove);
+		break;
 	case UND_SET:
 		if (has_instead(c))
 			act_swap(t, c);
@@ -481,7 +544,7 @@ static enum und_intent main_intent(const struct und_result *r, enum dlg_pending 
 static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending)
 {
 	struct buddy_state *st = t->st;
-	int actions = 0, placed = 0;
+	int placed = 0;
 	t->ncmds = r->n;
 	for (int i = 0; i < r->n; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
@@ -496,7 +559,6 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		     r->cmd[1].intent == UND_CHECKOUT)) {
 			t->cmd_index = 0;
 			run_command(t, c, pending, 0);
-			actions++;
 			placed = 1;
 			continue;
 		}
@@ -521,7 +583,6 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		     r->cmd[i + 1].items[0].ref == UND_REF_IT)) {
 			st->suggest_qty = st->pending_qty = r->cmd[i + 1].items[0].qty;
 			run_command(t, c, p, 0);
-			actions++;
 			i++;
 			continue;
 		}
@@ -539,13 +600,13 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		if (c->lead)
 			alone = 0;
 		run_command(t, c, p, alone);
-		actions++;
 	}
 	if (t->question[0]) {
 		reply_say(&t->r, "%s", t->question);
 		t->question[0] = '\0';
 	}
-	if (actions == 0 && t->r.sentences == 0) {
+	/* every turn says something, even when every command was a remark */
+	if (t->r.sentences == 0) {
 		if (r->nwords == 0)
 			reply_say(&t->r, "Sorry, I didn't catch that. What would you like?");
 		else

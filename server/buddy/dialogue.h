@@ -67,6 +67,9 @@ struct buddy_state {
 	int64_t suggest_id;
 	int suggest_qty;
 	enum und_intent last_intent;	/* what the previous turn did, for "and the sony?" */
+	/* the order placed in this conversation: "can you cancel it" right after */
+	int64_t placed_id;
+	int placed_turn;
 	/* frustration history */
 	int correction_turns[4];
 	char last_text[256];
@@ -86,6 +89,7 @@ struct turn {
 	int checkout_asked;
 	int info_cmd;		/* 1 + the command whose items act_info focused ("the gala and the
 				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
+	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
 };
@@ -152,5 +156,8 @@ void act_cheaper(struct turn *t, const struct und_cmd *c);
 void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_order_status(struct turn *t, const struct und_cmd *c);
 void act_cancel_order(struct turn *t, const struct und_cmd *c);
+/* "which one is cheaper?", "which ones are dairy free?", "which is cheaper, the chips
+ * or the cookies?": answered about the products in mind.  Returns 1 when answered. */
+int act_which(struct turn *t, const struct und_cmd *c);
 
 #endif

@@ -43,6 +43,15 @@ static const struct lex_trigger triggers[] = {
 	{ "will the", UND_INFO, 9, LEX_START }, { "can the", UND_INFO, 9, LEX_START }, { "increase", UND_ADD, 30, LEX_MORE },
 	{ "bump", UND_ADD, 30, LEX_MORE }, { "bump up", UND_ADD, 30, LEX_MORE },
 	{ "raise", UND_ADD, 30, LEX_MORE },
+	/* colloquial and British verbs of putting in: "pop a towel in my trolley" */
+	{ "pop", UND_ADD, 30, LEX_START }, { "stick", UND_ADD, 30, LEX_START },
+	{ "chuck", UND_ADD, 30, LEX_START }, { "toss", UND_ADD, 30, LEX_START },
+	{ "bung", UND_ADD, 30, LEX_START }, { "throw", UND_ADD, 30, LEX_START },
+	{ "adding", UND_ADD, 30, 0 }, { "to add", UND_ADD, 30, 0 },
+	{ "i could use", UND_ADD, 10, LEX_SOFT }, { "could use", UND_ADD, 10, LEX_SOFT },
+	{ "i fancy", UND_ADD, 10, LEX_SOFT }, { "i would fancy", UND_ADD, 10, LEX_SOFT },
+	{ "let us do", UND_ADD, 10, 0 }, { "let us get", UND_ADD, 10, 0 },
+	{ "let us go with", UND_ADD, 10, 0 }, { "we will take", UND_ADD, 30, 0 },
 	/* remove */
 	{ "remove", UND_REMOVE, 30, 0 }, { "delete", UND_REMOVE, 30, 0 },
 	{ "take out", UND_REMOVE, 30, 0 }, { "take off", UND_REMOVE, 30, 0 },
@@ -69,7 +78,7 @@ static const struct lex_trigger triggers[] = {
 	{ "i only need", UND_SET, 31, 0 }, { "only need", UND_SET, 31, 0 },
 	{ "i just need", UND_SET, 31, 0 }, { "we only need", UND_SET, 31, 0 },
 	{ "i just want", UND_SET, 31, 0 }, { "only want", UND_SET, 31, 0 },
-	{ "i meant", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i said", UND_SET, 30, LEX_FIXQTY | LEX_START },
+	{ "i meant", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i wanted", UND_SET, 30, LEX_FIXQTY | LEX_START }, { "i said", UND_SET, 30, LEX_FIXQTY | LEX_START },
 	/* cart */
 	{ "cart", UND_VIEW_CART, 20, 0 }, { "basket", UND_VIEW_CART, 20, 0 },
 	{ "trolley", UND_VIEW_CART, 20, 0 }, { "what do i have", UND_VIEW_CART, 20, 0 },
@@ -154,7 +163,10 @@ static const struct lex_trigger triggers[] = {
 	{ "last order", UND_ORDER_STATUS, 32, 0 }, { "recent order", UND_ORDER_STATUS, 32, 0 },
 	{ "previous order", UND_ORDER_STATUS, 32, 0 }, { "latest order", UND_ORDER_STATUS, 32, 0 },
 	{ "last time", UND_ORDER_STATUS, 32, 0 }, { "last purchase", UND_ORDER_STATUS, 32, 0 },
-	{ "in my order", UND_ORDER_STATUS, 32, 0 },
+	{ "in my order", UND_ORDER_STATUS, 32, 0 }, { "ship", UND_ORDER_STATUS, 20, 0 },
+	{ "ships", UND_ORDER_STATUS, 20, 0 }, { "shipping", UND_ORDER_STATUS, 20, 0 },
+	{ "go out", UND_ORDER_STATUS, 20, 0 },
+	{ "gone out", UND_ORDER_STATUS, 20, 0 }, { "sent", UND_ORDER_STATUS, 20, 0 },
 	{ "cancel my order", UND_CANCEL_ORDER, 32, 0 }, { "cancel the order", UND_CANCEL_ORDER, 32, 0 },
 	{ "cancel my last order", UND_CANCEL_ORDER, 32, 0 }, { "cancel order", UND_CANCEL_ORDER, 32, 0 },
 	{ "cancel that order", UND_CANCEL_ORDER, 32, 0 }, { "cancel my purchase", UND_CANCEL_ORDER, 32, 0 },
@@ -305,7 +317,11 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 {
 	static const char *const markers[] = { "no wait", "wait no", "no no", "oh wait", "sorry i mean",
 		"no i mean", "i mean", "or rather", "rather", "actually", "no actually",
-		"scratch that", "oops", "sorry", "correction", "wait", "no sorry", "no", "nope" };
+		"scratch that", "oops", "sorry", "correction", "wait", "no sorry",
+		/* "that's not what i said", "that's wrong", "that's too many": what follows fixes it */
+		"that is not what i said", "that is not what i asked for", "that is not what i wanted",
+		"that is not what i meant", "that is wrong", "that is not right", "that is too many",
+		"that is way too many", "that is not right", "wrong one", "no", "nope" };
 	for (size_t k = 0; k < sizeof markers / sizeof *markers; k++) {
 		int n = text_match(t, i, end, markers[k]);
 		if (!n)
@@ -371,6 +387,48 @@ int lex_is_stopword(const char *w)
 	return in_list(w, words, sizeof words / sizeof *words) || lex_is_cart_word(w);
 }
 
+int lex_is_common(const char *w)
+{
+	/* everyday words that are not things sold: function words, verbs, time and
+	 * people words, and adjectives of feeling or judgement */
+	static const char *const words[] = {
+		"were", "was", "been", "being", "am", "use", "using", "used", "yet", "already",
+		"still", "ever", "never", "always", "usually", "often", "sometimes", "soon",
+		"tomorrow", "tonight", "yesterday", "week", "weekend", "morning", "evening",
+		"afternoon", "night", "monday", "tuesday", "wednesday", "thursday", "friday",
+		"saturday", "sunday", "kids", "kid", "children", "child", "daughter", "son", "wife",
+		"husband", "mom", "mum", "dad", "mother", "father", "friend", "friends", "family",
+		"guests", "party", "people", "everyone", "somebody", "someone", "gym", "music",
+		"work", "school", "office", "home", "house", "trip", "down", "broke", "broken",
+		"boxes", "regular", "better", "best", "worse", "wrong", "said", "say", "wanted",
+		"meant", "mean", "asked", "ask", "tell", "told", "thought", "think", "guess",
+		"hope", "wish", "feel", "felt", "try", "trying", "tried", "start", "starting",
+		"drinking", "eating", "making", "cooking", "having", "doing", "getting", "going",
+		"coming", "come", "came", "went", "gone", "run", "running", "ran", "low", "out",
+		"over", "again", "more", "less", "difference", "different", "same", "kind",
+		"each", "every", "either", "neither", "both", "another", "other", "else",
+		"ugh", "hmm", "oops", "wow", "huh", "hey", "lol", "ok", "okay", "sure", "fine",
+		"pretty", "really", "very", "quite", "totally", "mind", "please", "cheers",
+		"anymore", "any", "some", "few", "several", "enough", "lot", "lots", "much",
+		"many", "most", "way", "time", "times", "day", "days", "thing", "things",
+		"stuff", "need", "needs", "needed", "want", "wants", "like", "love", "fancy",
+		"buy", "bought", "get", "got", "take", "took", "give", "gave", "keep", "kept",
+		"find", "found", "looking", "look", "seen", "see", "saw", "know", "knew",
+		"sorry", "thanks", "thank", "actually", "maybe", "perhaps", "probably",
+		"definitely", "just", "only", "also", "too", "either", "when", "where", "why",
+		"while", "because", "since", "until", "though", "although", "if", "unless",
+		"whether", "about", "around", "through", "during", "before", "after", "above",
+		"below", "between", "into", "onto", "upon", "within", "without", "towards",
+		"ship", "shipped", "arrive", "arrived", "deliver", "delivered", "bring",
+		"brought", "put", "set", "let", "lets", "make", "made", "should", "would",
+		"could", "might", "must", "shall", "gonna", "wanna", "real", "really", "right",
+		"left", "here", "there", "now", "then", "today", "later", "earlier", "first",
+		"last", "next", "previous", "whole", "entire", "all", "none", "nothing",
+		"anything", "something", "everything", "someone", "quick", "quickly",
+	};
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_is_unit(const char *w)
 {
 	static const char *const words[] = { "bag", "bags", "pack", "packs", "packet", "packets",
@@ -393,6 +451,8 @@ const char *lex_size_unit(const char *w)
 		{ "millilitres", "ml" }, { "l", "l" }, { "liter", "l" }, { "liters", "l" }, { "litre", "l" },
 		{ "litres", "l" }, { "gallon", "gallon" }, { "pint", "pint" }, { "pack", "pack" },
 		{ "pk", "pack" }, { "count", "ct" }, { "ct", "ct" }, { "quart", "quart" },
+		{ "watt", "w" }, { "watts", "w" }, { "w", "w" }, { "percent", "%" }, { "pc", "%" },
+		{ "inch", "in" }, { "inches", "in" }, { "mah", "mah" }, { "gb", "gb" },
 	};
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
 		if (!strcmp(w, units[i].w))
@@ -472,6 +532,27 @@ static const struct {
 	{ "charger", electronics }, { "cable", electronics }, { "laptop", electronics },
 	{ "tablet", electronics }, { "speaker", audio },
 };
+
+const char *lex_synonym(const char *w)
+{
+	/* British and American names of the same thing, both ways */
+	static const char *const pairs[][2] = {
+		{ "crisps", "chips" }, { "crisp", "chip" }, { "biscuit", "cookie" },
+		{ "biscuits", "cookies" }, { "aubergine", "eggplant" }, { "courgette", "zucchini" },
+		{ "coriander", "cilantro" }, { "rocket", "arugula" }, { "jumper", "sweater" },
+		{ "trainers", "sneakers" }, { "nappies", "diapers" }, { "nappy", "diaper" },
+		{ "fizzy", "sparkling" }, { "tee", "t-shirt" }, { "mobile", "phone" },
+		{ "earphones", "earbuds" }, { "yoghurt", "yogurt" }, { "washing", "laundry" },
+		{ "kitchen roll", "paper towels" }, { "jam", "jelly" }, { "mince", "ground" },
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		if (!strcmp(w, pairs[i][0]))
+			return pairs[i][1];
+		if (!strcmp(w, pairs[i][1]))
+			return pairs[i][0];
+	}
+	return NULL;
+}
 
 const char *const *lex_broader(const char *w)
 {

@@ -46,6 +46,10 @@ int lex_connector_at(const struct text_words *t, int i, int end);
 /* Words that carry no product meaning in a request ("the", "please", "my"). */
 int lex_is_stopword(const char *w);
 
+/* Everyday words that name nothing sold ("yet", "saturday", "kids", "better"):
+ * dropped from product words unless the catalog itself has them. */
+int lex_is_common(const char *w);
+
 /* Container words that may or may not be in a title ("bag", "bottle", "pack"). */
 int lex_is_unit(const char *w);
 
@@ -67,6 +71,10 @@ int lex_is_cart_word(const char *w);
 
 /* "order", "orders", "purchase", "delivery", "package". */
 int lex_is_order_word(const char *w);
+
+/* The other name of the same thing ("crisps" <-> "chips", "biscuit" <-> "cookie"),
+ * or NULL. */
+const char *lex_synonym(const char *w);
 
 /* Generic words a specific product word belongs to, for alternatives when the
  * catalog lacks it: "mango" -> "fruit".  NULL-terminated list, or NULL. */

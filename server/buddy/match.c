@@ -21,6 +21,12 @@ static const char *dlg_title(const cJSON *p)
 
 static int is_filler_title_word(const char *w);
 
+static const char *dlg_str_of(const cJSON *p, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 void match_stem(const char *w, char *out, size_t len)
 {
 	snprintf(out, len, "%s", w);
@@ -399,10 +405,46 @@ int match_mentions(const cJSON *product, const char *word)
 	return 0;
 }
 
+int match_says_free(const cJSON *product, const char *word)
+{
+	struct text_words tw;
+	const char *keys[] = { "title", "description" };
+	for (size_t k = 0; k < 2; k++) {
+		text_split(dlg_str_of(product, keys[k]), &tw);
+		for (int i = 0; i < tw.n; i++)
+			if (negated_at(&tw, i) && match_word_similarity(word, tw.w[i]) >= 0.85)
+				return 1;
+	}
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(product, "tags")) {
+		if (!cJSON_IsString(tag))
+			continue;
+		text_split(tag->valuestring, &tw);
+		for (int i = 0; i < tw.n; i++)
+			if (negated_at(&tw, i) && match_word_similarity(word, tw.w[i]) >= 0.85)
+				return 1;
+	}
+	return 0;
+}
+
 int match_has_size(const cJSON *product, const char *num, const char *unit)
 {
 	struct text_words tw;
-	text_split(dlg_title(product), &tw);
+	const char *title = dlg_title(product);
+	if (!strcmp(unit, "%")) {
+		/* "two percent" is "2%" in a title */
+		size_t ln = strlen(num);
+		for (const char *h = strstr(title, num); h; h = strstr(h + 1, num))
+			if (h[ln] == '%' && (h == title || ((h[-1] < '0' || h[-1] > '9') && h[-1] != '.')))
+				return 1;
+		return 0;
+	}
+	text_split(title, &tw);
+	char joined[TEXT_WORD_LEN * 2];
+	snprintf(joined, sizeof joined, "%s%s", num, unit);
+	for (int i = 0; i < tw.n; i++)
+		if (!strcmp(tw.w[i], joined))	/* "20W", "64oz" written together */
+			return 1;
 	for (int i = 0; i + 1 < tw.n; i++) {
 		if (strcmp(tw.w[i], num))
 			continue;

@@ -68,6 +68,10 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
  * "dairy free"). */
 int match_mentions(const cJSON *product, const char *word);
 
+/* 1 when the product says it is without `word` ("Caffeine-free", "No Pulp", a
+ * "dairy free" tag) in its title, tags or description. */
+int match_says_free(const cJSON *product, const char *word);
+
 /* 1 when the title holds the size num+unit ("64 oz", "12 pack"); unit normalised as
  * lex_size_unit() gives it. */
 int match_has_size(const cJSON *product, const char *num, const char *unit);

@@ -96,6 +96,11 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
 		if (lex_is_stopword(w) || text_is_digits(w))
 			continue;
+		/* "did my speaker ship yet", "the kids want cereal": an everyday word the
+		 * catalog does not have names nothing; it is not "missing" either */
+		if (lex_is_common(w) && t->have_vocab &&
+		    !(match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) && cost == 0))
+			continue;
 		/* "whole", "plain", "large": soft words that some titles carry tell products
 		 * apart ("whole milk" is not oat milk), without being required by the search */
 		if (weight == 0.5 && t->have_vocab && match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) &&
@@ -107,10 +112,14 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 			i++;
 			continue;
 		}
+		const char *syn = lex_synonym(w);
 		if (!t->have_vocab) {
 			add_query_word(q, w, weight);
-		} else if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost)) {
+		} else if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) &&
+			   !(cost > 0 && syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0)) {
 			add_query_word(q, fixed, weight);
+		} else if (syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0) {
+			add_query_word(q, fixed, weight);	/* "crisps": the catalog says chips */
 		} else if (weight >= 1.0 && i == it->nwords - 1) {
 			append(missing, mlen, w);	/* the noun asked for is not sold */
 		}
@@ -346,6 +355,47 @@ static cJSON *broader_alternatives(struct turn *t, const char *missing)
 	return cJSON_CreateArray();
 }
 
+/* 1 when a short word is a slip for the long one: a prefix ("pres" of "press"), or
+ * one edit away with the same first letter ("oli" for "oil", "towl" for "towel"). */
+static int slip_of(const char *said, const char *w)
+{
+	size_t ls = strlen(said), lw = strlen(w);
+	if (ls < 3 || said[0] != w[0] || text_is_digits(said))
+		return 0;
+	if (ls < lw && !strncmp(said, w, ls))
+		return 1;
+	return match_edit_distance(said, w, 1) == 1;
+}
+
+/* Every missing word is a slip for a word of the best candidate's title, and no
+ * other candidate as good has that word.  Returns 1 when so. */
+static int typos_of_title(const char *missing, const struct match_cand *c, int n)
+{
+	struct text_words mw, tw;
+	text_split(missing, &mw);
+	text_split(dlg_str(c[0].product, "title"), &tw);
+	if (mw.n == 0)
+		return 0;
+	for (int i = 0; i < mw.n; i++) {
+		int ok = 0;
+		for (int k = 0; k < tw.n && !ok; k++)
+			ok = slip_of(mw.w[i], tw.w[k]);
+		if (!ok)
+			return 0;
+	}
+	for (int j = 1; j < n; j++) {
+		if (c[j].coverage < c[0].coverage - 0.01)
+			continue;
+		struct text_words ow;
+		text_split(dlg_str(c[j].product, "title"), &ow);
+		for (int k = 0; k < ow.n; k++)
+			for (int i = 0; i < mw.n; i++)
+				if (slip_of(mw.w[i], ow.w[k]))
+					return 0;	/* two products fit the slip: ask */
+	}
+	return 1;
+}
+
 static void resolve_words(struct turn *t, const struct und_item *it, enum res_scope scope,
 			  struct resolution *res)
 {
@@ -399,6 +449,11 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 		found = search_words(t, &res->q, 1, 10);
 	}
 	n = match_rank(&res->q, found, c, RANK_MAX);
+	if (*res->missing && n > 0 && typos_of_title(res->missing, c, n)) {
+		/* "olive oli", "bath towl", "french pres": the unknown word is a slip for a
+		 * word of the one product the other words found */
+		res->missing[0] = '\0';
+	}
 	if (*res->missing) {
 		res->status = RES_NOT_FOUND;
 		n = drop_negated(it, c, n);
@@ -413,6 +468,40 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 			snprintf(res->missing, sizeof res->missing, "%s", res->said);
 	}
 	cJSON_Delete(found);
+}
+
+/* An item named only by its size: among what was just shown, else in the catalog.
+ * Returns 1 when res is settled. */
+static int resolve_size(struct turn *t, const struct und_item *it, struct resolution *res)
+{
+	cJSON *pool = NULL;
+	if (shown_count(t) > 0 && !t->st->shown_is_cart && t->st->shown_turn >= t->st->turn - 3)
+		pool = cJSON_Duplicate(t->st->shown, 1);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			struct match_query q = { 0 };
+			add_query_word(&q, it->size_num, 1.0);
+			cJSON_Delete(pool);
+			pool = search_words(t, &q, 0, 20);
+		}
+		if (!pool)
+			continue;
+		cJSON *fit = cJSON_CreateArray();
+		const cJSON *p;
+		cJSON_ArrayForEach(p, pool)
+			if (match_has_size(p, it->size_num, it->size_unit) && !matches_neg(it, p))
+				cJSON_AddItemToArray(fit, cJSON_Duplicate(p, 1));
+		int n = cJSON_GetArraySize(fit);
+		if (n > 0) {
+			res->status = n == 1 ? RES_OK : RES_AMBIGUOUS;
+			res->products = fit;
+			cJSON_Delete(pool);
+			return 1;
+		}
+		cJSON_Delete(fit);
+	}
+	cJSON_Delete(pool);
+	return 0;
 }
 
 void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scope, struct resolution *res)
@@ -451,6 +540,8 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 			resolve_from_shown(t, it, res);
 			return;
 		}
+		if (it->size_num[0] && resolve_size(t, it, res))
+			return;	/* "get the four pack", "a gallon of two percent" */
 		if (it->pick != UND_PICK_NONE || it->nneg > 0) {
 			if (shown_count(t) == 0 && t->cart) {
 				cJSON_Delete(t->st->shown);
@@ -462,6 +553,25 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 		}
 		return;
 	case UND_REF_WORDS:
+		if (t->have_vocab && it->nwords > 0) {
+			/* "how much were they again": only everyday words are left, so the
+			 * product is the one in mind */
+			struct match_query q;
+			char missing[128];
+			resolve_query(t, it, &q, missing, sizeof missing);
+			if (q.n == 0 && !*missing && (t->st->nfocus > 0 || it->pick != UND_PICK_NONE)) {
+				struct und_item pron = *it;
+				pron.ref = UND_REF_IT;
+				pron.nwords = 0;
+				if (it->pick != UND_PICK_NONE) {
+					pron.ref = UND_REF_NONE;
+					resolve_item(t, &pron, scope, res);
+					return;
+				}
+				resolve_pronoun(t, &pron, res);
+				return;
+			}
+		}
 		break;
 	}
 	resolve_words(t, it, scope, res);

@@ -52,13 +52,66 @@ static int is_function_word(const char *w)
 	return num_word(w) >= 0;
 }
 
+/* Command words typed in a hurry ("chekout", "remvoe", "cancle") read as meant: a
+ * word of five letters or more, one edit from a command word, with its first letter. */
+static void fix_command_typos(struct text_words *t)
+{
+	static const struct { const char *typo_of; const char *a, *b; } cmds[] = {
+		{ "checkout", "check", "out" }, { "remove", "remove", NULL }, { "delete", "delete", NULL },
+		{ "cancel", "cancel", NULL }, { "basket", "basket", NULL }, { "trolley", "trolley", NULL },
+		{ "search", "search", NULL }, { "order", "order", NULL }, { "total", "total", NULL },
+	};
+	for (int i = 0; i < t->n; i++) {
+		size_t len = strlen(t->w[i]);
+		if (len < 5)
+			continue;
+		for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
+			if (t->w[i][0] != cmds[k].typo_of[0] || !strcmp(t->w[i], cmds[k].typo_of) ||
+			    match_edit_distance(t->w[i], cmds[k].typo_of, 1) != 1)
+				continue;
+			/* "orders", "totals", "removed": a real word, not a slip */
+			char stem[TEXT_WORD_LEN];
+			match_stem(t->w[i], stem, sizeof stem);
+			if (!strncmp(stem, cmds[k].typo_of, strlen(stem)) && strlen(stem) < len)
+				break;
+			if (len > strlen(cmds[k].typo_of) && !strncmp(t->w[i], cmds[k].typo_of, strlen(cmds[k].typo_of)))
+				break;
+			snprintf(t->w[i], TEXT_WORD_LEN, "%s", cmds[k].a);
+			if (cmds[k].b && t->n < TEXT_MAX_WORDS) {
+				memmove(&t->w[i + 2], &t->w[i + 1], (size_t)(t->n - i - 1) * sizeof t->w[0]);
+				memmove(&t->brk[i + 2], &t->brk[i + 1], (size_t)(t->n - i - 1) * sizeof t->brk[0]);
+				snprintf(t->w[i + 1], TEXT_WORD_LEN, "%s", cmds[k].b);
+				t->brk[i + 1] = t->brk[i];
+				t->brk[i] = 0;
+				t->n++;
+				i++;
+			}
+			break;
+		}
+	}
+}
+
 void und_clean(const char *text, struct text_words *t)
 {
 	text_split(text, t);
+	fix_command_typos(t);
 	for (int i = 0; i < t->n;) {
 		int n = lex_filler_at(t, i);
 		if (n)
 			text_delete(t, i, n);
+		else
+			i++;
+	}
+	/* "i could really use", "we really need": an intensifier inside a verb phrase */
+	for (int i = 1; i + 1 < t->n;) {
+		static const char *const subj[] = { "i", "we", "could", "would", "will", "do", "am",
+			"just", "you" };
+		int after = 0;
+		for (size_t k = 0; k < sizeof subj / sizeof *subj && !after; k++)
+			after = text_is(t, i - 1, subj[k]);
+		if (after && (text_is(t, i, "really") || text_is(t, i, "truly") || text_is(t, i, "totally") ||
+			      text_is(t, i, "kinda") || text_is(t, i, "definitely")) && !t->brk[i - 1])
+			text_delete(t, i, 1);
 		else
 			i++;
 	}
@@ -323,11 +376,16 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 			}
 			return used;
 		}
-		if (picks[p].pick != UND_PICK_NONE) {
+		enum und_pick pk = picks[p].pick;
+		/* "the expensive ones", "the cheap one": one of those in mind, by price */
+		if (pk == UND_PICK_NONE && k > 0 && text_is(t, k - 1, "the") &&
+		    (text_is(t, k + n, "one") || text_is(t, k + n, "ones")))
+			pk = picks[p].sort == 1 ? UND_PICK_CHEAPEST : UND_PICK_PRICIEST;
+		if (pk != UND_PICK_NONE) {
 			struct und_item *it = item(s);
 			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS && it->ref != UND_REF_IT)
 				it = new_item(s);
-			it->pick = picks[p].pick;
+			it->pick = pk;
 		}
 		/* "cheaper than the sony": a search below that product's price */
 		if (text_is(t, k + n, "than") && (s->cmd->intent == UND_NONE || s->cmd->intent == UND_SEARCH ||
@@ -372,6 +430,15 @@ static int is_interjection(const char *w)
 		"wtf", "seriously", "cheers", "nice", "sweet", "super" };
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (!strcmp(w, words[i]))
+			return 1;
+	return 0;
+}
+
+/* 1 when the clause says something besides words of feeling ("great, two of that"). */
+static int other_content(const struct text_words *t, int a, int b)
+{
+	for (int k = a; k < b; k++)
+		if ((is_content(t, k, b) && !is_interjection(t->w[k])) || num_word(t->w[k]) >= 0)
 			return 1;
 	return 0;
 }
@@ -462,6 +529,11 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			int sn = strchr(t->w[k], '.') && t->w[k][0] >= '0' && t->w[k][0] <= '9' ? 1 :
 				 num_parse(t, k, b, &sz);
 			const char *unit = sn ? lex_size_unit(k + sn < b ? t->w[k + sn] : "") : NULL;
+			/* "two twelve packs of water", "2 avocado 4 packs": how many was said,
+			 * so a second number before "packs" is the size of one */
+			if (sn && !unit && s.cur && (s.cur->qty || s.cur->article) && !s.cur->size_num[0] &&
+			    k + sn < b && (text_is(t, k + sn, "packs") || text_is(t, k + sn, "pks")))
+				unit = "pack";
 			if (sn >= 1 && unit && s.mode == MODE_ITEM && !text_is(t, k, "a") && !text_is(t, k, "an") &&
 			    !text_is(t, k + sn - 1, "dozen")) {
 				struct und_item *it = item(&s);
@@ -517,13 +589,29 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n;
 			continue;
 		}
-		if (cmd->fix && s.cur && s.cur->nwords && !s.cur->instead &&
+		if ((cmd->fix || cmd->intent == UND_SET) && s.cur && !s.cur->instead &&
+		    (s.cur->nwords || s.cur->ref == UND_REF_IT || s.cur->ref == UND_REF_THEM) &&
 		    (text_is(t, k, "for") || text_is(t, k, "with") || text_is(t, k, "to")) &&
 		    is_content(t, k + 1 + text_is(t, k + 1, "the"), b)) {
 			s.cur->instead = 1;
 			new_item(&s);
 			k++;
 			continue;
+		}
+		/* "all the fruit", "all of my sony stuff": every product of a kind */
+		if (text_is(t, k, "all") && s.mode == MODE_ITEM) {
+			int j = k + 1;
+			while (j < b && (text_is(t, j, "the") || text_is(t, j, "of") || text_is(t, j, "my") ||
+					 text_is(t, j, "those") || text_is(t, j, "these")))
+				j++;
+			if (is_content(t, j, b)) {
+				struct und_item *it = item(&s);
+				if (it->nwords || it->ref != UND_REF_NONE)
+					it = new_item(&s);
+				it->every = 1;
+				k = j;
+				continue;
+			}
 		}
 		if ((n = ref_phrase(t, k, b, &ref))) {
 			/* "that's a bit much", "it looks good": a remark, not a request */
@@ -546,11 +634,26 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += 1 + num_parse(t, k + 1, b, &v);
 			continue;
 		}
+		/* "which one is cheaper", "which ones": a question word, not a count */
+		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && k > a && text_is(t, k - 1, "which")) {
+			if (text_is(t, k, "ones"))
+				cmd->ask = 2;
+			k++;
+			continue;
+		}
 		/* "the sony one": a pronoun one */
 		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur &&
 		    (und_item_has_ref(s.cur) || s.cur->size_num[0]) && !is_content(t, k + 1, b)) {
 			s.cur->ones = 1;
+			if (text_is(t, k, "ones") && s.cur->nwords)
+				s.cur->every = 1;
 			k++;
+			continue;
+		}
+		if (s.mode == MODE_NEG && s.cur && (s.cur->qty || s.cur->nwords) &&
+		    (n = num_parse(t, k, b, &v)) && !is_content(t, k + n, b)) {
+			k += n;		/* "one green tea, not two": the number that was wrong */
+			s.mode = MODE_ITEM;
 			continue;
 		}
 		if ((n = quantity_at(t, k, b, fa, &v))) {
@@ -607,7 +710,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "great, add it": a feeling about the request, not a product */
-		if (cmd->intent != UND_NONE && is_interjection(t->w[k])) {
+		if ((cmd->intent != UND_NONE || other_content(t, a, b)) && is_interjection(t->w[k])) {
 			k++;
 			continue;
 		}
@@ -758,6 +861,37 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		if (!strcmp(tr.phrase, "double"))
 			cmd->qty = -2;	/* twice what is there */
 	}
+	/* "two bags of the cheaper ones": which of them, not a search for cheaper ones */
+	if (cmd->intent == UND_CHEAPER && pos > a && text_is(t, pos - 1, "the")) {
+		memset(cmd, 0, sizeof *cmd);
+		cmd->price.min_cents = cmd->price.max_cents = -1;
+		tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };
+		pos = b;
+		len = 0;
+		memset(seen, 0, sizeof seen);
+		if (choose_trigger(t, a, b, &tr, &pos, &len, seen) && tr.intent != UND_CHEAPER) {
+			cmd->intent = tr.intent;
+			cmd->soft = (tr.flags & LEX_SOFT) != 0;
+			cmd->more = (tr.flags & LEX_MORE) != 0;
+		} else {
+			tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };
+			pos = b;
+			len = 0;
+		}
+	}
+	/* a question: "which one is cheaper", "is there one without caffeine" */
+	{
+		int q = a;
+		while (q < b && (text_is(t, q, "so") || text_is(t, q, "and") || text_is(t, q, "ok") ||
+				 text_is(t, q, "okay") || text_is(t, q, "hey") || text_is(t, q, "well") ||
+				 text_is(t, q, "but")))
+			q++;
+		cmd->ask = text_match(t, q, b, "which ones") ? 2 : text_is(t, q, "which") || text_match(t, q, b, "what is") ||
+			   text_match(t, q, b, "what are") || text_match(t, q, b, "is there") ||
+			   text_match(t, q, b, "are there") || text_match(t, q, b, "is it") ||
+			   text_match(t, q, b, "are they") || text_match(t, q, b, "do you have") ||
+			   text_match(t, q, b, "have you got") || text_match(t, q, b, "do they");
+	}
 	/* separable verbs: "take one lemon out", "put the milk back" */
 	if (cmd->intent == UND_ADD && (!strcmp(tr.phrase, "take") || !strcmp(tr.phrase, "put") ||
 				       !strcmp(tr.phrase, "get"))) {
@@ -807,8 +941,13 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	/* "what is the cheapest coffee": a search answered with one product */
 	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) && cmd->nitems > 0 &&
 	    cmd->items[0].pick != UND_PICK_NONE && cmd->items[0].nwords > 0 &&
-	    cmd->items[0].ref == UND_REF_WORDS)
-		cmd->intent = UND_SEARCH;
+	    cmd->items[0].ref == UND_REF_WORDS) {
+		int named = 0;	/* "the cheap one is fine": nothing named */
+		for (int i = 0; i < cmd->items[0].nwords; i++)
+			named |= !lex_is_common(cmd->items[0].words[i]);
+		if (named)
+			cmd->intent = UND_SEARCH;
+	}
 	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) &&
 	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0))
 		cmd->intent = UND_SEARCH;
@@ -853,8 +992,27 @@ static void amend_item(struct und_item *dst, const struct und_item *src)
 	if (src->nwords || (src->ref != UND_REF_NONE && src->ref != UND_REF_IT) ||
 	    (src->ref == UND_REF_IT && !src->qty)) {
 		int qty = dst->qty;
+		struct und_item old = *dst;
 		*dst = *src;
 		dst->qty = src->qty ? src->qty : qty;
+		/* "the everything bagels, no, the plain ones": the same kind of thing */
+		if (src->ones && src->nwords > 0 && old.ref == UND_REF_WORDS && old.nwords > 1) {
+			const char *head = old.words[old.nwords - 1];
+			int has = 0;
+			for (int i = 0; i < dst->nwords; i++)
+				has |= !strcmp(dst->words[i], head);
+			if (!has)
+				add_word(dst->words, &dst->nwords, head);
+		}
+	} else if (src->size_num[0] && !src->qty) {
+		/* "whole milk, i mean two percent": the same thing in that size */
+		struct und_item old = *dst;
+		*dst = *src;
+		dst->qty = old.qty;
+		if (old.ref == UND_REF_WORDS && old.nwords > 0) {
+			add_word(dst->words, &dst->nwords, old.words[old.nwords - 1]);
+			dst->ref = UND_REF_WORDS;
+		}
 	} else if (src->nneg) {
 		for (int i = 0; i < src->nneg; i++)
 			add_word(dst->neg, &dst->nneg, src->neg[i]);
@@ -912,6 +1070,13 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 			amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
 			for (int i = 1; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++)
 				prev->items[prev->nitems++] = c->items[i];
+			return;
+		}
+		if (prev && continues(prev->intent) && prev->nitems > 0 && c->nitems == 1 &&
+		    (c->items[0].ref == UND_REF_THEM || c->items[0].ref == UND_REF_IT) &&
+		    c->items[0].nwords == 0 && c->items[0].qty > 0 &&
+		    prev->items[prev->nitems - 1].ref == UND_REF_WORDS) {
+			prev->items[prev->nitems - 1].qty = c->items[0].qty;	/* "and two of them" */
 			return;
 		}
 		if (prev && continues(prev->intent) && m != MARK_CORRECTION) {

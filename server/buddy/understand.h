@@ -55,6 +55,7 @@ struct und_item {
 	int zero;		/* the number said was zero ("make it zero") */
 	int to;			/* the number followed "to" ("reduce the socks to one"): a target */
 	int ones;		/* "the organic ones": a description of a thing named nearby */
+	int every;		/* "all the fruit", "the sony ones": every product that fits */
 	char size_num[TEXT_WORD_LEN];	/* "64 oz", "12 pack": a size, maybe the title's */
 	char size_unit[8];		/* normalised: oz, lb, kg, g, ml, l, gallon, pint, pack, ct */
 	int nwords;		/* product words as said, in order */
@@ -76,6 +77,8 @@ struct und_cmd {
 	int follow;		/* "what about the sony": asks the previous question again */
 	int cart_said;		/* "cart", "basket" was said, or "do i have" asked */
 	int buy;		/* "buy me ...": add, then go to the checkout */
+	int ask;		/* a question ("which one is cheaper?", "is there one without
+				 * caffeine?"): answered, never acted on by itself */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */

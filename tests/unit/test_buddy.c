@@ -702,6 +702,119 @@ START_TEST(reply_is_speakable)
 }
 END_TEST
 
+/* F: colloquial and British verbs; everyday words are never "missing" products */
+START_TEST(colloquial_verbs_and_everyday_words)
+{
+	say("pop two lemons in my trolley");
+	QTY(LEMONS, 2);
+	say("would you mind adding the rice for me please");
+	QTY(RICE, 1);
+	say("add the sony headphones");
+	say("how much were they again");
+	LACKS("don't have");
+	HAS("three hundred forty nine");
+	say("i'm having some friends over on saturday");
+	LACKS("don't have");
+	NOT_ACTED("search");
+}
+END_TEST
+
+/* C: frustration that corrects the last change acts on it, and never goes silent */
+START_TEST(frustrated_corrections_act)
+{
+	say("put four packs of cookies in");
+	QTY(COOKIES, 4);
+	say("hmm that's too many just one");
+	QTY(COOKIES, 1);
+	ck_assert_msg(reply[0] != '\0', "every turn says something");
+	say("add the dark roast coffee");
+	QTY(DARK_ROAST, 1);
+	say("ugh that's wrong i wanted decaf");
+	QTY(DARK_ROAST, 0);
+	QTY(DECAF, 1);
+	say("add whole milk and eggs");
+	say("better make it three cartons of eggs");
+	QTY(EGGS, 3);
+	QTY(WHOLE_MILK, 1);
+}
+END_TEST
+
+/* B: questions about what was shown are answered, not acted on */
+START_TEST(questions_are_answered_not_acted_on)
+{
+	say("which is cheaper the cola or the sparkling water");
+	NOT_ACTED("cart.add");
+	HAS("sparkling water");
+	HAS("four dollars forty nine");
+	say("ok two of the cheaper one");
+	QTY(SPARKLING, 2);
+	QTY(COLA, 0);
+	say("show me noise cancelling headphones");
+	say("which one is cheaper");
+	NOT_ACTED("cart.add");
+	HAS("bose");
+	say("okay i'll take that one");
+	QTY(BOSE, 1);
+	say("what milk do you have");
+	say("which ones are vegan");
+	NOT_ACTED("cart.add");
+}
+END_TEST
+
+/* D: "all the fruit" is a category, never the whole cart; "cancel it" after an
+ * order is that order */
+START_TEST(remove_a_kind_and_cancel_the_order_just_placed)
+{
+	say("add apples, bananas and whole milk");
+	LINES(3);
+	say("get rid of all the fruit");
+	QTY(APPLES, 0);
+	QTY(BANANAS, 0);
+	QTY(WHOLE_MILK, 1);
+	NOT_ACTED("cart.clear");
+	say("checkout");
+	say("yes");
+	ACTED("checkout");
+	say("wait actually i don't need that anymore can you cancel it");
+	ACTED("order.cancel");
+	HAS("cancelled");
+}
+END_TEST
+
+/* G: typos in command words and in the last product word of a clear match */
+START_TEST(typos_of_commands_and_nouns)
+{
+	say("add a bottle of olive oli");
+	QTY(OLIVE_OIL, 1);
+	LACKS("would you like");
+	say("chekout");
+	HAS("shall i place the order");
+}
+END_TEST
+
+/* A: numbers that are sizes, and "three instead of one" */
+START_TEST(numbers_inside_names_and_instead)
+{
+	say("add a seventy percent chocolate bar");
+	QTY(DARK_CHOC, 1);
+	say("add 2 sparkling water 6 packs");
+	QTY(SPARKLING, 2);
+	say("can you make the sparkling water three instead of two");
+	QTY(SPARKLING, 3);
+}
+END_TEST
+
+/* C/E: a variant named alone swaps within the same kind of thing */
+START_TEST(variant_swaps_keep_the_kind)
+{
+	say("add a milk chocolate bar");
+	QTY(MILK_CHOC, 1);
+	say("change the chocolate bar to dark");
+	QTY(MILK_CHOC, 0);
+	QTY(DARK_CHOC, 1);
+}
+END_TEST
+
 static Suite *buddy_suite(void)
 {
 	Suite *s = suite_create("buddy");
@@ -751,6 +864,13 @@ static Suite *buddy_suite(void)
 	tcase_add_test(tc, yes_with_trailing_words_confirms);
 	tcase_add_test(tc, sizes_negation_and_swaps);
 	tcase_add_test(tc, references_and_stock_answers);
+	tcase_add_test(tc, colloquial_verbs_and_everyday_words);
+	tcase_add_test(tc, frustrated_corrections_act);
+	tcase_add_test(tc, questions_are_answered_not_acted_on);
+	tcase_add_test(tc, remove_a_kind_and_cancel_the_order_just_placed);
+	tcase_add_test(tc, typos_of_commands_and_nouns);
+	tcase_add_test(tc, numbers_inside_names_and_instead);
+	tcase_add_test(tc, variant_swaps_keep_the_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include "buddy/sentiment.h"
 #include "buddy/text.h"
 #include "buddy/understand.h"
+#include "buddy/lexicon.h"
 
 static long num(const char *s, int *used)
 {
@@ -653,6 +654,68 @@ START_TEST(understand_hostile)
 }
 END_TEST
 
+/* Parser classes of the held-out corpus: colloquial verbs, questions, sizes inside
+ * names, "all the X", command typos, corrections opened by frustration. */
+START_TEST(understand_spoken_generalisation)
+{
+	struct und_result *r = malloc(sizeof *r);
+	const struct und_cmd *c;
+	c = parse(r, "pop a towel in my trolley");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	c = parse(r, "stick two packs of socks in the basket");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	c = parse(r, "i could really use a new phone charger");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	ck_assert_int_eq(c->nitems, 1);
+	c = parse(r, "which one is cheaper");
+	ck_assert(c->ask);
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_CHEAPEST);
+	ck_assert_int_eq(c->items[0].qty, 0);	/* "which one" counts nothing */
+	c = parse(r, "ok two bags of the cheaper ones");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert_int_eq(r->cmd[1].intent, UND_NONE);	/* a pick, not "anything cheaper" */
+	ck_assert_int_eq(r->cmd[1].items[0].pick, UND_PICK_CHEAPEST);
+	c = parse(r, "the expensive ones");
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_PRICIEST);
+	c = parse(r, "add a twenty watt charger");
+	ck_assert_int_eq(c->items[0].qty, 0);
+	ck_assert_str_eq(c->items[0].size_num, "20");
+	ck_assert_str_eq(c->items[0].size_unit, "w");
+	c = parse(r, "and two twelve packs of the lime sparkling water");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	ck_assert_str_eq(c->items[0].size_num, "12");
+	c = parse(r, "add whole milk i mean two percent");
+	ck_assert_str_eq(c->items[0].size_unit, "%");
+	c = parse(r, "get rid of all the fruit");
+	ck_assert_int_eq(c->intent, UND_REMOVE);
+	ck_assert(c->items[0].every);
+	ck_assert_str_eq(c->items[0].words[0], "fruit");
+	c = parse(r, "chekout");
+	ck_assert_int_eq(c->intent, UND_CHECKOUT);
+	parse(r, "ugh that's wrong i wanted creamy");
+	c = &r->cmd[r->n - 1];	/* "ugh" names nothing; the correction is what counts */
+	ck_assert_int_eq(c->intent, UND_SET);
+	ck_assert(c->fix);
+	c = parse(r, "put the everything bagels in actually no make it the plain ones and two of them");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	ck_assert_int_eq(c->items[0].nwords, 2);	/* plain bagels */
+	c = parse(r, "change the bagels to plain");
+	ck_assert_int_eq(c->nitems, 2);
+	ck_assert(c->items[0].instead);
+	ck_assert(lex_is_common("saturday") && lex_is_common("yet") && !lex_is_common("milk"));
+	ck_assert_str_eq(lex_synonym("crisps"), "chips");
+	ck_assert_str_eq(lex_synonym("cookie"), "biscuit");
+	parse(r, "no that's not what i said i wanted one green tea not two");
+	c = &r->cmd[r->n - 1];
+	ck_assert_int_eq(c->nitems, 1);	/* "not two" is the wrong number, not an item */
+	ck_assert_int_eq(c->items[0].qty, 1);
+	free(r);
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
 	Suite *s = suite_create("buddy units");
@@ -676,6 +739,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, understand_sizes_units_and_targets);
 	tcase_add_test(tc, understand_negation_and_past);
 	tcase_add_test(tc, match_kinds_and_attributes);
+	tcase_add_test(tc, understand_spoken_generalisation);
 	suite_add_tcase(s, tc);
 	return s;
 }
