@@ -1,6 +1,6 @@
 /*
- * cmd-talk.c - talk [--vad] [--input FILE.wav] [--output FILE.wav] [--fast]: talk to
- * the buddy with your voice.
+ * cmd-talk.c - talk [--vad] [--input FILE.wav] [--output FILE.wav] [--fast] [--no-aec]:
+ * talk to the buddy with your voice.
  *
  * With the microphone it is push-to-talk (Enter starts, Enter sends; a typed line is
  * sent as text) or, with --vad, hands-free: an energy VAD (vad.h) starts an utterance
@@ -8,10 +8,14 @@
  * the onset so the first syllable is not lost.  What the buddy heard, its reply and
  * what it did are printed as in `voxcart chat`; its speech plays on the speaker, or is
  * written to --output.  The buddy is interrupted (barge-in: cancel) by Enter or
- * Ctrl-C while it talks.  There is no echo cancellation yet, so the microphone is
- * gated while the speaker plays - otherwise the buddy would hear itself and stop
- * mid-sentence - and speaking over it (at least 300 ms, by the VAD) interrupts it only
- * when its speech goes to a file, where there is no echo.
+ * Ctrl-C while it talks, or by speaking over it for at least 300 ms (VAD_BARGE_IN).
+ *
+ * The buddy must not hear itself: the microphone goes through the echo canceller
+ * (aec.h), with the speech played as its far end, before the VAD and the uplink.
+ * Until the canceller has learnt the room (aec_converged), and with --no-aec
+ * throughout, the microphone is gated while the speaker plays (and HOLD_S after), so
+ * then only a key interrupts - except when the speech goes to a file, where there is
+ * no echo.
  *
  * With --input the file is sent as one utterance (audio.start, 20 ms Opus frames paced
  * in real time or, with --fast, as fast as possible, audio.stop); talk prints the
@@ -20,6 +24,11 @@
  * a last line sums up the turn for tests:
  *   {"type":"talk.summary","transcript":...,"speech_frames":N,"frames_contiguous":
  *    true,"gaps":0,...}
+ * With --vad and --input the file stands in for the microphone in the hands-free loop
+ * (real time; the speech is written to --output in real time too, as a speaker would
+ * play it, and is the echo canceller's far end); at the end of the file talk waits for
+ * the reply and its speech, and --json ends with the summary of the last turn, which
+ * also counts the utterances the VAD started ("utterances") and the barge-ins.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -28,8 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aec.h"
 #include "cli.h"
 #include "cmd-chat.h"
+#include "log.h"
 #include "opuscodec.h"
 #include "vad.h"
 
@@ -42,7 +53,9 @@ struct talk {
 	struct chat ch;
 	struct audio_source *src;
 	struct vad *vad;
-	int use_vad, voice_barge_in;
+	struct aec *aec;    /* NULL with --no-aec or without speech */
+	int use_vad, no_echo; /* no_echo: the speech goes to a file (or nowhere) */
+	unsigned utterances, barge_ins;
 	uint32_t rec_turn;  /* audio turn being recorded, 0 when none */
 	uint32_t wait_turn; /* turn whose reply is awaited, 0 when none */
 	uint32_t last_turn; /* the newest turn sent (its speech may still play) */
@@ -81,6 +94,11 @@ static void print_summary(struct talk *t, uint32_t turn, int got_done)
 		cJSON_AddNumberToObject(o, "speech_frames_announced", ch->announced_frames);
 		cJSON_AddBoolToObject(o, "frames_contiguous", contiguous);
 		cJSON_AddNumberToObject(o, "gaps", (double)gaps);
+		if (t->vad) {
+			cJSON_AddNumberToObject(o, "utterances", t->utterances);
+			cJSON_AddNumberToObject(o, "barge_ins", t->barge_ins);
+			cJSON_AddBoolToObject(o, "aec", t->aec != NULL);
+		}
 		cli_print_json(o);
 		cJSON_Delete(o);
 	} else if (frames) {
@@ -170,6 +188,7 @@ static int start_recording(struct talk *t, int with_preroll)
 	if (!t->rec_turn)
 		return -1;
 	t->last_turn = t->rec_turn;
+	t->utterances++;
 	for (int i = 0; with_preroll && i < t->npre; i++) {
 		int at = (t->pre_next - t->npre + i + PREROLL_FRAMES) % PREROLL_FRAMES;
 		buddy_client_audio_frame(t->ch.bc, t->preroll[at], FRAME);
@@ -252,7 +271,15 @@ static int on_enter(struct talk *t)
 	return start_recording(t, 0);
 }
 
-/* One microphone frame through the VAD (hands-free) or to the recording turn. */
+/* 1 when the voice may not interrupt the buddy now that it talks: its echo could
+ * sound like speech (no canceller, or one still learning the room). */
+static int gated(struct talk *t)
+{
+	return !t->no_echo && (!t->aec || !aec_converged(t->aec));
+}
+
+/* One microphone frame (echo-cancelled when t->aec) through the VAD (hands-free) or
+ * to the recording turn. */
 static int on_frame(struct talk *t, const int16_t *pcm)
 {
 	int busy = speaking(t);
@@ -264,16 +291,36 @@ static int on_frame(struct talk *t, const int16_t *pcm)
 	}
 	if (!t->vad)
 		return 0;
-	if (busy && !t->voice_barge_in) { /* gated: the buddy must not hear itself */
+	if (busy && gated(t)) { /* the buddy must not hear itself */
 		vad_reset(t->vad, 1);
 		t->npre = 0;
 		return 0;
 	}
 	enum vad_event ev = vad_process(t->vad, pcm, FRAME);
 	keep_preroll(t, pcm);
+	if (ev == VAD_BARGE_IN && busy)
+		t->barge_ins++;
 	if ((ev == VAD_START && !busy) || (ev == VAD_BARGE_IN && busy))
 		return start_recording(t, 1);
 	return 0;
+}
+
+/* The end of an --input file in the hands-free loop: the utterance going is sent,
+ * and the reply and its speech are waited for. */
+static int finish_file(struct talk *t)
+{
+	if (t->rec_turn)
+		stop_recording(t);
+	int rc = CLI_OK, got_done = 0;
+	if (t->wait_turn) {
+		rc = chat_wait(&t->ch, t->wait_turn, t->errs);
+		got_done = rc == CLI_OK;
+		t->wait_turn = 0;
+	}
+	if (rc == CLI_OK || rc == CLI_FAIL)
+		chat_wait_speech(&t->ch);
+	print_summary(t, t->last_turn, got_done);
+	return rc;
 }
 
 static int talk_mic(struct talk *t)
@@ -281,14 +328,20 @@ static int talk_mic(struct talk *t)
 	struct chat *ch = &t->ch;
 	char err[512];
 	int rc = CLI_OK, keys = t->cli->stdin_tty;
-	cli_note(t->cli, t->use_vad ? "Listening: just speak (Ctrl-D or Ctrl-C to leave).\n"
-				    : "Press Enter to talk and Enter again to send; type to send "
-				      "text; Ctrl-D to leave.\n");
+	if (!audio_source_is_file(t->src))
+		cli_note(t->cli, t->use_vad
+			 ? "Listening: just speak (Ctrl-D or Ctrl-C to leave).\n"
+			 : "Press Enter to talk and Enter again to send; type to send text; "
+			   "Ctrl-D to leave.\n");
 	for (;;) {
 		int16_t pcm[FRAME];
 		int r = audio_source_read(t->src, pcm, 100, err, sizeof err);
 		if (r == -1) {
 			rc = cli_error(t->cli, "audio", "%s", err);
+			break;
+		}
+		if (r == 0) { /* the end of an --input file */
+			rc = finish_file(t);
 			break;
 		}
 		int enter = 0;
@@ -332,6 +385,7 @@ static int exec_talk(struct cli *cli, int argc, char **argv)
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "fast", no_argument, NULL, 'f' },
+		{ "no-aec", no_argument, NULL, 'e' },
 		{ "conversation", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -343,13 +397,14 @@ static int exec_talk(struct cli *cli, int argc, char **argv)
 	t->cli = cli;
 	struct chat_opts co = { .speech = 1, .speech_optional = 1, .show_transcripts = 1 };
 	const char *input = NULL;
-	int fast = 0, c, rc = CLI_OK;
+	int fast = 0, no_aec = 0, c, rc = CLI_OK;
 	while (rc == CLI_OK && (c = cli_getopt(cli, NULL, argc, argv, opts)) != -1) {
 		switch (c) {
 		case 'v': t->use_vad = 1; break;
 		case 'i': input = optarg; break;
 		case 'o': co.output = optarg; break;
 		case 'f': fast = 1; break;
+		case 'e': no_aec = 1; break;
 		case 'c':
 			rc = cli_want_id(cli, NULL, "--conversation", optarg, &co.conversation_id);
 			break;
@@ -362,6 +417,11 @@ static int exec_talk(struct cli *cli, int argc, char **argv)
 		rc = cli_usage_error(cli, NULL, "unexpected argument \"%s\"", argv[optind]);
 	if (rc == CLI_OK && fast && !input)
 		rc = cli_usage_error(cli, NULL, "--fast goes with --input FILE.wav");
+	if (rc == CLI_OK && fast && t->use_vad)
+		rc = cli_usage_error(cli, NULL, "--vad reads --input in real time, as a "
+				     "microphone; drop --fast");
+	int loop = !input || t->use_vad; /* the microphone loop (a file stands in) */
+	co.realtime_output = input && t->use_vad;
 	if (rc == CLI_OK && !input && !t->use_vad && !cli->stdin_tty)
 		rc = cli_usage_error(cli, NULL, "push-to-talk needs a terminal (Enter starts and "
 				     "stops); use --vad, or --input FILE.wav");
@@ -372,20 +432,31 @@ static int exec_talk(struct cli *cli, int argc, char **argv)
 		if (!t->src)
 			rc = cli_error(cli, "audio", "%s", err);
 	}
-	if (rc == CLI_OK && t->use_vad && !input && !(t->vad = vad_new(NULL)))
+	if (rc == CLI_OK && t->use_vad && !(t->vad = vad_new(NULL)))
 		rc = cli_error(cli, "internal", "out of memory");
 	if (rc == CLI_OK)
 		rc = chat_open(&t->ch, cli, &co);
 	if (rc == CLI_OK) {
-		t->voice_barge_in = !t->ch.player || co.output != NULL;
+		t->no_echo = !t->ch.player || co.output != NULL;
+		/* the echo canceller, with the speech played as its far end */
+		if (loop && !no_aec && t->ch.player &&
+		    (!(t->aec = aec_new(AUDIO_MIC_RATE, FRAME, AEC_TAIL_MS)) ||
+		     audio_player_set_aec(t->ch.player, t->aec) != 0)) {
+			aec_free(t->aec);
+			t->aec = NULL;
+			log_warn("audio", "no echo cancellation (out of memory)");
+		}
+		if (t->aec)
+			audio_source_set_aec(t->src, t->aec);
 		chat_catch_interrupt(1);
-		rc = input ? talk_file(t) : talk_mic(t);
+		rc = loop ? talk_mic(t) : talk_file(t);
 		chat_catch_interrupt(0);
 		int crc = chat_close(&t->ch);
 		if (rc == CLI_OK)
 			rc = crc;
 	}
 	audio_source_close(t->src);
+	aec_free(t->aec); /* the player, which fed it, is closed */
 	vad_free(t->vad);
 	free(t);
 	return rc;
@@ -393,7 +464,8 @@ static int exec_talk(struct cli *cli, int argc, char **argv)
 
 const struct cmd_entry cmd_talk_entry = {
 	"talk", NULL,
-	"[--vad] [--input FILE.wav] [--output FILE.wav] [--fast] [--conversation ID] [--json]",
+	"[--vad] [--input FILE.wav] [--output FILE.wav] [--fast] [--no-aec] [--conversation ID] "
+	"[--json]",
 	"talk to the shopping buddy: push-to-talk, hands-free (--vad), or a WAV file",
 	exec_talk,
 };

@@ -18,8 +18,10 @@
 #include "frame.h"
 #include "log.h"
 #include "server.h"
+#include "voice/remote_tts.h"
 #include "voice/tts.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -65,6 +67,53 @@ static void on_packet(void *ctx, const uint8_t *opus, size_t len)
 	run->held_len = len;
 }
 
+/* The turn (session, turn id) whose outside speech service failed: the rest of that
+ * turn is spoken by eSpeak NG, so a dead service costs one timeout per turn, not one
+ * per sentence.  A turn runs on one worker thread, hence thread-local. */
+static _Thread_local struct {
+	const struct buddy_session *s;
+	uint32_t turn;
+} remote_tts_down;
+
+/* [voice] tts = openai (voice/remote_tts.h): the service's audio for the sentence goes
+ * through tts.c's resample + frame + Opus path.  Returns 0 when the sentence was
+ * spoken (or the turn cancelled), -1 when eSpeak NG should speak it instead. */
+static int speak_remote(struct buddy_run *run, const char *sentence)
+{
+	struct buddy_session *s = run->session;
+	struct remote_tts_config rc;
+	char why[300];
+	int has_word = 0;
+	for (const char *p = sentence; *p && !has_word; p++)
+		has_word = isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80;
+	if (!has_word || !remote_tts_enabled(&s->srv->cfg) ||
+	    (remote_tts_down.s == s && remote_tts_down.turn == run->turn))
+		return -1;
+	if (remote_tts_config_read(&s->srv->cfg, &rc, why, sizeof why) != 0) {
+		log_warn("buddy", "%s; eSpeak NG speaks", why);
+		return -1;
+	}
+	int16_t *pcm = NULL;
+	size_t n = 0;
+	int rate = 0;
+	double t0 = buddy_now();
+	int r = remote_tts_synth(&rc, sentence, run_cancelled, run, &pcm, &n, &rate, why, sizeof why);
+	if (r == 1)
+		return 0;
+	if (r == 0) {
+		/* packets may have gone out: no eSpeak NG repeat even if encoding fails */
+		if (tts_speak_pcm(s->tts, pcm, n, rate, on_packet, run_cancelled, run, why, sizeof why) < 0)
+			log_warn("buddy", "speech synthesis failed: %s", why);
+		free(pcm);
+		return 0;
+	}
+	log_warn("buddy", "outside speech synthesis failed after %.0f ms (%s, %s); eSpeak NG speaks "
+		 "the rest of turn %u", (buddy_now() - t0) * 1000.0, why, rc.url, run->turn);
+	remote_tts_down.s = s;
+	remote_tts_down.turn = run->turn;
+	return -1;
+}
+
 static void speak(struct buddy_run *run, const char *text, size_t len)
 {
 	struct buddy_session *s = run->session;
@@ -72,7 +121,9 @@ static void speak(struct buddy_run *run, const char *text, size_t len)
 		return;
 	char *sentence = strndup(text, len);
 	char err[200];
-	if (sentence && tts_speak(s->tts, sentence, on_packet, run_cancelled, run, err, sizeof err) < 0)
+	/* optional outside voice first; eSpeak NG when it is off or fails */
+	if (sentence && speak_remote(run, sentence) != 0 &&
+	    tts_speak(s->tts, sentence, on_packet, run_cancelled, run, err, sizeof err) < 0)
 		log_warn("buddy", "speech synthesis failed: %s", err);
 	free(sentence);
 }

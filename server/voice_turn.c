@@ -6,6 +6,11 @@
  * model was built from with srv->catalog_version and, when they differ and no build
  * runs, starts a detached thread that reads the vocabulary and writes a new model
  * under <db>.asr/.  Decoders notice the new version at the start of an utterance.
+ *
+ * Optional outside recogniser ([voice] asr = openai, voice/remote_asr.h): the
+ * utterance's 16 kHz PCM is also collected, PocketSphinx keeps decoding it as usual,
+ * and at the end the service's transcript wins; when the service fails, PocketSphinx's
+ * is used (logged at warn).  No partial transcripts are sent in that mode.
  */
 #include "voice_turn.h"
 #include "buddy_run.h"
@@ -20,11 +25,14 @@
 #include "vad.h"
 #include "voice/asr.h"
 #include "voice/lm.h"
+#include "voice/remote_asr.h"
+#include "voice/remote_tts.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -56,12 +64,30 @@ struct voice_state {
 	char last_partial[512];
 	int started;
 	int16_t pcm[5760];
+	/* [voice] asr = openai: the utterance's 16 kHz audio, collected for the service */
+	int remote;
+	struct remote_asr_config remote_cfg;
+	int16_t *utt;
+	size_t utt_n, utt_cap;
 };
+
+/* 1 and c filled when [voice] asr = openai and its keys are usable. */
+static int remote_asr_on(struct server *srv, struct remote_asr_config *c)
+{
+	char why[200];
+	if (!remote_asr_enabled(&srv->cfg))
+		return 0;
+	if (remote_asr_config_read(&srv->cfg, c, why, sizeof why) != 0) {
+		log_debug("voice", "%s; PocketSphinx recognises alone", why);
+		return 0;
+	}
+	return 1;
+}
 
 const char *voice_turn_engine(struct server *srv)
 {
-	(void)srv;
-	return "pocketsphinx";
+	struct remote_asr_config c;
+	return remote_asr_on(srv, &c) ? "openai" : "pocketsphinx";
 }
 
 static void lm_paths(char *lm, char *dic, size_t len)
@@ -152,6 +178,29 @@ void voice_turn_init(struct server *srv)
 	snprintf(lm_dir, sizeof lm_dir, "%s.asr", srv->set.db_path);
 	mkdir(lm_dir, 0700);
 	lm_maybe_rebuild(srv);
+	/* say once at start-up which recogniser hears, and why not the configured one */
+	struct remote_asr_config rc;
+	char why[200];
+	const char *asr = config_get_str(&srv->cfg, "voice.asr", "pocketsphinx");
+	if (remote_asr_enabled(&srv->cfg)) {
+		if (remote_asr_config_read(&srv->cfg, &rc, why, sizeof why) == 0)
+			log_info("voice", "speech recognition: %s (PocketSphinx when it fails)", rc.url);
+		else
+			log_warn("voice", "%s; PocketSphinx recognises instead", why);
+	} else if (strcasecmp(asr, "pocketsphinx") != 0) {
+		log_warn("voice", "voice.asr: unknown recogniser \"%s\"; using pocketsphinx", asr);
+	}
+	/* the same for the voice (buddy_run.c speaks; checked here once) */
+	struct remote_tts_config tc;
+	const char *tts = config_get_str(&srv->cfg, "voice.tts", "espeak");
+	if (remote_tts_enabled(&srv->cfg)) {
+		if (remote_tts_config_read(&srv->cfg, &tc, why, sizeof why) == 0)
+			log_info("voice", "speech synthesis: %s (eSpeak NG when it fails)", tc.url);
+		else
+			log_warn("voice", "%s; eSpeak NG speaks instead", why);
+	} else if (strcasecmp(tts, "espeak") != 0) {
+		log_warn("voice", "voice.tts: unknown synthesiser \"%s\"; using espeak", tts);
+	}
 }
 
 void voice_turn_shutdown(struct server *srv)
@@ -218,6 +267,7 @@ void voice_turn_release(struct buddy_session *s)
 	opus_dec_free(v->dec);
 	resample_free(v->rs);
 	vad_free(v->vad);
+	free(v->utt);
 	free(v);
 	s->voice = NULL;
 }
@@ -258,6 +308,8 @@ static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *
 	v->ended = 0;
 	v->consumed = 0;
 	v->last_partial[0] = '\0';
+	v->remote = remote_asr_on(s->srv, &v->remote_cfg);
+	v->utt_n = 0;
 	if (asr_start(v->asr) != 0)
 		return NULL;
 	v->started = 1;
@@ -272,6 +324,32 @@ static void send_transcript(struct buddy_session *s, uint32_t turn, const char *
 	cJSON_AddStringToObject(ev, "text", text);
 	cJSON_AddBoolToObject(ev, "final", final);
 	buddy_session_send_json(s, ev);
+}
+
+/* Appends 16 kHz audio to the utterance kept for the outside recogniser; past
+ * REMOTE_ASR_MAX_SECONDS (or out of memory) the utterance is left to PocketSphinx. */
+static void collect(struct voice_state *v, const int16_t *pcm, size_t n)
+{
+	if (v->utt_n + n > (size_t)REMOTE_ASR_MAX_SECONDS * ASR_SAMPLE_RATE) {
+		log_warn("voice", "utterance longer than %d s: PocketSphinx recognises it",
+			 REMOTE_ASR_MAX_SECONDS);
+		v->remote = 0;
+		return;
+	}
+	if (v->utt_n + n > v->utt_cap) {
+		size_t cap = v->utt_cap ? v->utt_cap * 2 : ASR_SAMPLE_RATE * 4;
+		while (cap < v->utt_n + n)
+			cap *= 2;
+		int16_t *p = realloc(v->utt, cap * sizeof *p);
+		if (!p) {
+			v->remote = 0;
+			return;
+		}
+		v->utt = p;
+		v->utt_cap = cap;
+	}
+	memcpy(v->utt + v->utt_n, pcm, n * sizeof *pcm);
+	v->utt_n += n;
 }
 
 static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t len)
@@ -290,6 +368,8 @@ static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t 
 	if (m <= 0)
 		return;
 	asr_feed(v->asr, pcm, (size_t)m);
+	if (v->remote)
+		collect(v, pcm, (size_t)m);
 	if (v->vad && vad_process(v->vad, pcm, (size_t)m) == VAD_END)
 		v->ended = 1;
 }
@@ -310,12 +390,46 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 		feed_packet(v, pkt, len);
 		v->consumed++;
 	}
-	const char *partial = asr_partial(v->asr);
+	/* no partials when the outside recogniser has the last word: they would disagree */
+	const char *partial = v->remote ? NULL : asr_partial(v->asr);
 	if (partial && *partial && strcmp(partial, v->last_partial) != 0) {
 		snprintf(v->last_partial, sizeof v->last_partial, "%s", partial);
 		send_transcript(s, job->turn, partial, 0);
 	}
 	return v->ended;
+}
+
+struct remote_cancel {
+	struct buddy_session *s;
+	uint32_t turn;
+};
+
+static int remote_cancelled(void *ctx)
+{
+	struct remote_cancel *c = ctx;
+	return c->turn <= atomic_load(&c->s->cancel_upto);
+}
+
+/* [voice] asr = openai: the service's transcript replaces PocketSphinx's (already in
+ * out, its status ps_rc), which stays when the service fails.  Returns the status. */
+static int recognise_remote(struct buddy_session *s, struct buddy_job *job,
+			    struct voice_state *v, char *out, size_t outlen, int ps_rc)
+{
+	struct remote_cancel cc = { s, job->turn };
+	char text[1024], why[300];
+	double t0 = buddy_now();
+	int rc = remote_asr_transcribe(&v->remote_cfg, v->utt, v->utt_n, ASR_SAMPLE_RATE,
+				       remote_cancelled, &cc, text, sizeof text, why, sizeof why);
+	if (rc == 0) {
+		log_debug("voice", "turn %u: outside recogniser %.0f ms (PocketSphinx heard \"%s\")",
+			  job->turn, (buddy_now() - t0) * 1000.0, out);
+		snprintf(out, outlen, "%s", text);
+		return 0;
+	}
+	if (rc < 0)
+		log_warn("voice", "outside speech recognition failed after %.0f ms (%s, %s); using PocketSphinx",
+			 (buddy_now() - t0) * 1000.0, why, v->remote_cfg.url);
+	return ps_rc;
 }
 
 int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
@@ -331,6 +445,8 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *o
 		v->started = 0;
 		if (v->rs)
 			resample_reset(v->rs);
+		if (v->remote && v->utt_n > 0)
+			rc = recognise_remote(s, job, v, out, outlen, rc);
 	}
 	*asr_ms = (buddy_now() - t0) * 1000.0;
 	send_transcript(s, job->turn, out, 1);

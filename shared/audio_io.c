@@ -247,6 +247,7 @@ struct audio_source {
 	size_t ring_cap, ring_head, ring_len;
 	int16_t *pending; /* at the caller's rate, waiting to make a whole frame */
 	size_t pending_len, pending_cap;
+	struct aec *aec;  /* NULL: frames as read */
 };
 
 struct audio_source *audio_source_file(const char *path, int rate, int realtime, char *err,
@@ -366,8 +367,9 @@ static int mic_drain(struct audio_source *s)
 	return 0;
 }
 
-static int mic_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char *err,
-		    size_t errlen)
+/* Reads a frame; *age_ms is how long ago its last sample was picked up. */
+static int mic_read(struct audio_source *s, int16_t *pcm, int timeout_ms, unsigned *age_ms,
+		    char *err, size_t errlen)
 {
 	struct timespec until = deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
 	int rc = 1;
@@ -396,16 +398,17 @@ static int mic_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char *
 		memcpy(pcm, s->pending, s->frame * sizeof *pcm);
 		s->pending_len -= s->frame;
 		memmove(s->pending, s->pending + s->frame, s->pending_len * sizeof *pcm);
+		const PaStreamInfo *info = Pa_GetStreamInfo(s->dev.stream);
+		double age = (info ? info->inputLatency : 0) +
+			     (double)s->pending_len / s->rate + (double)s->ring_len / s->dev.rate;
+		*age_ms = (unsigned)(age * 1000.0);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
 
-int audio_source_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char *err,
-		      size_t errlen)
+static int file_read(struct audio_source *s, int16_t *pcm)
 {
-	if (!s->is_file)
-		return mic_read(s, pcm, timeout_ms, err, errlen);
 	if (s->pos >= s->n)
 		return 0;
 	if (s->realtime)
@@ -416,6 +419,27 @@ int audio_source_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char
 		memset(pcm + n, 0, (s->frame - n) * sizeof *pcm);
 	s->pos += n;
 	return 1;
+}
+
+int audio_source_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char *err,
+		      size_t errlen)
+{
+	unsigned age_ms = 0; /* a file's frame is "picked up" as it is read */
+	int rc = s->is_file ? file_read(s, pcm)
+			    : mic_read(s, pcm, timeout_ms, &age_ms, err, errlen);
+	if (rc == 1 && s->aec) {
+		aec_set_delay_ms(s->aec, age_ms);
+		aec_capture(s->aec, pcm, pcm);
+	}
+	return rc;
+}
+
+int audio_source_set_aec(struct audio_source *s, struct aec *a)
+{
+	if (a && (s->rate != AEC_RATE || s->frame != AEC_FRAME))
+		return -1;
+	s->aec = a;
+	return 0;
 }
 
 void audio_source_flush(struct audio_source *s)

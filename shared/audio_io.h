@@ -19,6 +19,13 @@
  * UI can show text in step with speech, and whether speech is playing (to gate the
  * microphone while the buddy talks when there is no echo cancellation).
  *
+ * Echo cancellation (aec.h) joins the two ends: the player hands what it writes to
+ * its sink to the canceller as the far end (resampled to AEC_RATE), and the source
+ * runs every frame it reads through it, so what the caller gets has the buddy's own
+ * speech removed (and the noise suppressed).  With files the same happens: the
+ * speech written to the --output file is the far end, the --input file the
+ * microphone.
+ *
  * Threads: a source and a sink are used by one thread at a time.  Every
  * audio_player_* function is thread-safe.  Messages in err are sentences for people:
  *   "no sound device found; use --input FILE.wav / --output FILE.wav"
@@ -33,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aec.h"
 #include "frame.h"
 #include "jitter.h"
 
@@ -56,6 +64,11 @@ struct audio_source *audio_source_file(const char *path, int rate, int realtime,
  * a device error (err filled). */
 int audio_source_read(struct audio_source *s, int16_t *pcm, int timeout_ms, char *err,
 		      size_t errlen);
+/* Runs every frame read from now on through a (echo cancellation and noise
+ * suppression), telling it how old each frame is (the device's input latency and
+ * what waited in the ring).  a works at AEC_RATE in AEC_FRAME frames; a source at
+ * another rate is left as it is (-1).  NULL stops.  The caller keeps a.  0 ok. */
+int audio_source_set_aec(struct audio_source *s, struct aec *a);
 /* Drops what the microphone captured and nobody read yet (e.g. while muted). */
 void audio_source_flush(struct audio_source *s);
 int audio_source_rate(const struct audio_source *s);
@@ -127,6 +140,10 @@ int audio_player_wait_done(struct audio_player *p, int timeout_ms);
 int audio_player_position(struct audio_player *p, uint32_t *turn, uint32_t *played_ms);
 /* The jitter buffer's counters (gaps = frames concealed). */
 void audio_player_stats(struct audio_player *p, struct jitter_stats *st);
+/* Hands every sample written to the sink from now on to a as the far end
+ * (aec_playback, resampled to AEC_RATE); NULL stops.  The caller keeps a, and
+ * detaches it (or closes the player) before freeing it.  0, or -1 out of memory. */
+int audio_player_set_aec(struct audio_player *p, struct aec *a);
 /* Stops the playback thread (frames not yet played are dropped: wait first if they
  * matter), closes the sink and frees p.  0 ok, -1 and err when the sink could not be
  * finished (a WAV write error).  NULL is a no-op returning 0. */

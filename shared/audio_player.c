@@ -9,6 +9,9 @@
  * blocking in its write.  Between frames the thread tells on_ended about a turn whose
  * speech is over (played out, or cancelled).  Everything shared with the pushing thread is under p->lock;
  * decoding and writing happen outside it, so a push never waits on the device.
+ * With an echo canceller attached, what was written is resampled to its rate and
+ * handed over as the far end, under p->lock so audio_player_set_aec(p, NULL) is a
+ * clean detach.
  */
 #include "audio_io.h"
 
@@ -20,6 +23,7 @@
 
 #include "log.h"
 #include "opuscodec.h"
+#include "resample.h"
 
 static struct timespec deadline_in(long ms)
 {
@@ -61,7 +65,31 @@ struct audio_player {
 	unsigned latency_ms;
 	int sink_failed;
 	char sink_err[256];
+	struct aec *aec;         /* [lock] the far end goes there */
+	struct resampler *aec_rs; /* [lock] speech rate -> AEC_RATE; NULL if equal */
+	int16_t *aec_buf;        /* [lock] */
+	size_t aec_cap;
 };
+
+/* Hands n samples just written to the sink to the echo canceller.  [lock] */
+static void feed_aec(struct audio_player *p, const int16_t *pcm, size_t n)
+{
+	if (!p->aec_rs) {
+		aec_playback(p->aec, pcm, n);
+		return;
+	}
+	size_t need = resample_out_max(p->aec_rs, n);
+	if (need > p->aec_cap) {
+		int16_t *b = realloc(p->aec_buf, need * sizeof *b);
+		if (!b)
+			return;
+		p->aec_buf = b;
+		p->aec_cap = need;
+	}
+	long got = resample_process(p->aec_rs, pcm, n, p->aec_buf, p->aec_cap);
+	if (got > 0)
+		aec_playback(p->aec, p->aec_buf, (size_t)got);
+}
 
 static int player_busy_locked(struct audio_player *p)
 {
@@ -94,6 +122,8 @@ static void play(struct audio_player *p, const struct jitter_packet *pkt, int ga
 	if (n > 0)
 		p->pos_frames++;
 	p->latency_ms = latency;
+	if (p->aec && n > 0 && !failed)
+		feed_aec(p, pcm, (size_t)n);
 	uint32_t ms = p->pos_frames * OPUS_FRAME_MS;
 	ms = ms > latency ? ms - latency : 0;
 	pthread_cond_broadcast(&p->cond);
@@ -265,6 +295,20 @@ void audio_player_stats(struct audio_player *p, struct jitter_stats *st)
 	pthread_mutex_unlock(&p->lock);
 }
 
+int audio_player_set_aec(struct audio_player *p, struct aec *a)
+{
+	struct resampler *rs = NULL;
+	if (a && p->rate != AEC_RATE && !(rs = resample_new(p->rate, AEC_RATE,
+							    RESAMPLE_QUALITY_DEFAULT)))
+		return -1;
+	pthread_mutex_lock(&p->lock);
+	resample_free(p->aec_rs);
+	p->aec_rs = rs;
+	p->aec = a;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
 int audio_player_close(struct audio_player *p, char *err, size_t errlen)
 {
 	if (!p)
@@ -289,6 +333,8 @@ int audio_player_close(struct audio_player *p, char *err, size_t errlen)
 	}
 	opus_dec_free(p->dec);
 	jitter_free(p->jit);
+	resample_free(p->aec_rs);
+	free(p->aec_buf);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p);

@@ -10,7 +10,10 @@
  *   - the buddy client's thread runs our callbacks: text events are copied into
  *     struct voice_event and posted through the pipe; speech frames go straight
  *     into the player;
- *   - the player's thread plays them.
+ *   - the player's thread plays them, and hands what it played to the echo
+ *     canceller (aec.h) as its far end; the audio thread runs the microphone
+ *     through it, so the buddy does not hear itself.  VOXCART_NO_AEC=1 in the
+ *     environment turns it off: then the microphone is muted while speech plays.
  * The UI thread only queues (say, cancel, talk on/off) and reads the pipe, so none of
  * it can make the screen wait.
  *
@@ -34,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aec.h"
 #include "audio_io.h"
 #include "buddy_client.h"
 
@@ -54,6 +58,7 @@ struct voice {
 	int talk_wanted;             /* [lock] the talk key is on */
 	struct buddy_client *client; /* [lock] set once connected */
 	struct audio_player *player; /* [lock] */
+	struct aec *aec;             /* [audio thread] NULL: the microphone is gated */
 
 	atomic_int listening;
 	atomic_int ready;
@@ -310,6 +315,11 @@ static void run_talk(struct voice *v, struct buddy_client *c)
 		pthread_mutex_unlock(&v->lock);
 		return;
 	}
+	if (v->aec)
+		audio_source_set_aec(src, v->aec);
+	pthread_mutex_lock(&v->lock);
+	struct audio_player *player = v->player; /* ours: freed by this thread */
+	pthread_mutex_unlock(&v->lock);
 	uint32_t turn = buddy_client_audio_start(c);
 	atomic_store(&v->listening, 1);
 	int16_t pcm[AUDIO_MIC_RATE / 50];
@@ -324,6 +334,8 @@ static void run_talk(struct voice *v, struct buddy_client *c)
 			ended = 1;
 			break;
 		}
+		if (!v->aec && player && audio_player_busy(player))
+			memset(pcm, 0, sizeof pcm); /* no canceller: the buddy must not hear itself */
 		set_level(v, pcm, sizeof pcm / sizeof pcm[0]);
 		if (buddy_client_audio_frame(c, pcm, sizeof pcm / sizeof pcm[0]) != 0 &&
 		    !buddy_client_is_open(c))
@@ -386,7 +398,14 @@ static void *voice_main(void *arg)
 					  err, sizeof err);
 		if (player)
 			audio_player_on_ended(player, on_speech_ended);
-		else
+		const char *no_aec = getenv("VOXCART_NO_AEC");
+		if (player && !(no_aec && *no_aec && strcmp(no_aec, "0") != 0) &&
+		    (!(v->aec = aec_new(AUDIO_MIC_RATE, AUDIO_MIC_RATE / 50, AEC_TAIL_MS)) ||
+		     audio_player_set_aec(player, v->aec) != 0)) {
+			aec_free(v->aec);
+			v->aec = NULL;
+		}
+		if (!player)
 			post_text(v, VOICE_AUDIO_ERROR, 0, err);
 	}
 	pthread_mutex_lock(&v->lock);
@@ -414,6 +433,8 @@ static void *voice_main(void *arg)
 	v->player = NULL;
 	pthread_mutex_unlock(&v->lock);
 	audio_player_close(player, err, sizeof err);
+	aec_free(v->aec); /* after the player that fed it */
+	v->aec = NULL;
 	return NULL;
 }
 

@@ -1094,6 +1094,17 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 		push(r, c);
 		return;
 	}
+	if ((m == MARK_CORRECTION || c->fix) && prev &&
+	    (prev->intent == UND_ADD || prev->intent == UND_SET || prev->intent == UND_NONE) &&
+	    prev->nitems > 0 && c->nitems == 1 && c->items[0].qty > 0 &&
+	    (c->items[0].nwords == 0 || only_units(&c->items[0])) &&
+	    (c->intent == UND_ADD || c->intent == UND_SET || c->fix)) {
+		/* "a bunch of bananas, no wait, make that two bunches": only a count and a
+		 * unit, so the count of the thing just named changes (a unit is no product). */
+		prev->items[prev->nitems - 1].qty = c->items[0].qty;
+		prev->items[prev->nitems - 1].article = 0;
+		return;
+	}
 	if (c->fix && prev && (prev->intent == UND_ADD || prev->intent == UND_SET) && prev->nitems > 0 &&
 	    c->nitems > 0) {
 		amend_item(&prev->items[prev->nitems - 1], &c->items[0]);

@@ -338,6 +338,31 @@ int tts_speak(struct tts *t, const char *text, tts_packet_fn packet, tts_cancel_
 	return rc;
 }
 
+int tts_speak_pcm(struct tts *t, const int16_t *pcm, size_t n, int rate, tts_packet_fn packet,
+		  tts_cancel_fn cancelled, void *ctx, char *err, size_t errlen)
+{
+	int16_t *conv = NULL;
+	size_t nconv = 0;
+	int rc;
+
+	if (!t || (!pcm && n) || !packet || rate <= 0) {
+		set_err(err, errlen, "bad arguments", NULL);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (rate == t->sample_rate)
+		return deliver(t, pcm, n, packet, cancelled, ctx, err, errlen);
+	if (resample_oneshot(rate, t->sample_rate, RESAMPLE_QUALITY_DEFAULT, pcm, n, &conv,
+			     &nconv) != 0) {
+		set_err(err, errlen, "cannot resample speech", NULL);
+		return -1;
+	}
+	rc = deliver(t, conv, nconv, packet, cancelled, ctx, err, errlen);
+	free(conv);
+	return rc;
+}
+
 void tts_global_cleanup(void)
 {
 	pthread_mutex_lock(&espeak_lock);

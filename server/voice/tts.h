@@ -58,6 +58,15 @@ int tts_synth_pcm(struct tts *t, const char *text, tts_cancel_fn cancelled, void
 int tts_speak(struct tts *t, const char *text, tts_packet_fn packet, tts_cancel_fn cancelled,
 	      void *ctx, char *err, size_t errlen);
 
+/* Delivers PCM made elsewhere (e.g. an outside speech service, remote_tts.h) exactly
+ * as tts_speak() delivers eSpeak's: n int16 mono samples at rate (> 0) are resampled
+ * to the output rate when it differs, cut into 20 ms frames (the last padded with
+ * silence), Opus-encoded with t's encoder and handed to packet(ctx, ...), with
+ * cancelled (may be NULL) asked before every packet.  Returns the number of packets
+ * delivered (0 for n = 0), or -1 and err on failure. */
+int tts_speak_pcm(struct tts *t, const int16_t *pcm, size_t n, int rate, tts_packet_fn packet,
+		  tts_cancel_fn cancelled, void *ctx, char *err, size_t errlen);
+
 /* Output sample rate and samples per 20 ms packet. */
 int tts_sample_rate(const struct tts *t);
 

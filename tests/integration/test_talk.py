@@ -12,7 +12,9 @@ eSpeak's formant voice is known to be hard for the acoustic model); checks that
 cannot run are printed as "skip" lines with the reason, never counted as passed.
 Then: real-time pacing without --fast, the human output (also that with --output,
 where reply text is held until its speech is written, every sentence of the reply
-still comes out, in order), and failures (missing
+still comes out, in order), the hands-free loop over a file (--vad --input: no
+turn started or speech cancelled by the buddy's own speech, with and without
+echo cancellation), and failures (missing
 file, not audio, unwritable output, bad flags, no sound device).  Prints one line
 per check and `N passed, M failed` last; exits 1 on any failure.
 """
@@ -242,6 +244,44 @@ def t_text_with_speech(srv):
             os.path.exists(out_wav), err)
 
 
+def t_vad_file(srv):
+    """--vad --input: the file stands in for the microphone in the hands-free loop and
+    the speech written to --output (in real time) is the echo canceller's far end.
+    An utterance then silence: one turn, its reply spoken whole, and neither the
+    buddy's own speech nor the canceller's output makes the VAD start a turn or barge
+    in - with the canceller and with --no-aec (microphone gated)."""
+    src = os.path.join(TMP, "slt.wav")
+    if not os.path.exists(src):
+        skip("hands-free over a file", "no Flite utterance")
+        return
+    path = os.path.join(TMP, "slt-then-silence.wav")
+    with wave.open(src) as w:
+        params, data = w.getparams(), w.readframes(w.getnframes())
+    with wave.open(path, "wb") as w:
+        w.setparams(params)
+        w.writeframes(data + b"\0" * (w.getsampwidth() * w.getnchannels() *
+                                       w.getframerate() * 3))
+    for flags, aec in (([], True), (["--no-aec"], False)):
+        name = "talk --vad --input%s" % (" " + " ".join(flags) if flags else "")
+        out_wav = os.path.join(TMP, "vad-reply.wav")
+        rc, out, err = run(["talk", "--vad", "--input", path, "--output", out_wav, "--json"]
+                           + flags, timeout=90)
+        try:
+            events = [json.loads(l) for l in out.splitlines() if l.strip()]
+        except ValueError:
+            events = None
+        ready, done, summary, final = check_flow(name, events, rc, err)
+        check_speech(name, done, summary, out_wav)
+        summary = summary or {}
+        C.check("%s: one utterance, no barge-in, reply not cancelled" % name,
+                summary.get("utterances") == 1 and summary.get("barge_ins") == 0 and
+                done is not None and not done.get("cancelled"), (summary, done))
+        C.check("%s: echo cancellation %s" % (name, "on" if aec else "off"),
+                summary.get("aec") is aec, summary)
+    rc, out, err = run(["talk", "--vad", "--input", path, "--fast"])
+    C.check("--vad with --input --fast: usage error", rc == 2 and "usage:" in err, (rc, err))
+
+
 def t_failures(srv):
     rc, out, err = run(["talk", "--input", os.path.join(TMP, "missing.wav")])
     C.check("missing input: exit 1, says no such file", rc == 1 and "no such file" in err, (rc, err))
@@ -296,7 +336,7 @@ def main():
         if not wait_language_model(srv):
             skip("waiting for the language model", "the server log never said it was built; "
                  "recognition checks may fail")
-        for t in (t_utterances, t_realtime, t_text_with_speech, t_failures):
+        for t in (t_utterances, t_realtime, t_text_with_speech, t_vad_file, t_failures):
             C.run(t.__name__, t, srv)
     finally:
         status = srv.stop()

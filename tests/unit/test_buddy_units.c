@@ -375,6 +375,31 @@ static const struct und_cmd *parse(struct und_result *r, const char *s)
 	return r->n > 0 ? &r->cmd[0] : NULL;
 }
 
+/* "a bunch of bananas, no wait, make that two bunches": a correction that only
+ * counts (a number and a unit word) changes the quantity of the thing just named; the
+ * unit word is not a product (the demo's "Cilantro (bunch)" was added instead). */
+START_TEST(understand_correction_counts_units)
+{
+	struct und_result *r = malloc(sizeof *r);
+	const struct und_cmd *c = parse(r, "and a bunch of organic bananas, no wait, make that two bunches");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(r->n, 1);
+	/* "and a bunch of ..." is a fragment that continues an add */
+	ck_assert(c->intent == UND_ADD || c->intent == UND_NONE);
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	int bananas = 0;
+	for (int i = 0; i < c->items[0].nwords; i++)
+		bananas |= strncmp(c->items[0].words[i], "banana", 6) == 0;
+	ck_assert_msg(bananas, "the item is still the bananas");
+	c = parse(r, "add three bags of coffee, actually make it two bags");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	ck_assert_str_eq(c->items[0].words[0], "coffee");
+	free(r);
+}
+END_TEST
+
 START_TEST(understand_intents)
 {
 	struct und_result *r = malloc(sizeof *r);
@@ -740,6 +765,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, understand_negation_and_past);
 	tcase_add_test(tc, match_kinds_and_attributes);
 	tcase_add_test(tc, understand_spoken_generalisation);
+	tcase_add_test(tc, understand_correction_counts_units);
 	suite_add_tcase(s, tc);
 	return s;
 }
