@@ -157,6 +157,7 @@ struct app {
 	/* settings */
 	const char *server;          /* base URL */
 	const char *input_wav, *output_wav;
+	int no_aec;                  /* --no-aec: gate the microphone instead */
 	const char *login_email;     /* --login */
 	char cred_path[4096];
 

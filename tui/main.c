@@ -69,6 +69,8 @@ static void usage(FILE *f)
 		"      --log FILE       write library messages there (default: dropped)\n"
 		"      --no-color       no colours (also NO_COLOR=1)\n"
 		"      --no-mouse       leave the mouse to the terminal (text selection)\n"
+		"      --no-aec         no echo cancellation: mute the microphone while the buddy\n"
+		"                       speaks (interrupt with the talk key)\n"
 		"  -h, --help           this help\n"
 		"  -V, --version        the version\n");
 }
@@ -347,6 +349,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "login", required_argument, NULL, 'l' },
 		{ "stats", required_argument, NULL, 'S' },  { "log", required_argument, NULL, 'L' },
 		{ "no-color", no_argument, NULL, 'C' },     { "no-mouse", no_argument, NULL, 'M' },
+		{ "no-aec", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
 	};
@@ -364,6 +367,7 @@ int main(int argc, char **argv)
 		case 'L': log_path = optarg; break;
 		case 'C': colour = 0; break;
 		case 'M': mouse = 0; break;
+		case 'A': a->no_aec = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("voxcart-tui %s (protocol v1)\n", VOXCART_VERSION); return 0;
 		default: usage(stderr); return 2;

@@ -119,7 +119,7 @@ void buddy_pane_connect(struct app *a, struct worker_job *job)
 	if (a->voice)
 		return;
 	struct voice_opts o = { .server = a->server, .input_wav = a->input_wav,
-				.output_wav = a->output_wav, .speech = 1 };
+				.output_wav = a->output_wav, .speech = 1, .no_aec = a->no_aec };
 	char err[256];
 	a->voice = voice_start(&o, job->token, err, sizeof err);
 	if (!a->voice) {

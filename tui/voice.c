@@ -399,7 +399,7 @@ static void *voice_main(void *arg)
 		if (player)
 			audio_player_on_ended(player, on_speech_ended);
 		const char *no_aec = getenv("VOXCART_NO_AEC");
-		if (player && !(no_aec && *no_aec && strcmp(no_aec, "0") != 0) &&
+		if (player && !v->opts.no_aec && !(no_aec && *no_aec && strcmp(no_aec, "0") != 0) &&
 		    (!(v->aec = aec_new(AUDIO_MIC_RATE, AUDIO_MIC_RATE / 50, AEC_TAIL_MS)) ||
 		     audio_player_set_aec(player, v->aec) != 0)) {
 			aec_free(v->aec);

@@ -45,6 +45,7 @@ struct voice_opts {
 	const char *input_wav;   /* NULL: the microphone */
 	const char *output_wav;  /* NULL: the speaker */
 	int speech;              /* ask for speech audio */
+	int no_aec;              /* no echo cancellation (also VOXCART_NO_AEC=1) */
 };
 
 struct voice;
