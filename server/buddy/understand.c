@@ -1061,6 +1061,9 @@ static void push(struct und_result *r, const struct und_cmd *c)
 static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 {
 	struct und_cmd *prev = r->n > 0 && !r->cmd[r->n - 1].lead ? &r->cmd[r->n - 1] : NULL;
+	if (prev && c->intent == prev->intent && (c->intent == UND_CONFIRM || c->intent == UND_DENY) &&
+	    c->nitems == 0 && prev->nitems == 0)
+		return;	/* "yes, go ahead", "sure do it": one answer said twice */
 	if (c->intent == UND_NONE) {
 		if (cmd_is_empty(c))
 			return;

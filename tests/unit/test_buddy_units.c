@@ -392,6 +392,11 @@ START_TEST(understand_correction_counts_units)
 	for (int i = 0; i < c->items[0].nwords; i++)
 		bananas |= strncmp(c->items[0].words[i], "banana", 6) == 0;
 	ck_assert_msg(bananas, "the item is still the bananas");
+	/* "yes go ahead" is one yes (two made the buddy answer the second: "Okay. What
+	 * would you like to do next?") */
+	c = parse(r, "yes go ahead");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->intent, UND_CONFIRM);
 	c = parse(r, "add three bags of coffee, actually make it two bags");
 	ck_assert_int_eq(r->n, 1);
 	ck_assert_int_eq(c->items[0].qty, 2);
