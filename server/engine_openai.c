@@ -20,22 +20,21 @@
  * built-in engine answers instead; after that the reply ends with a short apology.
  * A cancel (barge-in) stops the transfer from curl's progress callback.
  *
- * Secrets: the API key comes from the environment variable the config names, goes
- * only into the Authorization header, and is scrubbed from anything logged (an
- * endpoint's error message may quote it).
+ * Secrets, as outside.h says: the API key comes from the environment variable the
+ * config names, goes only into the Authorization header (wiped after the transfer),
+ * and is scrubbed from anything logged (an endpoint's error message may quote it).
  */
 #include "engine_openai.h"
 #include "buddy/buddy.h"
 #include "buddy/sentiment.h"
 #include "engine_openai_tools.h"
 #include "log.h"
+#include "outside.h"
 #include "server.h"
 #include "store.h"
 #include "utf8.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +106,7 @@ struct oa_round {
 	char finish[32];
 	struct oa_call calls[MAX_CALLS];
 	int ncalls;
-	char curl_err[CURL_ERROR_SIZE];
+	struct outside_transfer xfer;
 };
 
 enum round_end { ROUND_OK, ROUND_FAILED, ROUND_CANCELLED };
@@ -152,19 +151,6 @@ static const char *buf_str(const struct buf *b)
 	return b->p ? b->p : "";
 }
 
-/* Overwrites every occurrence of the key in s, and control characters, so s can be
- * logged. */
-static void scrub(char *s, const char *key)
-{
-	size_t klen = key ? strlen(key) : 0;
-	if (klen >= 4)
-		for (char *p = strstr(s, key); p; p = strstr(p + klen, key))
-			memset(p, '*', klen);
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20)
-			*s = ' ';
-}
-
 /* A copy of s with every byte that is not part of well-formed UTF-8 replaced by '?'
  * (the endpoint wants valid JSON strings).  The caller frees it. */
 static char *clean_utf8(const char *s)
@@ -198,6 +184,11 @@ static int turn_cancelled(struct oa_turn *t)
 	return t->cancelled;
 }
 
+static int turn_poll_cancel(void *t)
+{
+	return turn_cancelled(t);
+}
+
 static int turn_emitted(const struct oa_turn *t)
 {
 	return t->reply.len > 0 || t->tt.actions > 0;
@@ -205,46 +196,24 @@ static int turn_emitted(const struct oa_turn *t)
 
 /* ---- config ---- */
 
-static long config_long(const struct server *srv, const char *key, long def, long min, long max)
-{
-	long v = def;
-	char err[160];
-	if (config_get_int(&srv->cfg, key, def, min, max, &v, err, sizeof err) != 0) {
-		log_warn(LOG_MOD, "%s: %s; using %ld", key, err, def);
-		v = def;
-	}
-	return v;
-}
-
 static int config_read(const struct server *srv, struct oa_config *c, char *why, size_t whylen)
 {
-	const char *url = config_get_str(&srv->cfg, "buddy.openai_url", "");
-	size_t n = strlen(url);
-	while (n > 0 && url[n - 1] == '/')
-		n--;
-	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
-		snprintf(why, whylen, "buddy.openai_url must start with http:// or https://");
+	if (outside_url(&srv->cfg, "buddy.openai_url", "/chat/completions", c->url, sizeof c->url, why,
+			whylen) != 0)
 		return -1;
-	}
-	static const char path[] = "/chat/completions";
-	int has_path = n >= sizeof path - 1 && memcmp(url + n - (sizeof path - 1), path, sizeof path - 1) == 0;
-	if (n + sizeof path > sizeof c->url) {
-		snprintf(why, whylen, "buddy.openai_url is too long");
-		return -1;
-	}
-	snprintf(c->url, sizeof c->url, "%.*s%s", (int)n, url, has_path ? "" : path);
 	snprintf(c->model, sizeof c->model, "%s", config_get_str(&srv->cfg, "buddy.openai_model", ""));
 	snprintf(c->key_env, sizeof c->key_env, "%s", config_get_str(&srv->cfg, "buddy.openai_api_key_env", ""));
-	c->timeout_ms = config_long(srv, "buddy.openai_timeout_ms", DEFAULT_TIMEOUT_MS, 100, 600000);
-	c->max_rounds = config_long(srv, "buddy.openai_max_rounds", DEFAULT_MAX_ROUNDS, 0, 16);
+	c->timeout_ms = outside_config_long(&srv->cfg, LOG_MOD, "buddy.openai_timeout_ms",
+					    DEFAULT_TIMEOUT_MS, 100, 600000);
+	c->max_rounds = outside_config_long(&srv->cfg, LOG_MOD, "buddy.openai_max_rounds",
+					    DEFAULT_MAX_ROUNDS, 0, 16);
 	return 0;
 }
 
 int engine_openai_enabled(const struct server *srv)
 {
-	const char *engine = config_get(&srv->cfg, "buddy.engine");
 	const char *url = config_get(&srv->cfg, "buddy.openai_url");
-	return engine && strcasecmp(engine, "openai") == 0 && url && *url;
+	return outside_chosen(&srv->cfg, "buddy.engine") && url && *url;
 }
 
 /* ---- speaking: whole sentences as soon as they end ---- */
@@ -485,16 +454,6 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return r->bad ? 0 : n;
 }
 
-static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
-{
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return turn_cancelled(userdata) ? 1 : 0;
-}
-
 /* After the transfer: the non-stream answer, or why the answer is no good. */
 static void round_finish(struct oa_round *r, CURLcode rc)
 {
@@ -509,8 +468,9 @@ static void round_finish(struct oa_round *r, CURLcode rc)
 		return;
 	}
 	if (rc != CURLE_OK) {
-		round_fail(r, "request failed: %s%s%.120s", curl_easy_strerror(rc), r->curl_err[0] ? ": " : "",
-			   r->curl_err);
+		char why[sizeof r->why];
+		outside_failure(rc, r->xfer.errbuf, 0, why, sizeof why);
+		round_fail(r, "%s", why);
 		return;
 	}
 	if (!r->status)
@@ -564,45 +524,21 @@ static enum round_end round_run(struct oa_turn *t, struct oa_round *r, CURL *cur
 		round_fail(r, "out of memory");
 		return ROUND_FAILED;
 	}
-	struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-	headers = curl_slist_append(headers, "Accept: text/event-stream");
-	char auth[1024] = "";
-	if (t->key && *t->key) {
-		if (strlen(t->key) > sizeof auth - 32) {
-			round_fail(r, "the API key in $%s is too long", t->cfg.key_env);
-			free(body);
-			curl_slist_free_all(headers);
-			return ROUND_FAILED;
-		}
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", t->key);
-		headers = curl_slist_append(headers, auth);
-		explicit_bzero(auth, sizeof auth);
-	}
+	struct outside_request req = { .url = t->cfg.url, .timeout_ms = t->cfg.timeout_ms,
+				       .cancelled = turn_poll_cancel, .ctx = t };
+	req.headers = curl_slist_append(NULL, "Content-Type: application/json");
+	req.headers = curl_slist_append(req.headers, "Accept: text/event-stream");
+	req.headers = outside_headers_auth(req.headers, t->key);
 	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, t->cfg.url);
+	outside_setopt(curl, &req, &r->xfer);
 	curl_easy_setopt(curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "voxcartd/" VOXCART_VERSION);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, t);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, t->cfg.timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, t->cfg.timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, r->curl_err);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-#endif
 	t->requests++;
 	CURLcode rc = curl_easy_perform(curl);
-	/* the header list holds the key: wipe it before freeing */
-	for (struct curl_slist *h = headers; h; h = h->next)
-		explicit_bzero(h->data, strlen(h->data));
-	curl_slist_free_all(headers);
+	outside_headers_free(req.headers); /* it holds the key: wiped before freed */
 	free(body);
 	if (turn_cancelled(t))
 		return ROUND_CANCELLED;
@@ -702,13 +638,6 @@ static cJSON *build_messages(const cJSON *history, const char *text)
 	return messages;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_start(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 static void turn_free(struct oa_turn *t)
 {
 	cJSON_Delete(t->messages);
@@ -765,13 +694,13 @@ int engine_openai_turn(struct server *srv, const struct buddy_tools *tools,
 		log_warn(LOG_MOD, "%s; the built-in engine answers", why);
 		return -1;
 	}
-	pthread_once(&curl_once, curl_start);
+	outside_start();
 	t.srv = srv;
 	t.out = out;
-	if (t.cfg.key_env[0]) {
-		t.key = getenv(t.cfg.key_env);
-		if (!t.key || !*t.key)
-			log_warn(LOG_MOD, "$%s is not set: the request goes without an API key", t.cfg.key_env);
+	if (outside_key(t.cfg.key_env, LOG_MOD, "the request goes without an API key", NULL, &t.key,
+			why, sizeof why) != 0) {
+		log_warn(LOG_MOD, "%s (%s); the built-in engine answers this turn", why, t.cfg.url);
+		return -1;
 	}
 	t.messages = build_messages(history, text);
 	t.tools_schema = engine_openai_tools_schema();
@@ -781,7 +710,7 @@ int engine_openai_turn(struct server *srv, const struct buddy_tools *tools,
 	t.tt.text = text ? text : "";
 
 	int failed = run_rounds(&t, why, sizeof why) != 0;
-	scrub(why, t.key);
+	outside_scrub(why, t.key);
 	if (!turn_cancelled(&t)) {
 		if (failed && !turn_emitted(&t)) {
 			log_warn(LOG_MOD, "%s (%s); the built-in engine answers this turn", why, t.cfg.url);
