@@ -273,6 +273,32 @@ int cli_do(struct cli *cli, int auth, const char *method, const char *path, cons
 	return rc;
 }
 
+int cli_call(struct cli *cli, int auth, const char *method, const cJSON *body,
+	     struct rest_response *resp, const char *path_fmt, ...)
+{
+	struct rest_response discard;
+	if (!resp)
+		resp = &discard;
+	memset(resp, 0, sizeof *resp);
+	va_list ap;
+	va_start(ap, path_fmt);
+	int n = vsnprintf(NULL, 0, path_fmt, ap);
+	va_end(ap);
+	char *path = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (!path)
+		return cli_error(cli, "internal", "out of memory");
+	va_start(ap, path_fmt);
+	vsnprintf(path, (size_t)n + 1, path_fmt, ap);
+	va_end(ap);
+	int rc = cli_do(cli, auth, method, path, body, NULL, resp);
+	free(path);
+	if (rc == CLI_OK)
+		cli_json_out(cli, resp);
+	if (resp == &discard)
+		rest_response_free(resp);
+	return rc;
+}
+
 void cli_print_json(const cJSON *json)
 {
 	char *s = cJSON_PrintUnformatted(json);
@@ -426,6 +452,14 @@ int cli_want_id(struct cli *cli, const char *sub, const char *what, const char *
 	return CLI_OK;
 }
 
+int cli_want_one_id(struct cli *cli, const char *sub, const char *what, int nargs, char **args,
+		    int64_t *id)
+{
+	if (nargs > 1)
+		return cli_usage_error(cli, sub, "one %s only", what);
+	return cli_want_id(cli, sub, what, nargs > 0 ? args[0] : NULL, id);
+}
+
 int cli_want_money(struct cli *cli, const char *sub, const char *flag, const char *s,
 		   int64_t *cents)
 {
@@ -450,6 +484,26 @@ char *cli_join(int argc, char **argv)
 	return s;
 }
 
+/* ---- subcommands ---- */
+
+const struct cli_sub *cli_find_sub(const struct cli_sub *subs, const char *name)
+{
+	for (; subs->name; subs++)
+		if (strcmp(subs->name, name) == 0)
+			return subs;
+	return NULL;
+}
+
+int cli_run_sub(struct cli *cli, int argc, char **argv, const struct cli_sub *subs)
+{
+	if (argc < 2)
+		return subs[0].exec(cli, 1, argv);
+	const struct cli_sub *sub = cli_find_sub(subs, argv[1]);
+	if (!sub)
+		return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	return sub->exec(cli, argc - 1, argv + 1);
+}
+
 /* ---- JSON fields ---- */
 
 const char *cli_jstr(const cJSON *o, const char *key)
@@ -471,4 +525,11 @@ int64_t cli_jint(const cJSON *o, const char *key)
 int cli_jbool(const cJSON *o, const char *key)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+void cli_jwipe(cJSON *o, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsString(v))
+		explicit_bzero(v->valuestring, strlen(v->valuestring));
 }

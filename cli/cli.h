@@ -86,6 +86,16 @@ struct session *cli_session(struct cli *cli);
 int cli_do(struct cli *cli, int auth, const char *method, const char *path, const cJSON *body,
 	   const char *idempotency_key, struct rest_response *resp);
 
+/* cli_do() as most commands use it: sends the request (auth: with the saved login) to
+ * the path made from path_fmt as printf makes it.  On a 2xx answer prints it with
+ * --json (cli_json_out()) and returns CLI_OK, leaving the answer in *resp for the
+ * caller to show (when !cli->json) and free; resp may be NULL when the answer is not
+ * needed.  Otherwise reports the failure and returns the exit status, *resp left empty
+ * (freeing it is harmless). */
+int cli_call(struct cli *cli, int auth, const char *method, const cJSON *body,
+	     struct rest_response *resp, const char *path_fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
 /* With --json prints resp's JSON (or {"ok":true} for an empty answer) as one line and
  * returns 1; otherwise returns 0 and prints nothing. */
 int cli_json_out(struct cli *cli, const struct rest_response *resp);
@@ -120,10 +130,29 @@ char *cli_join(int argc, char **argv);
 /* cli_parse_id() or a usage error naming what: returns CLI_OK or CLI_USAGE. */
 int cli_want_id(struct cli *cli, const char *sub, const char *what, const char *s,
 		int64_t *id);
+/* The one positional argument of sub, an id: args[0..nargs) are what follows the
+ * subcommand word.  Returns CLI_OK, or CLI_USAGE after "one WHAT only" or the message
+ * of cli_want_id(). */
+int cli_want_one_id(struct cli *cli, const char *sub, const char *what, int nargs, char **args,
+		    int64_t *id);
 /* money_parse() for a flag, also checking the protocol range 0..100000000 cents;
  * returns CLI_OK or CLI_USAGE after a message. */
 int cli_want_money(struct cli *cli, const char *sub, const char *flag, const char *s,
 		   int64_t *cents);
+
+/* ---- subcommands ---- */
+
+/* One subcommand of a group ("cart add"): exec gets argv[0] = the subcommand word. */
+struct cli_sub {
+	const char *name;
+	int (*exec)(struct cli *cli, int argc, char **argv);
+};
+
+/* The entry of subs (ended by a NULL name) called name, or NULL. */
+const struct cli_sub *cli_find_sub(const struct cli_sub *subs, const char *name);
+/* Runs the subcommand argv[1] of the group argv[0]; without one, the first of subs (the
+ * default) with argc 1.  An unknown subcommand is a usage error. */
+int cli_run_sub(struct cli *cli, int argc, char **argv, const struct cli_sub *subs);
 
 /* ---- shared by commands ---- */
 
@@ -141,5 +170,8 @@ const char *cli_jstr(const cJSON *o, const char *key);
 int64_t cli_jint(const cJSON *o, const char *key);
 /* 1 when the member is true. */
 int cli_jbool(const cJSON *o, const char *key);
+/* Overwrites the string member key of o with zeros (a password, a card number), so the
+ * secret does not linger in freed memory once o is deleted. */
+void cli_jwipe(cJSON *o, const char *key);
 
 #endif

@@ -14,9 +14,12 @@
 #include "output.h"
 #include "render.h"
 
-/* Reads the password; asks twice on a terminal when confirm is set. */
+/* Reads the password; asks twice on a terminal when confirm is set.  The server URL is
+ * checked first, so nobody types a password only to hear it is wrong. */
 static int read_password(struct cli *cli, int from_stdin, int confirm, char *buf, size_t len)
 {
+	if (!cli_rest(cli))
+		return CLI_USAGE;
 	int tty = cli->stdin_tty && !from_stdin;
 	int saved = cli->stdin_tty;
 	cli->stdin_tty = tty;
@@ -60,6 +63,31 @@ static int accept_login(struct cli *cli, struct rest_response *resp, const char 
 	return CLI_OK;
 }
 
+/* {"email","password"}, the start of a register or login body; wipes password. */
+static cJSON *credentials(const char *email, char *password, size_t len)
+{
+	cJSON *body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "email", email);
+	cJSON_AddStringToObject(body, "password", password);
+	explicit_bzero(password, len);
+	return body;
+}
+
+/* Sends a register or login body (wiped and freed here) and saves the login. */
+static int send_credentials(struct cli *cli, const char *path, cJSON *body, const char *email,
+			    const char *verb)
+{
+	struct rest_response resp;
+	int rc = cli_do(cli, 0, "POST", path, body, NULL, &resp);
+	cli_jwipe(body, "password");
+	cJSON_Delete(body);
+	if (rc != CLI_OK)
+		return rc;
+	rc = accept_login(cli, &resp, email, verb);
+	rest_response_free(&resp);
+	return rc;
+}
+
 static int exec_register(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -90,8 +118,6 @@ static int exec_register(struct cli *cli, int argc, char **argv)
 		snprintf(local, sizeof local, "%.*s", (int)(strchr(email, '@') - email), email);
 		name = local;
 	}
-	if (!cli_rest(cli))
-		return CLI_USAGE;
 	char password[256];
 	int rc = read_password(cli, from_stdin, 1, password, sizeof password);
 	if (rc != CLI_OK)
@@ -102,23 +128,11 @@ static int exec_register(struct cli *cli, int argc, char **argv)
 		return cli_error_exit(cli, CLI_USAGE, "validation_failed",
 				      "the password must be 8 to 128 characters long");
 	}
-	cJSON *body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "email", email);
-	cJSON_AddStringToObject(body, "password", password);
+	cJSON *body = credentials(email, password, sizeof password);
 	cJSON_AddStringToObject(body, "name", *name ? name : email);
 	cJSON_AddStringToObject(body, "role", seller ? "seller" : "shopper");
-	explicit_bzero(password, sizeof password);
-	struct rest_response resp;
-	rc = cli_do(cli, 0, "POST", "/api/v1/auth/register", body, NULL, &resp);
-	cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
-	if (cJSON_IsString(pw))
-		explicit_bzero(pw->valuestring, strlen(pw->valuestring));
-	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	rc = accept_login(cli, &resp, email, "Registered and logged in");
-	rest_response_free(&resp);
-	return rc;
+	return send_credentials(cli, "/api/v1/auth/register", body, email,
+				"Registered and logged in");
 }
 
 static int exec_login(struct cli *cli, int argc, char **argv)
@@ -136,27 +150,12 @@ static int exec_login(struct cli *cli, int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error(cli, NULL, argc - optind ? "one EMAIL only" : "missing EMAIL");
 	const char *email = argv[optind];
-	if (!cli_rest(cli))
-		return CLI_USAGE;
 	char password[256];
 	int rc = read_password(cli, from_stdin, 0, password, sizeof password);
 	if (rc != CLI_OK)
 		return rc;
-	cJSON *body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "email", email);
-	cJSON_AddStringToObject(body, "password", password);
-	explicit_bzero(password, sizeof password);
-	struct rest_response resp;
-	rc = cli_do(cli, 0, "POST", "/api/v1/auth/login", body, NULL, &resp);
-	cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
-	if (cJSON_IsString(pw))
-		explicit_bzero(pw->valuestring, strlen(pw->valuestring));
-	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	rc = accept_login(cli, &resp, email, "Logged in");
-	rest_response_free(&resp);
-	return rc;
+	cJSON *body = credentials(email, password, sizeof password);
+	return send_credentials(cli, "/api/v1/auth/login", body, email, "Logged in");
 }
 
 /* Revokes the tokens on the server and forgets them here.  The local login is removed
@@ -211,10 +210,8 @@ static int exec_whoami(struct cli *cli, int argc, char **argv)
 	if (argc > 1)
 		return cli_usage_error(cli, NULL, "no arguments expected");
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", "/api/v1/me", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/me");
+	if (rc == CLI_OK && !cli->json) {
 		const cJSON *u = resp.json;
 		out_text(stdout, cli_jstr(u, "email"), 0);
 		printf(" (");

@@ -6,7 +6,6 @@
  * address, so a missing --line2 clears the old second line.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "render.h"
@@ -70,25 +69,22 @@ static int address_set(struct cli *cli, int argc, char **argv)
 		if (v[i])
 			cJSON_AddStringToObject(a, keys[i], v[i]);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "PATCH", "/api/v1/me", body, NULL, &resp);
+	int rc = cli_call(cli, 1, "PATCH", body, &resp, "/api/v1/me");
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp) && !cli->quiet) {
+	if (rc == CLI_OK && !cli->json && !cli->quiet) {
 		printf("Shipping address saved:\n");
 		render_address(cJSON_GetObjectItemCaseSensitive(resp.json, "shipping_address"), "  ");
 	}
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int exec_address(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "show") == 0)
-		return address_show(cli, argc < 2 ? 1 : argc - 1, argc < 2 ? argv : argv + 1);
-	if (strcmp(argv[1], "set") == 0)
-		return address_set(cli, argc - 1, argv + 1);
-	return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	static const struct cli_sub subs[] = { /* the first is the default */
+		{ "show", address_show }, { "set", address_set }, { NULL, NULL },
+	};
+	return cli_run_sub(cli, argc, argv, subs);
 }
 
 const struct cmd_entry cmd_address_entry = {

@@ -146,17 +146,11 @@ static int card_add(struct cli *cli, int argc, char **argv)
 	explicit_bzero(number, sizeof number);
 	explicit_bzero(cvc, sizeof cvc);
 	struct rest_response resp;
-	rc = cli_do(cli, 1, "POST", "/api/v1/payment-methods", body, NULL, &resp);
-	const char *secrets[] = { "card_number", "cvc" };
-	for (int i = 0; i < 2; i++) {
-		cJSON *s = cJSON_GetObjectItemCaseSensitive(body, secrets[i]);
-		if (cJSON_IsString(s))
-			explicit_bzero(s->valuestring, strlen(s->valuestring));
-	}
+	rc = cli_call(cli, 1, "POST", body, &resp, "/api/v1/payment-methods");
+	cli_jwipe(body, "card_number");
+	cli_jwipe(body, "cvc");
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
+	if (rc == CLI_OK && !cli->json) {
 		char d[96];
 		describe(resp.json, d, sizeof d);
 		cli_say(cli, "Added %s, expires %02lld/%02lld, as card #%lld%s\n", d,
@@ -166,7 +160,28 @@ static int card_add(struct cli *cli, int argc, char **argv)
 			cli_jbool(resp.json, "is_default") ? " (your default)" : "");
 	}
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
+}
+
+static void print_cards(const cJSON *items)
+{
+	if (cJSON_GetArraySize(items) == 0) {
+		printf("No saved cards (add one: voxcart card add).\n");
+		return;
+	}
+	const char *heads[] = { ">ID", "CARD", "EXPIRES", "DEFAULT" };
+	struct out_table *t = out_table_new(4, heads);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items) {
+		char id[24], d[96], exp[16];
+		snprintf(id, sizeof id, "%lld", (long long)cli_jint(it, "id"));
+		describe(it, d, sizeof d);
+		snprintf(exp, sizeof exp, "%02lld/%02lld", (long long)cli_jint(it, "exp_month"),
+			 (long long)cli_jint(it, "exp_year") % 100);
+		const char *cells[] = { id, d, exp, cli_jbool(it, "is_default") ? "*" : "" };
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
 }
 
 static int card_list(struct cli *cli, int argc, char **argv)
@@ -175,49 +190,22 @@ static int card_list(struct cli *cli, int argc, char **argv)
 	if (argc > 1)
 		return cli_usage_error(cli, "list", "no arguments expected");
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", "/api/v1/payment-methods", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(resp.json, "items"), *it;
-		if (cJSON_GetArraySize(items) == 0) {
-			printf("No saved cards (add one: voxcart card add).\n");
-		} else {
-			const char *heads[] = { ">ID", "CARD", "EXPIRES", "DEFAULT" };
-			struct out_table *t = out_table_new(4, heads);
-			cJSON_ArrayForEach(it, items) {
-				char id[24], d[96], exp[16];
-				snprintf(id, sizeof id, "%lld", (long long)cli_jint(it, "id"));
-				describe(it, d, sizeof d);
-				snprintf(exp, sizeof exp, "%02lld/%02lld", (long long)cli_jint(it, "exp_month"),
-					 (long long)cli_jint(it, "exp_year") % 100);
-				const char *cells[] = { id, d, exp, cli_jbool(it, "is_default") ? "*" : "" };
-				out_table_add(t, cells);
-			}
-			out_table_print(t, stdout);
-		}
-	}
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/payment-methods");
+	if (rc == CLI_OK && !cli->json)
+		print_cards(cJSON_GetObjectItemCaseSensitive(resp.json, "items"));
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int card_rm(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, "rm", "one ID only");
-	if (cli_want_id(cli, "rm", "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, "rm", "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/payment-methods/%lld", (long long)id);
-	struct rest_response resp;
-	int rc = cli_do(cli, 1, "DELETE", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "DELETE", NULL, NULL, "/api/v1/payment-methods/%lld", (long long)id);
+	if (rc == CLI_OK)
 		cli_say(cli, "Removed card #%lld.\n", (long long)id);
-	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 /* Needs PATCH /api/v1/payment-methods/{id} {"is_default":true}, an addition to
@@ -225,28 +213,22 @@ static int card_rm(struct cli *cli, int argc, char **argv)
 static int card_default(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, "default", "one ID only");
-	if (cli_want_id(cli, "default", "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, "default", "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/payment-methods/%lld", (long long)id);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddTrueToObject(body, "is_default");
 	cli->hint_status = 405;
 	cli->hint = "this server cannot change the default card";
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "PATCH", path, body, NULL, &resp);
+	int rc = cli_call(cli, 1, "PATCH", body, &resp, "/api/v1/payment-methods/%lld", (long long)id);
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
+	if (rc == CLI_OK && !cli->json) {
 		char d[96];
 		describe(resp.json, d, sizeof d);
 		cli_say(cli, "Card #%lld (%s) is now your default.\n", (long long)id, d);
 	}
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 int cli_pick_card(struct cli *cli, int64_t wanted, int64_t *id, char *desc, size_t desclen)
@@ -282,19 +264,11 @@ int cli_pick_card(struct cli *cli, int64_t wanted, int64_t *id, char *desc, size
 
 static int exec_card(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
-		{ "add", card_add }, { "list", card_list }, { "rm", card_rm },
-		{ "default", card_default },
+	static const struct cli_sub subs[] = { /* the first is the default */
+		{ "list", card_list }, { "add", card_add }, { "rm", card_rm },
+		{ "default", card_default }, { NULL, NULL },
 	};
-	if (argc < 2)
-		return card_list(cli, 1, argv);
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	return cli_run_sub(cli, argc, argv, subs);
 }
 
 const struct cmd_entry cmd_card_entry = {

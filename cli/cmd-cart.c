@@ -14,16 +14,14 @@
 #include "output.h"
 #include "render.h"
 
-static int show_cart(struct cli *cli, struct rest_response *resp, int full)
+/* The end of every change: the cart's new total line (or, with --json, the cart the
+ * server answered with, which cli_call() printed).  Frees resp. */
+static int show_cart_line(struct cli *cli, struct rest_response *resp, int rc)
 {
-	if (!cli_json_out(cli, resp) && !cli->quiet) {
-		if (full)
-			render_cart(resp->json);
-		else
-			render_cart_line(resp->json);
-	}
+	if (rc == CLI_OK && !cli->json && !cli->quiet)
+		render_cart_line(resp->json);
 	rest_response_free(resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int cart_show(struct cli *cli, int argc, char **argv)
@@ -32,13 +30,11 @@ static int cart_show(struct cli *cli, int argc, char **argv)
 	if (argc > 1)
 		return cli_usage_error(cli, "show", "no arguments expected");
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", "/api/v1/cart", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/cart");
+	if (rc == CLI_OK && !cli->json)
 		render_cart(resp.json);
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 /* Finds the best match for query; CLI_OK with *id and the product (caller frees). */
@@ -95,7 +91,7 @@ static int cart_add(struct cli *cli, int argc, char **argv)
 	cJSON_AddNumberToObject(body, "product_id", (double)id);
 	cJSON_AddNumberToObject(body, "quantity", (double)qty);
 	struct rest_response resp;
-	rc = cli_do(cli, 1, "POST", "/api/v1/cart/items", body, NULL, &resp);
+	rc = cli_call(cli, 1, "POST", body, &resp, "/api/v1/cart/items");
 	cJSON_Delete(body);
 	if (rc == CLI_OK && !cli->json && !cli->quiet) {
 		/* Name the product from the cart line, which the server just wrote. */
@@ -111,7 +107,7 @@ static int cart_add(struct cli *cli, int argc, char **argv)
 		       product ? ", the best match" : "");
 	}
 	cJSON_Delete(product);
-	return rc == CLI_OK ? show_cart(cli, &resp, 0) : rc;
+	return show_cart_line(cli, &resp, rc);
 }
 
 static int cart_set(struct cli *cli, int argc, char **argv)
@@ -124,37 +120,28 @@ static int cart_set(struct cli *cli, int argc, char **argv)
 		return CLI_USAGE;
 	if (cli_parse_long(argv[2], 0, 1000, &qty) != 0)
 		return cli_usage_error(cli, "set", "QTY must be 0 (remove) to 1000");
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/cart/items/%lld", (long long)id);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddNumberToObject(body, "quantity", (double)qty);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "PUT", path, body, NULL, &resp);
+	int rc = cli_call(cli, 1, "PUT", body, &resp, "/api/v1/cart/items/%lld", (long long)id);
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (qty == 0)
+	if (rc == CLI_OK && qty == 0)
 		cli_say(cli, "Removed #%lld from your cart.\n", (long long)id);
-	else
+	else if (rc == CLI_OK)
 		cli_say(cli, "Quantity of #%lld set to %ld.\n", (long long)id, qty);
-	return show_cart(cli, &resp, 0);
+	return show_cart_line(cli, &resp, rc);
 }
 
 static int cart_rm(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, "rm", "one ID only");
-	if (cli_want_id(cli, "rm", "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, "rm", "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/cart/items/%lld", (long long)id);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "DELETE", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	cli_say(cli, "Removed #%lld from your cart.\n", (long long)id);
-	return show_cart(cli, &resp, 0);
+	int rc = cli_call(cli, 1, "DELETE", NULL, &resp, "/api/v1/cart/items/%lld", (long long)id);
+	if (rc == CLI_OK)
+		cli_say(cli, "Removed #%lld from your cart.\n", (long long)id);
+	return show_cart_line(cli, &resp, rc);
 }
 
 static int cart_clear(struct cli *cli, int argc, char **argv)
@@ -162,31 +149,19 @@ static int cart_clear(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return cli_usage_error(cli, "clear", "no arguments expected");
-	struct rest_response resp;
-	int rc = cli_do(cli, 1, "DELETE", "/api/v1/cart", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	cli_say(cli, "Emptied your cart.\n");
-	cli_json_out(cli, &resp);
-	rest_response_free(&resp);
-	return CLI_OK;
+	int rc = cli_call(cli, 1, "DELETE", NULL, NULL, "/api/v1/cart");
+	if (rc == CLI_OK)
+		cli_say(cli, "Emptied your cart.\n");
+	return rc;
 }
 
 static int exec_cart(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
+	static const struct cli_sub subs[] = { /* the first is the default */
 		{ "show", cart_show }, { "add", cart_add }, { "set", cart_set },
-		{ "rm", cart_rm }, { "clear", cart_clear },
+		{ "rm", cart_rm }, { "clear", cart_clear }, { NULL, NULL },
 	};
-	if (argc < 2)
-		return cart_show(cli, 1, argv);
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	return cli_run_sub(cli, argc, argv, subs);
 }
 
 const struct cmd_entry cmd_cart_entry = {

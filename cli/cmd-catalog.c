@@ -88,22 +88,16 @@ static int exec_search(struct cli *cli, int argc, char **argv)
 	bad = bad || (sort && add_param(&url, "sort", sort));
 	bad = bad || add_param(&url, "limit", limb);
 	bad = bad || (offset > 0 && add_param(&url, "offset", offb));
-	int rc;
-	if (bad) {
-		rc = cli_error(cli, "internal", "out of memory");
-	} else {
-		struct rest_response resp;
-		rc = cli_do(cli, 0, "GET", url, NULL, NULL, &resp);
-		if (rc == CLI_OK) {
-			if (!cli_json_out(cli, &resp)) {
-				char empty[300];
-				snprintf(empty, sizeof empty, "No products match%s%.200s%s.",
-					 *query ? " \"" : "", query, *query ? "\"" : "");
-				render_products(resp.json, 0, empty);
-			}
-			rest_response_free(&resp);
-		}
+	struct rest_response resp = { 0 };
+	int rc = bad ? cli_error(cli, "internal", "out of memory") :
+		       cli_call(cli, 0, "GET", NULL, &resp, "%s", url);
+	if (rc == CLI_OK && !cli->json) {
+		char empty[300];
+		snprintf(empty, sizeof empty, "No products match%s%.200s%s.", *query ? " \"" : "",
+			 query, *query ? "\"" : "");
+		render_products(resp.json, 0, empty);
 	}
+	rest_response_free(&resp);
 	free(query);
 	free(url);
 	return rc;
@@ -112,25 +106,37 @@ static int exec_search(struct cli *cli, int argc, char **argv)
 static int exec_show(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc != 2)
-		return cli_usage_error(cli, NULL, argc < 2 ? "missing ID" : "one ID only");
-	if (cli_want_id(cli, NULL, "ID", argv[1], &id) != CLI_OK)
+	if (cli_want_one_id(cli, NULL, "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
 	/* Logged in, a seller also sees their archived listings; anonymous otherwise. */
 	struct rest *r = cli_rest(cli);
 	if (!r)
 		return CLI_USAGE;
 	int auth = session_logged_in(cli_session(cli), rest_base_url(r));
 	struct rest_response resp;
-	int rc = cli_do(cli, auth, "GET", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, auth, "GET", NULL, &resp, "/api/v1/products/%lld", (long long)id);
+	if (rc == CLI_OK && !cli->json)
 		render_product(resp.json);
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
+}
+
+static void print_categories(const cJSON *items)
+{
+	if (cJSON_GetArraySize(items) == 0) {
+		printf("No categories yet.\n");
+		return;
+	}
+	const char *heads[] = { "CATEGORY", ">PRODUCTS" };
+	struct out_table *t = out_table_new(2, heads);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, items) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", (long long)cli_jint(it, "count"));
+		const char *cells[] = { cli_jstr(it, "name"), n };
+		out_table_add(t, cells);
+	}
+	out_table_print(t, stdout);
 }
 
 static int exec_categories(struct cli *cli, int argc, char **argv)
@@ -139,27 +145,11 @@ static int exec_categories(struct cli *cli, int argc, char **argv)
 	if (argc > 1)
 		return cli_usage_error(cli, NULL, "no arguments expected");
 	struct rest_response resp;
-	int rc = cli_do(cli, 0, "GET", "/api/v1/categories", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
-		const cJSON *items = cJSON_GetObjectItemCaseSensitive(resp.json, "items"), *it;
-		if (cJSON_GetArraySize(items) == 0) {
-			printf("No categories yet.\n");
-		} else {
-			const char *heads[] = { "CATEGORY", ">PRODUCTS" };
-			struct out_table *t = out_table_new(2, heads);
-			cJSON_ArrayForEach(it, items) {
-				char n[24];
-				snprintf(n, sizeof n, "%lld", (long long)cli_jint(it, "count"));
-				const char *cells[] = { cli_jstr(it, "name"), n };
-				out_table_add(t, cells);
-			}
-			out_table_print(t, stdout);
-		}
-	}
+	int rc = cli_call(cli, 0, "GET", NULL, &resp, "/api/v1/categories");
+	if (rc == CLI_OK && !cli->json)
+		print_categories(cJSON_GetObjectItemCaseSensitive(resp.json, "items"));
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 const struct cmd_entry cmd_search_entry = {

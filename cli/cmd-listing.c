@@ -88,9 +88,10 @@ static cJSON *tags_json(const char *text, char sep, char *err, size_t errlen)
 	return arr;
 }
 
-/* Checks l and turns it into a request body (only the fields given).  NULL with err
+/* Checks l and turns it into a request body: only the fields given, and for a new
+ * listing (creating) an empty description and tags when those are not.  NULL with err
  * filled when a value breaks the protocol's rules. */
-static cJSON *listing_body(const struct listing *l, char *err, size_t errlen)
+static cJSON *listing_body(const struct listing *l, int creating, char *err, size_t errlen)
 {
 	const char *bad = NULL;
 	if (l->title && (chars(l->title) < 1 || chars(l->title) > 200))
@@ -130,6 +131,10 @@ static cJSON *listing_body(const struct listing *l, char *err, size_t errlen)
 		cJSON_AddStringToObject(b, "category", l->category);
 	if (l->status)
 		cJSON_AddStringToObject(b, "status", l->status);
+	if (creating && !l->description)
+		cJSON_AddStringToObject(b, "description", "");
+	if (creating && !l->tags)
+		cJSON_AddItemToObject(b, "tags", cJSON_CreateArray());
 	return b;
 }
 
@@ -201,74 +206,53 @@ static int listing_add(struct cli *cli, int argc, char **argv)
 	if (missing)
 		return cli_usage_error(cli, "add", "%s is required", missing);
 	char err[256];
-	cJSON *body = listing_body(&l, err, sizeof err);
+	cJSON *body = listing_body(&l, 1, err, sizeof err);
 	if (!body)
 		return cli_usage_error(cli, "add", "%s", err);
-	if (!l.description)
-		cJSON_AddStringToObject(body, "description", "");
-	if (!l.tags)
-		cJSON_AddItemToObject(body, "tags", cJSON_CreateArray());
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "POST", "/api/v1/products", body, NULL, &resp);
+	int rc = cli_call(cli, 1, "POST", body, &resp, "/api/v1/products");
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	if (rc == CLI_OK)
 		say_product(cli, "Listed", resp.json);
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int listing_edit(struct cli *cli, int argc, char **argv)
 {
 	struct listing l;
 	int64_t id;
-	if (parse_listing_flags(cli, "edit", argc, argv, &l, 1) != CLI_OK)
-		return CLI_USAGE;
-	if (argc - optind > 1)
-		return cli_usage_error(cli, "edit", "one ID only");
-	if (cli_want_id(cli, "edit", "ID", optind < argc ? argv[optind] : NULL, &id) != CLI_OK)
+	if (parse_listing_flags(cli, "edit", argc, argv, &l, 1) != CLI_OK ||
+	    cli_want_one_id(cli, "edit", "ID", argc - optind, argv + optind, &id) != CLI_OK)
 		return CLI_USAGE;
 	char err[256];
-	cJSON *body = listing_body(&l, err, sizeof err);
+	cJSON *body = listing_body(&l, 0, err, sizeof err);
 	if (!body)
 		return cli_usage_error(cli, "edit", "%s", err);
 	if (cJSON_GetArraySize(body) == 0) {
 		cJSON_Delete(body);
 		return cli_usage_error(cli, "edit", "nothing to change: give at least one flag");
 	}
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "PATCH", path, body, NULL, &resp);
+	int rc = cli_call(cli, 1, "PATCH", body, &resp, "/api/v1/products/%lld", (long long)id);
 	cJSON_Delete(body);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	if (rc == CLI_OK)
 		say_product(cli, "Updated", resp.json);
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int listing_rm(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, "rm", "one ID only");
-	if (cli_want_id(cli, "rm", "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, "rm", "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[64];
-	snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
-	struct rest_response resp;
-	int rc = cli_do(cli, 1, "DELETE", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "DELETE", NULL, NULL, "/api/v1/products/%lld", (long long)id);
+	if (rc == CLI_OK)
 		cli_say(cli, "Archived listing #%lld: no longer for sale, kept in past orders "
 			"(bring it back with: voxcart listing edit %lld --status active)\n",
 			(long long)id, (long long)id);
-	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 /* Lists every page of the seller's products (or the one page asked for). */
@@ -298,14 +282,11 @@ static int listing_list(struct cli *cli, int argc, char **argv)
 	long long total = 0;
 	int rc = CLI_OK;
 	for (;;) {
-		char path[96];
-		snprintf(path, sizeof path, "/api/v1/seller/products?limit=%ld&offset=%ld", limit,
-			 offset);
 		struct rest_response resp;
-		rc = cli_do(cli, 1, "GET", path, NULL, NULL, &resp);
+		rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/seller/products?limit=%ld&offset=%ld",
+			      limit, offset);
 		if (rc != CLI_OK)
 			break;
-		cli_json_out(cli, &resp);
 		cJSON *page = cJSON_GetObjectItemCaseSensitive(resp.json, "items"), *p;
 		int n = cJSON_GetArraySize(page);
 		cJSON_ArrayForEach(p, page)
@@ -475,15 +456,11 @@ static int import_row(struct import *im, char **fields, size_t n, int line)
 		return 0;
 	}
 	char err[256];
-	cJSON *body = listing_body(&l, err, sizeof err);
+	cJSON *body = listing_body(&l, 1, err, sizeof err);
 	if (!body) {
 		reject(im, line, "validation_failed", "%s", err);
 		return 0;
 	}
-	if (!l.description)
-		cJSON_AddStringToObject(body, "description", "");
-	if (!l.tags)
-		cJSON_AddItemToObject(body, "tags", cJSON_CreateArray());
 	if (im->dry_run) {
 		cJSON_Delete(body);
 		im->imported++;
@@ -647,19 +624,11 @@ static int listing_import(struct cli *cli, int argc, char **argv)
 
 static int exec_listing(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
-		{ "add", listing_add }, { "edit", listing_edit }, { "rm", listing_rm },
-		{ "list", listing_list }, { "import", listing_import },
+	static const struct cli_sub subs[] = { /* the first is the default */
+		{ "list", listing_list }, { "add", listing_add }, { "edit", listing_edit },
+		{ "rm", listing_rm }, { "import", listing_import }, { NULL, NULL },
 	};
-	if (argc < 2)
-		return listing_list(cli, 1, argv);
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	return cli_run_sub(cli, argc, argv, subs);
 }
 
 const struct cmd_entry cmd_listing_entry = {

@@ -7,7 +7,6 @@
  * server refuses once anything has shipped.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "render.h"
@@ -40,16 +39,13 @@ static int orders_list(struct cli *cli, int argc, char **argv)
 	long limit = 20, offset = 0;
 	if (parse_paging(cli, "list", argc, argv, &limit, &offset) != CLI_OK)
 		return CLI_USAGE;
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/orders?limit=%ld&offset=%ld", limit, offset);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/orders?limit=%ld&offset=%ld", limit,
+			  offset);
+	if (rc == CLI_OK && !cli->json)
 		render_orders(resp.json, "No orders yet.");
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 /* show / cancel: one order id, one request, the order printed. */
@@ -57,17 +53,11 @@ static int order_action(struct cli *cli, int argc, char **argv, const char *meth
 			const char *suffix)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, argv[0], "one ID only");
-	if (cli_want_id(cli, argv[0], "ID", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, argv[0], "ID", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/orders/%lld%s", (long long)id, suffix);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, method, path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp)) {
+	int rc = cli_call(cli, 1, method, NULL, &resp, "/api/v1/orders/%lld%s", (long long)id, suffix);
+	if (rc == CLI_OK && !cli->json) {
 		if (*suffix)
 			cli_say(cli, "Order #%lld cancelled%s.\n\n", (long long)id,
 				cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(resp.json, "payment")) ?
@@ -76,7 +66,7 @@ static int order_action(struct cli *cli, int argc, char **argv, const char *meth
 			render_order(resp.json);
 	}
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int orders_show(struct cli *cli, int argc, char **argv)
@@ -104,9 +94,7 @@ static int orders_pay(struct cli *cli, int argc, char **argv)
 		if (cli_want_id(cli, "pay", "--card", optarg, &wanted) != CLI_OK)
 			return CLI_USAGE;
 	}
-	if (argc - optind > 1)
-		return cli_usage_error(cli, "pay", "one ID only");
-	if (cli_want_id(cli, "pay", "ID", optind < argc ? argv[optind] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, "pay", "ID", argc - optind, argv + optind, &id) != CLI_OK)
 		return CLI_USAGE;
 	char desc[96];
 	int rc = cli_pick_card(cli, wanted, &card, desc, sizeof desc);
@@ -133,18 +121,15 @@ static int orders_pay(struct cli *cli, int argc, char **argv)
 
 static int exec_orders(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
+	static const struct cli_sub subs[] = {
 		{ "list", orders_list }, { "show", orders_show }, { "pay", orders_pay },
-		{ "cancel", orders_cancel },
+		{ "cancel", orders_cancel }, { NULL, NULL },
 	};
 	if (argc < 2 || argv[1][0] == '-')
 		return orders_list(cli, argc, argv);
-	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
+	const struct cli_sub *sub = cli_find_sub(subs, argv[1]);
+	if (sub)
+		return sub->exec(cli, argc - 1, argv + 1);
 	int64_t id; /* "voxcart orders 12" reads as "orders show 12" */
 	if (argc == 2 && cli_parse_id(argv[1], &id) == 0) {
 		char *args[] = { "show", argv[1], NULL };

@@ -64,16 +64,13 @@ static int sales_orders(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cli, "orders", "unexpected argument \"%s\"", argv[optind]);
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/seller/orders?limit=%ld&offset=%ld", limit, offset);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/seller/orders?limit=%ld&offset=%ld",
+			  limit, offset);
+	if (rc == CLI_OK && !cli->json)
 		render_orders(resp.json, "No orders for your products yet.");
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int exec_sales(struct cli *cli, int argc, char **argv)
@@ -83,33 +80,26 @@ static int exec_sales(struct cli *cli, int argc, char **argv)
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "stats") != 0))
 		return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "GET", "/api/v1/seller/stats", NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/seller/stats");
+	if (rc == CLI_OK && !cli->json)
 		print_stats(resp.json);
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 static int exec_fulfil(struct cli *cli, int argc, char **argv)
 {
 	int64_t id;
-	if (argc > 2)
-		return cli_usage_error(cli, NULL, "one ORDER only");
-	if (cli_want_id(cli, NULL, "ORDER", argc > 1 ? argv[1] : NULL, &id) != CLI_OK)
+	if (cli_want_one_id(cli, NULL, "ORDER", argc - 1, argv + 1, &id) != CLI_OK)
 		return CLI_USAGE;
-	char path[96];
-	snprintf(path, sizeof path, "/api/v1/seller/orders/%lld/ship", (long long)id);
 	struct rest_response resp;
-	int rc = cli_do(cli, 1, "POST", path, NULL, NULL, &resp);
-	if (rc != CLI_OK)
-		return rc;
-	if (!cli_json_out(cli, &resp))
+	int rc = cli_call(cli, 1, "POST", NULL, &resp, "/api/v1/seller/orders/%lld/ship",
+			  (long long)id);
+	if (rc == CLI_OK)
 		cli_say(cli, "Your items in order #%lld are marked shipped; the order is now %s.\n",
 			(long long)id, cli_jstr(resp.json, "status"));
 	rest_response_free(&resp);
-	return CLI_OK;
+	return rc;
 }
 
 const struct cmd_entry cmd_sales_entry = {

@@ -191,6 +191,13 @@ void render_orders(const cJSON *page, const char *empty)
 	render_page_footer(page);
 }
 
+/* Prints lead, then the string member key of o cleaned of control characters. */
+static void text(const char *lead, const cJSON *o, const char *key)
+{
+	fputs(lead, stdout);
+	out_text(stdout, cli_jstr(o, key), 0);
+}
+
 void render_address(const cJSON *a, const char *indent)
 {
 	if (!cJSON_IsObject(a)) {
@@ -201,16 +208,12 @@ void render_address(const cJSON *a, const char *indent)
 	for (int i = 0; i < 3; i++) {
 		if (!*cli_jstr(a, keys[i]))
 			continue;
-		printf("%s", indent);
-		out_text(stdout, cli_jstr(a, keys[i]), 0);
+		text(indent, a, keys[i]);
 		printf("\n");
 	}
-	printf("%s", indent);
-	out_text(stdout, cli_jstr(a, "postal_code"), 0);
-	printf(" ");
-	out_text(stdout, cli_jstr(a, "city"), 0);
-	printf(", ");
-	out_text(stdout, cli_jstr(a, "country"), 0);
+	text(indent, a, "postal_code");
+	text(" ", a, "city");
+	text(", ", a, "country");
 	printf("\n");
 }
 
@@ -239,12 +242,10 @@ void render_order(const cJSON *o)
 	       render_money(cli_jint(o, "total_cents")));
 	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(o, "payment");
 	if (cJSON_IsObject(pay)) {
-		printf("Payment: %s ", render_money(cli_jint(pay, "amount_cents")));
-		out_text(stdout, cli_jstr(pay, "status"), 0);
-		printf(" ");
-		out_text(stdout, cli_jstr(pay, "brand"), 0);
-		printf(" ending ");
-		out_text(stdout, cli_jstr(pay, "last4"), 0);
+		printf("Payment: %s", render_money(cli_jint(pay, "amount_cents")));
+		text(" ", pay, "status");
+		text(" ", pay, "brand");
+		text(" ending ", pay, "last4");
 		printf("\n");
 	} else if (strcmp(cli_jstr(o, "status"), "pending_payment") == 0) {
 		printf("Payment: not paid yet (voxcart orders pay %lld)\n", (long long)cli_jint(o, "id"));
