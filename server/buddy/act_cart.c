@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
 
 #define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
@@ -187,6 +188,11 @@ void act_add_product(struct turn *t, const cJSON *p_in, int qty, int more)
 	st->last.qty = qty;
 	st->last.line_before = line;
 	st->last.turn = st->turn;
+	if (st->batch_turn != st->turn)
+		st->nbatch = 0;
+	st->batch_turn = st->turn;
+	if (st->nbatch < DLG_MAX_FOCUS)
+		st->batch[st->nbatch++] = (struct dlg_added){ id, qty, line };
 	say_added(t, p, qty, dlg_cart_qty(t->cart, id), more || line > 0);
 out:
 	cJSON_Delete(full);
@@ -373,6 +379,8 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 	if (!t->cart)
 		refresh_cart(t);
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) == 0) {
+		if (t->changed_cart)
+			return;	/* emptied by this very request: nothing more to say */
 		reply_say(&t->r, c->negated ? "Okay, I won't add it." : "Your cart is already empty.");
 		return;
 	}
@@ -539,6 +547,7 @@ static void say_cart(struct turn *t, const cJSON *cart, int total_only)
 	reply_count(units, count, sizeof count);
 	if (total_only) {
 		reply_say(&t->r, "Your total is %s for %s item%s.", money, count, units == 1 ? "" : "s");
+		t->total_said = 1;
 		return;
 	}
 	char parts[4][240];
@@ -686,13 +695,63 @@ void act_undo(struct turn *t)
 	cJSON_Delete(p);
 }
 
+void act_undo_batch(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	if (st->nbatch == 0 || st->batch_turn < st->turn - 2) {
+		act_undo(t);
+		return;
+	}
+	if (!t->cart)
+		refresh_cart(t);
+	char names[DLG_MAX_FOCUS][160];
+	const char *ptr[DLG_MAX_FOCUS];
+	int k = 0;
+	/* last first, so a product added twice ends at its first line_before */
+	for (int i = st->nbatch - 1; i >= 0; i--) {
+		const struct dlg_added *a = &st->batch[i];
+		int line = dlg_cart_qty(t->cart, a->id);
+		int target = line - a->qty;
+		if (line == 0 || set_line(t, a->id, target > a->line_before ? target : a->line_before) != 0)
+			continue;
+		cJSON *p = NULL;
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, a->id, &p, code, msg) == 0 && p) {
+			int dup = 0;
+			title_of(p, names[k], sizeof names[k]);
+			for (int j = 0; j < k; j++)
+				dup |= !strcmp(names[j], names[k]);
+			if (!dup) {
+				ptr[k] = names[k];
+				k++;
+			}
+		}
+		cJSON_Delete(p);
+	}
+	st->nbatch = 0;
+	st->last.kind = DLG_LAST_NONE;
+	if (k == 0) {
+		reply_say(&t->r, "There's nothing for me to take back.");
+		return;
+	}
+	/* first added, first named */
+	for (int i = 0; i < k / 2; i++) {
+		const char *x = ptr[i];
+		ptr[i] = ptr[k - 1 - i];
+		ptr[k - 1 - i] = x;
+	}
+	char list[700];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, "Okay, I took %s back out of your cart.", list);
+}
+
 /* "make that the decaf" after the 12 oz dark roast: of the decafs, the one most like
  * what it replaces (same roast, same size).  Settles res when one is closest. */
-static void closest_to_last(struct turn *t, struct resolution *res)
+static void closest_to(struct turn *t, struct resolution *res, int64_t old_id)
 {
 	cJSON *old = NULL;
 	ERRBUF;
-	if (t->tools->product_get(t->tools->ctx, t->st->last.id, &old, code, msg) != 0 || !old) {
+	if (t->tools->product_get(t->tools->ctx, old_id, &old, code, msg) != 0 || !old) {
 		cJSON_Delete(old);
 		return;
 	}
@@ -762,7 +821,7 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	struct resolution res;
 	resolve_item(t, it, RES_CATALOG, &res);
 	if (res.status == RES_AMBIGUOUS)
-		closest_to_last(t, &res);
+		closest_to(t, &res, st->last.id);
 	if (res.status != RES_OK) {
 		if (res.status == RES_AMBIGUOUS)
 			act_ask_choice(t, &res, UND_ADD, it->qty ? it->qty : st->last.qty);
@@ -897,6 +956,20 @@ void act_swap(struct turn *t, const struct und_cmd *c)
 		}
 		resolve_free(&r2);
 	}
+	if (add.ref == UND_REF_WORDS && cJSON_GetArraySize(gone) == 1) {
+		/* "not the 2%, whole": of the wholes, the one most like what it replaces */
+		struct resolution r3;
+		resolve_item(t, &add, RES_CATALOG, &r3);
+		if (r3.status == RES_AMBIGUOUS)
+			closest_to(t, &r3, dlg_id(cJSON_GetArrayItem(gone, 0)));
+		if (r3.status == RES_OK) {
+			act_add_product(t, cJSON_GetArrayItem(r3.products, 0), add.qty > 0 ? add.qty : 1, 0);
+			resolve_free(&r3);
+			cJSON_Delete(gone);
+			return;
+		}
+		resolve_free(&r3);
+	}
 	cJSON_Delete(gone);
 	struct und_cmd cmd = *c;
 	cmd.intent = UND_ADD;
@@ -904,4 +977,177 @@ void act_swap(struct turn *t, const struct und_cmd *c)
 	cmd.nitems = 1;
 	cmd.items[0] = add;
 	act_add(t, &cmd, &cmd.items[0]);
+}
+
+/* The words of a title that say what kind of thing it is: before any "(", without
+ * sizes and units ("Gala Apples 3 lb bag" -> gala apples).  Returns how many. */
+static int kind_words(const cJSON *p, struct text_words *out)
+{
+	char cut[256];
+	snprintf(cut, sizeof cut, "%s", dlg_str(p, "title"));
+	char *paren = strpbrk(cut, "(,");
+	if (paren)
+		*paren = '\0';
+	struct text_words tw;
+	text_split(cut, &tw);
+	out->n = 0;
+	for (int i = 0; i < tw.n; i++) {
+		const char *w = tw.w[i];
+		if ((w[0] >= '0' && w[0] <= '9') || lex_is_unit(w) ||
+		    (i > 0 && tw.w[i - 1][0] >= '0' && tw.w[i - 1][0] <= '9' && lex_size_unit(w)) ||
+		    !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "and") || !strcmp(w, "with"))
+			continue;
+		match_stem(w, out->w[out->n], TEXT_WORD_LEN);
+		out->brk[out->n++] = 0;
+	}
+	return out->n;
+}
+
+static int has_word(const struct text_words *tw, const char *w)
+{
+	for (int i = 0; i < tw->n; i++)
+		if (!strcmp(tw->w[i], w))
+			return 1;
+	return 0;
+}
+
+/* Products of the same kind as old (sharing its head noun), old itself excluded. */
+static cJSON *siblings(struct turn *t, const cJSON *old, const struct text_words *ok)
+{
+	cJSON *all = cJSON_CreateArray();
+	if (ok->n == 0)
+		return all;
+	const char *head = ok->w[ok->n - 1];
+	struct buddy_search bs = { head, NULL, -1, -1, "relevance", 20 };
+	cJSON *res = NULL;
+	ERRBUF;
+	if (t->tools->search(t->tools->ctx, &bs, &res, code, msg) != 0 || !res) {
+		cJSON_Delete(res);
+		return all;
+	}
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+		struct text_words pk;
+		if (dlg_id(p) == dlg_id(old) || !kind_words(p, &pk) || !has_word(&pk, head))
+			continue;
+		cJSON_AddItemToArray(all, cJSON_Duplicate(p, 1));
+	}
+	cJSON_Delete(res);
+	return all;
+}
+
+/* Takes the last add out again and adds np in its place, as many. */
+static void replace_last(struct turn *t, const cJSON *np)
+{
+	struct buddy_state *st = t->st;
+	int line = dlg_cart_qty(t->cart, st->last.id);
+	int qty = st->last.qty > 0 ? st->last.qty : 1;
+	int restore = line - st->last.qty;
+	if (set_line(t, st->last.id, restore < st->last.line_before ? st->last.line_before :
+					       restore < 0 ? 0 : restore) != 0)
+		return;
+	cJSON *op = NULL;
+	ERRBUF;
+	if (t->tools->product_get(t->tools->ctx, st->last.id, &op, code, msg) == 0 && op) {
+		char title[160];
+		title_of(op, title, sizeof title);
+		reply_say(&t->r, "Okay, I took out the %s.", title);
+	}
+	cJSON_Delete(op);
+	act_add_product(t, np, qty, 0);
+}
+
+int act_refine(struct turn *t, const struct und_cmd *c)
+{
+	struct buddy_state *st = t->st;
+	if (c->nitems != 1 || st->last.kind != DLG_LAST_ADD || st->last.turn != st->turn - 1 ||
+	    c->follow || c->ask || c->comment || c->and_said)
+		return 0;
+	const struct und_item *it = &c->items[0];
+	int size = it->pick == UND_PICK_BIGGEST || it->pick == UND_PICK_SMALLEST;
+	int other = it->ref == UND_REF_OTHER && it->nwords == 0 && it->pick == UND_PICK_NONE;
+	int descr = it->ref == UND_REF_WORDS && it->nwords > 0 && it->pick == UND_PICK_NONE;
+	if (it->qty || it->nneg || it->size_num[0] || it->every > 1 || (!size && !other && !descr))
+		return 0;
+	if (!t->cart)
+		refresh_cart(t);
+	if (dlg_cart_qty(t->cart, st->last.id) == 0)
+		return 0;
+	cJSON *old = NULL;
+	ERRBUF;
+	if (t->tools->product_get(t->tools->ctx, st->last.id, &old, code, msg) != 0 || !old) {
+		cJSON_Delete(old);
+		return 0;
+	}
+	struct text_words ok;
+	kind_words(old, &ok);
+	struct match_query q;
+	char missing[128];
+	if (descr) {
+		/* only words that tell a variant apart: "organic", "crunchy", "the
+		 * everything ones"; a word of the old name ("oat milk") names a product */
+		resolve_query(t, it, &q, missing, sizeof missing);
+		int fresh = q.n > 0 && !*missing;
+		for (int i = 0; i < q.n && fresh; i++)
+			fresh = !match_mentions(old, q.w[i]);
+		for (int i = 0; i < it->nwords && fresh; i++) {
+			char stem[TEXT_WORD_LEN];
+			match_stem(it->words[i], stem, sizeof stem);
+			fresh = !has_word(&ok, stem);
+		}
+		if (!fresh) {
+			cJSON_Delete(old);
+			return 0;
+		}
+	}
+	cJSON *sibs = siblings(t, old, &ok);
+	const cJSON *best = NULL, *p;
+	int best_shared = -1, best_extra = 0, tie = 0;
+	cJSON_ArrayForEach(p, sibs) {
+		struct text_words pk;
+		kind_words(p, &pk);
+		int shared = 0, extra = 0;
+		for (int i = 0; i < pk.n; i++) {
+			if (has_word(&ok, pk.w[i]))
+				shared++;
+			else
+				extra++;
+		}
+		if (size) {
+			if (shared != ok.n || extra != 0)
+				continue;	/* the same thing in another size */
+			if (!best || dlg_pick_better(it->pick, p, best))
+				best = p;
+			continue;
+		}
+		if (descr) {
+			int all = 1;
+			for (int i = 0; i < q.n && all; i++)
+				all = q.weight[i] < 0.9 || match_mentions(p, q.w[i]);
+			if (!all)
+				continue;
+		}
+		if (shared > best_shared || (shared == best_shared && extra < best_extra)) {
+			best = p;
+			best_shared = shared;
+			best_extra = extra;
+			tie = 0;
+		} else if (shared == best_shared && extra == best_extra) {
+			tie = 1;
+		}
+	}
+	int done = 0;
+	if (size && best && !dlg_pick_better(it->pick, best, old)) {
+		char title[160];
+		title_of(old, title, sizeof title);
+		reply_say(&t->r, "The %s is already the %s one we have.", title,
+			  it->pick == UND_PICK_BIGGEST ? "biggest" : "smallest");
+		done = 1;
+	} else if (best && !tie) {
+		replace_last(t, best);
+		done = 1;
+	}
+	cJSON_Delete(sibs);
+	cJSON_Delete(old);
+	return done;
 }

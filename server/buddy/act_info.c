@@ -6,9 +6,11 @@
  * ends with an offer to add it, so a plain "yes" works next.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
 
 #define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
@@ -33,13 +35,21 @@ static void short_description(const char *d, char *out, size_t len)
 		out[strlen(out) - 1] = '\0';
 }
 
-static void describe(struct turn *t, const struct und_cmd *c, const cJSON *p, int several)
+static void describe(struct turn *t, const struct und_cmd *c, const cJSON *p, int several, int qty)
 {
 	char title[160], price[96], stock[64];
 	reply_title(p, title, sizeof title);
 	reply_price_of(p, price, sizeof price);
 	int64_t s = dlg_int(p, "stock", -1);
 	reply_count((long)s, stock, sizeof stock);
+	if (c->intent == UND_PRICE && qty > 1 && dlg_int(p, "price_cents", -1) >= 0) {
+		/* "how much would two bags of honeycrisp cost?": the sum, and each */
+		char n[64], sum[96];
+		reply_count(qty, n, sizeof n);
+		reply_money(dlg_int(p, "price_cents", 0) * qty, dlg_str(p, "currency"), sum, sizeof sum);
+		reply_say(&t->r, "%s %s would cost %s, at %s each.", n, title, sum, price);
+		return;
+	}
 	if (c->intent == UND_PRICE) {
 		reply_say(&t->r, "%s costs %s.", title, price);
 		return;
@@ -135,7 +145,7 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 				cJSON_Delete(full);
 				full = cJSON_Duplicate(p, 1);
 			}
-			describe(t, c, full, n > 1);
+			describe(t, c, full, n > 1, it->qty);
 			cJSON *args = cJSON_CreateObject();
 			cJSON_AddNumberToObject(args, "product_id", (double)dlg_id(full));
 			cJSON *result = cJSON_CreateObject();
@@ -147,9 +157,24 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 			cJSON_ArrayForEach(p2, res.products)
 				if (t->st->nfocus < DLG_MAX_FOCUS)
 					t->st->focus[t->st->nfocus++] = dlg_id(p2);
+		} else if (t->st->info_turn == t->st->turn - 1 && t->st->focus_turn == t->st->turn - 1 &&
+			   t->st->nfocus > 0 && n == 1) {
+			/* "how much are the bose?" then "and the sony?": both are in mind for
+			 * "the cheaper of the two"; the newest is "it" */
+			int64_t id = dlg_id(cJSON_GetArrayItem(res.products, 0));
+			int64_t keep[DLG_MAX_FOCUS];
+			int nk = 0;
+			for (int i = 0; i < t->st->nfocus && nk < DLG_MAX_FOCUS - 1; i++)
+				if (t->st->focus[i] != id)
+					keep[nk++] = t->st->focus[i];
+			t->st->focus[0] = id;
+			memcpy(&t->st->focus[1], keep, (size_t)nk * sizeof keep[0]);
+			t->st->nfocus = nk + 1;
+			t->st->focus_turn = t->st->turn;
 		} else {
 			dlg_focus(t, res.products);
 		}
+		t->st->info_turn = t->st->turn;
 		t->info_cmd = t->cmd_index + 1;
 		if (n == 1 && c->intent == UND_INFO && dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", 1) != 0) {
 			const cJSON *p0 = cJSON_GetArrayItem(res.products, 0);
@@ -185,17 +210,24 @@ void act_cheaper(struct turn *t, const struct und_cmd *c)
 	static const struct und_item focus = { .ref = UND_REF_IT };
 	/* "too expensive, not that one, the cheaper sony one": the shopper named the
 	 * replacement for what was just added */
+	/* "too pricey, get the tunebox ones instead" too: what is named replaces it */
 	for (int i = 0; i < c->nitems; i++) {
 		const struct und_item *named = &c->items[i];
-		if (named->ref == UND_REF_WORDS && named->pick != UND_PICK_NONE && named->nwords > 0 &&
-		    st->last.kind == DLG_LAST_ADD && st->last.turn >= st->turn - 2) {
-			struct und_cmd fix = *c;
-			fix.intent = UND_SET;
-			fix.nitems = 1;
-			fix.items[0] = *named;
-			act_correct(t, &fix);
-			return;
-		}
+		if ((named->ref != UND_REF_WORDS && named->ref != UND_REF_IT) || named->nwords == 0 ||
+		    st->last.kind != DLG_LAST_ADD || st->last.turn < st->turn - 2)
+			continue;
+		struct match_query q;
+		char missing[128];
+		resolve_query(t, named, &q, missing, sizeof missing);
+		if (q.n == 0 || *missing)
+			continue;
+		struct und_cmd fix = *c;
+		fix.intent = UND_SET;
+		fix.nitems = 1;
+		fix.items[0] = *named;
+		fix.items[0].ref = UND_REF_WORDS;
+		act_correct(t, &fix);
+		return;
 	}
 	struct resolution res;
 	resolve_item(t, it ? it : &focus, RES_CATALOG, &res);
@@ -479,8 +511,7 @@ static int which_by_price(struct turn *t, const struct und_item *it)
 		int64_t pr = dlg_int(p, "price_cents", -1);
 		if (pr < 0)
 			continue;
-		if (!best || (it->pick == UND_PICK_CHEAPEST ? pr < dlg_int(best, "price_cents", 0) :
-			      pr > dlg_int(best, "price_cents", 0)))
+		if (!best || dlg_pick_better(it->pick, p, best))
 			best = p;
 	}
 	if (!best) {
@@ -492,6 +523,8 @@ static int which_by_price(struct turn *t, const struct und_item *it)
 	reply_price_of(best, price, sizeof price);
 	int n = cJSON_GetArraySize(arr);
 	const char *which = it->pick == UND_PICK_CHEAPEST ? (n > 2 ? "cheapest" : "cheaper") :
+			    it->pick == UND_PICK_BIGGEST ? (n > 2 ? "biggest" : "bigger") :
+			    it->pick == UND_PICK_SMALLEST ? (n > 2 ? "smallest" : "smaller") :
 			    (n > 2 ? "most expensive" : "more expensive");
 	reply_say(&t->r, "The %s is the %s one, at %s.", title, which, price);
 	dlg_show(t, arr, 0);
@@ -697,6 +730,124 @@ static int which_with(struct turn *t, const struct und_item *it)
 	return 1;
 }
 
+static int sentence_about(const char *text, char attrs[][TEXT_WORD_LEN], int nattrs, char *out,
+			  size_t len, int *neg);
+
+/* +1 for a word asking for the most ("longest", "biggest"), -1 for the least, else 0. */
+static int superlative(const char *w)
+{
+	static const char *const most[] = { "longest", "most", "biggest", "largest", "highest",
+		"greatest", "strongest", "heaviest" };
+	static const char *const least[] = { "shortest", "least", "smallest", "lowest", "fewest",
+		"lightest", "weakest" };
+	for (size_t i = 0; i < sizeof most / sizeof *most; i++)
+		if (!strcmp(w, most[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof least / sizeof *least; i++)
+		if (!strcmp(w, least[i]))
+			return -1;
+	return 0;
+}
+
+/* The number said nearest to an attribute word in a description ("up to 50 hours of
+ * battery life" for "battery"), in the sentence that names it; -1 when none. */
+static double number_near(const char *text, const char *attr, char *sent_out, size_t len)
+{
+	char attrs[1][TEXT_WORD_LEN];
+	int neg;
+	snprintf(attrs[0], sizeof attrs[0], "%s", attr);
+	char sent[512];
+	if (!sentence_about(text, attrs, 1, sent, sizeof sent, &neg))
+		return -1;
+	struct text_words tw;
+	text_split(sent, &tw);
+	int at = -1;
+	for (int i = 0; i < tw.n && at < 0; i++)
+		if (match_word_similarity(attr, tw.w[i]) >= 0.85)
+			at = i;
+	double best = -1;
+	int dist = 1000;
+	for (int i = 0; i < tw.n; i++) {
+		if (!(tw.w[i][0] >= '0' && tw.w[i][0] <= '9'))
+			continue;
+		int d = i > at ? i - at : at - i;
+		if (d < dist) {
+			dist = d;
+			best = atof(tw.w[i]);
+		}
+	}
+	if (best >= 0)
+		snprintf(sent_out, len, "%s", sent);
+	return best;
+}
+
+/* "which headphones have the longest battery?": of the products of that kind, the one
+ * whose description gives the biggest (smallest) number for it.  Returns 1 when
+ * answered. */
+static int which_most(struct turn *t, const struct und_cmd *c)
+{
+	const struct und_item *it = &c->items[0];
+	int at = -1, dir = 0;
+	for (int i = 0; i < it->nwords && at < 0; i++)
+		if ((dir = superlative(it->words[i])) != 0)
+			at = i;
+	if (at < 1 || at + 1 >= it->nwords)
+		return 0;
+	struct und_item kind = { .ref = UND_REF_WORDS };
+	for (int i = 0; i < at; i++)
+		memcpy(kind.words[kind.nwords++], it->words[i], TEXT_WORD_LEN);
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, &kind, &q, missing, sizeof missing);
+	if (q.n == 0 || *missing)
+		return 0;
+	char query[256] = "";
+	for (int i = 0; i < q.n; i++)
+		snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", i ? " " : "", q.w[i]);
+	struct buddy_search bs = { query, NULL, -1, -1, "relevance", 20 };
+	cJSON *found = NULL;
+	ERRBUF;
+	if (t->tools->search(t->tools->ctx, &bs, &found, code, msg) != 0 || !found) {
+		cJSON_Delete(found);
+		return 0;
+	}
+	const cJSON *p, *best = NULL;
+	double best_v = -1;
+	char best_sent[512] = "", attr[TEXT_WORD_LEN] = "";
+	for (int i = at + 1; i < it->nwords && !*attr; i++)
+		if (!lex_is_stopword(it->words[i]))
+			snprintf(attr, sizeof attr, "%s", it->words[i]);
+	cJSON *kinds = cJSON_CreateArray();
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(found, "items")) {
+		if (match_kind_level(p, &q) < 1)
+			continue;
+		cJSON_AddItemToArray(kinds, cJSON_Duplicate(p, 1));
+		char sent[512];
+		double v = *attr ? number_near(dlg_str(p, "description"), attr, sent, sizeof sent) : -1;
+		if (v >= 0 && (!best || (dir > 0 ? v > best_v : v < best_v))) {
+			best = p;
+			best_v = v;
+			snprintf(best_sent, sizeof best_sent, "%s", sent);
+		}
+	}
+	if (!best) {
+		cJSON_Delete(kinds);
+		cJSON_Delete(found);
+		return 0;
+	}
+	char title[160];
+	reply_title(best, title, sizeof title);
+	reply_say(&t->r, "That would be the %s. Its description says: %s.", title, best_sent);
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(kinds, 1));
+	dlg_action(t, "search", NULL, result);
+	dlg_show(t, kinds, 0);
+	offer_one(t, best, 0);
+	cJSON_Delete(kinds);
+	cJSON_Delete(found);
+	return 1;
+}
+
 int act_which(struct turn *t, const struct und_cmd *c)
 {
 	if (c->nitems == 0 || c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SET ||
@@ -705,11 +856,13 @@ int act_which(struct turn *t, const struct und_cmd *c)
 	const struct und_item *it = &c->items[0];
 	if (!c->ask && !(c->intent == UND_SEARCH && it->nwords == 0 && it->nneg > 0))
 		return 0;
+	if (c->nitems == 1 && it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && which_most(t, c))
+		return 1;
 	/* words other than "free" name a product: not a question about those in mind */
 	int named = 0;
 	for (int i = 0; i < it->nwords; i++)
 		named |= strcmp(it->words[i], "free") != 0;
-	if (it->pick != UND_PICK_NONE && c->nitems >= 2 && named)
+	if ((it->pick == UND_PICK_CHEAPEST || it->pick == UND_PICK_PRICIEST) && c->nitems >= 2 && named)
 		return compare_named(t, c, it->pick);
 	if (named && c->ask && c->nitems == 1 && it->pick == UND_PICK_NONE && it->ref == UND_REF_WORDS &&
 	    !it->qty && text_is_which(c))
@@ -721,4 +874,170 @@ int act_which(struct turn *t, const struct und_cmd *c)
 	if (it->nneg > 0 && it->pick == UND_PICK_NONE)
 		return which_without(t, it, c->ask == 2);
 	return 0;
+}
+
+/* The sentence of `text` (a description) that best covers the attribute words, into
+ * out; *neg is set when the word found is said to be absent ("no pulp", "caffeine
+ * free").  Returns how many attribute words it holds (0: none, out is empty). */
+static int sentence_about(const char *text, char attrs[][TEXT_WORD_LEN], int nattrs, char *out,
+			  size_t len, int *neg)
+{
+	int best = 0;
+	out[0] = '\0';
+	*neg = 0;
+	const char *s = text;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && !((*e == '.' || *e == '!' || *e == '?') && (e[1] == ' ' || !e[1])))
+			e++;
+		char sent[512];
+		snprintf(sent, sizeof sent, "%.*s", (int)(e - s), s);
+		struct text_words tw;
+		text_split(sent, &tw);
+		int hits = 0, negated = 0;
+		for (int a = 0; a < nattrs; a++) {
+			for (int i = 0; i < tw.n; i++) {
+				if (match_word_similarity(attrs[a], tw.w[i]) < 0.85)
+					continue;
+				hits++;
+				if ((i > 0 && (text_is(&tw, i - 1, "no") || text_is(&tw, i - 1, "not") ||
+					       text_is(&tw, i - 1, "without") || text_is(&tw, i - 1, "non"))) ||
+				    text_is(&tw, i + 1, "free"))
+					negated = 1;
+				break;
+			}
+		}
+		if (hits > best && *sent) {
+			best = hits;
+			*neg = negated;
+			snprintf(out, len, "%s", sent);
+		}
+		s = *e ? e + 1 : e;
+	}
+	return best;
+}
+
+/* 1 when w is a word of the product's title or tags. */
+static int names_word(const cJSON *p, const char *w)
+{
+	return match_mentions(p, w);
+}
+
+/* "is the whole wheat bread sliced?", "do the sony earbuds come with a case?", "is it
+ * waterproof?": the product is the longest start of the words that names one; the
+ * rest is what is asked, answered from its title, tags and description.  Returns 1
+ * when answered. */
+int act_yesno(struct turn *t, const struct und_cmd *c)
+{
+	if (!c->yesno || (c->intent != UND_INFO && c->intent != UND_NONE) || c->nitems == 0 ||
+	    c->nexcept > 0)
+		return 0;
+	char words[UND_MAX_ITEMS * UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int nw = 0, pronoun = 0;
+	for (int i = 0; i < c->nitems; i++) {
+		const struct und_item *it = &c->items[i];
+		if (it->pick != UND_PICK_NONE || it->nneg > 0 || it->ref == UND_REF_ORDINAL ||
+		    it->ref == UND_REF_ALL || it->ref == UND_REF_OTHER)
+			return 0;
+		if (it->ref == UND_REF_IT || it->ref == UND_REF_THEM)
+			pronoun = i == 0;
+		for (int w = 0; w < it->nwords; w++)
+			snprintf(words[nw++], TEXT_WORD_LEN, "%s", it->words[w]);
+	}
+	if (nw == 0)
+		return 0;
+	cJSON *product = NULL;
+	int from = 0;
+	if (pronoun && t->st->nfocus > 0) {
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, t->st->focus[0], &product, code, msg) != 0) {
+			cJSON_Delete(product);
+			product = NULL;
+		}
+	}
+	for (int k = nw; !product && k >= 1; k--) {
+		struct und_item one = { .ref = UND_REF_WORDS };
+		for (int w = 0; w < k && w < UND_ITEM_WORDS; w++)
+			memcpy(one.words[one.nwords++], words[w], TEXT_WORD_LEN);
+		struct resolution res;
+		resolve_item(t, &one, RES_CATALOG, &res);
+		if (*res.missing || res.q.n == 0 || (res.status != RES_OK && res.status != RES_AMBIGUOUS)) {
+			resolve_free(&res);
+			continue;
+		}
+		const cJSON *p0 = cJSON_GetArrayItem(res.products, 0);
+		int named = 1;	/* every word of the product part is in its name */
+		for (int q = 0; q < res.q.n && named; q++)
+			named = res.q.weight[q] < 0.9 || names_word(p0, res.q.w[q]);
+		if (!named) {
+			resolve_free(&res);
+			continue;
+		}
+		if (res.status == RES_AMBIGUOUS) {
+			if (k == nw) {	/* no question words left: the usual answer */
+				resolve_free(&res);
+				return 0;
+			}
+			act_ask_choice(t, &res, UND_INFO, 0);
+			resolve_free(&res);
+			return 1;
+		}
+		product = cJSON_Duplicate(p0, 1);
+		from = k;
+		resolve_free(&res);
+	}
+	if (!product)
+		return 0;
+	/* the words asked about: not the product's own name, not everyday words */
+	char attrs[UND_MAX_ITEMS * UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int na = 0;
+	for (int w = from; w < nw; w++) {
+		const char *x = words[w];
+		if (lex_is_stopword(x) || lex_is_common(x) || names_word(product, x))
+			continue;
+		snprintf(attrs[na++], TEXT_WORD_LEN, "%s", x);
+	}
+	if (na == 0) {
+		cJSON_Delete(product);
+		return 0;
+	}
+	cJSON *full = NULL;
+	ERRBUF;
+	if (t->tools->product_get(t->tools->ctx, dlg_id(product), &full, code, msg) == 0 && full) {
+		cJSON_Delete(product);
+		product = full;
+	} else {
+		cJSON_Delete(full);
+	}
+	char title[160], sent[512], said[256] = "";
+	reply_title(product, title, sizeof title);
+	for (int a = 0; a < na; a++)
+		snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", a ? " " : "", attrs[a]);
+	int neg = 0;
+	int found = sentence_about(dlg_str(product, "description"), attrs, na, sent, sizeof sent, &neg);
+	int in_name = 0;
+	for (int a = 0; a < na; a++)
+		in_name |= names_word(product, attrs[a]);
+	if (found > 0)
+		reply_say(&t->r, "%s, the %s: %s.", neg ? "No" : "Yes", title, sent);
+	else if (in_name)
+		reply_say(&t->r, "Yes, the %s is %s.", title, said);
+	else {
+		char desc[160];
+		short_description(dlg_str(product, "description"), desc, sizeof desc);
+		reply_say(&t->r, "I can't say for sure: the description of the %s doesn't mention %s.",
+			  title, said);
+		if (*desc)
+			reply_say(&t->r, "It says: %s.", desc);
+	}
+	dlg_focus_one(t, dlg_id(product));
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddNumberToObject(args, "product_id", (double)dlg_id(product));
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "product", product);
+	dlg_action(t, "product.show", args, result);
+	t->main = UND_INFO;
+	return 1;
 }

@@ -290,6 +290,26 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			}
 		}
 	}
+	/* "peanut butter": products named so come first, and one that only mentions it in
+	 * its description (apples "great sliced with peanut butter") is not one of them */
+	if (q.n > 0) {
+		int n0 = cJSON_GetArraySize(items);
+		double best = 0;
+		for (int i = 0; i < n0; i++) {
+			double cov = 0;
+			match_score(&q, cJSON_GetArrayItem(items, i), &cov);
+			if (cov > best)
+				best = cov;
+		}
+		for (int i = n0 - 1; best >= 0.85 && i >= 0; i--) {
+			double cov = 0;
+			match_score(&q, cJSON_GetArrayItem(items, i), &cov);
+			if (cov < 0.45) {
+				cJSON_DeleteItemFromArray(items, i);
+				total--;
+			}
+		}
+	}
 	/* drop what the shopper excluded: "coffee but not the decaf" */
 	for (int i = cJSON_GetArraySize(items) - 1; it && it->nneg && i >= 0; i--) {
 		const cJSON *p = cJSON_GetArrayItem(items, i);

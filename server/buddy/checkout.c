@@ -93,8 +93,12 @@ static int ask_to_place(struct turn *t, const cJSON *cart)
 	if (brand[0] >= 'a' && brand[0] <= 'z')
 		brand[0] = (char)(brand[0] - 'a' + 'A');
 	const char *city = dlg_str(addr, "city");
-	reply_say(&t->r, "Your total is %s for %s item%s, charged to your %s ending in %s, shipped to %s.",
-		  money, count, units == 1 ? "" : "s", brand, last4, *city ? city : "your saved address");
+	if (t->total_said && !t->changed_cart)	/* "what's my total before i check out?" */
+		reply_say(&t->r, "It will be charged to your %s ending in %s and shipped to %s.",
+			  brand, last4, *city ? city : "your saved address");
+	else
+		reply_say(&t->r, "Your total is %s for %s item%s, charged to your %s ending in %s, shipped to %s.",
+			  money, count, units == 1 ? "" : "s", brand, last4, *city ? city : "your saved address");
 	reply_say(&t->r, "Shall I place the order?");
 	st->pending_total = total;
 	st->pending_pm = dlg_id(card);

@@ -185,7 +185,14 @@ static void do_confirm(struct turn *t, enum dlg_pending pending, int alone)
 
 static void do_deny(struct turn *t, enum dlg_pending pending, int alone)
 {
-	if (!alone)
+	/* "no, hold on", "hold on, no, i'm not ready": the order waits, however it is said */
+	if (pending == DLG_PENDING_CHECKOUT && t->checkout_asked && !t->denied) {
+		t->denied = 1;
+		t->st->pending = DLG_PENDING_NONE;
+		reply_say(&t->r, "Okay, I won't place the order yet. Your cart is still there.");
+		return;
+	}
+	if (!alone || t->denied)
 		return;
 	if (pending == DLG_PENDING_CHECKOUT)
 		reply_say(&t->r, "Okay, I won't place the order. Your cart is still there.");
@@ -207,6 +214,10 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 	if (c->comment && !c->follow && pending != DLG_PENDING_CHOOSE)
 		return;
 	if (!it)
+		return;
+	/* "hold on, no, i'm not ready": after the no, words that name nothing */
+	if (t->denied && it->nwords == 0 && (it->ref == UND_REF_NONE || it->ref == UND_REF_IT) &&
+	    it->qty == 0 && it->pick == UND_PICK_NONE)
 		return;
 	int emotive = it->nwords > 0 && it->ref == UND_REF_WORDS && it->qty == 0 && it->pick == UND_PICK_NONE;
 	for (int i = 0; emotive && i < it->nwords; i++)
@@ -234,6 +245,10 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			act_less(t, &add, &add.items[0]);
 		else
 			act_info(t, &add, &add.items[0]);
+		return;
+	}
+	if (act_refine(t, c)) {
+		t->main = UND_SET;
 		return;
 	}
 	if (c->correction || (!has_ref && it->qty > 0)) {
@@ -460,6 +475,8 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 		return;
 	if (checkout_question(t, c))
 		return;
+	if (act_yesno(t, c))
+		return;
 	if (act_which(t, c)) {
 		t->main = UND_INFO;
 		return;
@@ -510,7 +527,14 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 	case UND_DENY: do_deny(t, pending, alone); break;
 	case UND_ORDER_STATUS: act_order_status(t, c); break;
 	case UND_CANCEL_ORDER: act_cancel_order(t, c); break;
-	case UND_UNDO: act_undo(t); break;
+	case UND_UNDO:
+		if (c->undo_all)
+			act_undo_batch(t);
+		else if (c->nitems > 0 && c->items[0].ref == UND_REF_WORDS && c->items[0].nwords > 0)
+			run_items(t, c, act_remove);	/* "never mind the oranges" */
+		else
+			act_undo(t);
+		break;
 	case UND_HELP: say_help(t); break;
 	case UND_GREET:
 		if (alone)
@@ -600,6 +624,18 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		if (c->lead)
 			alone = 0;
 		run_command(t, c, p, alone);
+	}
+	/* "need decaf coffee, add it": what was offered is in the cart now, so the offer
+	 * is not asked any more */
+	if (t->question[0] && st->pending == DLG_PENDING_SUGGEST && st->batch_turn == st->turn) {
+		for (int i = 0; i < st->nbatch; i++) {
+			if (st->batch[i].id == st->suggest_id) {
+				t->question[0] = '\0';
+				st->pending = DLG_PENDING_NONE;
+				t->asked = 0;
+				break;
+			}
+		}
 	}
 	if (t->question[0]) {
 		reply_say(&t->r, "%s", t->question);

@@ -42,15 +42,26 @@ struct dlg_last {
 	int turn;
 };
 
+/* One product added by the last request that added anything, for "none of that". */
+struct dlg_added {
+	int64_t id;
+	int qty;
+	int line_before;
+};
+
 struct buddy_state {
 	int turn;
 	cJSON *shown;
 	int shown_is_cart;
 	int shown_turn;		/* the turn that last set shown */
 	int focus_turn;		/* the turn that last set focus */
+	int info_turn;		/* the turn that last answered about a product */
 	int64_t focus[DLG_MAX_FOCUS];
 	int nfocus;
 	struct dlg_last last;
+	struct dlg_added batch[DLG_MAX_FOCUS];	/* every add of the turn batch_turn */
+	int nbatch;
+	int batch_turn;
 	/* the last search, for "show me more" and "anything cheaper" */
 	char last_query[256];
 	char last_category[64];
@@ -89,6 +100,8 @@ struct turn {
 	int checkout_asked;
 	int info_cmd;		/* 1 + the command whose items act_info focused ("the gala and the
 				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
+	int denied;		/* "no, hold on" was answered this turn */
+	int total_said;		/* the cart total was read out this turn */
 	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
@@ -117,6 +130,11 @@ int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt);
 const char *dlg_str(const cJSON *obj, const char *key);
 cJSON *dlg_cart_as_products(const cJSON *cart);
 int dlg_cart_qty(const cJSON *cart, int64_t product_id);
+/* The size a title states, in grams, millilitres or units (kg > oz: "1 kg" is 1000,
+ * "12 oz" 340); -1 when it states none. */
+double dlg_size_of(const cJSON *p);
+/* 1 when a is a better answer than b to "the cheaper/dearer/bigger/smaller one". */
+int dlg_pick_better(enum und_pick pick, const cJSON *a, const cJSON *b);
 
 /* dialogue.c: state helpers used by the actions */
 void dlg_show(struct turn *t, const cJSON *products, int is_cart);
@@ -138,8 +156,13 @@ void act_less(struct turn *t, const struct und_cmd *c, const struct und_item *it
 void act_view_cart(struct turn *t, int total_only);
 void act_clear(struct turn *t, const struct und_cmd *c);
 void act_undo(struct turn *t);
+/* "actually none of that": every add of the last turn that added, taken back. */
+void act_undo_batch(struct turn *t);
 void act_correct(struct turn *t, const struct und_cmd *c);
 void act_swap(struct turn *t, const struct und_cmd *c);
+/* Right after an add, "the organic ones", "the other kind", "the bigger one": the
+ * variant of the same product replaces it.  Returns 1 when done. */
+int act_refine(struct turn *t, const struct und_cmd *c);
 
 /* checkout.c: act_checkout() only asks; act_place_order() runs after a yes */
 void act_checkout(struct turn *t);
@@ -159,5 +182,8 @@ void act_cancel_order(struct turn *t, const struct und_cmd *c);
 /* "which one is cheaper?", "which ones are dairy free?", "which is cheaper, the chips
  * or the cookies?": answered about the products in mind.  Returns 1 when answered. */
 int act_which(struct turn *t, const struct und_cmd *c);
+/* "is the bread sliced?", "is it waterproof?": yes, no or "it doesn't say", from the
+ * product's own words.  Returns 1 when answered. */
+int act_yesno(struct turn *t, const struct und_cmd *c);
 
 #endif

@@ -62,6 +62,7 @@ static const struct lex_trigger triggers[] = {
 	{ "lose", UND_REMOVE, 30, 0 }, { "ditch", UND_REMOVE, 30, 0 },
 	{ "forget about", UND_REMOVE, 30, 0 }, { "forget", UND_REMOVE, 30, LEX_START },
 	{ "skip", UND_REMOVE, 30, LEX_START }, { "put back", UND_REMOVE, 31, 0 },
+	{ "scrap", UND_REMOVE, 30, 0 }, { "scrap that", UND_UNDO, 31, LEX_ALONE },
 	{ "minus", UND_REMOVE, 30, 0 }, { "nix", UND_REMOVE, 30, 0 }, { "cut", UND_REMOVE, 30, LEX_START },
 	{ "cancel the", UND_REMOVE, 30, LEX_START }, { "take back", UND_REMOVE, 30, 0 },
 	/* change quantity */

@@ -238,7 +238,8 @@ int match_category(const struct match_vocab *v, const char *word)
 static int is_filler_title_word(const char *w)
 {
 	static const char *const words[] = { "kg", "g", "l", "ml", "lb", "lbs", "oz", "pack", "pk",
-		"x", "of", "the", "and", "with", "for", "in", "a", "pcs", "ct", "count", "cl", "fl" };
+		"x", "of", "the", "and", "with", "for", "in", "a", "pcs", "ct", "count", "cl", "fl",
+		"percent" };
 	if (strlen(w) < 2 || strpbrk(w, "0123456789"))
 		return 1;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)

@@ -168,7 +168,45 @@ static int drop_negated(const struct und_item *it, struct match_cand *c, int n)
 	return k;
 }
 
-/* Among the candidates as good as the best, the cheapest or dearest one first. */
+double dlg_size_of(const cJSON *p)
+{
+	static const struct { const char *unit; double base; } units[] = {
+		{ "kg", 1000 }, { "g", 1 }, { "lb", 453.6 }, { "oz", 28.35 }, { "l", 1000 },
+		{ "ml", 1 }, { "gallon", 3785 }, { "pint", 473 }, { "quart", 946 }, { "pack", 1 },
+		{ "ct", 1 },
+	};
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	for (int i = 0; i + 1 < tw.n; i++) {
+		if (!(tw.w[i][0] >= '0' && tw.w[i][0] <= '9'))
+			continue;
+		const char *u = lex_size_unit(tw.w[i + 1]);
+		for (size_t k = 0; u && k < sizeof units / sizeof *units; k++)
+			if (!strcmp(u, units[k].unit))
+				return atof(tw.w[i]) * units[k].base;
+	}
+	for (int i = 0; i < tw.n; i++)	/* "Whole Milk 1 gallon" has it; "(dozen)" counts */
+		if (text_is(&tw, i, "dozen"))
+			return 12;
+	return -1;
+}
+
+int dlg_pick_better(enum und_pick pick, const cJSON *a, const cJSON *b)
+{
+	if (pick == UND_PICK_BIGGEST || pick == UND_PICK_SMALLEST) {
+		double sa = dlg_size_of(a), sb = dlg_size_of(b);
+		if (sa < 0)
+			return 0;
+		if (sb < 0)
+			return 1;
+		return pick == UND_PICK_BIGGEST ? sa > sb : sa < sb;
+	}
+	int64_t pa = dlg_int(a, "price_cents", 0), pb = dlg_int(b, "price_cents", 0);
+	return pick == UND_PICK_CHEAPEST ? pa < pb : pa > pb;
+}
+
+/* Among the candidates as good as the best, the cheapest, dearest, biggest or smallest
+ * one first. */
 static void apply_pick(const struct und_item *it, struct match_cand *c, int n)
 {
 	if (it->pick == UND_PICK_NONE || n == 0)
@@ -177,8 +215,7 @@ static void apply_pick(const struct und_item *it, struct match_cand *c, int n)
 	for (int i = 1; i < n; i++) {
 		if (c[i].coverage < c[0].coverage - 0.01)
 			continue;
-		int64_t pi = dlg_int(c[i].product, "price_cents", 0), pb = dlg_int(c[best].product, "price_cents", 0);
-		if (it->pick == UND_PICK_CHEAPEST ? pi < pb : pi > pb)
+		if (dlg_pick_better(it->pick, c[i].product, c[best].product))
 			best = i;
 	}
 	struct match_cand tmp = c[0];

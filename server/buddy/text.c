@@ -203,6 +203,9 @@ void text_split(const char *in, struct text_words *out)
 				s.currency = "pounds", i++;
 			else if (c == '&')
 				push(out, "and");
+			else if (c == '%' && out->n > 0 && !out->brk[out->n - 1] &&
+				 isdigit((unsigned char)out->w[out->n - 1][0]))
+				push(out, "percent");	/* "2% milk": a kind of milk, not two */
 			else if (c == ',' || c == ';' || c == ':')
 				mark_break(out, 1);
 			else if (c == '.' || c == '!' || c == '?')

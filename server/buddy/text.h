@@ -25,7 +25,8 @@ struct text_words {
 
 /* Splits `in` (may be NULL, any bytes) into words: lowercases, folds common accented
  * letters to ASCII, expands contractions ("what's" -> "what is", "dont" -> "do not"),
- * turns "$5" into "5 dollars", "&" into "and", "1,000" into "1000", keeps "12.99". */
+ * turns "$5" into "5 dollars", "&" into "and", "2%" into "2 percent", "1,000" into "1000",
+ * keeps "12.99". */
 void text_split(const char *in, struct text_words *out);
 
 /* 1 when word i exists and equals `word`. */

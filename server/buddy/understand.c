@@ -102,6 +102,30 @@ void und_clean(const char *text, struct text_words *t)
 		else
 			i++;
 	}
+	/* "..., dear?", "... in me basket, ta": a word of address or thanks at the end of a
+	 * sentence names no product */
+	for (int i = 1; i < t->n;) {
+		static const char *const address[] = { "dear", "ta", "mate", "love", "luv", "darling",
+			"pal", "hun", "sweetie", "cheers", "buddy", "friend" };
+		int end = i + 1 >= t->n || t->brk[i] == 2;
+		int hit = 0;
+		for (size_t k = 0; k < sizeof address / sizeof *address && !hit; k++)
+			hit = text_is(t, i, address[k]);
+		/* "love" and "cheers" only after a pause or thanks: "i would love ..." is a verb */
+		int after_thanks = text_is(t, i - 1, "thanks") || text_is(t, i - 1, "please") ||
+				   (text_is(t, i - 1, "you") && text_is(t, i - 2, "thank"));
+		if (hit && end && (t->brk[i - 1] || after_thanks ||
+				   !(text_is(t, i, "love") || text_is(t, i, "cheers") ||
+				     text_is(t, i, "friend") || text_is(t, i, "buddy"))) &&
+		    !(i == 1 && !t->brk[0])) {
+			unsigned char b = t->brk[i];
+			text_delete(t, i, 1);
+			if (b > t->brk[i - 1])
+				t->brk[i - 1] = b;
+			continue;
+		}
+		i++;
+	}
 	/* "i could really use", "we really need": an intensifier inside a verb phrase */
 	for (int i = 1; i + 1 < t->n;) {
 		static const char *const subj[] = { "i", "we", "could", "would", "will", "do", "am",
@@ -190,6 +214,17 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			CLOSE(i);
 			start = i = t->n;
 			break;
+		}
+		/* "keep the bread but lose the butter": what is kept needs nothing done */
+		if (i == start && (text_is(t, i, "keep") || text_is(t, i, "leave")) &&
+		    !text_is(t, i + 1, "only") && !text_is(t, i + 1, "just")) {
+			int j = i + 1;
+			while (j < t->n && !text_is(t, j, "but") && !text_is(t, j, "and") && !t->brk[j - 1])
+				j++;
+			if (j < t->n && j > i + 1) {
+				i = start = j + (text_is(t, j, "but") || text_is(t, j, "and"));
+				continue;
+			}
 		}
 		/* words of a price limit trigger nothing: "for no more than sixty dollars" */
 		if ((m = price_parse_range(t, i, t->n, &pr)) > 0) {
@@ -352,6 +387,9 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		{ "most expensive", UND_PICK_PRICIEST, 2 }, { "more expensive", UND_PICK_PRICIEST, 2 },
 		{ "priciest", UND_PICK_PRICIEST, 2 }, { "pricier", UND_PICK_PRICIEST, 2 },
 		{ "dearest", UND_PICK_PRICIEST, 2 }, { "highest priced", UND_PICK_PRICIEST, 2 },
+		{ "bigger", UND_PICK_BIGGEST, 0 }, { "larger", UND_PICK_BIGGEST, 0 },
+		{ "biggest", UND_PICK_BIGGEST, 0 }, { "largest", UND_PICK_BIGGEST, 0 },
+		{ "smaller", UND_PICK_SMALLEST, 0 }, { "smallest", UND_PICK_SMALLEST, 0 },
 		{ "cheap", UND_PICK_NONE, 1 }, { "affordable", UND_PICK_NONE, 1 },
 		{ "budget", UND_PICK_NONE, 1 }, { "inexpensive", UND_PICK_NONE, 1 },
 		{ "low cost", UND_PICK_NONE, 1 }, { "expensive", UND_PICK_NONE, 2 },
@@ -361,7 +399,8 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		int n = text_match(t, k, end, picks[p].phrase);
 		if (!n)
 			continue;
-		s->cmd->sort = picks[p].sort;
+		if (picks[p].sort)
+			s->cmd->sort = picks[p].sort;
 		/* "from cheapest to most expensive", "cheapest first": an order, not a pick */
 		if ((k > 0 && text_is(t, k - 1, "from")) || text_is(t, k + n, "first") ||
 		    (text_is(t, k + n, "to") && k + n + 1 < end)) {
@@ -397,6 +436,16 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		}
 		if (text_is(t, k + n, "one") || text_is(t, k + n, "ones"))
 			n++;
+		/* "the cheaper of the two", "the cheapest of them": which of those, not how many */
+		static const char *const of_those[] = { "of the two", "of the three", "of those two",
+			"of these two", "of both", "of them", "of those", "of these", "of the lot" };
+		for (size_t o = 0; o < sizeof of_those / sizeof *of_those; o++) {
+			int m = text_match(t, k + n, end, of_those[o]);
+			if (m) {
+				n += m;
+				break;
+			}
+		}
 		return n;
 	}
 	return 0;
@@ -549,6 +598,18 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				continue;
 			}
 		}
+		/* "not the 2%", "not the 1 kg": the size that is not wanted */
+		if (s.mode == MODE_NEG && s.cur && text_is_digits(t->w[k]) && k + 1 < b &&
+		    lex_size_unit(t->w[k + 1])) {
+			add_word(s.cur->neg, &s.cur->nneg, t->w[k]);
+			k += 2;
+			continue;
+		}
+		/* "not a bunch": an article names no product */
+		if (s.mode == MODE_NEG && (text_is(t, k, "a") || text_is(t, k, "an"))) {
+			k++;
+			continue;
+		}
 		if ((n = text_match(t, k, b, "but not")) || (n = text_match(t, k, b, "not")) ||
 		    (n = text_match(t, k, b, "no")) || (n = text_match(t, k, b, "without"))) {
 			if (!s.cur)
@@ -612,6 +673,16 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				k = j;
 				continue;
 			}
+		}
+		if (s.mode == MODE_NEG && (n = ref_phrase(t, k, b, &ref)) &&
+		    (ref == UND_REF_IT || ref == UND_REF_THEM)) {
+			/* "no wait, not those, the everything ones": what was meant is wrong;
+			 * the words that follow say what instead */
+			s.mode = MODE_ITEM;
+			k += n;
+			if (text_is(t, k, "one") || text_is(t, k, "ones"))
+				k++;
+			continue;
 		}
 		if ((n = ref_phrase(t, k, b, &ref))) {
 			/* "that's a bit much", "it looks good": a remark, not a request */
@@ -720,6 +791,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		} else {
 			if (s.new_on_content && it->nwords)
 				it = new_item(&s);
+			s.new_on_content = 0;	/* "cheaper, the oat milk": one item from here */
 			add_word(it->words, &it->nwords, t->w[k]);
 			if (it->ref == UND_REF_NONE)
 				it->ref = UND_REF_WORDS;
@@ -779,6 +851,16 @@ static void join_items(struct und_cmd *c)
 {
 	for (int i = 1; i < c->nitems; i++) {
 		struct und_item *a = &c->items[i - 1], *b = &c->items[i];
+		/* "the unsweetened almond one, two of them": how many of the thing named */
+		if (a->ref == UND_REF_WORDS && !a->qty && !a->zero && !a->instead && !b->instead &&
+		    (b->ref == UND_REF_THEM || b->ref == UND_REF_IT) && b->nwords == 0 && b->qty > 0 &&
+		    b->pick == UND_PICK_NONE) {
+			a->qty = b->qty;
+			a->article = 0;
+			drop_item(c, i);
+			i--;
+			continue;
+		}
 		if (a->ref != UND_REF_WORDS || a->instead || b->instead || b->pick != UND_PICK_NONE ||
 		    (b->ref != UND_REF_NONE && b->ref != UND_REF_WORDS))
 			continue;
@@ -829,6 +911,55 @@ static void join_items(struct und_cmd *c)
 			}
 		}
 	}
+}
+
+/* A yes/no question about a product: an auxiliary verb opening the clause before the
+ * thing asked about ("is the bread sliced", "do the sony earbuds come with a case",
+ * "would the tea go well with milk"), or "can i put/use the mug in the dishwasher"
+ * (in anything but the cart).  "do you have", "is there", "can i get" are not. */
+static int yesno_question(const struct text_words *t, int a, int b)
+{
+	static const char *const aux[] = { "is", "are", "does", "do", "will", "would", "can",
+		"could", "should", "has", "have" };
+	static const char *const subj[] = { "the", "it", "they", "this", "that", "these", "those",
+		"your" };
+	static const char *const use[] = { "put", "use", "wash", "microwave", "freeze", "keep",
+		"store", "cook", "heat", "boil" };
+	int q = a;
+	while (q < b && (text_is(t, q, "so") || text_is(t, q, "and") || text_is(t, q, "ok") ||
+			 text_is(t, q, "okay") || text_is(t, q, "hey") || text_is(t, q, "well") ||
+			 text_is(t, q, "but") || text_is(t, q, "hmm") || text_is(t, q, "also")))
+		q++;
+	if (q + 2 >= b)
+		return 0;
+	int is_aux = 0;
+	for (size_t k = 0; k < sizeof aux / sizeof *aux && !is_aux; k++)
+		is_aux = text_is(t, q, aux[k]);
+	if (!is_aux)
+		return 0;
+	for (size_t k = 0; k < sizeof subj / sizeof *subj; k++)
+		if (text_is(t, q + 1, subj[k]))
+			return !(text_is(t, q + 1, "it") && text_is(t, q + 2, "in") && text_is(t, q + 3, "stock"));
+	if (!(text_is(t, q, "can") || text_is(t, q, "could") || text_is(t, q, "should")) ||
+	    !(text_is(t, q + 1, "i") || text_is(t, q + 1, "we")))
+		return 0;
+	int verb = 0;
+	for (size_t k = 0; k < sizeof use / sizeof *use && !verb; k++)
+		verb = text_is(t, q + 2, use[k]);
+	if (!verb)
+		return 0;
+	if (!text_is(t, q + 2, "put"))
+		return 1;
+	/* "can i put the mug in the dishwasher": in something that is not the cart */
+	for (int i = q + 3; i + 1 < b; i++) {
+		if (!text_is(t, i, "in") && !text_is(t, i, "into") && !text_is(t, i, "on"))
+			continue;
+		int j = i + 1;
+		while (j < b && (text_is(t, j, "the") || text_is(t, j, "a") || text_is(t, j, "my")))
+			j++;
+		return j < b && !lex_is_cart_word(t->w[j]);
+	}
+	return 0;
 }
 
 static void parse_clause(const struct text_words *t, int a, int b, struct und_cmd *cmd)
@@ -892,6 +1023,9 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			   text_match(t, q, b, "are they") || text_match(t, q, b, "do you have") ||
 			   text_match(t, q, b, "have you got") || text_match(t, q, b, "do they");
 	}
+	cmd->yesno = yesno_question(t, a, b);
+	if (cmd->yesno && (cmd->intent == UND_ADD || cmd->intent == UND_NONE))
+		cmd->intent = UND_INFO;	/* "can i put the mug in the dishwasher?" */
 	/* separable verbs: "take one lemon out", "put the milk back" */
 	if (cmd->intent == UND_ADD && (!strcmp(tr.phrase, "take") || !strcmp(tr.phrase, "put") ||
 				       !strcmp(tr.phrase, "get"))) {
@@ -933,6 +1067,19 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		}
 		cmd->nitems = 0;
 	}
+	/* "actually none of that", "none of those": take back what was just added */
+	for (int i = a; i + 2 < b + 1 && i + 1 < b; i++) {
+		if (text_is(t, i, "none") && text_is(t, i + 1, "of") &&
+		    (text_is(t, i + 2, "that") || text_is(t, i + 2, "those") || text_is(t, i + 2, "it") ||
+		     text_is(t, i + 2, "them") || text_is(t, i + 2, "this") || text_is(t, i + 2, "these")) &&
+		    (cmd->intent == UND_NONE || cmd->intent == UND_DENY || cmd->intent == UND_UNDO ||
+		     cmd->intent == UND_REMOVE || cmd->intent == UND_ADD)) {
+			cmd->intent = UND_UNDO;
+			cmd->undo_all = 1;
+			cmd->nitems = 0;
+			break;
+		}
+	}
 	if (cmd->intent == UND_REMOVE && cmd->nitems == 1 && cmd->items[0].ref == UND_REF_ALL &&
 	    cmd->items[0].nwords == 0)
 		cmd->intent = UND_CLEAR_CART, cmd->nitems = 0;
@@ -943,8 +1090,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	    cmd->items[0].pick != UND_PICK_NONE && cmd->items[0].nwords > 0 &&
 	    cmd->items[0].ref == UND_REF_WORDS) {
 		int named = 0;	/* "the cheap one is fine": nothing named */
-		for (int i = 0; i < cmd->items[0].nwords; i++)
-			named |= !lex_is_common(cmd->items[0].words[i]);
+		for (int i = 0; i < cmd->items[0].nwords; i++)	/* "the smaller bag": no name */
+			named |= !lex_is_common(cmd->items[0].words[i]) && !lex_is_unit(cmd->items[0].words[i]);
 		if (named)
 			cmd->intent = UND_SEARCH;
 	}
@@ -1060,6 +1207,7 @@ static void push(struct und_result *r, const struct und_cmd *c)
 
 static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 {
+	c->and_said = m == MARK_AND;
 	struct und_cmd *prev = r->n > 0 && !r->cmd[r->n - 1].lead ? &r->cmd[r->n - 1] : NULL;
 	if (prev && c->intent == prev->intent && (c->intent == UND_CONFIRM || c->intent == UND_DENY) &&
 	    c->nitems == 0 && prev->nitems == 0)

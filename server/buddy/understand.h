@@ -41,8 +41,11 @@ enum und_ref {
 	UND_REF_ALL,		/* "everything", "it all" */
 };
 
-/* Which of several matching products: "the cheaper one", "the most expensive". */
-enum und_pick { UND_PICK_NONE, UND_PICK_CHEAPEST, UND_PICK_PRICIEST };
+/* Which of several matching products: "the cheaper one", "the most expensive", "the
+ * bigger one". */
+enum und_pick { UND_PICK_NONE, UND_PICK_CHEAPEST, UND_PICK_PRICIEST,
+	UND_PICK_BIGGEST,	/* "the bigger one", "the largest bag": by the size in the title */
+	UND_PICK_SMALLEST };
 
 struct und_item {
 	enum und_ref ref;
@@ -79,6 +82,11 @@ struct und_cmd {
 	int buy;		/* "buy me ...": add, then go to the checkout */
 	int ask;		/* a question ("which one is cheaper?", "is there one without
 				 * caffeine?"): answered, never acted on by itself */
+	int and_said;		/* the clause opened with "and", "also", "plus": one more thing */
+	int undo_all;		/* "none of that": every change of the last request, undone */
+	int yesno;		/* a yes/no question about a product ("is the bread sliced?",
+				 * "do the earbuds come with a case?"): answered from what the
+				 * product says, never acted on */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */

@@ -2,7 +2,7 @@
  * buddy_fake.h - an in-memory shop implementing struct buddy_tools, for the buddy's
  * unit tests (included by test_buddy*.c; not a module of its own).
  *
- * 47 products over fruit, bakery, coffee, tea, dairy, audio, snacks, drinks,
+ * 52 products over fruit, bakery, coffee, tea, dairy, audio, snacks, drinks,
  * household, vegetables and pantry, with close pairs on purpose (Sony/Bose
  * headphones, Dark Roast/Decaf coffee, Whole Milk/Milk Chocolate, Oranges/Orange
  * Juice), one product out of stock and one with three left.  Search behaves like the
@@ -39,7 +39,8 @@ enum {
 	DISH_SOAP, PAPER_TOWELS, DETERGENT,
 	CARROTS, SPINACH, TOMATOES, ONIONS, POTATOES,
 	SPAGHETTI, RICE, OLIVE_OIL, MAC_CHEESE,
-	FAKE_NPRODUCTS = MAC_CHEESE
+	CREAMY_PB, CRUNCHY_PB, OATS_SMALL, OATS_BIG, CELERY,
+	FAKE_NPRODUCTS = CELERY
 };
 
 static struct fake_product fake_catalog[] = {
@@ -90,6 +91,11 @@ static struct fake_product fake_catalog[] = {
 	{ RICE, "Basmati Rice 1 kg", "pantry", 349, 30, "rice", "Long grain basmati." },
 	{ OLIVE_OIL, "Extra Virgin Olive Oil 500 ml", "pantry", 899, 20, "oil", "Cold pressed olive oil." },
 	{ MAC_CHEESE, "Macaroni and Cheese", "pantry", 199, 30, "pasta", "Creamy mac and cheese." },
+	{ CREAMY_PB, "Creamy Peanut Butter 340 g", "pantry", 349, 20, "spreads", "Smooth roasted peanut butter." },
+	{ CRUNCHY_PB, "Crunchy Peanut Butter 340 g", "pantry", 349, 20, "spreads", "Peanut butter with crunchy bits." },
+	{ OATS_SMALL, "Rolled Oats 500 g", "pantry", 249, 20, "porridge", "Whole grain rolled oats." },
+	{ OATS_BIG, "Rolled Oats 1 kg", "pantry", 429, 20, "porridge", "Whole grain rolled oats, family size." },
+	{ CELERY, "Celery Sticks 300 g", "vegetables", 199, 20, "celery", "Crisp celery. Great with peanut butter." },
 };
 
 struct fake_line { int64_t id; int qty; };

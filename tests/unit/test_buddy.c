@@ -815,6 +815,124 @@ START_TEST(variant_swaps_keep_the_kind)
 }
 END_TEST
 
+/* G: questions are answered from the product's own words, never turned into a sale */
+START_TEST(questions_answered_from_descriptions)
+{
+	say("is the dish soap lemon scented?");
+	HAS("yes");
+	LACKS("don't have");
+	LACKS("shall i add");
+	NOT_ACTED("cart.add");
+	say("is the sourdough bread sliced?");
+	HAS("doesn't mention");
+	LACKS("don't have");
+	NOT_ACTED("cart.add");
+	say("how much would two bags of gala apples cost?");
+	HAS("seven dollars ninety eight");
+	say("which headphones have the longest battery?");
+	HAS("bose");
+	LACKS("don't have");
+	say("what's cheaper, the oat milk or the whole milk?");
+	HAS("whole milk");
+	LACKS("chocolate");
+	LINES(0);
+}
+END_TEST
+
+/* A, B: follow-ups are about the item just added */
+START_TEST(follow_ups_refine_the_last_add)
+{
+	say("add creamy peanut butter");
+	QTY(CREAMY_PB, 1);
+	say("the other kind");
+	QTY(CREAMY_PB, 0);
+	QTY(CRUNCHY_PB, 1);
+	say("no wait, not those, the creamy ones");
+	QTY(CREAMY_PB, 1);
+	QTY(CRUNCHY_PB, 0);
+	say("crunchy");
+	QTY(CREAMY_PB, 0);
+	QTY(CRUNCHY_PB, 1);
+	say("add the rolled oats");
+	HAS("did you mean");
+	say("the bigger one");
+	QTY(OATS_BIG, 1);
+	QTY(OATS_SMALL, 0);
+	say("actually the smaller bag");
+	QTY(OATS_BIG, 0);
+	QTY(OATS_SMALL, 1);
+	say("add the sony headphones");
+	QTY(SONY, 1);
+	say("hmm too pricey, get the bose ones instead");
+	QTY(SONY, 0);
+	QTY(BOSE, 1);
+}
+END_TEST
+
+START_TEST(follow_ups_across_turns)
+{
+	say("how much are the sony headphones?");
+	say("and the bose?");
+	say("add the cheaper of the two");
+	QTY(BOSE, 1);
+	QTY(SONY, 0);
+	say("add chips, cookies and cola");
+	QTY(CHIPS, 1);
+	QTY(COOKIES, 1);
+	QTY(COLA, 1);
+	say("actually none of that");
+	QTY(CHIPS, 0);
+	QTY(COOKIES, 0);
+	QTY(COLA, 0);
+	QTY(BOSE, 1);
+}
+END_TEST
+
+/* E, F: removal phrasings; a title match outranks a description mention */
+START_TEST(removal_phrasings_and_title_ranking)
+{
+	say("add oranges and spinach");
+	QTY(ORANGES, 1);
+	say("never mind the oranges");
+	QTY(ORANGES, 0);
+	QTY(SPINACH, 1);
+	say("add sourdough bread and butter");
+	QTY(BUTTER, 1);
+	say("keep the bread but lose the butter");
+	QTY(BUTTER, 0);
+	QTY(SOURDOUGH, 1);
+	say("show me peanut butter");
+	LACKS("celery");
+	say("add both");
+	QTY(CREAMY_PB, 1);
+	QTY(CRUNCHY_PB, 1);
+	QTY(CELERY, 0);
+}
+END_TEST
+
+/* H: no stray "we don't have dear", no offer of what was just added, "no, hold on"
+ * at the checkout is heard, the total is read once */
+START_TEST(reply_defects)
+{
+	say("add the sourdough bread please, dear");
+	QTY(SOURDOUGH, 1);
+	LACKS("don't have");
+	say("i need cheddar cheese, add it");
+	QTY(CHEDDAR, 1);
+	LACKS("shall i add");
+	say("check out");
+	HAS("shall i place the order");
+	say("no, hold on");
+	HAS("won't place");
+	ck_assert_int_eq(shop.calls_checkout, 0);
+	say("what's my total before i check out?");
+	const char *first = strstr(reply, "your total is");
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_null(strstr(first + 1, "your total is"));
+	HAS("shall i place the order");
+}
+END_TEST
+
 static Suite *buddy_suite(void)
 {
 	Suite *s = suite_create("buddy");
@@ -871,6 +989,11 @@ static Suite *buddy_suite(void)
 	tcase_add_test(tc, typos_of_commands_and_nouns);
 	tcase_add_test(tc, numbers_inside_names_and_instead);
 	tcase_add_test(tc, variant_swaps_keep_the_kind);
+	tcase_add_test(tc, questions_answered_from_descriptions);
+	tcase_add_test(tc, follow_ups_refine_the_last_add);
+	tcase_add_test(tc, follow_ups_across_turns);
+	tcase_add_test(tc, removal_phrasings_and_title_ranking);
+	tcase_add_test(tc, reply_defects);
 	suite_add_tcase(s, tc);
 	return s;
 }

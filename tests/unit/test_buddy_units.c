@@ -405,6 +405,98 @@ START_TEST(understand_correction_counts_units)
 }
 END_TEST
 
+/* Round 3 of generalisation: the grammar of follow-ups, numbers that name a kind,
+ * negation inside a request, removal phrasings and yes/no questions. */
+START_TEST(understand_round3_classes)
+{
+	struct und_result *r = malloc(sizeof *r);
+	struct text_words t;
+	/* a comma after a pick opens ONE item: "the oat milk" is not "oat" and "milk" */
+	const struct und_cmd *c = parse(r, "what's cheaper, the oat milk or the almond milk?");
+	ck_assert_int_eq(c->nitems, 2);
+	ck_assert_int_eq(c->items[0].nwords, 2);
+	ck_assert_str_eq(c->items[0].words[1], "milk");
+	/* yes/no questions about a product are questions, not requests */
+	c = parse(r, "is the whole wheat bread sliced?");
+	ck_assert_int_eq(c->yesno, 1);
+	ck_assert_int_eq(c->intent, UND_INFO);
+	c = parse(r, "can I put the ceramic mug in the dishwasher?");
+	ck_assert_int_eq(c->yesno, 1);
+	ck_assert_int_eq(c->intent, UND_INFO);
+	c = parse(r, "can i put the mug in my cart");
+	ck_assert_int_eq(c->yesno, 0);
+	ck_assert_int_eq(c->intent, UND_ADD);
+	c = parse(r, "do you have oat milk");
+	ck_assert_int_eq(c->yesno, 0);
+	/* "2%" names a kind of milk, not two */
+	text_split("2% milk", &t);
+	ck_assert_int_eq(t.n, 3);
+	ck_assert_str_eq(t.w[1], "percent");
+	c = parse(r, "add a gallon of 2% milk");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 0);
+	ck_assert_str_eq(c->items[0].size_num, "2");
+	ck_assert_str_eq(c->items[0].size_unit, "%");
+	c = parse(r, "no no, not the 2%, whole");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert_int_eq(r->cmd[1].items[0].qty, 0);
+	ck_assert_int_eq(r->cmd[1].items[0].nneg, 1);
+	ck_assert_str_eq(r->cmd[1].items[0].neg[0], "2");
+	/* "two of them" counts the thing just named */
+	c = parse(r, "also the unsweetened almond one, two of them");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 2);
+	/* "not a bunch" excludes, it does not add */
+	c = parse(r, "add four bananas, the loose ones not a bunch");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].qty, 4);
+	ck_assert_int_eq(c->items[0].nneg, 1);
+	ck_assert_str_eq(c->items[0].neg[0], "bunch");
+	/* removal phrasings */
+	c = parse(r, "never mind the oranges");
+	ck_assert_int_eq(c->intent, UND_UNDO);
+	ck_assert_str_eq(c->items[0].words[0], "oranges");
+	c = parse(r, "keep the bread but lose the butter");
+	ck_assert_int_eq(r->n, 1);
+	ck_assert_int_eq(c->intent, UND_REMOVE);
+	ck_assert_int_eq(c->items[0].nwords, 1);
+	ck_assert_str_eq(c->items[0].words[0], "butter");
+	c = parse(r, "scrap the cookies");
+	ck_assert_int_eq(c->intent, UND_REMOVE);
+	c = parse(r, "actually none of that");
+	ck_assert_int_eq(c->intent, UND_UNDO);
+	ck_assert_int_eq(c->undo_all, 1);
+	/* "of the two" says which, not how many */
+	c = parse(r, "add the cheaper of the two");
+	ck_assert_int_eq(c->nitems, 1);
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_CHEAPEST);
+	ck_assert_int_eq(c->items[0].qty, 0);
+	/* "not those" rejects what was meant; the words after say what instead */
+	c = parse(r, "no wait, not those, the everything ones");
+	ck_assert_int_eq(r->n, 2);
+	ck_assert_int_eq(r->cmd[1].items[0].ref, UND_REF_WORDS);
+	ck_assert_str_eq(r->cmd[1].items[0].words[0], "everything");
+	/* sizes compared */
+	c = parse(r, "the bigger one");
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_BIGGEST);
+	c = parse(r, "actually the smaller bag");
+	ck_assert_int_eq(c->intent, UND_NONE);
+	ck_assert_int_eq(c->items[0].pick, UND_PICK_SMALLEST);
+	/* words of address name nothing */
+	c = parse(r, "Could you please add a loaf of sourdough bread for me, dear?");
+	for (int i = 0; i < c->items[0].nwords; i++)
+		ck_assert_str_ne(c->items[0].words[i], "dear");
+	c = parse(r, "hiya, chuck a dozen brown eggs in me basket, ta");
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < r->cmd[i].nitems; k++)
+			for (int w = 0; w < r->cmd[i].items[k].nwords; w++)
+				ck_assert_str_ne(r->cmd[i].items[k].words[w], "ta");
+	c = parse(r, "i would love some tea");
+	ck_assert_int_eq(c->intent, UND_ADD);
+	free(r);
+}
+END_TEST
+
 START_TEST(understand_intents)
 {
 	struct und_result *r = malloc(sizeof *r);
@@ -771,6 +863,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, match_kinds_and_attributes);
 	tcase_add_test(tc, understand_spoken_generalisation);
 	tcase_add_test(tc, understand_correction_counts_units);
+	tcase_add_test(tc, understand_round3_classes);
 	suite_add_tcase(s, tc);
 	return s;
 }
