@@ -62,6 +62,7 @@ struct buddy_client {
 	int quiet;            /* no more user callbacks */
 	int connect_returned; /* on_closed is reported only after connect returned */
 	int hello_error;      /* an error event came before ready */
+	int ready_seen;       /* the ready event went through the callbacks */
 	uint32_t next_turn;
 	int64_t conversation_id;
 	int speech_rate;
@@ -225,6 +226,14 @@ static int callbacks_on(struct buddy_client *c)
 	return on;
 }
 
+static void announce_ready(struct buddy_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->ready_seen = 1;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
 static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 {
 	pthread_mutex_lock(&c->lock);
@@ -232,7 +241,8 @@ static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 		c->state = ST_READY;
 		c->conversation_id = ev->conversation_id;
 		c->speech_rate = ev->speech_rate;
-		pthread_cond_broadcast(&c->cond);
+		/* connect() is woken only after on_ready has run (end of this function),
+		 * so its caller can rely on what the callback did. */
 	} else if (ev->type == BUDDY_EV_ERROR && c->state == ST_OPEN && !c->hello_error) {
 		c->hello_error = 1;
 		if (strcmp(ev->code, "unauthorized") == 0) {
@@ -252,8 +262,11 @@ static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 		if (cJSON_IsNumber(pid))
 			ev->product_title = buddy_titles_find(&c->titles, (int64_t)pid->valuedouble);
 	}
-	if (!callbacks_on(c))
+	if (!callbacks_on(c)) {
+		if (ev->type == BUDDY_EV_READY)
+			announce_ready(c);
 		return;
+	}
 	const struct buddy_client_callbacks *cb = &c->cb;
 	if (cb->on_event)
 		cb->on_event(cb->user, ev);
@@ -270,6 +283,8 @@ static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 	}
 	if (fn)
 		fn(cb->user, ev);
+	if (ev->type == BUDDY_EV_READY)
+		announce_ready(c);
 }
 
 static void handle_message(struct buddy_client *c)
@@ -597,9 +612,10 @@ static int wait_ready(struct buddy_client *c, int *close_code, char *err, size_t
 	}
 	int rc = 0;
 	pthread_mutex_lock(&c->lock);
-	while (c->state != ST_READY && c->state != ST_CLOSED && !c->hello_error && rc == 0)
+	while (!(c->state == ST_READY && c->ready_seen) && c->state != ST_CLOSED && !c->hello_error &&
+	       rc == 0)
 		rc = pthread_cond_timedwait(&c->cond, &c->lock, &until);
-	int ok = c->state == ST_READY;
+	int ok = c->state == ST_READY && c->ready_seen;
 	if (!ok) {
 		if (c->state != ST_CLOSED && !c->hello_error)
 			snprintf(c->close_why, sizeof c->close_why,
