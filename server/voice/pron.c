@@ -231,7 +231,15 @@ static const char *const unit_words[] = { "kilogram", "kilograms", "gram", "gram
 	"quart", "quarts", "pint", "pints", "count", "pack", "packs", "piece", "pieces", "inch",
 	"inches", "foot", "feet", "meter", "meters", "dozen", "percent", "dollars", "dollar",
 	"cents", "fluid", "milliliters", "hours", "hour", "hour", "minutes", "days", "year",
-	"years", "month", "months", "by" };
+	"years", "month", "months", "by", "bag", "bags", "can", "cans", "box", "boxes", "jar",
+	"jars", "bottle", "bottles", "carton", "cartons", "roll", "rolls", "loaf", "loaves",
+	"bunch", "bunches", "sheets", "sticks", "cups", "tubs", "pouches", "packets" };
+
+/* How a quantity is packed, after its unit ("3 lb bag", "15 oz can"): part of the
+ * quantity, not of the product's name. */
+static const char *const packaging[] = { "bag", "bags", "can", "cans", "box", "boxes",
+	"jar", "jars", "bottle", "bottles", "carton", "cartons", "pack", "packs", "tub",
+	"pouch", "bunch", "loaf", "tin", "tins" };
 
 static const struct unit *find_unit(const char *tok)
 {
@@ -245,6 +253,14 @@ static int is_unit_word(const char *tok)
 {
 	for (size_t i = 0; i < sizeof unit_words / sizeof unit_words[0]; i++)
 		if (strcmp(tok, unit_words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_packaging(const char *tok)
+{
+	for (size_t i = 0; i < sizeof packaging / sizeof packaging[0]; i++)
+		if (strcmp(tok, packaging[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -374,6 +390,10 @@ static int number_token(struct emitter *e, char **toks, int i, int ntok, int dol
 		emit(e, next, 1);
 		used = 2;
 	}
+	if (used > 1 && i + used < ntok && is_packaging(toks[i + used])) {
+		emit(e, toks[i + used], 1);
+		used++;
+	}
 	return used;
 }
 
@@ -413,6 +433,15 @@ int pron_normalize(const char *in, char *out, size_t outlen, char *core, size_t 
 		}
 		if (isdigit((unsigned char)toks[i][0])) {
 			i += number_token(&e, toks, i, ntok, dollars);
+		} else if (!strcmp(toks[i], "half") && i + 1 < ntok &&
+			   (is_unit_word(toks[i + 1]) ||
+			    (find_unit(toks[i + 1]) && strlen(toks[i + 1]) > 1 && strcmp(toks[i + 1], "in")))) {
+			/* "half gallon", "half lb" */
+			const struct unit *u = find_unit(toks[i + 1]);
+
+			emit(&e, "half", 1);
+			emit(&e, u ? u->one : toks[i + 1], 1);
+			i += 2;
 		} else if (strlen(toks[i]) < MAX_TOKEN) {
 			emit(&e, toks[i], 0);
 			i++;

@@ -309,6 +309,39 @@ START_TEST(test_lm_dictionary_covers_vocabulary)
 }
 END_TEST
 
+/* Names as shoppers say them: no "(each)" or "3 lb bag" tails, plurals made right,
+ * and after an item with a quantity the command goes on ("to my cart") far more
+ * likely than with a brand or product word. */
+START_TEST(test_lm_item_names)
+{
+	static const char *const phrases[] = { "Bananas (each)", "Organic Bananas (bunch)",
+		"Gala Apples 3 lb bag", "Roma Tomatoes 1 lb", "Whole Milk half gallon",
+		"Green Tea 20 bags", "Tunebox Wireless Headphones", "Tunebox Wired Earbuds" };
+	char err[256], path[128];
+	struct arpa m;
+
+	build_lm();
+	ck_assert_msg(lm_build(phrases, 8, CMUDICT, dir, err, sizeof err) == 0, "%s", err);
+	path_in(path, sizeof path, LM_FILE);
+	arpa_load(&m, path);
+	ck_assert_ptr_null(arpa_find(&m, 1, "each"));
+	ck_assert_ptr_null(arpa_find(&m, 1, "tomatoe"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 1, "tomato"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "bananas bunch"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "apples bag"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "milk </s>"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "bananas </s>"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "tea </s>"));
+	ck_assert_double_gt(arpa_prob(&m, "two bananas", "to"), 0.2);
+	ck_assert_double_gt(arpa_prob(&m, "two bananas", "to"), 1000 * arpa_prob(&m, "two bananas", "tunebox"));
+	ck_assert_double_gt(arpa_prob(&m, "three tomatoes", "in"), 0.05);
+	ck_assert_double_gt(arpa_prob(&m, "two gala apples", "to"), 2 * arpa_prob(&m, "two gala apples", "three"));
+	ck_assert_double_gt(arpa_prob(&m, "bananas to", "my"), 0.5);
+	arpa_free(&m);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_lm_errors)
 {
 	char err[256] = "";
@@ -482,6 +515,60 @@ START_TEST(test_recognition_wer)
 }
 END_TEST
 
+/* A pooled decoder gives an utterance the same transcript whatever it decoded
+ * before, and the same as a new decoder; audio that stops right at the end of
+ * the last word still gets it. */
+START_TEST(test_decoder_state_and_tail)
+{
+	static const char *const texts[] = { "add two bananas to my cart", "i need some paper towels",
+		"remove the whole milk" };
+	char first[3][256], out[256];
+	int16_t *pcm[3];
+	size_t n[3];
+	struct asr *a, *b;
+
+	if (!have_tools())
+		return;
+	build_lm();
+	for (int i = 0; i < 3; i++)
+		synth(i == 1 ? "awb+noise" : "slt", texts[i], &pcm[i], &n[i]);
+	a = catalog_decoder(NULL);
+	for (int i = 0; i < 3; i++)
+		decode(a, pcm[i], n[i], first[i], sizeof first[i]);
+	for (int i = 2; i >= 0; i--) { /* again, in another order */
+		decode(a, pcm[i], n[i], out, sizeof out);
+		ck_assert_str_eq(out, first[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		b = catalog_decoder(NULL);
+		decode(b, pcm[i], n[i], out, sizeof out);
+		ck_assert_str_eq(out, first[i]);
+		asr_free(b);
+	}
+	/* cut just after the last sample above 3% of the peak: no silence after "cart" */
+	{
+		int peak = 0;
+		size_t end = 0;
+
+		for (size_t k = 0; k < n[0]; k++)
+			peak = abs(pcm[0][k]) > peak ? abs(pcm[0][k]) : peak;
+		for (size_t k = 0; k < n[0]; k++)
+			if (abs(pcm[0][k]) * 100 > peak * 3)
+				end = k + 1;
+		ck_assert_int_eq(asr_start(a), 0);
+		for (size_t k = 0; k < end; k += 320)
+			ck_assert_int_eq(asr_feed(a, pcm[0] + k, end - k < 320 ? end - k : 320), 0);
+		ck_assert_int_eq(asr_finish(a, out, sizeof out), 0);
+		printf("asr: cut after the last word: \"%s\"\n", out);
+		ck_assert_str_eq(out, "add two bananas to my cart");
+	}
+	for (int i = 0; i < 3; i++)
+		free(pcm[i]);
+	asr_free(a);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_partial_and_reload)
 {
 	static const char *const other[] = { "Kombucha", "Sriracha Sauce", "Basmati Rice" };
@@ -553,8 +640,10 @@ int main(void)
 	tcase_add_test(tc, test_pronunciations);
 	tcase_add_test(tc, test_lm_backoff_sums_to_one);
 	tcase_add_test(tc, test_lm_dictionary_covers_vocabulary);
+	tcase_add_test(tc, test_lm_item_names);
 	tcase_add_test(tc, test_lm_errors);
 	tcase_add_test(tc, test_recognition_wer);
+	tcase_add_test(tc, test_decoder_state_and_tail);
 	tcase_add_test(tc, test_partial_and_reload);
 	tcase_add_test(tc, test_asr_errors);
 	suite_add_tcase(s, tc);
