@@ -10,6 +10,7 @@ expectations through REST (GET /cart, GET /orders) and the turn's `action` resul
     python3 tests/integration/test_dialogues.py -k checkout # cases whose "topic/name" has it
     python3 tests/integration/test_dialogues.py --list      # list the cases, run nothing
     python3 tests/integration/test_dialogues.py -v          # print replies of passing cases too
+    DIALOGUE_CASES_DIR=/some/dir python3 tests/integration/test_dialogues.py  # cases from another folder
 
 Prints `ok topic/name` or `FAIL topic/name: why` (with turns, replies and actions),
 a pass-rate line, and last `N passed, M failed` (cases). Exits 1 when the pass rate is
@@ -62,7 +63,7 @@ import lib  # noqa: E402
 
 CONFIG = "[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n"
 CATALOG = os.path.join(lib.ROOT, "tests", "fixtures", "test_catalog.csv")
-CASES_DIR = os.path.join(lib.ROOT, "tests", "dialogues")
+CASES_DIR = os.environ.get("DIALOGUE_CASES_DIR") or os.path.join(lib.ROOT, "tests", "dialogues")
 ADDRESS = {"name": "Dana Shopper", "line1": "12 Elm Street", "city": "Springfield",
            "postal_code": "12345", "country": "US"}
 VISA = "4242424242424242"
