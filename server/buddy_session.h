@@ -70,8 +70,10 @@ struct buddy_session {
 	int hello_seen, authed, job_running;
 	int vad;                             /* hello asked for end-pointing */
 	uint32_t last_turn;
-	struct buddy_job *queue_head, *queue_tail;
-	struct buddy_job *audio;             /* audio turn being received */
+	struct buddy_job *queue_head, *queue_tail; /* owns the jobs not yet running */
+	int queued;                          /* jobs on the queue */
+	struct buddy_job *audio;             /* audio turn being received: a job on the
+					      * queue (not owned separately) */
 	char id[24];
 
 	/* [job] (after hello) */

