@@ -25,6 +25,7 @@ struct api_user {
 	char name[256];
 	char role[16];
 	int64_t token_id; /* the row of the access token used */
+	int64_t login_id; /* the login it belongs to (kept through refreshes) */
 };
 
 #define API_MAX_QUERY 32

@@ -93,7 +93,8 @@ int auth_check_token(sqlite3 *db, const char *token, struct api_user *user)
 	char hash[65];
 	auth_token_hash(token, hash);
 	sqlite3_stmt *st = store_prepare(db,
-		"SELECT u.id, u.email, u.name, u.role, t.id FROM tokens t JOIN users u ON u.id = t.user_id"
+		"SELECT u.id, u.email, u.name, u.role, t.id, t.login_id FROM tokens t"
+		" JOIN users u ON u.id = t.user_id"
 		" WHERE t.access_hash = ? AND t.revoked = 0 AND t.access_expires > ?");
 	if (!st)
 		return -1;
@@ -106,10 +107,26 @@ int auth_check_token(sqlite3 *db, const char *token, struct api_user *user)
 		snprintf(user->name, sizeof user->name, "%s", sqlite3_column_text(st, 2));
 		snprintf(user->role, sizeof user->role, "%s", sqlite3_column_text(st, 3));
 		user->token_id = sqlite3_column_int64(st, 4);
+		user->login_id = sqlite3_column_int64(st, 5);
 		rc = 0;
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int auth_login_alive(sqlite3 *db, int64_t login_id)
+{
+	/* Logout marks the login's rows revoked = 2, a refresh its old row revoked = 1:
+	 * a login mid-refresh (old row revoked, new one not yet written) stays alive. */
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT MAX(revoked = 2), MAX(refresh_expires) FROM tokens WHERE login_id = ?");
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, login_id);
+	int alive = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) > store_now();
+	sqlite3_finalize(st);
+	return alive;
 }
 
 cJSON *auth_user_json(sqlite3 *db, int64_t user_id)
@@ -158,8 +175,10 @@ int64_t auth_create_user(sqlite3 *db, const char *email, const char *password,
 	return sqlite3_last_insert_rowid(db);
 }
 
-/* Issues a token pair for user_id and answers {"user",tokens...} with status. */
-static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t user_id, int status)
+/* Issues a token pair for user_id and answers {"user",tokens...} with status.  The
+ * pair belongs to login_id (a refresh), or starts a login of its own (0). */
+static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t user_id,
+			 int64_t login_id, int status)
 {
 	char access[44], refresh[44], ah[65], rh[65];
 	auth_token_new(access);
@@ -169,7 +188,7 @@ static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t use
 	int64_t now = store_now();
 	sqlite3_stmt *st = store_prepare(req->db,
 		"INSERT INTO tokens (user_id, access_hash, refresh_hash, access_expires,"
-		" refresh_expires, created_at) VALUES (?,?,?,?,?,?)");
+		" refresh_expires, created_at, login_id) VALUES (?,?,?,?,?,?,?)");
 	if (!st) {
 		api_internal(resp, req->db, "issue tokens");
 		return;
@@ -180,8 +199,19 @@ static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t use
 	sqlite3_bind_int64(st, 4, now + req->srv->set.access_ttl);
 	sqlite3_bind_int64(st, 5, now + req->srv->set.refresh_ttl);
 	sqlite3_bind_int64(st, 6, now);
+	if (login_id > 0)
+		sqlite3_bind_int64(st, 7, login_id);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && login_id <= 0) {
+		st = store_prepare(req->db, "UPDATE tokens SET login_id = id WHERE id = ?");
+		rc = st ? SQLITE_ERROR : rc;
+		if (st) {
+			sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(req->db));
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
 	cJSON *user = rc == SQLITE_DONE ? auth_user_json(req->db, user_id) : NULL;
 	if (!user) {
 		api_internal(resp, req->db, "issue tokens");
@@ -233,7 +263,7 @@ HANDLER(h_register)
 		return;
 	}
 	log_info("auth", "registered user %lld (%s)", (long long)id, role);
-	issue_tokens(req, resp, id, 201);
+	issue_tokens(req, resp, id, 0, 201);
 }
 
 /* Counts a failed login in one statement, so parallel guesses cannot lose counts;
@@ -350,7 +380,7 @@ HANDLER(h_login)
 		return;
 	}
 	user_update(req->db, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1", id);
-	issue_tokens(req, resp, id, 200);
+	issue_tokens(req, resp, id, 0, 200);
 }
 
 HANDLER(h_refresh)
@@ -363,33 +393,38 @@ HANDLER(h_refresh)
 	/* Revoke-and-read in one statement: of two racing refreshes only one wins. */
 	sqlite3_stmt *st = store_prepare(req->db,
 		"UPDATE tokens SET revoked = 1 WHERE refresh_hash = ? AND revoked = 0"
-		" AND refresh_expires > ? RETURNING user_id");
+		" AND refresh_expires > ? RETURNING user_id, login_id");
 	if (!st) {
 		api_internal(resp, req->db, "refresh");
 		return;
 	}
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, store_now());
-	int64_t user_id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	int64_t user_id = 0, login_id = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		user_id = sqlite3_column_int64(st, 0);
+		login_id = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	if (!user_id) {
 		api_error(resp, 401, "unauthorized", NULL,
 			  "The refresh token is unknown, expired or already used.");
 		return;
 	}
-	issue_tokens(req, resp, user_id, 200);
+	issue_tokens(req, resp, user_id, login_id, 200);
 }
 
 HANDLER(h_logout)
 {
-	sqlite3_stmt *st = store_prepare(req->db, "UPDATE tokens SET revoked = 1 WHERE id = ?");
+	/* Ends the whole login: every token it was refreshed into (revoked = 2: logged out). */
+	sqlite3_stmt *st = store_prepare(req->db,
+		"UPDATE tokens SET revoked = 2 WHERE login_id = ? OR id = ?");
 	if (!st) {
 		api_internal(resp, req->db, "logout");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, req->user.token_id);
+	sqlite3_bind_int64(st, 1, req->user.login_id);
+	sqlite3_bind_int64(st, 2, req->user.token_id);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -4,7 +4,8 @@
  * Passwords are hashed with Argon2id (libsodium's crypto_pwhash_str).  Tokens are 256
  * random bits, base64url; only their SHA-256 is stored.  An access token lives
  * `access_ttl` seconds; its refresh token `refresh_ttl`; refreshing rotates both (the
- * old row is revoked), logout revokes the row.  After `lockout_failures` failed
+ * old row is revoked, the new one keeps the login's login_id), logout revokes every
+ * row of the login.  After `lockout_failures` failed
  * logins in a row an account is locked for `lockout_seconds` (423).
  */
 #ifndef VOXCART_AUTH_H
@@ -14,6 +15,9 @@
 
 /* Looks the access token up; fills user and returns 0 if it is live, else -1. */
 int auth_check_token(sqlite3 *db, const char *token, struct api_user *user);
+/* 1 while the login has a live (not revoked, refreshable) token, else 0: a session
+ * opened with one of its access tokens ends with it (logout, expiry). */
+int auth_login_alive(sqlite3 *db, int64_t login_id);
 
 /* Random token (base64url, 43 chars + NUL) and its stored hash (64 hex + NUL). */
 void auth_token_new(char out[44]);

@@ -178,6 +178,16 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 		buddy_session_send_error(s, job->turn, "unauthorized", "The session is not logged in.");
 		return;
 	}
+	/* A session lives as long as its login: after a logout (or once the login can no
+	 * longer be refreshed) no turn acts for it. */
+	sqlite3 *db = store_thread_db();
+	if (!db || !auth_login_alive(db, s->user.login_id)) {
+		s->authed = 0;
+		buddy_session_send_error(s, job->turn, "unauthorized",
+					 "The login behind this session has ended; log in again.");
+		buddy_session_send_marker(s, OUT_CLOSE, 4001);
+		return;
+	}
 	if (job->kind == JOB_SAY) {
 		run_text_turn(s, job->turn, job->text, buddy_now(), 0);
 		return;

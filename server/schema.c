@@ -159,10 +159,21 @@ static const char *const m3_search[] = {
 	NULL,
 };
 
+/* Logins: the tokens one login has been refreshed into share its login_id (the first
+ * row's id), so that logout ends the whole login and an open buddy session can ask
+ * whether its login is still alive after its own access token was rotated. */
+static const char *const m4_logins[] = {
+	"ALTER TABLE tokens ADD COLUMN login_id INTEGER;",
+	"UPDATE tokens SET login_id = id;",
+	"CREATE INDEX tokens_login ON tokens(login_id);",
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
 	m2_commerce,
 	m3_search,
+	m4_logins,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -94,6 +94,42 @@ def main():
         time.sleep(0.5)
         c.check("hello + audio in one write then hang up: server alive", healthy(srv),
                 srv.log_tail())
+
+        # 5. a session lives as long as its login: a refresh keeps it, logout ends it.
+        reg = srv.register("safe5@example.com")
+        tok5, ref5 = reg["access_token"], reg["refresh_token"]
+        ws = WS(srv.port)
+        ws.send_json({"type": "hello", "token": tok5, "speech": False})
+        c.eq("hello ok", ws.recv()[1].get("type"), "ready")
+        st, _, fresh = srv.http("POST", "/api/v1/auth/refresh", {"refresh_token": ref5})
+        c.eq("refresh", st, 200)
+        ws.send_json({"type": "say", "turn": 1, "text": "add organic bananas"})
+        ev = ws.events_until(lambda k, m: k == "text" and m.get("type") in ("reply.done", "error"))
+        c.eq("after a refresh the session still acts", ev[-1][1].get("type"), "reply.done")
+        st, _, cart = srv.http("GET", "/api/v1/cart", token=fresh["access_token"])
+        n_before = len(cart.get("items", []))
+        c.check("the turn added to the cart", n_before == 1, cart)
+        st, _, _ = srv.http("POST", "/api/v1/auth/logout", token=fresh["access_token"])
+        c.eq("logout", st, 204)
+        st, _, _ = srv.http("GET", "/api/v1/me", token=tok5)
+        c.eq("the login's first access token is refused too", st, 401)
+        ws.send_json({"type": "say", "turn": 2, "text": "add a greek yogurt and check out"})
+        got, closed = [], None
+        try:
+            while True:
+                got.append(ws.recv(timeout=10)[1])
+        except Closed as e:
+            closed = e.code
+        except (OSError, TimeoutError):
+            pass
+        c.check("after logout a turn is refused", any(m.get("type") == "error" and
+                m.get("code") == "unauthorized" for m in got if isinstance(m, dict)), got)
+        c.eq("after logout the socket is closed (4001)", closed, 4001)
+        tok5b = srv.login("safe5@example.com")["access_token"]
+        st, _, cart = srv.http("GET", "/api/v1/cart", token=tok5b)
+        c.eq("after logout the cart is unchanged", len(cart.get("items", [])), n_before)
+        st, _, orders = srv.http("GET", "/api/v1/orders", token=tok5b)
+        c.eq("after logout no order was placed", len(orders.get("items", [])), 0)
     finally:
         st = srv.stop()
         c.check("server exits cleanly", st == 0, "exit status %r\n%s" % (st, srv.log_tail()))
