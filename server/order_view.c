@@ -3,7 +3,8 @@
  * shows, the shopper's list, and who may see an order.
  *
  * An order is visible to its owner and to a seller with an item in it; to anyone
- * else it does not exist (404).  Lists are newest first (by id, which follows
+ * else it does not exist (404).  A seller sees the seller view (orders_seller_json):
+ * their own lines and the shipping address, never the payment.  Lists are newest first (by id, which follows
  * created_at) and take the usual limit/offset, plus an optional status filter.
  */
 #include "handlers.h"
@@ -85,6 +86,34 @@ cJSON *orders_json(sqlite3 *db, int64_t order_id)
 		api_add_time(o, "updated_at", sqlite3_column_int64(st, 14));
 	}
 	sqlite3_finalize(st);
+	return o;
+}
+
+cJSON *orders_seller_json(sqlite3 *db, int64_t order_id, int64_t seller_id)
+{
+	cJSON *o = orders_json(db, order_id);
+	if (!o)
+		return NULL;
+	/* Only the seller's own lines, their sum as the totals, no payment, no buyer id:
+	 * what a seller needs to ship, and nothing about the buyer's other purchases. */
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "items");
+	int64_t sum = 0;
+	for (cJSON *it = items ? items->child : NULL, *next; it; it = next) {
+		next = it->next;
+		const cJSON *sid = cJSON_GetObjectItemCaseSensitive(it, "seller_id");
+		if (!cJSON_IsNumber(sid) || (int64_t)sid->valuedouble != seller_id) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(items, it));
+			continue;
+		}
+		const cJSON *lt = cJSON_GetObjectItemCaseSensitive(it, "line_total_cents");
+		sum += cJSON_IsNumber(lt) ? (int64_t)lt->valuedouble : 0;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(o, "subtotal_cents", cJSON_CreateNumber((double)sum));
+	cJSON_ReplaceItemInObjectCaseSensitive(o, "total_cents", cJSON_CreateNumber((double)sum));
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "payment");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "user_id");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "expires_at");
+	cJSON_AddTrueToObject(o, "seller_view");
 	return o;
 }
 
@@ -189,7 +218,9 @@ HANDLER(h_order_get)
 			sqlite3_finalize(st);
 		}
 	}
-	cJSON *o = visible ? orders_json(req->db, id) : NULL;
+	cJSON *o = !visible ? NULL
+		   : owner == req->user.id ? orders_json(req->db, id)
+					   : orders_seller_json(req->db, id, req->user.id);
 	if (owner < 0 || (visible && !o))
 		api_internal(resp, req->db, "order get");
 	else if (!visible)

@@ -16,6 +16,10 @@ struct server;
 
 /* Order JSON for the id (no access check), or NULL when there is none. */
 cJSON *orders_json(sqlite3 *db, int64_t order_id);
+/* The order as a seller sees it: only the seller's own items, subtotal_cents and
+ * total_cents summing those, the shipping address, "seller_view":true; no payment, no
+ * user_id, no expires_at.  No access check; NULL when there is no such order. */
+cJSON *orders_seller_json(sqlite3 *db, int64_t order_id, int64_t seller_id);
 /* The user's own order, or NULL when there is none or it is someone else's. */
 cJSON *orders_get_own(sqlite3 *db, int64_t user_id, int64_t order_id);
 /* Page {"items":[Order],"total","limit","offset":0} of the user's orders, newest

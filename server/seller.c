@@ -3,8 +3,10 @@
  * them, and sales figures.
  *
  * Invariants:
- * - A seller sees an order (whole: every item, the address) when at least one item
- *   in it is theirs; others get 404, never 403, so order ids reveal nothing.
+ * - A seller sees an order when at least one item in it is theirs, and then only the
+ *   seller view (orders_seller_json): their own lines, the totals of those, the
+ *   shipping address; never the payment or other sellers' lines.  Others get 404,
+ *   never 403, so order ids reveal nothing.
  * - Shipping marks only the caller's own items, and only in a paid order (a
  *   pending_payment or cancelled order is 409).  When the last pending item of the
  *   order ships, the order becomes "shipped".  Shipping again is a harmless no-op.
@@ -56,7 +58,7 @@ HANDLER(h_seller_orders)
 		sqlite3_bind_int64(st, 4, offset);
 		items = cJSON_CreateArray();
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			cJSON *o = orders_json(req->db, sqlite3_column_int64(st, 0));
+			cJSON *o = orders_seller_json(req->db, sqlite3_column_int64(st, 0), me);
 			if (!o) {
 				rc = SQLITE_ERROR;
 				break;
@@ -143,7 +145,7 @@ HANDLER(h_seller_ship)
 	store_rollback(req->db);
 	if (rc > 0)
 		return;
-	cJSON *o = rc == 0 ? orders_json(req->db, id) : NULL;
+	cJSON *o = rc == 0 ? orders_seller_json(req->db, id, req->user.id) : NULL;
 	if (!o) {
 		api_internal(resp, req->db, "ship");
 		return;

@@ -8,6 +8,7 @@ listing, routing errors (404, 405, bad ids); then a second server with a small r
 limit for 429.  Prints `N passed, M failed` last; exits 1 on any failure.
 """
 
+import json
 import os
 import re
 import sys
@@ -762,6 +763,74 @@ def t_search_scale():
             C.eq("search scale server: clean exit", st, 0)
 
 
+def t_seller_privacy(srv, s1, s2, made):
+    """Every seller endpoint shows a seller only their own lines and what they need to
+    ship (name and address), never the payment or another seller's lines."""
+    buyer = srv.register("privacy-buyer@example.com", "password123", "Pat Buyer")
+    tok = buyer["access_token"]
+    addr = {"name": "Pat Buyer", "line1": "9 Ship St", "city": "Leeds", "postal_code": "LS1",
+            "country": "GB"}
+    srv.http("PATCH", "/api/v1/me", {"shipping_address": addr}, token=tok)
+    st, _, card = srv.http("POST", "/api/v1/payment-methods",
+                           {"card_number": "5555555555554444", "exp_month": 12, "exp_year": 2031,
+                            "cvc": "123"}, token=tok)
+    mine1 = next(p for p in made if p["seller_id"] == s1["user"]["id"] and p["stock"] >= 5)
+    mine2 = next(p for p in made if p["seller_id"] == s2["user"]["id"] and p["stock"] >= 5)
+    for p in (mine1, mine2):
+        srv.http("POST", "/api/v1/cart/items", {"product_id": p["id"], "quantity": 2}, token=tok)
+    st, _, order = srv.http("POST", "/api/v1/orders", {"payment_method_id": card.get("id")},
+                            token=tok)
+    if not C.check("privacy fixture: an order with two sellers' items", st == 201 and
+                   len(order.get("items", [])) == 2, (st, order)):
+        return
+    oid = order["id"]
+    want_total = mine1["price_cents"] * 2
+
+    def private(name, body):
+        text = json.dumps(body)
+        items = body.get("items", []) if isinstance(body, dict) else []
+        C.check("seller privacy: %s: only own lines" % name, items and
+                all(i.get("seller_id") == s1["user"]["id"] for i in items), body)
+        C.check("seller privacy: %s: no payment, brand or last four" % name,
+                "payment" not in body and "4444" not in text and "Mastercard" not in text
+                and "user_id" not in body, body)
+        C.check("seller privacy: %s: ships to the name and address" % name,
+                body.get("shipping_address", {}).get("name") == "Pat Buyer" and
+                body["shipping_address"].get("line1") == "9 Ship St", body)
+        C.check("seller privacy: %s: totals of own lines only" % name,
+                body.get("subtotal_cents") == want_total and body.get("total_cents") == want_total,
+                body)
+
+    t1 = s1["access_token"]
+    st, _, page = srv.http("GET", "/api/v1/seller/orders", token=t1)
+    listed = [o for o in page.get("items", []) if o.get("id") == oid] if st == 200 else []
+    C.check("seller orders: the order is listed", len(listed) == 1, page)
+    if listed:
+        private("GET /seller/orders", listed[0])
+    st, _, body = srv.http("GET", "/api/v1/orders/%d" % oid, token=t1)
+    C.eq("seller GET /orders/{id}: 200", st, 200)
+    private("GET /orders/{id}", body)
+    st, _, body = srv.http("POST", "/api/v1/seller/orders/%d/ship" % oid, token=t1)
+    C.eq("seller ship: 200", st, 200)
+    private("POST /seller/orders/{id}/ship", body)
+    st, _, body = srv.http("POST", "/api/v1/seller/orders/%d/ship" % oid, token=t1)
+    private("POST /seller/orders/{id}/ship again", body)
+    st, _, stats = srv.http("GET", "/api/v1/seller/stats", token=t1)
+    text = json.dumps(stats)
+    C.check("seller privacy: GET /seller/stats: own products only, no payment",
+            st == 200 and all(t["product_id"] != mine2["id"] for t in stats.get("top_products", []))
+            and all(p["seller_id"] == s1["user"]["id"] for p in stats.get("low_stock", []))
+            and "4444" not in text and "Pat Buyer" not in text, stats)
+    st, _, prods = srv.http("GET", "/api/v1/seller/products?limit=100", token=t1)
+    C.check("seller privacy: GET /seller/products: own products only", st == 200 and
+            all(p["seller_id"] == s1["user"]["id"] for p in prods.get("items", [])), prods)
+    # the buyer still sees the whole order and its payment
+    st, _, body = srv.http("GET", "/api/v1/orders/%d" % oid, token=tok)
+    C.check("the buyer still sees every line and the payment", st == 200 and
+            len(body.get("items", [])) == 2 and (body.get("payment") or {}).get("last4") == "4444",
+            body)
+
+
 def main():
     srv = lib.Server()
     srv.start()
@@ -778,6 +847,7 @@ def main():
         C.run("product get/patch/delete", t_product_get_patch_delete, srv, s1, s2, shopper)
         C.run("search", t_search, srv, made, s1, s2)
         C.run("routing", t_routing, srv, shopper, s1)
+        C.run("seller privacy", t_seller_privacy, srv, s1, s2, made)
         C.check("server still alive after the API tests", srv.alive(), srv.log_tail())
     finally:
         st = srv.stop()
