@@ -7,6 +7,7 @@
 #include "csv.h"
 #include "log.h"
 #include "money.h"
+#include "payments.h"
 #include "server.h"
 #include "store.h"
 
@@ -168,6 +169,33 @@ static int load_sellers(struct server *srv, sqlite3 *db, const char *path, char 
 	return 0;
 }
 
+/* The demo shopper can check out at once: a saved address and the sandbox's
+ * always-succeeding test card (DEMO_CARD_NUMBER). */
+static int seed_shopper(sqlite3 *db, int64_t shopper, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"UPDATE users SET shipping_address = ? WHERE id = ? AND shipping_address IS NULL");
+	int rc = -1;
+	if (st) {
+		sqlite3_bind_text(st, 1, DEMO_SHOPPER_ADDRESS, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, shopper);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(st);
+	}
+	struct payment_card card;
+	char field[32], msg[160];
+	const struct payment_provider *prov = payments_provider("sandbox");
+	if (rc == 0 && payments_default_id(db, shopper) == 0) {
+		rc = prov && prov->tokenize(DEMO_CARD_NUMBER, 12, 2035, "123", store_now(), &card,
+					    field, sizeof field, msg, sizeof msg) == 0 &&
+		     payments_insert_card(db, shopper, &card) > 0 ? 0 : -1;
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "cannot give the demo shopper an address and a card: %s",
+			 sqlite3_errmsg(db));
+	return rc;
+}
+
 int demo_load(struct server *srv, sqlite3 *db, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_prepare(db, "SELECT count(*) FROM products");
@@ -182,20 +210,25 @@ int demo_load(struct server *srv, sqlite3 *db, char *err, size_t errlen)
 	snprintf(path, sizeof path, "%s/demo_sellers.csv", srv->set.data_dir);
 	if (load_sellers(srv, db, path, err, errlen) != 0)
 		return -1;
-	if (!user_by_email(db, DEMO_SHOPPER_EMAIL) &&
-	    auth_create_user(db, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, "Demo Shopper", "shopper",
-			     srv->set.hash_cost) <= 0) {
+	int64_t shopper = user_by_email(db, DEMO_SHOPPER_EMAIL);
+	if (!shopper)
+		shopper = auth_create_user(db, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, "Demo Shopper",
+					   "shopper", srv->set.hash_cost);
+	if (shopper <= 0) {
 		snprintf(err, errlen, "cannot create the demo shopper");
 		return -1;
 	}
+	if (seed_shopper(db, shopper, err, errlen) != 0)
+		return -1;
 	snprintf(path, sizeof path, "%s/demo_catalog.csv", srv->set.data_dir);
 	long count = 0;
 	if (demo_import_catalog(srv, db, path, &count, err, errlen) != 0)
 		return -1;
 	printf("voxcartd: demo data loaded: %ld products\n"
-	       "  shopper: %s  password: %s\n"
+	       "  shopper: %s  password: %s (sandbox card %s and an address saved)\n"
 	       "  sellers: freshmart@demo.voxcart, beanery@demo.voxcart, ...  password: %s\n",
-	       count, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, DEMO_SELLER_PASSWORD);
+	       count, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, DEMO_CARD_NUMBER,
+	       DEMO_SELLER_PASSWORD);
 	fflush(stdout);
 	return 0;
 }

@@ -322,6 +322,8 @@ cJSON *payments_list_json(sqlite3 *db, int64_t user_id)
 	}
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
+	/* where a new card would go: a client shows the sandbox's test numbers */
+	cJSON_AddStringToObject(out, "provider", payments_provider(NULL)->name);
 	return out;
 }
 
@@ -383,7 +385,7 @@ static int set_default(sqlite3 *db, int64_t user_id, int64_t id)
 	return run_changes(db, st) < 0 ? -1 : 0;
 }
 
-static int64_t insert_card(sqlite3 *db, int64_t user_id, const struct payment_card *c)
+int64_t payments_insert_card(sqlite3 *db, int64_t user_id, const struct payment_card *c)
 {
 	sqlite3_stmt *st = store_prepare(db,
 		"INSERT INTO payment_methods (user_id, brand, last4, exp_month, exp_year,"
@@ -424,7 +426,7 @@ HANDLER(h_cards_create)
 	}
 	int64_t id = -1;
 	if (store_begin(req->db) == 0) {
-		id = insert_card(req->db, req->user.id, &card);
+		id = payments_insert_card(req->db, req->user.id, &card);
 		if (id <= 0 || store_commit(req->db) != 0)
 			id = -1;
 	}

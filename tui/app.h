@@ -112,6 +112,8 @@ struct checkout_state {
 	int busy;                    /* a card or order request is out */
 	char idem[40];               /* the order's Idempotency-Key, kept for retries */
 	int64_t pending_card_id;     /* a card added in this checkout */
+	int error_field;             /* 1 + the field a validation message is about; 0 none */
+	int sandbox;                 /* new cards go to the sandbox provider: show its test numbers */
 };
 
 struct orders_state {

@@ -183,6 +183,14 @@ static cJSON *address_json(const struct checkout_state *c)
 	return o;
 }
 
+/* Says what is wrong with field i and focuses it; the message goes once it is edited. */
+static int field_error(struct app *a, int i)
+{
+	a->checkout.error_field = i + 1;
+	form_focus(&a->checkout.form, i);
+	return -1;
+}
+
 /* Checks the new card and address; -1 after focusing the bad field. */
 static int validate(struct app *a)
 {
@@ -195,21 +203,18 @@ static int validate(struct app *a)
 			digits += isdigit((unsigned char)*p) ? 1 : 0;
 		if (digits < 12 || digits > 19) {
 			app_status(a, 1, "Card number: 12 to 19 digits, please.");
-			form_focus(&c->form, FC_NUMBER);
-			return -1;
+			return field_error(a, FC_NUMBER);
 		}
 		int mm = 0, yy = 0;
 		text_of(c, FC_EXP, buf, sizeof buf);
 		if (sscanf(buf, "%d/%d", &mm, &yy) != 2 || mm < 1 || mm > 12 || yy < 0) {
 			app_status(a, 1, "Expiry: month/year, like 12/29.");
-			form_focus(&c->form, FC_EXP);
-			return -1;
+			return field_error(a, FC_EXP);
 		}
 		text_of(c, FC_CVC, buf, sizeof buf);
 		if (strlen(buf) < 3) {
 			app_status(a, 1, "CVC: the 3 or 4 digits on the back of the card.");
-			form_focus(&c->form, FC_CVC);
-			return -1;
+			return field_error(a, FC_CVC);
 		}
 	}
 	if (new_address(c)) {
@@ -217,8 +222,7 @@ static int validate(struct app *a)
 		for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
 			if (c->fields[need[i]].len == 0) {
 				app_status(a, 1, "%s is needed for the delivery.", c->fields[need[i]].label);
-				form_focus(&c->form, need[i]);
-				return -1;
+				return field_error(a, need[i]);
 			}
 		}
 	}
@@ -334,6 +338,7 @@ void checkout_result(struct app *a, struct worker_job *job)
 		if (job->status == 200) {
 			cJSON_Delete(c->cards);
 			c->cards = cJSON_DetachItemFromObjectCaseSensitive(job->json, "items");
+			c->sandbox = strcmp(app_jstr(job->json, "provider"), "sandbox") == 0;
 			refresh_choices(a);
 			update_hidden(c);
 		}
@@ -412,7 +417,7 @@ void checkout_draw(struct app *a, struct rect r, int focused)
 	int visible = 0;
 	for (int i = 0; i < FC_COUNT; i++)
 		visible += !c->fields[i].hidden;
-	int room = in.h - visible - 5;
+	int room = in.h - visible - 5 - (c->sandbox && new_card(c) ? 2 : 0);
 	int y = in.y;
 	ui_textf(y++, in.x, in.w, UI_BUDDY, "%d item%s", cart_item_count(a),
 		 cart_item_count(a) == 1 ? "" : "s");
@@ -425,6 +430,12 @@ void checkout_draw(struct app *a, struct rect r, int focused)
 		a->cursor_x = cx;
 	}
 	y += rows;
+	if (c->sandbox && new_card(c) && y + 2 < in.y + in.h) {
+		/* the sandbox takes no real cards: say which numbers it knows */
+		ui_text(y++, in.x, in.w, "Sandbox test cards: 4242 4242 4242 4242 pays,", UI_DIM);
+		ui_text(y++, in.x, in.w, "4000 0000 0000 0002 is declined; any later expiry.",
+			UI_DIM);
+	}
 	if (y < in.y + in.h) {
 		char line[80];
 		snprintf(line, sizeof line, "Total %s", app_money(cart_subtotal(a), money, sizeof money));
@@ -458,6 +469,13 @@ int checkout_key(struct app *a, int is_key, wint_t key)
 	case FORM_HANDLED:
 		c->dirty = 1;
 		update_hidden(c);
+		if (c->error_field && f == &c->fields[c->error_field - 1] && f->len > 0 &&
+		    a->status_error) {
+			/* the field the message was about has been fixed: the message goes */
+			a->status_text[0] = 0;
+			a->status_error = 0;
+			c->error_field = 0;
+		}
 		return 1;
 	case FORM_CANCEL:
 		app_set_screen(a, SCREEN_SEARCH);

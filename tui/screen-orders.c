@@ -129,7 +129,11 @@ void orders_draw(struct app *a, struct rect r, int focused)
 		enum ui_role role = sel ? (focused ? UI_SELECTED : UI_SELECTED_DIM) : UI_NORMAL;
 		int y = in.y + i;
 		char line[200], date[16], money[40];
-		int items = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ord, "items"));
+		/* units, as the cart and checkout count them ("2x Bananas" is 2 items) */
+		int items = 0;
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ord, "items"))
+			items += (int)app_jint(it, "quantity");
 		snprintf(line, sizeof line, "#%-5lld %s  %-15s", (long long)app_jint(ord, "id"),
 			 date_of(app_jstr(ord, "created_at"), date, sizeof date), app_jstr(ord, "status"));
 		if (in.w >= 56) /* room for the item count */

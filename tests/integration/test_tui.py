@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -450,6 +451,120 @@ def crash_session(url, xdg):
         t.close()
 
 
+class Demo(Tui):
+    """scripts/demo.sh (what `make demo` runs) in a tmux session on the given port."""
+
+    def __init__(self, name, port, size=(100, 30)):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix="voxcart-demo-")
+        self.stats = os.path.join(self.dir, "stats.json")
+        self.log = os.path.join(self.dir, "demo-server.log")
+        envs = {"XDG_CONFIG_HOME": self.dir, "HOME": self.dir, "LANG": "C.UTF-8",
+                "LC_ALL": "C.UTF-8", "TERM": "tmux-256color", "VOXCART_DEMO_PORT": str(port),
+                "VOXCART_DEMO_DB": os.path.join(self.dir, "demo.db")}
+        cmd = ["env", "-u", "VOXCART_SERVER", "-u", "VOXCART_DEMO_SERVER_ONLY"] + \
+            ["%s=%s" % kv for kv in envs.items()] + [os.path.join(lib.ROOT, "scripts", "demo.sh")]
+        shell = "ulimit -c 0; %s; echo TUI-EXITED rc=$?; sleep 600" % " ".join(
+            _quote(c) for c in cmd)
+        tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+             "sh", "-c", shell)
+
+
+def demo_session(srv):
+    """make demo: never on a foreign server; on its own, the demo shopper checks out."""
+    # 1. another voxcartd already answers on the demo port
+    t = Demo("demo-foreign", srv.port)
+    try:
+        s = t.wait_for("TUI-EXITED", timeout=20)
+        C.check("make demo with a server already on its port: refuses, suggests "
+                "VOXCART_DEMO_PORT, exit 1", s and "already answering" in s and
+                "VOXCART_DEMO_PORT" in s and "TUI-EXITED rc=1" in s and "Cart (" not in s,
+                t.screen())
+    finally:
+        t.close()
+    # 2. the port is held by something that is not a web server: our voxcartd dies
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    t = Demo("demo-held", holder.getsockname()[1])
+    try:
+        s = t.wait_for("TUI-EXITED", timeout=30)
+        C.check("make demo when its voxcartd cannot listen: says why, suggests "
+                "VOXCART_DEMO_PORT, exit 1", s and "cannot listen" in s and
+                "VOXCART_DEMO_PORT" in s and "TUI-EXITED rc=1" in s and "Cart (" not in s,
+                t.screen())
+    finally:
+        t.close()
+        holder.close()
+    # 3. a free port: the demo opens, and the demo shopper can check out at once
+    port = lib.free_port()
+    t = Demo("demo-own", port)
+    try:
+        s = t.wait_for("Logged in as " + SHOPPER, timeout=60)
+        C.check("make demo on a free port opens the TUI logged in", s, t.screen())
+        if not s:
+            return
+        st, _, login = lib.request(port, "POST", "/api/v1/auth/login",
+                                   {"email": SHOPPER, "password": PASSWORD})
+        tok = login.get("access_token") if st == 200 else None
+        st, _, res = lib.request(port, "GET", "/api/v1/products?q=coffee&limit=2")
+        items = res.get("items", []) if st == 200 else []
+        for p, q in zip(items, (2, 1)):  # 3 units on 2 lines
+            lib.request(port, "POST", "/api/v1/cart/items", {"product_id": p["id"], "quantity": q},
+                        token=tok)
+        t.keys("c")
+        s = t.wait_for(lambda s: "ending 4242" in s and "1 Demo Street" in s, timeout=8)
+        C.check("demo shopper: checkout offers the seeded sandbox card and address", s, t.screen())
+        t.keys("Right")
+        s = t.wait_for("Sandbox test cards: 4242 4242 4242 4242", timeout=4)
+        C.check("card form: the sandbox test numbers are shown for a new card", s, t.screen())
+        t.keys("Left", "Down", "Down", "Enter")
+        s = t.wait_for("(y/n)")
+        if s:
+            t.keys("y")
+        s = t.wait_for(lambda s: re.search(r"Order #(\d+) placed", s), timeout=10)
+        C.check("demo shopper: the order is placed with the seeded card", s, t.screen())
+        m = re.search(r"Order #(\d+) placed", s or "")
+        t.keys("Escape")
+        s = t.wait_for(lambda s: m and re.search(r"#%s .* 3 items" % m.group(1), s), timeout=6)
+        C.check("orders list counts units, as checkout does (3 items)", s, t.screen())
+
+        # a stale validation message goes once the field is fixed
+        if items:
+            lib.request(port, "POST", "/api/v1/cart/items",
+                        {"product_id": items[0]["id"], "quantity": 1}, token=tok)
+        t.keys("c")
+        t.wait_for(lambda s: "ending 4242" in s and "1 Demo Street" in s, timeout=8)
+        t.keys("Down", "Right")  # Ship to: New address
+        s = None
+        for _ in range(12):
+            t.keys("Enter")
+            s = t.wait_for("is needed for the delivery", timeout=0.5)
+            if s:
+                break
+        C.check("checkout: a missing address line is named", s and
+                "Address is needed for the delivery" in s, t.screen())
+        t.type("2 New Road")
+        s = t.wait_for(lambda s: "is needed for the delivery" not in s, timeout=3)
+        C.check("checkout: the message goes once the field is filled", s, t.screen())
+        t.keys("Escape", "q")
+        if t.wait_for("(y/n)", timeout=3):
+            t.keys("y")
+        s = t.wait_for("TUI-EXITED", timeout=15)
+        C.check("quitting the demo's TUI stops its server", s and "stopping voxcartd" in s and
+                not _answers(port), t.screen())
+    finally:
+        t.close()
+
+
+def _answers(port):
+    try:
+        st, _, _ = lib.request(port, "GET", "/health", timeout=2)
+        return st == 200
+    except OSError:
+        return False
+
+
 def main():
     if not shutil.which("tmux"):
         C.check("tmux is installed", False)
@@ -467,6 +582,7 @@ def main():
                 C.run("shop", shop_session, srv, tok, url, xdg)
                 C.run("voice", voice_session, srv, tok, url, xdg)
                 C.run("crash", crash_session, url, xdg)
+            C.run("demo", demo_session, srv)
             if C.failed:
                 print("--- the last lines of voxcartd's log ---")
                 print(srv.log_tail(30))
