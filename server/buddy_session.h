@@ -60,6 +60,9 @@ struct buddy_session {
 	struct server *srv;
 	pthread_mutex_t lock;
 	struct out_msg *out_head, *out_tail; /* [lock] */
+	size_t out_bytes;                    /* [lock] what the queue holds */
+	atomic_int overflow;                 /* the client stopped reading: close it */
+	int counted;                         /* [job] counted in the hub's per-user table */
 	int on_ready_list;                   /* [lock of the hub] */
 	struct buddy_session *ready_next;    /* [lock of the hub] */
 	atomic_int closed;                   /* the socket is gone */
@@ -70,6 +73,7 @@ struct buddy_session {
 	int hello_seen, authed, job_running;
 	int vad;                             /* hello asked for end-pointing */
 	uint32_t last_turn;
+	double bucket, bucket_t;             /* message rate limit: tokens, last refill */
 	struct buddy_job *queue_head, *queue_tail; /* owns the jobs not yet running */
 	int queued;                          /* jobs on the queue */
 	struct buddy_job *audio;             /* audio turn being received: a job on the
@@ -105,6 +109,10 @@ void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char
 void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn);
 /* [loop] Takes the next queued message, or NULL. */
 struct out_msg *buddy_session_pop(struct buddy_session *s);
+
+/* [job] Counts an authenticated session against its account's limit; -1 when the
+ * account already has the most open sessions it may have (not counted then). */
+int buddy_session_count_user(struct buddy_session *s);
 
 /* [job] Runs a job (hello, typed turn, audio turn). Defined in buddy_turn.c. */
 void buddy_job_run(struct buddy_session *s, struct buddy_job *job);

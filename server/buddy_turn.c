@@ -103,6 +103,15 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 		cJSON_Delete(hello);
 		return;
 	}
+	if (buddy_session_count_user(s) != 0) {
+		char m[160];
+		snprintf(m, sizeof m, "This account already has %d buddy sessions open; close one first.",
+			 s->srv->set.max_sessions_per_user);
+		buddy_session_send_error(s, 0, "too_many_sessions", m);
+		buddy_session_send_marker(s, OUT_CLOSE, 1008);
+		cJSON_Delete(hello);
+		return;
+	}
 	s->speech = json_bool(hello, "speech", 1);
 	const cJSON *audio = cJSON_GetObjectItemCaseSensitive(hello, "audio");
 	s->uplink_rate = cJSON_IsObject(audio) ? json_int(audio, "sample_rate", 16000) : 16000;

@@ -14,6 +14,7 @@
 #include "buddy_session.h"
 #include "frame.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "voice_turn.h"
 #include "workers.h"
@@ -26,12 +27,24 @@
 #define MAX_MESSAGE (256 * 1024)
 #define MAX_AUDIO_PACKETS (60 * 50) /* one minute of 20 ms frames */
 #define MAX_QUEUED_JOBS 8           /* turns (and the hello) waiting per session */
+/* What may wait to be written to one client (speech of a long reply is ~200 KB): a
+ * client that stops reading is closed rather than buffered for. */
+#define MAX_OUT_BYTES (2 * 1024 * 1024)
+#define USER_BUCKETS 1024
+
+/* Open authenticated sessions per account. */
+struct user_count {
+	struct user_count *next;
+	int64_t user_id;
+	int n;
+};
 
 struct buddy_hub {
 	pthread_mutex_t lock;
 	struct buddy_session *ready;
 	atomic_int sessions;
 	atomic_uint_fast64_t next_id;
+	struct user_count *users[USER_BUCKETS]; /* [lock] */
 };
 
 struct buddy_conn {
@@ -70,10 +83,50 @@ void buddy_session_ref(struct buddy_session *s)
 	atomic_fetch_add(&s->refs, 1);
 }
 
+static struct user_count **user_slot(struct buddy_hub *hub, int64_t user_id)
+{
+	struct user_count **pp = &hub->users[(uint64_t)user_id % USER_BUCKETS];
+	while (*pp && (*pp)->user_id != user_id)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+int buddy_session_count_user(struct buddy_session *s)
+{
+	struct buddy_hub *hub = s->srv->buddy;
+	int rc = -1;
+	pthread_mutex_lock(&hub->lock);
+	struct user_count **pp = user_slot(hub, s->user.id);
+	if (!*pp && (*pp = calloc(1, sizeof **pp)) != NULL)
+		(*pp)->user_id = s->user.id;
+	if (*pp && (*pp)->n < s->srv->set.max_sessions_per_user) {
+		(*pp)->n++;
+		s->counted = 1;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&hub->lock);
+	return rc;
+}
+
+static void uncount_user(struct buddy_session *s)
+{
+	struct buddy_hub *hub = s->srv->buddy;
+	pthread_mutex_lock(&hub->lock);
+	struct user_count **pp = user_slot(hub, s->user.id);
+	if (*pp && --(*pp)->n <= 0) {
+		struct user_count *dead = *pp;
+		*pp = dead->next;
+		free(dead);
+	}
+	pthread_mutex_unlock(&hub->lock);
+}
+
 void buddy_session_unref(struct buddy_session *s)
 {
 	if (atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
+	if (s->counted)
+		uncount_user(s);
 	struct out_msg *m = s->out_head;
 	while (m) {
 		struct out_msg *next = m->next;
@@ -108,9 +161,25 @@ static void mark_ready(struct buddy_session *s)
 	lws_cancel_service(s->srv->lws);
 }
 
+static size_t out_size(const struct out_msg *m)
+{
+	return sizeof *m + LWS_PRE + m->len;
+}
+
 static void push_out(struct buddy_session *s, struct out_msg *m)
 {
 	pthread_mutex_lock(&s->lock);
+	if (m->kind == OUT_TEXT || m->kind == OUT_BINARY) {
+		if (s->out_bytes + out_size(m) > MAX_OUT_BYTES) {
+			/* The client is not reading what it is sent. */
+			pthread_mutex_unlock(&s->lock);
+			free(m);
+			atomic_store(&s->overflow, 1);
+			mark_ready(s);
+			return;
+		}
+		s->out_bytes += out_size(m);
+	}
 	if (s->out_tail)
 		s->out_tail->next = m;
 	else
@@ -183,6 +252,7 @@ void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn)
 		struct out_msg *m = *pp;
 		if (m->kind == OUT_BINARY && m->turn <= turn) {
 			*pp = m->next;
+			s->out_bytes -= out_size(m);
 			free(m);
 			continue;
 		}
@@ -202,6 +272,8 @@ struct out_msg *buddy_session_pop(struct buddy_session *s)
 		if (!s->out_head)
 			s->out_tail = NULL;
 		m->next = NULL;
+		if (m->kind == OUT_TEXT || m->kind == OUT_BINARY)
+			s->out_bytes -= out_size(m);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return m;
@@ -271,7 +343,7 @@ static void pump(struct buddy_session *s)
 	a->feed_only = feed_only;
 	buddy_session_ref(s);
 	s->job_running = 1;
-	if (workers_submit(s->srv->pool, job_main, a) != 0) {
+	if (workers_submit(s->srv->turn_pool, job_main, a) != 0) {
 		s->job_running = 0;
 		buddy_session_unref(s);
 		if (!feed_only)
@@ -349,6 +421,8 @@ static void on_hello(struct buddy_session *s, const char *raw)
 		return;
 	}
 	s->hello_seen = 1;
+	if (s->wsi)
+		lws_set_timeout(s->wsi, NO_PENDING_TIMEOUT, 0);
 	cJSON *msg = cJSON_Parse(raw);
 	s->vad = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "vad"));
 	cJSON_Delete(msg);
@@ -540,8 +614,9 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 			continue;
 		}
 		if (m->kind == OUT_CLOSE) {
+			const char *why = m->close_code == 4001 ? "unauthorized" : "policy";
 			lws_close_reason(wsi, (enum lws_close_status)m->close_code,
-					 (unsigned char *)"unauthorized", 12);
+					 (unsigned char *)why, strlen(why));
 			free(m);
 			return -1;
 		}
@@ -558,6 +633,27 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 	if (more)
 		lws_callback_on_writable(wsi);
 	return 0;
+}
+
+/* [loop] A token bucket per socket: ws_msg_rate messages a second, bursts of
+ * ws_msg_burst.  0 when the client is over the limit. */
+static int take_message_token(struct buddy_session *s)
+{
+	const struct server_settings *set = &s->srv->set;
+	if (set->ws_msg_rate <= 0)
+		return 1;
+	double now = now_s();
+	if (s->bucket_t == 0)
+		s->bucket = set->ws_msg_burst;
+	else
+		s->bucket += (now - s->bucket_t) * set->ws_msg_rate;
+	if (s->bucket > set->ws_msg_burst)
+		s->bucket = set->ws_msg_burst;
+	s->bucket_t = now;
+	if (s->bucket < 1)
+		return 0;
+	s->bucket -= 1;
+	return 1;
 }
 
 static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t len)
@@ -584,12 +680,30 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 	c->rx_len += len;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
 		return 0;
+	if (!take_message_token(c->s)) {
+		log_warn("buddy", "session %s: more than %d messages a second; closing it",
+			 c->s->id, c->s->srv->set.ws_msg_rate);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+				 (unsigned char *)"too many messages", 17);
+		return -1;
+	}
 	if (c->rx_binary)
 		on_binary(c->s, c->rx, c->rx_len);
 	else
 		on_text(c->s, (const char *)c->rx, c->rx_len);
 	c->rx_len = 0;
 	return 0;
+}
+
+/* [loop] WebSocket upgrades take a token of the client address's REST bucket. */
+static int upgrade_allowed(struct server *srv, struct lws *wsi)
+{
+	char ip[64] = "";
+	lws_get_peer_simple(wsi, ip, sizeof ip);
+	int wait = ratelimit_take(srv->limiter, ip, now_s());
+	if (wait > 0)
+		log_warn("buddy", "refused a WebSocket upgrade from %s: over the rate limit", ip);
+	return wait == 0;
 }
 
 static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -599,10 +713,16 @@ static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, voi
 	struct server *srv = lws_context_user(lws_get_context(wsi));
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return uri_is_buddy(wsi) ? 0 : 1;
+		if (!uri_is_buddy(wsi))
+			return 1;
+		return upgrade_allowed(srv, wsi) ? 0 : 1;
 	case LWS_CALLBACK_ESTABLISHED:
 		c->s = buddy_session_new(srv, wsi);
-		return c->s ? 0 : -1;
+		if (!c->s)
+			return -1;
+		/* A socket that never says hello is closed after hello_timeout seconds. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, srv->set.hello_timeout);
+		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return c->s ? receive(c, wsi, in, len) : -1;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -657,9 +777,16 @@ void buddy_ws_wake(struct server *srv)
 	while (list) {
 		struct buddy_session *s = list;
 		list = s->ready_next;
-		if (s->wsi)
+		if (s->wsi && atomic_load(&s->overflow)) {
+			log_warn("buddy", "session %s: the client stopped reading (%d KiB waiting); "
+				 "closing it", s->id, MAX_OUT_BYTES / 1024);
+			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			s->wsi = NULL; /* gone as far as the jobs are concerned */
+			atomic_store(&s->closed, 1);
+			atomic_store(&s->cancel_upto, UINT32_MAX);
+		} else if (s->wsi)
 			lws_callback_on_writable(s->wsi);
-		else /* closed: nobody will send these */
+		if (!s->wsi) /* closed: nobody will send these */
 			for (struct out_msg *m; (m = buddy_session_pop(s)) != NULL;)
 				free(m);
 		buddy_session_unref(s);

@@ -189,7 +189,18 @@ static void dispatch(struct http_job *job)
 		return;
 	}
 	job->in_worker = 1;
-	if (workers_submit(srv->pool, job_run, job) != 0) {
+	struct workers *pool = srv->pool;
+	switch (routes_lane(job->req.method, job->req.path)) {
+	case ROUTE_LANE_TURN:
+		pool = srv->turn_pool;
+		break;
+	case ROUTE_LANE_HASH:
+		pool = srv->hash_pool;
+		break;
+	case ROUTE_LANE_FAST:
+		break;
+	}
+	if (workers_submit(pool, job_run, job) != 0) {
 		job->in_worker = 0;
 		respond_now(job, 500, "internal", "The server is shutting down.");
 	}

@@ -197,14 +197,18 @@ int main(int argc, char **argv)
 
 	srv->limiter = ratelimit_new(srv->set.rate_per_sec, srv->set.rate_burst);
 	srv->pool = workers_start(srv->set.workers);
+	srv->turn_pool = workers_start(srv->set.turn_workers);
+	srv->hash_pool = workers_start(srv->set.hash_workers);
 	char err[512];
-	if (!srv->limiter || !srv->pool) {
+	if (!srv->limiter || !srv->pool || !srv->turn_pool || !srv->hash_pool) {
 		fprintf(stderr, "voxcartd: cannot start the worker threads\n");
 		return 1;
 	}
 	if (buddy_ws_init(srv, err, sizeof err) != 0 || http_start(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
 		workers_stop(srv->pool);
+		workers_stop(srv->turn_pool);
+		workers_stop(srv->hash_pool);
 		return 1;
 	}
 	voice_turn_init(srv);
@@ -224,6 +228,8 @@ int main(int argc, char **argv)
 	http_run(srv);
 
 	log_info("voxcartd", "shutting down");
+	workers_stop(srv->turn_pool);
+	workers_stop(srv->hash_pool);
 	workers_stop(srv->pool);
 	http_stop(srv);
 	buddy_ws_shutdown(srv);

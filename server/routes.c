@@ -58,6 +58,18 @@ static const struct route routes[] = {
 	{ M_DELETE, "/api/v1/conversations/{id}", USER, NO_BODY, h_conversation_delete },
 };
 
+enum route_lane routes_lane(enum api_method method, const char *path)
+{
+	if (method == M_POST && (strcmp(path, "/api/v1/auth/login") == 0 ||
+				 strcmp(path, "/api/v1/auth/register") == 0))
+		return ROUTE_LANE_HASH;
+	if (method == M_PATCH && strcmp(path, "/api/v1/me") == 0)
+		return ROUTE_LANE_HASH; /* may change the password */
+	if (method == M_POST && strcmp(path, "/api/v1/buddy/messages") == 0)
+		return ROUTE_LANE_TURN;
+	return ROUTE_LANE_FAST;
+}
+
 /* Matches path against pattern; fills params.  Returns 1 on a match, 0 on none, and
  * -1 when the shape matches but a {id} segment is not a positive integer. */
 static int match(const char *pattern, const char *path, int64_t *params)

@@ -14,4 +14,9 @@
 
 void routes_dispatch(struct api_req *req, struct api_resp *resp);
 
+/* Which worker pool a request belongs on: what is slow by nature (a buddy turn,
+ * password hashing) waits in its own queue, so REST stays fast whatever it does. */
+enum route_lane { ROUTE_LANE_FAST, ROUTE_LANE_TURN, ROUTE_LANE_HASH };
+enum route_lane routes_lane(enum api_method method, const char *path);
+
 #endif

@@ -21,7 +21,13 @@ struct server_settings {
 	char listen[128];
 	int port;
 	char db_path[4096];
-	int workers;
+	int workers;              /* REST requests */
+	int turn_workers;         /* buddy turns (typed and spoken, WebSocket and REST) */
+	int hash_workers;         /* password hashing (register, login, password change) */
+	int hello_timeout;        /* seconds a buddy socket may stay without hello */
+	int ws_msg_rate;          /* buddy socket messages per second (0: no limit) */
+	int ws_msg_burst;
+	int max_sessions_per_user; /* open buddy sessions of one account */
 	long max_body;           /* bytes */
 	int rate_per_sec;        /* per client address; 0 disables */
 	int rate_burst;
@@ -40,7 +46,9 @@ struct server {
 	struct server_settings set;
 	struct config cfg;
 	struct lws_context *lws;
-	struct workers *pool;
+	struct workers *pool;      /* REST requests: kept fast */
+	struct workers *turn_pool; /* buddy turns: slow, never in the way of REST */
+	struct workers *hash_pool; /* Argon2id: a cap on concurrent password hashing */
 	struct ratelimit *limiter;
 	struct http_state *http;
 	struct buddy_hub *buddy;

@@ -58,6 +58,12 @@ void settings_defaults(struct server *srv)
 	default_db_path(s->db_path, sizeof s->db_path);
 	s->workers = 4;
 	s->max_body = 64 * 1024;
+	s->turn_workers = 4;
+	s->hash_workers = 2;
+	s->hello_timeout = 10;
+	s->ws_msg_rate = 100;
+	s->ws_msg_burst = 200;
+	s->max_sessions_per_user = 8;
 	s->rate_per_sec = 100;
 	s->rate_burst = 200;
 	s->access_ttl = 15 * 60;
@@ -79,6 +85,12 @@ struct int_key {
 static const struct int_key int_keys[] = {
 	{ "server.port", 1, 65535, 1, OFF(port) },
 	{ "server.workers", 1, 64, 1, OFF(workers) },
+	{ "server.hash_workers", 1, 64, 1, OFF(hash_workers) },
+	{ "buddy.workers", 1, 64, 1, OFF(turn_workers) },
+	{ "buddy.hello_timeout", 1, 3600, 1, OFF(hello_timeout) },
+	{ "buddy.message_rate", 0, 1000000, 1, OFF(ws_msg_rate) },
+	{ "buddy.message_burst", 1, 1000000, 1, OFF(ws_msg_burst) },
+	{ "buddy.sessions_per_user", 1, 100000, 1, OFF(max_sessions_per_user) },
 	{ "server.rate_limit", 0, 1000000, 1, OFF(rate_per_sec) },
 	{ "server.rate_burst", 1, 1000000, 1, OFF(rate_burst) },
 	{ "auth.access_ttl", 10, 86400, 1, OFF(access_ttl) },

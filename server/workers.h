@@ -7,6 +7,8 @@
  * wakes the loop with lws_cancel_service()).  Callers that need ordering (a buddy
  * session's turns) submit their next job only when the previous one has finished.
  * Each worker thread closes its database connection when the pool stops.
+ * voxcartd runs three pools (server.h): REST, buddy turns, and password hashing, so
+ * that slow work only ever waits behind work of its own kind.
  */
 #ifndef VOXCART_WORKERS_H
 #define VOXCART_WORKERS_H

@@ -133,7 +133,157 @@ def main():
     finally:
         st = srv.stop()
         c.check("server exits cleanly", st == 0, "exit status %r\n%s" % (st, srv.log_tail()))
+
+    limits(c)
+    lanes(c)
     return c.finish()
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def closed_by_server(sock, timeout=10):
+    """True when the server ends the connection (close frame or EOF) within timeout;
+    whatever else arrives is read and dropped."""
+    sock.settimeout(timeout)
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            data = sock.recv(65536)
+            if not data:
+                return True
+            if b"\x88" in data[:2] or data[:1] == b"\x88":
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+    return False
+
+
+def flood_without_reading(port, n, chunk=2000):
+    """Sends n pings after hello without ever reading; returns the socket."""
+    ws = WS(port)
+    ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    ping = jframe({"type": "ping"})
+    sent = 0
+    try:
+        while sent < n:
+            ws.sock.sendall(ping * chunk)
+            sent += chunk
+    except OSError:
+        pass
+    return ws, sent
+
+
+def limits(c):
+    # 3. pings from a client that never reads: closed by the message rate limit ...
+    conf = CONFIG + "[buddy]\nhello_timeout = 1\nsessions_per_user = 2\n"
+    srv = lib.Server(config=conf, args=["--import-catalog", CATALOG]).start()
+    try:
+        rss0 = rss_kb(srv.proc.pid)
+        ws, sent = flood_without_reading(srv.port, 200000)
+        c.check("ping flood: the server closes the socket", closed_by_server(ws.sock),
+                "sent %d pings" % sent)
+        ws.sock.close()
+        grown = rss_kb(srv.proc.pid) - rss0
+        c.check("ping flood: memory does not grow (< 50 MB)", grown < 50 * 1024,
+                "%d KiB" % grown)
+        c.check("ping flood: server healthy", healthy(srv), srv.log_tail())
+
+        # ... a socket that never says hello is closed after hello_timeout.
+        idle = [WS(srv.port) for _ in range(20)]
+        time.sleep(2.5)
+        shut = sum(1 for w in idle if closed_by_server(w.sock, timeout=2))
+        c.eq("20 sockets without hello closed after hello_timeout", shut, 20)
+        for w in idle:
+            w.sock.close()
+        # ... hello in time keeps the socket open.
+        tok = srv.register("limits@example.com")["access_token"]
+        ws = WS(srv.port)
+        ws.send_json({"type": "hello", "token": tok, "speech": False})
+        c.eq("hello in time: ready", ws.recv()[1].get("type"), "ready")
+        time.sleep(1.5)
+        ws.send_json({"type": "ping"})
+        c.eq("after hello the deadline is gone", ws.recv()[1].get("type"), "pong")
+        # ... sessions per account are capped.
+        ws2 = WS(srv.port)
+        ws2.send_json({"type": "hello", "token": tok, "speech": False})
+        c.eq("second session: ready", ws2.recv()[1].get("type"), "ready")
+        ws3 = WS(srv.port)
+        ws3.send_json({"type": "hello", "token": tok, "speech": False})
+        got = ws3.recv()[1]
+        c.eq("third session of one account refused", got.get("code"), "too_many_sessions")
+        c.check("third session closed", closed_by_server(ws3.sock), got)
+        ws2.close()
+        time.sleep(0.3)
+        ws4 = WS(srv.port)
+        ws4.send_json({"type": "hello", "token": tok, "speech": False})
+        c.eq("a closed session frees its place", ws4.recv()[1].get("type"), "ready")
+        for w in (ws, ws3, ws4):
+            w.sock.close()
+    finally:
+        st = srv.stop()
+        c.check("limits server exits cleanly", st == 0, srv.log_tail())
+
+    # ... and with the rate limit off, by the cap on what waits to be written.
+    conf = CONFIG + "[buddy]\nmessage_rate = 0\n"
+    srv = lib.Server(config=conf, args=["--import-catalog", CATALOG]).start()
+    try:
+        rss0 = rss_kb(srv.proc.pid)
+        ws, sent = flood_without_reading(srv.port, 400000)
+        c.check("unlimited ping flood: closed once the output queue is full",
+                closed_by_server(ws.sock), "sent %d" % sent)
+        ws.sock.close()
+        grown = rss_kb(srv.proc.pid) - rss0
+        c.check("unlimited ping flood: memory bounded (< 50 MB)", grown < 50 * 1024,
+                "%d KiB" % grown)
+        c.check("unlimited ping flood: server healthy", healthy(srv), srv.log_tail())
+    finally:
+        st = srv.stop()
+        c.check("second limits server exits cleanly", st == 0, srv.log_tail())
+
+
+def lanes(c):
+    """4. Slow work has its own workers: REST answers while password hashing (real
+    Argon2id cost) and buddy turns queue up."""
+    import threading
+    conf = "[server]\nrate_limit = 0\n"
+    srv = lib.Server(config=conf, args=["--import-catalog", CATALOG]).start()
+    try:
+        srv.register("lanes@example.com")
+        stop = threading.Event()
+
+        def logins():
+            while not stop.is_set():
+                try:
+                    srv.http("POST", "/api/v1/auth/login",
+                             {"email": "lanes@example.com", "password": "password123"}, timeout=60)
+                except OSError:
+                    pass
+        threads = [threading.Thread(target=logins, daemon=True) for _ in range(24)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        worst = 0.0
+        for _ in range(20):
+            t0 = time.time()
+            st, _, _ = srv.http("GET", "/api/v1/categories", timeout=30)
+            worst = max(worst, time.time() - t0)
+            time.sleep(0.05)
+        stop.set()
+        c.check("REST answers while 24 clients log in at once (worst of 20 < 1 s)",
+                worst < 1.0, "%.2f s" % worst)
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        st = srv.stop()
+        c.check("lanes server exits cleanly", st == 0, srv.log_tail())
 
 
 if __name__ == "__main__":
