@@ -19,6 +19,7 @@
 #include "workers.h"
 
 #include <libwebsockets.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -126,15 +127,54 @@ static void read_auth(struct lws *wsi, struct api_req *req)
 		req->bearer = strdup(t);
 	}
 	free(auth);
+	/* Any length is kept (the header table bounds it): a key too long to be valid
+	 * must be refused by idempotency_run, never dropped, or a retry charges twice.
+	 * A key that cannot be copied becomes "" so that it is refused as well. */
 	int n = lws_hdr_custom_length(wsi, "idempotency-key:", 16);
-	if (n > 0 && n < 4096) {
+	if (n >= 0) {
 		req->idempotency_key = malloc((size_t)n + 1);
 		if (req->idempotency_key &&
-		    lws_hdr_custom_copy(wsi, req->idempotency_key, n + 1, "idempotency-key:", 16) < 0) {
-			free(req->idempotency_key);
-			req->idempotency_key = NULL;
-		}
+		    lws_hdr_custom_copy(wsi, req->idempotency_key, n + 1, "idempotency-key:", 16) < 0)
+			req->idempotency_key[0] = '\0';
 	}
+}
+
+/*
+ * Request framing (RFC 9112 section 6.3).  lws reads a body by the first
+ * Content-Length it saw and knows nothing of chunked request bodies, so anything
+ * but one plain decimal Content-Length (or none) could make the bytes after the
+ * body run as a second request.  Returns NULL when the framing is sound, else why
+ * not (answered 400, and the connection is closed).
+ */
+static const char *framing_error(struct lws *wsi, enum api_method method, long long *length)
+{
+	*length = -1;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+		return "Transfer-Encoding is not supported on requests; send Content-Length.";
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	if (n <= 0) {
+		if (method == M_POST || method == M_PUT || method == M_PATCH)
+			return "This request needs a Content-Length.";
+		return NULL;
+	}
+	if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0)
+		return "Content-Length appears more than once.";
+	char cl[32];
+	if (n >= (int)sizeof cl || lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+		return "Content-Length is not a number.";
+	size_t len = strlen(cl);
+	while (len > 0 && (cl[len - 1] == ' ' || cl[len - 1] == '\t'))
+		cl[--len] = '\0'; /* optional whitespace after the value */
+	long long v = 0;
+	if (len == 0)
+		return "Content-Length is empty.";
+	for (const char *c = cl; *c; c++) {
+		if (*c < '0' || *c > '9' || v > (LLONG_MAX - 9) / 10)
+			return "Content-Length must be a plain decimal number.";
+		v = v * 10 + (*c - '0');
+	}
+	*length = v;
+	return NULL;
 }
 
 /* Runs on a worker thread. */
@@ -224,22 +264,18 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	read_query(wsi, &job->req);
 	read_auth(wsi, &job->req);
 
-	char cl[32];
-	long long length = -1;
-	if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
-		length = atoll(cl);
-	if (length > srv->set.max_body)
-		job->too_large = 1;
-	int has_body = length > 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
-	if (length > DISCARD_LIMIT) {
-		respond_now(job, 413, "payload_too_large", "The body is far too large.");
+	long long length;
+	const char *bad = framing_error(wsi, job->req.method, &length);
+	if (bad) {
+		job->close_after = 1;
+		respond_now(job, 400, "bad_request", bad);
 		return 0;
 	}
-	if (length < 0 && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-		/* lws does not take chunked request bodies: say so rather than hang. */
-		job->close_after = 1;
-		respond_now(job, 400, "bad_request",
-			    "Chunked request bodies are not supported; send Content-Length.");
+	if (length > srv->set.max_body)
+		job->too_large = 1;
+	int has_body = length > 0;
+	if (length > DISCARD_LIMIT) {
+		respond_now(job, 413, "payload_too_large", "The body is far too large.");
 		return 0;
 	}
 	if (!has_body || job->req.method == M_GET || job->req.method == M_OTHER)
@@ -249,6 +285,8 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 
 static void body_chunk(struct http_job *job, const void *in, size_t len)
 {
+	if (len == 0)
+		return; /* nothing to copy, and `in` may be NULL */
 	job->body_seen += len;
 	if (job->too_large || job->body_seen > (size_t)job->srv->set.max_body) {
 		job->too_large = 1;
@@ -415,6 +453,9 @@ int http_start(struct server *srv, char *err, size_t errlen)
 		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
 	info.keepalive_timeout = 30;
 	info.timeout_secs = 30;
+	/* Headers that never complete (a folded line makes lws 4.1 read the rest as one
+	 * unknown header name) are dropped after this, not after the default 10 s. */
+	info.timeout_secs_ah_idle = 5;
 	info.max_http_header_data = 8192;
 	info.pt_serv_buf_size = 64 * 1024;
 	info.vhost_name = "voxcartd";
