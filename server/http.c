@@ -146,17 +146,14 @@ static void read_auth(struct lws *wsi, struct api_req *req)
  * body run as a second request.  Returns NULL when the framing is sound, else why
  * not (answered 400, and the connection is closed).
  */
-static const char *framing_error(struct lws *wsi, enum api_method method, long long *length)
+static const char *framing_error(struct lws *wsi, long long *length)
 {
 	*length = -1;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
 		return "Transfer-Encoding is not supported on requests; send Content-Length.";
 	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
-	if (n <= 0) {
-		if (method == M_POST || method == M_PUT || method == M_PATCH)
-			return "This request needs a Content-Length.";
+	if (n <= 0)
 		return NULL;
-	}
 	if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0)
 		return "Content-Length appears more than once.";
 	char cl[32];
@@ -265,12 +262,17 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	read_auth(wsi, &job->req);
 
 	long long length;
-	const char *bad = framing_error(wsi, job->req.method, &length);
+	const char *bad = framing_error(wsi, &length);
 	if (bad) {
 		job->close_after = 1;
 		respond_now(job, 400, "bad_request", bad);
 		return 0;
 	}
+	/* A POST without Content-Length has an empty body (RFC 9112 6.3), but it is also
+	 * what a folded header line leaves when lws swallows the Content-Length after
+	 * it: answer it, then close, so that a body sent anyway never runs as a request. */
+	if (length < 0 && job->req.method != M_GET && job->req.method != M_DELETE)
+		job->close_after = 1;
 	if (length > srv->set.max_body)
 		job->too_large = 1;
 	int has_body = length > 0;

@@ -4,9 +4,9 @@
 RFC 9112 section 6.3: a request with two Content-Length headers, a Content-Length
 that is not one plain decimal number, or any Transfer-Encoding (voxcartd takes no
 chunked request bodies) is answered 400 and the connection closed, so that the bytes
-after the first body never run as a second request.  A body-carrying method without
-Content-Length is refused the same way (a folded header line makes libwebsockets
-swallow the header after it, Content-Length included).  Input refused by the
+after the first body never run as a second request.  A POST without Content-Length
+has an empty body and the connection is closed after its answer (a folded header
+line makes libwebsockets swallow the header after it, Content-Length included).  Input refused by the
 libwebsockets parser itself (%00 in the URI, a folded last header) must at least
 close the connection promptly and run nothing.
 
@@ -95,9 +95,14 @@ def smuggling(srv):
     refused("Content-Length: 1e3", LOGIN + b"Content-Length: 1e3\r\n\r\n" + BODY)
     refused("Content-Length past 64 bits",
             LOGIN + b"Content-Length: 99999999999999999999999\r\n\r\n" + BODY)
-    refused("POST without Content-Length", LOGIN + b"\r\n" + BODY + SMUGGLED)
-    refused("folded header line before Content-Length",
-            LOGIN + b"X-Note: a\r\n  b\r\nContent-Length: %d\r\n\r\n" % n + BODY + SMUGGLED)
+    for name, data in (("POST without Content-Length", LOGIN + b"\r\n" + BODY + SMUGGLED),
+                       ("folded header line before Content-Length",
+                        LOGIN + b"X-Note: a\r\n  b\r\nContent-Length: %d\r\n\r\n" % n + BODY + SMUGGLED)):
+        # An empty body (400 invalid_json), then the connection is closed.
+        blob, closed, secs = talk(p, data)
+        C.check(name + ": one answer (empty body), then close", blob.startswith(b"HTTP/1.1 400 ")
+                and answers(blob) == 1 and closed and secs < 3 and b"smuggled" not in blob,
+                "closed=%s after %.1fs, answers=%d: %r" % (closed, secs, answers(blob), blob[:300]))
 
     # Still fine: one plain Content-Length (and optional whitespace around it).
     blob, closed, _ = talk(p, LOGIN + b"Content-Length:  %d \r\nConnection: close\r\n\r\n" % n + BODY)
