@@ -17,6 +17,7 @@
 #include "engine_openai.h"
 #include "frame.h"
 #include "log.h"
+#include "redact.h"
 #include "server.h"
 #include "voice/remote_tts.h"
 #include "voice/tts.h"
@@ -230,6 +231,13 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	if (!run->session)
 		run->actions = cJSON_CreateArray();
 
+	/* Secrets typed by mistake are taken out before anything sees or keeps them. */
+	int found = 0;
+	char *clean = redact_secrets(text, &found);
+	text = clean ? clean : "";
+	if (found && !run_cancelled(run))
+		out.delta(out.ctx, redact_warning(found));
+
 	int answered = 0;
 	if (engine_openai_enabled(run->srv)) {
 		/* the optional engine first; the built-in one when it did not answer */
@@ -251,6 +259,7 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 			  run->reply ? run->reply : "", info.frustrated) != 0)
 		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
 	buddy_tools_cleanup(&tctx);
+	free(clean);
 	return 0;
 }
 
