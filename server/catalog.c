@@ -55,25 +55,186 @@ cJSON *catalog_product_get(sqlite3 *db, int64_t id)
 	return p;
 }
 
+/* Bumped with srv->catalog_version: the count cache below belongs to no server. */
+static atomic_uint_fast64_t catalog_epoch;
+
 void catalog_changed(struct server *srv)
 {
+	atomic_fetch_add(&catalog_epoch, 1);
 	if (srv)
 		atomic_fetch_add(&srv->catalog_version, 1);
 }
 
-static const char *order_by(const char *sort, int has_text)
+enum sort_kind { SORT_BAD = -1, SORT_NEWEST, SORT_PRICE_ASC, SORT_PRICE_DESC, SORT_RANK };
+
+static enum sort_kind sort_kind(const char *sort, int has_text)
 {
 	if (!sort || !*sort)
-		sort = has_text ? "relevance" : "newest";
+		sort = "relevance";
 	if (strcmp(sort, "relevance") == 0)
-		return has_text ? FTS_RANK ", p.id" : "p.created_at DESC, p.id DESC";
+		return has_text ? SORT_RANK : SORT_NEWEST;
 	if (strcmp(sort, "price_asc") == 0)
-		return "p.price_cents ASC, p.id";
+		return SORT_PRICE_ASC;
 	if (strcmp(sort, "price_desc") == 0)
-		return "p.price_cents DESC, p.id";
+		return SORT_PRICE_DESC;
 	if (strcmp(sort, "newest") == 0)
-		return "p.created_at DESC, p.id DESC";
-	return NULL;
+		return SORT_NEWEST;
+	return SORT_BAD;
+}
+
+static const char *const order_sql[] = {
+	[SORT_NEWEST] = "p.created_at DESC, p.id DESC",
+	[SORT_PRICE_ASC] = "p.price_cents ASC, p.id",
+	[SORT_PRICE_DESC] = "p.price_cents DESC, p.id",
+	[SORT_RANK] = FTS_RANK ", p.id",
+};
+
+int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, char *sql,
+		       size_t sqllen, char *count_sql, size_t countlen)
+{
+	enum sort_kind sort = sort_kind(q->sort, words > 0);
+	if (sort == SORT_BAD)
+		return -1;
+	int has_price = q->min_price >= 0 || q->max_price >= 0;
+	char where[512];
+	snprintf(where, sizeof where, " WHERE p.status = 'active'%s%s%s%s%s",
+		 words > 0 ? " AND products_fts MATCH ?1" : "",
+		 q->category ? " AND p.category = ?2 COLLATE NOCASE" : "",
+		 q->min_price >= 0 ? " AND p.price_cents >= ?3" : "",
+		 q->max_price >= 0 ? " AND p.price_cents <= ?4" : "",
+		 q->seller_id > 0 ? " AND p.seller_id = ?5" : "");
+
+	if (words > 0 && sort == SORT_RANK && !q->category && !has_price && q->seller_id <= 0) {
+		/* Words and no other filter: the index alone counts and ranks (it holds only
+		 * active products; its rank is the weighted bm25 of migration 3). */
+		snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS " FROM (SELECT rowid, rank FROM products_fts"
+			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7) f"
+			 " CROSS JOIN products p ON p.id = f.rowid CROSS JOIN users u ON u.id = p.seller_id"
+			 " ORDER BY f.rank, p.id");
+		snprintf(count_sql, countlen, "SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1");
+		return 0;
+	}
+	if (words > 0) {
+		/* Words and filters or another order: the full-text index drives (CROSS JOIN
+		 * fixes the order; left to itself SQLite may walk every product and probe
+		 * the index per row), the matches are filtered and sorted. */
+		const char *from = " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid";
+		snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS "%s CROSS JOIN users u ON u.id = p.seller_id%s"
+			 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order_sql[sort]);
+		snprintf(count_sql, countlen, "SELECT count(*)%s%s", from, where);
+		return 0;
+	}
+	/* No words: an index per filter prefix (category, seller, both or neither), in
+	 * the order of the sort.  A price range over few
+	 * products (the count says how many) is ranged over and sorted; over many, the
+	 * newest-first index is walked and the cap checked from the index entry until
+	 * the page is full. */
+	int by = (q->seller_id > 0) << 1 | (q->category != NULL);
+	static const char *const newest_index[] = { "products_newest_price", "products_cat_newest",
+						     "products_seller_newest", "products_seller_cat_newest" };
+	static const char *const price_index[] = { "products_price", "products_cat_price",
+						    "products_seller_price", "products_seller_cat_price" };
+	const char *newest = newest_index[by], *price = price_index[by];
+	const char *index = sort != SORT_NEWEST ? price
+			    : has_price && total <= CATALOG_SORT_MAX ? price : newest;
+	snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS " FROM products p INDEXED BY %s"
+		 " CROSS JOIN users u ON u.id = p.seller_id%s ORDER BY %s LIMIT ?6 OFFSET ?7",
+		 index, where, order_sql[sort]);
+	snprintf(count_sql, countlen, "SELECT count(*) FROM products p INDEXED BY %s%s", price, where);
+	return 0;
+}
+
+/* Totals of word-less lists by filter, for the current catalog_epoch: a total
+ * counts every match (90,000 index entries for the whole catalog), the page needs
+ * only 20.  Read the epoch before counting, so that a count from before a change is
+ * filed under the old epoch. */
+#define COUNT_SLOTS 256
+static struct count_slot {
+	uint64_t epoch; /* 0: empty */
+	int64_t min_price, max_price, seller_id, total;
+	char category[96];
+} count_cache[COUNT_SLOTS];
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int count_key(const struct catalog_query *q, char cat[96], unsigned *slot)
+{
+	const char *c = q->category ? q->category : "";
+	size_t n = strlen(c);
+	if (n >= 96)
+		return -1;
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i <= n; i++) {
+		/* NOCASE folds ASCII letters only */
+		cat[i] = (char)(c[i] >= 'A' && c[i] <= 'Z' ? c[i] + 32 : c[i]);
+		h = (h ^ (unsigned char)cat[i]) * 16777619u;
+	}
+	uint64_t nums[3] = { (uint64_t)q->min_price, (uint64_t)q->max_price, (uint64_t)q->seller_id };
+	for (int i = 0; i < 3; i++)
+		h = (h ^ (unsigned)(nums[i] ^ nums[i] >> 32)) * 16777619u;
+	*slot = h % COUNT_SLOTS;
+	return 0;
+}
+
+static int count_get(const struct catalog_query *q, uint64_t epoch, int64_t *total)
+{
+	char cat[96];
+	unsigned i;
+	if (count_key(q, cat, &i) != 0)
+		return -1;
+	pthread_mutex_lock(&count_lock);
+	struct count_slot *s = &count_cache[i];
+	int hit = s->epoch == epoch + 1 && s->min_price == q->min_price &&
+		  s->max_price == q->max_price && s->seller_id == q->seller_id &&
+		  strcmp(s->category, cat) == 0;
+	if (hit)
+		*total = s->total;
+	pthread_mutex_unlock(&count_lock);
+	return hit ? 0 : -1;
+}
+
+static void count_put(const struct catalog_query *q, uint64_t epoch, int64_t total)
+{
+	char cat[96];
+	unsigned i;
+	if (count_key(q, cat, &i) != 0)
+		return;
+	pthread_mutex_lock(&count_lock);
+	struct count_slot *s = &count_cache[i];
+	s->epoch = epoch + 1;
+	s->min_price = q->min_price;
+	s->max_price = q->max_price;
+	s->seller_id = q->seller_id;
+	s->total = total;
+	memcpy(s->category, cat, sizeof cat);
+	pthread_mutex_unlock(&count_lock);
+}
+
+static void bind_filters(sqlite3_stmt *st, const struct catalog_query *q, const char *match)
+{
+	if (match)
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	if (q->category)
+		sqlite3_bind_text(st, 2, q->category, -1, SQLITE_STATIC);
+	if (q->min_price >= 0)
+		sqlite3_bind_int64(st, 3, q->min_price);
+	if (q->max_price >= 0)
+		sqlite3_bind_int64(st, 4, q->max_price);
+	if (q->seller_id > 0)
+		sqlite3_bind_int64(st, 5, q->seller_id);
+}
+
+static int run_count(sqlite3 *db, const char *count_sql, const struct catalog_query *q,
+		     const char *match, int64_t *total)
+{
+	sqlite3_stmt *ct = store_prepare(db, count_sql);
+	if (!ct)
+		return -1;
+	bind_filters(ct, q, match);
+	int ok = sqlite3_step(ct) == SQLITE_ROW;
+	if (ok)
+		*total = sqlite3_column_int64(ct, 0);
+	sqlite3_finalize(ct);
+	return ok ? 0 : -1;
 }
 
 cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
@@ -82,75 +243,38 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 	int words = fts_build_query(q->text, q->any_word, match, sizeof match);
 	if (words < 0)
 		words = fts_build_query("", 0, match, sizeof match); /* absurdly long: ignore */
-	const char *order = order_by(q->sort, words > 0);
-	*bad_sort = order == NULL;
-	if (!order)
+	char sql[2048], count_sql[1024];
+	*bad_sort = catalog_search_sql(q, words, 0, sql, sizeof sql, count_sql, sizeof count_sql) != 0;
+	if (*bad_sort)
 		return NULL;
-
-	/* With words, the full-text index drives the query (CROSS JOIN fixes the order:
-	 * left to itself SQLite may walk every product and probe the index per row).
-	 * With words and no other filter, the index alone counts and ranks: it holds
-	 * only active products, and its rank is the weighted bm25 (migration 3). */
-	int index_only = words > 0 && !q->category && q->min_price < 0 && q->max_price < 0 &&
-			 q->seller_id <= 0 && strcmp(order, FTS_RANK ", p.id") == 0;
-	const char *from = words > 0 ? " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid"
-				     : " FROM products p";
-	char where[512];
-	snprintf(where, sizeof where, " WHERE p.status = 'active'%s%s%s%s%s",
-		 words > 0 ? " AND products_fts MATCH ?1" : "",
-		 q->category ? " AND p.category = ?2 COLLATE NOCASE" : "",
-		 q->min_price >= 0 ? " AND p.price_cents >= ?3" : "",
-		 q->max_price >= 0 ? " AND p.price_cents <= ?4" : "",
-		 q->seller_id > 0 ? " AND p.seller_id = ?5" : "");
-	char sql[2048];
-	char count_sql[1024];
-	if (index_only) {
-		snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS " FROM (SELECT rowid, rank FROM products_fts"
-			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7) f"
-			 " CROSS JOIN products p ON p.id = f.rowid JOIN users u ON u.id = p.seller_id"
-			 " ORDER BY f.rank, p.id");
-		snprintf(count_sql, sizeof count_sql,
-			 "SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1");
-	} else {
-		snprintf(sql, sizeof sql, "SELECT " CATALOG_COLUMNS "%s JOIN users u ON u.id = p.seller_id%s"
-			 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order);
-		snprintf(count_sql, sizeof count_sql, "SELECT count(*)%s%s", from, where);
-	}
-
-	sqlite3_stmt *st = store_prepare(db, sql), *ct = store_prepare(db, count_sql);
-	cJSON *items = NULL;
+	const char *m = words > 0 ? match : NULL;
 	int64_t total = 0;
-	if (!st || !ct)
-		goto out;
-	sqlite3_stmt *both[2] = { st, ct };
-	for (int i = 0; i < 2; i++) {
-		if (words > 0)
-			sqlite3_bind_text(both[i], 1, match, -1, SQLITE_STATIC);
-		if (q->category)
-			sqlite3_bind_text(both[i], 2, q->category, -1, SQLITE_STATIC);
-		if (q->min_price >= 0)
-			sqlite3_bind_int64(both[i], 3, q->min_price);
-		if (q->max_price >= 0)
-			sqlite3_bind_int64(both[i], 4, q->max_price);
-		if (q->seller_id > 0)
-			sqlite3_bind_int64(both[i], 5, q->seller_id);
+	if (words == 0) {
+		/* The total first: it is cached, and it picks the page's plan. */
+		uint64_t epoch = atomic_load(&catalog_epoch);
+		if (count_get(q, epoch, &total) != 0) {
+			if (run_count(db, count_sql, q, NULL, &total) != 0)
+				return NULL;
+			count_put(q, epoch, total);
+		}
+		catalog_search_sql(q, words, total, sql, sizeof sql, count_sql, sizeof count_sql);
 	}
+	sqlite3_stmt *st = store_prepare(db, sql);
+	if (!st)
+		return NULL;
+	bind_filters(st, q, m);
 	sqlite3_bind_int64(st, 6, q->limit);
 	sqlite3_bind_int64(st, 7, q->offset);
-	items = cJSON_CreateArray();
+	cJSON *items = cJSON_CreateArray();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cJSON_AddItemToArray(items, catalog_product_row(st, 0));
-	if (rc != SQLITE_DONE || sqlite3_step(ct) != SQLITE_ROW) {
-		cJSON_Delete(items);
-		items = NULL;
-		goto out;
-	}
-	total = sqlite3_column_int64(ct, 0);
-out:
 	sqlite3_finalize(st);
-	sqlite3_finalize(ct);
-	return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
+	if (rc != SQLITE_DONE || (words > 0 && run_count(db, count_sql, q, m, &total) != 0)) {
+		cJSON_Delete(items);
+		return NULL;
+	}
+	return api_page_json(items, total, q->limit, q->offset);
 }
 
 HANDLER(h_products_list)

@@ -44,6 +44,16 @@ int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const 
 		       int64_t price_cents, int64_t stock, const char *category,
 		       const char *tags_json);
 
+/* The SQL catalog_search() runs for q with `words` search words (fts_build_query) and,
+ * without words, the total that the count gave (it picks between ranging over a small
+ * price range and walking an index): the page (?1 match, ?2 category, ?3 min_price,
+ * ?4 max_price, ?5 seller, ?6 limit, ?7 offset) and the count.  -1 on an unknown sort.
+ * Every plan starts from an index or the full-text index, never a scan or a sort of
+ * the products table (tests/unit/test_catalog_plans.c checks them all). */
+#define CATALOG_SORT_MAX 1000 /* price ranges up to this many products are sorted */
+int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, char *sql,
+		       size_t sqllen, char *count_sql, size_t countlen);
+
 void catalog_changed(struct server *srv);
 
 #endif

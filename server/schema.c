@@ -169,11 +169,33 @@ static const char *const m4_logins[] = {
 	NULL,
 };
 
+/* Browsing: one index per filter prefix (status, then category, seller or both) and sort
+ * (newest, price), so that every filter and sort of GET /api/v1/products walks an
+ * index in the order it answers, or ranges over the few rows it sorts (catalog.c
+ * picks which).  The newest-first ones carry price_cents, so a price cap is checked
+ * without reading the row. */
+static const char *const m5_browse[] = {
+	"CREATE INDEX products_newest_price ON products(status, created_at DESC, id DESC, price_cents);",
+	"CREATE INDEX products_cat_newest ON products(status, category COLLATE NOCASE,"
+	" created_at DESC, id DESC, price_cents);",
+	"CREATE INDEX products_cat_price ON products(status, category COLLATE NOCASE, price_cents);",
+	"CREATE INDEX products_seller_newest ON products(status, seller_id, created_at DESC, id DESC,"
+	" price_cents);",
+	"CREATE INDEX products_seller_price ON products(status, seller_id, price_cents);",
+	"CREATE INDEX products_seller_cat_newest ON products(status, seller_id, category COLLATE NOCASE,"
+	" created_at DESC, id DESC, price_cents);",
+	"CREATE INDEX products_seller_cat_price ON products(status, seller_id, category COLLATE NOCASE,"
+	" price_cents);",
+	"DROP INDEX products_newest;", /* products_newest_price does its work */
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
 	m2_commerce,
 	m3_search,
 	m4_logins,
+	m5_browse,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -5,6 +5,12 @@
 -- MODE: search      GET /api/v1/products?q=<realistic query>[&filters], varied
 --       product     GET /api/v1/products/<random id in 1..MAX_ID>
 --       categories  GET /api/v1/categories
+--       longtail    GET /api/v1/products?q=<one or two words>, drawn at random from the
+--                   catalog's vocabulary (VOCAB_FILE: one title per line, as run.sh writes
+--                   it): one word of a random title, or two words of the same title, so
+--                   that few queries repeat and no cache of whole answers helps
+--       browse      GET /api/v1/products?category=<c>&max_price=<p>[&sort=<s>]
+--   wrk ... -- longtail MAX_ID VOCAB_FILE
 -- At the end it prints one line "BENCH_JSON {...}" with the figures run.sh collects.
 
 local queries = {
@@ -30,6 +36,7 @@ local sorts = { "price_asc", "price_desc", "newest" }
 
 local mode = "categories"
 local max_id = 1
+local titles = {}
 
 local function urlencode(s)
   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -42,6 +49,13 @@ function init(args)
   local seed = os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000
   math.randomseed(seed)
   for i = 1, 10 do math.random() end
+  if mode == "longtail" then
+    for line in io.lines(args[3]) do
+      local words = {}
+      for w in line:gmatch("[%w]+") do words[#words + 1] = w:lower() end
+      if #words > 0 then titles[#titles + 1] = words end
+    end
+  end
 end
 
 function request()
@@ -60,6 +74,21 @@ function request()
     elseif r < 0.45 then
       path = path .. "&offset=20"
     end
+  elseif mode == "longtail" then
+    local words = titles[math.random(#titles)]
+    local i = math.random(#words)
+    local q = words[i]
+    if #words > 1 and math.random() < 0.5 then
+      local j = math.random(#words - 1)
+      if j >= i then j = j + 1 end
+      q = q .. " " .. words[j]
+    end
+    path = "/api/v1/products?q=" .. urlencode(q) .. "&limit=20"
+  elseif mode == "browse" then
+    path = "/api/v1/products?category=" .. categories[math.random(#categories)] ..
+      "&max_price=" .. (math.random(1, 60) * 100) .. "&limit=20"
+    local r = math.random()
+    if r < 0.5 then path = path .. "&sort=" .. sorts[math.random(#sorts)] end
   elseif mode == "product" then
     path = "/api/v1/products/" .. math.random(max_id)
   else

@@ -3,9 +3,12 @@
 #
 # Generates a 100,000-product catalog (gen_catalog.py), starts voxcartd on it with
 # --import-catalog (timing the import), then measures requests/s and p50/p99 latency
-# with wrk for product search (varied realistic queries, bench.lua), product fetch
-# (random ids) and the categories list.  Prints a table; writes
-# tests/bench/out/results.json.  About 1.5 minutes on a 2-core machine.
+# with wrk for product search (varied realistic queries, bench.lua), long-tail search
+# (random one- and two-word queries from the catalog's titles: no cache of whole
+# answers helps), category browsing with a price cap, product fetch (random ids) and
+# the categories list, then the idle latency of every filter and sort of the product
+# list (browse_bench.py: p50/p99 per combination).  Prints a table; writes
+# tests/bench/out/results.json.  About 2.5 minutes on a 2-core machine.
 #
 # Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir.
@@ -106,11 +109,17 @@ while time.time() < end:
 sys.exit(1)
 PY
 }
+# The long-tail vocabulary: the titles of the catalog, one a line.
+python3 -c '
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
+    for row in csv.DictReader(f):
+        out.write(row["title"] + "\n")' "$tmp/cat.csv" "$tmp/titles.txt"
 run_wrk() { # name mode url
 	wait_idle
 	echo "bench: $1 ($wrk_args)"
 	# shellcheck disable=SC2086
-	wrk $wrk_args -s "$bench/bench.lua" "$3" -- "$2" "$max_id" >"$tmp/raw/$1.wrk" 2>&1 || true
+	wrk $wrk_args -s "$bench/bench.lua" "$3" -- "$2" "$max_id" "$tmp/titles.txt" >"$tmp/raw/$1.wrk" 2>&1 || true
 	grep -E "Requests/sec|Non-2xx|Socket errors" "$tmp/raw/$1.wrk" | sed 's/^/    /' || true
 	kill -0 "$pid" 2>/dev/null || { echo "bench: voxcartd is gone" >&2; tail -n 20 "$tmp/server.log" >&2; }
 }
@@ -119,8 +128,15 @@ mkdir -p "$tmp/raw"
 wrk -t1 -c8 -d2s -s "$bench/bench.lua" "$base" -- product "$max_id" >/dev/null 2>&1 || true
 run_wrk categories categories "$base"
 run_wrk product product "$base"
+run_wrk browse browse "$base"
 # Search last: if it is pathologically slow, it cannot hold up the other figures.
 run_wrk search search "$base"
+run_wrk longtail longtail "$base"
+wait_idle
+echo "bench: every filter and sort of the product list, idle (browse_bench.py)"
+python3 "$bench/browse_bench.py" --port "$port" --json "$bench/out/browse.json" >"$tmp/raw/browse_idle.txt" 2>&1 ||
+	{ echo "bench: browse bench failed" >&2; tail -n 20 "$tmp/raw/browse_idle.txt" >&2; }
+tail -n 1 "$tmp/raw/browse_idle.txt" | sed 's/^/    /'
 
 # Commerce and the typed buddy on the same server and catalog.
 wait_idle
@@ -163,15 +179,17 @@ meta = {
     "db_bytes": os.path.getsize("$tmp/b.db") + (os.path.getsize("$tmp/b.db-wal") if os.path.exists("$tmp/b.db-wal") else 0),
     "wrk_args": "$wrk_args", "cpus": os.cpu_count(), "machine": platform.machine(),
     "server_exit_status": $status,
-    "scenarios": ["search", "product", "categories"],
+    "scenarios": ["search", "longtail", "browse", "product", "categories"],
     "urls": {"search": "$base/api/v1/products?q=<one of 70 queries>[&category|max_price|sort|offset]",
+             "longtail": "$base/api/v1/products?q=<one or two random words of a random title>&limit=20",
+             "browse": "$base/api/v1/products?category=<c>&max_price=<p>&limit=20[&sort=<s>]",
              "product": "$base/api/v1/products/<random 1..$max_id>",
              "categories": "$base/api/v1/categories"},
 }
 json.dump(meta, open(sys.argv[1], "w"))
 PY
 python3 "$bench/report.py" "$tmp/raw" "$out"
-for f in commerce buddy; do
+for f in browse commerce buddy; do
 	[ -f "$bench/out/$f.json" ] && { echo; echo "$f ($bench/out/$f.json):"; cat "$bench/out/$f.json"; echo; }
 done
 if [ -f "$bench/voice_bench.py" ] && [ -z "${BENCH_NO_VOICE:-}" ]; then
