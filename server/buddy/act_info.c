@@ -410,6 +410,8 @@ void act_order_status(struct turn *t, const struct und_cmd *c)
 	cJSON_Delete(page);
 }
 
+/* "cancel my order": an irreversible act, so the order (and its refund) is read back
+ * and cancelled only on a yes (act_cancel_confirmed), like the checkout. */
 void act_cancel_order(struct turn *t, const struct und_cmd *c)
 {
 	cJSON *page = list_orders(t);
@@ -421,6 +423,40 @@ void act_cancel_order(struct turn *t, const struct und_cmd *c)
 			reply_say(&t->r, "I couldn't find order %ld.", c->order_id);
 		else
 			reply_say(&t->r, "You have no order that can still be cancelled.");
+		cJSON_Delete(page);
+		return;
+	}
+	const char *status = dlg_str(o, "status");
+	if (strcmp(status, "paid") && strcmp(status, "pending_payment")) {
+		reply_say(&t->r, "Order %lld is %s, so I can't cancel it.", (long long)dlg_id(o),
+			  status_phrase(status));
+		cJSON_Delete(page);
+		return;
+	}
+	char money[96], count[64];
+	reply_money(dlg_int(o, "total_cents", 0), dlg_str(o, "currency"), money, sizeof money);
+	int items = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "items"));
+	reply_count(items, count, sizeof count);
+	if (!strcmp(status, "paid"))
+		reply_say(&t->r, "Order %lld has %s item%s and came to %s; cancelling it refunds %s to your card.",
+			  (long long)dlg_id(o), count, items == 1 ? "" : "s", money, money);
+	else
+		reply_say(&t->r, "Order %lld has %s item%s and comes to %s.", (long long)dlg_id(o), count,
+			  items == 1 ? "" : "s", money);
+	dlg_question(t, "Shall I cancel it?");
+	t->st->pending_order = dlg_id(o);
+	dlg_ask(t, DLG_PENDING_CANCEL);
+	cJSON_Delete(page);
+}
+
+void act_cancel_confirmed(struct turn *t, int64_t order_id)
+{
+	cJSON *page = list_orders(t);
+	if (!page)
+		return;
+	const cJSON *o = pick_order(page, (long)order_id, 1);
+	if (!o) {
+		reply_say(&t->r, "I couldn't find order %lld.", (long long)order_id);
 		cJSON_Delete(page);
 		return;
 	}

@@ -97,6 +97,10 @@ void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent inte
 void act_not_found(struct turn *t, struct resolution *res, int qty)
 {
 	int n = cJSON_GetArraySize(res->products);
+	/* words that name nothing the catalog knows and no noun asked for ("what's it
+	 * called", "for my niece"): nothing was asked for, so nothing is missing */
+	if (!*res->missing && res->q.n == 0 && n == 0)
+		return;
 	const char *what = *res->missing ? res->missing : res->said;
 	if (*what)
 		reply_say(&t->r, "Sorry, we don't have %s.", what);

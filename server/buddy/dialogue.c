@@ -16,6 +16,7 @@
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
+#include "buddy/numbers.h"
 #include "buddy/sentiment.h"
 
 struct buddy_state *buddy_state_new(void)
@@ -166,6 +167,10 @@ static void do_confirm(struct turn *t, enum dlg_pending pending, int alone)
 	case DLG_PENDING_SUGGEST:
 		accept_suggestion(t);
 		break;
+	case DLG_PENDING_CANCEL:
+		t->main = UND_CANCEL_ORDER;
+		act_cancel_confirmed(t, t->st->pending_order);
+		break;
 	case DLG_PENDING_CHOOSE:
 		if (cJSON_GetArraySize(t->st->shown) == 1) {
 			act_add_product(t, cJSON_GetArrayItem(t->st->shown, 0),
@@ -190,6 +195,13 @@ static void do_deny(struct turn *t, enum dlg_pending pending, int alone)
 		t->denied = 1;
 		t->st->pending = DLG_PENDING_NONE;
 		reply_say(&t->r, "Okay, I won't place the order yet. Your cart is still there.");
+		return;
+	}
+	if (pending == DLG_PENDING_CANCEL && !t->denied) {
+		t->denied = 1;
+		t->st->pending = DLG_PENDING_NONE;
+		reply_say(&t->r, "Okay, I won't cancel it. Order %lld stays as it is.",
+			  (long long)t->st->pending_order);
 		return;
 	}
 	if (!alone || t->denied)
@@ -346,6 +358,37 @@ static int names_nothing(struct turn *t, const struct und_item *it)
 	return q.n == 0 && !*missing;
 }
 
+/* 1 when no word of the item is one the catalog knows. */
+static int knows_nothing(struct turn *t, const struct und_item *it)
+{
+	if (it->ref != UND_REF_WORDS || it->nwords == 0 || !t->have_vocab || it->nneg || it->pick ||
+	    it->size_num[0])
+		return 0;
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, it, &q, missing, sizeof missing);
+	return q.n == 0;
+}
+
+/* "a present for my niece, maybe some headphones", "some gear for the gym, socks
+ * please": an item the catalog knows nothing of, said next to one it knows (not in a
+ * list joined by "and"), describes that one; it is no request of its own. */
+static int is_apposition(struct turn *t, const struct und_cmd *c, int i)
+{
+	const struct und_item *it = &c->items[i];
+	if (c->nitems < 2 || it->joined || !knows_nothing(t, it))
+		return 0;
+	int ctx = 0, listed = 0, known = 0;
+	for (int w = 0; w < it->nwords; w++)
+		ctx |= it->wctx[w];
+	for (int k = 0; k < c->nitems; k++) {
+		listed |= c->items[k].joined;
+		if (k != i && !knows_nothing(t, &c->items[k]) && und_item_has_ref(&c->items[k]))
+			known = 1;
+	}
+	return known && (ctx || !listed);
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -356,7 +399,7 @@ static void run_items(struct turn *t, const struct und_cmd *c,
 	for (int i = 0; i < c->nitems; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			return;
-		if (c->nitems > 1 && names_nothing(t, &c->items[i]))
+		if (c->nitems > 1 && (names_nothing(t, &c->items[i]) || is_apposition(t, c, i)))
 			continue;	/* "make it two, one for my daughter" */
 		fn(t, c, &c->items[i]);
 	}
@@ -551,6 +594,136 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 	}
 }
 
+/* 1 when a command of the utterance asks for something else than the open question
+ * offers: names a product of the catalog, or asks about the cart, orders, prices... */
+static int asks_something_else(struct turn *t, const struct und_result *r, enum dlg_pending pending)
+{
+	for (int i = 0; i < r->n; i++) {
+		const struct und_cmd *c = &r->cmd[i];
+		switch (c->intent) {
+		case UND_VIEW_CART: case UND_CART_TOTAL: case UND_CLEAR_CART: case UND_MORE_RESULTS:
+		case UND_CHEAPER: case UND_HELP: case UND_SEARCH: case UND_INFO: case UND_PRICE:
+		case UND_STOCK: case UND_UNDO: case UND_LESS: case UND_SET:
+			return 1;
+		case UND_ORDER_STATUS:
+			if (pending != DLG_PENDING_CANCEL)
+				return 1;
+			break;
+		case UND_REMOVE:
+			if (pending != DLG_PENDING_CANCEL)
+				return 1;
+			break;
+		default:
+			break;
+		}
+		if (c->yesno || (c->ask && c->intent != UND_CONFIRM))
+			return 1;
+		for (int k = 0; k < c->nitems; k++) {
+			const struct und_item *it = &c->items[k];
+			if (it->ref == UND_REF_ORDINAL || it->ref == UND_REF_OTHER || it->pick != UND_PICK_NONE ||
+			    it->nneg > 0)
+				return 1;
+			if (it->ref != UND_REF_WORDS || !it->nwords)
+				continue;
+			struct match_query q;
+			char missing[128];
+			resolve_query(t, it, &q, missing, sizeof missing);
+			if (q.n > 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The open question owns the next utterance: "sure, put it through", "okay, one's
+ * fine", "i'll take what's left", "all of them then", "yes, go on and order it" are
+ * read as answers to it first, before anything else they could mean.  Returns 1
+ * when the utterance was the answer (and it was acted on). */
+static int answer_open_question(struct turn *t, const struct und_result *r, enum dlg_pending pending,
+				const char *text)
+{
+	struct buddy_state *st = t->st;
+	if (pending == DLG_PENDING_NONE)
+		return 0;
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	char which = pending == DLG_PENDING_CHECKOUT ? 'c' : pending == DLG_PENDING_CANCEL ? 'x' : 'a';
+	int yes = 0, no = 0, act = 0, all = 0, qty = 0, nwords = tw->n;
+	for (int i = 0; i < tw->n;) {
+		int len = 0, pol = lex_polarity_at(tw, i, tw->n, &len);
+		long v;
+		if (pol) {
+			*(pol > 0 ? &yes : &no) = 1;
+			i += len;
+			continue;
+		}
+		if ((len = lex_all_offered_at(tw, i, tw->n))) {
+			all = 1;
+			i += len;
+			continue;
+		}
+		if (lex_act_word(tw->w[i], which))
+			act = 1;
+		/* "that one", "the one": which, not how many */
+		int which_one = text_is(tw, i, "one") && i > 0 &&
+				(text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") || text_is(tw, i - 1, "the"));
+		if (!which_one && !qty && (len = num_parse(tw, i, tw->n, &v)) && v > 0 && v <= 1000) {
+			qty = (int)v;
+			i += len;
+			continue;
+		}
+		i++;
+	}
+	free(tw);
+	if (no || nwords == 0 || asks_something_else(t, r, pending))
+		return 0;
+	switch (pending) {
+	case DLG_PENDING_CHECKOUT:
+		if (!yes && !act)
+			return 0;
+		t->main = UND_CHECKOUT;
+		act_place_order(t);
+		return 1;
+	case DLG_PENDING_CANCEL:
+		if (!yes && !act)
+			return 0;
+		t->main = UND_CANCEL_ORDER;
+		act_cancel_confirmed(t, st->pending_order);
+		st->pending = DLG_PENDING_NONE;
+		return 1;
+	case DLG_PENDING_SUGGEST:
+		if (!yes && !act && !all && !qty)
+			return 0;
+		st->suggest_qty = qty > 0 ? qty : st->suggest_qty > 0 ? st->suggest_qty : 1;
+		st->pending = DLG_PENDING_NONE;
+		t->main = UND_ADD;
+		accept_suggestion(t);
+		return 1;
+	case DLG_PENDING_CHOOSE: {
+		if (!all)
+			return 0;
+		int n = cJSON_GetArraySize(st->shown);
+		if (n == 0)
+			return 0;
+		if (n > DLG_READ_MAX)
+			n = DLG_READ_MAX;
+		cJSON *pick = cJSON_Duplicate(st->shown, 1);
+		int each = qty > 0 ? qty : st->pending_qty > 0 ? st->pending_qty : 1;
+		st->pending = DLG_PENDING_NONE;
+		t->main = UND_ADD;
+		for (int i = 0; i < n; i++)
+			act_add_product(t, cJSON_GetArrayItem(pick, i), each, 0);
+		cJSON_Delete(pick);
+		return 1;
+	}
+	case DLG_PENDING_NONE:
+		break;
+	}
+	return 0;
+}
+
 /* The intent reported for the turn: the first one that does something. */
 static enum und_intent main_intent(const struct und_result *r, enum dlg_pending pending)
 {
@@ -565,12 +738,14 @@ static enum und_intent main_intent(const struct und_result *r, enum dlg_pending 
 	return r->n > 0 ? r->cmd[0].intent : UND_NONE;
 }
 
-static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending)
+static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending,
+		     const char *text)
 {
 	struct buddy_state *st = t->st;
 	int placed = 0;
 	t->ncmds = r->n;
-	for (int i = 0; i < r->n; i++) {
+	t->answered = answer_open_question(t, r, pending, text);
+	for (int i = 0; i < r->n && !t->answered; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			break;
 		const struct und_cmd *c = &r->cmd[i];
@@ -700,14 +875,15 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		reply_apologise(&t->r);
 
 	enum dlg_pending pending = st->pending;
-	if (pending == DLG_PENDING_CHECKOUT && st->pending_turn != st->turn - 1)
+	if ((pending == DLG_PENDING_CHECKOUT || pending == DLG_PENDING_CANCEL) &&
+	    st->pending_turn != st->turn - 1)
 		pending = DLG_PENDING_NONE;
 	t->checkout_asked = pending == DLG_PENDING_CHECKOUT;
 	st->pending = pending;
 	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
-	run_turn(t, r, pending);
+	run_turn(t, r, pending, text);
 	st->last_intent = main_intent(r, pending);
-	if (st->last_intent == UND_NONE && t->main != UND_NONE) {
+	if ((st->last_intent == UND_NONE || t->answered) && t->main != UND_NONE) {
 		st->last_intent = t->main;
 		snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(t->main));
 	}

@@ -29,6 +29,7 @@ enum dlg_pending {
 	DLG_PENDING_CHECKOUT,	/* "Shall I place the order?" */
 	DLG_PENDING_CHOOSE,	/* "Did you mean the Sony or the Bose?": shown holds the choice */
 	DLG_PENDING_SUGGEST,	/* "Shall I add it?": suggest_id, suggest_qty */
+	DLG_PENDING_CANCEL,	/* "Shall I cancel it?": pending_order */
 };
 
 enum dlg_last_kind { DLG_LAST_NONE, DLG_LAST_ADD, DLG_LAST_REMOVE, DLG_LAST_SET };
@@ -76,6 +77,7 @@ struct buddy_state {
 	int64_t pending_total;
 	int64_t pending_pm;
 	int64_t suggest_id;
+	int64_t pending_order;	/* DLG_PENDING_CANCEL: the order read back */
 	int suggest_qty;
 	enum und_intent last_intent;	/* what the previous turn did, for "and the sony?" */
 	/* the order placed in this conversation: "can you cancel it" right after */
@@ -101,6 +103,7 @@ struct turn {
 	int info_cmd;		/* 1 + the command whose items act_info focused ("the gala and the
 				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
 	int denied;		/* "no, hold on" was answered this turn */
+	int answered;		/* the utterance was the answer to the open question */
 	int total_said;		/* the cart total was read out this turn */
 	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
@@ -178,7 +181,9 @@ void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent inte
 void act_cheaper(struct turn *t, const struct und_cmd *c);
 void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_order_status(struct turn *t, const struct und_cmd *c);
+/* Reads the order back and asks; act_cancel_confirmed() cancels it after a yes. */
 void act_cancel_order(struct turn *t, const struct und_cmd *c);
+void act_cancel_confirmed(struct turn *t, int64_t order_id);
 /* "which one is cheaper?", "which ones are dairy free?", "which is cheaper, the chips
  * or the cookies?": answered about the products in mind.  Returns 1 when answered. */
 int act_which(struct turn *t, const struct und_cmd *c);

@@ -93,6 +93,16 @@ static const struct lex_trigger triggers[] = {
 	{ "altogether", UND_CART_TOTAL, 22, 0 }, { "all together", UND_CART_TOTAL, 22, 0 },
 	{ "how much will it be", UND_CART_TOTAL, 22, 0 }, { "how much is it all", UND_CART_TOTAL, 22, 0 },
 	{ "how much is everything", UND_CART_TOTAL, 22, 0 }, { "the damage", UND_CART_TOTAL, 22, 0 },
+	/* "what does all that come to?", "where am i at?", "how much have i spent so far?" */
+	{ "come to", UND_CART_TOTAL, 22, 0 }, { "comes to", UND_CART_TOTAL, 22, 0 },
+	{ "coming to", UND_CART_TOTAL, 22, 0 }, { "add up to", UND_CART_TOTAL, 23, 0 },
+	{ "adds up to", UND_CART_TOTAL, 23, 0 }, { "in total", UND_CART_TOTAL, 22, 0 },
+	{ "running total", UND_CART_TOTAL, 23, 0 }, { "grand total", UND_CART_TOTAL, 23, 0 },
+	{ "tally", UND_CART_TOTAL, 22, 0 }, { "how much have i spent", UND_CART_TOTAL, 23, 0 },
+	{ "where am i at", UND_CART_TOTAL, 22, 0 }, { "what am i at", UND_CART_TOTAL, 22, 0 },
+	{ "how much is all that", UND_CART_TOTAL, 23, 0 }, { "how much for all", UND_CART_TOTAL, 23, 0 },
+	{ "how much for everything", UND_CART_TOTAL, 23, 0 }, { "what do i owe you", UND_CART_TOTAL, 23, 0 },
+	{ "how much is all of it", UND_CART_TOTAL, 23, 0 }, { "what is it all", UND_CART_TOTAL, 22, 0 },
 	{ "empty", UND_CLEAR_CART, 30, 0 }, { "clear", UND_CLEAR_CART, 30, 0 },
 	{ "start over", UND_CLEAR_CART, 30, 0 }, { "start again", UND_CLEAR_CART, 30, 0 },
 	{ "remove everything", UND_CLEAR_CART, 31, 0 }, { "remove all", UND_CLEAR_CART, 31, 0 },
@@ -470,6 +480,92 @@ int lex_is_soft(const char *w)
 		"fancy", "simple", "basic", "plain", "whole", "extra", "more", "few", "other",
 		"different", "similar", "quick", "cold", "hot", "free" };
 	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_opens_context(const struct text_words *t, int i, int end)
+{
+	static const char *const words[] = { "for", "because", "since", "cause", "cuz", "coz",
+		"so", "as", "my", "his", "her", "our", "their", "i", "he", "she", "we",
+		"they", "him", "when", "while", "if", "til", "till", "until",
+		"before", "after", "during", "at" };
+	if (i >= end)
+		return 0;
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+		if (!text_is(t, i, words[k]))
+			continue;
+		/* "for 5 dollars", "for two": a price or a count, read elsewhere */
+		if (i + 1 < end && (text_is_digits(t->w[i + 1]) || strchr(t->w[i + 1], '.')))
+			return 0;
+		/* "my cart", "as well": no situation */
+		if (i + 1 < end && (lex_is_cart_word(t->w[i + 1]) || text_is(t, i + 1, "well") ||
+				    text_is(t, i + 1, "long") || text_is(t, i + 1, "much")))
+			return 0;
+		if (i + 1 >= end && text_is(t, i, "so"))
+			return 0;
+		return 1;
+	}
+	return 0;
+}
+
+int lex_polarity_at(const struct text_words *t, int i, int end, int *len)
+{
+	static const char *const yes[] = { "yes please", "yes", "yeah", "yea", "yep", "yup", "ya",
+		"sure", "ok", "okay", "alright", "all right", "fine", "go ahead", "go on", "do it",
+		"please do", "sounds good", "sounds great", "absolutely", "definitely", "of course",
+		"correct", "that is right", "why not", "certainly", "perfect", "great", "lovely",
+		"cool", "that works", "works for me", "go for it", "let us do it", "fair enough",
+		"affirmative", "aye", "right then", "very well", "by all means", "please" };
+	static const char *const no[] = { "no", "nope", "nah", "not yet", "not now", "not really",
+		"hold on", "hang on", "wait", "stop", "never mind", "nevermind", "forget it",
+		"do not", "not", "rather not", "changed my mind", "leave it", "negative", "later",
+		"no thanks", "no thank you" };
+	for (size_t k = 0; k < sizeof no / sizeof *no; k++) {
+		int n = text_match(t, i, end, no[k]);
+		/* "no pulp", "not the decaf" are kinds, handled by whoever reads them */
+		if (n && !(!strcmp(no[k], "no") && lex_no_modifier(t, i, end))) {
+			*len = n;
+			return -1;
+		}
+	}
+	for (size_t k = 0; k < sizeof yes / sizeof *yes; k++) {
+		int n = text_match(t, i, end, yes[k]);
+		if (n) {
+			*len = n;
+			return 1;
+		}
+	}
+	*len = 0;
+	return 0;
+}
+
+int lex_act_word(const char *w, char which)
+{
+	static const char *const checkout[] = { "place", "order", "through", "pay", "charge",
+		"checkout", "check", "submit", "send", "buy", "confirm", "proceed", "complete",
+		"finish", "finalize", "finalise", "process" };
+	static const char *const cancel[] = { "cancel", "refund", "cancelled", "confirm" };
+	static const char *const add[] = { "add", "take", "have", "get", "grab", "want", "put",
+		"include", "chuck", "pop", "throw", "toss", "stick", "buy" };
+	if (which == 'c')
+		return in_list(w, checkout, sizeof checkout / sizeof *checkout);
+	if (which == 'x')
+		return in_list(w, cancel, sizeof cancel / sizeof *cancel);
+	return in_list(w, add, sizeof add / sizeof *add);
+}
+
+int lex_all_offered_at(const struct text_words *t, int i, int end)
+{
+	static const char *const all[] = { "what is left", "whatever is left", "whatever you have",
+		"whatever you have got", "all that is left", "all you have", "all of them",
+		"all of those", "all of it", "the lot", "the rest", "them all", "every one",
+		"all the rest", "all three", "all four", "all five", "each of them", "each", "both",
+		"all" };
+	for (size_t k = 0; k < sizeof all / sizeof *all; k++) {
+		int n = text_match(t, i, end, all[k]);
+		if (n)
+			return n;
+	}
+	return 0;
 }
 
 int lex_is_cart_word(const char *w)

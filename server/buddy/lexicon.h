@@ -66,6 +66,26 @@ int lex_no_modifier(const struct text_words *t, int i, int end);
 /* Adjectives a shopper adds that a catalog rarely has ("fresh", "nice"). */
 int lex_is_soft(const char *w);
 
+/* How an answer to a yes/no question leans at word i: +1 ("yes", "sure", "go on",
+ * "sounds good", "fine"), -1 ("no", "not yet", "hold on", "never mind"), 0 none;
+ * *len gets the words used. */
+int lex_polarity_at(const struct text_words *t, int i, int end, int *len);
+
+/* Words that carry out the act a question offers: "place", "order", "put it
+ * through", "charge" for a checkout; "cancel", "refund" for a cancellation; "add",
+ * "take", "have" for an offered product.  Which: 'c' checkout, 'x' cancel, 'a' add. */
+int lex_act_word(const char *w, char which);
+
+/* "what's left", "all of them", "the lot", "whatever you have": every one offered.
+ * Words used at i, 0 if none. */
+int lex_all_offered_at(const struct text_words *t, int i, int end);
+
+/* 1 when word i, said after a product was named, starts words about the situation
+ * rather than the product: a preposition of purpose or source ("for my niece",
+ * "from the bakery"), a conjunction ("because", "since", "so"), a person ("my
+ * brother likes", "she drinks"). */
+int lex_opens_context(const struct text_words *t, int i, int end);
+
 /* "cart", "basket", "trolley". */
 int lex_is_cart_word(const char *w);
 

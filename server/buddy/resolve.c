@@ -84,11 +84,39 @@ static void append(char *buf, size_t len, const char *w)
 	snprintf(buf + o, len - o, "%s%s", o ? " " : "", w);
 }
 
+/* 1 when an unknown word has the shape of a verb or an adverb ("thinking", "called",
+ * "probably"): it names no product, whatever list it is missing from. */
+static int verb_shaped(const char *w)
+{
+	size_t n = strlen(w);
+	if (n < 5)
+		return 0;
+	return !strcmp(w + n - 3, "ing") || !strcmp(w + n - 2, "ed") || !strcmp(w + n - 2, "ly");
+}
+
+/* 1 when the word is one the catalog knows (as said, corrected, or by its synonym). */
+static int catalog_word(struct turn *t, const char *w)
+{
+	char fixed[TEXT_WORD_LEN];
+	int cost;
+	const char *syn = lex_synonym(w);
+	if (!t->have_vocab)
+		return 1;
+	if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost))
+		return !lex_is_common(w) || cost == 0;
+	return syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0;
+}
+
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
 		   char *missing, size_t mlen)
 {
 	memset(q, 0, sizeof *q);
 	missing[0] = '\0';
+	/* words of context ("bananas for my niece") that the catalog does not know are
+	 * no product words, and never the noun that is missing */
+	int last = it->nwords - 1;	/* the noun asked for: the last word of the head */
+	while (last > 0 && it->wctx[last])
+		last--;
 	for (int i = 0; i < it->nwords; i++) {
 		const char *w = it->words[i];
 		char fixed[TEXT_WORD_LEN];
@@ -96,6 +124,8 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
 		if (lex_is_stopword(w) || text_is_digits(w))
 			continue;
+		if (it->wctx[i] && !catalog_word(t, w))
+			continue;	/* "for my niece": about the situation */
 		/* "did my speaker ship yet", "the kids want cereal": an everyday word the
 		 * catalog does not have names nothing; it is not "missing" either */
 		if (lex_is_common(w) && t->have_vocab &&
@@ -120,7 +150,7 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 			add_query_word(q, fixed, weight);
 		} else if (syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0) {
 			add_query_word(q, fixed, weight);	/* "crisps": the catalog says chips */
-		} else if (weight >= 1.0 && i == it->nwords - 1) {
+		} else if (weight >= 1.0 && i == last && !it->wctx[i] && !verb_shaped(w)) {
 			append(missing, mlen, w);	/* the noun asked for is not sold */
 		}
 	}

@@ -296,6 +296,7 @@ struct argstate {
 	struct und_item *cur;	/* item being filled, or NULL */
 	enum { MODE_ITEM, MODE_NEG, MODE_EXCEPT } mode;
 	int new_on_content;	/* a comma closed the current item */
+	int ctx;		/* inside a phrase of context ("for my niece") until a pause */
 };
 
 static struct und_item *new_item(struct argstate *s)
@@ -312,6 +313,7 @@ static struct und_item *new_item(struct argstate *s)
 	}
 	memset(s->cur, 0, sizeof *s->cur);
 	s->new_on_content = 0;
+	s->ctx = 0;
 	if (s->mode == MODE_NEG)
 		s->mode = MODE_ITEM;
 	return s->cur;
@@ -495,7 +497,7 @@ static int other_content(const struct text_words *t, int a, int b)
 static void parse_args(const struct text_words *t, int a, int b, int skip_a, int skip_b,
 		       struct und_cmd *cmd)
 {
-	struct argstate s = { cmd, NULL, MODE_ITEM, 0 };
+	struct argstate s = { cmd, NULL, MODE_ITEM, 0, 0 };
 	int first_arg = 1;
 	if (cmd->keep) {
 		s.mode = MODE_EXCEPT;
@@ -510,6 +512,8 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		long v;
 		int idx;
 		enum und_ref ref;
+		if (k > a && t->brk[k - 1])
+			s.ctx = 0;	/* a pause ends a phrase of context */
 		if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_NEG) {
 			/* "milk, not dairy, the oat one": the same thing described on */
 			s.mode = MODE_ITEM;
@@ -659,6 +663,19 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k++;
 			continue;
 		}
+		/* "bananas for my niece", "socks because we're off camping", "the tea she
+		 * likes": after the product is named, a preposition, a conjunction or a
+		 * person starts words about the situation, not about the product */
+		int named = (s.cur && s.cur->nwords > 0) ||
+			    (k > a && (text_is(t, k - 1, "thing") || text_is(t, k - 1, "stuff") ||
+				       text_is(t, k - 1, "something") || text_is(t, k - 1, "one") ||
+				       text_is(t, k - 1, "kind") || text_is(t, k - 1, "things")));
+		if (s.mode == MODE_ITEM && !s.ctx && named && lex_opens_context(t, k, b)) {
+			item(&s);
+			s.ctx = 1;
+			k++;
+			continue;
+		}
 		/* "all the fruit", "all of my sony stuff": every product of a kind */
 		if (text_is(t, k, "all") && s.mode == MODE_ITEM) {
 			int j = k + 1;
@@ -793,6 +810,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				it = new_item(&s);
 			s.new_on_content = 0;	/* "cheaper, the oat milk": one item from here */
 			add_word(it->words, &it->nwords, t->w[k]);
+			it->wctx[it->nwords - 1] = (unsigned char)s.ctx;
 			if (it->ref == UND_REF_NONE)
 				it->ref = UND_REF_WORDS;
 		}
@@ -1231,8 +1249,10 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 			return;
 		}
 		if (prev && continues(prev->intent) && m != MARK_CORRECTION) {
-			for (int i = 0; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++)
-				prev->items[prev->nitems++] = c->items[i];
+			for (int i = 0; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++) {
+				prev->items[prev->nitems] = c->items[i];
+				prev->items[prev->nitems++].joined = m == MARK_AND;
+			}
 			if (c->price.max_cents >= 0)
 				prev->price.max_cents = c->price.max_cents;
 			if (c->price.min_cents >= 0)

@@ -63,6 +63,11 @@ struct und_item {
 	char size_unit[8];		/* normalised: oz, lb, kg, g, ml, l, gallon, pint, pack, ct */
 	int nwords;		/* product words as said, in order */
 	char words[UND_ITEM_WORDS][TEXT_WORD_LEN];
+	/* wctx[i]: words[i] was said in a phrase about the situation ("bananas for my
+	 * niece", "the tea she likes", "socks because we're off camping"): context that
+	 * names the product only when nothing else does, and is never "missing" */
+	unsigned char wctx[UND_ITEM_WORDS];
+	int joined;		/* started after "and"/"or": one of a list, not a description */
 	int nneg;		/* "not the decaf": words the product must not match */
 	char neg[UND_ITEM_WORDS][TEXT_WORD_LEN];
 };

@@ -407,7 +407,17 @@ START_TEST(orders_status_and_cancel)
 	say("where's my order");
 	ACTED("order.status");
 	HAS("100");
+	/* irreversible: read back, done only on a yes */
 	say("cancel my last order");
+	NOT_ACTED("order.cancel");
+	HAS("refund");
+	HAS("shall i cancel it?");
+	say("no, leave it");
+	NOT_ACTED("order.cancel");
+	HAS("stays");
+	say("cancel my last order");
+	NOT_ACTED("order.cancel");
+	say("yes, go ahead and cancel it");
 	ACTED("order.cancel");
 	HAS("cancelled");
 	HAS("refund");
@@ -776,6 +786,9 @@ START_TEST(remove_a_kind_and_cancel_the_order_just_placed)
 	say("yes");
 	ACTED("checkout");
 	say("wait actually i don't need that anymore can you cancel it");
+	NOT_ACTED("order.cancel");
+	HAS("shall i cancel it?");
+	say("sure, do it");
 	ACTED("order.cancel");
 	HAS("cancelled");
 }
