@@ -13,6 +13,7 @@
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
+#include "buddy/numbers.h"
 
 #define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
@@ -1150,4 +1151,390 @@ int act_refine(struct turn *t, const struct und_cmd *c)
 	cJSON_Delete(sibs);
 	cJSON_Delete(old);
 	return done;
+}
+
+/* ------------------------------------------------------------------ swaps
+ * "trade the gala apples for honeycrisp", "replace two of the spaghetti with penne",
+ * "go with crunchy instead of creamy", "make those strawberries organic instead",
+ * "switch the juice", "give me the tunebox earbuds in their place", "i'd rather
+ * have the oat milk": one frame, read from the words and the catalog.  The old
+ * product is the cart line the words name (or "it": the one in focus, the last one
+ * added, the only line); the new one is the product the other words name, found
+ * with the old one's kind words so "honeycrisp" is the honeycrisp APPLES; with no
+ * new words, the one other product of the same kind. */
+
+enum swap_cue { SWAP_NONE, SWAP_VERB, SWAP_INSTEAD_OF, SWAP_POOL };
+
+/* The cue and where it splits the words: [oa, ob) names the old product, the rest
+ * the new one.  Pool cues ("instead", "in their place", "rather have") split
+ * nothing: oa == ob == -1. */
+static enum swap_cue swap_cue(const struct text_words *tw, int *oa, int *ob)
+{
+	static const char *const verbs[] = { "swap", "trade", "exchange", "switch", "change",
+		"replace", "substitute", "sub", "swop" };
+	static const char *const pool[] = { "in their place", "in its place", "in place of them",
+		"rather have", "rather get", "rather take", "would prefer", "i prefer", "prefer",
+		"rather go with", "instead" };
+	*oa = *ob = -1;
+	for (int i = 0; i < tw->n; i++) {
+		int n = text_match(tw, i, tw->n, "instead of");
+		if (!n)
+			n = text_match(tw, i, tw->n, "rather than");
+		if (n) {
+			int j = i + n;
+			while (j < tw->n && !tw->brk[j - 1] && !text_is(tw, j, "just") && !text_is(tw, j, "give") &&
+			       !text_is(tw, j, "get") && !text_is(tw, j, "add") && !text_is(tw, j, "i") &&
+			       !text_is(tw, j, "can") && !text_is(tw, j, "could") && !text_is(tw, j, "please"))
+				j++;
+			*oa = i + n;
+			*ob = j;
+			return SWAP_INSTEAD_OF;
+		}
+	}
+	for (int i = 0; i < tw->n; i++) {
+		for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++) {
+			if (!text_is(tw, i, verbs[k]))
+				continue;
+			/* "change my address", "change of plans": only cart things are swapped */
+			int j = i + 1;
+			while (j < tw->n && !text_is(tw, j, "for") && !text_is(tw, j, "with") &&
+			       !text_is(tw, j, "to") && !text_is(tw, j, "into") && !text_is(tw, j, "by"))
+				j++;
+			*oa = i + 1;
+			*ob = j;
+			return SWAP_VERB;
+		}
+	}
+	for (int i = 0; i < tw->n; i++)
+		for (size_t k = 0; k < sizeof pool / sizeof *pool; k++)
+			if (text_match(tw, i, tw->n, pool[k]))
+				return SWAP_POOL;
+	return SWAP_NONE;
+}
+
+/* Content words of [a, b) that the catalog knows, into q (units and sizes apart). */
+static void swap_words(struct turn *t, const struct text_words *tw, int a, int b, struct match_query *q)
+{
+	memset(q, 0, sizeof *q);
+	struct und_item it;
+	memset(&it, 0, sizeof it);
+	it.ref = UND_REF_WORDS;
+	for (int i = a; i < b && it.nwords < UND_ITEM_WORDS; i++) {
+		const char *w = tw->w[i];
+		if (lex_is_stopword(w) || num_word(w) >= 0 || lex_is_unit(w) ||
+		    lex_size_unit(w) || text_is_digits(w) || lex_is_cart_word(w))
+			continue;
+		if (!strcmp(w, "single") || !strcmp(w, "loose") || !strcmp(w, "individual"))
+			w = "each";
+		snprintf(it.words[it.nwords++], TEXT_WORD_LEN, "%s", w);
+	}
+	char missing[128];
+	resolve_query(t, &it, q, missing, sizeof missing);
+}
+
+/* The number said in [a, b) as a count ("two of the spaghetti"), or 0; *size gets
+ * 1 when a size was said instead ("the 4 pack"), *article when "a"/"an" was. */
+static int swap_count(const struct text_words *tw, int a, int b, int *size, int *article)
+{
+	*size = *article = 0;
+	for (int i = a; i < b; i++) {
+		long v;
+		int n = num_parse(tw, i, b, &v);
+		if (n && i + n < b && lex_size_unit(tw->w[i + n]) && !text_is(tw, i + n, "packs")) {
+			*size = 1;
+			i += n;
+			continue;
+		}
+		if (text_is(tw, i, "one") && i > a && (text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") ||
+						       text_is(tw, i - 1, "the") || text_is(tw, i - 1, "chamomile")))
+			continue;
+		if (n && v > 0)
+			return (int)(v > 1000 ? 1000 : v);
+		if (text_is(tw, i, "a") || text_is(tw, i, "an"))
+			*article = 1;
+	}
+	return 0;
+}
+
+/* How many words of q a product's title names. */
+static int title_names(const cJSON *p, const struct match_query *q)
+{
+	int n = 0;
+	for (int i = 0; i < q->n; i++) {
+		struct match_query one = { 0 };
+		one.n = 1;
+		snprintf(one.w[0], TEXT_WORD_LEN, "%s", q->w[i]);
+		one.weight[0] = 1.0;
+		cJSON *only = cJSON_CreateObject();
+		cJSON_AddStringToObject(only, "title", dlg_str(p, "title"));
+		double cov = 0;
+		match_score(&one, only, &cov);
+		cJSON_Delete(only);
+		n += cov >= 0.99;
+	}
+	return n;
+}
+
+/* The product replacing `old`: named by q (its new words) among products of old's
+ * kind; with no new words, the one other product of that kind.  Owned, or NULL
+ * (then *choice may hold the candidates to ask about). */
+static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_query *q, cJSON **choice)
+{
+	struct text_words kind;
+	kind_words(old, &kind);
+	struct match_query both = *q, kq = { 0 };
+	for (int i = 0; i < kind.n && kq.n < MATCH_MAX_WORDS; i++) {
+		snprintf(kq.w[kq.n], TEXT_WORD_LEN, "%s", kind.w[i]);
+		kq.weight[kq.n++] = 1.0;
+	}
+	/* the head of the old kind ("apples" of "gala apples") goes with the new words */
+	cJSON *pool = cJSON_CreateArray();
+	for (int pass = 0; pass < 3; pass++) {
+		struct match_query sq = { 0 };
+		if (pass == 0 && q->n > 0 && kind.n > 0) {
+			sq = *q;
+			if (sq.n < MATCH_MAX_WORDS) {
+				snprintf(sq.w[sq.n], TEXT_WORD_LEN, "%s", kind.w[kind.n - 1]);
+				sq.weight[sq.n++] = 1.0;
+			}
+		} else if (pass == 1 && q->n > 0) {
+			sq = *q;
+		} else if (pass == 2 && q->n == 0) {
+			sq = kq;
+		} else {
+			continue;
+		}
+		char query[256] = "";
+		for (int i = 0; i < sq.n; i++) {
+			size_t o = strlen(query);
+			snprintf(query + o, sizeof query - o, "%s%s", o ? " " : "", sq.w[i]);
+		}
+		struct buddy_search bs = { query, NULL, -1, -1, "relevance", 20 };
+		cJSON *res = NULL;
+		ERRBUF;
+		if (t->tools->search(t->tools->ctx, &bs, &res, code, msg) == 0 && res) {
+			const cJSON *p;
+			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items"))
+				if (dlg_id(p) != dlg_id(old))
+					cJSON_AddItemToArray(pool, cJSON_Duplicate(p, 1));
+		}
+		cJSON_Delete(res);
+		if (cJSON_GetArraySize(pool) > 0)
+			break;
+	}
+	/* best: names every new word in its title, then shares most of the old kind */
+	for (int i = 0; i < kq.n && both.n < MATCH_MAX_WORDS; i++) {
+		snprintf(both.w[both.n], TEXT_WORD_LEN, "%s", kq.w[i]);
+		both.weight[both.n++] = 0.4;
+	}
+	/* then the same size as the old one, then the fewest words said by neither
+	 * ("dark roast" for the 12 oz medium roast: the 12 oz dark roast, not the decaf) */
+	double osize = dlg_size_of(old);
+	const cJSON *best = NULL;
+	int best_score = -1000, best_kind = -1, tie = 0, n = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, pool) {
+		int nn = title_names(p, q), nk = title_names(p, &kq);
+		if (q->n > 0 && nn == 0)
+			continue;
+		n++;
+		struct text_words pw;
+		kind_words(p, &pw);
+		int extra = pw.n - nn - nk;
+		int same = osize > 0 && dlg_size_of(p) == osize;
+		int score = nn * 100 + nk * 10 + same * 5 - (extra > 4 ? 4 : extra < 0 ? 0 : extra);
+		if (score > best_score) {
+			best = p;
+			best_score = score;
+			best_kind = nk;
+			tie = 0;
+		} else if (score == best_score) {
+			tie = 1;
+		}
+	}
+	cJSON *out = NULL;
+	if (best && (!tie || n == 1) && (q->n > 0 || best_kind > 0))
+		out = cJSON_Duplicate(best, 1);
+	else if (n > 1 && choice)
+		*choice = cJSON_Duplicate(pool, 1);
+	cJSON_Delete(pool);
+	return out;
+}
+
+int act_swap_frame(struct turn *t, const char *text)
+{
+	struct buddy_state *st = t->st;
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int oa, ob, done = 0;
+	enum swap_cue cue = swap_cue(tw, &oa, &ob);
+	if (cue == SWAP_NONE) {
+		free(tw);
+		return 0;
+	}
+	if (!t->cart)
+		refresh_cart(t);
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	int nlines = cJSON_GetArraySize(lines);
+	struct match_query oq, nq;
+	if (cue == SWAP_POOL) {
+		swap_words(t, tw, 0, tw->n, &oq);
+		nq = oq;
+	} else {
+		swap_words(t, tw, oa, ob, &oq);
+		struct match_query before, after;
+		swap_words(t, tw, 0, oa, &before);
+		swap_words(t, tw, ob, tw->n, &after);
+		nq = cue == SWAP_INSTEAD_OF ? before : after;
+		for (int i = 0; cue == SWAP_INSTEAD_OF && i < after.n && nq.n < MATCH_MAX_WORDS; i++) {
+			snprintf(nq.w[nq.n], TEXT_WORD_LEN, "%s", after.w[i]);
+			nq.weight[nq.n++] = 1.0;
+		}
+	}
+	/* the old product: the cart line the old words name most */
+	const cJSON *old = NULL, *p;
+	int best = 0, tie = 0;
+	cJSON_ArrayForEach(p, lines) {
+		int k = title_names(p, &oq);
+		if (k > best)
+			best = k, old = p, tie = 0;
+		else if (k == best && k > 0)
+			tie = 1;
+	}
+	if (tie)
+		old = NULL;
+	if (!old && best == 0) {
+		/* "switch it", "make those organic instead": the one in mind, the last one
+		 * added, or the only line */
+		cJSON_ArrayForEach(p, lines)
+			if ((st->nfocus > 0 && dlg_id(p) == st->focus[0]) ||
+			    (st->last.kind == DLG_LAST_ADD && dlg_id(p) == st->last.id))
+				old = p;
+		if (!old && nlines == 1)
+			old = cJSON_GetArrayItem(lines, 0);
+	}
+	if (!old || (cue == SWAP_POOL && best == 0 && nq.n == 0)) {
+		cJSON_Delete(lines);
+		free(tw);
+		return 0;
+	}
+	/* the new words: those the old title does not hold */
+	struct match_query fresh = { 0 };
+	for (int i = 0; i < nq.n; i++) {
+		struct match_query one = { 0 };
+		one.n = 1;
+		snprintf(one.w[0], TEXT_WORD_LEN, "%s", nq.w[i]);
+		one.weight[0] = 1.0;
+		/* "the green tea for the chamomile TEA", "strawberries organic": words
+		 * the old title holds say the kind, not what is new */
+		if (title_names(old, &one) > 0)
+			continue;
+		snprintf(fresh.w[fresh.n], TEXT_WORD_LEN, "%s", nq.w[i]);
+		fresh.weight[fresh.n++] = 1.0;
+	}
+	if (cue == SWAP_POOL && fresh.n == 0) {
+		cJSON_Delete(lines);
+		free(tw);
+		return 0;	/* "i'd rather have the oat milk" with oat milk there: nothing to swap */
+	}
+	if (fresh.n == 0 && cue != SWAP_POOL) {
+		/* "change the penne to two", "make the oat milk three instead of one": only
+		 * a count changes, which is no swap */
+		int a = cue == SWAP_INSTEAD_OF ? 0 : ob, b = tw->n;
+		for (int i = a; i < b; i++) {
+			long v;
+			if ((cue != SWAP_INSTEAD_OF || i < oa || i >= ob) && num_parse(tw, i, b, &v) > 0) {
+				cJSON_Delete(lines);
+				free(tw);
+				return 0;
+			}
+		}
+	}
+	cJSON *choice = NULL, *repl = NULL;
+	if (fresh.n == 0 && st->pending == DLG_PENDING_SUGGEST && st->suggest_id > 0 &&
+	    st->suggest_id != dlg_id(old)) {
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, st->suggest_id, &repl, code, msg) != 0) {
+			cJSON_Delete(repl);
+			repl = NULL;
+		}
+	}
+	if (!repl)
+		repl = swap_new(t, old, &fresh, &choice);
+	int line = dlg_cart_qty(t->cart, dlg_id(old));
+	int osize, oart, nsize, nart;
+	int take = cue == SWAP_POOL ? 0 : swap_count(tw, oa, ob, &osize, &oart);
+	int nqty = 0;
+	if (cue == SWAP_INSTEAD_OF) {
+		nqty = swap_count(tw, 0, oa, &nsize, &nart);
+		if (!nqty)
+			nqty = swap_count(tw, ob, tw->n, &nsize, &nart);
+	} else if (cue == SWAP_VERB) {
+		nqty = swap_count(tw, ob, tw->n, &nsize, &nart);
+	} else {
+		nsize = nart = 0;
+	}
+	if (take >= line || cue == SWAP_INSTEAD_OF)
+		take = take >= line || take == 0 ? line : take;
+	if (take == 0)
+		take = line;
+	if (!nqty)
+		nqty = nsize || nart ? 1 : take;
+	char otitle[160];
+	title_of(old, otitle, sizeof otitle);
+	if (!repl) {
+		if (choice) {
+			struct resolution res = { 0 };
+			res.status = RES_AMBIGUOUS;
+			res.products = choice;
+			reply_say(&t->r, "What would you like instead of the %s?", otitle);
+			act_ask_choice(t, &res, UND_ADD, nqty);
+			resolve_free(&res);
+		} else {
+			reply_say(&t->r, "Sorry, I couldn't find what to put in place of the %s.", otitle);
+		}
+		cJSON_Delete(lines);
+		free(tw);
+		t->main = UND_SET;
+		return 1;
+	}
+	int64_t oid = dlg_id(old);
+	cJSON *full = NULL;
+	{
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, dlg_id(repl), &full, code, msg) != 0) {
+			cJSON_Delete(full);
+			full = NULL;
+		}
+	}
+	int64_t stock = dlg_int(full ? full : repl, "stock", -1);
+	cJSON_Delete(full);
+	if (stock >= 0 && stock < nqty + dlg_cart_qty(t->cart, dlg_id(repl))) {
+		/* nothing is taken out for a product that cannot come in */
+		char ntitle[160];
+		title_of(repl, ntitle, sizeof ntitle);
+		if (stock == 0)
+			reply_say(&t->r, "Sorry, %s is out of stock, so I kept the %s in your cart.", ntitle, otitle);
+		else
+			reply_say(&t->r, "Sorry, we don't have enough %s in stock, so I kept the %s in your cart.",
+				  ntitle, otitle);
+	} else if (set_line(t, oid, line - take) == 0) {
+		char n[64];
+		reply_count(take, n, sizeof n);
+		if (take < line)
+			reply_say(&t->r, "Okay, I took %s %s out.", n, otitle);
+		else
+			reply_say(&t->r, "Okay, I took out the %s.", otitle);
+		act_add_product(t, repl, nqty, 0);
+		done = 1;
+	}
+	t->main = UND_SET;
+	cJSON_Delete(repl);
+	cJSON_Delete(choice);
+	cJSON_Delete(lines);
+	free(tw);
+	(void)done;
+	return 1;
 }

@@ -745,6 +745,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	int placed = 0;
 	t->ncmds = r->n;
 	t->answered = answer_open_question(t, r, pending, text);
+	if (!t->answered && act_swap_frame(t, text))
+		t->answered = 1;
 	for (int i = 0; i < r->n && !t->answered; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))
 			break;

@@ -163,6 +163,10 @@ void act_undo(struct turn *t);
 void act_undo_batch(struct turn *t);
 void act_correct(struct turn *t, const struct und_cmd *c);
 void act_swap(struct turn *t, const struct und_cmd *c);
+/* "trade the gala apples for honeycrisp", "make those strawberries organic instead":
+ * a cart line replaced by another product, read from the words of the utterance and
+ * the catalog.  Returns 1 when the utterance was a swap (done or asked about). */
+int act_swap_frame(struct turn *t, const char *text);
 /* Right after an add, "the organic ones", "the other kind", "the bigger one": the
  * variant of the same product replaces it.  Returns 1 when done. */
 int act_refine(struct turn *t, const struct und_cmd *c);
