@@ -995,8 +995,14 @@ int act_yesno(struct turn *t, const struct und_cmd *c)
 	}
 	for (int k = nw; !product && k >= 1; k--) {
 		struct und_item one = { .ref = UND_REF_WORDS };
-		for (int w = 0; w < k && w < UND_ITEM_WORDS; w++)
+		int unknown = 0;	/* "sliced" is asked about, not part of the name */
+		for (int w = 0; w < k && w < UND_ITEM_WORDS; w++) {
 			memcpy(one.words[one.nwords++], words[w], TEXT_WORD_LEN);
+			unknown |= !lex_is_stopword(words[w]) && !lex_is_common(words[w]) &&
+				   !resolve_known_word(t, words[w]);
+		}
+		if (unknown && k > 1)
+			continue;
 		struct resolution res;
 		resolve_item(t, &one, RES_CATALOG, &res);
 		if (*res.missing || res.q.n == 0 || (res.status != RES_OK && res.status != RES_AMBIGUOUS)) {

@@ -389,6 +389,51 @@ static int is_apposition(struct turn *t, const struct und_cmd *c, int i)
 	return known && (ctx || !listed);
 }
 
+/* Words no interpretation uses are context: "we're off camping this weekend, toss in
+ * some chips", "typing this on the bus lol. need toothpaste", "for brunch on sunday:
+ * a six pack of bagels".  When something in the utterance names a product, an item
+ * the catalog knows nothing of (and that is not one of a list joined by "and") is
+ * dropped, and a fragment left with nothing is dropped too. */
+static void drop_context(struct turn *t, struct und_result *r)
+{
+	if (!t->have_vocab)
+		return;
+	int named = 0;
+	for (int c = 0; c < r->n && !named; c++)
+		for (int i = 0; i < r->cmd[c].nitems && !named; i++) {
+			const struct und_item *it = &r->cmd[c].items[i];
+			named = it->ref == UND_REF_WORDS && it->nwords > 0 && !knows_nothing(t, it);
+		}
+	if (!named)
+		return;
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		int listed = 0, had = cmd->nitems;
+		for (int i = 0; i < cmd->nitems; i++)
+			listed |= cmd->items[i].joined;
+		for (int i = 0; i < cmd->nitems; i++) {
+			const struct und_item *it = &cmd->items[i];
+			int ctx = 0;
+			for (int w = 0; w < it->nwords; w++)
+				ctx |= it->wctx[w];
+			int units = 1;	/* "two boxes": a count of the thing named nearby */
+			for (int w = 0; w < it->nwords; w++)
+				units &= lex_is_unit(it->words[w]) || lex_is_stopword(it->words[w]);
+			if (!knows_nothing(t, it) || (listed && !ctx) || it->instead || units)
+				continue;
+			memmove(&cmd->items[i], &cmd->items[i + 1], (size_t)(cmd->nitems - i - 1) * sizeof cmd->items[0]);
+			cmd->nitems--;
+			i--;
+		}
+		if (had > 0 && cmd->nitems == 0 && cmd->intent == UND_NONE && !cmd->qty &&
+		    cmd->price.min_cents < 0 && cmd->price.max_cents < 0 && !cmd->sort) {
+			memmove(&r->cmd[c], &r->cmd[c + 1], (size_t)(r->n - c - 1) * sizeof r->cmd[0]);
+			r->n--;
+			c--;
+		}
+	}
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -854,6 +899,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		t->vocab = (struct match_vocab){ words, nw, cats, nc };
 		t->have_vocab = 1;
 	}
+	drop_context(t, r);
 	int corrected = 0;
 	for (int i = 0; i < r->n; i++)
 		corrected |= r->cmd[i].correction || r->cmd[i].lead || r->cmd[i].fix;

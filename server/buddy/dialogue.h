@@ -128,6 +128,8 @@ void resolve_free(struct resolution *res);
 int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item *b);
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
 		   char *missing, size_t mlen);
+/* 1 when the catalog knows the word (as said, typo-corrected, or by its synonym). */
+int resolve_known_word(struct turn *t, const char *w);
 int64_t dlg_id(const cJSON *obj);
 int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt);
 const char *dlg_str(const cJSON *obj, const char *key);

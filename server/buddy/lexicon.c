@@ -259,8 +259,15 @@ static int flags_allow(const struct text_words *t, const struct lex_trigger *tr,
 		       int start, int end)
 {
 	if (tr->flags & LEX_START) {
-		/* "can you take ...", "please get ...": politeness may come first */
-		for (int k = start; k < i; k++)
+		/* "can you take ...", "please get ...": politeness may come first; and a
+		 * pause starts anew ("we're off camping, toss in some chips") */
+		int from = start;
+		for (int k = i - 1; k >= start && !(tr->flags & LEX_FIXQTY); k--)
+			if (t->brk[k]) {
+				from = k + 1;
+				break;
+			}
+		for (int k = from; k < i; k++)
 			if (!lex_is_stopword(t->w[k]) || text_is(t, k, "the") || text_is(t, k, "a"))
 				return 0;
 	}

@@ -95,7 +95,7 @@ static int verb_shaped(const char *w)
 }
 
 /* 1 when the word is one the catalog knows (as said, corrected, or by its synonym). */
-static int catalog_word(struct turn *t, const char *w)
+int resolve_known_word(struct turn *t, const char *w)
 {
 	char fixed[TEXT_WORD_LEN];
 	int cost;
@@ -117,6 +117,20 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 	int last = it->nwords - 1;	/* the noun asked for: the last word of the head */
 	while (last > 0 && it->wctx[last])
 		last--;
+	/* "could i trouble you for some chamomile tea": when only the words after the
+	 * preposition name something sold, the words before it were no product */
+	int head_known = 0, ctx_known = 0;
+	for (int i = 0; i < it->nwords; i++) {
+		if (lex_is_stopword(it->words[i]) || text_is_digits(it->words[i]) || lex_is_unit(it->words[i]) ||
+		    !resolve_known_word(t, it->words[i]))
+			continue;
+		if (it->wctx[i])
+			ctx_known = 1;
+		else
+			head_known = 1;
+	}
+	if (!head_known && ctx_known)
+		last = -1;
 	for (int i = 0; i < it->nwords; i++) {
 		const char *w = it->words[i];
 		char fixed[TEXT_WORD_LEN];
@@ -124,7 +138,7 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
 		if (lex_is_stopword(w) || text_is_digits(w))
 			continue;
-		if (it->wctx[i] && !catalog_word(t, w))
+		if (it->wctx[i] && !resolve_known_word(t, w))
 			continue;	/* "for my niece": about the situation */
 		/* "did my speaker ship yet", "the kids want cereal": an everyday word the
 		 * catalog does not have names nothing; it is not "missing" either */

@@ -97,10 +97,15 @@ void und_clean(const char *text, struct text_words *t)
 	fix_command_typos(t);
 	for (int i = 0; i < t->n;) {
 		int n = lex_filler_at(t, i);
-		if (n)
+		if (n) {
+			/* "typing on the bus lol. need toothpaste": the filler's pause stays */
+			unsigned char b = t->brk[i + n - 1];
 			text_delete(t, i, n);
-		else
+			if (i > 0 && b > t->brk[i - 1])
+				t->brk[i - 1] = b;
+		} else {
 			i++;
+		}
 	}
 	/* "..., dear?", "... in me basket, ta": a word of address or thanks at the end of a
 	 * sentence names no product */
