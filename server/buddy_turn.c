@@ -9,6 +9,7 @@
 #include "buddy_session.h"
 #include "conversations.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "server.h"
 #include "store.h"
 #include "voice/tts.h"
@@ -47,7 +48,7 @@ void buddy_session_release_job_parts(struct buddy_session *s)
 static int json_int(const cJSON *obj, const char *name, int def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsNumber(v) ? (int)v->valuedouble : def;
+	return msgcheck_int(v, def);
 }
 
 static int json_bool(const cJSON *obj, const char *name, int def)
@@ -123,7 +124,7 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 	}
 	const cJSON *conv = cJSON_GetObjectItemCaseSensitive(hello, "conversation_id");
 	if (cJSON_IsNumber(conv)) {
-		int64_t id = (int64_t)conv->valuedouble;
+		int64_t id = msgcheck_id(conv);
 		if (conv_owned(db, id, s->user.id))
 			s->conversation_id = id;
 		else

@@ -14,6 +14,7 @@
 #include "buddy_session.h"
 #include "frame.h"
 #include "log.h"
+#include "msgcheck.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "voice_turn.h"
@@ -385,12 +386,11 @@ static void cancel_turns(struct buddy_session *s, uint32_t upto)
 static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!cJSON_IsNumber(t) || t->valuedouble < 1 || t->valuedouble > 4294967295.0 ||
-	    t->valuedouble != (double)(uint32_t)t->valuedouble) {
+	if (!msgcheck_turn(t)) {
 		buddy_session_send_error(s, 0, "bad_request", "turn must be a positive integer.");
 		return 0;
 	}
-	uint32_t turn = (uint32_t)t->valuedouble;
+	uint32_t turn = msgcheck_turn(t);
 	if (turn <= s->last_turn) {
 		buddy_session_send_error(s, turn, "bad_request",
 					 "Turn ids must increase; this one was already used.");
@@ -472,10 +472,10 @@ static void on_audio_start(struct buddy_session *s, const cJSON *msg)
 static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!s->audio && cJSON_IsNumber(t) && (uint32_t)t->valuedouble == s->last_turn)
+	if (!s->audio && msgcheck_turn(t) && msgcheck_turn(t) == s->last_turn)
 		return; /* already ended by a frame flagged last, or by the VAD */
-	if (!s->audio || !cJSON_IsNumber(t) || (uint32_t)t->valuedouble != s->audio->turn) {
-		buddy_session_send_error(s, cJSON_IsNumber(t) ? (uint32_t)t->valuedouble : 0,
+	if (!s->audio || msgcheck_turn(t) != s->audio->turn) {
+		buddy_session_send_error(s, msgcheck_turn(t),
 					 "bad_request", "audio.stop for a turn that is not recording.");
 		return;
 	}
@@ -485,11 +485,11 @@ static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
 static void on_cancel(struct buddy_session *s, const cJSON *msg)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!cJSON_IsNumber(t) || t->valuedouble < 1) {
+	if (!msgcheck_turn(t)) {
 		buddy_session_send_error(s, 0, "bad_request", "cancel needs the turn to cancel.");
 		return;
 	}
-	uint32_t turn = (uint32_t)t->valuedouble;
+	uint32_t turn = msgcheck_turn(t);
 	if (s->audio && s->audio->turn == turn)
 		finish_audio(s); /* its job sees the cancel and ends the turn */
 	cancel_turns(s, turn);
@@ -497,7 +497,7 @@ static void on_cancel(struct buddy_session *s, const cJSON *msg)
 
 static void on_text(struct buddy_session *s, const char *raw, size_t len)
 {
-	cJSON *msg = cJSON_ParseWithLength(raw, len);
+	cJSON *msg = msgcheck_nul_escape(raw, len) ? NULL : cJSON_ParseWithLength(raw, len);
 	const cJSON *type = msg ? cJSON_GetObjectItemCaseSensitive(msg, "type") : NULL;
 	if (!msg || !cJSON_IsObject(msg) || !cJSON_IsString(type)) {
 		buddy_session_send_error(s, 0, msg ? "bad_request" : "invalid_json",
@@ -551,6 +551,10 @@ static void on_binary(struct buddy_session *s, const unsigned char *data, size_t
 	if (!j || f.turn != j->turn) {
 		buddy_session_send_error(s, f.turn, "bad_request",
 					 "Audio for a turn that is not recording (send audio.start first).");
+		return;
+	}
+	if (f.seq != j->npackets) { /* frames of a turn are numbered 0, 1, 2... */
+		buddy_session_send_error(s, f.turn, "bad_request", "Audio frame out of sequence.");
 		return;
 	}
 	if (j->npackets >= MAX_AUDIO_PACKETS) {

@@ -4,6 +4,7 @@
 #include "routes.h"
 #include "auth.h"
 #include "handlers.h"
+#include "msgcheck.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -129,27 +130,6 @@ static int check_who(struct api_req *req, struct api_resp *resp, enum who who)
 	return 0;
 }
 
-/* 1 when a JSON string in the text holds the escape \u0000: it would end the C
- * string early and a value would be stored cut short. */
-static int has_nul_escape(const char *s, size_t n)
-{
-	int in_string = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!in_string) {
-			in_string = s[i] == '"';
-			continue;
-		}
-		if (s[i] == '"') {
-			in_string = 0;
-		} else if (s[i] == '\\' && i + 1 < n) {
-			if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000", 4) == 0)
-				return 1;
-			i++; /* skip the escaped character */
-		}
-	}
-	return 0;
-}
-
 static int parse_body(struct api_req *req, struct api_resp *resp, enum body body)
 {
 	if (body == NO_BODY)
@@ -173,7 +153,7 @@ static int parse_body(struct api_req *req, struct api_resp *resp, enum body body
 		api_error(resp, 400, "invalid_json", NULL, "The body is not valid JSON.");
 		return -1;
 	}
-	if (has_nul_escape(req->body, req->body_len)) {
+	if (msgcheck_nul_escape(req->body, req->body_len)) {
 		api_error(resp, 400, "invalid_json", NULL, "Strings may not contain NUL characters.");
 		return -1;
 	}
