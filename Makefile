@@ -27,6 +27,10 @@ ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 BUILD   := build/san
+else ifeq ($(SANITIZE),thread)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+BUILD   := build/tsan
 else
 BUILD   := build/rel
 endif
@@ -45,7 +49,23 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 PROGRAMS := voxcartd voxcart $(if $(TUI_SRC),voxcart-tui,)
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang, ASan and UBSan in
+# build/fuzz.  `make fuzz FUZZ_TIME=secs` runs each for that long, growing its corpus
+# in tests/fuzz/corpus/<name>/; `make fuzz-check` (part of `make test`) runs each for
+# FUZZ_CHECK_TIME seconds over that corpus without changing it.
+FUZZ_CC    ?= clang
+FUZZ_BUILD := build/fuzz
+FUZZ_TIME  ?= 60
+FUZZ_CHECK_TIME ?= 20
+FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP -Ishared -Iserver \
+	-DVOXCART_VERSION=\"$(VERSION)\" $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+FUZZ_LIB   := $(FUZZ_BUILD)/libfuzzme.a
+
 .PHONY: all deps build-unit-san test unit integration bench demo install clean check-deps
+.PHONY: fuzz fuzz-build fuzz-check soak
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -75,6 +95,31 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBSERVER) $(LIBVOXCART)
 
 build-unit-san: $(UNIT_BINS)
 
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SERVER_SRC) $(SHARED_SRC))
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
+		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) -lpthread -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/fuzz.sh grow $(FUZZ_TIME) $(FUZZ_BINS)
+
+fuzz-check: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/fuzz.sh check $(FUZZ_CHECK_TIME) $(FUZZ_BINS)
+
+soak: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@python3 tests/soak/soak.py $(if $(SOAK_TIME),--seconds $(SOAK_TIME),)
+
 deps:
 	@scripts/deps.sh
 
@@ -90,6 +135,7 @@ integration: $(PROGRAMS)
 test: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS)
 	@$(MAKE) --no-print-directory unit integration
+	@$(if $(SANITIZE),,$(MAKE) --no-print-directory fuzz-check)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)

@@ -33,6 +33,12 @@ need_cmd python3 python3
 need_cmd tmux tmux
 need_cmd wrk wrk
 need_cmd curl curl
+# fuzzing (make fuzz, make fuzz-check): clang and its libFuzzer/sanitizer runtimes
+need_cmd clang clang
+need_glob() { for f in $1; do [ -e "$f" ] && return 0; done; missing="$missing $2"; }
+need_glob "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
+# race detection (make SANITIZE=thread): gcc's ThreadSanitizer runtime
+need_glob "/usr/lib/*/libtsan.so.2" libtsan2
 
 if [ -z "$missing" ]; then
 	exit 0
