@@ -150,6 +150,13 @@ int cli_fail(struct cli *cli, const struct rest_response *resp)
 			snprintf(msg, sizeof msg, "not logged in to %s (your login is for %s; "
 				 "use --server %s or run: voxcart login EMAIL)",
 				 cli->server, s->server, s->server);
+		else if (strcmp(code, "session_expired") == 0)
+			/* The server refused the saved refresh token: it may have run out, been
+			 * logged out, or belong to a database the server no longer has. */
+			snprintf(msg, sizeof msg, "voxcartd at %s does not accept your saved login "
+				 "any more (it ran out, was logged out, or the server's database "
+				 "changed); log in again: voxcart login %s",
+				 cli->server, s->email ? s->email : "EMAIL");
 		else
 			snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
 				 " (run: voxcart login %s)", s->email ? s->email : "EMAIL");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "output.h"
@@ -46,11 +47,17 @@ static int read_password(struct cli *cli, int from_stdin, int confirm, char *buf
 static int accept_login(struct cli *cli, struct rest_response *resp, const char *email,
 			const char *verb)
 {
-	char err[512];
+	char err[512], replaced[600] = "";
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(resp->json, "user");
-	if (session_accept_auth(cli_session(cli), rest_base_url(cli->rest), resp->json, email,
-				err, sizeof err) != 0)
+	struct session *s = cli_session(cli);
+	const char *base = rest_base_url(cli->rest), *who = cli_jstr(user, "email");
+	/* One login is saved (shared with voxcart-tui): say when this one replaces another. */
+	if (s->server && s->email && (!session_logged_in(s, base) || strcasecmp(s->email, who) != 0))
+		snprintf(replaced, sizeof replaced, "%s at %s", s->email, s->server);
+	if (session_accept_auth(s, base, resp->json, email, err, sizeof err) != 0)
 		return cli_error(cli, "internal", "%s, but the login was not saved: %s", verb, err);
+	if (*replaced)
+		cli_note(cli, "This replaced the saved login of %s.\n", replaced);
 	if (cli->json) {
 		/* The server's answer without the secrets. */
 		cJSON_DeleteItemFromObjectCaseSensitive(resp->json, "access_token");

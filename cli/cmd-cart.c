@@ -4,7 +4,9 @@
  * `cart add` takes a product id or words to search for: with words it adds the top
  * search hit and says which product that was, so "voxcart cart add oat milk 2" works
  * without looking the id up first.  A lone number is always an id; a trailing number
- * after words is the quantity.  Every change prints the cart's new total.
+ * after words is the quantity.  After an ID only a QTY may follow, and a number-like
+ * last word must be a valid QTY (1..1000): "add 88 -1" and "add 88 abc" are usage
+ * errors, never searches.  Every change prints the cart's new total.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,12 +70,22 @@ static int cart_add(struct cli *cli, int argc, char **argv)
 	long qty = 1;
 	if (nargs < 1)
 		return cli_usage_error(cli, "add", "missing ID or QUERY");
-	if (nargs >= 2 && cli_parse_long(args[nargs - 1], 0, 0x7fffffffL, &qty) == 0) {
-		if (qty < 1 || qty > 1000)
-			return cli_usage_error(cli, "add", "QTY must be 1 to 1000");
-		nargs--;
-	}
 	int64_t id;
+	if (nargs >= 2) {
+		const char *last = args[nargs - 1];
+		/* A number-like last word is meant as QTY, and after an ID only QTY may come:
+		 * "88 -1", "88 abc" or "milk 2.5" are mistakes, not words to search for. */
+		int numeric = last[strspn(last, "+-0123456789.,eE")] == '\0' &&
+			      strpbrk(last, "0123456789") != NULL;
+		int after_id = nargs == 2 && cli_parse_id(args[0], &id) == 0;
+		if (numeric || after_id) {
+			if (cli_parse_long(last, 1, 1000, &qty) != 0)
+				return cli_usage_error(cli, "add",
+						       "QTY must be a whole number from 1 to 1000, not \"%s\"",
+						       last);
+			nargs--;
+		}
+	}
 	cJSON *product = NULL;
 	int rc = CLI_OK;
 	if (nargs == 1 && cli_parse_id(args[0], &id) == 0) {

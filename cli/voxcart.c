@@ -4,8 +4,10 @@
  *
  * Settings are resolved once, in this order of precedence: command-line flags, the
  * environment (VOXCART_SERVER), the config file ($XDG_CONFIG_HOME/voxcart/config,
- * key "server" in its [client] section, or before any section), built-in defaults.  The command word may be any unique prefix of a
- * command name, as in tmux ("voxcart cat" is "categories"); aliases must be typed whole.
+ * key "server" in its [client] section, or before any section), built-in defaults.
+ * --json, --quiet and --server may stand anywhere on the line (take_global_flags).
+ * The command word may be any unique prefix of a command name, as in tmux ("voxcart
+ * cat" is "categories"); aliases must be typed whole.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -116,6 +118,40 @@ static int resolve_server(struct cli *cli, const char *flag, struct config *cfg)
 	return 0;
 }
 
+/* The global options --json, --quiet and --server (long forms) count wherever they are
+ * on the line, as in git and gh: "voxcart search coffee --json".  They are taken out
+ * of argv (up to a "--") before the command sees it.  Returns 0, or -1 after a usage
+ * message when --server has no value. */
+static int take_global_flags(int *argc, char **argv, struct cli *cli, const char **server)
+{
+	int out = 1, i = 1;
+	for (; i < *argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "--json") == 0) {
+			cli->json = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
+		} else if (strncmp(a, "--server=", 9) == 0) {
+			*server = a + 9;
+		} else if (strcmp(a, "--server") == 0) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "voxcart: option --server needs a value\n");
+				return -1;
+			}
+			*server = argv[++i];
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	for (; i < *argc; i++)
+		argv[out++] = argv[i];
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
+}
+
 /* `voxcart CMD ... --help` shows the command's help instead of running it. */
 static int wants_help(int argc, char **argv)
 {
@@ -151,6 +187,8 @@ int main(int argc, char **argv)
 	};
 	const char *server_flag = NULL;
 	int c, help = 0;
+	if (take_global_flags(&argc, argv, &cli, &server_flag) != 0)
+		return CLI_USAGE;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:s:jqhV", opts, NULL)) != -1) {
 		switch (c) {

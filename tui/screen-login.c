@@ -160,6 +160,11 @@ void login_result(struct app *a, struct worker_job *job)
 			app_logged_in(a, user, job->email);
 			if (job->error[0])
 				app_status(a, 1, "%s", job->error);
+			else if (job->replaced[0])
+				app_status(a, 0, "%s as %s; this replaced the saved login of %s "
+					   "(the CLI and the TUI share one)",
+					   job->tag == TAG_REGISTER ? "Registered and logged in"
+								    : "Logged in", a->email, job->replaced);
 			else
 				app_status(a, 0, "%s as %s",
 					   job->tag == TAG_REGISTER ? "Registered and logged in"

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,6 +97,14 @@ static void run_auth(struct worker *w, struct worker_job *job, const char *path)
 	if (resp.status == 200 || resp.status == 201) {
 		const cJSON *email = cJSON_GetObjectItemCaseSensitive(job->body, "email");
 		char err[400];
+		/* The credentials file holds one login, shared with the CLI: say when this
+		 * one takes the place of another (another account, or another server). */
+		const char *base = rest_base_url(w->rest);
+		if (w->session_ok && w->session.server && w->session.email &&
+		    (!session_logged_in(&w->session, base) || !cJSON_IsString(email) ||
+		     strcasecmp(w->session.email, email->valuestring) != 0))
+			snprintf(job->replaced, sizeof job->replaced, "%s at %s", w->session.email,
+				 w->session.server);
 		if (!w->session_ok ||
 		    session_accept_auth(&w->session, rest_base_url(w->rest), resp.json,
 					cJSON_IsString(email) ? email->valuestring : NULL, err,

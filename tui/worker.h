@@ -44,6 +44,7 @@ struct worker_job {
 	char error_code[64];
 	char error_field[64];
 	char *email;          /* RESUME/LOGIN/REGISTER: who is logged in (owned) */
+	char replaced[400];   /* LOGIN/REGISTER: the other saved login this one replaced, or "" */
 	char *token;          /* TOKEN: the access token (owned; wiped by free) */
 	double elapsed_ms;    /* time the request took */
 	struct worker_job *next; /* queue link: the worker's */

@@ -456,6 +456,68 @@ def t_commerce(bananas):
     one_line_error("shopper cannot fulfil: exit 1", run(["fulfil", str(order)], "shopper"), 1)
 
 
+def t_newcomer(bananas):
+    """Issue 14: global flags anywhere, bad QTY is a usage error, a clear message when
+    the server does not know the saved login, and a login that replaces another says so."""
+    # 3. --json, --quiet, --server anywhere on the line
+    rc, out, err = run(["search", "banana", "--json"], "shopper")
+    lines = json_lines(out)
+    C.check("search QUERY --json (flag after the command) is JSON", rc == 0 and lines and
+            "items" in lines[0], (rc, out, err))
+    rc, out, err = run(["cart", "--json"], "shopper")
+    lines = json_lines(out)
+    C.check("cart --json (flag after the command) is the Cart", rc == 0 and lines and
+            "subtotal_cents" in lines[0], (rc, out, err))
+    rc, out, err = run(["categories", "--server", URL], "nobody", server=False,
+                       env={"VOXCART_SERVER": "http://127.0.0.1:1"})
+    C.check("--server after the command is used", rc == 0 and "CATEGORY" in out, (rc, out, err))
+    rc, out, err = run(["categories", "--server=" + URL, "--json"], "nobody", server=False)
+    C.check("--server=URL after the command is used", rc == 0 and json_lines(out), (rc, out, err))
+    rc, out, err = run(["cart", "add", str(bananas), "1", "--quiet"], "shopper")
+    C.check("--quiet after the command silences the chatter", rc == 0 and out == "", (rc, out, err))
+    run(["cart", "clear"], "shopper")
+    one_line_error("--server at the end without a value: exit 2",
+                   run(["categories", "--server"], "nobody", server=False), 2, "needs a value")
+    rc, out, _ = run(["--json", "search", "--", "--json"], "nobody")
+    C.check("after -- a --json is a word, not the flag", rc == 0, out)
+
+    # 4. a bad QTY is a usage error with the rule, never a search
+    for bad in ("-1", "abc", "0", "1001", "2.5"):
+        one_line_error("cart add ID %s: usage error 2 with the rule for QTY" % bad,
+                       run(["cart", "add", str(bananas), bad], "shopper"), 2,
+                       r"QTY must be a whole number from 1 to 1000")
+    one_line_error("cart add WORDS -1: usage error 2",
+                   run(["cart", "add", "organic", "bananas", "-1"], "shopper"), 2, r"QTY")
+    rc, out, _ = run(["--json", "cart"], "shopper")
+    lines = json_lines(out)
+    C.check("bad QTY changed nothing", lines and lines[0].get("items") == [], out)
+
+    # 7. the server does not know the saved login (its database changed)
+    with lib.Server() as other:
+        url = "http://127.0.0.1:%d" % other.port
+        run(["--server", url, "register", "gone@example.com"], "gone", server=False,
+            stdin=PASSWORD + "\n")
+    with lib.Server() as fresh:  # a new database: the saved tokens mean nothing to it
+        url = "http://127.0.0.1:%d" % fresh.port
+        cred = os.path.join(home("gone"), "voxcart", "credentials")
+        text = open(cred).read()
+        with open(cred, "w") as f:
+            f.write(re.sub(r"server = \S+", "server = " + url, text))
+        res = run(["whoami"], "gone", server=url)
+        one_line_error("whoami when the server does not know the login: exit 4, says what "
+                       "happened and what to run", res, 4,
+                       r"does not accept your saved login.*database.*voxcart login gone@example\.com")
+        C.check("... and does not claim it simply expired", "has expired" not in res[2], res[2])
+
+    # 7. a login that replaces another saved login says so
+    rc, out, err = run(["login", "--password-stdin", "farm@example.com"], "switch",
+                       stdin=PASSWORD + "\n")
+    rc, out, err = run(["login", "--password-stdin", "bob@example.com"], "switch",
+                       stdin=PASSWORD + "\n")
+    C.check("login as another account says it replaced the saved login",
+            rc == 0 and "replaced the saved login of farm@example.com" in err, (rc, out, err))
+
+
 def t_rate_limit():
     """A server that allows 2 requests a second: the CLI says when to retry, and an
     import waits out the limit instead of rejecting rows."""
@@ -504,6 +566,7 @@ def main():
             C.run("commerce", t_commerce, bananas)
         else:
             print("skip commerce: this voxcartd has no orders endpoints yet")
+        C.run("newcomer", t_newcomer, bananas)
         C.eq("server still alive", srv.alive(), True)
     C.run("rate limit", t_rate_limit)
     shutil.rmtree(TMP, ignore_errors=True)
