@@ -155,6 +155,10 @@ install: $(PROGRAMS)
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 server/data/*.csv $(DESTDIR)$(PREFIX)/share/voxcart/
 	install -m 0644 config.example $(DESTDIR)$(PREFIX)/share/voxcart/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	./voxcart completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/voxcart
+	./voxcart completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_voxcart
 
 clean:
 	rm -rf build voxcartd voxcart voxcart-tui

@@ -34,5 +34,8 @@ extern const struct cmd_entry *const cmd_table[];
 /* The entry named (or aliased) name, or whose name name uniquely starts; NULL when
  * none.  *ambiguous is set when several commands start with name. */
 const struct cmd_entry *cmd_find(const char *name, int *ambiguous);
+/* The command name nearest to a mistyped name (a typo or two away, by edit distance),
+ * or NULL when none is that close: "did you mean `orders`?". */
+const char *cmd_suggest(const char *name);
 
 #endif

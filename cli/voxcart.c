@@ -88,6 +88,54 @@ const struct cmd_entry *cmd_find(const char *name, int *ambiguous)
 	return *ambiguous ? NULL : found;
 }
 
+/* Edit distance between a and b, counting a swap of two neighbours as one edit. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 31 || m > 31)
+		return 99;
+	size_t d[32][32];
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[n][m];
+}
+
+const char *cmd_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 99, len = strlen(name);
+	size_t limit = len <= 4 ? 1 : len <= 7 ? 2 : 3;
+	for (size_t i = 0; cmd_table[i]; i++) {
+		const struct cmd_entry *e = cmd_table[i];
+		const char *names[2] = { e->name, e->alias };
+		for (int k = 0; k < 2; k++) {
+			if (!names[k])
+				continue;
+			size_t d = edit_distance(name, names[k]);
+			if (d <= limit && d < best_d) {
+				best_d = d;
+				best = e->name;
+			}
+		}
+	}
+	return best;
+}
+
 /* Server URL from the environment or the config file when no flag gave one. */
 static int resolve_server(struct cli *cli, const char *flag, struct config *cfg)
 {
@@ -226,6 +274,11 @@ int main(int argc, char **argv)
 			return cli_error_exit(&cli, CLI_USAGE, "usage",
 					      "ambiguous command \"%s\": %s", argv[0], names);
 		}
+		const char *near = cmd_suggest(argv[0]);
+		if (near)
+			return cli_error_exit(&cli, CLI_USAGE, "usage",
+					      "unknown command \"%s\"; did you mean `%s`? (see: voxcart help)",
+					      argv[0], near);
 		return cli_error_exit(&cli, CLI_USAGE, "usage",
 				      "unknown command \"%s\" (see: voxcart help)", argv[0]);
 	}

@@ -31,6 +31,7 @@ need_cmd flite flite
 need_cmd sox sox
 need_cmd python3 python3
 need_cmd tmux tmux
+need_cmd zsh zsh
 need_cmd wrk wrk
 need_cmd curl curl
 # fuzzing (make fuzz, make fuzz-check): clang and its libFuzzer/sanitizer runtimes

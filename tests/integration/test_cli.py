@@ -518,6 +518,66 @@ def t_newcomer(bananas):
             rc == 0 and "replaced the saved login of farm@example.com" in err, (rc, out, err))
 
 
+def t_help():
+    """Issue 14 point 9: help per command, did-you-mean, zsh completion, make install."""
+    rc, out, _ = run(["help"], "nobody", server=False)
+    names = re.findall(r"^  (\S+)  ", out, re.M)
+    C.check("help lists the commands", len(names) >= 18, out)
+    for name in names:
+        rc, out, _ = run(["help", name], "nobody", server=False)
+        usage = out.split("\n\n", 1)[0]
+        flags = sorted(set(re.findall(r"(--[a-z0-9-]+)", usage)))
+        body = out.split("\n\n", 2)[-1] if out.count("\n\n") >= 2 else ""
+        missing = [f for f in flags if not re.search(r"^  %s\b.*\S\s{2,}\S" % re.escape(f), body, re.M)
+                   and not re.search(r"^  %s\b[^\n]*\n {4,}\S" % re.escape(f), body, re.M)]
+        C.check("help %s: every flag with a line of its own, and an example" % name,
+                rc == 0 and not missing and re.search(r"^Example:\n  \S", body, re.M),
+                "missing %r in\n%s" % (missing, out))
+    one_line_error("a mistyped command suggests the nearest one",
+                   run(["ordres"], "nobody", server=False), 2, r"did you mean `orders`\?")
+    one_line_error("help of a mistyped command suggests too",
+                   run(["help", "serch"], "nobody", server=False), 2, r"did you mean `search`\?")
+    one_line_error("nothing near: no suggestion",
+                   run(["frobnicate"], "nobody", server=False), 2, r"unknown command \"frobnicate\" \(see")
+
+    rc, out, _ = run(["completion", "zsh"], "nobody", server=False)
+    C.check("completion zsh prints a #compdef script", rc == 0 and out.startswith("#compdef voxcart"),
+            out[:200])
+    zsh = shutil.which("zsh")
+    C.check("zsh is installed (scripts/deps.sh)", zsh, "")
+    if zsh and rc == 0:
+        script = os.path.join(TMP, "_voxcart")
+        with open(script, "w") as f:
+            f.write(out)
+        syn = subprocess.run([zsh, "-n", script], capture_output=True)
+        C.check("completion zsh is valid zsh", syn.returncode == 0, syn.stderr)
+
+        def zcomplete(line):
+            prog = ('compdef(){}; compadd(){ print -r -- "${(@)argv:#--}"; }; '
+                    '_describe(){ print -rl -- ${(P)2}; }; _files(){ print FILES; }; '
+                    '_urls(){}; source %s; words=(${=1}); [[ $1 == *" " ]] && words+=(""); '
+                    'CURRENT=${#words}; _voxcart' % script)
+            p = subprocess.run([zsh, "-fc", prog, "x", line], capture_output=True)
+            out = p.stdout.decode()
+            return out.split() if "\n" not in out.strip() else out.strip().split("\n")
+        C.check("zsh completes commands, with their summaries",
+                any(w.startswith("orders:your orders") for w in zcomplete("voxcart ")),
+                zcomplete("voxcart "))
+        C.check("zsh completes subcommands", "import" in zcomplete("voxcart listing i"),
+                zcomplete("voxcart listing i"))
+        C.check("zsh completes flag values", "price_asc" in zcomplete("voxcart search --sort p"),
+                zcomplete("voxcart search --sort p"))
+        C.check("zsh completes a file argument", zcomplete("voxcart listing import ") == ["FILES"],
+                zcomplete("voxcart listing import "))
+    p = subprocess.run(["make", "-n", "-C", lib.ROOT, "install", "DESTDIR=/nonexistent"],
+                       capture_output=True)
+    text = p.stdout.decode()
+    C.check("make install installs the bash and zsh completions",
+            "completion bash > /nonexistent" in text and "completion zsh > /nonexistent" in text
+            and "bash-completion/completions/voxcart" in text and "site-functions/_voxcart" in text,
+            text[-600:])
+
+
 def t_rate_limit():
     """A server that allows 2 requests a second: the CLI says when to retry, and an
     import waits out the limit instead of rejecting rows."""
@@ -554,6 +614,7 @@ def main():
         print("%s is missing: run `make voxcart` first" % VOXCART)
         sys.exit(1)
     C.run("basics", t_basics)
+    C.run("help", t_help)
     C.run("unreachable", t_unreachable)
     with lib.Server() as srv:
         SRV, URL = srv, "http://127.0.0.1:%d" % srv.port
