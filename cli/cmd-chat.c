@@ -1,6 +1,6 @@
 /*
  * cmd-chat.c - chat [--conversation ID] [--speech] [--output FILE.wav]: talk to the
- * buddy by typing, over its WebSocket (PROTOCOL.md section 4).
+ * buddy by typing, over its WebSocket (docs/protocol.md, the buddy WebSocket).
  *
  * On a terminal it is a readline prompt with history ($XDG_STATE_HOME/voxcart/
  * chat_history, default ~/.local/state/...); the reply is printed as it streams and

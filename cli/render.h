@@ -1,5 +1,5 @@
 /*
- * render.h - the protocol's resources (PROTOCOL.md section 2) printed for people.
+ * render.h - the protocol's resources (docs/protocol.md) printed for people.
  *
  * Shared by the commands so a product, a cart or an order looks the same wherever it
  * appears.  All take the server's JSON as it came; missing fields print as blanks.

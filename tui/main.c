@@ -142,7 +142,10 @@ static const char *resolve_server(const char *flag, struct config *cfg)
 	char path[4096], err[512];
 	if (session_config_path("config", path, sizeof path, err, sizeof err) == 0 &&
 	    access(path, F_OK) == 0 && config_load(cfg, path, err, sizeof err) == 0) {
-		const char *v = config_get(cfg, "server");
+		/* the [client] section (config.example), or a bare key before any section */
+		const char *v = config_get(cfg, "client.server");
+		if (!v)
+			v = config_get(cfg, "server");
 		if (v && *v)
 			return v;
 	}

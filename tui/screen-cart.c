@@ -1,7 +1,7 @@
 /*
  * screen-cart.c - the cart pane: the lines, their quantities and the subtotal.
  *
- * Every change is one request whose answer is the whole new Cart (PROTOCOL.md), so
+ * Every change is one request whose answer is the whole new Cart (docs/protocol.md), so
  * the pane always shows what the server holds; the buddy's cart actions carry the
  * Cart too and land here through cart_set(), with the changed line highlighted.
  */

@@ -831,7 +831,42 @@ def t_seller_privacy(srv, s1, s2, made):
             body)
 
 
+def t_docs():
+    """docs/protocol.md documents every route of server/routes.c, every buddy message
+    type, and the audio frame; the README, man pages and HACKING.md point to it."""
+    root = lib.ROOT
+    doc_path = os.path.join(root, "docs", "protocol.md")
+    doc = open(doc_path).read() if os.path.exists(doc_path) else ""
+    C.check("docs/protocol.md exists in the repository", doc != "", doc_path)
+    routes = re.findall(r'\{ M_(GET|POST|PUT|PATCH|DELETE), "([^"]+)"',
+                        open(os.path.join(root, "server", "routes.c")).read())
+    norm = lambda p: re.sub(r"\{[a-z_]+\}", "{}", p)  # noqa: E731
+    documented = {(m, norm(p)) for m, p in re.findall(
+        r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?]*)`", doc)}
+    missing = ["%s %s" % r for r in routes if (r[0], norm(r[1])) not in documented]
+    C.check("docs/protocol.md: every REST route (%d) is documented" % len(routes),
+            routes and not missing, missing)
+    types = ("hello", "say", "audio.start", "audio.stop", "cancel", "ping", "pong", "ready",
+             "transcript", "reply.delta", "action", "reply.done", "error")
+    C.check("docs/protocol.md: every buddy message type", all('`%s`' % t in doc or
+            '"type":"%s"' % t in doc for t in types),
+            [t for t in types if '`%s`' % t not in doc and '"type":"%s"' % t not in doc])
+    C.check("docs/protocol.md: the audio frame header", "## The audio frame" in doc and
+            "sequence number" in doc and "reserved" in doc, "")
+    stale = [f for f in ("README.md", "HACKING.md", "man/voxcart.1", "man/voxcartd.8",
+                         "man/voxcart-tui.1", "man/voxcart.conf.5")
+             if "PROTOCOL.md" in open(os.path.join(root, f)).read()]
+    C.check("README, HACKING.md and man pages point into the repo, not to PROTOCOL.md",
+            not stale, stale)
+    C.check("README links docs/protocol.md",
+            "docs/protocol.md" in open(os.path.join(root, "README.md")).read(), "")
+    conf = open(os.path.join(root, "config.example")).read()
+    C.check("config.example has the [client] section with server",
+            re.search(r"^\[client\]\n(#.*\n)*server = ", conf, re.M) is not None, conf[-300:])
+
+
 def main():
+    C.run("docs", t_docs)
     srv = lib.Server()
     srv.start()
     try:
