@@ -133,7 +133,6 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 	}
 	if (!s->conversation_id)
 		s->conversation_id = conv_create(db, s->user.id);
-	s->state = conv_state_take(s->srv, s->conversation_id);
 	if (s->speech && setup_speech(s, hello) != 0)
 		s->speech = 0;
 	cJSON_Delete(hello);
@@ -165,6 +164,10 @@ static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *te
 	run.db = store_thread_db();
 	run.user_id = s->user.id;
 	run.conversation_id = s->conversation_id;
+	/* The dialogue state is taken at the first turn, not at hello: an idle session
+	 * costs only its socket. */
+	if (!s->state)
+		s->state = conv_state_take(s->srv, s->conversation_id);
 	run.state = s->state;
 	run.session = s;
 	run.turn = turn;

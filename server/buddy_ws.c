@@ -660,11 +660,31 @@ static int take_message_token(struct buddy_session *s)
 	return 1;
 }
 
+static int too_many_messages(struct buddy_conn *c, struct lws *wsi)
+{
+	log_warn("buddy", "session %s: more than %d messages a second; closing it", c->s->id,
+		 c->s->srv->set.ws_msg_rate);
+	lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			 (unsigned char *)"too many messages", 17);
+	return -1;
+}
+
 static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t len)
 {
 	if (lws_is_first_fragment(wsi)) {
 		c->rx_len = 0;
 		c->rx_binary = lws_frame_is_binary(wsi);
+		if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+			/* The whole message in one piece (the usual case): no copy, and an
+			 * idle socket keeps no receive buffer. */
+			if (!take_message_token(c->s))
+				return too_many_messages(c, wsi);
+			if (c->rx_binary)
+				on_binary(c->s, in, len);
+			else
+				on_text(c->s, in, len);
+			return 0;
+		}
 	}
 	if (c->rx_len + len > MAX_MESSAGE) {
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
@@ -684,18 +704,16 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 	c->rx_len += len;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
 		return 0;
-	if (!take_message_token(c->s)) {
-		log_warn("buddy", "session %s: more than %d messages a second; closing it",
-			 c->s->id, c->s->srv->set.ws_msg_rate);
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-				 (unsigned char *)"too many messages", 17);
-		return -1;
-	}
+	if (!take_message_token(c->s))
+		return too_many_messages(c, wsi);
 	if (c->rx_binary)
 		on_binary(c->s, c->rx, c->rx_len);
 	else
 		on_text(c->s, (const char *)c->rx, c->rx_len);
-	c->rx_len = 0;
+	/* Pieced-together messages are rare: give the buffer back. */
+	free(c->rx);
+	c->rx = NULL;
+	c->rx_len = c->rx_cap = 0;
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* The one global: signal handlers cannot be given an argument. */
@@ -181,6 +182,26 @@ static int open_database(struct server *srv, const struct cli_opts *o)
 	return rc;
 }
 
+/* Every connection is a descriptor: take the open-file limit up to the hard limit, as
+ * servers do, and say what it allows. */
+static void raise_open_files(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	rlim_t was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = was;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
+		log_info("voxcartd", "open files: %llu (the hard limit; raise it with ulimit -Hn or "
+			 "LimitNOFILE= to hold more connections)", (unsigned long long)rl.rlim_cur);
+	else if (rl.rlim_cur != was)
+		log_info("voxcartd", "open files: raised to %llu", (unsigned long long)rl.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .port = -1 };
@@ -195,6 +216,7 @@ int main(int argc, char **argv)
 	if (!srv || configure(srv, &o) != 0 || open_database(srv, &o) != 0)
 		return 1;
 
+	raise_open_files();
 	srv->limiter = ratelimit_new(srv->set.rate_per_sec, srv->set.rate_burst);
 	srv->pool = workers_start(srv->set.workers);
 	srv->turn_pool = workers_start(srv->set.turn_workers);
