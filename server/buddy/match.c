@@ -608,7 +608,8 @@ void match_distinguish(const cJSON *product, const cJSON *const *others, int not
 	snprintf(copy, sizeof copy, "%s", title);
 	char *words[32];
 	int n = 0;
-	for (char *tok = strtok(copy, " ,()/"); tok && n < 32; tok = strtok(NULL, " ,()/"))
+	char *save = NULL; /* strtok_r: turns run on several worker threads at once */
+	for (char *tok = strtok_r(copy, " ,()/", &save); tok && n < 32; tok = strtok_r(NULL, " ,()/", &save))
 		words[n++] = tok;
 	out[0] = '\0';
 	/* "With Pulp" / "No Pulp": the marker and its word, when no other title has both */

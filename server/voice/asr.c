@@ -51,6 +51,7 @@
 #include <sphinxbase/feat.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ struct asr {
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
-static int log_verbose; /* guarded by init_lock when written */
+static atomic_int log_verbose; /* written under init_lock, read by every decoding thread */
 
 /* PocketSphinx calls this in pieces ("ERROR: file.c(12): " then the message), so
  * a line is collected per thread until its newline. */
