@@ -234,6 +234,27 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		reply_say(&t->r, "What would you like me to add?");
 		return;
 	}
+	/* "need decaf ground coffee, add it", "we're out of butter, add one please":
+	 * the product was added a moment ago in the same breath; saying it again is
+	 * the same request (a different count sets how many that add was) */
+	struct buddy_state *st = t->st;
+	if ((it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 && !c->more &&
+	    st->batch_turn == st->turn && st->nbatch > 0 && st->nfocus > 0) {
+		for (int i = 0; i < st->nbatch; i++) {
+			if (st->batch[i].id != st->focus[0])
+				continue;
+			if (it->qty > 0 && it->qty != st->batch[i].qty) {
+				cJSON *p = NULL;
+				ERRBUF;
+				if (t->tools->product_get(t->tools->ctx, st->batch[i].id, &p, code, msg) == 0 && p) {
+					change_line(t, p, st->batch[i].line_before + it->qty);
+					st->batch[i].qty = it->qty;
+				}
+				cJSON_Delete(p);
+			}
+			return;
+		}
+	}
 	struct resolution res;
 	/* "one more bunch of bananas" adds to a line that is there */
 	int from_cart = 0;
@@ -259,7 +280,10 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	}
 	switch (res.status) {
 	case RES_OK:
-		if (c->soft && c->nitems == 1 && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS &&
+		/* "we're out of rice", "my kettle broke, i'll need a new one": a need said
+		 * with one product that fits is added (and said so); only a question
+		 * ("could i use ...?") shows it first */
+		if (c->soft && c->ask && c->nitems == 1 && it->qty == 0 && n == 1 && it->ref == UND_REF_WORDS &&
 		    dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", -1) != 0) {
 			const cJSON *p = cJSON_GetArrayItem(res.products, 0);
 			char title[160], price[96];

@@ -11,6 +11,7 @@
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
+#include "buddy/numbers.h"
 
 #define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
@@ -1082,4 +1083,256 @@ int act_yesno(struct turn *t, const struct und_cmd *c)
 	dlg_action(t, "product.show", args, result);
 	t->main = UND_INFO;
 	return 1;
+}
+
+/* ------------------------------------------------------------------ choosing
+ * "the one with the cherry notes", "the one that's baked fresh every morning", "the
+ * smooth one", "the big bag", "whichever is cheaper", "two bags of the crunchiest
+ * ones", "which one is the most tart?": the list just read out is scored against
+ * every word said, in titles, tags and descriptions; a clear winner is the answer. */
+
+/* "crunchiest" -> "crunchy", "tartest" -> "tart", "longer" -> "long". */
+static void plain_degree(const char *w, char *out, size_t len)
+{
+	size_t n = strlen(w);
+	snprintf(out, len, "%s", w);
+	if (n > 6 && !strcmp(w + n - 4, "iest"))
+		snprintf(out, len, "%.*sy", (int)(n - 4), w);
+	else if (n > 5 && !strcmp(w + n - 3, "est"))
+		snprintf(out, len, "%.*s", (int)(n - 3), w);
+	else if (n > 5 && !strcmp(w + n - 3, "ier"))
+		snprintf(out, len, "%.*sy", (int)(n - 3), w);
+}
+
+static int same_word(const char *a, const char *b)
+{
+	char sa[TEXT_WORD_LEN], sb[TEXT_WORD_LEN], da[TEXT_WORD_LEN];
+	match_stem(a, sa, sizeof sa);
+	match_stem(b, sb, sizeof sb);
+	if (!strcmp(sa, sb))
+		return 1;
+	plain_degree(a, da, sizeof da);
+	match_stem(da, sa, sizeof sa);
+	if (!strcmp(sa, sb))
+		return 1;
+	size_t la = strlen(sa), lb = strlen(sb);
+	return la >= 5 && lb >= 5 && (!strncmp(sa, sb, la < lb ? la : lb));
+}
+
+/* The words of a product: title, tags, description. */
+static void product_words(const cJSON *p, struct text_words *tw)
+{
+	char all[2048];
+	snprintf(all, sizeof all, "%s %s %s", dlg_str(p, "title"), dlg_str(p, "description"),
+		 dlg_str(p, "category"));
+	size_t o = strlen(all);
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(p, "tags"))
+		if (cJSON_IsString(tag) && o + 2 < sizeof all)
+			o += (size_t)snprintf(all + o, sizeof all - o, " %s", tag->valuestring);
+	text_split(all, tw);
+}
+
+static int says_word(const struct text_words *pw, const char *w)
+{
+	for (int i = 0; i < pw->n; i++)
+		if (same_word(w, pw->w[i]))
+			return 1;
+	return 0;
+}
+
+static int chooser_skip(const char *w)
+{
+	static const char *const skip[] = { "one", "ones", "which", "whichever", "whatever", "sounds",
+		"looks", "seems", "has", "had", "got", "have", "is", "are", "i", "will", "take", "that",
+		"with", "the", "of", "those", "these", "them", "please", "yes", "ok", "okay", "sure",
+		"then", "most", "more", "least", "less", "bag", "bags", "pack", "packs", "thing" };
+	for (size_t k = 0; k < sizeof skip / sizeof *skip; k++)
+		if (!strcmp(w, skip[k]))
+			return 1;
+	return lex_is_stopword(w) || num_word(w) >= 0;
+}
+
+int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text)
+{
+	struct buddy_state *st = t->st;
+	int n = cJSON_GetArraySize(st->shown);
+	if (n < 2 || st->shown_is_cart || st->shown_turn < st->turn - 2)
+		return 0;
+	int question = 0;
+	for (int i = 0; i < r->n; i++) {
+		question |= r->cmd[i].ask != 0 || r->cmd[i].yesno;
+		if (r->cmd[i].ask == 2)
+			return 0;	/* "which ones are dairy free": act_which lists them */
+		enum und_intent in = r->cmd[i].intent;
+		if (in != UND_NONE && in != UND_ADD && in != UND_INFO && in != UND_CONFIRM && in != UND_SEARCH &&
+		    in != UND_CHEAPER && !(in == UND_REMOVE && st->pending_intent == UND_REMOVE))
+			return 0;
+	}
+	struct text_words *tw = malloc(sizeof *tw);
+	struct text_words *pw = malloc((size_t)n * sizeof *pw);
+	if (!tw || !pw) {
+		free(tw);
+		free(pw);
+		return 0;
+	}
+	und_clean(text, tw);
+	int cue = pending_choose, ask = 0, take = 0, qty = 0;
+	enum und_pick pick = UND_PICK_NONE;
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		cue |= !strcmp(w, "which") || !strcmp(w, "whichever") || !strcmp(w, "ones") ||
+		       (!strcmp(w, "one") && i > 0 && (text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that")));
+		ask |= !strcmp(w, "which") || question;
+		take |= lex_act_word(w, 'a') || !strcmp(w, "sounds") || !strcmp(w, "whichever");
+		long v;
+		int m;
+		/* "the chamomile one": which, not how many */
+		int one_pronoun = text_is(tw, i, "one") && i > 0 && !text_is(tw, i - 1, "just") &&
+				  !text_is(tw, i - 1, "only") &&
+				  !(i + 1 < tw->n && (lex_is_unit(tw->w[i + 1]) || !lex_is_stopword(tw->w[i + 1])));
+		if (!qty && !one_pronoun && (m = num_parse(tw, i, tw->n, &v)) && v > 0 && v < 1000 &&
+		    !(i + m < tw->n && (text_is(tw, i + m, "dollars") || text_is(tw, i + m, "bucks"))) &&
+		    !(i + m < tw->n && (text_is(tw, i + m, "hours") || text_is(tw, i + m, "hour") ||
+					lex_size_unit(tw->w[i + m]))) &&
+		    !(text_is(tw, i, "one") && i > 0 && (text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that"))))
+			qty = (int)v;
+		char d[TEXT_WORD_LEN];
+		plain_degree(w, d, sizeof d);
+		if (!strcmp(d, "big") || !strcmp(d, "bigg") || !strcmp(d, "larg") || !strcmp(w, "large") ||
+		    !strcmp(w, "larger") || !strcmp(w, "bigger"))
+			pick = UND_PICK_BIGGEST;
+		else if (!strcmp(w, "small") || !strcmp(w, "smaller") || !strcmp(w, "smallest") ||
+			 !strcmp(w, "little"))
+			pick = UND_PICK_SMALLEST;
+		else if (!strcmp(w, "cheap") || !strcmp(w, "cheaper") || !strcmp(w, "cheapest"))
+			pick = UND_PICK_CHEAPEST;
+		else if (!strcmp(w, "pricier") || !strcmp(w, "priciest") || !strcmp(w, "dearest") ||
+			 (!strcmp(w, "expensive") && !text_is(tw, i - 1, "less")))
+			pick = UND_PICK_PRICIEST;
+	}
+	int done = 0;
+	if (!cue)
+		goto out;
+	for (int k = 0; k < n; k++)
+		product_words(cJSON_GetArrayItem(st->shown, k), &pw[k]);
+	int score[DLG_SHOWN_MAX * 2] = { 0 }, said = 0, neg = 0, without = 0;
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		/* "not the decaf", "except the plant based": what is excluded; "no added
+		 * sugar", "caffeine free", "without caffeine": what it must say it lacks */
+		if (!strcmp(w, "not") || !strcmp(w, "except") || !strcmp(w, "but") || !strcmp(w, "other")) {
+			neg = 1;
+			continue;
+		}
+		if (!strcmp(w, "no") || !strcmp(w, "without") || !strcmp(w, "zero")) {
+			without = 1;
+			continue;
+		}
+		if (tw->brk[i > 0 ? i - 1 : 0] && i > 0)
+			neg = without = 0;
+		if (chooser_skip(w) || lex_size_unit(w))
+			continue;
+		if (text_is(tw, i + 1, "free") && !without) {
+			without = 2;	/* just for this word */
+		}
+		if (neg || without) {
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+				const cJSON *p = cJSON_GetArrayItem(st->shown, k);
+				int free_of = match_says_free(p, w);
+				if (neg && says_word(&pw[k], w))
+					score[k] -= 2;
+				else if (without && free_of)
+					score[k] += 1;
+				else if (without && says_word(&pw[k], w))
+					score[k] -= 2;
+			}
+			if (neg)
+				continue;	/* only excludes: the rest is read as before */
+			said++;
+			if (without == 2)
+				without = 0;
+			continue;
+		}
+		if (!strcmp(w, "free"))
+			continue;
+		if (pick != UND_PICK_NONE && (!strncmp(w, "big", 3) || !strncmp(w, "larg", 4) ||
+					      !strncmp(w, "small", 5) || !strncmp(w, "cheap", 5) ||
+					      !strcmp(w, "expensive") || !strncmp(w, "pric", 4)))
+			continue;
+		int hits = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			hits += says_word(&pw[k], w);
+		if (hits == n)
+			continue;	/* "apples" of the apples: says nothing apart */
+		if (hits == 0) {
+			/* a word the catalog knows but none of these has: something else */
+			if (!lex_is_common(w) && !lex_is_soft(w) && resolve_known_word(t, w) &&
+			    strlen(w) > 2)
+				goto out;
+			continue;
+		}
+		said++;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			score[k] += says_word(&pw[k], w);
+	}
+	int best = -1, second = 0;
+	for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+		if (best < 0 || score[k] > score[best]) {
+			if (best >= 0)
+				second = score[best];
+			best = k;
+		} else if (score[k] > second) {
+			second = score[k];
+		}
+	}
+	const cJSON *chosen = NULL;
+	if (said > 0 && best >= 0 && score[best] > second && score[best] > 0) {
+		chosen = cJSON_GetArrayItem(st->shown, best);
+	} else if (said == 0 && pick != UND_PICK_NONE) {
+		int lim = n < DLG_READ_MAX ? n : DLG_READ_MAX;
+		const cJSON *b = cJSON_GetArrayItem(st->shown, 0);
+		for (int k = 1; k < lim; k++) {
+			const cJSON *p = cJSON_GetArrayItem(st->shown, k);
+			if (dlg_pick_better(pick, p, b))
+				b = p;
+		}
+		chosen = b;
+	}
+	if (!chosen)
+		goto out;
+	cJSON *p = cJSON_Duplicate(chosen, 1);
+	enum und_intent what = pending_choose && st->pending_intent ? st->pending_intent : UND_ADD;
+	st->pending = DLG_PENDING_NONE;
+	if (ask && !take && !pending_choose)
+		what = UND_INFO;
+	if (what == UND_INFO || (ask && !take)) {
+		char title[160], price[96];
+		reply_title(p, title, sizeof title);
+		reply_price_of(p, price, sizeof price);
+		const char *desc = dlg_str(p, "description");
+		reply_say(&t->r, "That's the %s, %s.", title, price);
+		if (*desc)
+			reply_say(&t->r, "%s", desc);
+		offer_one(t, p, qty);
+		t->main = UND_INFO;
+	} else if (what == UND_REMOVE) {
+		struct und_cmd rm = { 0 };
+		rm.intent = UND_REMOVE;
+		rm.nitems = 1;
+		rm.items[0].ref = UND_REF_IT;
+		rm.items[0].qty = qty;
+		dlg_focus_one(t, dlg_id(p));
+		t->main = UND_REMOVE;
+		act_remove(t, &rm, &rm.items[0]);
+	} else {
+		t->main = UND_ADD;
+		act_add_product(t, p, qty > 0 ? qty : st->pending_qty > 0 && pending_choose ? st->pending_qty : 1, 0);
+	}
+	cJSON_Delete(p);
+	done = 1;
+out:
+	free(tw);
+	free(pw);
+	return done;
 }

@@ -756,10 +756,25 @@ static int answer_open_question(struct turn *t, const struct und_result *r, enum
 			n = DLG_READ_MAX;
 		cJSON *pick = cJSON_Duplicate(st->shown, 1);
 		int each = qty > 0 ? qty : st->pending_qty > 0 ? st->pending_qty : 1;
+		enum und_intent what = st->pending_intent == UND_REMOVE ? UND_REMOVE : UND_ADD;
 		st->pending = DLG_PENDING_NONE;
-		t->main = UND_ADD;
-		for (int i = 0; i < n; i++)
-			act_add_product(t, cJSON_GetArrayItem(pick, i), each, 0);
+		t->main = what;
+		for (int i = 0; i < n; i++) {
+			const cJSON *p = cJSON_GetArrayItem(pick, i);
+			if (what == UND_REMOVE) {
+				/* "remove the eggs" - "both of them" */
+				struct und_cmd rm;
+				memset(&rm, 0, sizeof rm);
+				rm.intent = UND_REMOVE;
+				rm.nitems = 1;
+				rm.items[0].ref = UND_REF_IT;
+				rm.items[0].qty = qty;
+				dlg_focus_one(t, dlg_id(p));
+				act_remove(t, &rm, &rm.items[0]);
+			} else {
+				act_add_product(t, p, each, 0);
+			}
+		}
 		cJSON_Delete(pick);
 		return 1;
 	}
@@ -791,6 +806,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	t->ncmds = r->n;
 	t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && act_swap_frame(t, text))
+		t->answered = 1;
+	if (!t->answered && act_choose_described(t, r, pending == DLG_PENDING_CHOOSE, text))
 		t->answered = 1;
 	for (int i = 0; i < r->n && !t->answered; i++) {
 		if (t->r.out && t->r.out->cancelled && t->r.out->cancelled(t->r.out->ctx))

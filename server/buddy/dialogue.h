@@ -196,5 +196,9 @@ int act_which(struct turn *t, const struct und_cmd *c);
 /* "is the bread sliced?", "is it waterproof?": yes, no or "it doesn't say", from the
  * product's own words.  Returns 1 when answered. */
 int act_yesno(struct turn *t, const struct und_cmd *c);
+/* "the one with the cherry notes", "the big bag", "whichever is cheaper", "which one
+ * is the most tart?": one of the list just read out, chosen by the words said (in
+ * titles, tags, descriptions) or by price or size.  Returns 1 when chosen. */
+int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text);
 
 #endif

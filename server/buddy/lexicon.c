@@ -31,6 +31,12 @@ static const struct lex_trigger triggers[] = {
 	{ "i need", UND_ADD, 10, LEX_SOFT }, { "we need", UND_ADD, 10, LEX_SOFT },
 	{ "need", UND_ADD, 10, LEX_SOFT | LEX_START }, { "we are out of", UND_ADD, 10, LEX_SOFT },
 	{ "i am out of", UND_ADD, 10, LEX_SOFT }, { "i am after", UND_ADD, 10, LEX_SOFT },
+	/* needs said as what happened: "we ran out of rice", "running low on eggs" */
+	{ "ran out of", UND_ADD, 10, LEX_SOFT }, { "run out of", UND_ADD, 10, LEX_SOFT },
+	{ "running out of", UND_ADD, 10, LEX_SOFT }, { "running low on", UND_ADD, 10, LEX_SOFT },
+	{ "we are low on", UND_ADD, 10, LEX_SOFT }, { "i am low on", UND_ADD, 10, LEX_SOFT },
+	{ "all out of", UND_ADD, 10, LEX_SOFT }, { "used up the", UND_ADD, 10, LEX_SOFT },
+	{ "out of", UND_ADD, 9, LEX_SOFT | LEX_START },
 	{ "another", UND_ADD, 30, LEX_MORE }, { "one more", UND_ADD, 30, LEX_MORE },
 	{ "add another", UND_ADD, 30, LEX_MORE }, { "add one more", UND_ADD, 30, LEX_MORE },
 	{ "same again", UND_ADD, 30, LEX_MORE }, { "an extra", UND_ADD, 30, LEX_MORE },

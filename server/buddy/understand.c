@@ -749,6 +749,21 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			s.mode = MODE_ITEM;
 			continue;
 		}
+		/* "i've only got twenty dollars", "budget's 15 dollars": money is no count;
+		 * said in a request it is what the shopper can spend */
+		{
+			int64_t cents;
+			int m = price_parse_amount(t, k, b, 0, &cents);
+			const char *u = m ? t->w[k + m - 1] : "";
+			if (m && (!strcmp(u, "dollars") || !strcmp(u, "dollar") || !strcmp(u, "bucks") ||
+				  !strcmp(u, "buck") || !strcmp(u, "cents") || !strcmp(u, "quid") ||
+				  !strcmp(u, "euros"))) {
+				if (!changes && cmd->price.max_cents < 0 && cmd->price.min_cents < 0)
+					cmd->price.max_cents = cents;
+				k += m;
+				continue;
+			}
+		}
 		if ((n = quantity_at(t, k, b, fa, &v))) {
 			struct und_item *it = item(&s);
 			int after_to = k > a && text_is(t, k - 1, "to");
@@ -1121,6 +1136,17 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) &&
 	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0))
 		cmd->intent = UND_SEARCH;
+	/* "then two bags", "three boxes": a count and a container name no product; they
+	 * count the one in mind */
+	for (int i = 0; i < cmd->nitems; i++) {
+		struct und_item *it = &cmd->items[i];
+		if (it->ref == UND_REF_WORDS && it->nwords > 0 && only_units(it) && it->qty > 0 &&
+		    !it->nneg && it->pick == UND_PICK_NONE && !it->size_num[0] && cmd->nitems == 1 &&
+		    (cmd->intent == UND_NONE || cmd->intent == UND_ADD)) {
+			it->ref = UND_REF_IT;
+			it->nwords = 0;
+		}
+	}
 	/* quantities with nothing named refer to the product in focus: "make it three" */
 	int acts = cmd->intent == UND_ADD || cmd->intent == UND_REMOVE || cmd->intent == UND_SET ||
 		   cmd->intent == UND_LESS;
