@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,9 +82,62 @@ static int human(const struct chat *ch)
 	return !ch->cli->json && !ch->opts.piped; /* --quiet keeps replies, drops chatter */
 }
 
+/* ---- word wrap of reply text on a terminal ----
+ * Reply text comes in pieces that may end inside a word, so the word being written is
+ * held until a space (or the end of the line) shows where it ends; a word that does
+ * not fit on the line starts the next one.  Off the terminal the text goes out as it
+ * comes, unchanged. */
+
+static void wrap_flush(struct chat *ch)
+{
+	if (ch->wrap_len == 0)
+		return;
+	ch->wrap_word[ch->wrap_len] = '\0';
+	int w = out_width(ch->wrap_word);
+	if (ch->wrap_col > 0 && ch->wrap_col + ch->wrap_space + w > ch->wrap_width) {
+		fputc('\n', stdout);
+		ch->wrap_col = 0;
+	} else if (ch->wrap_space && ch->wrap_col > 0) {
+		fputc(' ', stdout);
+		ch->wrap_col++;
+	}
+	out_text(stdout, ch->wrap_word, 0);
+	ch->wrap_col += w;
+	ch->wrap_space = 0;
+	ch->wrap_len = 0;
+}
+
+/* Prints a piece of reply text, wrapped when stdout is a terminal.  [lock] */
+static void wrap_text(struct chat *ch, const char *text)
+{
+	if (!ch->line_open) { /* a new reply line: measure the terminal again */
+		struct winsize ws;
+		ch->wrap_width = isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+				 ws.ws_col >= 20 ? ws.ws_col - 1 : 0;
+		ch->wrap_col = ch->wrap_space = 0;
+		ch->wrap_len = 0;
+	}
+	if (ch->wrap_width == 0) {
+		out_text(stdout, text, 0);
+		return;
+	}
+	for (const char *p = text; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t') {
+			wrap_flush(ch);
+			ch->wrap_space = 1;
+		} else {
+			if (ch->wrap_len + 1 >= sizeof ch->wrap_word)
+				wrap_flush(ch); /* a "word" longer than any line: let it break */
+			ch->wrap_word[ch->wrap_len++] = *p;
+		}
+	}
+}
+
 /* Ends a reply line or a partial transcript on the terminal.  [lock] */
 static void close_lines(struct chat *ch)
 {
+	if (ch->wrap_width)
+		wrap_flush(ch);
 	if (ch->partial_open) {
 		fputs("\r\033[K", stdout);
 		ch->partial_open = 0;
@@ -183,7 +237,7 @@ static void show(struct chat *ch, const struct held *h)
 		if (ch->partial_open)
 			close_lines(ch);
 		ch->text_turn = h->turn;
-		out_text(stdout, h->text, 0);
+		wrap_text(ch, h->text);
 		ch->line_open = 1;
 		break;
 	case HELD_ACTION: {
@@ -197,10 +251,12 @@ static void show(struct chat *ch, const struct held *h)
 	case HELD_DONE:
 		if (ch->text_turn != h->turn && *h->text && !h->cancelled) {
 			close_lines(ch); /* no deltas came: show the whole reply */
-			out_text(stdout, h->text, 0);
+			wrap_text(ch, h->text);
 			ch->line_open = 1;
 		}
 		if (h->cancelled) {
+			if (ch->wrap_width)
+				wrap_flush(ch);
 			fputs(ch->line_open ? " [interrupted]" : "[interrupted]", stdout);
 			ch->line_open = 1;
 		}
@@ -281,6 +337,23 @@ static void ev_delta(void *user, const struct buddy_event *ev)
 	pthread_mutex_unlock(&ch->lock);
 }
 
+/* The title of product id from the catalog (a removal's event names only the id when
+ * the product was not seen on this connection); "" when it cannot be had. */
+static void lookup_title(struct chat *ch, int64_t id, char *title, size_t len)
+{
+	*title = '\0';
+	struct rest *r = id > 0 ? rest_new(ch->cli->server) : NULL;
+	if (!r)
+		return;
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
+	struct rest_response resp;
+	if (rest_request(r, "GET", path, NULL, NULL, NULL, &resp) == 200)
+		snprintf(title, len, "%s", cli_jstr(resp.json, "title"));
+	rest_response_free(&resp);
+	rest_free(r);
+}
+
 static void ev_action(void *user, const struct buddy_event *ev)
 {
 	struct chat *ch = user;
@@ -288,6 +361,16 @@ static void ev_action(void *user, const struct buddy_event *ev)
 	if (human(ch) && ev->turn > ch->cancelled_upto) {
 		char text[2048];
 		buddy_action_summary(ev, 5, text, sizeof text);
+		if (ev->name && strcmp(ev->name, "cart.remove") == 0 && strcmp(text, "- item") == 0) {
+			/* name the product, not "item" */
+			char title[256];
+			struct buddy_event named = *ev;
+			lookup_title(ch, cli_jint(ev->args, "product_id"), title, sizeof title);
+			if (*title) {
+				named.product_title = title;
+				buddy_action_summary(&named, 5, text, sizeof text);
+			}
+		}
 		hold(ch, HELD_ACTION, ev->turn, BUDDY_SYNC_NOW, text, 0);
 	}
 	pthread_mutex_unlock(&ch->lock);

@@ -51,6 +51,12 @@ struct chat {
 	uint32_t text_turn;     /* turn whose reply text is on screen */
 	int line_open;          /* reply text printed without its newline */
 	int partial_open;       /* a partial transcript is on the terminal line */
+	/* Word wrap of reply text on a terminal (cmd-chat.c wrap_*): the column reached,
+	 * a space owed before the next word, and the word not yet ended (deltas may end
+	 * inside a word).  wrap_width 0: no wrapping (stdout is not a terminal). */
+	int wrap_width, wrap_col, wrap_space;
+	char wrap_word[512];
+	size_t wrap_len;
 	char *transcript;       /* last final transcript (malloc'd) */
 	uint32_t frame_turn, frames, next_seq; /* speech frames of the latest turn */
 	int contiguous;

@@ -216,6 +216,50 @@ def t_interactive(srv):
             mode == 0o600 and "add a soy milk" in text, (oct(mode or 0), text))
 
 
+def t_terminal_rendering(srv):
+    """On a terminal replies wrap at word boundaries (piped output is left alone), and
+    a removal names the product even when this connection never saw it."""
+    import fcntl
+    import struct
+    import termios
+    e = env_for("shopper")
+    e["TERM"] = "xterm"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    p = subprocess.Popen([VOXCART, "--server", URL, "chat"], stdin=slave, stdout=slave,
+                         stderr=slave, env=e, close_fds=True)
+    os.close(slave)
+    try:
+        read_until(master, rb"> ")
+        os.write(master, b"what can you do\r")
+        text = screen(read_until(master, rb"\n(\x1b\[\?2004h)?> "))
+        lines = [l for l in text.split("\n")[1:] if l.strip() and not l.startswith(">")]
+        C.check("terminal 40 columns: every reply line fits", lines and
+                all(len(l) <= 40 for l in lines), lines)
+        rc, out, _ = run(["--json", "chat"], stdin="what can you do\n")
+        done = [ev for ev in json_lines(out) or [] if ev.get("type") == "reply.done"]
+        whole = done[0]["text"] if done else ""
+        C.check("terminal: wrapped at word boundaries (the words joined are the reply)",
+                whole and " ".join(" ".join(lines).split()) == " ".join(whole.split()),
+                (lines, whole))
+        rc, out, _ = run(["chat"], stdin="what can you do\n")
+        C.check("piped: the reply stays one line", rc == 0 and len(out.strip().split("\n")) == 1,
+                out)
+        # a removal on a fresh connection: the product's title, not "item"
+        os.write(master, b"remove the soy milk\r")
+        text = screen(read_until(master, rb"\n(\x1b\[\?2004h)?> "))
+        C.check("terminal: the remove action line names the product",
+                re.search(r"^\s+- \S", text, re.M) is not None and
+                re.search(r"^\s+- item\s*$", text, re.M) is None, text[-400:])
+        os.write(master, b"\x04")
+        p.wait(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+
+
 def t_failures(srv):
     write_credentials("refused", URL, "A" * 43, "B" * 43)
     rc, out, err = run(["chat"], "refused", stdin="show my cart\n")
@@ -252,7 +296,7 @@ def main():
     srv.start()
     URL = "http://127.0.0.1:%d" % srv.port
     try:
-        for t in (t_piped, t_json, t_speech, t_interactive, t_failures):
+        for t in (t_piped, t_json, t_speech, t_interactive, t_terminal_rendering, t_failures):
             C.run(t.__name__, t, srv)
     finally:
         status = srv.stop()
