@@ -111,13 +111,17 @@ static const struct {
 	  "--description TEXT\tup to 5000 characters\n"
 	  "--tags a,b\tup to 20 words to be found by\n"
 	  "--status active|archived\t(edit) withdraw or bring back a listing\n"
+	  "--sku SKU\tyour own code for the listing; add with a sku you use updates that listing\n"
 	  "--limit N\t(list) this many (1-100)\n"
 	  "--offset N\t(list) skip this many\n"
 	  "--dry-run\t(import) check every row, change nothing\n"
+	  "FILE.csv\t(import) columns title,description,price,stock,category,tags,sku; a row\n"
+	  "\tupdates your listing with its sku, or without one, with its exact title\n"
 	  "example: voxcart listing add --title \"Cold Brew 1 L\" --price 11.50 --stock 40 "
 	  "--category \"Coffee & Tea\"\n"
 	  "example: voxcart listing import products.csv" },
 	{ "sales",
+	  "--all\tevery product low on stock (default: the lowest 10, then \"and N more\")\n"
 	  "--limit N\t(orders) this many (1-100, default 20)\n"
 	  "--offset N\t(orders) skip this many\n"
 	  "example: voxcart sales orders" },

@@ -5,10 +5,13 @@
  * typo gets a precise message at once (and an import reports every bad row, with its
  * line number, without a round trip).  The server checks again; its word is final.
  *
- * `listing import` reads CSV (header: title,description,price,stock,category,tags;
- * any order, description and tags optional; tags separated by ";").  Good rows are
- * created one by one over one keep-alive connection; bad rows are reported as
- * FILE:LINE: reason and skipped.  Deliberately not one transaction: a seller fixing
+ * `listing import` reads CSV (header: title,description,price,stock,category,tags,sku;
+ * any order, description, tags and sku optional; tags separated by ";").  A row updates
+ * the seller's listing with the same sku (the server does that for a POST with a
+ * known sku), or, without a sku, the listing with exactly the same title; otherwise
+ * it adds one.  Importing the same file twice changes nothing the second time but
+ * the figures: "N added, M updated, K rejected".  Good rows are sent one by one over
+ * one keep-alive connection; bad rows are reported as FILE:LINE: reason and skipped.  Deliberately not one transaction: a seller fixing
  * two typos in 150 rows wants 148 listed, not zero.  A rate limit (429) is waited
  * out, as the server asks; losing the server stops the import where it was.
  */
@@ -30,7 +33,7 @@
 
 /* What a listing command was given; NULL / -1 for "not given". */
 struct listing {
-	const char *title, *description, *category, *tags, *status;
+	const char *title, *description, *category, *tags, *status, *sku;
 	const char *price_text;
 	int64_t price;
 	long stock;
@@ -102,6 +105,8 @@ static cJSON *listing_body(const struct listing *l, int creating, char *err, siz
 		bad = "category: 1 to 64 characters";
 	else if (l->status && strcmp(l->status, "active") != 0 && strcmp(l->status, "archived") != 0)
 		bad = "status: active or archived";
+	else if (l->sku && (chars(l->sku) < 1 || chars(l->sku) > 64))
+		bad = "sku: 1 to 64 characters";
 	if (bad) {
 		snprintf(err, errlen, "%s", bad);
 		return NULL;
@@ -131,6 +136,8 @@ static cJSON *listing_body(const struct listing *l, int creating, char *err, siz
 		cJSON_AddStringToObject(b, "category", l->category);
 	if (l->status)
 		cJSON_AddStringToObject(b, "status", l->status);
+	if (l->sku)
+		cJSON_AddStringToObject(b, "sku", l->sku);
 	if (creating && !l->description)
 		cJSON_AddStringToObject(b, "description", "");
 	if (creating && !l->tags)
@@ -149,6 +156,7 @@ static int parse_listing_flags(struct cli *cli, const char *sub, int argc, char 
 		{ "description", required_argument, NULL, 'd' },
 		{ "tags", required_argument, NULL, 'g' },
 		{ "status", required_argument, NULL, 'S' },
+		{ "sku", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(l, 0, sizeof *l);
@@ -165,6 +173,7 @@ static int parse_listing_flags(struct cli *cli, const char *sub, int argc, char 
 		case 'd': l->description = optarg; break;
 		case 'c': l->category = optarg; break;
 		case 'g': l->tags = optarg; break;
+		case 'k': l->sku = optarg; break;
 		case 'S':
 			if (!with_status)
 				return cli_usage_error(cli, sub, "--status is for listing edit");
@@ -212,8 +221,8 @@ static int listing_add(struct cli *cli, int argc, char **argv)
 	struct rest_response resp;
 	int rc = cli_call(cli, 1, "POST", body, &resp, "/api/v1/products");
 	cJSON_Delete(body);
-	if (rc == CLI_OK)
-		say_product(cli, "Listed", resp.json);
+	if (rc == CLI_OK) /* 200: the seller's listing with this --sku was updated */
+		say_product(cli, resp.status == 200 ? "Updated (same --sku)" : "Listed", resp.json);
 	rest_response_free(&resp);
 	return rc;
 }
@@ -307,18 +316,22 @@ static int listing_list(struct cli *cli, int argc, char **argv)
 
 /* ---- import ---- */
 
+#define NCOLS 7
+
 struct import {
 	struct cli *cli;
 	const char *file;
-	int col[6];     /* index of title, description, price, stock, category, tags; -1 */
+	int col[NCOLS]; /* index of title, description, price, stock, category, tags, sku; -1 */
 	size_t ncols;
 	int rows, imported, rejected, dry_run, progress;
+	int added, updated;
 	int total_rows; /* data records in the file, for the progress bar */
+	cJSON *mine;    /* the seller's listings: {"title": id} for matching rows without sku */
 };
 
-enum { COL_TITLE, COL_DESCRIPTION, COL_PRICE, COL_STOCK, COL_CATEGORY, COL_TAGS };
-static const char *const col_names[6] = { "title", "description", "price", "stock",
-					  "category", "tags" };
+enum { COL_TITLE, COL_DESCRIPTION, COL_PRICE, COL_STOCK, COL_CATEGORY, COL_TAGS, COL_SKU };
+static const char *const col_names[NCOLS] = { "title", "description", "price", "stock",
+					      "category", "tags", "sku" };
 
 static void progress_clear(struct import *im)
 {
@@ -370,15 +383,15 @@ static void reject(struct import *im, int line, const char *code, const char *fm
 /* Maps the header row to columns.  -1 after a message when it is unusable. */
 static int read_header(struct import *im, char **fields, size_t n)
 {
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NCOLS; i++)
 		im->col[i] = -1;
 	im->ncols = n;
 	for (size_t f = 0; f < n; f++) {
 		char *name = trim(fields[f]);
 		int i = 0;
-		while (i < 6 && strcasecmp(name, col_names[i]) != 0)
+		while (i < NCOLS && strcasecmp(name, col_names[i]) != 0)
 			i++;
-		if (i == 6) {
+		if (i == NCOLS) {
 			progress_clear(im);
 			fprintf(stderr, "%s:1: ignoring unknown column \"%.40s\"\n", im->file, name);
 		} else if (im->col[i] >= 0) {
@@ -388,10 +401,11 @@ static int read_header(struct import *im, char **fields, size_t n)
 			im->col[i] = (int)f;
 		}
 	}
-	for (int i = 0; i < 6; i++) {
-		if (im->col[i] < 0 && i != COL_DESCRIPTION && i != COL_TAGS) {
+	for (int i = 0; i < NCOLS; i++) {
+		if (im->col[i] < 0 && i != COL_DESCRIPTION && i != COL_TAGS && i != COL_SKU) {
 			fprintf(stderr, "voxcart: %s: the header row has no \"%s\" column (expected "
-				"title,description,price,stock,category,tags)\n", im->file, col_names[i]);
+				"title,description,price,stock,category,tags,sku)\n", im->file,
+				col_names[i]);
 			return -1;
 		}
 	}
@@ -403,17 +417,23 @@ static const char *cell(struct import *im, char **fields, int col)
 	return im->col[col] >= 0 ? trim(fields[im->col[col]]) : NULL;
 }
 
-/* Sends one listing, waiting out rate limits.  Returns 1 created, 0 rejected, -1 the
- * import cannot go on (resp holds why). */
-static int send_listing(struct import *im, const cJSON *body, int line,
+/* Sends one listing (POST, or PATCH of the listing `id` when id > 0), waiting out
+ * rate limits.  Returns 1 added, 2 updated, 0 rejected, -1 the import cannot go on
+ * (resp holds why). */
+static int send_listing(struct import *im, int64_t id, const cJSON *body, int line,
 			struct rest_response *resp)
 {
 	struct cli *cli = im->cli;
+	char path[64];
+	if (id > 0)
+		snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
 	for (int attempt = 0;; attempt++) {
-		int status = session_request(cli_session(cli), cli->rest, "POST", "/api/v1/products",
-					     body, NULL, resp);
-		if (status == 201 || status == 200)
+		int status = session_request(cli_session(cli), cli->rest, id > 0 ? "PATCH" : "POST",
+					     id > 0 ? path : "/api/v1/products", body, NULL, resp);
+		if (status == 201)
 			return 1;
+		if (status == 200) /* a PATCH, or a POST whose sku the seller already had */
+			return 2;
 		if (status == 429 && attempt < 5) {
 			int wait = resp->retry_after > 0 && resp->retry_after <= 60 ? resp->retry_after : 1;
 			rest_response_free(resp);
@@ -444,6 +464,9 @@ static int import_row(struct import *im, char **fields, size_t n, int line)
 	l.description = cell(im, fields, COL_DESCRIPTION);
 	l.category = cell(im, fields, COL_CATEGORY);
 	l.tags = cell(im, fields, COL_TAGS);
+	l.sku = cell(im, fields, COL_SKU);
+	if (l.sku && !*l.sku)
+		l.sku = NULL;
 	const char *price = cell(im, fields, COL_PRICE), *stock = cell(im, fields, COL_STOCK);
 	if (money_parse(price, &l.price) != 0 || l.price > 100000000) {
 		reject(im, line, "validation_failed", "price: \"%.40s\" is not an amount from 0 to "
@@ -461,15 +484,44 @@ static int import_row(struct import *im, char **fields, size_t n, int line)
 		reject(im, line, "validation_failed", "%s", err);
 		return 0;
 	}
+	/* Without a sku, a listing of the seller with exactly this title is the same one. */
+	int64_t same = 0;
+	if (!l.sku) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(im->mine, l.title);
+		same = cJSON_IsNumber(m) ? (int64_t)m->valuedouble : 0;
+	}
+	if (same > 0) { /* an update sends the fields the row has, nothing else */
+		cJSON_DeleteItemFromObjectCaseSensitive(body, "description");
+		cJSON_DeleteItemFromObjectCaseSensitive(body, "tags");
+		if (l.description)
+			cJSON_AddStringToObject(body, "description", l.description);
+		if (l.tags) {
+			char e2[256];
+			cJSON *tags = tags_json(l.tags, l.tag_sep, e2, sizeof e2);
+			if (tags)
+				cJSON_AddItemToObject(body, "tags", tags);
+		}
+	}
 	if (im->dry_run) {
 		cJSON_Delete(body);
 		im->imported++;
+		if (same > 0) /* (a row with a sku is counted as added: only the server knows) */
+			im->updated++;
+		else
+			im->added++;
 		return 0;
 	}
 	struct rest_response resp;
-	int ok = send_listing(im, body, line, &resp);
+	int ok = send_listing(im, same, body, line, &resp);
 	cJSON_Delete(body);
-	if (ok == 1) {
+	if (ok == 1 || ok == 2) {
+		if (ok == 1)
+			im->added++;
+		else
+			im->updated++;
+		/* a title added now is matched by a later row of the same file */
+		if (ok == 1 && !l.sku && !cJSON_GetObjectItemCaseSensitive(im->mine, l.title))
+			cJSON_AddNumberToObject(im->mine, l.title, (double)cli_jint(resp.json, "id"));
 		im->imported++;
 		if (im->cli->json)
 			cli_print_json(resp.json);
@@ -534,6 +586,33 @@ static int count_records(const char *data, size_t len)
 		count++;
 	csv_close(r);
 	return count;
+}
+
+/* Loads the seller's listings (every page) into im->mine (title -> id; the newest
+ * wins).  CLI_OK, or the failure's exit status. */
+static int load_mine(struct import *im)
+{
+	long offset = 0;
+	for (;;) {
+		char path[96];
+		snprintf(path, sizeof path, "/api/v1/seller/products?limit=100&offset=%ld", offset);
+		struct rest_response resp;
+		int rc = cli_do(im->cli, 1, "GET", path, NULL, NULL, &resp);
+		if (rc != CLI_OK)
+			return rc;
+		const cJSON *page = cJSON_GetObjectItemCaseSensitive(resp.json, "items"), *p;
+		int n = cJSON_GetArraySize(page);
+		cJSON_ArrayForEach(p, page) {
+			const char *t = cli_jstr(p, "title");
+			if (*t && !cJSON_GetObjectItemCaseSensitive(im->mine, t))
+				cJSON_AddNumberToObject(im->mine, t, (double)cli_jint(p, "id"));
+		}
+		long long total = cli_jint(resp.json, "total");
+		rest_response_free(&resp);
+		offset += n;
+		if (n == 0 || offset >= total)
+			return CLI_OK;
+	}
 }
 
 static int run_import(struct import *im, const char *data, size_t len)
@@ -603,18 +682,27 @@ static int listing_import(struct cli *cli, int argc, char **argv)
 	if (!data)
 		return cli_error(cli, "io", "%s", err);
 	im.progress = cli->stderr_tty && !cli->quiet && !cli->json;
-	int rc = run_import(&im, data, len);
+	int rc = CLI_OK;
+	im.mine = cJSON_CreateObject();
+	if (session_logged_in(cli_session(cli), cli->server))
+		rc = load_mine(&im);
+	if (rc == CLI_OK)
+		rc = run_import(&im, data, len);
+	cJSON_Delete(im.mine);
 	free(data);
 	progress_clear(&im);
 	if (im.rows == 0 && rc == CLI_OK) {
 		cli_say(cli, "No rows to import in %s.\n", im.file);
 	} else if (rc == CLI_OK || im.imported > 0) {
 		if (cli->json) {
-			printf("{\"imported\":%d,\"rejected\":%d,\"rows\":%d,\"dry_run\":%s}\n",
-			       im.imported, im.rejected, im.rows, im.dry_run ? "true" : "false");
+			printf("{\"imported\":%d,\"added\":%d,\"updated\":%d,\"rejected\":%d,"
+			       "\"rows\":%d,\"dry_run\":%s}\n", im.imported, im.added, im.updated,
+			       im.rejected, im.rows, im.dry_run ? "true" : "false");
 		} else if (!cli->quiet || im.rejected) {
-			printf("%s %d of %d rows; %d rejected\n", im.dry_run ? "checked: would import" :
-			       "imported", im.imported, im.rows, im.rejected);
+			printf("%s %d of %d rows: %d %sadded, %d %supdated, %d rejected\n",
+			       im.dry_run ? "checked: would import" : "imported", im.imported, im.rows,
+			       im.added, im.dry_run ? "to be " : "", im.updated,
+			       im.dry_run ? "to be " : "", im.rejected);
 		}
 	}
 	if (rc == CLI_OK && im.rejected > 0)
@@ -634,9 +722,9 @@ static int exec_listing(struct cli *cli, int argc, char **argv)
 const struct cmd_entry cmd_listing_entry = {
 	"listing", "listings",
 	"add --title TITLE --price 12.99 --stock N --category CATEGORY [--description TEXT] "
-	"[--tags a,b]\n"
+	"[--tags a,b] [--sku SKU]\n"
 	"edit ID [--title TITLE] [--price 12.99] [--stock N] [--category CATEGORY] "
-	"[--description TEXT] [--tags a,b] [--status active|archived]\n"
+	"[--description TEXT] [--tags a,b] [--status active|archived] [--sku SKU]\n"
 	"rm ID\n"
 	"[list] [--limit N] [--offset N]\n"
 	"import [--dry-run] FILE.csv",

@@ -13,7 +13,10 @@
 #include "output.h"
 #include "render.h"
 
-static void print_stats(const cJSON *s)
+/* Low-stock products shown by `sales` unless --all. */
+#define LOW_STOCK_SHOWN 10
+
+static void print_stats(const cJSON *s, int all)
 {
 	printf("Revenue     %s\n", render_money(cli_jint(s, "revenue_cents")));
 	printf("Orders      %lld\n", (long long)cli_jint(s, "orders"));
@@ -35,12 +38,27 @@ static void print_stats(const cJSON *s)
 		out_table_print(t, stdout);
 	}
 	const cJSON *low = cJSON_GetObjectItemCaseSensitive(s, "low_stock");
-	if (cJSON_GetArraySize(low) > 0) {
-		printf("\nLow on stock:\n");
+	int n = cJSON_GetArraySize(low);
+	int64_t total = cJSON_GetObjectItemCaseSensitive(s, "low_stock_total") ?
+			cli_jint(s, "low_stock_total") : n;
+	if (n > 0) {
+		printf("\nLow on stock (5 or fewer left):\n");
 		cJSON *page = cJSON_CreateObject();
-		cJSON_AddItemReferenceToObject(page, "items", (cJSON *)low);
+		cJSON *items = cJSON_AddArrayToObject(page, "items");
+		const cJSON *it;
+		int shown = 0;
+		cJSON_ArrayForEach(it, low) {
+			if (!all && shown == LOW_STOCK_SHOWN)
+				break;
+			cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
+			shown++;
+		}
 		render_products(page, 1, "");
 		cJSON_Delete(page);
+		if (total > shown)
+			printf("... and %lld more%s\n", (long long)(total - shown),
+			       all ? " (the server lists the lowest 100)" :
+			       " (voxcart sales --all shows them)");
 	}
 }
 
@@ -77,12 +95,18 @@ static int exec_sales(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "orders") == 0)
 		return sales_orders(cli, argc - 1, argv + 1);
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "stats") != 0))
-		return cli_usage_error(cli, NULL, "unknown subcommand \"%s\"", argv[1]);
+	int all = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (i != 1 || strcmp(argv[i], "stats") != 0)
+			return cli_usage_error(cli, NULL, argv[i][0] == '-' ? "unknown option %s" :
+					       "unknown subcommand \"%s\"", argv[i]);
+	}
 	struct rest_response resp;
 	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/seller/stats");
 	if (rc == CLI_OK && !cli->json)
-		print_stats(resp.json);
+		print_stats(resp.json, all);
 	rest_response_free(&resp);
 	return rc;
 }
@@ -104,7 +128,7 @@ static int exec_fulfil(struct cli *cli, int argc, char **argv)
 
 const struct cmd_entry cmd_sales_entry = {
 	"sales", "stats",
-	"[stats]\n"
+	"[stats] [--all]\n"
 	"orders [--limit N] [--offset N]",
 	"your sales figures, or the orders holding your products (sellers)",
 	exec_sales,

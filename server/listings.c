@@ -6,6 +6,12 @@
  * 1..32 chars.  A PATCH checks every field it is given before it changes anything.
  * Only the product's own seller may edit or archive it (403 for other sellers).
  * DELETE archives: the row stays, because past orders point at it.
+ *
+ * A listing may carry the seller's own "sku" (1..64 chars, unique per seller).  A POST
+ * with a sku the seller already uses updates that listing (200) instead of creating
+ * another (201): importing the same catalog twice changes listings, it does not
+ * double them.  Giving a PATCH another listing's sku is 409.  The sku is shown only
+ * to its seller (in the answers of these writes).
  */
 #include "catalog.h"
 #include "handlers.h"
@@ -17,7 +23,7 @@
 #include <string.h>
 
 struct listing {
-	const char *title, *description, *category, *status, *currency;
+	const char *title, *description, *category, *status, *currency, *sku;
 	int64_t price_cents, stock;
 	int has_price, has_stock;
 	char *tags_json; /* malloc'd canonical JSON array, NULL when absent */
@@ -58,6 +64,7 @@ static int read_listing(const cJSON *body, struct api_resp *resp, int partial, s
 	    api_field_string(body, resp, "category", req, 1, 64, &l->category) ||
 	    api_field_string(body, resp, "currency", 0, 3, 3, &l->currency) ||
 	    api_field_string(body, resp, "status", 0, 1, 16, &l->status) ||
+	    api_field_string(body, resp, "sku", 0, 1, 64, &l->sku) ||
 	    api_field_int(body, resp, "price_cents", req, 0, 100000000, &l->price_cents, &l->has_price) ||
 	    api_field_int(body, resp, "stock", req, 0, 1000000, &l->stock, &l->has_stock))
 		return -1;
@@ -124,6 +131,37 @@ int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const 
 	return id;
 }
 
+/* The seller's listing with this sku: its id, 0 when none, -1 on a database error. */
+static int64_t listing_by_sku(sqlite3 *db, int64_t seller_id, const char *sku)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT id FROM products WHERE seller_id = ? AND sku = ?");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, seller_id);
+	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* Product JSON for its seller: the public Product plus "sku" when it has one. */
+static cJSON *own_product_json(sqlite3 *db, int64_t id)
+{
+	cJSON *p = catalog_product_get(db, id);
+	sqlite3_stmt *st = p ? store_prepare(db, "SELECT sku FROM products WHERE id = ?") : NULL;
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			cJSON_AddStringToObject(p, "sku", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return p;
+}
+
+static void update_listing(struct api_req *req, struct api_resp *resp, int64_t id,
+			   struct listing *l);
+
 HANDLER(h_product_create)
 {
 	struct listing l;
@@ -131,18 +169,37 @@ HANDLER(h_product_create)
 		free(l.tags_json);
 		return;
 	}
-	int64_t id = -1;
-	if (store_begin(req->db) == 0) {
+	int64_t id = l.sku ? listing_by_sku(req->db, req->user.id, l.sku) : 0;
+	if (id > 0) { /* the seller's listing with this sku: update it */
+		update_listing(req, resp, id, &l);
+		free(l.tags_json);
+		return;
+	}
+	if (id == 0 && store_begin(req->db) == 0) {
 		id = catalog_insert(req->db, req->user.id, l.title, l.description, l.price_cents,
 				    l.stock, l.category, l.tags_json);
+		if (id > 0 && l.sku) {
+			sqlite3_stmt *st = store_prepare(req->db, "UPDATE products SET sku = ? WHERE id = ?");
+			int ok = st != NULL;
+			if (ok) {
+				sqlite3_bind_text(st, 1, l.sku, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 2, id);
+				ok = sqlite3_step(st) == SQLITE_DONE;
+			}
+			sqlite3_finalize(st);
+			if (!ok)
+				id = -1;
+		}
 		if (id > 0 && store_commit(req->db) == 0)
 			catalog_changed(req->srv);
 		else
 			id = -1;
+	} else {
+		id = -1;
 	}
 	store_rollback(req->db);
 	free(l.tags_json);
-	cJSON *p = id > 0 ? catalog_product_get(req->db, id) : NULL;
+	cJSON *p = id > 0 ? own_product_json(req->db, id) : NULL;
 	if (!p) {
 		api_internal(resp, req->db, "product create");
 		return;
@@ -183,10 +240,33 @@ HANDLER(h_product_patch)
 		free(l.tags_json);
 		return;
 	}
+	if (l.sku) {
+		int64_t other = listing_by_sku(req->db, req->user.id, l.sku);
+		if (other < 0) {
+			api_internal(resp, req->db, "product sku");
+			free(l.tags_json);
+			return;
+		}
+		if (other > 0 && other != id) {
+			api_error(resp, 409, "conflict", "sku", "Your listing %lld already has sku %s.",
+				  (long long)other, l.sku);
+			free(l.tags_json);
+			return;
+		}
+	}
+	update_listing(req, resp, id, &l);
+	free(l.tags_json);
+}
+
+/* Applies the fields given in l to the caller's listing id and answers it (200). */
+static void update_listing(struct api_req *req, struct api_resp *resp, int64_t id,
+			   struct listing *l_)
+{
+	struct listing l = *l_;
 	if (!l.title && !l.description && !l.category && !l.status && !l.has_price &&
-	    !l.has_stock && !l.tags_json) {
+	    !l.has_stock && !l.tags_json && !l.sku) {
 		/* Nothing to change: answer the product as it is, updated_at untouched. */
-		api_json(resp, 200, catalog_product_get(req->db, id));
+		api_json(resp, 200, own_product_json(req->db, id));
 		return;
 	}
 	sqlite3_stmt *st = store_prepare(req->db,
@@ -195,7 +275,7 @@ HANDLER(h_product_patch)
 		" status = coalesce(?4, status),"
 		" price_cents = CASE WHEN ?5 THEN ?6 ELSE price_cents END,"
 		" stock = CASE WHEN ?7 THEN ?8 ELSE stock END, tags = coalesce(?9, tags),"
-		" updated_at = ?10 WHERE id = ?11");
+		" updated_at = ?10, sku = coalesce(?12, sku) WHERE id = ?11");
 	int ok = st && store_begin(req->db) == 0;
 	if (ok) {
 		sqlite3_bind_text(st, 1, l.title, -1, SQLITE_STATIC);
@@ -209,6 +289,7 @@ HANDLER(h_product_patch)
 		sqlite3_bind_text(st, 9, l.tags_json, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 10, store_now());
 		sqlite3_bind_int64(st, 11, id);
+		sqlite3_bind_text(st, 12, l.sku, -1, SQLITE_STATIC);
 		ok = sqlite3_step(st) == SQLITE_DONE;
 		if (ok)
 			fts_sync(req->db, id);
@@ -216,13 +297,12 @@ HANDLER(h_product_patch)
 	}
 	store_rollback(req->db);
 	sqlite3_finalize(st);
-	free(l.tags_json);
 	if (!ok) {
 		api_internal(resp, req->db, "product patch");
 		return;
 	}
 	catalog_changed(req->srv);
-	api_json(resp, 200, catalog_product_get(req->db, id));
+	api_json(resp, 200, own_product_json(req->db, id));
 }
 
 HANDLER(h_product_delete)

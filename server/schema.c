@@ -190,12 +190,21 @@ static const char *const m5_browse[] = {
 	NULL,
 };
 
+/* Seller SKUs: a seller's own code for a listing (optional), unique per seller, so
+ * that importing the same catalog twice updates the listings instead of doubling them. */
+static const char *const m6_sku[] = {
+	"ALTER TABLE products ADD COLUMN sku TEXT;",
+	"CREATE UNIQUE INDEX products_seller_sku ON products(seller_id, sku) WHERE sku IS NOT NULL;",
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
 	m2_commerce,
 	m3_search,
 	m4_logins,
 	m5_browse,
+	m6_sku,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -11,7 +11,8 @@
  *   pending_payment or cancelled order is 409).  When the last pending item of the
  *   order ships, the order becomes "shipped".  Shipping again is a harmless no-op.
  * - Stats count orders that were paid (paid, shipped, delivered): a pending or
- *   cancelled order is no sale.
+ *   cancelled order is no sale.  low_stock lists at most 100 active listings with
+ *   stock <= 5, lowest first; low_stock_total counts them all.
  */
 #include "catalog.h"
 #include "handlers.h"
@@ -224,9 +225,22 @@ HANDLER(h_seller_stats)
 		}
 		sqlite3_finalize(st);
 	}
-	if (out && (top = top_products(req->db, me)) && (low = low_stock(req->db, me))) {
+	sqlite3_stmt *ct = out ? store_prepare(req->db, "SELECT count(*) FROM products WHERE"
+					       " seller_id = ? AND status = 'active' AND stock <= ?") : NULL;
+	int64_t low_total = -1;
+	if (ct) {
+		sqlite3_bind_int64(ct, 1, me);
+		sqlite3_bind_int(ct, 2, LOW_STOCK);
+		if (sqlite3_step(ct) == SQLITE_ROW)
+			low_total = sqlite3_column_int64(ct, 0);
+		sqlite3_finalize(ct);
+	}
+	if (out && low_total >= 0 && (top = top_products(req->db, me)) &&
+	    (low = low_stock(req->db, me))) {
 		cJSON_AddItemToObject(out, "top_products", top);
 		cJSON_AddItemToObject(out, "low_stock", low);
+		/* low_stock holds the first 100 (lowest stock first); this counts them all */
+		cJSON_AddNumberToObject(out, "low_stock_total", (double)low_total);
 		api_json(resp, 200, out);
 		return;
 	}

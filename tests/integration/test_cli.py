@@ -255,7 +255,8 @@ def t_listings():
     with open(path, "w", newline="") as f:
         f.write("\ufeff" + IMPORT_CSV)
     rc, out, err = run(["listing", "import", path], "seller")
-    C.check("import: summary line", "imported 4 of 9 rows; 5 rejected" in out, out + err)
+    C.check("import: summary line", "imported 4 of 9 rows: 4 added, 0 updated, 5 rejected" in out,
+            out + err)
     C.check("import: exit 1 when rows were rejected", rc == 1, rc)
     bad_lines = sorted(int(n) for n in re.findall(r"products\.csv:(\d+): ", err))
     C.check("import: bad rows reported with their line numbers", bad_lines == [3, 6, 7, 8, 10],
@@ -578,6 +579,74 @@ def t_help():
             text[-600:])
 
 
+def t_import_again():
+    """Issue 14 point 8: importing the same CSV twice updates instead of duplicating
+    (by sku, or by exact title without one); the summary says added/updated/rejected;
+    sales caps the low-stock list."""
+    run(["register", "--seller", "--name", "Repeat Farm", "repeat@example.com"], "repeat",
+        stdin=PASSWORD + "\n")
+    path = os.path.join(TMP, "again.csv")
+    with open(path, "w") as f:
+        f.write("title,price,stock,category,sku\n"
+                "Again Apples,1.00,10,fruit,AA-1\n"
+                "Again Pears,2.00,3,fruit,\n"
+                "Again Plums,bad,3,fruit,AP-3\n")
+    rc, out, err = run(["listing", "import", path], "repeat")
+    C.check("import: summary says added, updated, rejected",
+            "imported 2 of 3 rows: 2 added, 0 updated, 1 rejected" in out, out + err)
+    with open(path, "w") as f:
+        f.write("title,price,stock,category,sku\n"
+                "Again Apples (new label),1.50,12,fruit,AA-1\n"
+                "Again Pears,2.25,4,fruit,\n"
+                "Again Plums,bad,3,fruit,AP-3\n")
+    rc, out, err = run(["listing", "import", path], "repeat")
+    C.check("import twice: rows update by sku and by exact title",
+            "imported 2 of 3 rows: 0 added, 2 updated, 1 rejected" in out, out + err)
+    rc, out, _ = run(["--json", "listing", "list"], "repeat")
+    lines = json_lines(out)
+    items = lines[0]["items"] if lines else []
+    C.check("import twice: no duplicates, values updated", len(items) == 2 and
+            sorted((p["title"], p["price_cents"], p["stock"]) for p in items) ==
+            [("Again Apples (new label)", 150, 12), ("Again Pears", 225, 4)], items)
+    rc, out, _ = run(["--json", "listing", "import", "--dry-run", path], "repeat")
+    lines = json_lines(out)
+    C.check("import --dry-run --json: added and updated in the summary", lines and
+            lines[-1].get("updated") == 1 and "added" in lines[-1], out)
+    rc, out, err = run(["listing", "add", "--title", "Sku Dup", "--price", "1", "--stock", "1",
+                        "--category", "fruit", "--sku", "AA-1"], "repeat")
+    C.check("listing add with a sku in use updates that listing", rc == 0 and
+            "Updated (same --sku)" in out, out + err)
+    rc, out, _ = run(["--json", "listing", "list"], "repeat")
+    lines = json_lines(out)
+    C.check("... still two listings", lines and lines[0].get("total") == 2, out)
+    ids = [p["id"] for p in lines[0]["items"]] if lines else []
+    other = [p["id"] for p in lines[0]["items"] if p.get("title") == "Again Pears"] if lines else []
+    one_line_error("listing edit to another listing's sku: exit 1, conflict",
+                   run(["listing", "edit", str(other[0] if other else 0), "--sku", "AA-1"], "repeat"),
+                   1, "already has sku")
+
+    # sales: at most 10 low-stock products, then "and N more"; --all shows them all
+    big = os.path.join(TMP, "low.csv")
+    with open(big, "w") as f:
+        f.write("title,price,stock,category\n")
+        for i in range(25):
+            f.write("Low item %02d,1.00,%d,low\n" % (i, i % 5))
+    run(["listing", "import", big], "repeat")
+    # low: the 25 above, Again Pears (4) and the AA-1 listing (1 since "Sku Dup")
+    rc, out, _ = run(["sales"], "repeat")
+    low_rows = re.findall(r" active$", out, re.M)
+    C.check("sales: the low-stock list is capped at 10 with an 'and N more' line",
+            rc == 0 and len(low_rows) == 10 and re.search(r"and 17 more \(voxcart sales --all", out),
+            out)
+    rc, out, _ = run(["sales", "--all"], "repeat")
+    C.check("sales --all: every low-stock product", rc == 0 and
+            len(re.findall(r" active$", out, re.M)) == 27, out)
+    rc, out, _ = run(["--json", "sales"], "repeat")
+    lines = json_lines(out)
+    C.check("sales --json: low_stock_total counts them all",
+            lines and lines[0].get("low_stock_total") == 27, out)
+
+
 def t_rate_limit():
     """A server that allows 2 requests a second: the CLI says when to retry, and an
     import waits out the limit instead of rejecting rows."""
@@ -605,7 +674,7 @@ def t_rate_limit():
         time.sleep(1.5)
         rc, out, err = run(["listing", "import", path], "ratelimited", server=url)
         C.check("429 during import: waited out, every row imported",
-                rc == 0 and "imported 6 of 6 rows; 0 rejected" in out, out + err)
+                rc == 0 and "imported 6 of 6 rows: 6 added, 0 updated, 0 rejected" in out, out + err)
 
 
 def main():
@@ -628,6 +697,7 @@ def main():
         else:
             print("skip commerce: this voxcartd has no orders endpoints yet")
         C.run("newcomer", t_newcomer, bananas)
+        C.run("import again", t_import_again)
         C.eq("server still alive", srv.alive(), True)
     C.run("rate limit", t_rate_limit)
     shutil.rmtree(TMP, ignore_errors=True)
