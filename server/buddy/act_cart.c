@@ -218,12 +218,35 @@ static int pack_size(const cJSON *p)
 }
 
 /* "a dozen eggs" of a product sold by the dozen is one carton, "2 dozen" two. */
+/* "a dozen eggs" of a product sold by the dozen is one carton, "2 dozen" two; "24
+ * cans of the seltzer" of a 12 pack is two packs, "18 bagels" of a 6 pack three:
+ * a count of what is inside, at least one pack's worth, is a count of packs
+ * (rounded up).  Said with a container ("two packs", "3 boxes") it is packs. */
 static int units_of(const cJSON *p, const struct und_item *it, int qty)
 {
 	int pack = pack_size(p);
 	if (it->dozen && pack > 1 && qty >= pack && qty % pack == 0)
 		return qty / pack;
-	return qty;
+	/* "three lemons" of a 3 pack may be three packs; "12 eggs", "18 bagels" of a
+	 * dozen or a 6 pack, and "24 cans", are what is inside */
+	static const char *const inside[] = { "cans", "can", "pairs", "pair", "pieces", "piece",
+		"bottles", "rolls", "bars", "bags", "count", "individual", "singles" };
+	int said_inside = 0;
+	for (int i = 0; i < it->nwords; i++)
+		for (size_t k = 0; k < sizeof inside / sizeof *inside; k++)
+			said_inside |= !strcmp(it->words[i], inside[k]) && strcmp(inside[k], "bags");
+	if (pack <= 1 || qty < pack || (qty == pack && pack < 6 && !said_inside))
+		return qty;
+	static const char *const containers[] = { "pack", "packs", "box", "boxes", "bag", "bags",
+		"carton", "cartons", "case", "cases", "bunch", "bunches", "packet", "packets", "jar",
+		"jars", "tub", "tubs", "bottle", "bottles" };
+	for (int i = 0; i < it->nwords; i++)
+		for (size_t k = 0; k < sizeof containers / sizeof *containers; k++)
+			if (!strcmp(it->words[i], containers[k]))
+				return qty;
+	if (it->size_num[0])
+		return qty;	/* "two 12 packs" */
+	return (qty + pack - 1) / pack;
 }
 
 static void change_line(struct turn *t, const cJSON *p, int qty);
@@ -334,6 +357,21 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
  * (by title, tags or category), and nothing else.  Returns 1 when any was removed. */
 static int kept(struct turn *t, const struct und_cmd *c, const cJSON *p);
 
+/* 1 when a word of the product's title is `w` (or its plural). */
+static int names_in_title(const cJSON *p, const char *w)
+{
+	struct text_words tw;
+	char a[TEXT_WORD_LEN], b[TEXT_WORD_LEN];
+	text_split(dlg_str(p, "title"), &tw);
+	match_stem(w, a, sizeof a);
+	for (int i = 0; i < tw.n; i++) {
+		match_stem(tw.w[i], b, sizeof b);
+		if (!strcmp(a, b))
+			return 1;
+	}
+	return 0;
+}
+
 static int remove_every(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	struct match_query q;
@@ -357,7 +395,10 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 			int ci = match_category(&t->vocab, q.w[0]);
 			cat = ci >= 0 && !strcmp(t->vocab.categories[ci], dlg_str(p, "category"));
 		}
-		if ((cov >= 0.99 || cat) && !kept(t, c, p))
+		int neg = 0;	/* "the coffees that aren't decaf" */
+		for (int k = 0; k < it->nneg && !neg; k++)
+			neg = match_mentions(p, it->neg[k]);
+		if ((cov >= 0.99 || cat) && !kept(t, c, p) && !neg)
 			cJSON_AddItemToArray(hit, cJSON_Duplicate(line, 1));
 		cJSON_Delete(full);
 	}
@@ -409,10 +450,23 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 		reply_say(&t->r, c->negated ? "Okay, I won't add it." : "Your cart is already empty.");
 		return;
 	}
-	if (it->every && it->ref == UND_REF_WORDS && !c->negated && remove_every(t, c, it))
+	if ((it->every || it->nneg > 0) && it->ref == UND_REF_WORDS && !c->negated && remove_every(t, c, it))
 		return;
 	struct resolution res;
 	resolve_item(t, it, RES_CART, &res);
+	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated && !it->qty) {
+		/* "remove the clothing items": words that no title of the lines holds name
+		 * a kind (a category, a tag), and every line of that kind goes */
+		int in_title = 0;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, res.products)
+			for (int q = 0; q < res.q.n; q++)
+				in_title |= names_in_title(p, res.q.w[q]);
+		if (!in_title && remove_every(t, c, it)) {
+			resolve_free(&res);
+			return;
+		}
+	}
 	if (res.status == RES_OK) {
 		const cJSON *p;
 		cJSON_ArrayForEach(p, res.products) {
@@ -467,7 +521,9 @@ static void resolve_for_change(struct turn *t, const struct und_item *it, struct
 		res->products = dlg_cart_as_products(t->cart);
 		return;
 	}
-	resolve_item(t, it, it->ref == UND_REF_WORDS ? RES_CART : RES_CATALOG, res);
+	/* "make the second item in my cart three": an ordinal counts cart lines */
+	resolve_item(t, it, it->ref == UND_REF_WORDS || (it->ref == UND_REF_ORDINAL && t->cart_said) ?
+			    RES_CART : RES_CATALOG, res);
 	if (res->status == RES_NOT_FOUND && it->ref == UND_REF_WORDS) {
 		resolve_free(res);
 		resolve_item(t, it, RES_CATALOG, res);
@@ -522,6 +578,8 @@ void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			int qty = it->qty;
 			if (c->qty == -2)
 				qty = line > 0 ? line * 2 : 2;
+			if (c->qty == -3)	/* "cut it in half", "halve that" */
+				qty = line > 1 ? line / 2 : 1;
 			if (qty == 0 && !it->article && !it->zero) {
 				reply_say(&t->r, "How many would you like?");
 				break;

@@ -1336,3 +1336,136 @@ out:
 	free(pw);
 	return done;
 }
+
+/* ------------------------------------------------------------------ reordering
+ * "repeat my last order", "add the same coffee i got last time", "reorder the apples
+ * from my most recent order", "put everything from my last order back except the
+ * eggs", "same as last time but double everything", "what did i pay for the olive
+ * oil last time?": the newest order's lines, narrowed by the products named, without
+ * those excepted, times "double"; or the price paid, when that is the question. */
+int act_reorder_frame(struct turn *t, const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int past = 0, again = 0, add = 0, price = 0, status = 0, times = 1;
+	for (int i = 0; i < tw->n; i++) {
+		past |= text_match(tw, i, tw->n, "last time") || text_match(tw, i, tw->n, "last order") ||
+			text_match(tw, i, tw->n, "previous order") || text_match(tw, i, tw->n, "recent order") ||
+			text_match(tw, i, tw->n, "last week") || text_is(tw, i, "reorder");
+		again |= text_is(tw, i, "reorder") || text_is(tw, i, "again") || text_is(tw, i, "repeat") ||
+			 text_is(tw, i, "same") || text_is(tw, i, "back");
+		add |= lex_act_word(tw->w[i], 'a') || text_is(tw, i, "reorder") || text_is(tw, i, "repeat");
+		price |= text_match(tw, i, tw->n, "did i pay") || text_match(tw, i, tw->n, "how much was") ||
+			 text_match(tw, i, tw->n, "how much did") || text_match(tw, i, tw->n, "what did it cost");
+		status |= text_is(tw, i, "where") || text_is(tw, i, "status") || text_is(tw, i, "arrive") ||
+			  text_is(tw, i, "shipped") || text_is(tw, i, "track") || text_is(tw, i, "cancel") ||
+			  text_is(tw, i, "delivered");
+		if (text_is(tw, i, "double") || text_is(tw, i, "twice"))
+			times = 2;
+		if (text_is(tw, i, "triple"))
+			times = 3;
+	}
+	/* "what did i get last time?" asks what was in it: the order status tells that */
+	int question = text_is(tw, 0, "what") || text_is(tw, 0, "which") || text_is(tw, 0, "how") ||
+		       text_is(tw, 0, "when") || text_is(tw, 0, "did");
+	if (!past || status || (!price && (!(add || again) || (question && !again)))) {
+		free(tw);
+		return 0;
+	}
+	cJSON *page = NULL;
+	ERRBUF;
+	if (!t->tools->orders_list || t->tools->orders_list(t->tools->ctx, 20, &page, code, msg) != 0 || !page) {
+		cJSON_Delete(page);
+		free(tw);
+		return 0;
+	}
+	const cJSON *o = NULL, *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(page, "items")) {
+		if (strcmp(dlg_str(x, "status"), "cancelled")) {
+			o = x;
+			break;
+		}
+	}
+	if (!o) {
+		reply_say(&t->r, "You haven't placed any orders yet.");
+		cJSON_Delete(page);
+		free(tw);
+		return 1;
+	}
+	/* which lines: those the words name (all when none is named), minus those after
+	 * "except", "but not", "without", "no" */
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(o, "items");
+	int nl = cJSON_GetArraySize(lines);
+	int named[64] = { 0 }, out[64] = { 0 }, any_named = 0, neg = 0;
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		if (!strcmp(w, "except") || !strcmp(w, "without") || !strcmp(w, "no") || !strcmp(w, "not") ||
+		    !strcmp(w, "minus") || (!strcmp(w, "but") && !text_is(tw, i + 1, "double"))) {
+			neg = 1;
+			continue;
+		}
+		if (lex_is_stopword(w) || lex_is_common(w) || num_word(w) >= 0 || lex_is_order_word(w) ||
+		    lex_is_cart_word(w) || strlen(w) < 3)
+			continue;
+		for (int k = 0; k < nl && k < 64; k++) {
+			struct text_words lw;
+			text_split(dlg_str(cJSON_GetArrayItem(lines, k), "title"), &lw);
+			if (!says_word(&lw, w))
+				continue;
+			if (neg)
+				out[k] = 1;
+			else
+				named[k] = any_named = 1;
+		}
+	}
+	if (price && !any_named) {
+		/* "how much did i pay for my last order": the order itself, told by status */
+		cJSON_Delete(page);
+		free(tw);
+		return 0;
+	}
+	if (price) {
+		int said = 0;
+		for (int k = 0; k < nl && k < 64; k++) {
+			if (any_named && !named[k])
+				continue;
+			const cJSON *line = cJSON_GetArrayItem(lines, k);
+			char title[160], money[96];
+			reply_title(line, title, sizeof title);
+			reply_money(dlg_int(line, "unit_price_cents", dlg_int(line, "price_cents", 0)),
+				    dlg_str(o, "currency"), money, sizeof money);
+			reply_say(&t->r, "In order %lld you paid %s for %s.", (long long)dlg_id(o), money, title);
+			if (++said >= 3)
+				break;
+		}
+		if (!said)
+			reply_say(&t->r, "That wasn't in your last order, number %lld.", (long long)dlg_id(o));
+		t->main = UND_ORDER_STATUS;
+		cJSON_Delete(page);
+		free(tw);
+		return 1;
+	}
+	int added = 0;
+	for (int k = 0; k < nl && k < 64; k++) {
+		if ((any_named && !named[k]) || out[k])
+			continue;
+		const cJSON *line = cJSON_GetArrayItem(lines, k);
+		cJSON *p = NULL;
+		if (t->tools->product_get(t->tools->ctx, dlg_int(line, "product_id", 0), &p, code, msg) != 0 || !p) {
+			cJSON_Delete(p);
+			continue;
+		}
+		int q = (int)dlg_int(line, "quantity", 1) * times;
+		act_add_product(t, p, q > 0 ? q : 1, 0);
+		cJSON_Delete(p);
+		added++;
+	}
+	if (!added)
+		reply_say(&t->r, "There was nothing like that in your last order, number %lld.", (long long)dlg_id(o));
+	t->main = UND_ADD;
+	cJSON_Delete(page);
+	free(tw);
+	return 1;
+}

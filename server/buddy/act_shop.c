@@ -314,11 +314,35 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			}
 		}
 	}
-	/* drop what the shopper excluded: "coffee but not the decaf" */
+	/* drop what the shopper excluded: "coffee but not the decaf"; a word every one
+	 * found has ("roast" of "not dark roast") tells nothing apart */
+	int telling[UND_ITEM_WORDS] = { 0 };
+	for (int k = 0; it && k < it->nneg; k++) {
+		int has = 0, n0 = cJSON_GetArraySize(items);
+		for (int i = 0; i < n0; i++)
+			has += match_mentions(cJSON_GetArrayItem(items, i), it->neg[k]);
+		telling[k] = has < n0 || it->nneg == 1;
+	}
 	for (int i = cJSON_GetArraySize(items) - 1; it && it->nneg && i >= 0; i--) {
 		const cJSON *p = cJSON_GetArrayItem(items, i);
 		for (int k = 0; k < it->nneg; k++) {
-			if (match_mentions(p, it->neg[k])) {
+			if (telling[k] && match_mentions(p, it->neg[k])) {
+				cJSON_DeleteItemFromArray(items, i);
+				total--;
+				break;
+			}
+		}
+	}
+	/* "apples, anything except granny smith": every word of an exception names it */
+	for (int i = cJSON_GetArraySize(items) - 1; c->nexcept > 0 && i >= 0; i--) {
+		const cJSON *p = cJSON_GetArrayItem(items, i);
+		for (int e = 0; e < c->nexcept; e++) {
+			const struct und_item *x = &c->except[e];
+			int all = x->nwords > 0;
+			for (int k = 0; k < x->nwords && all; k++)
+				all = lex_is_stopword(x->words[k]) || lex_is_common(x->words[k]) ||
+				      match_mentions(p, x->words[k]);
+			if (all) {
 				cJSON_DeleteItemFromArray(items, i);
 				total--;
 				break;

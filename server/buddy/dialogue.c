@@ -274,6 +274,23 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			reply_say(&t->r, "%d of which product?", it->qty);
 		return;
 	}
+	if (c->correction && it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 &&
+	    !c->follow) {
+		/* "that's way too many blueberries, just two": a correction names a count
+		 * for a line that is there */
+		struct resolution res;
+		ensure_cart(t);
+		resolve_item(t, it, RES_CART, &res);
+		int there = res.status == RES_OK;
+		resolve_free(&res);
+		if (there) {
+			struct und_cmd set = *c;
+			set.intent = UND_SET;
+			t->main = UND_SET;
+			act_set(t, &set, &set.items[0]);
+			return;
+		}
+	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && !c->follow) {
 		/* "2 bags of espresso beans please": how many says it is an order */
 		struct und_cmd add = *c;
@@ -557,6 +574,7 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 {
 	struct und_cmd merged, *c = &merged;
 	merged = *c_in;
+	t->cart_said = c->cart_said;
 	if (c->nitems > 1 && (c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SEARCH))
 		merge_and_items(t, c);
 	if (pending != DLG_PENDING_CHOOSE && swap_negated(t, c))
@@ -805,6 +823,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	int placed = 0;
 	t->ncmds = r->n;
 	t->answered = answer_open_question(t, r, pending, text);
+	if (!t->answered && act_reorder_frame(t, text))
+		t->answered = 1;
 	if (!t->answered && act_swap_frame(t, text))
 		t->answered = 1;
 	if (!t->answered && act_choose_described(t, r, pending == DLG_PENDING_CHOOSE, text))

@@ -104,6 +104,7 @@ struct turn {
 				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
 	int denied;		/* "no, hold on" was answered this turn */
 	int answered;		/* the utterance was the answer to the open question */
+	int cart_said;		/* the command being run said "cart" ("the second item in my cart") */
 	int total_said;		/* the cart total was read out this turn */
 	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
@@ -199,6 +200,10 @@ int act_yesno(struct turn *t, const struct und_cmd *c);
 /* "the one with the cherry notes", "the big bag", "whichever is cheaper", "which one
  * is the most tart?": one of the list just read out, chosen by the words said (in
  * titles, tags, descriptions) or by price or size.  Returns 1 when chosen. */
+/* "repeat my last order", "the same coffee as last time", "what did i pay for the
+ * olive oil last time?": the newest order's lines added again (narrowed, excepted,
+ * doubled) or the price paid told.  Returns 1 when the utterance was that. */
+int act_reorder_frame(struct turn *t, const char *text);
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text);
 
 #endif

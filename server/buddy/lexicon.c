@@ -41,6 +41,7 @@ static const struct lex_trigger triggers[] = {
 	{ "add another", UND_ADD, 30, LEX_MORE }, { "add one more", UND_ADD, 30, LEX_MORE },
 	{ "same again", UND_ADD, 30, LEX_MORE }, { "an extra", UND_ADD, 30, LEX_MORE },
 	{ "extra", UND_ADD, 30, LEX_MORE | LEX_START }, { "double", UND_SET, 30, LEX_START },
+	{ "halve", UND_SET, 30, 0 },
 	{ "do not add", UND_ADD, 35, LEX_NEG }, { "do not put", UND_ADD, 35, LEX_NEG },
 	{ "do not include", UND_ADD, 35, LEX_NEG }, { "do not get", UND_ADD, 35, LEX_NEG },
 	{ "do not buy", UND_ADD, 35, LEX_NEG }, { "without", UND_ADD, 8, LEX_NEG | LEX_START },
@@ -69,6 +70,7 @@ static const struct lex_trigger triggers[] = {
 	{ "forget about", UND_REMOVE, 30, 0 }, { "forget", UND_REMOVE, 30, LEX_START },
 	{ "skip", UND_REMOVE, 30, LEX_START }, { "put back", UND_REMOVE, 31, 0 },
 	{ "scrap", UND_REMOVE, 30, 0 }, { "scrap that", UND_UNDO, 31, LEX_ALONE },
+	{ "scratch", UND_REMOVE, 30, 0 }, { "strike", UND_REMOVE, 30, LEX_START },
 	{ "minus", UND_REMOVE, 30, 0 }, { "nix", UND_REMOVE, 30, 0 }, { "cut", UND_REMOVE, 30, LEX_START },
 	{ "cancel the", UND_REMOVE, 30, LEX_START }, { "take back", UND_REMOVE, 30, 0 },
 	/* change quantity */
@@ -320,7 +322,8 @@ int lex_filler_at(const struct text_words *t, int i)
 {
 	static const char *const fillers[] = { "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ehm",
 		"hmm", "hm", "mm", "mmm", "ah", "ahh", "eh", "oh", "you know", "i guess", "basically",
-		"literally", "kind of like", "sort of like", "lol" };
+		"literally", "kind of like", "sort of like", "lol", "after all", "at all", "to be honest",
+		"tbh", "honestly" };
 	for (size_t k = 0; k < sizeof fillers / sizeof *fillers; k++) {
 		int n = text_match(t, i, t->n, fillers[k]);
 		if (n)
@@ -449,6 +452,8 @@ int lex_is_common(const char *w)
 		"left", "here", "there", "now", "then", "today", "later", "earlier", "first",
 		"last", "next", "previous", "whole", "entire", "all", "none", "nothing",
 		"anything", "something", "everything", "someone", "quick", "quickly",
+		"whichever", "whatever", "gift", "gifts", "present", "presents", "treat", "idea",
+		"ideas", "suggestion", "suggestions", "recommendation",
 	};
 	return in_list(w, words, sizeof words / sizeof *words);
 }

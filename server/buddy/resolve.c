@@ -170,6 +170,34 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 	}
 }
 
+/* The cart lines with their category and tags, so "the
+ * clothing", "the green apples", "the dairy" find them; quantity kept. */
+static cJSON *cart_products_full(struct turn *t)
+{
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	cJSON *line;
+	cJSON_ArrayForEach(line, lines) {
+		cJSON *p = NULL;
+		char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+		if (!t->tools->product_get || t->tools->product_get(t->tools->ctx, dlg_id(line), &p, code, msg) != 0 ||
+		    !p) {
+			cJSON_Delete(p);
+			continue;
+		}
+		/* not the description: "whole grain oats" is no "whole milk" */
+		static const char *const keys[] = { "category", "tags" };
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+			cJSON *v = cJSON_DetachItemFromObject(p, keys[k]);
+			if (v && !cJSON_GetObjectItemCaseSensitive(line, keys[k]))
+				cJSON_AddItemToObject(line, keys[k], v);
+			else
+				cJSON_Delete(v);
+		}
+		cJSON_Delete(p);
+	}
+	return lines;
+}
+
 static cJSON *dup_array(const struct match_cand *c, int n)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -339,17 +367,28 @@ static void resolve_pronoun(struct turn *t, const struct und_item *it, struct re
 	res->status = cJSON_GetArraySize(res->products) > 0 ? RES_OK : RES_NO_REF;
 }
 
-static void resolve_ordinal(struct turn *t, const struct und_item *it, struct resolution *res)
+static void resolve_ordinal(struct turn *t, const struct und_item *it, enum res_scope scope,
+			    struct resolution *res)
 {
-	int n = shown_count(t);
+	/* "remove the first thing i added", "make the second item in my cart three":
+	 * in the cart, by the order things went in, unless the cart was just read out */
+	const cJSON *list = t->st->shown;
+	cJSON *lines = NULL;
+	if (scope == RES_CART && t->cart && !(t->st->shown_is_cart && t->st->shown_turn >= t->st->turn - 2)) {
+		lines = dlg_cart_as_products(t->cart);
+		list = lines;
+	}
+	int n = cJSON_GetArraySize(list);
 	int idx = it->ordinal < 0 ? n + it->ordinal : it->ordinal;
 	res->products = cJSON_CreateArray();
 	if (n == 0 || idx < 0 || idx >= n) {
 		res->status = RES_NO_REF;
+		cJSON_Delete(lines);
 		return;
 	}
-	cJSON_AddItemToArray(res->products, cJSON_Duplicate(cJSON_GetArrayItem(t->st->shown, idx), 1));
+	cJSON_AddItemToArray(res->products, cJSON_Duplicate(cJSON_GetArrayItem(list, idx), 1));
 	res->status = RES_OK;
+	cJSON_Delete(lines);
 }
 
 /* "the other one", "the cheaper one", "not the decaf": chosen from what was shown. */
@@ -486,7 +525,7 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 	struct match_cand c[RANK_MAX];
 	int n;
 	if (scope == RES_CART) {
-		cJSON *lines = dlg_cart_as_products(t->cart);
+		cJSON *lines = cart_products_full(t);
 		n = match_rank(&res->q, lines, c, RANK_MAX);
 		decide(it, c, n, 0.6, res);
 		cJSON_Delete(lines);
@@ -597,7 +636,7 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 		resolve_free(res);
 		break;
 	case UND_REF_ORDINAL:
-		resolve_ordinal(t, it, res);
+		resolve_ordinal(t, it, scope, res);
 		return;
 	case UND_REF_OTHER:
 		resolve_from_shown(t, it, res);

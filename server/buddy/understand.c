@@ -192,6 +192,23 @@ struct clause {
 	enum marker marker;
 };
 
+/* "beans that aren't dark roast or decaf", "no nuts or dairy": "or" after a "not"
+ * in the same breath lists more of what is not wanted. */
+static int or_in_negation(const struct text_words *t, int start, int i)
+{
+	if (!text_is(t, i, "or") && !text_is(t, i, "nor"))
+		return 0;
+	for (int k = i - 1; k >= start; k--) {
+		if (t->brk[k])
+			return 0;
+		if (text_is(t, k, "not") || text_is(t, k, "no") || text_is(t, k, "without") ||
+		    text_is(t, k, "except") || text_is(t, k, "neither") || text_is(t, k, "nothing") ||
+		    text_is(t, k, "none"))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_social(enum und_intent in)
 {
 	return in == UND_CONFIRM || in == UND_DENY || in == UND_GREET || in == UND_THANKS || in == UND_BYE;
@@ -213,8 +230,14 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 		int m;
 		struct lex_trigger tr;
 		struct price_range pr = { -1, -1 };
-		/* "but keep the eggs", "and leave the milk": nothing to do with those */
-		if (i > start && (text_is(t, i, "but") || text_is(t, i, "and")) &&
+		/* "but keep the eggs", "and leave the milk": nothing to do with those (after
+		 * "clear the cart" they are what stays: the clause reads them as exceptions) */
+		int clearing = 0;
+		for (int k = start; k < i && !clearing; k++) {
+			struct lex_trigger ct;
+			clearing = lex_trigger_at(t, k, start, t->n, &ct) && ct.intent == UND_CLEAR_CART;
+		}
+		if (i > start && !clearing && (text_is(t, i, "but") || text_is(t, i, "and")) &&
 		    (text_is(t, i + 1, "keep") || text_is(t, i + 1, "leave"))) {
 			CLOSE(i);
 			start = i = t->n;
@@ -266,7 +289,7 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			next = MARK_NONE;
 			start = i;
 		}
-		if ((m = lex_connector_at(t, i, t->n)) && !and_is_inside(t, i)) {
+		if ((m = lex_connector_at(t, i, t->n)) && !and_is_inside(t, i) && !or_in_negation(t, start, i)) {
 			int empty = i == start;
 			CLOSE(i);
 			if (!(empty && next == MARK_CORRECTION))
@@ -276,7 +299,13 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			continue;
 		}
 		if ((m = lex_trigger_at(t, i, start, t->n, &tr))) {
-			if (tr.level >= 30 && strong_seen && content_since && !(tr.flags & LEX_FIXQTY)) {
+			/* "take out the last thing i put in", "remove the one we added": a verb
+			 * after a subject inside the clause describes, it starts nothing */
+			int relative = i >= 2 && (text_is(t, i - 1, "i") || text_is(t, i - 1, "we")) &&
+				       !t->brk[i - 2] && !lex_connector_at(t, i - 2, t->n) &&
+				       !text_is(t, i - 2, "and");
+			if (tr.level >= 30 && strong_seen && content_since && !(tr.flags & LEX_FIXQTY) &&
+			    !relative) {
 				CLOSE(i);
 				next = MARK_AND;
 				start = i;
@@ -551,7 +580,13 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		}
 		int was_neg = s.mode == MODE_NEG;
 		if ((n = pick_phrase(t, k, b, &s))) {
-			if (was_neg && cmd->sort) {
+			if (was_neg && cmd->sort && is_content(t, k + n, b)) {
+				/* "not the cheap tunebox ones": the words that follow are what is
+				 * not wanted; the price word only describes them */
+				cmd->sort = 0;
+				struct und_item *it = item(&s);
+				it->pick = UND_PICK_NONE;
+			} else if (was_neg && cmd->sort) {
 				/* "not the expensive ones": the other end */
 				struct und_item *it = item(&s);
 				it->pick = cmd->sort == 2 ? UND_PICK_CHEAPEST : UND_PICK_PRICIEST;
@@ -619,8 +654,11 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k++;
 			continue;
 		}
-		if ((n = text_match(t, k, b, "but not")) || (n = text_match(t, k, b, "not")) ||
-		    (n = text_match(t, k, b, "no")) || (n = text_match(t, k, b, "without"))) {
+		if ((n = text_match(t, k, b, "but nothing from")) || (n = text_match(t, k, b, "nothing from")) ||
+		    (n = text_match(t, k, b, "nothing by")) || (n = text_match(t, k, b, "none from")) ||
+		    (n = text_match(t, k, b, "anything but")) || (n = text_match(t, k, b, "but not")) ||
+		    (n = text_match(t, k, b, "not")) || (n = text_match(t, k, b, "no")) ||
+		    (n = text_match(t, k, b, "without"))) {
 			if (!s.cur)
 				new_item(&s);
 			s.mode = MODE_NEG;
@@ -682,10 +720,14 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "all the fruit", "all of my sony stuff": every product of a kind */
-		if (text_is(t, k, "all") && s.mode == MODE_ITEM) {
+		if ((text_is(t, k, "all") || text_is(t, k, "both") || text_is(t, k, "every")) &&
+		    s.mode == MODE_ITEM) {
+			/* "all three bagel packs", "both bagels", "every mug" */
 			int j = k + 1;
 			while (j < b && (text_is(t, j, "the") || text_is(t, j, "of") || text_is(t, j, "my") ||
-					 text_is(t, j, "those") || text_is(t, j, "these")))
+					 text_is(t, j, "those") || text_is(t, j, "these") || text_is(t, j, "kinds") ||
+					 text_is(t, j, "types") || text_is(t, j, "sorts") || text_is(t, j, "kind") ||
+					 (num_word(t->w[j]) > 1 && !text_is(t, k, "every"))))
 				j++;
 			if (is_content(t, j, b)) {
 				struct und_item *it = item(&s);
@@ -735,7 +777,11 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "the sony one": a pronoun one */
-		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur &&
+		/* ("too many bagels, just one", "make it one": a count) */
+		int count_one = text_is(t, k, "one") && k > a &&
+				(t->brk[k - 1] || text_is(t, k - 1, "just") || text_is(t, k - 1, "only") ||
+				 text_is(t, k - 1, "it") || text_is(t, k - 1, "that") || text_is(t, k - 1, "them"));
+		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur && !count_one &&
 		    (und_item_has_ref(s.cur) || s.cur->size_num[0]) && !is_content(t, k + 1, b)) {
 			s.cur->ones = 1;
 			if (text_is(t, k, "ones") && s.cur->nwords)
@@ -1029,6 +1075,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			cmd->qty = 1;
 		if (!strcmp(tr.phrase, "double"))
 			cmd->qty = -2;	/* twice what is there */
+		if (!strcmp(tr.phrase, "halve"))
+			cmd->qty = -3;	/* half of what is there */
 	}
 	/* "two bags of the cheaper ones": which of them, not a search for cheaper ones */
 	if (cmd->intent == UND_CHEAPER && pos > a && text_is(t, pos - 1, "the")) {
@@ -1072,12 +1120,38 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			    text_is(t, i, "back"))
 				cmd->intent = UND_REMOVE;
 	}
+	/* "way too many bagels, just one": the count that follows corrects the line */
+	for (int i = a; i < b; i++)
+		if (text_match(t, i, b, "too many") || text_match(t, i, b, "too much"))
+			cmd->correction = 1;
 	if (text_match(t, a, b, "what about") || text_match(t, a, b, "how about") ||
 	    text_match(t, a, b, "and what about") || text_match(t, a, b, "what of"))
 		cmd->follow = 1;
 	cmd->buy = !strcmp(tr.phrase, "buy me") || !strcmp(tr.phrase, "just buy");
+	/* "cut the sparkling water in half", "double the bananas": half or twice what
+	 * is there */
+	for (int i = a; i < b; i++) {
+		if (text_match(t, i, b, "in half") || text_match(t, i, b, "by half") ||
+		    text_match(t, i, b, "half as many") || text_match(t, i, b, "half as much")) {
+			cmd->intent = UND_SET;
+			cmd->qty = -3;
+		}
+		if (text_match(t, i, b, "twice as many") || text_match(t, i, b, "twice as much") ||
+		    text_match(t, i, b, "double that") || text_match(t, i, b, "double it") ||
+		    text_match(t, i, b, "double the")) {
+			cmd->intent = UND_SET;
+			cmd->qty = -2;
+		}
+	}
 	parse_args(t, a, b, pos, pos + len, cmd);
 	join_items(cmd);
+	/* "i need 18 bagels altogether", "24 cans in total": how many there should be in
+	 * all, not the cart's total */
+	if (cmd->intent == UND_CART_TOTAL && cmd->nitems > 0 && cmd->items[0].qty > 0 &&
+	    cmd->items[0].ref == UND_REF_WORDS && cmd->items[0].nwords > 0) {
+		cmd->intent = UND_ADD;
+		cmd->soft = 1;
+	}
 	/* "how many bags of chips do i have": a question about the cart */
 	for (int i = a; i + 1 < b; i++)
 		if (text_is(t, i, "i") && (text_is(t, i + 1, "have") || text_is(t, i + 1, "got")) &&
@@ -1121,6 +1195,14 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	if (cmd->intent == UND_REMOVE && cmd->nitems == 1 && cmd->items[0].ref == UND_REF_ALL &&
 	    cmd->items[0].nwords == 0)
 		cmd->intent = UND_CLEAR_CART, cmd->nitems = 0;
+	/* "remove all the bagels", "delete all three mugs": every one of a kind, not the cart */
+	if (cmd->intent == UND_CLEAR_CART && cmd->nitems > 0 && cmd->nexcept == 0 &&
+	    cmd->items[0].ref == UND_REF_WORDS && cmd->items[0].nwords > 0 &&
+	    (!strcmp(tr.phrase, "remove all") || !strcmp(tr.phrase, "delete all") ||
+	     !strcmp(tr.phrase, "get rid of everything") || !strcmp(tr.phrase, "take everything out"))) {
+		cmd->intent = UND_REMOVE;
+		cmd->items[0].every = 1;
+	}
 	if (cmd->intent == UND_CLEAR_CART)
 		cmd->nitems = 0;
 	/* "what is the cheapest coffee": a search answered with one product */
@@ -1292,7 +1374,7 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 				prev->sort = c->sort;
 			return;
 		}
-		c->correction = m == MARK_CORRECTION;
+		c->correction |= m == MARK_CORRECTION;
 		push(r, c);
 		return;
 	}
@@ -1323,7 +1405,7 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 		*prev = *c;	/* "add apples, actually add pears" */
 		return;
 	}
-	c->correction = m == MARK_CORRECTION;
+	c->correction |= m == MARK_CORRECTION;
 	push(r, c);
 }
 
