@@ -14,10 +14,10 @@ PKGS_ALL    := $(sort $(PKGS_SERVER) $(PKGS_CLIENT) $(PKGS_TUI))
 
 # pkg-config is asked lazily so that `make deps` works before the libraries exist.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
-LIBS_SERVER = $(shell pkg-config --libs $(PKGS_SERVER) 2>/dev/null) -lpthread -lm
+LIBS_SERVER = $(shell pkg-config --libs $(PKGS_SERVER) 2>/dev/null) -lev -lpthread -lm
 LIBS_CLIENT = $(shell pkg-config --libs $(PKGS_CLIENT) 2>/dev/null) -lpthread -lm
 LIBS_TUI    = $(shell pkg-config --libs $(PKGS_CLIENT) $(PKGS_TUI) 2>/dev/null) -lpthread -lm
-LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) -lpthread -lm
+LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) -lev -lpthread -lm
 
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
@@ -104,7 +104,7 @@ $(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SERVER_SRC) $(SHARED_SRC))
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
-		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) -lpthread -lm
+		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) -lev -lpthread -lm
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -11,6 +11,10 @@ need_file() { [ -e "$1" ] || missing="$missing $2"; }
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
 need_pc libwebsockets libwebsockets-dev
+# epoll for the event loop: lws's libev plugin and libev (no pkg-config file)
+need_file /usr/include/ev.h libev-dev
+need_glob0() { for f in $1; do [ -e "$f" ] && return 0; done; missing="$missing $2"; }
+need_glob0 "/usr/lib/*/libwebsockets-evlib_ev.so" libwebsockets-evlib-ev
 need_pc libcurl libcurl4-openssl-dev
 need_pc libcjson libcjson-dev
 need_pc sqlite3 libsqlite3-dev

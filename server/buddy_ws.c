@@ -671,6 +671,8 @@ static int too_many_messages(struct buddy_conn *c, struct lws *wsi)
 
 static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t len)
 {
+	if (atomic_load(&c->s->overflow))
+		return -1; /* it does not read what it is sent: no more of what it sends */
 	if (lws_is_first_fragment(wsi)) {
 		c->rx_len = 0;
 		c->rx_binary = lws_frame_is_binary(wsi);
@@ -802,7 +804,7 @@ void buddy_ws_wake(struct server *srv)
 		if (s->wsi && atomic_load(&s->overflow)) {
 			log_warn("buddy", "session %s: the client stopped reading (%d KiB waiting); "
 				 "closing it", s->id, MAX_OUT_BYTES / 1024);
-			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 1);
 			s->wsi = NULL; /* gone as far as the jobs are concerned */
 			atomic_store(&s->closed, 1);
 			atomic_store(&s->cancel_upto, UINT32_MAX);
