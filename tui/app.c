@@ -518,6 +518,10 @@ int app_key(struct app *a, int is_key, wint_t key)
 		buddy_pane_talk(a);
 		return 1;
 	}
+	if (a->screen != SCREEN_LOGIN && is_key && key == KEY_F(3)) {
+		buddy_pane_handsfree(a);
+		return 1;
+	}
 	if (a->too_small) {
 		if (!is_key && key == 'q')
 			a->quit = 1;

@@ -153,6 +153,11 @@ struct buddy_state {
 	int thinking;                /* a turn is out and no reply.done yet */
 	char conn[128];              /* "connected", "connecting...", why not */
 	int connected;
+	/* Reconnecting by itself after the connection was lost (a server restart):
+	 * when to try next (ui_now_ms(); 0: not waiting) and how many tries so far. */
+	double reconnect_at;
+	int reconnect_tries;
+	int handsfree;               /* F3: hands-free wanted (kept over a reconnect) */
 };
 
 struct app {
@@ -309,11 +314,15 @@ int buddy_pane_text_active(const struct app *a);
 void buddy_pane_start_typing(struct app *a);
 /* The talk key (F2, Ctrl-T): start or stop listening; interrupts speech. */
 void buddy_pane_talk(struct app *a);
+/* F3: hands-free on or off. */
+void buddy_pane_handsfree(struct app *a);
 /* Handles an event from the buddy connection (voice.h); frees nothing. */
 struct voice_event;
 void buddy_pane_event(struct app *a, struct voice_event *ev);
 /* The answer to a WORKER_TOKEN job: connects the buddy with the token. */
 void buddy_pane_connect(struct app *a, struct worker_job *job);
+/* Called on every pass of the main loop: reconnects the buddy when it is time. */
+void buddy_pane_tick(struct app *a, double now_ms);
 
 /* ---- help (help.c) ---- */
 void help_draw(struct app *a);

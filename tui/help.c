@@ -15,6 +15,7 @@ static const char *const help_lines[][2] = {
 	{ "o", "orders" },
 	{ "b, i", "type to the buddy" },
 	{ "F2, Ctrl-T", "talk to the buddy (again: stop); interrupts its speech" },
+	{ "F3", "hands-free on/off: just speak, a pause sends (the meter shows HEARD)" },
 	{ "?, F1", "this help" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "X", "log out" },

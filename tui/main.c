@@ -265,6 +265,7 @@ static void run(struct app *a, struct stats *st)
 			}
 		}
 		drain(a);
+		buddy_pane_tick(a, t);
 		double t_drain = ui_now_ms();
 		read_keys(a);
 		double t_keys = ui_now_ms();

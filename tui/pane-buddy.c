@@ -85,6 +85,32 @@ static void connect_again(struct app *a)
 	snprintf(a->buddy_st.conn, sizeof a->buddy_st.conn, "connecting...");
 }
 
+/* Plans the next try to reconnect: after 1, 2, 4, 8, then every 10 seconds. */
+static void plan_reconnect(struct app *a)
+{
+	struct buddy_state *b = &a->buddy_st;
+	double delay = 1000.0 * (1 << (b->reconnect_tries < 4 ? b->reconnect_tries : 4));
+	if (delay > 10000)
+		delay = 10000;
+	b->reconnect_tries++;
+	b->reconnect_at = ui_now_ms() + delay;
+	snprintf(b->conn, sizeof b->conn, "reconnecting in %.0f s", delay / 1000);
+	a->dirty = 1;
+}
+
+void buddy_pane_tick(struct app *a, double now_ms)
+{
+	struct buddy_state *b = &a->buddy_st;
+	if (!b->reconnect_at || now_ms < b->reconnect_at)
+		return;
+	b->reconnect_at = 0;
+	if (!a->logged_in || a->voice)
+		return;
+	connect_again(a);
+	snprintf(b->conn, sizeof b->conn, "reconnecting...");
+	a->dirty = 1;
+}
+
 static void send_text(struct app *a, const char *text)
 {
 	struct buddy_state *b = &a->buddy_st;
@@ -108,6 +134,10 @@ static void send_text(struct app *a, const char *text)
 void buddy_pane_connect(struct app *a, struct worker_job *job)
 {
 	struct buddy_state *b = &a->buddy_st;
+	if (job->status == 0 && b->reconnect_tries > 0) {
+		plan_reconnect(a); /* the server is not back yet: try again later, quietly */
+		return;
+	}
 	if (job->status != 200 || !job->token) {
 		snprintf(b->conn, sizeof b->conn, "offline");
 		if (job->status == -1 || job->status == 401)
@@ -148,6 +178,27 @@ void buddy_pane_talk(struct app *a)
 	}
 }
 
+void buddy_pane_handsfree(struct app *a)
+{
+	struct buddy_state *b = &a->buddy_st;
+	if (!a->voice || !voice_ready(a->voice)) {
+		connect_again(a);
+		app_status(a, 1, "The buddy is not connected yet; try again in a moment.");
+		return;
+	}
+	int on = !voice_is_handsfree(a->voice);
+	char err[256];
+	if (voice_handsfree(a->voice, on, err, sizeof err) != 0) {
+		app_status(a, 1, "Cannot go hands-free: %s", err);
+		return;
+	}
+	b->handsfree = on;
+	b->partial[0] = 0;
+	app_status(a, 0, on ? "Hands-free: just speak; a pause sends it (F3 again to stop)."
+			    : "Hands-free off (F2 talks).");
+	a->dirty = 1;
+}
+
 /* An action's effect on the rest of the screen. */
 static void apply_action(struct app *a, struct voice_event *ev)
 {
@@ -184,6 +235,15 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 	case VOICE_READY:
 		b->connected = 1;
 		snprintf(b->conn, sizeof b->conn, "connected");
+		if (b->reconnect_tries > 0)
+			buddy_pane_add(a, 2, 0, "(reconnected by itself)");
+		b->reconnect_tries = 0;
+		b->reconnect_at = 0;
+		if (b->handsfree) { /* it was on before the connection was lost */
+			char err[256];
+			if (voice_handsfree(a->voice, 1, err, sizeof err) != 0)
+				b->handsfree = 0;
+		}
 		if (b->pending_say[0]) {
 			uint32_t turn = voice_say(a->voice, b->pending_say);
 			b->pending_say[0] = 0;
@@ -232,16 +292,27 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 		b->thinking = 0;
 		buddy_pane_add(a, 2, ev->turn, ev->text);
 		break;
-	case VOICE_CLOSED:
+	case VOICE_CLOSED: {
+		int was = b->connected, first = b->reconnect_tries == 0;
 		b->connected = 0;
 		b->thinking = 0;
 		snprintf(b->conn, sizeof b->conn, "offline");
-		buddy_pane_add(a, 2, 0, ev->text[0] ? ev->text : "the buddy connection closed");
 		voice_stop_async(a->voice);
 		a->voice = NULL;
+		/* Lost (a server restart, the network): come back by itself.  Refused
+		 * (4001: the login ended) or never connected at all: say so and wait. */
+		if (a->logged_in && ev->code != 4001 && (was || !first)) {
+			if (first)
+				buddy_pane_add(a, 2, 0, "The buddy connection was lost; reconnecting by itself...");
+			plan_reconnect(a);
+		} else {
+			buddy_pane_add(a, 2, 0, ev->text[0] ? ev->text : "the buddy connection closed");
+		}
 		break;
+	}
 	case VOICE_MIC_DONE:
 		b->thinking = 1;
+		b->handsfree = 0;
 		app_status(a, 0, "End of the input file; the buddy is thinking.");
 		break;
 	case VOICE_AUDIO_ERROR:
@@ -285,10 +356,14 @@ static void draw_conversation(struct app *a, struct rect r)
 
 static void draw_meter(struct app *a, int y, int x, int w)
 {
-	int listening = a->voice && voice_listening(a->voice);
+	int handsfree = a->voice && voice_is_handsfree(a->voice);
+	int listening = a->voice && (voice_listening(a->voice) || handsfree);
 	int speaking = a->voice && voice_speaking(a->voice);
 	int cx = x;
 	if (listening) {
+		if (handsfree) /* HEARD while the VAD hears speech, else it waits for some */
+			cx += ui_text(y, cx, w, voice_hearing(a->voice) ? "HEARD " : "HANDS-FREE ",
+				      voice_hearing(a->voice) ? UI_SPEAKING : UI_KEY);
 		cx += ui_text(y, cx, w, "MIC ", UI_KEY);
 		int cells = w - (cx - x) - (speaking ? 11 : 1);
 		if (cells > 20)
@@ -300,8 +375,10 @@ static void draw_meter(struct app *a, int y, int x, int w)
 		bar[cells > 0 ? (cells < 30 ? cells : 30) : 0] = 0;
 		cx += ui_text(y, cx, w - (cx - x), bar, UI_METER) + 1;
 	} else {
-		cx += ui_text(y, cx, w, a->buddy_st.thinking ? "thinking... " : "F2 talk  i type ",
-			      UI_DIM);
+		/* the long hint only when SPEAKING needs no room beside it */
+		cx += ui_text(y, cx, w, a->buddy_st.thinking ? "thinking... "
+				       : speaking ? "F2 talk  i type "
+						  : "F2 talk  F3 hands-free  i type ", UI_DIM);
 	}
 	if (speaking)
 		ui_text(y, cx, w - (cx - x), " SPEAKING ", UI_SPEAKING);
@@ -318,7 +395,7 @@ void buddy_pane_draw(struct app *a, struct rect r, int focused)
 	draw_meter(a, in.y, in.x, in.w);
 	int bottom = in.y + in.h - 1; /* the input line */
 	struct rect conv = { in.y + 1, in.x, bottom - in.y - 1, in.w };
-	if (b->partial[0] && a->voice && voice_listening(a->voice)) {
+	if (b->partial[0] && a->voice && (voice_listening(a->voice) || voice_is_handsfree(a->voice))) {
 		char line[1100];
 		snprintf(line, sizeof line, "hearing: %s", b->partial);
 		ui_text(bottom - 1, in.x, in.w, line, UI_DIM);

@@ -14,8 +14,10 @@
  *     canceller (aec.h) as its far end; the audio thread runs the microphone
  *     through it, so the buddy does not hear itself.  VOXCART_NO_AEC=1 in the
  *     environment turns it off: then the microphone is muted while speech plays.
- * The UI thread only queues (say, cancel, talk on/off) and reads the pipe, so none of
- * it can make the screen wait.
+ * The UI thread only queues (say, cancel, talk on/off, hands-free on/off) and reads
+ * the pipe, so none of it can make the screen wait.  In hands-free mode the audio
+ * thread keeps the microphone open and an energy VAD (vad.h) starts and ends the
+ * audio turns (run_handsfree).
  *
  * Text in step with speech: while speech plays, the reply's events (deltas, actions,
  * the end) are not posted as they come but queued in v->sync (buddy_client.h): a
@@ -40,6 +42,7 @@
 #include "aec.h"
 #include "audio_io.h"
 #include "buddy_client.h"
+#include "vad.h"
 
 #ifndef VOXCART_VERSION
 #define VOXCART_VERSION "0"
@@ -56,11 +59,13 @@ struct voice {
 	pthread_cond_t cond;
 	int quit;                    /* [lock] */
 	int talk_wanted;             /* [lock] the talk key is on */
+	int handsfree;               /* [lock] hands-free: the VAD starts and ends turns */
 	struct buddy_client *client; /* [lock] set once connected */
 	struct audio_player *player; /* [lock] */
 	struct aec *aec;             /* [audio thread] NULL: the microphone is gated */
 
 	atomic_int listening;
+	atomic_int hearing;          /* hands-free: the VAD hears speech now */
 	atomic_int ready;
 	atomic_int level;            /* 0..1000 */
 	atomic_int audio_ok;
@@ -352,6 +357,103 @@ static void run_talk(struct voice *v, struct buddy_client *c)
 		post_text(v, VOICE_MIC_DONE, turn, "");
 }
 
+static int handsfree_wanted(struct voice *v)
+{
+	pthread_mutex_lock(&v->lock);
+	int w = v->handsfree && !v->quit && !v->talk_wanted;
+	pthread_mutex_unlock(&v->lock);
+	return w;
+}
+
+#define PREROLL 15 /* 300 ms kept before the VAD's onset, so no word loses its start */
+
+/* Hands-free: the microphone (or --input, in real time) stays open; an energy VAD
+ * starts an audio turn when speech begins (with the 300 ms before it) and ends it
+ * after a pause.  While the buddy speaks, only speech long enough to be a barge-in
+ * interrupts it, and only with the echo canceller on (else it could hear itself). */
+static void run_handsfree(struct voice *v, struct buddy_client *c)
+{
+	char err[256];
+	struct audio_source *src = v->input_wav
+		? audio_source_file(v->input_wav, AUDIO_MIC_RATE, 1, err, sizeof err)
+		: audio_source_mic(AUDIO_MIC_RATE, err, sizeof err);
+	struct vad *vad = src ? vad_new(NULL) : NULL;
+	if (!src || !vad) {
+		post_text(v, VOICE_AUDIO_ERROR, 0, src ? "out of memory" : err);
+		audio_source_close(src);
+		pthread_mutex_lock(&v->lock);
+		v->handsfree = 0;
+		pthread_mutex_unlock(&v->lock);
+		return;
+	}
+	if (v->aec)
+		audio_source_set_aec(src, v->aec);
+	pthread_mutex_lock(&v->lock);
+	struct audio_player *player = v->player;
+	pthread_mutex_unlock(&v->lock);
+	static int16_t pre[PREROLL][AUDIO_MIC_RATE / 50];
+	int npre = 0, pnext = 0, ended = 0;
+	uint32_t turn = 0;
+	int16_t pcm[AUDIO_MIC_RATE / 50];
+	const size_t n = sizeof pcm / sizeof pcm[0];
+	while (handsfree_wanted(v)) {
+		int rc = audio_source_read(src, pcm, 100, err, sizeof err);
+		if (rc == -2)
+			continue;
+		if (rc <= 0) {
+			if (rc < 0)
+				post_text(v, VOICE_AUDIO_ERROR, turn, err);
+			ended = 1;
+			break;
+		}
+		int busy = player && audio_player_busy(player);
+		if (!v->aec && busy)
+			memset(pcm, 0, sizeof pcm); /* no canceller: the buddy must not hear itself */
+		set_level(v, pcm, n);
+		enum vad_event ev = vad_process(vad, pcm, n);
+		atomic_store(&v->hearing, vad_in_speech(vad));
+		if (turn) {
+			if (buddy_client_audio_frame(c, pcm, n) != 0 && !buddy_client_is_open(c))
+				break;
+			if (ev == VAD_END) {
+				buddy_client_audio_stop(c);
+				turn = 0;
+				atomic_store(&v->listening, 0);
+				vad_reset(vad, 1);
+			}
+			continue;
+		}
+		memcpy(pre[pnext], pcm, sizeof pcm);
+		pnext = (pnext + 1) % PREROLL;
+		if (npre < PREROLL)
+			npre++;
+		if ((ev == VAD_START && !busy) || (ev == VAD_BARGE_IN && busy && v->aec)) {
+			if (busy)
+				voice_interrupt(v);
+			turn = buddy_client_audio_start(c);
+			if (!turn)
+				continue;
+			atomic_store(&v->listening, 1);
+			for (int i = 0; i < npre; i++)
+				buddy_client_audio_frame(c, pre[(pnext - npre + i + PREROLL) % PREROLL], n);
+			npre = 0;
+		}
+	}
+	if (turn)
+		buddy_client_audio_stop(c);
+	audio_source_close(src);
+	vad_free(vad);
+	atomic_store(&v->listening, 0);
+	atomic_store(&v->hearing, 0);
+	atomic_store(&v->level, 0);
+	if (ended) {
+		pthread_mutex_lock(&v->lock);
+		v->handsfree = 0;
+		pthread_mutex_unlock(&v->lock);
+		post_text(v, VOICE_MIC_DONE, turn, "");
+	}
+}
+
 static struct audio_sink *open_sink(struct voice *v, char *err, size_t errlen)
 {
 	if (v->output_wav)
@@ -418,12 +520,16 @@ static void *voice_main(void *arg)
 	post_text(v, VOICE_READY, 0, email);
 	pthread_mutex_lock(&v->lock);
 	for (;;) {
-		while (!v->quit && !v->talk_wanted)
+		while (!v->quit && !v->talk_wanted && !v->handsfree)
 			pthread_cond_wait(&v->cond, &v->lock);
 		if (v->quit)
 			break;
+		int talk = v->talk_wanted;
 		pthread_mutex_unlock(&v->lock);
-		run_talk(v, c);
+		if (talk)
+			run_talk(v, c);
+		else
+			run_handsfree(v, c);
 		pthread_mutex_lock(&v->lock);
 	}
 	v->client = NULL;
@@ -615,6 +721,36 @@ int voice_talk(struct voice *v, char *err, size_t errlen)
 		voice_interrupt(v);
 	return ok ? on : -1;
 }
+
+int voice_handsfree(struct voice *v, int on, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&v->lock);
+	int ok = v->client && atomic_load(&v->ready);
+	if (!ok) {
+		snprintf(err, errlen, "the buddy is not connected");
+	} else if (on && !v->input_wav && !atomic_load(&v->audio_ok) && v->audio_err[0]) {
+		snprintf(err, errlen, "%s", v->audio_err);
+		ok = 0;
+	} else {
+		v->handsfree = on;
+		if (on)
+			v->talk_wanted = 0;
+		pthread_cond_signal(&v->cond);
+	}
+	pthread_mutex_unlock(&v->lock);
+	return ok ? 0 : -1;
+}
+
+int voice_is_handsfree(const struct voice *v)
+{
+	struct voice *m = (struct voice *)v;
+	pthread_mutex_lock(&m->lock);
+	int on = m->handsfree;
+	pthread_mutex_unlock(&m->lock);
+	return on;
+}
+
+int voice_hearing(const struct voice *v) { return atomic_load(&v->hearing); }
 
 int voice_listening(const struct voice *v) { return atomic_load(&v->listening); }
 

@@ -75,6 +75,13 @@ int voice_talk(struct voice *v, char *err, size_t errlen);
 /* Stops the speech that plays and cancels its turn on the server (barge-in by key). */
 void voice_interrupt(struct voice *v);
 
+/* Hands-free on or off: the microphone stays open and a pause ends each turn (the
+ * talk key stops it).  0, or -1 with err filled when it cannot start. */
+int voice_handsfree(struct voice *v, int on, char *err, size_t errlen);
+int voice_is_handsfree(const struct voice *v);
+/* 1 while hands-free hears speech (the VAD is inside an utterance). */
+int voice_hearing(const struct voice *v);
+
 int voice_listening(const struct voice *v);
 /* 1 while the buddy's speech plays. */
 int voice_speaking(const struct voice *v);

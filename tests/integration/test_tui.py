@@ -451,6 +451,79 @@ def crash_session(url, xdg):
         t.close()
 
 
+def handsfree_session(srv, tok, url, xdg):
+    """F3: hands-free.  The --input file (speech, then 1.5 s of silence) is heard: the
+    meter shows HEARD, and the turn ends on the pause by itself, without another key."""
+    d = tempfile.mkdtemp(prefix="voxcart-tui-hf-")
+    raw, wav = os.path.join(d, "raw.wav"), os.path.join(d, "ask.wav")
+    flite, sox = shutil.which("flite"), shutil.which("sox")
+    if flite and sox:
+        subprocess.run([flite, "-voice", "slt", "-t", "add two bananas", "-o", raw],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        subprocess.run([sox, raw, wav, "pad", "0.8", "2.5"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=30)
+    if not os.path.exists(wav):
+        C.check("hands-free: test speech made (flite and sox)", False)
+        return
+    srv.http("DELETE", "/api/v1/cart", token=tok)
+    t = Tui("handsfree", url, xdg, args=["--input", wav, "--output", os.path.join(d, "out.wav")])
+    try:
+        s = t.wait_for(lambda s: "Buddy - connected" in s, timeout=15)
+        C.check("hands-free: the pane offers F3", s and "F3 hands-free" in s, t.screen())
+        if not s:
+            return
+        t.keys("F3")
+        seen_heard = seen_mode = False
+        heard = None
+        deadline = time.time() + 20
+        while time.time() < deadline and heard is None:
+            b = pane(t.screen(), "buddy", 100)
+            seen_mode = seen_mode or "HANDS-FREE" in b or "HEARD" in b
+            seen_heard = seen_heard or "HEARD" in b
+            if "you: " in b:
+                heard = b.split("you: ", 1)[1].split("\n")[0].strip(" │")
+            time.sleep(0.03)
+        C.check("hands-free: F3 turns it on (the meter says so)", seen_mode, t.screen())
+        C.check("hands-free: the meter shows when it hears speech", seen_heard, t.screen())
+        C.check("hands-free: the pause ended the turn by itself ('add two bananas' heard)",
+                heard and "banana" in heard.lower(), "heard %r\n%s" % (heard, t.screen()))
+    finally:
+        t.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def reconnect_session(srv, url, xdg):
+    """The buddy reconnects by itself after the server restarts, and says so."""
+    t = Tui("reconnect", url, xdg)
+    try:
+        s = t.wait_for(lambda s: "Buddy - connected" in s, timeout=15)
+        C.check("reconnect: the buddy is connected first", s, t.screen())
+        if not s:
+            return
+        srv.proc.kill()  # the server goes away...
+        srv.proc.wait()
+        s = t.wait_for(lambda s: "reconnecting" in pane(s, "buddy", 100) or "reconnecting" in s,
+                       timeout=15)
+        C.check("reconnect: the pane says the connection was lost and it reconnects", s and
+                "reconnecting by itself" in s, t.screen())
+        srv.proc = subprocess.Popen(  # ... and comes back on the same port and database
+            [lib.VOXCARTD, "--port", str(srv.port), "--db", srv.db, "--config", srv.conf_path]
+            + srv.args, stdout=srv._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        s = t.wait_for(lambda s: "(reconnected by itself)" in s and "Buddy - connected" in s,
+                       timeout=30)
+        C.check("reconnect: after the restart the buddy is back without a key pressed", s,
+                t.screen())
+        if s:
+            t.keys("i")
+            t.type("what is in my cart")
+            t.keys("Enter", "Escape")
+            s = t.wait_for(lambda s: "buddy:" in pane(s, "buddy", 100).split("what is in my cart")[-1],
+                           timeout=15)
+            C.check("reconnect: the next message is answered", s, t.screen())
+    finally:
+        t.close()
+
+
 class Demo(Tui):
     """scripts/demo.sh (what `make demo` runs) in a tmux session on the given port."""
 
@@ -466,8 +539,15 @@ class Demo(Tui):
             ["%s=%s" % kv for kv in envs.items()] + [os.path.join(lib.ROOT, "scripts", "demo.sh")]
         shell = "ulimit -c 0; %s; echo TUI-EXITED rc=$?; sleep 600" % " ".join(
             _quote(c) for c in cmd)
-        tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
-             "sh", "-c", shell)
+        for attempt in range(3):  # the tmux server may still be exiting after the last session
+            try:
+                tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]),
+                     "sh", "-c", shell)
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
 
 
 def demo_session(srv):
@@ -582,6 +662,8 @@ def main():
                 C.run("shop", shop_session, srv, tok, url, xdg)
                 C.run("voice", voice_session, srv, tok, url, xdg)
                 C.run("crash", crash_session, url, xdg)
+                C.run("hands-free", handsfree_session, srv, tok, url, xdg)
+                C.run("reconnect", reconnect_session, srv, url, xdg)
             C.run("demo", demo_session, srv)
             if C.failed:
                 print("--- the last lines of voxcartd's log ---")
