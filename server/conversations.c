@@ -1,10 +1,10 @@
 /*
  * conversations.c - conversation storage, the dialogue-state cache, and the REST
- * endpoints for conversations and one-shot buddy turns (see conversations.h).
+ * endpoints that read and delete stored conversations (see conversations.h).  A turn
+ * over REST is buddy_rest.c, above the turn it runs.
  */
 #include "conversations.h"
 #include "buddy/buddy.h"
-#include "buddy_run.h"
 #include "handlers.h"
 #include "log.h"
 #include "server.h"
@@ -22,9 +22,11 @@ struct cached_state {
 	uint64_t used;
 };
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cached_state cache[STATE_CACHE];
-static uint64_t cache_clock;
+struct conv_cache {
+	pthread_mutex_t lock;
+	struct cached_state slot[STATE_CACHE];
+	uint64_t clock;
+};
 
 int64_t conv_create(sqlite3 *db, int64_t user_id)
 {
@@ -102,84 +104,67 @@ int conv_add_turn(sqlite3 *db, int64_t conv_id, const char *user_text, const cha
 	return -1;
 }
 
+int conv_cache_init(struct server *srv)
+{
+	srv->conv_cache = calloc(1, sizeof *srv->conv_cache);
+	if (!srv->conv_cache)
+		return -1;
+	pthread_mutex_init(&srv->conv_cache->lock, NULL);
+	return 0;
+}
+
 struct buddy_state *conv_state_take(struct server *srv, int64_t conv_id)
 {
-	(void)srv;
+	struct conv_cache *c = srv->conv_cache;
 	struct buddy_state *st = NULL;
-	pthread_mutex_lock(&cache_lock);
-	for (int i = 0; i < STATE_CACHE; i++) {
-		if (cache[i].st && cache[i].conv_id == conv_id) {
-			st = cache[i].st;
-			cache[i].st = NULL;
-			break;
+	if (c) {
+		pthread_mutex_lock(&c->lock);
+		for (int i = 0; i < STATE_CACHE; i++) {
+			if (c->slot[i].st && c->slot[i].conv_id == conv_id) {
+				st = c->slot[i].st;
+				c->slot[i].st = NULL;
+				break;
+			}
 		}
+		pthread_mutex_unlock(&c->lock);
 	}
-	pthread_mutex_unlock(&cache_lock);
 	return st ? st : buddy_state_new();
 }
 
 void conv_state_put(struct server *srv, int64_t conv_id, struct buddy_state *st)
 {
-	(void)srv;
+	struct conv_cache *c = srv->conv_cache;
+	if (!c) {
+		buddy_state_free(st);
+		return;
+	}
 	struct buddy_state *evicted = NULL;
-	pthread_mutex_lock(&cache_lock);
+	pthread_mutex_lock(&c->lock);
 	int slot = -1;
 	for (int i = 0; i < STATE_CACHE; i++) {
-		if (!cache[i].st || cache[i].conv_id == conv_id) {
+		if (!c->slot[i].st || c->slot[i].conv_id == conv_id) {
 			slot = i;
 			break;
 		}
-		if (slot < 0 || cache[i].used < cache[slot].used)
+		if (slot < 0 || c->slot[i].used < c->slot[slot].used)
 			slot = i;
 	}
-	evicted = cache[slot].st;
-	cache[slot] = (struct cached_state){ conv_id, st, ++cache_clock };
-	pthread_mutex_unlock(&cache_lock);
+	evicted = c->slot[slot].st;
+	c->slot[slot] = (struct cached_state){ conv_id, st, ++c->clock };
+	pthread_mutex_unlock(&c->lock);
 	buddy_state_free(evicted);
 }
 
 void conv_state_cache_free(struct server *srv)
 {
-	(void)srv;
-	pthread_mutex_lock(&cache_lock);
-	for (int i = 0; i < STATE_CACHE; i++) {
-		buddy_state_free(cache[i].st);
-		cache[i].st = NULL;
-	}
-	pthread_mutex_unlock(&cache_lock);
-}
-
-HANDLER(h_buddy_message)
-{
-	const char *text;
-	int64_t conv_id = 0;
-	if (api_field_string(req->json, resp, "text", 1, 1, 4000, &text) ||
-	    api_field_int(req->json, resp, "conversation_id", 0, 1, INT64_MAX, &conv_id, NULL))
+	struct conv_cache *c = srv->conv_cache;
+	if (!c)
 		return;
-	if (conv_id && !conv_owned(req->db, conv_id, req->user.id)) {
-		api_error(resp, 404, "not_found", NULL, "There is no conversation %lld.", (long long)conv_id);
-		return;
-	}
-	if (!conv_id && (conv_id = conv_create(req->db, req->user.id)) <= 0) {
-		api_internal(resp, req->db, "buddy message");
-		return;
-	}
-	struct buddy_run run = { 0 };
-	run.srv = req->srv;
-	run.db = req->db;
-	run.user_id = req->user.id;
-	run.conversation_id = conv_id;
-	run.state = conv_state_take(req->srv, conv_id);
-	run.t_start = buddy_now();
-	buddy_run_turn(&run, text);
-	conv_state_put(req->srv, conv_id, run.state);
-	cJSON *out = cJSON_CreateObject();
-	cJSON_AddNumberToObject(out, "conversation_id", (double)conv_id);
-	cJSON_AddStringToObject(out, "reply", run.reply ? run.reply : "");
-	cJSON_AddItemToObject(out, "actions", run.actions);
-	run.actions = NULL;
-	buddy_run_cleanup(&run);
-	api_json(resp, 200, out);
+	for (int i = 0; i < STATE_CACHE; i++)
+		buddy_state_free(c->slot[i].st);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	srv->conv_cache = NULL;
 }
 
 HANDLER(h_conversations_list)

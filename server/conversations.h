@@ -27,6 +27,9 @@ int conv_owned(sqlite3 *db, int64_t conv_id, int64_t user_id);
 int conv_add_turn(sqlite3 *db, int64_t conv_id, const char *user_text, const char *intent,
 		  double sentiment, const char *reply, int frustrated);
 
+/* The cache of dialogue states (in the server struct); 0, or -1 out of memory.
+ * Without one (tools and tests that never call it) states are not kept. */
+int conv_cache_init(struct server *srv);
 /* Takes the cached state of a conversation (the caller owns it), or a new one. */
 struct buddy_state *conv_state_take(struct server *srv, int64_t conv_id);
 /* Gives a state back to the cache (which owns it from then on). */

@@ -54,8 +54,10 @@ HANDLER(h_seller_orders);
 HANDLER(h_seller_ship);
 HANDLER(h_seller_stats);
 
-/* conversations.c (buddy) */
+/* buddy_rest.c: a buddy turn over REST */
 HANDLER(h_buddy_message);
+
+/* conversations.c: stored conversations */
 HANDLER(h_conversations_list);
 HANDLER(h_conversation_get);
 HANDLER(h_conversation_delete);

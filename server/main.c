@@ -226,6 +226,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "voxcartd: cannot start the worker threads\n");
 		return 1;
 	}
+	if (conv_cache_init(srv) != 0) {
+		fprintf(stderr, "voxcartd: out of memory\n");
+		return 1;
+	}
 	if (buddy_ws_init(srv, err, sizeof err) != 0 || http_start(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
 		workers_stop(srv->pool);

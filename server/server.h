@@ -16,6 +16,7 @@ struct workers;
 struct ratelimit;
 struct http_state;
 struct buddy_hub;
+struct conv_cache;
 
 struct server_settings {
 	char listen[128];
@@ -52,6 +53,7 @@ struct server {
 	struct ratelimit *limiter;
 	struct http_state *http;
 	struct buddy_hub *buddy;
+	struct conv_cache *conv_cache; /* dialogue states of recent conversations */
 	atomic_uint_fast64_t catalog_version; /* bumped on every catalog change */
 	atomic_int stopping;
 };
