@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "fts.h"
 #include "handlers.h"
+#include "searchidx.h"
 #include "server.h"
 #include "store.h"
 
@@ -61,6 +62,15 @@ static atomic_uint_fast64_t catalog_epoch;
 void catalog_changed(struct server *srv)
 {
 	atomic_fetch_add(&catalog_epoch, 1);
+	searchidx_invalidate();
+	if (srv)
+		atomic_fetch_add(&srv->catalog_version, 1);
+}
+
+void catalog_product_changed(struct server *srv, sqlite3 *db, int64_t id)
+{
+	atomic_fetch_add(&catalog_epoch, 1);
+	searchidx_product_changed(db, id);
 	if (srv)
 		atomic_fetch_add(&srv->catalog_version, 1);
 }
@@ -237,6 +247,49 @@ static int run_count(sqlite3 *db, const char *count_sql, const struct catalog_qu
 	return ok ? 0 : -1;
 }
 
+static void to_index_query(const struct catalog_query *q, const char *match, int words,
+			   struct searchidx_query *sq)
+{
+	static const enum searchidx_sort map[] = {
+		[SORT_NEWEST] = SEARCHIDX_NEWEST, [SORT_PRICE_ASC] = SEARCHIDX_PRICE_ASC,
+		[SORT_PRICE_DESC] = SEARCHIDX_PRICE_DESC, [SORT_RANK] = SEARCHIDX_RANK,
+	};
+	memset(sq, 0, sizeof *sq);
+	sq->match = words > 0 ? match : "";
+	sq->any_word = q->any_word;
+	sq->category = q->category;
+	sq->min_price = q->min_price;
+	sq->max_price = q->max_price;
+	sq->seller_id = q->seller_id;
+	sq->sort = map[sort_kind(q->sort, words > 0)];
+	sq->limit = q->limit;
+	sq->offset = q->offset;
+}
+
+/* The products of ids, in that order (one that went away meanwhile is left out). */
+static cJSON *rows_by_id(sqlite3 *db, const int64_t *ids, int n)
+{
+	sqlite3_stmt *st = store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
+					 "WHERE p.id = ? AND p.status = 'active'");
+	if (!st)
+		return NULL;
+	cJSON *items = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			cJSON_AddItemToArray(items, catalog_product_row(st, 0));
+		} else if (rc != SQLITE_DONE) {
+			cJSON_Delete(items);
+			items = NULL;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return items;
+}
+
 cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 {
 	char match[1024];
@@ -249,11 +302,23 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 		return NULL;
 	const char *m = words > 0 ? match : NULL;
 	int64_t total = 0;
+	struct searchidx_query sq;
+	to_index_query(q, match, words, &sq);
+	if (words > 0 && q->limit <= 1000) {
+		/* The in-memory index: only the best offset + limit are ranked in full. */
+		int64_t ids[1000];
+		int n;
+		if (searchidx_search(db, &sq, ids, &n, &total) == 0) {
+			cJSON *items = rows_by_id(db, ids, n);
+			return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
+		}
+	}
 	if (words == 0) {
 		/* The total first: it is cached, and it picks the page's plan. */
 		uint64_t epoch = atomic_load(&catalog_epoch);
 		if (count_get(q, epoch, &total) != 0) {
-			if (run_count(db, count_sql, q, NULL, &total) != 0)
+			if (searchidx_count(db, &sq, &total) != 0 &&
+			    run_count(db, count_sql, q, NULL, &total) != 0)
 				return NULL;
 			count_put(q, epoch, total);
 		}

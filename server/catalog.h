@@ -54,6 +54,9 @@ int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const 
 int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, char *sql,
 		       size_t sqllen, char *count_sql, size_t countlen);
 
+/* After a committed change: of any products (bulk), or of product id alone (it is
+ * re-read from db into the in-memory search index). */
 void catalog_changed(struct server *srv);
+void catalog_product_changed(struct server *srv, sqlite3 *db, int64_t id);
 
 #endif

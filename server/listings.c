@@ -191,7 +191,7 @@ HANDLER(h_product_create)
 				id = -1;
 		}
 		if (id > 0 && store_commit(req->db) == 0)
-			catalog_changed(req->srv);
+			catalog_product_changed(req->srv, req->db, id);
 		else
 			id = -1;
 	} else {
@@ -301,7 +301,7 @@ static void update_listing(struct api_req *req, struct api_resp *resp, int64_t i
 		api_internal(resp, req->db, "product patch");
 		return;
 	}
-	catalog_changed(req->srv);
+	catalog_product_changed(req->srv, req->db, id);
 	api_json(resp, 200, own_product_json(req->db, id));
 }
 
@@ -327,6 +327,6 @@ HANDLER(h_product_delete)
 		api_internal(resp, req->db, "product delete");
 		return;
 	}
-	catalog_changed(req->srv);
+	catalog_product_changed(req->srv, req->db, id);
 	api_empty(resp, 204);
 }

@@ -1,0 +1,1118 @@
+/*
+ * searchidx.c - in-memory mirror of products_fts for top-k search (see searchidx.h).
+ *
+ * Terms live in an array (never removed; a term may have no postings left), found by
+ * a hash table and, for prefix queries, by an array of term numbers sorted by bytes.
+ * Each term's postings are sorted by product id and hold the weighted frequency
+ * (sum over its occurrences of the column's weight: what bm25's aFreq adds up).  Each
+ * product keeps its length in tokens (bm25's D), its filters and sort keys, and its
+ * term numbers (to take it out again).
+ *
+ * Locking: a read-write lock over the whole index (searches read; a product change
+ * writes for the few microseconds of its update).  A build reads the database into a
+ * fresh index without the lock and swaps it in; changes that arrive meanwhile are
+ * queued and re-read after the swap.
+ */
+#include "searchidx.h"
+#include "log.h"
+#include "store.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NCOLS 4
+static const double col_weight[NCOLS] = { 10.0, 1.0, 4.0, 5.0 }; /* migration 3's rank */
+#define MAX_DOC_ID 100000000 /* ids past this: the index steps aside (SQLite answers) */
+#define MAX_PHRASES 32
+
+struct posting {
+	uint32_t doc;
+	float wf;     /* sums of small integer weights: exact in a float */
+	uint32_t len; /* the product's length in tokens (bm25's D), kept here for locality */
+};
+
+struct term {
+	char *s;
+	uint32_t len;
+	uint32_t n, cap;
+	struct posting *p;
+};
+
+struct doc {
+	uint32_t len;     /* tokens over all columns (bm25's D) */
+	uint32_t nterms;
+	uint32_t *terms;  /* term numbers */
+	uint32_t cat;     /* interned category */
+	uint8_t active;
+	int64_t price, seller, created;
+};
+
+struct idx {
+	struct term *terms;
+	uint32_t nterms, capterms;
+	uint32_t *sorted;  /* term numbers in byte order of their text */
+	uint32_t *hash;    /* term number + 1, open addressing; 0 empty */
+	uint32_t hashcap;
+	struct doc *docs;  /* by product id */
+	uint32_t ndocs;
+	char **cats;       /* interned categories, ASCII letters folded */
+	uint32_t ncats;
+	int64_t nrow, ntok;
+};
+
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct idx *cur; /* under lock */
+static atomic_int stale = 1;
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
+static int building;    /* under pend_lock */
+static int64_t *pending;
+static size_t npending, cappending;
+
+/* ------------------------------------------------------------------ tokenizing */
+
+/* One tokenizer per thread: FTS5 tokenizers keep state.  It belongs to the thread's
+ * connection (the fts5 module of that connection made it). */
+static __thread struct {
+	sqlite3 *db;
+	fts5_tokenizer api;
+	Fts5Tokenizer *tok;
+} tz;
+
+/* Frees a thread's tokenizer when the thread ends (it touches no connection). */
+static pthread_key_t tz_key;
+static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void);
+
+static void tz_free(void *p)
+{
+	(void)p;
+	if (tz.tok)
+		tz.api.xDelete(tz.tok);
+	tz.tok = NULL;
+	scratch_free();
+}
+
+static void tz_init(void)
+{
+	pthread_key_create(&tz_key, tz_free);
+}
+
+static int tokenizer_for(sqlite3 *db)
+{
+	if (tz.tok && tz.db == db)
+		return 0;
+	pthread_once(&tz_once, tz_init);
+	pthread_setspecific(tz_key, &tz);
+	if (tz.tok)
+		tz.api.xDelete(tz.tok);
+	tz.tok = NULL;
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	void *ud = NULL;
+	if (!api || api->iVersion < 2 || api->xFindTokenizer(api, "porter", &ud, &tz.api) != SQLITE_OK)
+		return -1;
+	/* products_fts: tokenize = 'porter unicode61 remove_diacritics 2' */
+	const char *args[] = { "unicode61", "remove_diacritics", "2" };
+	if (tz.api.xCreate(ud, args, 3, &tz.tok) != SQLITE_OK) {
+		tz.tok = NULL;
+		return -1;
+	}
+	tz.db = db;
+	return 0;
+}
+
+struct tokbuf {
+	struct tok {
+		uint32_t off, len;
+		uint8_t col;
+	} *t;
+	size_t n, cap;
+	char *text;
+	size_t tlen, tcap;
+	uint8_t col;
+	int failed;
+};
+
+static int tok_cb(void *ctx, int flags, const char *p, int n, int start, int end)
+{
+	(void)flags;
+	(void)start;
+	(void)end;
+	struct tokbuf *b = ctx;
+	if (n <= 0)
+		return SQLITE_OK;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct tok *t = realloc(b->t, cap * sizeof *t);
+		if (!t)
+			return SQLITE_NOMEM;
+		b->t = t;
+		b->cap = cap;
+	}
+	if (b->tlen + (size_t)n > b->tcap) {
+		size_t cap = b->tcap ? b->tcap : 512;
+		while (cap < b->tlen + (size_t)n)
+			cap *= 2;
+		char *s = realloc(b->text, cap);
+		if (!s)
+			return SQLITE_NOMEM;
+		b->text = s;
+		b->tcap = cap;
+	}
+	memcpy(b->text + b->tlen, p, (size_t)n);
+	b->t[b->n].off = (uint32_t)b->tlen;
+	b->t[b->n].len = (uint32_t)n;
+	b->t[b->n].col = b->col;
+	b->n++;
+	b->tlen += (size_t)n;
+	return SQLITE_OK;
+}
+
+static int tokenize(struct tokbuf *b, int flags, const char *text, int len)
+{
+	if (!text || len <= 0)
+		return 0;
+	return tz.api.xTokenize(tz.tok, b, flags, text, len, tok_cb) == SQLITE_OK ? 0 : -1;
+}
+
+static void tokbuf_free(struct tokbuf *b)
+{
+	free(b->t);
+	free(b->text);
+}
+
+/* A product as read from the database, tokenized. */
+struct docin {
+	int64_t id;
+	int active;
+	int64_t price, seller, created;
+	char category[256];
+	struct tokbuf b;
+};
+
+static __thread const char *tls_text; /* for qsort of tokens: no qsort_r in C11 */
+
+static int tok_cmp(const void *a, const void *b)
+{
+	const struct tok *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(tls_text + x->off, tls_text + y->off, n);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Reads id's row (st: the statement of read_sql, bound) and tokenizes its columns. */
+static int docin_read(sqlite3_stmt *st, struct docin *d)
+{
+	memset(&d->b, 0, sizeof d->b);
+	d->id = sqlite3_column_int64(st, 0);
+	d->active = sqlite3_column_int(st, 1) && sqlite3_column_type(st, 2) != SQLITE_NULL;
+	d->price = sqlite3_column_int64(st, 6);
+	d->seller = sqlite3_column_int64(st, 7);
+	d->created = sqlite3_column_int64(st, 8);
+	const char *cat = (const char *)sqlite3_column_text(st, 9);
+	size_t i = 0;
+	for (; cat && cat[i] && i + 1 < sizeof d->category; i++)
+		d->category[i] = (char)(cat[i] >= 'A' && cat[i] <= 'Z' ? cat[i] + 32 : cat[i]);
+	d->category[i] = '\0';
+	if (cat && cat[i])
+		return -1; /* longer than any category: let SQLite answer */
+	if (!d->active)
+		return 0;
+	for (int c = 0; c < NCOLS; c++) {
+		d->b.col = (uint8_t)c;
+		if (tokenize(&d->b, FTS5_TOKENIZE_DOCUMENT, (const char *)sqlite3_column_text(st, 2 + c),
+			     sqlite3_column_bytes(st, 2 + c)) != 0)
+			return -1;
+	}
+	tls_text = d->b.text;
+	qsort(d->b.t, d->b.n, sizeof *d->b.t, tok_cmp);
+	return 0;
+}
+
+#define READ_SQL                                                                          \
+	"SELECT p.id, p.status = 'active', f.title, f.description, f.category, f.tags_text," \
+	" p.price_cents, p.seller_id, p.created_at, p.category"                            \
+	" FROM products p LEFT JOIN products_fts f ON f.rowid = p.id"
+
+/* ------------------------------------------------------------------ the index */
+
+static uint32_t hash_bytes(const char *s, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int term_cmp_bytes(const char *a, uint32_t an, const char *b, uint32_t bn)
+{
+	uint32_t n = an < bn ? an : bn;
+	int c = memcmp(a, b, n);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+static void idx_free(struct idx *x)
+{
+	if (!x)
+		return;
+	for (uint32_t i = 0; i < x->nterms; i++) {
+		free(x->terms[i].s);
+		free(x->terms[i].p);
+	}
+	free(x->terms);
+	free(x->sorted);
+	free(x->hash);
+	for (uint32_t i = 0; i < x->ndocs; i++)
+		free(x->docs[i].terms);
+	free(x->docs);
+	for (uint32_t i = 0; i < x->ncats; i++)
+		free(x->cats[i]);
+	free(x->cats);
+	free(x);
+}
+
+static int64_t find_term(const struct idx *x, const char *s, uint32_t n)
+{
+	if (!x->hashcap)
+		return -1;
+	for (uint32_t h = hash_bytes(s, n) & (x->hashcap - 1);; h = (h + 1) & (x->hashcap - 1)) {
+		uint32_t v = x->hash[h];
+		if (!v)
+			return -1;
+		const struct term *t = &x->terms[v - 1];
+		if (t->len == n && memcmp(t->s, s, n) == 0)
+			return v - 1;
+	}
+}
+
+static int hash_put(uint32_t *hash, uint32_t cap, const struct term *terms, uint32_t num)
+{
+	const struct term *t = &terms[num];
+	uint32_t h = hash_bytes(t->s, t->len) & (cap - 1);
+	while (hash[h])
+		h = (h + 1) & (cap - 1);
+	hash[h] = num + 1;
+	return 0;
+}
+
+/* The term's number, added when new (sorted in place unless `bulk`). */
+static int64_t add_term(struct idx *x, const char *s, uint32_t n, int bulk)
+{
+	int64_t have = find_term(x, s, n);
+	if (have >= 0)
+		return have;
+	if ((x->nterms + 1) * 2 > x->hashcap) {
+		uint32_t cap = x->hashcap ? x->hashcap * 2 : 4096;
+		uint32_t *h = calloc(cap, sizeof *h);
+		if (!h)
+			return -1;
+		for (uint32_t i = 0; i < x->nterms; i++)
+			hash_put(h, cap, x->terms, i);
+		free(x->hash);
+		x->hash = h;
+		x->hashcap = cap;
+	}
+	if (x->nterms == x->capterms) {
+		uint32_t cap = x->capterms ? x->capterms * 2 : 4096;
+		struct term *t = realloc(x->terms, cap * sizeof *t);
+		uint32_t *so = realloc(x->sorted, cap * sizeof *so);
+		if (t)
+			x->terms = t;
+		if (so)
+			x->sorted = so;
+		if (!t || !so)
+			return -1;
+		x->capterms = cap;
+	}
+	struct term *t = &x->terms[x->nterms];
+	memset(t, 0, sizeof *t);
+	t->s = malloc(n ? n : 1);
+	if (!t->s)
+		return -1;
+	memcpy(t->s, s, n);
+	t->len = n;
+	uint32_t num = x->nterms++;
+	hash_put(x->hash, x->hashcap, x->terms, num);
+	if (bulk) {
+		x->sorted[num] = num;
+	} else {
+		uint32_t lo = 0, hi = num;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			const struct term *m = &x->terms[x->sorted[mid]];
+			if (term_cmp_bytes(m->s, m->len, s, n) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(x->sorted + lo + 1, x->sorted + lo, (num - lo) * sizeof *x->sorted);
+		x->sorted[lo] = num;
+	}
+	return num;
+}
+
+static const struct idx *sort_idx;
+static int sorted_cmp(const void *a, const void *b)
+{
+	const struct term *x = &sort_idx->terms[*(const uint32_t *)a];
+	const struct term *y = &sort_idx->terms[*(const uint32_t *)b];
+	return term_cmp_bytes(x->s, x->len, y->s, y->len);
+}
+
+static int64_t intern_cat(struct idx *x, const char *c, int add)
+{
+	for (uint32_t i = 0; i < x->ncats; i++)
+		if (strcmp(x->cats[i], c) == 0)
+			return i;
+	if (!add)
+		return -1;
+	char **cats = realloc(x->cats, (x->ncats + 1) * sizeof *cats);
+	if (!cats)
+		return -1;
+	x->cats = cats;
+	if (!(cats[x->ncats] = strdup(c)))
+		return -1;
+	return x->ncats++;
+}
+
+static void remove_doc(struct idx *x, uint32_t id)
+{
+	if (id >= x->ndocs || !x->docs[id].active)
+		return;
+	struct doc *d = &x->docs[id];
+	for (uint32_t i = 0; i < d->nterms; i++) {
+		struct term *t = &x->terms[d->terms[i]];
+		uint32_t lo = 0, hi = t->n;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (t->p[mid].doc < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < t->n && t->p[lo].doc == id) {
+			memmove(t->p + lo, t->p + lo + 1, (t->n - lo - 1) * sizeof *t->p);
+			t->n--;
+		}
+	}
+	free(d->terms);
+	x->nrow--;
+	x->ntok -= d->len;
+	memset(d, 0, sizeof *d);
+}
+
+/* Whether token i differs from token i - 1. */
+static int tok_cmp_text(const struct docin *in, size_t i)
+{
+	const struct tok *a = &in->b.t[i - 1], *b = &in->b.t[i];
+	return a->len != b->len || memcmp(in->b.text + a->off, in->b.text + b->off, a->len) != 0;
+}
+
+/* Adds an active product (its tokens sorted).  -1 when out of memory. */
+static int add_doc(struct idx *x, const struct docin *in, int bulk)
+{
+	uint32_t id = (uint32_t)in->id;
+	if (id >= x->ndocs) {
+		uint32_t n = x->ndocs ? x->ndocs : 1024;
+		while (n <= id)
+			n *= 2;
+		struct doc *d = realloc(x->docs, n * sizeof *d);
+		if (!d)
+			return -1;
+		memset(d + x->ndocs, 0, (n - x->ndocs) * sizeof *d);
+		x->docs = d;
+		x->ndocs = n;
+	}
+	struct doc *d = &x->docs[id];
+	int64_t cat = intern_cat(x, in->category, 1);
+	if (cat < 0)
+		return -1;
+	uint32_t distinct = 0;
+	for (size_t i = 0; i < in->b.n; i++)
+		if (i == 0 || tok_cmp_text(in, i))
+			distinct++;
+	d->terms = malloc((distinct ? distinct : 1) * sizeof *d->terms);
+	if (!d->terms)
+		return -1;
+	d->nterms = 0;
+	for (size_t i = 0; i < in->b.n;) {
+		const struct tok *t0 = &in->b.t[i];
+		float wf = 0;
+		size_t j = i;
+		for (; j < in->b.n && in->b.t[j].len == t0->len &&
+		       memcmp(in->b.text + in->b.t[j].off, in->b.text + t0->off, t0->len) == 0; j++)
+			wf += (float)col_weight[in->b.t[j].col];
+		int64_t num = add_term(x, in->b.text + t0->off, t0->len, bulk);
+		if (num < 0)
+			return -1;
+		struct term *t = &x->terms[num];
+		if (t->n == t->cap) {
+			uint32_t cap = t->cap ? t->cap * 2 : 4;
+			struct posting *p = realloc(t->p, cap * sizeof *p);
+			if (!p)
+				return -1;
+			t->p = p;
+			t->cap = cap;
+		}
+		uint32_t at = t->n;
+		if (at > 0 && t->p[at - 1].doc > id) { /* an older product edited: insert */
+			uint32_t lo = 0, hi = t->n;
+			while (lo < hi) {
+				uint32_t mid = (lo + hi) / 2;
+				if (t->p[mid].doc < id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			at = lo;
+			memmove(t->p + at + 1, t->p + at, (t->n - at) * sizeof *t->p);
+		}
+		t->p[at].doc = id;
+		t->p[at].wf = wf;
+		t->p[at].len = (uint32_t)in->b.n;
+		t->n++;
+		d->terms[d->nterms++] = (uint32_t)num;
+		i = j;
+	}
+	d->len = (uint32_t)in->b.n;
+	d->cat = (uint32_t)cat;
+	d->price = in->price;
+	d->seller = in->seller;
+	d->created = in->created;
+	d->active = 1;
+	x->nrow++;
+	x->ntok += d->len;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ build, changes */
+
+/* Reads and applies the products in ids (or all, ids NULL) to x. -1 on failure. */
+static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int bulk)
+{
+	if (tokenizer_for(db) != 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(db, ids ? READ_SQL " WHERE p.id = ?"
+						 : READ_SQL " WHERE p.status = 'active' ORDER BY p.id");
+	if (!st)
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; rc == 0 && (ids ? k < nids : 1); k++) {
+		if (ids) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, ids[k]);
+			if (ids[k] <= 0 || ids[k] > MAX_DOC_ID) {
+				rc = -1;
+				break;
+			}
+		}
+		int step = sqlite3_step(st);
+		if (step != SQLITE_ROW) {
+			if (step != SQLITE_DONE)
+				rc = -1;
+			else if (ids)
+				remove_doc(x, (uint32_t)ids[k]);
+			if (!ids)
+				break;
+			continue;
+		}
+		struct docin d;
+		memset(&d, 0, sizeof d);
+		if (sqlite3_column_int64(st, 0) > MAX_DOC_ID || docin_read(st, &d) != 0) {
+			tokbuf_free(&d.b);
+			rc = -1;
+			break;
+		}
+		remove_doc(x, (uint32_t)d.id);
+		if (d.active && add_doc(x, &d, bulk) != 0)
+			rc = -1;
+		tokbuf_free(&d.b);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Builds a fresh index and swaps it in (one thread at a time; others fall back). */
+static void build(sqlite3 *db)
+{
+	if (pthread_mutex_trylock(&build_lock) != 0)
+		return;
+	if (!atomic_exchange(&stale, 0)) {
+		pthread_mutex_unlock(&build_lock);
+		return;
+	}
+	pthread_mutex_lock(&pend_lock);
+	building = 1;
+	npending = 0;
+	pthread_mutex_unlock(&pend_lock);
+
+	struct idx *x = calloc(1, sizeof *x);
+	int ok = x != NULL;
+	/* One read transaction: the index is the database at one moment. */
+	int began = ok && sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	ok = ok && began && load(db, x, NULL, 0, 1) == 0;
+	if (began)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (ok) {
+		sort_idx = x;
+		qsort(x->sorted, x->nterms, sizeof *x->sorted, sorted_cmp);
+	}
+	struct idx *old = NULL;
+	pthread_rwlock_wrlock(&lock);
+	if (ok) {
+		old = cur;
+		cur = x;
+	}
+	/* Changes committed while reading: read them again, into what is current. */
+	for (;;) {
+		pthread_mutex_lock(&pend_lock);
+		size_t n = npending;
+		int64_t *ids = n ? malloc(n * sizeof *ids) : NULL;
+		if (ids)
+			memcpy(ids, pending, n * sizeof *ids);
+		npending = 0;
+		if (!n || !ids)
+			building = 0;
+		pthread_mutex_unlock(&pend_lock);
+		if (!n || !ids)
+			break;
+		if (cur && load(db, cur, ids, n, 0) != 0) {
+			idx_free(cur); /* cannot follow: rebuild */
+			cur = NULL;
+			atomic_store(&stale, 1);
+		}
+		free(ids);
+	}
+	pthread_rwlock_unlock(&lock);
+	if (!ok) {
+		idx_free(x);
+		atomic_store(&stale, 1); /* try again later; SQLite answers meanwhile */
+		log_warn("search", "in-memory search index not built; full-text searches go to SQLite");
+	} else {
+		log_info("search", "in-memory search index: %lld products, %u terms",
+			 (long long)x->nrow, x->nterms); /* x is cur or freed: read under build_lock */
+	}
+	idx_free(old);
+	pthread_mutex_unlock(&build_lock);
+}
+
+void searchidx_invalidate(void)
+{
+	atomic_store(&stale, 1);
+	pthread_rwlock_wrlock(&lock);
+	idx_free(cur); /* out of date: nothing is answered from it any more */
+	cur = NULL;
+	pthread_rwlock_unlock(&lock);
+}
+
+void searchidx_build(sqlite3 *db)
+{
+	build(db);
+}
+
+/* Builds on a thread of its own with its own connection, so that no request waits;
+ * searches go to SQLite meanwhile.  After a failure, waits 10 s before trying again. */
+static atomic_int builder_running;
+static atomic_llong builder_failed_at;
+
+static void *builder(void *arg)
+{
+	(void)arg;
+	sqlite3 *db = store_thread_db();
+	if (db)
+		build(db);
+	if (!db || atomic_load(&stale))
+		atomic_store(&builder_failed_at, (long long)time(NULL));
+	store_thread_close();
+	tz_free(NULL);
+	atomic_store(&builder_running, 0);
+	return NULL;
+}
+
+static void build_soon(void)
+{
+	if ((long long)time(NULL) - atomic_load(&builder_failed_at) < 10 ||
+	    atomic_exchange(&builder_running, 1))
+		return;
+	pthread_t t;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &a, builder, NULL) != 0)
+		atomic_store(&builder_running, 0);
+	pthread_attr_destroy(&a);
+}
+
+void searchidx_product_changed(sqlite3 *db, int64_t id)
+{
+	pthread_mutex_lock(&pend_lock);
+	if (building) {
+		if (npending == cappending) {
+			size_t cap = cappending ? cappending * 2 : 64;
+			int64_t *p = realloc(pending, cap * sizeof *p);
+			if (p) {
+				pending = p;
+				cappending = cap;
+			}
+		}
+		if (npending < cappending)
+			pending[npending++] = id;
+		else
+			atomic_store(&stale, 1);
+	}
+	pthread_mutex_unlock(&pend_lock);
+	pthread_rwlock_wrlock(&lock);
+	if (cur && load(db, cur, &id, 1, 0) != 0) {
+		/* Cannot follow (out of memory, odd data): drop it, rebuild on next use. */
+		idx_free(cur);
+		cur = NULL;
+		atomic_store(&stale, 1);
+	}
+	pthread_rwlock_unlock(&lock);
+}
+
+/* ------------------------------------------------------------------ search */
+
+struct plist {
+	const struct posting *p;
+	uint32_t n;
+	double idf;
+};
+
+static int posting_cmp(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+/* Per thread: an array by product id to add frequencies up in (all zero between uses). */
+static __thread struct {
+	float *acc;
+	uint32_t n;
+} scratch;
+
+/* Per thread and phrase: the buffer a merged posting list is written to. */
+static __thread struct {
+	struct posting *p;
+	size_t cap;
+} mbuf[MAX_PHRASES];
+
+static void scratch_free(void)
+{
+	free(scratch.acc);
+	scratch.acc = NULL;
+	scratch.n = 0;
+	for (int i = 0; i < MAX_PHRASES; i++) {
+		free(mbuf[i].p);
+		mbuf[i].p = NULL;
+		mbuf[i].cap = 0;
+	}
+}
+
+static struct posting *mbuf_for(int i, size_t n)
+{
+	if (mbuf[i].cap < n) {
+		pthread_once(&tz_once, tz_init);
+		pthread_setspecific(tz_key, &tz);
+		struct posting *p = realloc(mbuf[i].p, n * sizeof *p);
+		if (!p)
+			return NULL;
+		mbuf[i].p = p;
+		mbuf[i].cap = n;
+	}
+	return mbuf[i].p;
+}
+
+static int scratch_for(uint32_t ndocs)
+{
+	if (scratch.n >= ndocs)
+		return 0;
+	pthread_once(&tz_once, tz_init);
+	pthread_setspecific(tz_key, &tz);
+	float *a = realloc(scratch.acc, ndocs * sizeof *a);
+	if (!a)
+		return -1;
+	memset(a + scratch.n, 0, (ndocs - scratch.n) * sizeof *a);
+	scratch.acc = a;
+	scratch.n = ndocs;
+	return 0;
+}
+
+/* The posting list of every term that starts with the token (a prefix query). */
+static int phrase_list(const struct idx *x, const char *tok, uint32_t n, int slot, struct plist *out)
+{
+	memset(out, 0, sizeof *out);
+	uint32_t lo = 0, hi = x->nterms;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		const struct term *m = &x->terms[x->sorted[mid]];
+		if (term_cmp_bytes(m->s, m->len, tok, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t first = lo, nonempty = 0, last = lo;
+	size_t total = 0;
+	for (; last < x->nterms; last++) {
+		const struct term *t = &x->terms[x->sorted[last]];
+		if (t->len < n || memcmp(t->s, tok, n) != 0)
+			break;
+		if (t->n) {
+			nonempty++;
+			total += t->n;
+		}
+	}
+	if (nonempty <= 1) {
+		for (uint32_t i = first; i < last; i++) {
+			const struct term *t = &x->terms[x->sorted[i]];
+			if (t->n) {
+				out->p = t->p;
+				out->n = t->n;
+			}
+		}
+		return 0;
+	}
+	struct posting *m = mbuf_for(slot, total);
+	if (!m)
+		return -1;
+	size_t w = 0;
+	if (total < 64 + x->ndocs / 256 || scratch_for(x->ndocs) != 0) {
+		size_t k = 0;
+		for (uint32_t i = first; i < last; i++) {
+			const struct term *t = &x->terms[x->sorted[i]];
+			memcpy(m + k, t->p, t->n * sizeof *m);
+			k += t->n;
+		}
+		qsort(m, k, sizeof *m, posting_cmp);
+		/* One entry per product: the frequencies of its matching terms added
+		 * (integer sums: exact in any order). */
+		for (size_t i = 0; i < k; i++) {
+			if (w && m[w - 1].doc == m[i].doc)
+				m[w - 1].wf += m[i].wf;
+			else
+				m[w++] = m[i];
+		}
+	} else {
+		/* Many: add up in an array by product id, then read it in order. */
+		uint32_t lo_doc = UINT32_MAX, hi_doc = 0;
+		for (uint32_t i = first; i < last; i++) {
+			const struct term *t = &x->terms[x->sorted[i]];
+			for (uint32_t j = 0; j < t->n; j++)
+				scratch.acc[t->p[j].doc] += t->p[j].wf;
+			if (t->n && t->p[0].doc < lo_doc)
+				lo_doc = t->p[0].doc;
+			if (t->n && t->p[t->n - 1].doc > hi_doc)
+				hi_doc = t->p[t->n - 1].doc;
+		}
+		for (uint32_t doc = lo_doc; doc <= hi_doc; doc++) {
+			if (scratch.acc[doc] != 0.0f) { /* weights are >= 1: touched */
+				m[w].doc = doc;
+				m[w].len = x->docs[doc].len;
+				m[w++].wf = scratch.acc[doc];
+				scratch.acc[doc] = 0.0f;
+			}
+		}
+	}
+	out->p = m;
+	out->n = (uint32_t)w;
+	return 0;
+}
+
+struct hit {
+	uint32_t doc;
+	double rank;   /* -bm25, as FTS5's rank */
+	int64_t key;   /* price or created_at */
+};
+
+static __thread enum searchidx_sort hit_sort;
+
+/* 1 when a comes before b in the answer. */
+static int before(const struct hit *a, const struct hit *b)
+{
+	switch (hit_sort) {
+	case SEARCHIDX_RANK:
+		if (a->rank != b->rank)
+			return a->rank < b->rank;
+		return a->doc < b->doc;
+	case SEARCHIDX_PRICE_ASC:
+		if (a->key != b->key)
+			return a->key < b->key;
+		return a->doc < b->doc;
+	case SEARCHIDX_PRICE_DESC:
+		if (a->key != b->key)
+			return a->key > b->key;
+		return a->doc < b->doc;
+	case SEARCHIDX_NEWEST:
+	default:
+		if (a->key != b->key)
+			return a->key > b->key;
+		return a->doc > b->doc;
+	}
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+}
+
+/* A max-heap (by answer order: its top is the last of the best k kept). */
+static void heap_push(struct hit *h, size_t *n, size_t k, const struct hit *x)
+{
+	if (*n == k) {
+		if (!before(x, &h[0]))
+			return;
+		size_t i = 0; /* replace the top, sift down */
+		for (;;) {
+			size_t l = 2 * i + 1, r = l + 1, m = i;
+			const struct hit *cm = x;
+			if (l < k && before(cm, &h[l]))
+				m = l, cm = &h[l];
+			if (r < k && before(cm, &h[r]))
+				m = r;
+			if (m == i)
+				break;
+			h[i] = h[m];
+			i = m;
+		}
+		h[i] = *x;
+		return;
+	}
+	size_t i = (*n)++;
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!before(&h[parent], x))
+			break;
+		h[i] = h[parent];
+		i = parent;
+	}
+	h[i] = *x;
+}
+
+static int passes(const struct idx *x, const struct doc *d, const struct searchidx_query *q,
+		  int64_t cat)
+{
+	(void)x;
+	return d->active && (cat < 0 || d->cat == (uint32_t)cat) &&
+	       (q->min_price < 0 || d->price >= q->min_price) &&
+	       (q->max_price < 0 || d->price <= q->max_price) &&
+	       (q->seller_id <= 0 || d->seller == q->seller_id);
+}
+
+/* The category's interned number; -2 when no product has it; -1 for no filter. */
+static int64_t query_cat(const struct idx *x, const char *c)
+{
+	if (!c)
+		return -1;
+	char low[256];
+	size_t i = 0;
+	for (; c[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)(c[i] >= 'A' && c[i] <= 'Z' ? c[i] + 32 : c[i]);
+	low[i] = '\0';
+	if (c[i])
+		return -2;
+	int64_t n = intern_cat((struct idx *)x, low, 0);
+	return n < 0 ? -2 : n;
+}
+
+static int ready(void)
+{
+	if (atomic_load(&stale))
+		build_soon();
+	pthread_rwlock_rdlock(&lock);
+	if (!cur) {
+		pthread_rwlock_unlock(&lock);
+		return -1;
+	}
+	return 0;
+}
+
+int searchidx_count(sqlite3 *db, const struct searchidx_query *q, int64_t *total)
+{
+	(void)db;
+	if (ready() != 0)
+		return -1;
+	const struct idx *x = cur;
+	int64_t cat = query_cat(x, q->category), n = 0;
+	if (cat != -2)
+		for (uint32_t i = 0; i < x->ndocs; i++)
+			n += passes(x, &x->docs[i], q, cat);
+	pthread_rwlock_unlock(&lock);
+	*total = n;
+	return 0;
+}
+
+/* The quoted words of a match string ("a"* "b"* or "a"* OR "b"*). */
+static int match_words(const char *m, const char **w, uint32_t *wl, int max)
+{
+	int n = 0;
+	while ((m = strchr(m, '"'))) {
+		const char *end = strchr(m + 1, '"');
+		if (!end || n == max)
+			return -1;
+		w[n] = m + 1;
+		wl[n++] = (uint32_t)(end - m - 1);
+		m = end + 1;
+	}
+	return n;
+}
+
+int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids, int *nids,
+		     int64_t *total)
+{
+	const char *w[MAX_PHRASES];
+	uint32_t wl[MAX_PHRASES];
+	int nw = match_words(q->match, w, wl, MAX_PHRASES);
+	if (nw <= 0 || q->limit < 0 || q->offset < 0 || q->limit + q->offset > 100000)
+		return -1;
+	if (tokenizer_for(db) != 0)
+		return -1;
+	/* Each word must be one token, as FTS5 makes of it (else a phrase: SQLite). */
+	struct tokbuf qb = { 0 };
+	for (int i = 0; i < nw; i++) {
+		size_t before_n = qb.n;
+		if (tokenize(&qb, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, w[i], (int)wl[i]) != 0 ||
+		    qb.n != before_n + 1) {
+			tokbuf_free(&qb);
+			return -1;
+		}
+	}
+	if (ready() != 0) {
+		tokbuf_free(&qb);
+		return -1;
+	}
+	const struct idx *x = cur;
+	struct plist pl[MAX_PHRASES];
+	int rc = 0;
+	for (int i = 0; i < nw; i++) {
+		if (phrase_list(x, qb.text + qb.t[i].off, qb.t[i].len, i, &pl[i]) != 0) {
+			pthread_rwlock_unlock(&lock);
+			tokbuf_free(&qb);
+			return -1;
+		}
+	}
+	tokbuf_free(&qb);
+	/* bm25 as fts5_aux.c computes it, in the same order of operations. */
+	double nrow = (double)x->nrow;
+	double avgdl = x->nrow ? (double)x->ntok / (double)x->nrow : 1.0;
+	for (int i = 0; i < nw; i++) {
+		double nhit = (double)pl[i].n;
+		double idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+		if (idf <= 0.0)
+			idf = 1e-6;
+		pl[i].idf = idf;
+	}
+	const double k1 = 1.2, b = 0.75;
+	int64_t cat = query_cat(x, q->category);
+	int filtered = q->category || q->min_price >= 0 || q->max_price >= 0 || q->seller_id > 0;
+	size_t k = (size_t)(q->offset + q->limit), nh = 0;
+	struct hit *heap = k ? malloc(k * sizeof *heap) : NULL;
+	int64_t matched = 0;
+	uint32_t cursor[MAX_PHRASES] = { 0 };
+	hit_sort = q->sort;
+	if ((k && !heap) || cat == -2)
+		goto done;
+	for (;;) {
+		/* The next product in every list (AND) or in any list (OR). */
+		uint32_t doc = UINT32_MAX;
+		if (q->any_word) {
+			for (int i = 0; i < nw; i++)
+				if (cursor[i] < pl[i].n && pl[i].p[cursor[i]].doc < doc)
+					doc = pl[i].p[cursor[i]].doc;
+			if (doc == UINT32_MAX)
+				break;
+		} else {
+			uint32_t want = 0;
+			int agree = 0, end = 0;
+			while (!end && agree < nw) {
+				agree = 0;
+				for (int i = 0; i < nw && !end; i++) {
+					const struct plist *l = &pl[i];
+					uint32_t c = cursor[i];
+					if (c < l->n && l->p[c].doc < want) {
+						/* gallop, then binary search */
+						uint32_t step = 1, lo = c, hi = c;
+						while (hi < l->n && l->p[hi].doc < want) {
+							lo = hi;
+							hi = c + step;
+							step *= 2;
+						}
+						if (hi > l->n)
+							hi = l->n;
+						while (lo < hi) {
+							uint32_t mid = lo + (hi - lo) / 2;
+							if (l->p[mid].doc < want)
+								lo = mid + 1;
+							else
+								hi = mid;
+						}
+						c = cursor[i] = lo;
+					}
+					if (c >= l->n)
+						end = 1;
+					else if (l->p[c].doc == want)
+						agree++;
+					else
+						want = l->p[c].doc, agree = 0;
+				}
+			}
+			if (end)
+				break;
+			doc = want;
+		}
+		double afreq[MAX_PHRASES];
+		uint32_t len = 0;
+		for (int i = 0; i < nw; i++) {
+			afreq[i] = 0.0;
+			if (cursor[i] < pl[i].n && pl[i].p[cursor[i]].doc == doc) {
+				len = pl[i].p[cursor[i]].len;
+				afreq[i] = (double)pl[i].p[cursor[i]++].wf;
+			}
+		}
+		/* Postings hold active products only: the product itself is read only
+		 * for filters and sort keys. */
+		const struct doc *d = filtered || q->sort != SEARCHIDX_RANK ? &x->docs[doc] : NULL;
+		if (filtered && !passes(x, d, q, cat))
+			continue;
+		matched++;
+		if (!k)
+			continue;
+		struct hit h = { .doc = doc };
+		if (q->sort == SEARCHIDX_RANK) {
+			double D = (double)len, score = 0.0;
+			for (int i = 0; i < nw; i++)
+				score += pl[i].idf * ((afreq[i] * (k1 + 1.0)) /
+						      (afreq[i] + k1 * (1 - b + b * D / avgdl)));
+			h.rank = -1.0 * score;
+		} else {
+			h.key = q->sort == SEARCHIDX_NEWEST ? d->created : d->price;
+		}
+		heap_push(heap, &nh, k, &h);
+	}
+done:
+	pthread_rwlock_unlock(&lock);
+	if (heap)
+		qsort(heap, nh, sizeof *heap, hit_cmp);
+	int n = 0;
+	for (size_t i = (size_t)q->offset; i < nh; i++)
+		ids[n++] = heap[i].doc;
+	free(heap);
+	*nids = n;
+	*total = matched;
+	(void)rc;
+	return 0;
+}

@@ -1,0 +1,256 @@
+/*
+ * test_searchidx.c - the in-memory search index (server/searchidx.c) answers exactly
+ * what SQLite's FTS5 answers: the same products in the same order and the same total,
+ * for every word of a generated catalog, prefixes, pairs, any-word queries, with
+ * filters, sorts and pages; also after products are added, edited and archived.
+ */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "fts.h"
+#include "searchidx.h"
+#include "store.h"
+
+static sqlite3 *db;
+static char path[64];
+
+static const char *const words[] = {
+	"coffee", "coffees", "roast", "roasted", "roasting", "dark", "light", "beans", "bean",
+	"organic", "espresso", "tea", "green", "earl", "grey", "milk", "oat", "almond",
+	"crème", "brûlée", "naïve", "café", "apples", "apple", "honeycrisp", "fresh", "usb",
+	"cable", "charger", "wireless", "earbuds", "s", "2", "10", "lb", "bag", "pack",
+	"running", "runner", "runs", "shoes", "socks", "x",
+};
+static const char *const cats[] = { "Coffee & Tea", "Fruit", "Electronics", "Clothing", "Café" };
+#define NW (int)(sizeof words / sizeof words[0])
+
+static void sentence(char *out, size_t n, int len)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	for (int i = 0; i < len; i++)
+		k += (size_t)snprintf(out + k, n - k, "%s%s", i ? " " : "", words[rand() % NW]);
+}
+
+static int64_t add_product(void)
+{
+	char title[256], desc[1024], tags[256];
+	sentence(title, sizeof title, 1 + rand() % 5);
+	sentence(desc, sizeof desc, rand() % 14);
+	snprintf(tags, sizeof tags, "[\"%s\", \"%s\"]", words[rand() % NW], words[rand() % NW]);
+	return catalog_insert(db, 1 + rand() % 3, title, desc, 100 + rand() % 900, 5,
+			      cats[rand() % 5], rand() % 4 ? tags : "[]");
+}
+
+static void setup(void)
+{
+	snprintf(path, sizeof path, "/tmp/voxcart-sidx-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	char err[256];
+	db = store_open(path, err, sizeof err);
+	ck_assert_msg(db != NULL, "%s", err);
+	ck_assert_msg(store_migrate(db, err, sizeof err) == 0, "%s", err);
+	store_set_path(path); /* for the index's builder thread */
+	ck_assert_int_eq(sqlite3_exec(db,
+		"INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES"
+		" (1, 'a@x', 'x', 'A', 'seller', 0), (2, 'b@x', 'x', 'B', 'seller', 0),"
+		" (3, 'c@x', 'x', 'C', 'seller', 0);",
+		NULL, NULL, NULL), SQLITE_OK);
+	srand(16);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < 1500; i++)
+		ck_assert_int_gt(add_product(), 0);
+	/* Some share created_at (ties for newest), some are archived. */
+	ck_assert_int_eq(sqlite3_exec(db,
+		"UPDATE products SET created_at = created_at + id % 7;"
+		"UPDATE products SET status = 'archived' WHERE id % 11 = 0;"
+		"DELETE FROM products_fts WHERE rowid % 11 = 0;"
+		"COMMIT;", NULL, NULL, NULL), SQLITE_OK);
+	searchidx_invalidate();
+	searchidx_build(db);
+}
+
+static void teardown(void)
+{
+	searchidx_invalidate();
+	sqlite3_close(db);
+	char aux[80];
+	unlink(path);
+	snprintf(aux, sizeof aux, "%s-wal", path);
+	unlink(aux);
+	snprintf(aux, sizeof aux, "%s-shm", path);
+	unlink(aux);
+}
+
+/* Compares the index and SQLite for one query; returns the number of items. */
+static int compare(const char *text, int any, const char *cat, int64_t lo, int64_t hi,
+		   int64_t seller, const char *sort, int64_t limit, int64_t offset)
+{
+	struct catalog_query q = { .text = text, .category = cat, .min_price = lo, .max_price = hi,
+				   .seller_id = seller, .sort = sort, .any_word = any,
+				   .limit = limit, .offset = offset };
+	char match[1024], sql[2048], count_sql[1024];
+	int nw = fts_build_query(text, any, match, sizeof match);
+	ck_assert_int_gt(nw, 0);
+	ck_assert_int_eq(catalog_search_sql(&q, nw, 0, sql, sizeof sql, count_sql, sizeof count_sql), 0);
+	struct searchidx_query sq = { .match = match, .any_word = any, .category = cat,
+				      .min_price = lo, .max_price = hi, .seller_id = seller,
+				      .limit = limit, .offset = offset };
+	sq.sort = !sort || !strcmp(sort, "relevance") ? SEARCHIDX_RANK
+		  : !strcmp(sort, "newest") ? SEARCHIDX_NEWEST
+		  : !strcmp(sort, "price_asc") ? SEARCHIDX_PRICE_ASC : SEARCHIDX_PRICE_DESC;
+	int64_t ids[200], total = -1;
+	int n = -1;
+	ck_assert_msg(searchidx_search(db, &sq, ids, &n, &total) == 0, "index refused %s", match);
+
+	sqlite3_stmt *st, *ct;
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, count_sql, -1, &ct, NULL), SQLITE_OK);
+	sqlite3_stmt *both[2] = { st, ct };
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_text(both[i], 1, match, -1, SQLITE_STATIC);
+		if (cat)
+			sqlite3_bind_text(both[i], 2, cat, -1, SQLITE_STATIC);
+		if (lo >= 0)
+			sqlite3_bind_int64(both[i], 3, lo);
+		if (hi >= 0)
+			sqlite3_bind_int64(both[i], 4, hi);
+		if (seller > 0)
+			sqlite3_bind_int64(both[i], 5, seller);
+	}
+	sqlite3_bind_int64(st, 6, limit);
+	sqlite3_bind_int64(st, 7, offset);
+	int k = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ck_assert_msg(k < n, "%s %s cat=%s sort=%s off=%lld: SQLite has more than %d items",
+			      match, any ? "any" : "all", cat ? cat : "-", sort ? sort : "-",
+			      (long long)offset, n);
+		ck_assert_msg(sqlite3_column_int64(st, 0) == ids[k],
+			      "%s %s cat=%s sort=%s off=%lld: item %d is %lld, SQLite says %lld",
+			      match, any ? "any" : "all", cat ? cat : "-", sort ? sort : "-",
+			      (long long)offset, k, (long long)ids[k],
+			      (long long)sqlite3_column_int64(st, 0));
+		k++;
+	}
+	ck_assert_msg(k == n, "%s: %d items, SQLite %d", match, n, k);
+	ck_assert_int_eq(sqlite3_step(ct), SQLITE_ROW);
+	ck_assert_msg(sqlite3_column_int64(ct, 0) == total, "%s %s: total %lld, SQLite %lld", match,
+		      any ? "any" : "all", (long long)total, (long long)sqlite3_column_int64(ct, 0));
+	sqlite3_finalize(st);
+	sqlite3_finalize(ct);
+	return n;
+}
+
+static void compare_all(void)
+{
+	static const char *const sorts[] = { NULL, "newest", "price_asc", "price_desc" };
+	int nonempty = 0;
+	for (int i = 0; i < NW; i++) {
+		nonempty += compare(words[i], 0, NULL, -1, -1, 0, NULL, 20, 0) > 0;
+		compare(words[i], 0, NULL, -1, -1, 0, NULL, 50, 20);
+		compare(words[i], 0, "coffee & TEA", -1, 600, 0, sorts[i % 4], 20, 0);
+		compare(words[i], 0, NULL, 300, -1, 2, sorts[(i + 1) % 4], 10, 5);
+		char pre[8];
+		snprintf(pre, sizeof pre, "%.2s", words[i]);
+		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
+		for (int j = 0; j < NW; j += 3) {
+			char two[64];
+			snprintf(two, sizeof two, "%s %s", words[i], words[j]);
+			compare(two, 0, NULL, -1, -1, 0, NULL, 20, 0);
+			compare(two, 1, NULL, -1, -1, 0, NULL, 20, 0);
+			compare(two, 1, "Café", 200, 800, 0, sorts[j % 4], 20, 0);
+		}
+	}
+	ck_assert_int_gt(nonempty, NW / 2);
+	compare("nosuchword", 0, NULL, -1, -1, 0, NULL, 20, 0);
+	compare("coffee", 0, "no such category", -1, -1, 0, NULL, 20, 0);
+	compare("dark roast coffee beans organic", 0, NULL, -1, -1, 0, NULL, 20, 0);
+	compare("CAFE creme", 1, NULL, -1, -1, 0, NULL, 100, 0);
+}
+
+START_TEST(test_same_answers_as_fts5)
+{
+	compare_all();
+}
+END_TEST
+
+START_TEST(test_in_step_with_changes)
+{
+	/* New products, edits of text, category and price, archiving and re-activating. */
+	for (int i = 0; i < 40; i++)
+		searchidx_product_changed(db, add_product());
+	char sql[512];
+	for (int id = 5; id < 1500; id += 37) {
+		char t[256];
+		sentence(t, sizeof t, 1 + id % 4);
+		sqlite3_stmt *st;
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+			"UPDATE products SET title = ?1, price_cents = ?2, category = ?3,"
+			" status = CASE WHEN ?4 THEN 'archived' ELSE 'active' END WHERE id = ?5",
+			-1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, 100 + id % 800);
+		sqlite3_bind_text(st, 3, cats[id % 5], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, id % 3 == 0);
+		sqlite3_bind_int(st, 5, id);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		/* what listings.c's fts_sync does */
+		snprintf(sql, sizeof sql,
+			 "DELETE FROM products_fts WHERE rowid = %d;"
+			 "INSERT INTO products_fts (rowid, title, description, category, tags_text)"
+			 " SELECT id, title, description, category,"
+			 " (SELECT group_concat(value, ' ') FROM json_each(products.tags))"
+			 " FROM products WHERE id = %d AND status = 'active';", id, id);
+		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		searchidx_product_changed(db, id);
+	}
+	compare_all();
+}
+END_TEST
+
+START_TEST(test_not_ready_or_phrases_go_to_sqlite)
+{
+	struct searchidx_query sq = { .match = "\"coffee\"*", .min_price = -1, .max_price = -1,
+				      .limit = 20 };
+	int64_t ids[20], total;
+	int n;
+	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	searchidx_invalidate();
+	/* Not built: SQLite answers (-1) until the builder thread is done. */
+	int r = searchidx_search(db, &sq, ids, &n, &total);
+	for (int i = 0; r != 0 && i < 500; i++) {
+		ck_assert_int_eq(r, -1);
+		usleep(10000);
+		r = searchidx_search(db, &sq, ids, &n, &total);
+	}
+	ck_assert_int_eq(r, 0);
+	/* A word the tokenizer splits is a phrase to FTS5. */
+	sq.match = "\"caf\xc3\xa9\xe2\x80\x94x\"*";
+	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("searchidx");
+	TCase *tc = tcase_create("searchidx");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_same_answers_as_fts5);
+	tcase_add_test(tc, test_in_step_with_changes);
+	tcase_add_test(tc, test_not_ready_or_phrases_go_to_sqlite);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
