@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "fts.h"
 #include "handlers.h"
+#include "product_cache.h"
 #include "searchidx.h"
 #include "server.h"
 #include "store.h"
@@ -371,11 +372,14 @@ HANDLER(h_products_list)
 
 HANDLER(h_product_get)
 {
+	struct product_cache_stamp stamp = product_cache_stamp(req->params[0]);
 	cJSON *p = catalog_product_get(req->db, req->params[0]);
+	int active = 0;
 	if (p) {
 		const char *status = cJSON_GetObjectItem(p, "status")->valuestring;
 		int64_t seller = (int64_t)cJSON_GetObjectItem(p, "seller_id")->valuedouble;
-		if (strcmp(status, "active") != 0 && !(req->has_user && req->user.id == seller)) {
+		active = strcmp(status, "active") == 0;
+		if (!active && !(req->has_user && req->user.id == seller)) {
 			cJSON_Delete(p);
 			p = NULL;
 		}
@@ -386,6 +390,9 @@ HANDLER(h_product_get)
 		return;
 	}
 	api_json(resp, 200, p);
+	/* An active product reads the same for everyone: the event loop may answer it. */
+	if (active && resp->status == 200 && resp->body)
+		product_cache_put(req->params[0], &stamp, resp->body, resp->body_len);
 }
 
 /* The category list changes only with the catalog's text or status: it is cached

@@ -12,6 +12,7 @@
 #include "buddy_ws.h"
 #include "log.h"
 #include "orders.h"
+#include "product_cache.h"
 #include "ratelimit.h"
 #include "routes.h"
 #include "server.h"
@@ -229,6 +230,15 @@ static void dispatch(struct http_job *job)
 	if (wait > 0) {
 		job->resp.retry_after = wait;
 		respond_now(job, 429, "rate_limited", "Too many requests; slow down.");
+		return;
+	}
+	/* An active product by id that is cached: answered here, without the worker hop
+	 * (the same answer for anyone; see product_cache.h). */
+	if (job->req.method == M_GET &&
+	    product_cache_answer(job->req.path, &job->resp.body, &job->resp.body_len) == 0) {
+		job->resp.status = 200;
+		job->conn->sending = 1;
+		lws_callback_on_writable(job->wsi);
 		return;
 	}
 	job->in_worker = 1;

@@ -3,6 +3,7 @@
  */
 #include "store.h"
 #include "log.h"
+#include "product_cache.h"
 #include "schema.h"
 
 #include <stdio.h>
@@ -36,6 +37,7 @@ sqlite3 *store_open(const char *path, char *err, size_t errlen)
 		sqlite3_close_v2(db);
 		return NULL;
 	}
+	product_cache_attach(db); /* sees every change to products and users */
 	return db;
 }
 

@@ -1,0 +1,195 @@
+/*
+ * product_cache.c - serialised active products for the event loop (see product_cache.h).
+ *
+ * A direct-mapped table by id (a collision replaces), striped locks, a byte budget.
+ */
+#include "product_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS (1u << 17)
+#define BUCKETS 4096u
+#define STRIPES 64u
+#define BUDGET ((size_t)96 << 20) /* bytes of JSON kept at most */
+#define PENDING 256
+
+struct slot {
+	int64_t id; /* 0: empty */
+	struct product_cache_stamp stamp;
+	char *body;
+	size_t len;
+};
+
+static struct slot slots[SLOTS];
+static pthread_mutex_t stripes[STRIPES];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static atomic_uint_fast64_t bucket_epoch[BUCKETS];
+static atomic_uint_fast64_t global_epoch;
+static atomic_size_t bytes;
+
+static unsigned bucket_of(int64_t id)
+{
+	return (unsigned)((uint64_t)id % BUCKETS);
+}
+
+/* Per thread (a connection is used by one thread at a time), by connection: the
+ * products changed by the transaction under way, bumped again when it commits.  id 0
+ * stands for every product (users changed, or too many products to list). */
+static __thread struct {
+	struct {
+		sqlite3 *db;
+		int64_t id;
+	} e[PENDING];
+	int n;
+} pending;
+
+static void pend(sqlite3 *db, int64_t id)
+{
+	for (int i = 0; i < pending.n; i++)
+		if (pending.e[i].db == db && (pending.e[i].id == id || pending.e[i].id == 0))
+			return;
+	if (pending.n == PENDING) {
+		/* Full: this connection's entries become one "every product". */
+		int w = 0;
+		for (int i = 0; i < pending.n; i++)
+			if (pending.e[i].db != db)
+				pending.e[w++] = pending.e[i];
+		pending.n = w;
+		id = 0;
+		if (pending.n == PENDING) { /* full of other connections' entries */
+			atomic_fetch_add(&global_epoch, 1);
+			return; /* (cannot happen: one connection per thread) */
+		}
+	}
+	pending.e[pending.n].db = db;
+	pending.e[pending.n++].id = id;
+}
+
+/* Drops db's entries; bumps their epochs when `bump`. */
+static void settle(sqlite3 *db, int bump)
+{
+	int w = 0;
+	for (int i = 0; i < pending.n; i++) {
+		if (pending.e[i].db != db) {
+			pending.e[w++] = pending.e[i];
+		} else if (bump) {
+			if (pending.e[i].id == 0)
+				atomic_fetch_add(&global_epoch, 1);
+			else
+				atomic_fetch_add(&bucket_epoch[bucket_of(pending.e[i].id)], 1);
+		}
+	}
+	pending.n = w;
+}
+
+static void init(void)
+{
+	for (unsigned i = 0; i < STRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+}
+
+static void on_update(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
+{
+	(void)op;
+	(void)dbname;
+	if (strcmp(table, "products") == 0 && rowid > 0) {
+		atomic_fetch_add(&bucket_epoch[bucket_of(rowid)], 1);
+		pend(arg, rowid);
+	} else if (strcmp(table, "users") == 0) {
+		atomic_fetch_add(&global_epoch, 1);
+		pend(arg, 0);
+	}
+}
+
+static int on_commit_done(void *arg, sqlite3 *db, const char *dbname, int frames)
+{
+	(void)arg;
+	settle(db, 1);
+	/* What sqlite3_wal_autocheckpoint(db, 1000) did before this hook replaced it. */
+	if (frames >= 1000)
+		sqlite3_wal_checkpoint(db, dbname);
+	return SQLITE_OK;
+}
+
+static void on_rollback(void *arg)
+{
+	settle(arg, 0); /* bumped when changed; nothing changed in the end */
+}
+
+void product_cache_attach(sqlite3 *db)
+{
+	sqlite3_update_hook(db, on_update, db);
+	sqlite3_wal_hook(db, on_commit_done, NULL);
+	sqlite3_rollback_hook(db, on_rollback, db);
+}
+
+struct product_cache_stamp product_cache_stamp(int64_t id)
+{
+	struct product_cache_stamp s = { atomic_load(&bucket_epoch[bucket_of(id)]),
+					 atomic_load(&global_epoch) };
+	return s;
+}
+
+static int current(const struct product_cache_stamp *s, int64_t id)
+{
+	return s->bucket == atomic_load(&bucket_epoch[bucket_of(id)]) &&
+	       s->global == atomic_load(&global_epoch);
+}
+
+void product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json, size_t len)
+{
+	if (id <= 0 || !current(s, id))
+		return;
+	pthread_once(&once, init);
+	struct slot *sl = &slots[(uint64_t)id % SLOTS];
+	pthread_mutex_t *m = &stripes[(uint64_t)id % STRIPES];
+	pthread_mutex_lock(m);
+	size_t old = sl->body ? sl->len : 0;
+	if (atomic_load(&bytes) - old + len <= BUDGET) {
+		char *copy = malloc(len + 1);
+		if (copy) {
+			memcpy(copy, json, len);
+			copy[len] = '\0';
+			free(sl->body);
+			atomic_fetch_sub(&bytes, old);
+			atomic_fetch_add(&bytes, len);
+			sl->id = id;
+			sl->stamp = *s;
+			sl->body = copy;
+			sl->len = len;
+		}
+	}
+	pthread_mutex_unlock(m);
+}
+
+int product_cache_answer(const char *path, char **body, size_t *len)
+{
+	static const char prefix[] = "/api/v1/products/";
+	if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+		return -1;
+	const char *p = path + sizeof prefix - 1;
+	int64_t id = 0;
+	int digits = 0;
+	for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+		id = id * 10 + (*p - '0');
+	if (*p || digits == 0 || id <= 0)
+		return -1;
+	pthread_once(&once, init);
+	struct slot *sl = &slots[(uint64_t)id % SLOTS];
+	pthread_mutex_t *m = &stripes[(uint64_t)id % STRIPES];
+	int rc = -1;
+	pthread_mutex_lock(m);
+	if (sl->id == id && sl->body && current(&sl->stamp, id)) {
+		*body = malloc(sl->len + 1);
+		if (*body) {
+			memcpy(*body, sl->body, sl->len + 1);
+			*len = sl->len;
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(m);
+	return rc;
+}

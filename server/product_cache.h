@@ -1,0 +1,37 @@
+/*
+ * product_cache.h - serialised active products by id, answered from the event loop
+ * (GET /api/v1/products/{id} without the worker hop; issue 16).
+ *
+ * A product's JSON depends on its row in products and on its seller's name in users.
+ * Every connection store_open() makes has hooks that see each change to those tables
+ * (sqlite3_update_hook), whichever module makes it: a changed product's bucket epoch
+ * is bumped when the row changes and again once the transaction is committed (the
+ * WAL hook, which then also does SQLite's automatic checkpoint); a change to users
+ * bumps the global epoch.  An entry is served only while the epochs it was stamped
+ * with (read before its row was read) are current, so nothing stale is ever served.
+ */
+#ifndef VOXCART_PRODUCT_CACHE_H
+#define VOXCART_PRODUCT_CACHE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct product_cache_stamp {
+	uint64_t bucket, global;
+};
+
+/* Installs the change hooks on a new connection (store_open calls it). */
+void product_cache_attach(sqlite3 *db);
+
+/* Read before reading product id's row, passed to product_cache_put with its JSON. */
+struct product_cache_stamp product_cache_stamp(int64_t id);
+/* Keeps a copy of the JSON of active product id (dropped if it changed meanwhile). */
+void product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json,
+		       size_t len);
+
+/* For path /api/v1/products/<id>: a malloc'd copy of the cached JSON in *body (0), or
+ * -1 (not that path, not cached, or out of date). */
+int product_cache_answer(const char *path, char **body, size_t *len);
+
+#endif
