@@ -336,12 +336,51 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		if (n > 1)
 			dlg_focus(t, res.products);
 		break;
-	case RES_AMBIGUOUS:
-		if (c->soft && c->nitems == 1 && it->qty == 0)
+	case RES_AMBIGUOUS: {
+		if (it->every) {
+			/* "a couple of each kind of bagel": every one that fits */
+			const cJSON *p;
+			cJSON_ArrayForEach(p, res.products)
+				act_add_product(t, p, units_of(p, it, qty), c->more);
+			dlg_focus(t, res.products);
+			break;
+		}
+		/* "add oranges" when only the navels are in stock: the one that can come */
+		int in_stock = 0;
+		const cJSON *p, *avail = NULL;
+		cJSON_ArrayForEach(p, res.products)
+			if (dlg_int(p, "stock", 1) != 0)
+				in_stock++, avail = p;
+		if (in_stock == 1 && n > 1) {
+			char title[160], price[96];
+			title_of(avail, title, sizeof title);
+			reply_price_of(avail, price, sizeof price);
+			cJSON_ArrayForEach(p, res.products)
+				if (dlg_int(p, "stock", 1) == 0) {
+					char out[160];
+					title_of(p, out, sizeof out);
+					reply_say(&t->r, "%s is out of stock.", out);
+				}
+			reply_say(&t->r, "We have %s for %s.", title, price);
+			dlg_question(t, "Shall I add it?");
+			cJSON *one = cJSON_CreateArray();
+			cJSON_AddItemToArray(one, cJSON_Duplicate(avail, 1));
+			dlg_show(t, one, 0);
+			cJSON_Delete(one);
+			dlg_focus_one(t, dlg_id(avail));
+			t->st->suggest_id = dlg_id(avail);
+			t->st->suggest_qty = qty;
+			dlg_ask(t, DLG_PENDING_SUGGEST);
+			break;
+		}
+		/* "i've got 30 dollars, which headphones could i get": the choice is the
+		 * search within that price */
+		if ((c->soft && c->nitems == 1 && it->qty == 0) || c->price.max_cents >= 0 || c->price.min_cents >= 0)
 			act_search(t, c, it);
 		else
 			act_ask_choice(t, &res, UND_ADD, qty);
 		break;
+	}
 	case RES_NOT_FOUND:
 		act_not_found(t, &res, qty);
 		break;
@@ -583,6 +622,11 @@ void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			if (qty == 0 && !it->article && !it->zero) {
 				reply_say(&t->r, "How many would you like?");
 				break;
+			}
+			if (line == 0 && qty > 0 && it->ref != UND_REF_WORDS) {
+				/* "make it two" about the product just offered: two of it */
+				act_add_product(t, p, qty, 0);
+				continue;
 			}
 			change_line(t, p, it->zero ? 0 : qty ? qty : 1);
 		}

@@ -1160,6 +1160,16 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 	if (n < 2 || st->shown_is_cart || st->shown_turn < st->turn - 2)
 		return 0;
 	int question = 0;
+	for (int i = 1; i < r->n; i++) {
+		/* "the oat one. actually make it three": more than a choice is said, and each
+		 * command is read in turn; "... i'll take that" only says to take it */
+		const struct und_cmd *c = &r->cmd[i];
+		int social = c->intent == UND_CONFIRM || c->intent == UND_THANKS || c->intent == UND_GREET;
+		int take = (c->intent == UND_ADD || c->intent == UND_NONE) && !c->fix && !c->correction &&
+			   (c->nitems == 0 || (c->nitems == 1 && c->items[0].nwords == 0 && c->items[0].qty == 0));
+		if (!social && !take)
+			return 0;
+	}
 	for (int i = 0; i < r->n; i++) {
 		question |= r->cmd[i].ask != 0 || r->cmd[i].yesno;
 		if (r->cmd[i].ask == 2)
@@ -1217,8 +1227,29 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 	for (int k = 0; k < n; k++)
 		product_words(cJSON_GetArrayItem(st->shown, k), &pw[k]);
 	int score[DLG_SHOWN_MAX * 2] = { 0 }, said = 0, neg = 0, without = 0;
+	for (int i = 0; i + 1 < tw->n; i++) {
+		/* "the four pack", "the 12 oz one": a size one of them has */
+		long v;
+		int m = num_parse(tw, i, tw->n, &v);
+		const char *unit = m && i + m < tw->n ? lex_size_unit(tw->w[i + m]) : NULL;
+		if (!unit || v <= 0)
+			continue;
+		char num[24];
+		snprintf(num, sizeof num, "%ld", v);
+		int hits = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			hits += match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
+		if (hits == 0 || hits == n)
+			continue;
+		said++;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			score[k] += 2 * match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
+	}
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
+		/* "a single one", "the loose ones": sold by the piece, "(each)" */
+		if (!strcmp(w, "single") || !strcmp(w, "loose") || !strcmp(w, "individual"))
+			w = "each";
 		/* "not the decaf", "except the plant based": what is excluded; "no added
 		 * sugar", "caffeine free", "without caffeine": what it must say it lacks */
 		if (!strcmp(w, "not") || !strcmp(w, "except") || !strcmp(w, "but") || !strcmp(w, "other")) {
@@ -1306,6 +1337,8 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 	st->pending = DLG_PENDING_NONE;
 	if (ask && !take && !pending_choose)
 		what = UND_INFO;
+	if (what == UND_INFO && qty > 0 && !ask)
+		what = UND_ADD;	/* "the oat one, make it three": how many says take it */
 	if (what == UND_INFO || (ask && !take)) {
 		char title[160], price[96];
 		reply_title(p, title, sizeof title);

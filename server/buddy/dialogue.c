@@ -308,6 +308,18 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		act_add(t, &add, &add.items[0]);
 		return;
 	}
+	/* "and the rest too", "and that one as well": the previous change, again */
+	if (c->and_said && (it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 &&
+	    !c->follow && (st->last_intent == UND_REMOVE || st->last_intent == UND_ADD) && pending == DLG_PENDING_NONE) {
+		struct und_cmd f = *c;
+		f.intent = st->last_intent;
+		t->main = f.intent;
+		if (f.intent == UND_REMOVE)
+			act_remove(t, &f, &f.items[0]);
+		else
+			act_add(t, &f, &f.items[0]);
+		return;
+	}
 	/* "and the sony?", "what about bananas": the previous question, about this */
 	enum und_intent again = st->last_intent;
 	if (c->follow || (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE &&
@@ -326,6 +338,21 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		return;
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
+		if (c->polite && it->qty == 0 && c->price.min_cents < 0 && c->price.max_cents < 0) {
+			/* "almond milk with no added sugar please": asking for the one that fits */
+			struct resolution res;
+			resolve_item(t, it, RES_CATALOG, &res);
+			int one = res.status == RES_OK && cJSON_GetArraySize(res.products) == 1 &&
+				  dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", -1) != 0;
+			resolve_free(&res);
+			if (one) {
+				struct und_cmd add = *c;
+				add.intent = UND_ADD;
+				t->main = UND_ADD;
+				act_add(t, &add, &add.items[0]);
+				return;
+			}
+		}
 		act_search(t, c, it);
 		return;
 	}

@@ -100,6 +100,8 @@ static const struct lex_trigger triggers[] = {
 	{ "how many things", UND_CART_TOTAL, 22, 0 }, { "what do i owe", UND_CART_TOTAL, 22, 0 },
 	{ "altogether", UND_CART_TOTAL, 22, 0 }, { "all together", UND_CART_TOTAL, 22, 0 },
 	{ "how much will it be", UND_CART_TOTAL, 22, 0 }, { "how much is it all", UND_CART_TOTAL, 22, 0 },
+	{ "how much am i spending", UND_CART_TOTAL, 23, 0 }, { "what am i spending", UND_CART_TOTAL, 23, 0 },
+	{ "what would i pay", UND_CART_TOTAL, 23, 0 }, { "how much would i pay", UND_CART_TOTAL, 23, 0 },
 	{ "how much is everything", UND_CART_TOTAL, 22, 0 }, { "the damage", UND_CART_TOTAL, 22, 0 },
 	/* "what does all that come to?", "where am i at?", "how much have i spent so far?" */
 	{ "come to", UND_CART_TOTAL, 22, 0 }, { "comes to", UND_CART_TOTAL, 22, 0 },

@@ -135,6 +135,10 @@ static const struct {
 	enum limit kind;
 	int strict;
 } leads[] = {
+	/* "nothing over sixty", "nothing above 20 dollars", "not above": a ceiling */
+	{ "nothing over", LIM_MAX, 0 }, { "nothing above", LIM_MAX, 0 },
+	{ "nothing more than", LIM_MAX, 0 }, { "nothing pricier than", LIM_MAX, 0 },
+	{ "not above", LIM_MAX, 0 }, { "nothing that costs more than", LIM_MAX, 0 },
 	{ "for less than", LIM_MAX, 1 }, { "for under", LIM_MAX, 1 }, { "less than", LIM_MAX, 1 },
 	{ "cheaper than", LIM_MAX, 1 }, { "lower than", LIM_MAX, 1 }, { "under", LIM_MAX, 1 },
 	{ "below", LIM_MAX, 1 }, { "beneath", LIM_MAX, 1 }, { "not more than", LIM_MAX, 0 },

@@ -60,6 +60,7 @@ static void fix_command_typos(struct text_words *t)
 		{ "checkout", "check", "out" }, { "remove", "remove", NULL }, { "delete", "delete", NULL },
 		{ "cancel", "cancel", NULL }, { "basket", "basket", NULL }, { "trolley", "trolley", NULL },
 		{ "search", "search", NULL }, { "order", "order", NULL }, { "total", "total", NULL },
+		{ "subtotal", "subtotal", NULL },
 	};
 	for (int i = 0; i < t->n; i++) {
 		size_t len = strlen(t->w[i]);
@@ -381,6 +382,8 @@ static int ref_phrase(const struct text_words *t, int k, int end, enum und_ref *
 		{ "the other one", UND_REF_OTHER }, { "the other", UND_REF_OTHER },
 		{ "other one", UND_REF_OTHER }, { "that one", UND_REF_IT }, { "this one", UND_REF_IT },
 		{ "the same one", UND_REF_IT }, { "the same", UND_REF_IT }, { "same one", UND_REF_IT },
+		{ "the rest of them", UND_REF_IT }, { "the rest of it", UND_REF_IT },
+		{ "the rest", UND_REF_IT }, { "what is left of it", UND_REF_IT },
 		{ "it all", UND_REF_ALL }, { "all of it", UND_REF_ALL }, { "everything", UND_REF_ALL },
 		{ "the whole thing", UND_REF_ALL }, { "the lot", UND_REF_ALL },
 		{ "all items", UND_REF_ALL }, { "the whole cart", UND_REF_ALL },
@@ -417,6 +420,9 @@ static int ref_phrase(const struct text_words *t, int k, int end, enum und_ref *
 static int pick_phrase(const struct text_words *t, int k, int end, struct argstate *s)
 {
 	static const struct { const char *phrase; enum und_pick pick; int sort; } picks[] = {
+		{ "lowest price to highest", UND_PICK_NONE, 1 }, { "low to high", UND_PICK_NONE, 1 },
+		{ "lowest to highest", UND_PICK_NONE, 1 }, { "high to low", UND_PICK_NONE, 2 },
+		{ "highest to lowest", UND_PICK_NONE, 2 }, { "highest price to lowest", UND_PICK_NONE, 2 },
 		{ "least expensive", UND_PICK_CHEAPEST, 1 }, { "less expensive", UND_PICK_CHEAPEST, 1 },
 		{ "lowest priced", UND_PICK_CHEAPEST, 1 }, { "lowest price", UND_PICK_CHEAPEST, 1 },
 		{ "cheapest", UND_PICK_CHEAPEST, 1 }, { "cheaper", UND_PICK_CHEAPEST, 1 },
@@ -720,6 +726,29 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "all the fruit", "all of my sony stuff": every product of a kind */
+		/* "two of each kind of bagel", "a couple of each": the count is for every one */
+		if (text_is(t, k, "each") && s.cur && (s.cur->qty || s.cur->article) && !s.cur->nwords &&
+		    s.mode == MODE_ITEM && k > a && (text_is(t, k - 1, "of") || num_word(t->w[k - 1]) >= 0)) {
+			s.cur->every = 1;
+			s.cur->ref = UND_REF_THEM;
+			k++;
+			while (k < b && (text_is(t, k, "kind") || text_is(t, k, "type") || text_is(t, k, "sort") ||
+					 text_is(t, k, "of") || text_is(t, k, "the") || text_is(t, k, "one")))
+				k++;
+			if (is_content(t, k, b))
+				s.cur->ref = UND_REF_WORDS;
+			continue;
+		}
+		/* "i don't want any tea", "remove any bagels": every one of them */
+		if (text_is(t, k, "any") && (cmd->intent == UND_REMOVE || cmd->negated) && s.mode == MODE_ITEM &&
+		    is_content(t, k + 1, b)) {
+			struct und_item *it = item(&s);
+			if (it->nwords || it->ref != UND_REF_NONE)
+				it = new_item(&s);
+			it->every = 1;
+			k++;
+			continue;
+		}
 		if ((text_is(t, k, "all") || text_is(t, k, "both") || text_is(t, k, "every")) &&
 		    s.mode == MODE_ITEM) {
 			/* "all three bagel packs", "both bagels", "every mug" */
@@ -1128,6 +1157,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	    text_match(t, a, b, "and what about") || text_match(t, a, b, "what of"))
 		cmd->follow = 1;
 	cmd->buy = !strcmp(tr.phrase, "buy me") || !strcmp(tr.phrase, "just buy");
+	for (int i = a; i < b; i++)
+		cmd->polite |= text_is(t, i, "please") || text_is(t, i, "pls") || text_is(t, i, "plz");
 	/* "cut the sparkling water in half", "double the bananas": half or twice what
 	 * is there */
 	for (int i = a; i < b; i++) {

@@ -92,6 +92,7 @@ struct und_cmd {
 	int yesno;		/* a yes/no question about a product ("is the bread sliced?",
 				 * "do the earbuds come with a case?"): answered from what the
 				 * product says, never acted on */
+	int polite;		/* "please" was said: a fragment naming one product asks for it */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */
