@@ -28,7 +28,11 @@ struct asr;
 struct opus_dec;
 struct voice_state;
 
-enum out_kind { OUT_TEXT, OUT_BINARY, OUT_JOB_DONE, OUT_CLOSE, OUT_VAD_END };
+/* OUT_TEXT, OUT_BINARY and OUT_CLOSE go to the client, in order, on the outgoing
+ * queue; the control events (a job finished, the VAD heard the end of speech) go to
+ * the loop on a queue of their own, handled as soon as the loop wakes, whether or not
+ * the socket can be written. */
+enum out_kind { OUT_TEXT, OUT_BINARY, OUT_CLOSE, CTL_JOB_DONE, CTL_VAD_END };
 
 struct out_msg {
 	struct out_msg *next;
@@ -58,8 +62,10 @@ struct buddy_job {
 struct buddy_session {
 	atomic_int refs;
 	struct server *srv;
+	void (*release)(struct buddy_session *s); /* frees the [job] parts */
 	pthread_mutex_t lock;
 	struct out_msg *out_head, *out_tail; /* [lock] */
+	struct out_msg *ctl_head, *ctl_tail; /* [lock] control events for the loop */
 	size_t out_bytes;                    /* [lock] what the queue holds */
 	atomic_int overflow;                 /* the client stopped reading: close it */
 	int counted;                         /* [job] counted in the hub's per-user table */
@@ -92,7 +98,13 @@ struct buddy_session {
 	struct voice_state *voice;          /* recognition of the current audio turn */
 };
 
-struct buddy_session *buddy_session_new(struct server *srv, struct lws *wsi);
+/* What may wait to be written to one client (speech of a long reply is ~200 KB): a
+ * client that stops reading is closed rather than buffered for. */
+#define BUDDY_MAX_OUT_BYTES (2 * 1024 * 1024)
+
+/* release(s) frees the session's [job] parts when the last reference goes. */
+struct buddy_session *buddy_session_new(struct server *srv, struct lws *wsi,
+				       void (*release)(struct buddy_session *));
 void buddy_session_ref(struct buddy_session *s);
 void buddy_session_unref(struct buddy_session *s);
 
@@ -101,6 +113,8 @@ void buddy_session_send_json(struct buddy_session *s, cJSON *msg); /* takes msg 
 void buddy_session_send_binary(struct buddy_session *s, uint32_t turn, const void *data,
 			       size_t len);
 void buddy_session_send_marker(struct buddy_session *s, enum out_kind kind, int close_code);
+/* [job] A control event (CTL_*) for the loop, about turn. */
+void buddy_session_send_control(struct buddy_session *s, enum out_kind kind, uint32_t turn);
 /* Error event; turn 0 means none. */
 void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
 			      const char *message);
@@ -109,14 +123,24 @@ void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char
 void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn);
 /* [loop] Takes the next queued message, or NULL. */
 struct out_msg *buddy_session_pop(struct buddy_session *s);
+/* [loop] Takes the next control event, or NULL. */
+struct out_msg *buddy_session_pop_control(struct buddy_session *s);
 
 /* [job] Counts an authenticated session against its account's limit; -1 when the
  * account already has the most open sessions it may have (not counted then). */
 int buddy_session_count_user(struct buddy_session *s);
 
+void buddy_job_free(struct buddy_job *job);
+
+/* The hub (srv->buddy): 0, or -1 out of memory. */
+int buddy_hub_init(struct server *srv);
+/* [loop] The sessions that have queued something since the last call (each holds a
+ * reference the caller drops). */
+struct buddy_session *buddy_hub_take_ready(struct server *srv);
+void buddy_hub_free(struct server *srv);
+
 /* [job] Runs a job (hello, typed turn, audio turn). Defined in buddy_turn.c. */
 void buddy_job_run(struct buddy_session *s, struct buddy_job *job);
-void buddy_job_free(struct buddy_job *job);
 /* Frees the [job] parts of a session (state, tts, decoder). buddy_turn.c. */
 void buddy_session_release_job_parts(struct buddy_session *s);
 

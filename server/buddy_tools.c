@@ -5,7 +5,7 @@
  */
 #include "buddy_tools.h"
 #include "auth.h"
-#include "buddy_run.h"
+#include "clock.h"
 #include "log.h"
 #include "buddy/buddy.h"
 #include "cart.h"
@@ -36,10 +36,10 @@ static int t_search(void *ctx, const struct buddy_search *s, cJSON **result, cha
 	q.max_price = s->max_price_cents;
 	q.limit = s->limit > 0 && s->limit <= 100 ? s->limit : 10;
 	int bad_sort = 0;
-	double t0 = buddy_now();
+	double t0 = clock_mono_s();
 	*result = catalog_search(c->db, &q, &bad_sort);
 	log_debug("buddy", "search \"%s\" category=%s: %.1f ms", q.text ? q.text : "",
-		  q.category ? q.category : "-", (buddy_now() - t0) * 1000);
+		  q.category ? q.category : "-", (clock_mono_s() - t0) * 1000);
 	if (!*result) {
 		fail(code, msg, bad_sort ? "bad_request" : "internal", "search failed");
 		return bad_sort ? 400 : 500;

@@ -19,18 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buddy_job_free(struct buddy_job *job)
-{
-	if (!job)
-		return;
-	for (size_t i = 0; i < job->npackets; i++)
-		free(job->packets[i]);
-	free(job->packets);
-	free(job->packet_lens);
-	free(job->text);
-	free(job);
-}
-
 void buddy_session_release_job_parts(struct buddy_session *s)
 {
 	if (s->state) {

@@ -1,6 +1,8 @@
 /*
  * buddy_ws.c - the buddy WebSocket on the event-loop thread (see buddy_ws.h and
- * buddy_session.h).
+ * buddy_session.h): lws's callbacks, the client's messages, and each session's queue
+ * of jobs.  The session itself (its outgoing queue, references, the hub) is
+ * buddy_session.c, below both this file and the jobs (buddy_turn.c).
  *
  * The loop parses each client message, keeps the session's queue of jobs (hello,
  * typed turns, audio turns) and runs them one at a time on the worker pool.  Jobs
@@ -12,6 +14,7 @@
  */
 #include "buddy_ws.h"
 #include "buddy_session.h"
+#include "clock.h"
 #include "frame.h"
 #include "log.h"
 #include "msgcheck.h"
@@ -28,25 +31,6 @@
 #define MAX_MESSAGE (256 * 1024)
 #define MAX_AUDIO_PACKETS (60 * 50) /* one minute of 20 ms frames */
 #define MAX_QUEUED_JOBS 8           /* turns (and the hello) waiting per session */
-/* What may wait to be written to one client (speech of a long reply is ~200 KB): a
- * client that stops reading is closed rather than buffered for. */
-#define MAX_OUT_BYTES (2 * 1024 * 1024)
-#define USER_BUCKETS 1024
-
-/* Open authenticated sessions per account. */
-struct user_count {
-	struct user_count *next;
-	int64_t user_id;
-	int n;
-};
-
-struct buddy_hub {
-	pthread_mutex_t lock;
-	struct buddy_session *ready;
-	atomic_int sessions;
-	atomic_uint_fast64_t next_id;
-	struct user_count *users[USER_BUCKETS]; /* [lock] */
-};
 
 struct buddy_conn {
 	struct buddy_session *s;
@@ -54,231 +38,6 @@ struct buddy_conn {
 	size_t rx_len, rx_cap;
 	int rx_binary;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- sessions ---- */
-
-struct buddy_session *buddy_session_new(struct server *srv, struct lws *wsi)
-{
-	struct buddy_session *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	atomic_init(&s->refs, 1);
-	s->srv = srv;
-	s->wsi = wsi;
-	pthread_mutex_init(&s->lock, NULL);
-	snprintf(s->id, sizeof s->id, "s%llu",
-		 (unsigned long long)atomic_fetch_add(&srv->buddy->next_id, 1) + 1);
-	atomic_fetch_add(&srv->buddy->sessions, 1);
-	return s;
-}
-
-void buddy_session_ref(struct buddy_session *s)
-{
-	atomic_fetch_add(&s->refs, 1);
-}
-
-static struct user_count **user_slot(struct buddy_hub *hub, int64_t user_id)
-{
-	struct user_count **pp = &hub->users[(uint64_t)user_id % USER_BUCKETS];
-	while (*pp && (*pp)->user_id != user_id)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-int buddy_session_count_user(struct buddy_session *s)
-{
-	struct buddy_hub *hub = s->srv->buddy;
-	int rc = -1;
-	pthread_mutex_lock(&hub->lock);
-	struct user_count **pp = user_slot(hub, s->user.id);
-	if (!*pp && (*pp = calloc(1, sizeof **pp)) != NULL)
-		(*pp)->user_id = s->user.id;
-	if (*pp && (*pp)->n < s->srv->set.max_sessions_per_user) {
-		(*pp)->n++;
-		s->counted = 1;
-		rc = 0;
-	}
-	pthread_mutex_unlock(&hub->lock);
-	return rc;
-}
-
-static void uncount_user(struct buddy_session *s)
-{
-	struct buddy_hub *hub = s->srv->buddy;
-	pthread_mutex_lock(&hub->lock);
-	struct user_count **pp = user_slot(hub, s->user.id);
-	if (*pp && --(*pp)->n <= 0) {
-		struct user_count *dead = *pp;
-		*pp = dead->next;
-		free(dead);
-	}
-	pthread_mutex_unlock(&hub->lock);
-}
-
-void buddy_session_unref(struct buddy_session *s)
-{
-	if (atomic_fetch_sub(&s->refs, 1) != 1)
-		return;
-	if (s->counted)
-		uncount_user(s);
-	struct out_msg *m = s->out_head;
-	while (m) {
-		struct out_msg *next = m->next;
-		free(m);
-		m = next;
-	}
-	/* The turn being recorded (s->audio) is one of the queued jobs: freed here once. */
-	struct buddy_job *j = s->queue_head;
-	while (j) {
-		struct buddy_job *next = j->next;
-		buddy_job_free(j);
-		j = next;
-	}
-	s->queue_head = s->queue_tail = s->audio = NULL;
-	buddy_session_release_job_parts(s);
-	atomic_fetch_sub(&s->srv->buddy->sessions, 1);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
-}
-
-static void mark_ready(struct buddy_session *s)
-{
-	struct buddy_hub *hub = s->srv->buddy;
-	pthread_mutex_lock(&hub->lock);
-	if (!s->on_ready_list) {
-		s->on_ready_list = 1;
-		buddy_session_ref(s);
-		s->ready_next = hub->ready;
-		hub->ready = s;
-	}
-	pthread_mutex_unlock(&hub->lock);
-	lws_cancel_service(s->srv->lws);
-}
-
-static size_t out_size(const struct out_msg *m)
-{
-	return sizeof *m + LWS_PRE + m->len;
-}
-
-static void push_out(struct buddy_session *s, struct out_msg *m)
-{
-	pthread_mutex_lock(&s->lock);
-	if (m->kind == OUT_TEXT || m->kind == OUT_BINARY) {
-		if (s->out_bytes + out_size(m) > MAX_OUT_BYTES) {
-			/* The client is not reading what it is sent. */
-			pthread_mutex_unlock(&s->lock);
-			free(m);
-			atomic_store(&s->overflow, 1);
-			mark_ready(s);
-			return;
-		}
-		s->out_bytes += out_size(m);
-	}
-	if (s->out_tail)
-		s->out_tail->next = m;
-	else
-		s->out_head = m;
-	s->out_tail = m;
-	pthread_mutex_unlock(&s->lock);
-	mark_ready(s);
-}
-
-static struct out_msg *out_new(enum out_kind kind, const void *data, size_t len)
-{
-	struct out_msg *m = malloc(sizeof *m + LWS_PRE + len);
-	if (!m)
-		return NULL;
-	memset(m, 0, sizeof *m);
-	m->kind = kind;
-	m->len = len;
-	if (len)
-		memcpy(m->data + LWS_PRE, data, len);
-	return m;
-}
-
-void buddy_session_send_json(struct buddy_session *s, cJSON *msg)
-{
-	char *text = cJSON_PrintUnformatted(msg);
-	cJSON_Delete(msg);
-	if (!text)
-		return;
-	struct out_msg *m = out_new(OUT_TEXT, text, strlen(text));
-	free(text);
-	if (m)
-		push_out(s, m);
-}
-
-void buddy_session_send_binary(struct buddy_session *s, uint32_t turn, const void *data, size_t len)
-{
-	struct out_msg *m = out_new(OUT_BINARY, data, len);
-	if (m) {
-		m->turn = turn;
-		push_out(s, m);
-	}
-}
-
-void buddy_session_send_marker(struct buddy_session *s, enum out_kind kind, int close_code)
-{
-	struct out_msg *m = out_new(kind, NULL, 0);
-	if (m) {
-		m->close_code = close_code;
-		push_out(s, m);
-	}
-}
-
-void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
-			      const char *message)
-{
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "type", "error");
-	if (turn)
-		cJSON_AddNumberToObject(e, "turn", turn);
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
-	buddy_session_send_json(s, e);
-}
-
-void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn)
-{
-	pthread_mutex_lock(&s->lock);
-	struct out_msg **pp = &s->out_head, *last = NULL;
-	while (*pp) {
-		struct out_msg *m = *pp;
-		if (m->kind == OUT_BINARY && m->turn <= turn) {
-			*pp = m->next;
-			s->out_bytes -= out_size(m);
-			free(m);
-			continue;
-		}
-		last = m;
-		pp = &m->next;
-	}
-	s->out_tail = last;
-	pthread_mutex_unlock(&s->lock);
-}
-
-struct out_msg *buddy_session_pop(struct buddy_session *s)
-{
-	pthread_mutex_lock(&s->lock);
-	struct out_msg *m = s->out_head;
-	if (m) {
-		s->out_head = m->next;
-		if (!s->out_head)
-			s->out_tail = NULL;
-		m->next = NULL;
-		if (m->kind == OUT_TEXT || m->kind == OUT_BINARY)
-			s->out_bytes -= out_size(m);
-	}
-	pthread_mutex_unlock(&s->lock);
-	return m;
-}
 
 /* ---- jobs ---- */
 
@@ -294,18 +53,14 @@ static void job_main(void *arg)
 	if (a->feed_only) {
 		/* The end the VAD heard goes to the loop, which owns the job's state. */
 		if (!atomic_load(&a->s->closed) && voice_turn_feed(a->s, a->job)) {
-			struct out_msg *m = out_new(OUT_VAD_END, NULL, 0);
-			if (m) {
-				m->turn = a->job->turn;
-				push_out(a->s, m);
-			}
+			buddy_session_send_control(a->s, CTL_VAD_END, a->job->turn);
 		}
 	} else {
 		if (!atomic_load(&a->s->closed))
 			buddy_job_run(a->s, a->job);
 		buddy_job_free(a->job);
 	}
-	buddy_session_send_marker(a->s, OUT_JOB_DONE, 0);
+	buddy_session_send_control(a->s, CTL_JOB_DONE, 0);
 	buddy_session_unref(a->s);
 	free(a);
 }
@@ -383,14 +138,8 @@ static void cancel_turns(struct buddy_session *s, uint32_t upto)
 }
 
 /* Checks a new turn id: returns it, or 0 after sending an error. */
-static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
+static uint32_t take_turn(struct buddy_session *s, uint32_t turn)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!msgcheck_turn(t)) {
-		buddy_session_send_error(s, 0, "bad_request", "turn must be a positive integer.");
-		return 0;
-	}
-	uint32_t turn = msgcheck_turn(t);
 	if (turn <= s->last_turn) {
 		buddy_session_send_error(s, turn, "bad_request",
 					 "Turn ids must increase; this one was already used.");
@@ -401,6 +150,16 @@ static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
 		cancel_turns(s, s->last_turn);
 	s->last_turn = turn;
 	return turn;
+}
+
+static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
+	if (!msgcheck_turn(t)) {
+		buddy_session_send_error(s, 0, "bad_request", "turn must be a positive integer.");
+		return 0;
+	}
+	return take_turn(s, msgcheck_turn(t));
 }
 
 static struct buddy_job *job_new(enum job_kind kind, uint32_t turn, const char *text)
@@ -453,20 +212,25 @@ static void finish_audio(struct buddy_session *s)
 	if (!s->audio)
 		return;
 	s->audio->audio_done = 1;
-	s->audio->t_stop = now_s();
+	s->audio->t_stop = clock_mono_s();
 	s->audio = NULL;
 	pump(s);
+}
+
+/* Starts recording turn (already checked and taken). */
+static void start_audio(struct buddy_session *s, uint32_t turn)
+{
+	finish_audio(s);
+	struct buddy_job *j = job_new(JOB_AUDIO, turn, NULL);
+	if (j && enqueue(s, j) == 0)
+		s->audio = j;
 }
 
 static void on_audio_start(struct buddy_session *s, const cJSON *msg)
 {
 	uint32_t turn = new_turn(s, msg);
-	if (!turn)
-		return;
-	finish_audio(s);
-	struct buddy_job *j = job_new(JOB_AUDIO, turn, NULL);
-	if (j && enqueue(s, j) == 0)
-		s->audio = j;
+	if (turn)
+		start_audio(s, turn);
 }
 
 static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
@@ -542,10 +306,8 @@ static void on_binary(struct buddy_session *s, const unsigned char *data, size_t
 	}
 	if (s->vad && !s->audio && f.turn > s->last_turn) {
 		/* Hands-free: audio of a new turn starts it without audio.start. */
-		cJSON *start = cJSON_CreateObject();
-		cJSON_AddNumberToObject(start, "turn", f.turn);
-		on_audio_start(s, start);
-		cJSON_Delete(start);
+		if (take_turn(s, f.turn))
+			start_audio(s, f.turn);
 	}
 	struct buddy_job *j = s->audio;
 	if (!j || f.turn != j->turn) {
@@ -604,19 +366,7 @@ static int uri_is_buddy(struct lws *wsi)
 static int write_one(struct lws *wsi, struct buddy_session *s)
 {
 	struct out_msg *m;
-	while ((m = buddy_session_pop(s)) != NULL) {
-		if (m->kind == OUT_JOB_DONE) {
-			free(m);
-			s->job_running = 0;
-			pump(s);
-			continue;
-		}
-		if (m->kind == OUT_VAD_END) {
-			if (s->audio && s->audio->turn == m->turn)
-				finish_audio(s);
-			free(m);
-			continue;
-		}
+	if ((m = buddy_session_pop(s)) != NULL) {
 		if (m->kind == OUT_CLOSE) {
 			const char *why = m->close_code == 4001 ? "unauthorized" : "policy";
 			lws_close_reason(wsi, (enum lws_close_status)m->close_code,
@@ -629,7 +379,6 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 		free(m);
 		if (n < 0)
 			return -1;
-		break;
 	}
 	pthread_mutex_lock(&s->lock);
 	int more = s->out_head != NULL;
@@ -646,7 +395,7 @@ static int take_message_token(struct buddy_session *s)
 	const struct server_settings *set = &s->srv->set;
 	if (set->ws_msg_rate <= 0)
 		return 1;
-	double now = now_s();
+	double now = clock_mono_s();
 	if (s->bucket_t == 0)
 		s->bucket = set->ws_msg_burst;
 	else
@@ -724,7 +473,7 @@ static int upgrade_allowed(struct server *srv, struct lws *wsi)
 {
 	char ip[64] = "";
 	lws_get_peer_simple(wsi, ip, sizeof ip);
-	int wait = ratelimit_take(srv->limiter, ip, now_s());
+	int wait = ratelimit_take(srv->limiter, ip, clock_mono_s());
 	if (wait > 0)
 		log_warn("buddy", "refused a WebSocket upgrade from %s: over the rate limit", ip);
 	return wait == 0;
@@ -741,7 +490,7 @@ static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, voi
 			return 1;
 		return upgrade_allowed(srv, wsi) ? 0 : 1;
 	case LWS_CALLBACK_ESTABLISHED:
-		c->s = buddy_session_new(srv, wsi);
+		c->s = buddy_session_new(srv, wsi, buddy_session_release_job_parts);
 		if (!c->s)
 			return -1;
 		/* A socket that never says hello is closed after hello_timeout seconds. */
@@ -769,13 +518,10 @@ static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, voi
 
 int buddy_ws_init(struct server *srv, char *err, size_t errlen)
 {
-	struct buddy_hub *hub = calloc(1, sizeof *hub);
-	if (!hub) {
+	if (buddy_hub_init(srv) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	pthread_mutex_init(&hub->lock, NULL);
-	srv->buddy = hub;
 	return 0;
 }
 
@@ -789,21 +535,24 @@ struct lws_protocols buddy_ws_protocol(void)
 
 void buddy_ws_wake(struct server *srv)
 {
-	struct buddy_hub *hub = srv->buddy;
-	if (!hub)
-		return;
-	pthread_mutex_lock(&hub->lock);
-	struct buddy_session *list = hub->ready;
-	hub->ready = NULL;
-	for (struct buddy_session *s = list; s; s = s->ready_next)
-		s->on_ready_list = 0;
-	pthread_mutex_unlock(&hub->lock);
+	struct buddy_session *list = buddy_hub_take_ready(srv);
 	while (list) {
 		struct buddy_session *s = list;
 		list = s->ready_next;
+		/* Control events first: the next job starts, or the recording ends, now. */
+		for (struct out_msg *m; (m = buddy_session_pop_control(s)) != NULL; free(m)) {
+			if (!s->wsi)
+				continue; /* closed: no more jobs start */
+			if (m->kind == CTL_JOB_DONE) {
+				s->job_running = 0;
+				pump(s);
+			} else if (m->kind == CTL_VAD_END && s->audio && s->audio->turn == m->turn) {
+				finish_audio(s);
+			}
+		}
 		if (s->wsi && atomic_load(&s->overflow)) {
 			log_warn("buddy", "session %s: the client stopped reading (%d KiB waiting); "
-				 "closing it", s->id, MAX_OUT_BYTES / 1024);
+				 "closing it", s->id, BUDDY_MAX_OUT_BYTES / 1024);
 			lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 1);
 			s->wsi = NULL; /* gone as far as the jobs are concerned */
 			atomic_store(&s->closed, 1);
@@ -819,16 +568,6 @@ void buddy_ws_wake(struct server *srv)
 
 void buddy_ws_shutdown(struct server *srv)
 {
-	struct buddy_hub *hub = srv->buddy;
-	if (!hub)
-		return;
 	buddy_ws_wake(srv);
-	pthread_mutex_destroy(&hub->lock);
-	free(hub);
-	srv->buddy = NULL;
-}
-
-int buddy_ws_session_count(struct server *srv)
-{
-	return srv->buddy ? atomic_load(&srv->buddy->sessions) : 0;
+	buddy_hub_free(srv);
 }

@@ -1,0 +1,17 @@
+/*
+ * clock.h - the monotonic clock in seconds, for timing and deadlines (a leaf: any
+ * module may include it without depending on another).
+ */
+#ifndef VOXCART_CLOCK_H
+#define VOXCART_CLOCK_H
+
+#include <time.h>
+
+static inline double clock_mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#endif
