@@ -108,7 +108,7 @@ def rest_op(srv, rnd, stats, ctx):
     elif r < 0.80:
         timed(stats, "orders", lambda: srv.http("GET", "/api/v1/orders?limit=5", token=tok), {200})
     elif r < 0.83:
-        email = ctx["emails"][ctx["shoppers"].index(tok)]
+        email = rnd.choice(ctx["emails"])
         timed(stats, "login", lambda: srv.http("POST", "/api/v1/auth/login",
                                                {"email": email, "password": "password123"}), {200})
     elif r < 0.88:
@@ -160,6 +160,22 @@ def ws_op(srv, rnd, stats, ctx):
         ws.close()
     except (Closed, OSError, TimeoutError) as e:
         stats.error("ws", repr(e))
+
+
+def relogin(srv, ctx, deadline, every=300):
+    """Access tokens live 15 minutes: log everyone in again now and then, as a client
+    would refresh."""
+    while time.time() + every < deadline:
+        time.sleep(every)
+        for i, email in enumerate(ctx["emails"]):
+            st, _, b = srv.http("POST", "/api/v1/auth/login",
+                                {"email": email, "password": "password123"})
+            if st == 200:
+                ctx["shoppers"][i] = b["access_token"]
+        st, _, b = srv.http("POST", "/api/v1/auth/login",
+                            {"email": "soak-seller@test.io", "password": "password123"})
+        if st == 200:
+            ctx["seller"] = b["access_token"]
 
 
 def worker(srv, seed, rate, deadline, stats, ctx):
@@ -214,6 +230,7 @@ def main():
         threads = [threading.Thread(target=worker, args=(srv, i, a.rate / a.threads, deadline,
                                                          stats, ctx), daemon=True)
                    for i in range(a.threads)]
+        threads.append(threading.Thread(target=relogin, args=(srv, ctx, deadline), daemon=True))
         for t in threads:
             t.start()
         samples = []
