@@ -43,10 +43,12 @@ tries=0
 until grep -q "listening on http://" "$log" 2>/dev/null && kill -0 "$server" 2>/dev/null; do
 	tries=$((tries + 1))
 	if [ "$tries" -gt 300 ] || ! kill -0 "$server" 2>/dev/null; then
-		echo "make demo: voxcartd did not start; its log ($log):" >&2
-		tail -20 "$log" >&2
 		if grep -q "cannot listen" "$log" 2>/dev/null; then
+			grep -m1 "cannot listen" "$log" >&2
 			echo "$port_hint" >&2
+		else
+			echo "make demo: voxcartd did not start; its log ($log):" >&2
+			tail -20 "$log" >&2
 		fi
 		exit 1
 	fi

@@ -274,6 +274,25 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 		append_reply(a, ev->turn, ev->text);
 		break;
 	case VOICE_ACTION:
+		if (strcmp(ev->name, "cart.remove") == 0 && strcmp(ev->text, "- item") == 0) {
+			/* the connection never saw the product: the cart pane (not yet updated)
+			 * still has its line, so the removal can name it */
+			const cJSON *it;
+			int64_t id = app_jint(ev->args, "product_id");
+			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(a->cart_st.cart, "items"))
+			{
+				if (id > 0 && app_jint(it, "product_id") == id && app_jstr(it, "title")[0]) {
+					char line[300];
+					snprintf(line, sizeof line, "- %s", app_jstr(it, "title"));
+					char *t = strdup(line);
+					if (t) {
+						free(ev->text);
+						ev->text = t;
+					}
+					break;
+				}
+			}
+		}
 		apply_action(a, ev);
 		if (ev->text[0])
 			buddy_pane_add(a, 2, ev->turn, ev->text);

@@ -306,13 +306,23 @@ static int talk_wanted(struct voice *v)
 	return w;
 }
 
+/* The microphone, or the --input file read in real time, through the echo canceller
+ * when there is one; NULL with err filled when it cannot be opened. */
+static struct audio_source *open_source(struct voice *v, char *err, size_t errlen)
+{
+	struct audio_source *src = v->input_wav
+		? audio_source_file(v->input_wav, AUDIO_MIC_RATE, 1, err, errlen)
+		: audio_source_mic(AUDIO_MIC_RATE, err, errlen);
+	if (src && v->aec)
+		audio_source_set_aec(src, v->aec);
+	return src;
+}
+
 /* One audio turn: from the talk key until it is pressed again or the file ends. */
 static void run_talk(struct voice *v, struct buddy_client *c)
 {
 	char err[256];
-	struct audio_source *src = v->input_wav
-		? audio_source_file(v->input_wav, AUDIO_MIC_RATE, 1, err, sizeof err)
-		: audio_source_mic(AUDIO_MIC_RATE, err, sizeof err);
+	struct audio_source *src = open_source(v, err, sizeof err);
 	if (!src) {
 		post_text(v, VOICE_AUDIO_ERROR, 0, err);
 		pthread_mutex_lock(&v->lock);
@@ -320,8 +330,6 @@ static void run_talk(struct voice *v, struct buddy_client *c)
 		pthread_mutex_unlock(&v->lock);
 		return;
 	}
-	if (v->aec)
-		audio_source_set_aec(src, v->aec);
 	pthread_mutex_lock(&v->lock);
 	struct audio_player *player = v->player; /* ours: freed by this thread */
 	pthread_mutex_unlock(&v->lock);
@@ -374,9 +382,7 @@ static int handsfree_wanted(struct voice *v)
 static void run_handsfree(struct voice *v, struct buddy_client *c)
 {
 	char err[256];
-	struct audio_source *src = v->input_wav
-		? audio_source_file(v->input_wav, AUDIO_MIC_RATE, 1, err, sizeof err)
-		: audio_source_mic(AUDIO_MIC_RATE, err, sizeof err);
+	struct audio_source *src = open_source(v, err, sizeof err);
 	struct vad *vad = src ? vad_new(NULL) : NULL;
 	if (!src || !vad) {
 		post_text(v, VOICE_AUDIO_ERROR, 0, src ? "out of memory" : err);
@@ -386,8 +392,6 @@ static void run_handsfree(struct voice *v, struct buddy_client *c)
 		pthread_mutex_unlock(&v->lock);
 		return;
 	}
-	if (v->aec)
-		audio_source_set_aec(src, v->aec);
 	pthread_mutex_lock(&v->lock);
 	struct audio_player *player = v->player;
 	pthread_mutex_unlock(&v->lock);

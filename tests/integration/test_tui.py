@@ -493,7 +493,15 @@ def handsfree_session(srv, tok, url, xdg):
 
 
 def reconnect_session(srv, url, xdg):
-    """The buddy reconnects by itself after the server restarts, and says so."""
+    """The buddy reconnects by itself after the server restarts, and says so; on the
+    new connection a removal still names the product (not "- item")."""
+    tok = srv.login(SHOPPER, PASSWORD)["access_token"]
+    srv.http("DELETE", "/api/v1/cart", token=tok)
+    st, _, res = srv.http("GET", "/api/v1/products?q=organic%20bananas&limit=1")
+    banana = res["items"][0] if st == 200 and res.get("items") else None
+    if banana:
+        srv.http("POST", "/api/v1/cart/items", {"product_id": banana["id"], "quantity": 1},
+                 token=tok)
     t = Tui("reconnect", url, xdg)
     try:
         s = t.wait_for(lambda s: "Buddy - connected" in s, timeout=15)
@@ -513,13 +521,16 @@ def reconnect_session(srv, url, xdg):
                        timeout=30)
         C.check("reconnect: after the restart the buddy is back without a key pressed", s,
                 t.screen())
-        if s:
+        if s and banana:  # the first message on the new connection: it never saw the product
             t.keys("i")
-            t.type("what is in my cart")
+            t.type("remove the %s" % banana["title"].lower())
             t.keys("Enter", "Escape")
-            s = t.wait_for(lambda s: "buddy:" in pane(s, "buddy", 100).split("what is in my cart")[-1],
-                           timeout=15)
-            C.check("reconnect: the next message is answered", s, t.screen())
+            s = t.wait_for(lambda s: re.search(r"^│\s+- \S", pane(s, "buddy", 100), re.M), timeout=15)
+            b = pane(t.screen(), "buddy", 100)
+            C.check("reconnect: the next message is answered; a removal on the fresh connection "
+                    "names the product, not 'item'",
+                    s and "- item" not in b and re.search(r"- %s" % re.escape(banana["title"][:12]), b),
+                    b)
     finally:
         t.close()
 
