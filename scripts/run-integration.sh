@@ -3,9 +3,9 @@
 # prints each script's result and a summary line; fails if any script failed.
 #
 #   scripts/run-integration.sh [test_foo.py ...]   (default: all of them)
-#   INTEGRATION_TIMEOUT=seconds (default 120)  VERBOSE=1 shows every script's output
+#   INTEGRATION_TIMEOUT=seconds (default 300)  VERBOSE=1 shows every script's output
 cd "$(dirname "$0")/.." || exit 2
-limit=${INTEGRATION_TIMEOUT:-120}
+limit=${INTEGRATION_TIMEOUT:-300}
 if [ "$#" -gt 0 ]; then
 	scripts="$*"
 else
