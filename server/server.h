@@ -1,7 +1,11 @@
 /*
  * server.h - the state of one voxcartd: settings read from the command line and the
- * config file, and the parts built from them.  There is no other global state; this
- * struct is passed down to whatever needs it.
+ * config file, and the parts built from them, passed down to whatever needs them.
+ * Not everything is here yet: process-wide caches still live in their files (the
+ * in-memory search index in searchidx.c, serialised products in product_cache.c, the
+ * vocabulary snapshot in vocab.c, the language model and decoder pool in
+ * voice_turn.c, the OpenAI engine's pending confirmations, curl handle pools); new
+ * state goes here.
  */
 #ifndef VOXCART_SERVER_H
 #define VOXCART_SERVER_H
