@@ -77,6 +77,7 @@ struct asr {
 	int in_utt;
 	unsigned long samples;
 	unsigned search_gen; /* names LMs loaded by asr_reload() */
+	unsigned active_gen; /* the one in use: lmN, or 0 for the first ("_default") */
 	int16_t *held;       /* the first WARMUP_SAMPLES of the utterance, not yet decoded */
 	size_t nheld;
 	int warm;            /* the mean is set and audio goes straight to the decoder */
@@ -435,18 +436,21 @@ int asr_reload(struct asr *a, const char *lm_path, const char *dict_path, char *
 		snprintf(err, errlen, "dictionary %s: cannot load", dict_path);
 		return -1;
 	}
-	char prev[32];
-	const char *cur = ps_get_search(a->ps);
-	snprintf(prev, sizeof prev, "%s", cur ? cur : "");
 	snprintf(name, sizeof name, "lm%u", ++a->search_gen);
 	if (ps_set_lm_file(a->ps, name, lm_path) < 0 || ps_set_search(a->ps, name) < 0) {
 		snprintf(err, errlen, "language model %s: cannot load", lm_path);
 		return -1;
 	}
 	/* Drop the model replaced: kept, every catalog change left one more language
-	 * model in each pooled decoder (~2 MB a time; found by make soak). */
-	if (prev[0] && strcmp(prev, name) != 0)
-		ps_unset_search(a->ps, prev);
+	 * model in each pooled decoder (~2 MB a time; found by make soak).  Its name is
+	 * remembered here: ps_get_search() leaks an iterator each call. */
+	char prev[32];
+	if (a->active_gen)
+		snprintf(prev, sizeof prev, "lm%u", a->active_gen);
+	else
+		snprintf(prev, sizeof prev, "_default"); /* PocketSphinx's name for the first */
+	a->active_gen = a->search_gen;
+	ps_unset_search(a->ps, prev);
 	return 0;
 }
 
