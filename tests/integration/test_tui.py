@@ -451,6 +451,32 @@ def crash_session(url, xdg):
         t.close()
 
 
+def client_config_session(url, xdg):
+    """Without --server or VOXCART_SERVER the TUI reads "server" in the [client] section
+    of $XDG_CONFIG_HOME/voxcart/config (config.example), as voxcart does."""
+    cfg = os.path.join(xdg, "voxcart", "config")
+    os.makedirs(os.path.dirname(cfg), exist_ok=True)
+    with open(cfg, "w") as f:
+        f.write("[server]\nport = 1\n[client]\nserver = %s\n" % url)
+    name = "clientcfg"
+    envs = {"XDG_CONFIG_HOME": xdg, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color"}
+    cmd = ["env", "-u", "VOXCART_SERVER"] + ["%s=%s" % kv for kv in envs.items()] + [TUI]
+    tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", "sh", "-c",
+         "%s; echo TUI-EXITED rc=$?; sleep 600" % " ".join(_quote(c) for c in cmd))
+    try:
+        deadline, s = time.time() + 10, ""
+        while time.time() < deadline:
+            s = tmux("capture-pane", "-p", "-t", name)
+            if "Logged in as " + SHOPPER in s or "Cart (" in s:
+                break
+            time.sleep(0.1)
+        C.check("the TUI uses [client] server from the config file", "Cart (" in s and
+                SHOPPER in s, s)
+    finally:
+        os.remove(cfg)
+        tmux("kill-session", "-t", name, check=False)
+
+
 def handsfree_session(srv, tok, url, xdg):
     """F3: hands-free.  The --input file (speech, then 1.5 s of silence) is heard: the
     meter shows HEARD, and the turn ends on the pause by itself, without another key."""
@@ -673,6 +699,7 @@ def main():
                 C.run("shop", shop_session, srv, tok, url, xdg)
                 C.run("voice", voice_session, srv, tok, url, xdg)
                 C.run("crash", crash_session, url, xdg)
+                C.run("client config", client_config_session, url, xdg)
                 C.run("hands-free", handsfree_session, srv, tok, url, xdg)
                 C.run("reconnect", reconnect_session, srv, url, xdg)
             C.run("demo", demo_session, srv)
