@@ -427,8 +427,13 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 		const cJSON *p = line;
 		if (t->tools->product_get(t->tools->ctx, dlg_id(line), &full, code, msg) == 0 && full)
 			p = full;
+		/* the category counts only as a whole ("fruit"), not for a word of its name
+		 * ("tea" of "Coffee & Tea" is no coffee) */
+		cJSON *nocat = cJSON_Duplicate(p, 1);
+		cJSON_DeleteItemFromObject(nocat, "category");
 		double cov = 0;
-		match_score(&q, p, &cov);
+		match_score(&q, nocat, &cov);
+		cJSON_Delete(nocat);
 		int cat = 0;	/* "fruit" names the category "Fruit & Vegetables" */
 		if (t->have_vocab && q.n == 1) {
 			int ci = match_category(&t->vocab, q.w[0]);
@@ -1571,7 +1576,12 @@ int act_swap_frame(struct turn *t, const char *text)
 		int a = cue == SWAP_INSTEAD_OF ? 0 : ob, b = tw->n;
 		for (int i = a; i < b; i++) {
 			long v;
-			if ((cue != SWAP_INSTEAD_OF || i < oa || i >= ob) && num_parse(tw, i, b, &v) > 0) {
+			int m = num_parse(tw, i, b, &v);
+			if (m && i + m < b && lex_size_unit(tw->w[i + m]) && !text_is(tw, i + m, "packs")) {
+				i += m;	/* "the 4 pack": a size names the new one */
+				continue;
+			}
+			if ((cue != SWAP_INSTEAD_OF || i < oa || i >= ob) && m > 0) {
 				cJSON_Delete(lines);
 				free(tw);
 				return 0;

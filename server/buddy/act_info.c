@@ -1141,6 +1141,23 @@ static int says_word(const struct text_words *pw, const char *w)
 	return 0;
 }
 
+/* 1 when the product says it is without w: "No added sugar", "caffeine free",
+ * "without dairy" (a negator up to three words before, or "free" right after). */
+static int says_without(const struct text_words *pw, const char *w)
+{
+	for (int j = 0; j < pw->n; j++) {
+		if (!same_word(w, pw->w[j]))
+			continue;
+		if (j + 1 < pw->n && !strcmp(pw->w[j + 1], "free"))
+			return 1;
+		for (int k = j - 1; k >= 0 && k >= j - 3; k--)
+			if (!strcmp(pw->w[k], "no") || !strcmp(pw->w[k], "without") || !strcmp(pw->w[k], "zero") ||
+			    !strcmp(pw->w[k], "non") || !strcmp(pw->w[k], "not"))
+				return 1;
+	}
+	return 0;
+}
+
 static int chooser_skip(const char *w)
 {
 	static const char *const skip[] = { "one", "ones", "which", "whichever", "whatever", "sounds",
@@ -1150,7 +1167,8 @@ static int chooser_skip(const char *w)
 	for (size_t k = 0; k < sizeof skip / sizeof *skip; k++)
 		if (!strcmp(w, skip[k]))
 			return 1;
-	return lex_is_stopword(w) || num_word(w) >= 0;
+	/* digits stay: "the one with 24 hours of battery" */
+	return lex_is_stopword(w) || (num_word(w) >= 0 && !text_is_digits(w));
 }
 
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text)
@@ -1243,7 +1261,7 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			continue;
 		said++;
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			score[k] += 2 * match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
+			score[k] += 24 * match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
 	}
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
@@ -1270,13 +1288,13 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		if (neg || without) {
 			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
 				const cJSON *p = cJSON_GetArrayItem(st->shown, k);
-				int free_of = match_says_free(p, w);
+				int free_of = match_says_free(p, w) || says_without(&pw[k], w);
 				if (neg && says_word(&pw[k], w))
-					score[k] -= 2;
+					score[k] -= 24;
 				else if (without && free_of)
-					score[k] += 1;
+					score[k] += 12;
 				else if (without && says_word(&pw[k], w))
-					score[k] -= 2;
+					score[k] -= 24;
 			}
 			if (neg)
 				continue;	/* only excludes: the rest is read as before */
@@ -1304,8 +1322,9 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			continue;
 		}
 		said++;
+		/* a word only one of them has tells more than one several have */
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			score[k] += says_word(&pw[k], w);
+			score[k] += says_word(&pw[k], w) * 12 / hits;
 	}
 	int best = -1, second = 0;
 	for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {

@@ -23,6 +23,7 @@
 #define DLG_MAX_FOCUS 8
 #define DLG_SHOWN_MAX 5
 #define DLG_READ_MAX 3
+#define DLG_CORR_MAX 64
 
 enum dlg_pending {
 	DLG_PENDING_NONE,
@@ -105,6 +106,12 @@ struct turn {
 	int denied;		/* "no, hold on" was answered this turn */
 	int answered;		/* the utterance was the answer to the open question */
 	int cart_said;		/* the command being run said "cart" ("the second item in my cart") */
+	struct {		/* typo corrections looked up this turn (resolve_correct) */
+		char w[TEXT_WORD_LEN];
+		char fixed[TEXT_WORD_LEN];
+		int cost, found;
+	} corr[DLG_CORR_MAX];
+	int ncorr;
 	int total_said;		/* the cart total was read out this turn */
 	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
@@ -129,6 +136,8 @@ void resolve_free(struct resolution *res);
 int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item *b);
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
 		   char *missing, size_t mlen);
+/* match_correct() against the turn's vocabulary, cached for the turn. */
+int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *cost);
 /* 1 when the catalog knows the word (as said, typo-corrected, or by its synonym). */
 int resolve_known_word(struct turn *t, const char *w);
 int64_t dlg_id(const cJSON *obj);

@@ -94,6 +94,66 @@ static int verb_shaped(const char *w)
 	return !strcmp(w + n - 3, "ing") || !strcmp(w + n - 2, "ed") || !strcmp(w + n - 2, "ly");
 }
 
+/* match_correct() over the whole vocabulary, remembered for the turn: the same
+ * words are looked up many times while the interpretations are weighed. */
+int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *cost)
+{
+	for (int i = 0; i < t->ncorr; i++) {
+		if (strcmp(t->corr[i].w, w))
+			continue;
+		if (t->corr[i].found) {
+			snprintf(out, len, "%s", t->corr[i].fixed);
+			if (cost)
+				*cost = t->corr[i].cost;
+		}
+		return t->corr[i].found;
+	}
+	char fixed[TEXT_WORD_LEN] = "";
+	int c = 0;
+	int found = match_correct(&t->vocab, w, fixed, sizeof fixed, &c);
+	if (t->ncorr < DLG_CORR_MAX && strlen(w) < TEXT_WORD_LEN) {
+		snprintf(t->corr[t->ncorr].w, TEXT_WORD_LEN, "%s", w);
+		snprintf(t->corr[t->ncorr].fixed, TEXT_WORD_LEN, "%s", fixed);
+		t->corr[t->ncorr].cost = c;
+		t->corr[t->ncorr].found = found;
+		t->ncorr++;
+	}
+	if (found) {
+		snprintf(out, len, "%s", fixed);
+		if (cost)
+			*cost = c;
+	}
+	return found;
+}
+
+/* match_join() ("head phones" -> headphones), remembered for the turn too. */
+static int resolve_join(struct turn *t, const char *a, const char *b, char *out, size_t len)
+{
+	char key[TEXT_WORD_LEN * 2 + 2];
+	snprintf(key, sizeof key, "%s+%s", a, b);
+	if (strlen(key) >= TEXT_WORD_LEN)
+		return 0;
+	for (int i = 0; i < t->ncorr; i++) {
+		if (strcmp(t->corr[i].w, key))
+			continue;
+		if (t->corr[i].found)
+			snprintf(out, len, "%s", t->corr[i].fixed);
+		return t->corr[i].found;
+	}
+	char fixed[TEXT_WORD_LEN] = "";
+	int found = match_join(&t->vocab, a, b, fixed, sizeof fixed);
+	if (t->ncorr < DLG_CORR_MAX) {
+		snprintf(t->corr[t->ncorr].w, TEXT_WORD_LEN, "%s", key);
+		snprintf(t->corr[t->ncorr].fixed, TEXT_WORD_LEN, "%s", fixed);
+		t->corr[t->ncorr].cost = 0;
+		t->corr[t->ncorr].found = found;
+		t->ncorr++;
+	}
+	if (found)
+		snprintf(out, len, "%s", fixed);
+	return found;
+}
+
 /* 1 when the word is one the catalog knows (as said, corrected, or by its synonym). */
 int resolve_known_word(struct turn *t, const char *w)
 {
@@ -102,9 +162,9 @@ int resolve_known_word(struct turn *t, const char *w)
 	const char *syn = lex_synonym(w);
 	if (!t->have_vocab)
 		return 1;
-	if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost))
+	if (resolve_correct(t, w, fixed, sizeof fixed, &cost))
 		return !lex_is_common(w) || cost == 0;
-	return syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0;
+	return syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0;
 }
 
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
@@ -143,15 +203,15 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		/* "did my speaker ship yet", "the kids want cereal": an everyday word the
 		 * catalog does not have names nothing; it is not "missing" either */
 		if (lex_is_common(w) && t->have_vocab &&
-		    !(match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) && cost == 0))
+		    !(resolve_correct(t, w, fixed, sizeof fixed, &cost) && cost == 0))
 			continue;
 		/* "whole", "plain", "large": soft words that some titles carry tell products
 		 * apart ("whole milk" is not oat milk), without being required by the search */
-		if (weight == 0.5 && t->have_vocab && match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) &&
+		if (weight == 0.5 && t->have_vocab && resolve_correct(t, w, fixed, sizeof fixed, &cost) &&
 		    cost == 0)
 			weight = 0.95;
 		if (t->have_vocab && i + 1 < it->nwords &&
-		    match_join(&t->vocab, w, it->words[i + 1], fixed, sizeof fixed)) {
+		    resolve_join(t, w, it->words[i + 1], fixed, sizeof fixed)) {
 			add_query_word(q, fixed, 1.0);
 			i++;
 			continue;
@@ -159,10 +219,10 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		const char *syn = lex_synonym(w);
 		if (!t->have_vocab) {
 			add_query_word(q, w, weight);
-		} else if (match_correct(&t->vocab, w, fixed, sizeof fixed, &cost) &&
-			   !(cost > 0 && syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0)) {
+		} else if (resolve_correct(t, w, fixed, sizeof fixed, &cost) &&
+			   !(cost > 0 && syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0)) {
 			add_query_word(q, fixed, weight);
-		} else if (syn && match_correct(&t->vocab, syn, fixed, sizeof fixed, &cost) && cost == 0) {
+		} else if (syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0) {
 			add_query_word(q, fixed, weight);	/* "crisps": the catalog says chips */
 		} else if (weight >= 1.0 && i == last && !it->wctx[i] && !verb_shaped(w)) {
 			append(missing, mlen, w);	/* the noun asked for is not sold */
@@ -464,7 +524,7 @@ static cJSON *broader_alternatives(struct turn *t, const char *missing)
 		struct match_query q = { 0 };
 		char fixed[TEXT_WORD_LEN];
 		int cost;
-		if (t->have_vocab && !match_correct(&t->vocab, *b, fixed, sizeof fixed, &cost))
+		if (t->have_vocab && !resolve_correct(t, *b, fixed, sizeof fixed, &cost))
 			continue;
 		add_query_word(&q, t->have_vocab ? fixed : *b, 1.0);
 		cJSON *found = search_words(t, &q, 0, DLG_READ_MAX);

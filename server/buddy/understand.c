@@ -1246,9 +1246,9 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		if (named)
 			cmd->intent = UND_SEARCH;
 	}
-	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE) &&
+	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE || cmd->intent == UND_PRICE) &&
 	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0))
-		cmd->intent = UND_SEARCH;
+		cmd->intent = UND_SEARCH;	/* "fruit that costs more than five dollars" */
 	/* "then two bags", "three boxes": a count and a container name no product; they
 	 * count the one in mind */
 	for (int i = 0; i < cmd->nitems; i++) {
