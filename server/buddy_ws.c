@@ -379,6 +379,15 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 		free(m);
 		if (n < 0)
 			return -1;
+		/* A client that stops reading fills the socket: lws keeps the rest of the
+		 * write and reads nothing more from it.  It gets write_timeout seconds to
+		 * take it (the deadline is free once hello was seen). */
+		if (s->hello_seen) {
+			if (lws_partial_buffered(wsi))
+				lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, s->srv->set.write_timeout);
+			else
+				lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+		}
 	}
 	pthread_mutex_lock(&s->lock);
 	int more = s->out_head != NULL;
@@ -390,7 +399,12 @@ static int write_one(struct lws *wsi, struct buddy_session *s)
 
 /* [loop] A token bucket per socket: ws_msg_rate messages a second, bursts of
  * ws_msg_burst.  0 when the client is over the limit. */
-static int take_message_token(struct buddy_session *s)
+/* An audio frame costs a twentieth of a message: a client may send a recording faster
+ * than real time (voxcart talk with a WAV file sends a few hundred frames at once),
+ * while a flood of frames still meets the limit. */
+#define AUDIO_FRAME_COST 0.05
+
+static int take_message_token(struct buddy_session *s, double cost)
 {
 	const struct server_settings *set = &s->srv->set;
 	if (set->ws_msg_rate <= 0)
@@ -403,9 +417,9 @@ static int take_message_token(struct buddy_session *s)
 	if (s->bucket > set->ws_msg_burst)
 		s->bucket = set->ws_msg_burst;
 	s->bucket_t = now;
-	if (s->bucket < 1)
+	if (s->bucket < cost)
 		return 0;
-	s->bucket -= 1;
+	s->bucket -= cost;
 	return 1;
 }
 
@@ -428,7 +442,7 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 		if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
 			/* The whole message in one piece (the usual case): no copy, and an
 			 * idle socket keeps no receive buffer. */
-			if (!take_message_token(c->s))
+			if (!take_message_token(c->s, c->rx_binary ? AUDIO_FRAME_COST : 1))
 				return too_many_messages(c, wsi);
 			if (c->rx_binary)
 				on_binary(c->s, in, len);
@@ -455,7 +469,7 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 	c->rx_len += len;
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
 		return 0;
-	if (!take_message_token(c->s))
+	if (!take_message_token(c->s, c->rx_binary ? AUDIO_FRAME_COST : 1))
 		return too_many_messages(c, wsi);
 	if (c->rx_binary)
 		on_binary(c->s, c->rx, c->rx_len);

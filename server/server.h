@@ -30,6 +30,7 @@ struct server_settings {
 	int turn_workers;         /* buddy turns (typed and spoken, WebSocket and REST) */
 	int hash_workers;         /* password hashing (register, login, password change) */
 	int hello_timeout;        /* seconds a buddy socket may stay without hello */
+	int write_timeout;        /* seconds a buddy client may leave a write unread */
 	int ws_msg_rate;          /* buddy socket messages per second (0: no limit) */
 	int ws_msg_burst;
 	int max_sessions_per_user; /* open buddy sessions of one account */

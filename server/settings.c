@@ -61,6 +61,7 @@ void settings_defaults(struct server *srv)
 	s->turn_workers = 4;
 	s->hash_workers = 2;
 	s->hello_timeout = 10;
+	s->write_timeout = 20;
 	s->ws_msg_rate = 100;
 	s->ws_msg_burst = 200;
 	s->max_sessions_per_user = 8;
@@ -88,6 +89,7 @@ static const struct int_key int_keys[] = {
 	{ "server.hash_workers", 1, 64, 1, OFF(hash_workers) },
 	{ "buddy.workers", 1, 64, 1, OFF(turn_workers) },
 	{ "buddy.hello_timeout", 1, 3600, 1, OFF(hello_timeout) },
+	{ "buddy.write_timeout", 1, 3600, 1, OFF(write_timeout) },
 	{ "buddy.message_rate", 0, 1000000, 1, OFF(ws_msg_rate) },
 	{ "buddy.message_burst", 1, 1000000, 1, OFF(ws_msg_burst) },
 	{ "buddy.sessions_per_user", 1, 100000, 1, OFF(max_sessions_per_user) },
