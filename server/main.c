@@ -202,6 +202,22 @@ static void raise_open_files(void)
 		log_info("voxcartd", "open files: raised to %llu", (unsigned long long)rl.rlim_cur);
 }
 
+/* Stops the workers (finishing what they hold), then frees every part that was built;
+ * for a clean exit and for a start that failed half-way. */
+static void server_free(struct server *srv)
+{
+	workers_stop(srv->turn_pool);
+	workers_stop(srv->hash_pool);
+	workers_stop(srv->pool);
+	http_stop(srv);
+	buddy_ws_shutdown(srv);
+	voice_turn_shutdown(srv);
+	conv_state_cache_free(srv);
+	ratelimit_free(srv->limiter);
+	config_free(&srv->cfg);
+	free(srv);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_opts o = { .port = -1 };
@@ -232,9 +248,7 @@ int main(int argc, char **argv)
 	}
 	if (buddy_ws_init(srv, err, sizeof err) != 0 || http_start(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
-		workers_stop(srv->pool);
-		workers_stop(srv->turn_pool);
-		workers_stop(srv->hash_pool);
+		server_free(srv);
 		return 1;
 	}
 	voice_turn_init(srv);
@@ -254,15 +268,6 @@ int main(int argc, char **argv)
 	http_run(srv);
 
 	log_info("voxcartd", "shutting down");
-	workers_stop(srv->turn_pool);
-	workers_stop(srv->hash_pool);
-	workers_stop(srv->pool);
-	http_stop(srv);
-	buddy_ws_shutdown(srv);
-	voice_turn_shutdown(srv);
-	conv_state_cache_free(srv);
-	ratelimit_free(srv->limiter);
-	config_free(&srv->cfg);
-	free(srv);
+	server_free(srv);
 	return 0;
 }
