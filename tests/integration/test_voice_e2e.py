@@ -15,6 +15,17 @@ The sentences are split in two halves: "tune" (phrasing the language model was
 looked at against) and "held" (written at the same time and never used to change the
 model); word error rates are reported for both, so tuning to the test shows.
 
+Hard conditions (tests/integration/voice_conditions.py): the same sentences in noise
+(white, pink, brown at 5-20 dB SNR), reverb, a quiet (-18, -24 dB) or clipping
+(+6 dB) microphone, 1-1.5 s of silence before speaking, fast and slow speech, and
+eSpeak NG's accents (Scotland, Caribbean, West Midlands, RP, New York), made at test
+time.  E2E_CONDITIONS picks how many: "smoke" (default, `make test`: one of each
+kind, each heard in HARD_PER_CONDITION sentences, two tune and two held), "full"
+(`make bench`: every condition x every sentence), "none".  E2E_BASE=0 leaves out
+the base set above (the bench runs only the grid).  Figures per condition and half
+go to the JSON as figures.hard_by_condition and figures.hard_by_half.  For tuning:
+E2E_HALF=tune (only the tune half), E2E_ONLY=name,name (only those conditions).
+
 Each utterance gets a fresh shopper (registered with `voxcart register`), the set-up
 it needs through the REST API (cart lines, an address and a card, an order, or a
 typed "check out" turn first in the same conversation), then one talk run.
@@ -32,7 +43,9 @@ voice_e2e.json.
 
 Before/after comparisons: VOXCARTD_BASELINE=/path/to/an/older/voxcartd runs the
 same WAV files through that binary too (a second server) and prints both word error
-rates side by side (not counted as checks).  Also: E2E_JOBS (parallel talk runs,
+rates side by side (not counted as checks).  E2E_CONFIG and E2E_BASELINE_CONFIG add
+lines to either server's configuration ("[voice]\\nclean = off": the same binary with
+and without a feature).  Also: E2E_JOBS (parallel talk runs,
 default 2), VERBOSE=1 (every passing check), E2E_KEEP=1 (keep the WAV files).
 
 Prints `N passed, M failed` last; exits 1 on any failure.
@@ -52,12 +65,21 @@ import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
+import voice_conditions  # noqa: E402
 
 VOXCART = os.environ.get("VOXCART", os.path.join(lib.ROOT, "voxcart"))
 CATALOG = os.path.join(lib.ROOT, "tests", "fixtures", "test_catalog.csv")
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 BASELINE = os.environ.get("VOXCARTD_BASELINE")
 JOBS = int(os.environ.get("E2E_JOBS", "2"))
+GRID_MODE = os.environ.get("E2E_CONDITIONS", "smoke")
+BASE_SET = os.environ.get("E2E_BASE", "1") != "0"
+OUT_NAME = os.environ.get("E2E_OUT", "voice_e2e.json")
+HARD_PER_CONDITION = 4
+# Tuning runs: E2E_HALF=tune keeps the held-out half out of sight; E2E_ONLY=a,b
+# runs only the named conditions of the grid.
+HALF = os.environ.get("E2E_HALF")
+ONLY = [x for x in os.environ.get("E2E_ONLY", "").split(",") if x]
 PASSWORD = "password123"
 C = lib.Checks("test_voice_e2e")
 TMP = tempfile.mkdtemp(prefix="voxcart-e2e-")
@@ -74,6 +96,8 @@ THRESHOLDS = {
     "espeak_wer_max": 0.15,
     "overall_task_success_min": 0.75,
     "held_flite_wer_max": 0.12,       # the half never tuned against
+    # the hard-condition smoke set (13 conditions x 4 sentences), all of it
+    "hard_task_success_min": 0.0,
 }
 
 # ---- the sentences -----------------------------------------------------------------
@@ -171,9 +195,41 @@ def utterances():
     return out
 
 
+def hard_utterances(mode):
+    """[(uid, sentence, condition)] for the hard conditions: "full" is every
+    condition with every sentence; "smoke" one of each kind with HARD_PER_CONDITION
+    sentences (half tune, half held), rotating so every sentence is used."""
+    if mode == "none":
+        return []
+    tune = [s for s in SENTENCES if s[1] == "tune"]
+    held = [s for s in SENTENCES if s[1] == "held"]
+    out = []
+    if mode == "full":
+        for c in voice_conditions.GRID:
+            if ONLY and c["name"] not in ONLY:
+                continue
+            for i, s in enumerate(SENTENCES):
+                if not HALF or s[1] == HALF:
+                    out.append(("%s-%s" % (s[0], c["name"]), s, c, i))
+        return out
+    k = HARD_PER_CONDITION // 2
+    for j, c in enumerate(voice_conditions.SMOKE):
+        for half in (tune, held):
+            for m in range(k):
+                i = (j * k + m) % len(half)
+                out.append(("%s-%s" % (half[i][0], c["name"]), half[i], c, j * k + m))
+    return out
+
+
 def synth_name(cond):
     """The synthesizer a WER figure is grouped under: flite-slt, ..., espeak-ng."""
+    if isinstance(cond, dict):
+        return cond.get("voice", "")
     return "espeak-ng" if cond[1] == "espeak-ng" else "flite-" + cond[2]
+
+
+def cond_name(cond):
+    return cond["name"] if isinstance(cond, dict) else cond[0]
 
 
 def sh(cmd, timeout=30):
@@ -231,9 +287,10 @@ def edit_distance(ref, hyp):
 class Shop:
     """A voxcartd with the test catalog, and the shoppers made on it."""
 
-    def __init__(self, binary, name):
+    def __init__(self, binary, name, config=""):
         self.binary = binary
         self.name = name
+        self.config = config.replace("\\n", "\n")
         self.srv = None
         self.products = {}
         self.count = 0
@@ -243,7 +300,8 @@ class Shop:
         old = lib.VOXCARTD
         lib.VOXCARTD = self.binary
         try:
-            self.srv = lib.Server(args=["--import-catalog", CATALOG], name=self.name)
+            self.srv = lib.Server(config=lib.DEFAULT_CONFIG + self.config,
+                                  args=["--import-catalog", CATALOG], name=self.name)
             self.srv.start()
         finally:
             lib.VOXCARTD = old
@@ -460,8 +518,8 @@ def run_one(shop, uid, sentence, cond, wav, secs, hard=True):
     ref, hyp = words(text), words(heard)
     errors = edit_distance(ref, hyp)
     ok, why = judge(shop, token, expect, events)
-    rec = {"id": uid, "sentence": sid, "half": half, "condition": cond[0],
-           "synth": synth_name(cond), "audio_s": round(secs, 3), "text": text, "heard": heard,
+    rec = {"id": uid, "sentence": sid, "half": half, "condition": cond_name(cond),
+           "set": "hard" if isinstance(cond, dict) else "base", "synth": synth_name(cond), "audio_s": round(secs, 3), "text": text, "heard": heard,
            "ref_words": len(ref), "errors": errors, "task_ok": bool(ok),
            "task_detail": "" if ok else why, "wall_s": round(took, 3)}
     if not hard:
@@ -502,7 +560,8 @@ def run_set(shop, items, hard=True):
             return run_one(shop, uid, sentence, cond, wav, secs, hard)
         except Exception as e:  # noqa: BLE001 - one broken utterance is one failure
             return {"id": uid, "sentence": sentence[0], "half": sentence[1],
-                    "condition": cond[0], "synth": synth_name(cond), "text": sentence[2],
+                    "condition": cond_name(cond), "synth": synth_name(cond),
+                    "set": "hard" if isinstance(cond, dict) else "base", "text": sentence[2],
                     "heard": "", "ref_words": len(words(sentence[2])),
                     "errors": len(words(sentence[2])), "task_ok": False,
                     "task_detail": "raised: %s" % e,
@@ -526,9 +585,9 @@ def figures(records, key):
     """{group: {"n", "wer", "task_success"}} grouped by key(record), plus "all"."""
     groups = {}
     for r in records:
+        if key(r) is None:
+            continue
         for g in (key(r), "all"):
-            if g is None:
-                continue
             d = groups.setdefault(g, {"n": 0, "ref": 0, "err": 0, "ok": 0})
             d["n"] += 1
             d["ref"] += r["ref_words"]
@@ -543,7 +602,13 @@ def family(r):
 
 
 def summarise(records):
+    hard = [r for r in records if r.get("set") == "hard"]
+    records = [r for r in records if r.get("set") != "hard"]
     return {
+        "hard_by_condition": figures(hard, lambda r: r["condition"]),
+        "hard_by_condition_held": figures(hard, lambda r: r["condition"] if r["half"] == "held" else None),
+        "hard_by_half": figures(hard, lambda r: r["half"]),
+        "hard_by_kind": figures(hard, lambda r: voice_conditions.BY_NAME[r["condition"]]["kind"]),
         "by_synth": figures(records, lambda r: r["synth"]),
         "by_family": figures(records, family),
         "by_condition": figures(records, lambda r: r["condition"]),
@@ -555,13 +620,13 @@ def summarise(records):
 
 def print_table(title, figs, before=None):
     print("\n%s" % title)
-    head = "  %-22s %4s  %7s  %7s" % ("", "n", "WER", "task ok")
+    head = "  %-26s %4s  %7s  %7s" % ("", "n", "WER", "task ok")
     if before:
         head += "  %10s  %12s" % ("WER before", "task before")
     print(head)
     for g in sorted(figs, key=lambda g: (g == "all", g)):
         f = figs[g]
-        line = "  %-22s %4d  %6.1f%%  %6.1f%%" % (g, f["n"], 100 * f["wer"], 100 * f["task_success"])
+        line = "  %-26s %4d  %6.1f%%  %6.1f%%" % (g, f["n"], 100 * f["wer"], 100 * f["task_success"])
         if before and g in before:
             b = before[g]
             line += "  %9.1f%%  %11.1f%%" % (100 * b["wer"], 100 * b["task_success"])
@@ -577,18 +642,27 @@ def main():
     os.makedirs(os.path.join(TMP, "out"))
     os.makedirs(os.path.join(TMP, "cfg"))
     t0 = time.time()
-    plan = utterances()
+    plan = utterances() if BASE_SET else []
     with futures.ThreadPoolExecutor(4) as pool:
         made = list(pool.map(lambda u: synthesise(u[0], u[1][2], u[2]), plan))
     items = [(u[0], u[1], u[2], w, s) for u, (w, s) in zip(plan, made)]
+    hard_plan = hard_utterances(GRID_MODE)
+    wavdir = os.path.join(TMP, "wav")
+
+    def render(u):
+        path, secs, voice = voice_conditions.render(u[0], u[1][2], u[2], u[3], wavdir)
+        return (u[0], u[1], dict(u[2], voice=voice), path, secs)
+    with futures.ThreadPoolExecutor(2) as pool:
+        items += list(pool.map(render, hard_plan))
+    made = [(w, s) for _, _, _, w, s in items]
     print("synthesised %d utterances (%.0f s of audio) in %.1f s" %
           (len(items), sum(s for _, s in made), time.time() - t0))
     sys.stdout.flush()
 
     shops = []
-    result = {"utterances": len(items), "thresholds": THRESHOLDS}
+    result = {"utterances": len(items), "thresholds": THRESHOLDS, "conditions": GRID_MODE}
     try:
-        shop = Shop(lib.VOXCARTD, "current").start()
+        shop = Shop(lib.VOXCARTD, "current", os.environ.get("E2E_CONFIG", "")).start()
         shops.append(shop)
         t1 = time.time()
         with futures.ThreadPoolExecutor(JOBS) as pool:
@@ -600,7 +674,7 @@ def main():
         print("ran %d talk turns in %.1f s (%d at a time)" % (len(items), time.time() - t1, JOBS))
         before = None
         if BASELINE:
-            base = Shop(BASELINE, "baseline").start()
+            base = Shop(BASELINE, "baseline", os.environ.get("E2E_BASELINE_CONFIG", "")).start()
             shops.append(base)
             before = run_set(base, items, hard=False)
             for r in before:
@@ -630,11 +704,16 @@ def main():
 
     now = summarise(records)
     was = summarise(before) if before else None
-    for k, title in (("by_synth", "by synthesizer"), ("by_condition", "by condition"),
+    for k, title in (("hard_by_condition", "hard conditions, both halves"),
+                     ("hard_by_condition_held", "hard conditions, held-out half"),
+                     ("hard_by_kind", "hard conditions by kind"),
+                     ("hard_by_half", "hard conditions by half"),
+                     ("by_synth", "by synthesizer"), ("by_condition", "by condition"),
                      ("by_half", "by half (tune: phrasing looked at; held: never used)"),
                      ("by_family_half", "by family and half"),
                      ("understood_typed", "only sentences the buddy gets right when typed")):
-        print_table(title, now[k], was and was[k])
+        if now[k]:
+            print_table(title, now[k], was and was[k])
     result["figures"] = now
     if was:
         result["baseline"] = {"binary": BASELINE, "figures": was,
@@ -646,7 +725,7 @@ def main():
     fh = now["by_family_half"]
     flite, espeak = fam.get("flite", {}), fam.get("espeak-ng", {})
     print("\nthresholds:")
-    checks = [
+    checks = [] if not BASE_SET else [
         ("Flite task success %.1f%% >= %.0f%%" % (100 * flite.get("task_success", 0),
                                                   100 * THRESHOLDS["flite_task_success_min"]),
          flite.get("task_success", 0) >= THRESHOLDS["flite_task_success_min"]),
@@ -666,13 +745,19 @@ def main():
             100 * THRESHOLDS["overall_task_success_min"]),
          now["by_synth"]["all"]["task_success"] >= THRESHOLDS["overall_task_success_min"]),
     ]
+    hb = now["hard_by_half"].get("all")
+    if hb:
+        checks.append(("hard conditions task success %.1f%% >= %.0f%%" % (
+            100 * hb["task_success"], 100 * THRESHOLDS["hard_task_success_min"]),
+            hb["task_success"] >= THRESHOLDS["hard_task_success_min"]))
     for name, ok in checks:
         print("  %s %s" % ("ok  " if ok else "FAIL", name))
         C.check(name, ok)
     os.makedirs(OUT_DIR, exist_ok=True)
-    with open(os.path.join(OUT_DIR, "voice_e2e.json"), "w") as f:
+    out_path = OUT_NAME if os.path.isabs(OUT_NAME) else os.path.join(OUT_DIR, OUT_NAME)
+    with open(out_path, "w") as f:
         json.dump(result, f, indent=1)
-    print("\nfigures written to %s" % os.path.join(OUT_DIR, "voice_e2e.json"))
+    print("\nfigures written to %s" % out_path)
     if os.environ.get("E2E_KEEP"):
         print("utterances kept in %s" % TMP)
     else:
