@@ -34,6 +34,14 @@ double buddy_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+double buddy_thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int run_cancelled(void *ctx)
 {
 	struct buddy_run *run = ctx;
@@ -49,8 +57,11 @@ static void send_frame(struct buddy_run *run, const unsigned char *opus, size_t 
 				   (uint32_t)run->speech_frames, opus, len, frame, sizeof frame);
 	if (n < 0)
 		return;
-	if (run->speech_frames == 0)
+	if (run->speech_frames == 0) {
 		run->first_speech_ms = (buddy_now() - run->t_start) * 1000.0;
+		if (run->cpu_start > 0)
+			run->first_speech_cpu_ms = (buddy_thread_cpu() - run->cpu_start) * 1000.0;
+	}
 	run->speech_frames++;
 	buddy_session_send_binary(run->session, run->turn, frame, (size_t)n);
 }
@@ -58,6 +69,8 @@ static void send_frame(struct buddy_run *run, const unsigned char *opus, size_t 
 static void on_packet(void *ctx, const uint8_t *opus, size_t len)
 {
 	struct buddy_run *run = ctx;
+	if (run->first_packet_ms <= 0)
+		run->first_packet_ms = (buddy_now() - run->t_start) * 1000.0;
 	if (run->held)
 		send_frame(run, run->held, run->held_len, 0);
 	unsigned char *copy = realloc(run->held, len ? len : 1);
@@ -155,6 +168,8 @@ static void on_delta(void *ctx, const char *text)
 	size_t n = strlen(text);
 	if (n == 0 || run_cancelled(run))
 		return;
+	if (run->first_text_ms <= 0)
+		run->first_text_ms = (buddy_now() - run->t_start) * 1000.0;
 	if (run->reply_len + n + 1 > run->reply_cap) {
 		size_t cap = run->reply_cap ? run->reply_cap : 256;
 		while (cap < run->reply_len + n + 1)
@@ -213,6 +228,16 @@ static void send_done(struct buddy_run *run, double think_ms)
 	cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
 	cJSON_AddNumberToObject(timing, "asr_ms", (int)(run->asr_ms + 0.5));
 	cJSON_AddNumberToObject(timing, "think_ms", (int)(think_ms + 0.5));
+	/* the stages after audio.stop (or the typed turn's arrival), milliseconds */
+	cJSON_AddNumberToObject(timing, "first_text_ms", (int)(run->first_text_ms + 0.5));
+	if (run->speech_frames)
+		cJSON_AddNumberToObject(timing, "first_packet_ms", (int)(run->first_packet_ms + 0.5));
+	if (run->cpu_start > 0) { /* CPU milliseconds of the turn's thread, to one decimal */
+		cJSON_AddNumberToObject(timing, "asr_cpu_ms", (int)(run->asr_cpu_ms * 10 + 0.5) / 10.0);
+		if (run->speech_frames)
+			cJSON_AddNumberToObject(timing, "first_speech_cpu_ms",
+						(int)(run->first_speech_cpu_ms * 10 + 0.5) / 10.0);
+	}
 	if (run->speech_frames)
 		cJSON_AddNumberToObject(timing, "first_speech_ms", (int)(run->first_speech_ms + 0.5));
 	else

@@ -29,7 +29,12 @@ struct buddy_run {
 	cJSON *actions;                /* REST: the action events */
 	int delta_seq;
 	int speech_frames;
-	double first_speech_ms;
+	double first_speech_ms;        /* the first speech frame handed to the socket */
+	double first_text_ms;          /* the first reply text (understanding done) */
+	double first_packet_ms;        /* the first speech packet synthesised and encoded */
+	double cpu_start;              /* buddy_thread_cpu() when the turn's job began; 0 unknown */
+	double asr_cpu_ms;             /* this thread's CPU for recognition after audio.stop */
+	double first_speech_cpu_ms;    /* ... and up to the first speech frame */
 	int cancelled;
 	/* speech */
 	size_t spoken_upto;            /* reply bytes already sent to synthesis */
@@ -45,5 +50,8 @@ int buddy_run_say(struct buddy_run *run, const char *text);
 void buddy_run_cleanup(struct buddy_run *run);
 
 double buddy_now(void);
+/* CPU seconds this thread has used (CLOCK_THREAD_CPUTIME_ID): the work a stage
+ * costs, whatever else the machine is doing. */
+double buddy_thread_cpu(void);
 
 #endif

@@ -145,7 +145,7 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 }
 
 static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *text,
-			  double t_start, double asr_ms)
+			  double t_start, double asr_ms, double cpu_start, double asr_cpu_ms)
 {
 	struct buddy_run run = { 0 };
 	run.srv = s->srv;
@@ -161,6 +161,8 @@ static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *te
 	run.turn = turn;
 	run.t_start = t_start;
 	run.asr_ms = asr_ms;
+	run.cpu_start = cpu_start;
+	run.asr_cpu_ms = asr_cpu_ms;
 	if (!run.db) {
 		buddy_session_send_error(s, turn, "internal", "The database is not available.");
 		return;
@@ -190,14 +192,16 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 		return;
 	}
 	if (job->kind == JOB_SAY) {
-		run_text_turn(s, job->turn, job->text, buddy_now(), 0);
+		run_text_turn(s, job->turn, job->text, buddy_now(), 0, buddy_thread_cpu(), 0);
 		return;
 	}
 	/* Audio: recognise, then answer what was heard. */
-	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now();
+	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now(), c0 = buddy_thread_cpu();
 	char heard[1024] = "";
 	double asr_ms = 0;
-	if (voice_turn_recognise(s, job, heard, sizeof heard, &asr_ms) != 0 || !heard[0]) {
+	int rc = voice_turn_recognise(s, job, heard, sizeof heard, &asr_ms);
+	double asr_cpu_ms = (buddy_thread_cpu() - c0) * 1000.0;
+	if (rc != 0 || !heard[0]) {
 		struct buddy_run run = { 0 };
 		run.srv = s->srv;
 		run.session = s;
@@ -208,5 +212,5 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 		buddy_run_cleanup(&run);
 		return;
 	}
-	run_text_turn(s, job->turn, heard, t0, asr_ms);
+	run_text_turn(s, job->turn, heard, t0, asr_ms, c0, asr_cpu_ms);
 }

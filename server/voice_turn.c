@@ -24,6 +24,8 @@
 #include "store.h"
 #include "vad.h"
 #include "voice/asr.h"
+#include "voice/choose.h"
+#include "voice/clean.h"
 #include "voice/lm.h"
 #include "voice/remote_asr.h"
 #include "voice/remote_tts.h"
@@ -51,6 +53,59 @@ static int lm_ready;
 static char lm_dir[4200];
 static struct pooled pool[POOL_MAX];
 static int pool_n;
+static char asr_options[512];    /* [voice] asr_options, read once at start-up */
+
+/* The item names of the model on disk, for choosing among readings; shared by
+ * every turn, freed when the last user of a replaced set lets go. */
+struct names_ref {
+	struct choose_names *nm;
+	int refs;
+};
+static struct names_ref *names_cur; /* [lm_lock] */
+
+static struct names_ref *names_take(void)
+{
+	pthread_mutex_lock(&lm_lock);
+	struct names_ref *r = names_cur;
+	if (r)
+		r->refs++;
+	pthread_mutex_unlock(&lm_lock);
+	return r;
+}
+
+static void names_put(struct names_ref *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&lm_lock);
+	int last = --r->refs == 0;
+	pthread_mutex_unlock(&lm_lock);
+	if (last) {
+		choose_names_free(r->nm);
+		free(r);
+	}
+}
+
+/* After a build: the new model's names replace the old (the lock's reference). */
+static void names_install(void)
+{
+	char path[4300], err[300];
+	snprintf(path, sizeof path, "%s/" LM_NAMES, lm_dir);
+	struct names_ref *r = malloc(sizeof *r);
+	if (r && (r->nm = choose_names_load(path, err, sizeof err)) != NULL) {
+		r->refs = 1;
+	} else {
+		if (r)
+			log_warn("voice", "item names for choosing among readings: %s", err);
+		free(r);
+		r = NULL;
+	}
+	pthread_mutex_lock(&lm_lock);
+	struct names_ref *old = names_cur;
+	names_cur = r;
+	pthread_mutex_unlock(&lm_lock);
+	names_put(old);
+}
 
 /* Per-session recognition state, hung off the session while an audio turn runs. */
 struct voice_state {
@@ -60,10 +115,12 @@ struct voice_state {
 	struct resampler *rs;
 	size_t consumed;
 	struct vad *vad;       /* end-pointing when the session asked for vad */
+	struct clean *clean;   /* high-pass, noise suppression, gain; NULL when off */
 	int ended;             /* the VAD heard the end of the utterance */
 	char last_partial[512];
 	int started;
 	int16_t pcm[5760];
+	int16_t cleaned[5760 + CLEAN_FRAME];
 	/* [voice] asr = openai: the utterance's 16 kHz audio, collected for the service */
 	int remote;
 	struct remote_asr_config remote_cfg;
@@ -132,6 +189,8 @@ static void *build_thread(void *arg)
 		free(phrases);
 		buddy_vocab_release(v);
 	}
+	if (ok)
+		names_install();
 	store_thread_close();
 	pthread_mutex_lock(&lm_lock);
 	if (ok) {
@@ -176,6 +235,8 @@ static void lm_maybe_rebuild(struct server *srv)
 void voice_turn_init(struct server *srv)
 {
 	snprintf(lm_dir, sizeof lm_dir, "%s.asr", srv->set.db_path);
+	snprintf(asr_options, sizeof asr_options, "%s",
+		 config_get_str(&srv->cfg, "voice.asr_options", ""));
 	mkdir(lm_dir, 0700);
 	lm_maybe_rebuild(srv);
 	/* say once at start-up which recogniser hears, and why not the configured one */
@@ -210,7 +271,10 @@ void voice_turn_shutdown(struct server *srv)
 	for (int i = 0; i < pool_n; i++)
 		asr_free(pool[i].asr);
 	pool_n = 0;
+	struct names_ref *r = names_cur;
+	names_cur = NULL;
 	pthread_mutex_unlock(&lm_lock);
+	names_put(r);
 }
 
 /* A decoder with the newest model, from the pool or new. */
@@ -239,6 +303,7 @@ static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
 	if (!p.asr) {
 		struct asr_config cfg;
 		asr_config_default(&cfg);
+		cfg.options = asr_options;
 		if (ready) {
 			cfg.lm_path = lm;
 			cfg.dict_path = dic;
@@ -267,6 +332,7 @@ void voice_turn_release(struct buddy_session *s)
 	opus_dec_free(v->dec);
 	resample_free(v->rs);
 	vad_free(v->vad);
+	clean_free(v->clean);
 	free(v->utt);
 	free(v);
 	s->voice = NULL;
@@ -305,6 +371,9 @@ static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *
 	}
 	if (v->vad)
 		vad_reset(v->vad, 1);
+	struct clean_config cc;
+	clean_free(v->clean);
+	v->clean = clean_config_read(&s->srv->cfg, &cc) ? clean_new(&cc) : NULL;
 	v->ended = 0;
 	v->consumed = 0;
 	v->last_partial[0] = '\0';
@@ -352,6 +421,16 @@ static void collect(struct voice_state *v, const int16_t *pcm, size_t n)
 	v->utt_n += n;
 }
 
+/* Cleaned 16 kHz audio to the recogniser and the end-pointer. */
+static void hear(struct voice_state *v, const int16_t *pcm, size_t n)
+{
+	if (n == 0)
+		return;
+	asr_feed(v->asr, pcm, n);
+	if (v->vad && vad_process(v->vad, pcm, n) == VAD_END)
+		v->ended = 1;
+}
+
 static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t len)
 {
 	int n = opus_dec_decode(v->dec, len ? pkt : NULL, len, v->pcm,
@@ -367,11 +446,14 @@ static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t 
 	}
 	if (m <= 0)
 		return;
-	asr_feed(v->asr, pcm, (size_t)m);
+	/* the outside recogniser gets the audio as it came: it does its own cleaning */
 	if (v->remote)
 		collect(v, pcm, (size_t)m);
-	if (v->vad && vad_process(v->vad, pcm, (size_t)m) == VAD_END)
-		v->ended = 1;
+	if (v->clean) {
+		m = (long)clean_process(v->clean, pcm, (size_t)m, v->cleaned);
+		pcm = v->cleaned;
+	}
+	hear(v, pcm, (size_t)m);
 }
 
 int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
@@ -397,6 +479,40 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 		send_transcript(s, job->turn, partial, 0);
 	}
 	return v->ended;
+}
+
+#define NBEST_MAX 10
+
+/* The final transcript: the recogniser's readings, the one that best fits the shop
+ * ([voice] nbest readings, choose_weight; see voice/choose.h). */
+static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn, char *out,
+		  size_t outlen)
+{
+	long nbest = 0, weight = 0;
+	char err[200];
+	if (config_get_int(&s->srv->cfg, "voice.nbest", NBEST_MAX, 1, NBEST_MAX, &nbest, err,
+			   sizeof err) != 0)
+		nbest = NBEST_MAX;
+	if (config_get_int(&s->srv->cfg, "voice.choose_weight", CHOOSE_WEIGHT, 0, 1000000, &weight,
+			   err, sizeof err) != 0)
+		weight = CHOOSE_WEIGHT;
+	struct names_ref *names = nbest > 1 && weight > 0 ? names_take() : NULL;
+	if (!names)
+		return asr_finish(v->asr, out, outlen);
+	struct asr_hyp hyps[NBEST_MAX];
+	size_t n = 0;
+	int rc = asr_finish_nbest(v->asr, hyps, (size_t)nbest, &n);
+	if (rc == 0 && n > 0) {
+		size_t k = choose_hypothesis(hyps, n, names->nm, (int32_t)weight);
+		if (k != 0)
+			log_debug("voice", "turn %u: reading %zu of %zu \"%s\" (score %d, cover %d) over "
+				  "\"%s\" (score %d, cover %d)", turn, k + 1, n, hyps[k].text,
+				  hyps[k].score, choose_cover(names->nm, hyps[k].text), hyps[0].text,
+				  hyps[0].score, choose_cover(names->nm, hyps[0].text));
+		snprintf(out, outlen, "%s", hyps[k].text);
+	}
+	names_put(names);
+	return rc;
 }
 
 struct remote_cancel {
@@ -436,12 +552,20 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *o
 			 size_t outlen, double *asr_ms)
 {
 	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now();
+	double c0 = buddy_thread_cpu();
+	size_t before = s->voice ? s->voice->consumed : 0;
 	out[0] = '\0';
 	voice_turn_feed(s, job);
 	struct voice_state *v = s->voice;
 	int rc = -1;
 	if (v && v->started) {
-		rc = asr_finish(v->asr, out, outlen);
+		if (v->clean)
+			hear(v, v->cleaned, clean_flush(v->clean, v->cleaned));
+		double c1 = buddy_thread_cpu();
+		rc = finish(s, v, job->turn, out, outlen);
+		log_debug("voice", "turn %u after audio.stop: %zu packets decoded in %.1f ms CPU, "
+			  "final search %.1f ms CPU", job->turn, v->consumed - before,
+			  (c1 - c0) * 1000.0, (buddy_thread_cpu() - c1) * 1000.0);
 		v->started = 0;
 		if (v->rs)
 			resample_reset(v->rs);

@@ -39,6 +39,7 @@ struct asr_config {
 	int fwdflat;           /* flat-lexicon second pass: 1 on, 0 off (default on) */
 	int bestpath;          /* lattice best path: 1 on, 0 off (default on) */
 	int verbose;           /* 1: PocketSphinx's info lines go to the log as debug */
+	const char *options;   /* more PocketSphinx options, "-name value ..." (they win) */
 };
 
 struct asr;
@@ -62,6 +63,19 @@ const char *asr_partial(struct asr *a);
 /* Ends the utterance and writes the final hypothesis to out ("" when nothing was
  * recognised).  0, or -1 when no utterance was started or the decoder failed. */
 int asr_finish(struct asr *a, char *out, size_t outlen);
+
+/* Like asr_finish(), and also the recogniser's other readings of the utterance:
+ * up to max distinct word strings (hyps[0] is what asr_finish() would give, then
+ * the N-best search's in its order), each with its path score (log base 1.0001;
+ * higher is likelier, only differences mean anything; hyps[0] gets the best score
+ * of the search, as its own is on another scale).  Strings are copied into hyps[i].text.  *n gets the
+ * count.  0, or -1 as asr_finish(). */
+#define ASR_HYP_LEN 256
+struct asr_hyp {
+	char text[ASR_HYP_LEN];
+	int32_t score;
+};
+int asr_finish_nbest(struct asr *a, struct asr_hyp *hyps, size_t max, size_t *n);
 
 /* Switches to another language model and dictionary (after the catalog changed),
  * between utterances.  The decoder keeps the old ones when this fails. */

@@ -813,6 +813,17 @@ static int arpa_fn(FILE *f, const void *a, void *c)
 	return write_arpa(f, o->b, o->m);
 }
 
+static int names_fn(FILE *f, const void *a, void *c)
+{
+	const struct builder *b = ((const struct out_ctx *)a)->b;
+
+	(void)c;
+	for (size_t i = 0; i < b->nitems; i++)
+		if (fprintf(f, "%s\n", b->items[i]) < 0)
+			return -1;
+	return ferror(f) ? -1 : 0;
+}
+
 static int dict_fn(FILE *f, const void *a, void *c)
 {
 	return write_dict(f, ((const struct out_ctx *)a)->b, c);
@@ -841,7 +852,9 @@ int lm_build_stats(const char *const *phrases, size_t n, const char *dict_path,
 		snprintf(err, errlen, "out of memory building the language model");
 		goto out;
 	}
-	if (write_file(out_dir, LM_FILE, arpa_fn, &o, NULL, err, errlen) != 0 ||
+	/* the names first: a decoder that sees the new model finds its names */
+	if (write_file(out_dir, LM_NAMES, names_fn, &o, NULL, err, errlen) != 0 ||
+	    write_file(out_dir, LM_FILE, arpa_fn, &o, NULL, err, errlen) != 0 ||
 	    write_file(out_dir, LM_DICT, dict_fn, &o, &st.guessed, err, errlen) != 0)
 		goto out;
 	st.sentences = b.sentences;

@@ -26,6 +26,7 @@
 
 #define LM_FILE   "voxcart.lm"   /* ARPA language model, in out_dir */
 #define LM_DICT   "voxcart.dic"  /* pronunciation dictionary, in out_dir */
+#define LM_NAMES  "voxcart.names" /* the item names the model was built with, one a line */
 
 struct lm_stats {
 	size_t phrases;     /* phrases given that produced at least one word */
@@ -35,7 +36,7 @@ struct lm_stats {
 	size_t ngrams[3];   /* unigrams, bigrams, trigrams written */
 };
 
-/* Builds out_dir/LM_FILE and out_dir/LM_DICT (out_dir must exist) from n phrases,
+/* Builds out_dir/LM_NAMES, out_dir/LM_FILE and out_dir/LM_DICT (out_dir must exist) from n phrases,
  * using the CMU dictionary at dict_path.  Returns 0, or -1 and err. */
 int lm_build(const char *const *phrases, size_t n, const char *dict_path, const char *out_dir,
 	     char *err, size_t errlen);

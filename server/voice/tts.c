@@ -36,6 +36,18 @@ struct tts {
 	struct opus_enc *enc;
 };
 
+/* Speech delivered as it is made (tts_speak): resampled by one stream, cut into
+ * 20 ms frames, encoded and handed to the packet callback. */
+struct stream_out {
+	struct tts *t;
+	struct resampler *rs;  /* NULL when eSpeak's rate is the output rate */
+	tts_packet_fn packet;
+	int16_t frame[OPUS_FRAME_SAMPLES(48000)];
+	size_t nframe, fs;
+	int count, failed;
+	size_t early_left;     /* native samples still to stream from eSpeak's callback */
+};
+
 /* PCM collected from eSpeak's callback during one synthesis. */
 struct synth_job {
 	int16_t *pcm;
@@ -43,7 +55,17 @@ struct synth_job {
 	int oom, cancelled;
 	tts_cancel_fn cancel;
 	void *ctx;
+	struct stream_out *out; /* tts_speak: the start goes out from the callback */
 };
+
+/* How much of a sentence is encoded and delivered from inside eSpeak's callback
+ * (under espeak_lock), so that its first packet leaves as soon as eSpeak has made
+ * its first ESPEAK_BUF_MS instead of after the whole sentence; the rest is
+ * encoded after the lock is released, as before. */
+#define EARLY_MS 200
+
+static int stream_pcm(struct stream_out *o, const int16_t *pcm, size_t n, tts_cancel_fn cancel,
+		      void *ctx);
 
 static void set_err(char *err, size_t errlen, const char *msg, const char *arg)
 {
@@ -74,6 +96,18 @@ static int on_samples(short *wav, int n, espeak_EVENT *events)
 	}
 	if (!wav || n <= 0)
 		return 0;
+	if (job->out && job->out->early_left > 0) {
+		size_t k = (size_t)n < job->out->early_left ? (size_t)n : job->out->early_left;
+		if (stream_pcm(job->out, wav, k, job->cancel, job->ctx) < 0) {
+			job->cancelled = !job->out->failed;
+			return 1;
+		}
+		job->out->early_left -= k;
+		wav += k;
+		n -= (int)k;
+		if (n == 0)
+			return 0;
+	}
 	if (job->n + (size_t)n > job->cap) {
 		size_t cap = job->cap ? job->cap * 2 : 22050;
 		int16_t *p;
@@ -319,23 +353,107 @@ static int deliver(struct tts *t, const int16_t *pcm, size_t n, tts_packet_fn pa
 	return count;
 }
 
+/* Output-rate samples into o's frame; every full frame is encoded and delivered.
+ * 0, or -1 (encoding failed, or cancelled: o->failed says which). */
+static int emit(struct stream_out *o, const int16_t *pcm, size_t n, tts_cancel_fn cancel, void *ctx)
+{
+	uint8_t out[OPUS_MAX_PACKET];
+	while (n > 0) {
+		size_t k = o->fs - o->nframe < n ? o->fs - o->nframe : n;
+		memcpy(o->frame + o->nframe, pcm, k * sizeof *pcm);
+		o->nframe += k;
+		pcm += k;
+		n -= k;
+		if (o->nframe < o->fs)
+			break;
+		o->nframe = 0;
+		if (cancel && cancel(ctx))
+			return -1;
+		int len = opus_enc_encode(o->t->enc, o->frame, out, sizeof out);
+		if (len < 0) {
+			o->failed = 1;
+			return -1;
+		}
+		o->packet(ctx, out, (size_t)len);
+		o->count++;
+	}
+	return 0;
+}
+
+/* eSpeak-rate samples through o's resampler into emit(). */
+static int stream_pcm(struct stream_out *o, const int16_t *pcm, size_t n, tts_cancel_fn cancel,
+		      void *ctx)
+{
+	if (!o->rs)
+		return emit(o, pcm, n, cancel, ctx);
+	int16_t buf[4096];
+	while (n > 0) {
+		size_t k = n > 1024 ? 1024 : n;
+		long m = resample_process(o->rs, pcm, k, buf, sizeof buf / sizeof buf[0]);
+		if (m < 0) {
+			o->failed = 1;
+			return -1;
+		}
+		if (emit(o, buf, (size_t)m, cancel, ctx) < 0)
+			return -1;
+		pcm += k;
+		n -= k;
+	}
+	return 0;
+}
+
 int tts_speak(struct tts *t, const char *text, tts_packet_fn packet, tts_cancel_fn cancelled,
 	      void *ctx, char *err, size_t errlen)
 {
-	int16_t *pcm = NULL;
-	size_t n = 0;
-	int rc;
+	struct stream_out o;
+	struct synth_job job = { .cancel = cancelled, .ctx = ctx, .out = &o };
+	int native = 0, rc;
 
 	if (!t || !text || !packet) {
 		set_err(err, errlen, "bad arguments", NULL);
 		return -1;
 	}
-	rc = tts_synth_pcm(t, text, cancelled, ctx, &pcm, &n, err, errlen);
-	if (rc < 0)
+	if (blank(text))
+		return 0;
+	memset(&o, 0, sizeof o);
+	o.t = t;
+	o.packet = packet;
+	o.fs = (size_t)OPUS_FRAME_SAMPLES(t->sample_rate);
+	/* the resampler is made before eSpeak runs, at eSpeak's rate (known once it
+	 * is initialised: it never changes afterwards) */
+	pthread_mutex_lock(&espeak_lock);
+	native = espeak_ready();
+	pthread_mutex_unlock(&espeak_lock);
+	if (native <= 0) {
+		set_err(err, errlen, "eSpeak NG synthesis failed", NULL);
 		return -1;
-	rc = rc == 1 ? 0 : deliver(t, pcm, n, packet, cancelled, ctx, err, errlen);
-	free(pcm);
-	return rc;
+	}
+	if (native != t->sample_rate &&
+	    !(o.rs = resample_new(native, t->sample_rate, RESAMPLE_QUALITY_DEFAULT))) {
+		set_err(err, errlen, "cannot resample speech", NULL);
+		return -1;
+	}
+	o.early_left = (size_t)native * EARLY_MS / 1000;
+	rc = run_espeak(t, text, &job, &native);
+	if (rc == 0 && !job.oom && !job.cancelled && !o.failed && stream_pcm(&o, job.pcm, job.n, cancelled, ctx) == 0) {
+		int16_t tail[1024];
+		long m = o.rs ? resample_flush(o.rs, tail, sizeof tail / sizeof tail[0]) : 0;
+		if (m < 0 || emit(&o, tail, (size_t)m, cancelled, ctx) < 0) {
+			o.failed = m < 0 || o.failed;
+		} else if (o.nframe > 0 && !(cancelled && cancelled(ctx))) {
+			/* the last frame, padded with silence */
+			int16_t pad[OPUS_FRAME_SAMPLES(48000)] = { 0 };
+			emit(&o, pad, o.fs - o.nframe, cancelled, ctx);
+		}
+	}
+	free(job.pcm);
+	resample_free(o.rs);
+	if (rc != 0 || job.oom || o.failed) {
+		set_err(err, errlen, job.oom ? "out of memory" : o.failed ? "Opus encoding failed"
+			: "eSpeak NG synthesis failed", NULL);
+		return -1;
+	}
+	return o.count;
 }
 
 int tts_speak_pcm(struct tts *t, const int16_t *pcm, size_t n, int rate, tts_packet_fn packet,

@@ -26,7 +26,16 @@ sequential --fast pass (decoding, Opus, understanding and speech synthesis: an u
 bound for the recogniser alone), and (2) timing.asr_ms per second of audio, the part
 of recognition left after audio.stop (the rest runs while audio arrives).
 
-  voice_bench.py [--sessions 20] [--rounds 3] [--json tests/bench/out/voice.json]
+Then the recognition grid: tests/integration/test_voice_e2e.py with every hard
+condition (noise, reverb, gain, leading silence, speed, accents) and every sentence
+(E2E_CONDITIONS=full), WER and task success per condition for the held-out half and
+for both; VOXCARTD_BASELINE=old-binary adds the same figures for that binary.
+
+  voice_bench.py [--sessions 20] [--rounds 3] [--no-grid] [--json tests/bench/out/voice.json]
+
+VOXCARTD_BASELINE=old-binary: the one-session turns also go to a second server running
+that binary, one turn each in turn (so both see the same machine load), and its
+figures are printed beside.
 
 Needs flite and sox, a built ./voxcartd and ./voxcart; Python standard library only.
 """
@@ -52,6 +61,7 @@ import lib  # noqa: E402
 VOXCART = os.environ.get("VOXCART", os.path.join(ROOT, "voxcart"))
 CATALOG = os.path.join(ROOT, "tests", "fixtures", "test_catalog.csv")
 TICK = os.sysconf("SC_CLK_TCK")
+BASELINE = os.environ.get("VOXCARTD_BASELINE")
 
 UTTERANCES = [
     ("slt", "add two gala apples to my cart"), ("awb", "do you have oat milk"),
@@ -141,6 +151,10 @@ def talk(shoppers, cfg, wav, secs, fast, outdir):
             rec["first_speech_ms"] = timing.get("first_speech_ms")
             rec["asr_ms"] = timing.get("asr_ms")
             rec["think_ms"] = timing.get("think_ms")
+            rec["first_text_ms"] = timing.get("first_text_ms")
+            rec["first_packet_ms"] = timing.get("first_packet_ms")
+            rec["asr_cpu_ms"] = timing.get("asr_cpu_ms")
+            rec["first_speech_cpu_ms"] = timing.get("first_speech_cpu_ms")
             rec["speech_frames"] = e.get("speech_frames")
         elif ty == "talk.summary":
             rec["transcript"] = e.get("transcript")
@@ -157,9 +171,16 @@ def summary(recs):
     fs = [r["first_speech_ms"] for r in ok]
     asr = [r["asr_ms"] for r in ok if r.get("asr_ms") is not None]
     est = [r["client_est_ms"] for r in ok if r.get("client_est_ms") is not None]
+    def stage(key):
+        v = [r[key] for r in ok if r.get(key) is not None]
+        return {"p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
     return {
+        "stages_ms": {k: stage(k) for k in ("asr_ms", "first_text_ms", "first_packet_ms",
+                                             "first_speech_ms", "client_est_ms", "asr_cpu_ms",
+                                             "first_speech_cpu_ms")},
         "turns": len(recs), "failed": len(recs) - len(ok),
-        "stop_to_first_speech_ms": {"p50": pct(fs, 50), "p99": pct(fs, 99), "max": max(fs) if fs else None},
+        "stop_to_first_speech_ms": {"p50": pct(fs, 50), "p95": pct(fs, 95), "p99": pct(fs, 99),
+                                    "max": max(fs) if fs else None},
         "asr_after_stop_ms": {"p50": pct(asr, 50), "p99": pct(asr, 99)},
         "client_est_stop_to_first_delta_ms": {"p50": pct(est, 50), "p99": pct(est, 99)},
         "contiguous": all(r.get("contiguous") for r in ok),
@@ -171,6 +192,9 @@ def main():
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", default=os.path.join(HERE, "out", "voice.json"))
+    ap.add_argument("--no-grid", action="store_true", help="latency and CPU only")
+    ap.add_argument("--single-rounds", type=int, default=3,
+                    help="passes over the utterances for the one-session figures")
     a = ap.parse_args()
     for tool in ("flite", "sox"):
         if not shutil.which(tool):
@@ -180,6 +204,15 @@ def main():
     audio_total = sum(s for _, _, s in utts)
     srv = lib.Server(args=["--import-catalog", CATALOG], name="voice-bench")
     srv.start()
+    base_srv = None
+    if BASELINE:
+        old = lib.VOXCARTD
+        lib.VOXCARTD = BASELINE
+        try:
+            base_srv = lib.Server(args=["--import-catalog", CATALOG], name="voice-bench-baseline")
+            base_srv.start()
+        finally:
+            lib.VOXCARTD = old
     result = {"machine": {"cpus": os.cpu_count()}, "utterances": len(utts),
               "utterance_audio_s": round(audio_total / len(utts), 2)}
     try:
@@ -203,8 +236,22 @@ def main():
         }
 
         # One session, paced in real time.
-        single = [talk(sh, one, w, s, False, tmp) for w, _, s in utts]
+        single, before = [], []
+        if base_srv:
+            bsh = Shoppers(base_srv, tmp)
+            bsh.n = 1000
+            bone = bsh.new()
+            talk(bsh, bone, utts[0][0], utts[0][2], True, tmp)
+        for rnd in range(a.single_rounds):
+            for w, _, s in utts:
+                # one turn on each server in turn: the machine's load falls on both
+                single.append(talk(sh, one, w, s, False, tmp))
+                if base_srv:
+                    before.append(talk(bsh, bone, w, s, False, tmp))
         result["single"] = summary(single)
+        if base_srv:
+            result["single_baseline"] = summary(before)
+            result["single_baseline"]["binary"] = BASELINE
 
         # N concurrent sessions, paced in real time, a few rounds.
         cfgs = [sh.new() for _ in range(a.sessions)]
@@ -231,6 +278,8 @@ def main():
         }
     finally:
         srv.stop()
+        if base_srv:
+            base_srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
     def ms(v):
@@ -247,6 +296,27 @@ def main():
         print("  %-26s recognition after stop p50 %s p99 %s; client-observed first reply.delta "
               "(estimate) p50 %s p99 %s" % (name, ms(s["p50"]).strip(), ms(s["p99"]).strip(),
                                             ms(e["p50"]).strip(), ms(e["p99"]).strip()))
+    if "single_baseline" in result:
+        s = result["single_baseline"]["stop_to_first_speech_ms"]
+        print("%-28s %s %s %s   turns %d (VOXCARTD_BASELINE, interleaved with the above)" % (
+            "1 session, baseline", ms(s["p50"]), ms(s["p99"]), ms(s["max"]),
+            result["single_baseline"]["turns"]))
+    print("\nstages after audio.stop (server clock, ms; p50 / p95 / p99):")
+    for name, key in (("1 session", "single"), ("1 s. baseline", "single_baseline"),
+                      ("%d concurrent" % a.sessions, "concurrent")):
+        if key not in result:
+            continue
+        st = result[key]["stages_ms"]
+        print("  %-14s " % name + "  ".join(
+            "%s %s/%s/%s" % (label, ms(st[k]["p50"]).strip(), ms(st[k]["p95"]).strip(),
+                             ms(st[k]["p99"]).strip())
+            for label, k in (("transcript", "asr_ms"), ("understood", "first_text_ms"),
+                             ("synthesised", "first_packet_ms"), ("on socket", "first_speech_ms"),
+                             ("client", "client_est_ms"))))
+        print("  %-14s " % "" + "CPU of the turn's thread: recognition %s/%s/%s, to the first frame "
+              "%s/%s/%s" % tuple("%.1f" % st[k][p] if st[k][p] is not None else "-"
+                                  for k in ("asr_cpu_ms", "first_speech_cpu_ms")
+                                  for p in ("p50", "p95", "p99")))
     r, c = result["rtf"], result["cpu"]
     print("\nreal-time factor: server CPU per second of audio (--fast, sequential) %.3f; "
           "recognition after audio.stop %.3f s per s of audio" %
@@ -256,11 +326,51 @@ def main():
           (c["cpu_per_session_audio_s"], 100 * c["cpu_per_session_audio_s"], c["cpu_per_turn_s"],
            c["mean_cores_busy"], c["wall_s"]))
     os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+    grid_ok = True
+    if not a.no_grid:
+        grid_ok = run_grid(result, os.path.join(os.path.dirname(os.path.abspath(a.json)),
+                                                "voice_grid.json"))
     with open(a.json, "w") as f:
         json.dump(result, f, indent=1)
     print("\nwritten to %s" % a.json)
     bad = result["single"]["failed"] + result["concurrent"]["failed"]
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or not grid_ok else 0)
+
+
+def run_grid(result, out):
+    """The condition grid through test_voice_e2e.py; figures into result["grid"]."""
+    env = dict(os.environ, E2E_BASE="0", E2E_CONDITIONS="full", E2E_OUT=out)
+    t0 = time.monotonic()
+    print("\nvoice grid: every condition x every sentence (test_voice_e2e.py) ...")
+    sys.stdout.flush()
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "integration",
+                                                     "test_voice_e2e.py")],
+                       env=env, capture_output=True)
+    try:
+        with open(out) as f:
+            g = json.load(f)
+    except (OSError, ValueError):
+        print("voice grid failed (exit %d):\n%s" % (p.returncode,
+                                                   p.stdout.decode("utf-8", "replace")[-2000:]))
+        return False
+    figs, base = g["figures"], (g.get("baseline") or {}).get("figures")
+    result["grid"] = {"utterances": g["utterances"], "seconds": round(time.monotonic() - t0, 1),
+                      "figures": {k: v for k, v in figs.items() if k.startswith("hard_")},
+                      "baseline": base and {k: v for k, v in base.items() if k.startswith("hard_")}}
+    for key, title in (("hard_by_condition_held", "held-out half"),
+                       ("hard_by_condition", "both halves")):
+        print("\n%-28s %5s %7s %8s%s" % ("condition (%s)" % title, "n", "WER", "task ok",
+                                        "   WER before  task before" if base else ""))
+        for c in sorted(figs[key], key=lambda c: (c == "all", c)):
+            f = figs[key][c]
+            line = "%-28s %5d %6.1f%% %7.1f%%" % (c, f["n"], 100 * f["wer"], 100 * f["task_success"])
+            b = base and base[key].get(c)
+            if b:
+                line += "   %9.1f%%  %10.1f%%" % (100 * b["wer"], 100 * b["task_success"])
+            print(line)
+    print("\ngrid: %d utterances in %.0f s; written to %s" % (g["utterances"],
+                                                             time.monotonic() - t0, out))
+    return True
 
 
 if __name__ == "__main__":

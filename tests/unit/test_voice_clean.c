@@ -1,0 +1,197 @@
+/*
+ * test_voice_clean.c - the server's cleaning before recognition (server/voice/
+ * clean.c) and the catalog-aware choice among readings (server/voice/choose.c).
+ *
+ * Cleaning: a 50 Hz hum is taken away and a 1 kHz tone kept; white noise alone is
+ * suppressed; a quiet voiced signal is brought up; a clipping signal does not clip
+ * more; frames come out whole and the part-frame at the end on flush, so every
+ * sample in is a sample out.
+ * Choosing: a reading naming a product beats a slightly likelier one that does
+ * not, function words do not make a name ("coffee of"), weight 0 keeps the best.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "voice/choose.h"
+#include "voice/clean.h"
+
+#define RATE 16000
+
+static unsigned rng = 7;
+
+static double noise(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return ((double)((rng >> 8) & 0xFFFF) / 32768.0) - 1.0;
+}
+
+static double rms(const int16_t *p, size_t n)
+{
+	double e = 0;
+	for (size_t i = 0; i < n; i++)
+		e += (double)p[i] * p[i];
+	return sqrt(e / (double)(n ? n : 1));
+}
+
+/* Runs n samples through c in odd-sized pieces; out gets every cleaned sample. */
+static size_t run(struct clean *c, const int16_t *in, size_t n, int16_t *out)
+{
+	size_t got = 0;
+	for (size_t off = 0; off < n;) {
+		size_t k = n - off < 437 ? n - off : 437;
+		got += clean_process(c, in + off, k, out + got);
+		off += k;
+	}
+	got += clean_flush(c, out + got);
+	return got;
+}
+
+START_TEST(test_highpass_removes_hum)
+{
+	struct clean_config cfg;
+	clean_config_default(&cfg);
+	cfg.denoise = 0;
+	cfg.agc = 0;
+	struct clean *c = clean_new(&cfg);
+	ck_assert_ptr_nonnull(c);
+	size_t n = RATE; /* 1 s */
+	int16_t *in = malloc(n * sizeof *in), *out = malloc((n + CLEAN_FRAME) * sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		in[i] = (int16_t)(8000 * sin(2 * M_PI * 50 * i / RATE));
+	ck_assert_uint_eq(run(c, in, n, out), n);
+	ck_assert(rms(out + n / 2, n / 2) < 0.35 * rms(in + n / 2, n / 2));
+	clean_reset(c);
+	for (size_t i = 0; i < n; i++)
+		in[i] = (int16_t)(8000 * sin(2 * M_PI * 1000 * i / RATE));
+	ck_assert_uint_eq(run(c, in, n, out), n);
+	double r = rms(out + n / 2, n / 2) / rms(in + n / 2, n / 2);
+	ck_assert(r > 0.97 && r < 1.03);
+	free(in);
+	free(out);
+	clean_free(c);
+}
+END_TEST
+
+START_TEST(test_noise_suppressed_quiet_brought_up)
+{
+	struct clean *c = clean_new(NULL);
+	ck_assert_ptr_nonnull(c);
+	size_t n = 3 * RATE;
+	int16_t *in = malloc(n * sizeof *in), *out = malloc((n + CLEAN_FRAME) * sizeof *out);
+	/* 1 s of steady white noise, then 2 s of a quiet voiced signal over it */
+	for (size_t i = 0; i < n; i++) {
+		double t = (double)i / RATE, v = 150 * noise();
+		if (i >= (size_t)RATE)
+			v += 600 * (0.6 + 0.4 * sin(2 * M_PI * 4 * t)) *
+			     (sin(2 * M_PI * 150 * t) + 0.5 * sin(2 * M_PI * 300 * t) +
+			      0.3 * sin(2 * M_PI * 450 * t));
+		in[i] = (int16_t)v;
+	}
+	ck_assert_uint_eq(run(c, in, n, out), n);
+	/* the noise-only second, after the suppressor has learnt it */
+	ck_assert(rms(out + RATE / 2, RATE / 2) < 0.6 * rms(in + RATE / 2, RATE / 2));
+	/* the last second of "speech": louder than it came in */
+	ck_assert(rms(out + 2 * RATE, RATE) > 1.5 * rms(in + 2 * RATE, RATE));
+	free(in);
+	free(out);
+	clean_free(c);
+}
+END_TEST
+
+START_TEST(test_clipping_not_made_worse)
+{
+	struct clean *c = clean_new(NULL);
+	size_t n = 2 * RATE, clipped_in = 0, clipped_out = 0;
+	int16_t *in = malloc(n * sizeof *in), *out = malloc((n + CLEAN_FRAME) * sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		double v = 60000 * sin(2 * M_PI * 300 * i / RATE);
+		in[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+		clipped_in += in[i] >= 32767 || in[i] <= -32768;
+	}
+	ck_assert_uint_eq(run(c, in, n, out), n);
+	for (size_t i = 0; i < n; i++)
+		clipped_out += out[i] >= 32767 || out[i] <= -32768;
+	ck_assert_uint_le(clipped_out, clipped_in);
+	free(in);
+	free(out);
+	clean_free(c);
+}
+END_TEST
+
+START_TEST(test_bad_settings)
+{
+	struct clean_config cfg;
+	clean_config_default(&cfg);
+	cfg.highpass_hz = RATE;
+	ck_assert_ptr_null(clean_new(&cfg));
+	clean_config_default(&cfg);
+	cfg.suppress_db = 5;
+	ck_assert_ptr_null(clean_new(&cfg));
+}
+END_TEST
+
+START_TEST(test_cover)
+{
+	const char *names[] = { "dark roast coffee beans", "dark roast coffee", "crunchy peanut butter",
+				"watermelon", "copy paper" };
+	struct choose_names *nm = choose_names_new(names, 5);
+	ck_assert_ptr_nonnull(nm);
+	ck_assert_int_eq(choose_cover(nm, "add the crunchy peanut butter"), 3);
+	ck_assert_int_eq(choose_cover(nm, "add the crunchy peanut other"), 2);
+	ck_assert_int_eq(choose_cover(nm, "i'd like a watermelon"), 1);
+	ck_assert_int_eq(choose_cover(nm, "a coffee of that"), 0);
+	ck_assert_int_eq(choose_cover(nm, "i'm looking for dark roast coffee"), 3);
+	ck_assert_int_eq(choose_cover(nm, ""), 0);
+	/* sizes name nothing */
+	ck_assert_int_eq(choose_cover(nm, "two pounds"), 0);
+	/* a repeated name gains nothing */
+	ck_assert_int_eq(choose_cover(nm, "add crunchy peanut butter and watermelon"), 3);
+	choose_names_free(nm);
+}
+END_TEST
+
+START_TEST(test_choose)
+{
+	const char *names[] = { "crunchy peanut butter", "gala apples" };
+	struct choose_names *nm = choose_names_new(names, 2);
+	struct asr_hyp h[3] = { { "add the crunchy peanut other", -1000 },
+				{ "add the crunchy peanut butter", -2500 },
+				{ "add the lunchy peanut butter", -1100 } };
+	ck_assert_uint_eq(choose_hypothesis(h, 3, nm, CHOOSE_WEIGHT), 1);
+	ck_assert_uint_eq(choose_hypothesis(h, 3, nm, 0), 0);
+	ck_assert_uint_eq(choose_hypothesis(h, 3, NULL, CHOOSE_WEIGHT), 0);
+	/* a likelier reading naming no more than the first does not win */
+	h[2].score = -10;
+	ck_assert_uint_eq(choose_hypothesis(h, 3, nm, CHOOSE_WEIGHT), 1);
+	h[1].score = -20000;
+	ck_assert_uint_eq(choose_hypothesis(h, 3, nm, CHOOSE_WEIGHT), 0);
+	h[1].score = -2500;
+	/* a first reading naming nothing stays */
+	struct asr_hyp cmd[2] = { { "check out", -100 }, { "gala apples out", -200 } };
+	ck_assert_uint_eq(choose_hypothesis(cmd, 2, nm, CHOOSE_WEIGHT), 0);
+	/* far less likely readings do not win on names alone */
+	h[1].score = -1000 - 10 * CHOOSE_WEIGHT;
+	ck_assert_uint_eq(choose_hypothesis(h, 3, nm, CHOOSE_WEIGHT), 0);
+	choose_names_free(nm);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("voice_clean");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_highpass_removes_hum);
+	tcase_add_test(tc, test_noise_suppressed_quiet_brought_up);
+	tcase_add_test(tc, test_clipping_not_made_worse);
+	tcase_add_test(tc, test_bad_settings);
+	tcase_add_test(tc, test_cover);
+	tcase_add_test(tc, test_choose);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
