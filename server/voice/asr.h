@@ -71,6 +71,7 @@ int asr_finish(struct asr *a, char *out, size_t outlen);
  * of the search, as its own is on another scale).  Strings are copied into hyps[i].text.  *n gets the
  * count.  0, or -1 as asr_finish(). */
 #define ASR_HYP_LEN 256
+#define ASR_SPEC_MAX 10 /* readings kept from an early end (asr.c) */
 struct asr_hyp {
 	char text[ASR_HYP_LEN];
 	int32_t score;

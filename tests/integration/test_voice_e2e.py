@@ -19,9 +19,10 @@ Hard conditions (tests/integration/voice_conditions.py): the same sentences in n
 (white, pink, brown at 5-20 dB SNR), reverb, a quiet (-18, -24 dB) or clipping
 (+6 dB) microphone, 1-1.5 s of silence before speaking, fast and slow speech, and
 eSpeak NG's accents (Scotland, Caribbean, West Midlands, RP, New York), made at test
-time.  E2E_CONDITIONS picks how many: "smoke" (default, `make test`: one of each
+time.  E2E_CONDITIONS picks how many: "none" (the default here), "smoke"
+(test_voice_conditions.py in `make test`, which runs this script so: one of each
 kind, each heard in HARD_PER_CONDITION sentences, two tune and two held), "full"
-(`make bench`: every condition x every sentence), "none".  E2E_BASE=0 leaves out
+(`make bench`: every condition x every sentence).  E2E_BASE=0 leaves out
 the base set above (the bench runs only the grid).  Figures per condition and half
 go to the JSON as figures.hard_by_condition and figures.hard_by_half.  For tuning:
 E2E_HALF=tune (only the tune half), E2E_ONLY=name,name (only those conditions).
@@ -72,7 +73,7 @@ CATALOG = os.path.join(lib.ROOT, "tests", "fixtures", "test_catalog.csv")
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 BASELINE = os.environ.get("VOXCARTD_BASELINE")
 JOBS = int(os.environ.get("E2E_JOBS", "2"))
-GRID_MODE = os.environ.get("E2E_CONDITIONS", "smoke")
+GRID_MODE = os.environ.get("E2E_CONDITIONS", "none")
 BASE_SET = os.environ.get("E2E_BASE", "1") != "0"
 OUT_NAME = os.environ.get("E2E_OUT", "voice_e2e.json")
 HARD_PER_CONDITION = 4
@@ -96,8 +97,8 @@ THRESHOLDS = {
     "espeak_wer_max": 0.15,
     "overall_task_success_min": 0.75,
     "held_flite_wer_max": 0.12,       # the half never tuned against
-    # the hard-condition smoke set (13 conditions x 4 sentences), all of it
-    "hard_task_success_min": 0.0,
+    # the hard-condition smoke set (test_voice_conditions.py: 13 conditions x 4 sentences)
+    "hard_task_success_min": 0.50,   # measured: 67% (before this work: 62%)
 }
 
 # ---- the sentences -----------------------------------------------------------------
