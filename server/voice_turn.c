@@ -54,6 +54,7 @@ static char lm_dir[4200];
 static struct pooled pool[POOL_MAX];
 static int pool_n;
 static char asr_options[512];    /* [voice] asr_options, read once at start-up */
+static int asr_no_early_end;     /* [voice] early_end = off */
 
 /* The item names of the model on disk, for choosing among readings; shared by
  * every turn, freed when the last user of a replaced set lets go. */
@@ -237,6 +238,10 @@ void voice_turn_init(struct server *srv)
 	snprintf(lm_dir, sizeof lm_dir, "%s.asr", srv->set.db_path);
 	snprintf(asr_options, sizeof asr_options, "%s",
 		 config_get_str(&srv->cfg, "voice.asr_options", ""));
+	int early = 1;
+	if (config_get_bool(&srv->cfg, "voice.early_end", 1, &early) < 0)
+		log_warn("voice", "voice.early_end: not on or off; on");
+	asr_no_early_end = !early;
 	mkdir(lm_dir, 0700);
 	lm_maybe_rebuild(srv);
 	/* say once at start-up which recogniser hears, and why not the configured one */
@@ -304,6 +309,7 @@ static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
 		struct asr_config cfg;
 		asr_config_default(&cfg);
 		cfg.options = asr_options;
+		cfg.no_early_end = asr_no_early_end;
 		if (ready) {
 			cfg.lm_path = lm;
 			cfg.dict_path = dic;

@@ -121,6 +121,7 @@ struct asr {
 	int spec;            /* ended early: the readings are in spec_hyp */
 	unsigned loud_at_spec;
 	int replaying;
+	int no_early_end;    /* asr_config.no_early_end */
 	struct asr_hyp spec_hyp[ASR_SPEC_MAX];
 	size_t nspec;
 };
@@ -256,6 +257,7 @@ struct asr *asr_new(const struct asr_config *cfg, char *err, size_t errlen)
 	a->fe = a->ps ? fe_init_auto_r(ps_get_config(a->ps)) : NULL;
 	pthread_mutex_unlock(&init_lock);
 	a->held = malloc(HOLD_MAX_SAMPLES * sizeof *a->held);
+	a->no_early_end = c.no_early_end;
 	if (a->ps && (!a->fe || !a->held)) {
 		snprintf(err, errlen, "out of memory");
 		asr_free(a);
@@ -519,7 +521,8 @@ int asr_feed(struct asr *a, const int16_t *pcm16k, size_t n)
 	}
 	if (decode(a, pcm16k, n) != 0)
 		return -1;
-	if (a->all_ok && a->loud >= SPEC_MIN_LOUD && a->trail_quiet >= SPEC_QUIET_MS / 20)
+	if (!a->no_early_end && a->all_ok && a->loud >= SPEC_MIN_LOUD &&
+	    a->trail_quiet >= SPEC_QUIET_MS / 20)
 		return speculate(a);
 	return 0;
 }

@@ -40,6 +40,7 @@ struct asr_config {
 	int bestpath;          /* lattice best path: 1 on, 0 off (default on) */
 	int verbose;           /* 1: PocketSphinx's info lines go to the log as debug */
 	const char *options;   /* more PocketSphinx options, "-name value ..." (they win) */
+	int no_early_end;      /* 1: the final search waits for asr_finish() (asr.c) */
 };
 
 struct asr;

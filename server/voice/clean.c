@@ -17,7 +17,8 @@
  *     15 dB: 50% -> 61%) but hurts where there is no noise to take away (quiet
  *     or reverberant speech: its "noise" is the speech's own tail).  So its
  *     output is used only while the noise floor, after the gain, is above
- *     NOISY_DB; it runs all the time so that its noise estimate is ready.
+ *     NOISY_DB; it runs from 10 dB below that so that its noise estimate is
+ *     ready.
  */
 #include "clean.h"
 
@@ -205,7 +206,9 @@ static void run_frame(struct clean *c, int16_t *f)
 			for (int i = 0; i < CLEAN_FRAME; i++)
 				f[i] = sat(f[i] * g);
 	}
-	if (c->pre) {
+	/* the suppressor runs (learning the noise) from 10 dB below where it is used:
+	 * on a quiet floor it costs nothing */
+	if (c->pre && c->floor_db + c->gain_db > NOISY_DB - 10.0f) {
 		int16_t keep[CLEAN_FRAME];
 		memcpy(keep, f, sizeof keep);
 		speex_preprocess_run(c->pre, f);

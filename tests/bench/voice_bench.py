@@ -35,7 +35,9 @@ for both; VOXCARTD_BASELINE=old-binary adds the same figures for that binary.
 
 VOXCARTD_BASELINE=old-binary: the one-session turns also go to a second server running
 that binary, one turn each in turn (so both see the same machine load), and its
-figures are printed beside.
+figures are printed beside; the concurrent run is repeated on it after the first.
+VOICE_BENCH_BASELINE_CONFIG adds configuration lines to that server ("[voice]\\n
+early_end = off": the same binary without a feature).
 
 Needs flite and sox, a built ./voxcartd and ./voxcart; Python standard library only.
 """
@@ -62,6 +64,7 @@ VOXCART = os.environ.get("VOXCART", os.path.join(ROOT, "voxcart"))
 CATALOG = os.path.join(ROOT, "tests", "fixtures", "test_catalog.csv")
 TICK = os.sysconf("SC_CLK_TCK")
 BASELINE = os.environ.get("VOXCARTD_BASELINE")
+BASELINE_CONFIG = os.environ.get("VOICE_BENCH_BASELINE_CONFIG", "")
 
 UTTERANCES = [
     ("slt", "add two gala apples to my cart"), ("awb", "do you have oat milk"),
@@ -209,7 +212,8 @@ def main():
         old = lib.VOXCARTD
         lib.VOXCARTD = BASELINE
         try:
-            base_srv = lib.Server(args=["--import-catalog", CATALOG], name="voice-bench-baseline")
+            base_srv = lib.Server(config=lib.DEFAULT_CONFIG + BASELINE_CONFIG.replace("\\n", "\n"),
+                                  args=["--import-catalog", CATALOG], name="voice-bench-baseline")
             base_srv.start()
         finally:
             lib.VOXCARTD = old
@@ -253,29 +257,34 @@ def main():
             result["single_baseline"] = summary(before)
             result["single_baseline"]["binary"] = BASELINE
 
-        # N concurrent sessions, paced in real time, a few rounds.
-        cfgs = [sh.new() for _ in range(a.sessions)]
-        conc, audio_conc = [], 0.0
-        c0, t0 = cpu_seconds(pid), time.monotonic()
-        with futures.ThreadPoolExecutor(a.sessions) as pool:
-            for rnd in range(a.rounds):
-                jobs = []
-                for i, cfg in enumerate(cfgs):
-                    w, _, s = utts[(i + rnd) % len(utts)]
-                    audio_conc += s
-                    jobs.append(pool.submit(talk, sh, cfg, w, s, False, tmp))
-                conc += [j.result() for j in jobs]
-        cpu_conc, wall = cpu_seconds(pid) - c0, time.monotonic() - t0
-        result["concurrent"] = summary(conc)
-        result["concurrent"]["sessions"] = a.sessions
-        result["concurrent"]["rounds"] = a.rounds
-        result["cpu"] = {
-            "server_cpu_s": round(cpu_conc, 2), "wall_s": round(wall, 2),
-            "audio_s": round(audio_conc, 1),
-            "cpu_per_session_audio_s": round(cpu_conc / audio_conc, 4),
-            "cpu_per_turn_s": round(cpu_conc / len(conc), 4),
-            "mean_cores_busy": round(cpu_conc / wall, 2),
-        }
+        # N concurrent sessions, paced in real time, a few rounds (then the same on
+        # the baseline server, when there is one).
+        def concurrent(server, shoppers, pid_of):
+            cfgs = [shoppers.new() for _ in range(a.sessions)]
+            conc, audio_conc = [], 0.0
+            c0, t0 = cpu_seconds(pid_of), time.monotonic()
+            with futures.ThreadPoolExecutor(a.sessions) as pool:
+                for rnd in range(a.rounds):
+                    jobs = []
+                    for i, cfg in enumerate(cfgs):
+                        w, _, s = utts[(i + rnd) % len(utts)]
+                        audio_conc += s
+                        jobs.append(pool.submit(talk, shoppers, cfg, w, s, False, tmp))
+                    conc += [j.result() for j in jobs]
+            cpu_conc, wall = cpu_seconds(pid_of) - c0, time.monotonic() - t0
+            summ = summary(conc)
+            summ["sessions"] = a.sessions
+            summ["rounds"] = a.rounds
+            return summ, {
+                "server_cpu_s": round(cpu_conc, 2), "wall_s": round(wall, 2),
+                "audio_s": round(audio_conc, 1),
+                "cpu_per_session_audio_s": round(cpu_conc / audio_conc, 4),
+                "cpu_per_turn_s": round(cpu_conc / len(conc), 4),
+                "mean_cores_busy": round(cpu_conc / wall, 2)}
+        result["concurrent"], result["cpu"] = concurrent(srv, sh, pid)
+        if base_srv:
+            result["concurrent_baseline"], result["cpu_baseline"] = concurrent(
+                base_srv, bsh, base_srv.proc.pid)
     finally:
         srv.stop()
         if base_srv:
@@ -302,8 +311,14 @@ def main():
             "1 session, baseline", ms(s["p50"]), ms(s["p99"]), ms(s["max"]),
             result["single_baseline"]["turns"]))
     print("\nstages after audio.stop (server clock, ms; p50 / p95 / p99):")
+    if "concurrent_baseline" in result:
+        s = result["concurrent_baseline"]["stop_to_first_speech_ms"]
+        print("%-28s %s %s %s   turns %d (baseline, p95 %s)" % (
+            "%d concurrent, baseline" % a.sessions, ms(s["p50"]), ms(s["p99"]), ms(s["max"]),
+            result["concurrent_baseline"]["turns"], ms(s["p95"]).strip()))
     for name, key in (("1 session", "single"), ("1 s. baseline", "single_baseline"),
-                      ("%d concurrent" % a.sessions, "concurrent")):
+                      ("%d concurrent" % a.sessions, "concurrent"),
+                      ("%d conc. base" % a.sessions, "concurrent_baseline")):
         if key not in result:
             continue
         st = result[key]["stages_ms"]
@@ -325,6 +340,9 @@ def main():
           "shopper talks); %.3f s per turn; %.2f cores busy on average over %.1f s" %
           (c["cpu_per_session_audio_s"], 100 * c["cpu_per_session_audio_s"], c["cpu_per_turn_s"],
            c["mean_cores_busy"], c["wall_s"]))
+    if "cpu_baseline" in result:
+        print("CPU per voice session, baseline: %.3f core-seconds per second of audio" %
+              result["cpu_baseline"]["cpu_per_session_audio_s"])
     os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
     grid_ok = True
     if not a.no_grid:
