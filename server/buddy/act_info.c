@@ -1151,8 +1151,7 @@ static int says_without(const struct text_words *pw, const char *w)
 		if (j + 1 < pw->n && !strcmp(pw->w[j + 1], "free"))
 			return 1;
 		for (int k = j - 1; k >= 0 && k >= j - 3; k--)
-			if (!strcmp(pw->w[k], "no") || !strcmp(pw->w[k], "without") || !strcmp(pw->w[k], "zero") ||
-			    !strcmp(pw->w[k], "non") || !strcmp(pw->w[k], "not"))
+			if (lex_is_negator(pw->w[k]))
 				return 1;
 	}
 	return 0;
@@ -1453,8 +1452,7 @@ int act_reorder_frame(struct turn *t, const char *text)
 	int named[64] = { 0 }, out[64] = { 0 }, any_named = 0, neg = 0;
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
-		if (!strcmp(w, "except") || !strcmp(w, "without") || !strcmp(w, "no") || !strcmp(w, "not") ||
-		    !strcmp(w, "minus") || (!strcmp(w, "but") && !text_is(tw, i + 1, "double"))) {
+		if (lex_is_negator(w) || (!strcmp(w, "but") && !text_is(tw, i + 1, "double"))) {
 			neg = 1;
 			continue;
 		}

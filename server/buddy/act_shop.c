@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
@@ -80,6 +81,17 @@ void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent inte
 		snprintf(names[i], sizeof names[i], "the %s", name);
 		ptr[i] = names[i];
 	}
+	/* "the White, the Brown or the White": names that do not tell them apart are
+	 * said in full */
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++)
+			if (i != j && !strcasecmp(names[i], names[j])) {
+				char full[100];
+				reply_title(all[i], full, sizeof full);
+				snprintf(names[i], sizeof names[i], "the %s", full);
+				reply_title(all[j], full, sizeof full);
+				snprintf(names[j], sizeof names[j], "the %s", full);
+			}
 	char list[400];
 	reply_list(ptr, n, "or", list, sizeof list);
 	if (n == 2 && *res->said)

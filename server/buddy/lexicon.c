@@ -588,6 +588,13 @@ int lex_all_offered_at(const struct text_words *t, int i, int end)
 	return 0;
 }
 
+int lex_is_negator(const char *w)
+{
+	static const char *const words[] = { "not", "no", "without", "except", "nothing", "none",
+		"neither", "nor", "zero", "non", "minus" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_is_cart_word(const char *w)
 {
 	return !strcmp(w, "cart") || !strcmp(w, "basket") || !strcmp(w, "trolley") ||

@@ -86,6 +86,10 @@ int lex_all_offered_at(const struct text_words *t, int i, int end);
  * brother likes", "she drinks"). */
 int lex_opens_context(const struct text_words *t, int i, int end);
 
+/* Words that negate what follows: "not", "no", "without", "except", "nothing",
+ * "none", "neither", "nor", "zero", "non", "minus". */
+int lex_is_negator(const char *w);
+
 /* "cart", "basket", "trolley". */
 int lex_is_cart_word(const char *w);
 

@@ -44,6 +44,10 @@ void reply_say(struct reply *r, const char *fmt, ...)
 		return;
 	if (r->out && r->out->cancelled && r->out->cancelled(r->out->ctx))
 		return;
+	/* no sentence twice in one reply ("We have X. We have X.") */
+	for (const char *hit = strstr(r->text, s); hit; hit = strstr(hit + 1, s))
+		if (hit == r->text || hit[-1] == ' ')
+			return;
 	memcpy(r->text + r->len, s, len + 1);
 	r->len += len;
 	r->sentences++;

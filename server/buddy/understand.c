@@ -202,9 +202,7 @@ static int or_in_negation(const struct text_words *t, int start, int i)
 	for (int k = i - 1; k >= start; k--) {
 		if (t->brk[k])
 			return 0;
-		if (text_is(t, k, "not") || text_is(t, k, "no") || text_is(t, k, "without") ||
-		    text_is(t, k, "except") || text_is(t, k, "neither") || text_is(t, k, "nothing") ||
-		    text_is(t, k, "none"))
+		if (lex_is_negator(t->w[k]))
 			return 1;
 	}
 	return 0;
@@ -964,6 +962,27 @@ static void join_items(struct und_cmd *c)
 {
 	for (int i = 1; i < c->nitems; i++) {
 		struct und_item *a = &c->items[i - 1], *b = &c->items[i];
+		/* "not the white eggs, the brown ones": the kind named in the "not" is the
+		 * kind of the "ones"; only its other words are excluded */
+		if (a->nwords == 0 && a->nneg >= 2 && b->ones && b->nwords > 0 && b->nneg == 0 &&
+		    !b->instead && !a->instead) {
+			char head[TEXT_WORD_LEN], word[TEXT_WORD_LEN];
+			snprintf(head, sizeof head, "%s", a->neg[a->nneg - 1]);
+			int has = 0;
+			for (int w = 0; w < b->nwords; w++)
+				has |= !strcmp(b->words[w], head);
+			if (!has)
+				add_word(b->words, &b->nwords, head);
+			for (int w = 0; w + 1 < a->nneg; w++) {
+				snprintf(word, sizeof word, "%s", a->neg[w]);
+				add_word(b->neg, &b->nneg, word);
+			}
+			if (!b->qty)
+				b->qty = a->qty;
+			drop_item(c, i - 1);
+			i--;
+			continue;
+		}
 		/* "the unsweetened almond one, two of them": how many of the thing named */
 		if (a->ref == UND_REF_WORDS && !a->qty && !a->zero && !a->instead && !b->instead &&
 		    (b->ref == UND_REF_THEM || b->ref == UND_REF_IT) && b->nwords == 0 && b->qty > 0 &&
