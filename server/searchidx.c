@@ -570,7 +570,8 @@ static void build(sqlite3 *db)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (ok) {
 		sort_idx = x;
-		qsort(x->sorted, x->nterms, sizeof *x->sorted, sorted_cmp);
+		if (x->nterms > 0) /* an empty catalog: no array at all (qsort(NULL) is UB) */
+			qsort(x->sorted, x->nterms, sizeof *x->sorted, sorted_cmp);
 	}
 	struct idx *old = NULL;
 	pthread_rwlock_wrlock(&lock);
