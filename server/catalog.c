@@ -159,7 +159,7 @@ int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, 
  * counts every match (90,000 index entries for the whole catalog), the page needs
  * only 20.  Read the epoch before counting, so that a count from before a change is
  * filed under the old epoch. */
-#define COUNT_SLOTS 256
+#define COUNT_SLOTS 2048
 static struct count_slot {
 	uint64_t epoch; /* 0: empty */
 	int64_t min_price, max_price, seller_id, total;

@@ -1027,6 +1027,31 @@ int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids,
 	hit_sort = q->sort;
 	if ((k && !heap) || cat == -2)
 		goto done;
+	if (nw == 1) {
+		/* One word (the usual search): a straight walk of its list. */
+		const struct plist *l = &pl[0];
+		for (uint32_t j = 0; j < l->n; j++) {
+			const struct posting *p = &l->p[j];
+			const struct doc *d = filtered || q->sort != SEARCHIDX_RANK ? &x->docs[p->doc] : NULL;
+			if (filtered && !passes(x, d, q, cat))
+				continue;
+			matched++;
+			if (!k)
+				continue;
+			struct hit h = { .doc = p->doc };
+			if (q->sort == SEARCHIDX_RANK) {
+				double afreq = (double)p->wf, D = (double)p->len, score = 0.0;
+				score += l->idf * ((afreq * (k1 + 1.0)) / (afreq + k1 * (1 - b + b * D / avgdl)));
+				h.rank = -1.0 * score;
+			} else {
+				h.key = q->sort == SEARCHIDX_NEWEST ? d->created : d->price;
+			}
+			if (nh == k && !before(&h, &heap[0]))
+				continue;
+			heap_push(heap, &nh, k, &h);
+		}
+		goto done;
+	}
 	for (;;) {
 		/* The next product in every list (AND) or in any list (OR). */
 		uint32_t doc = UINT32_MAX;
