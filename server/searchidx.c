@@ -238,7 +238,8 @@ static int docin_read(sqlite3_stmt *st, struct docin *d)
 			return -1;
 	}
 	tls_text = d->b.text;
-	qsort(d->b.t, d->b.n, sizeof *d->b.t, tok_cmp);
+	if (d->b.n) /* a title of punctuation alone has no tokens */
+		qsort(d->b.t, d->b.n, sizeof *d->b.t, tok_cmp);
 	return 0;
 }
 

@@ -238,6 +238,32 @@ START_TEST(test_not_ready_or_phrases_go_to_sqlite)
 }
 END_TEST
 
+/* An empty catalog (no terms at all) and a product with no words (found by fuzz_ws
+ * under UBSan: qsort of a NULL array). */
+START_TEST(test_empty_catalog_and_wordless_product)
+{
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE products SET status = 'archived';"
+				      " DELETE FROM products_fts;", NULL, NULL, NULL), SQLITE_OK);
+	searchidx_invalidate();
+	searchidx_build(db);
+	struct searchidx_query sq = { .match = "\"coffee\"*", .min_price = -1, .max_price = -1,
+				      .limit = 20 };
+	int64_t ids[20], total = -1;
+	int n = -1;
+	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(total, 0);
+	int64_t id = catalog_insert(db, 1, "!!! ...", "", 100, 1, "Tea", "[]");
+	ck_assert_int_gt(id, 0);
+	searchidx_product_changed(db, id);
+	sq.match = "\"tea\"*";
+	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	ck_assert_int_eq(total, 1); /* its category */
+	ck_assert_int_eq(ids[0], id);
+	compare("tea", 0, NULL, -1, -1, 0, NULL, 20, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("searchidx");
@@ -247,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, test_same_answers_as_fts5);
 	tcase_add_test(tc, test_in_step_with_changes);
 	tcase_add_test(tc, test_not_ready_or_phrases_go_to_sqlite);
+	tcase_add_test(tc, test_empty_catalog_and_wordless_product);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
