@@ -62,6 +62,12 @@ static int t_vocabulary(void *ctx, const char *const **words, size_t *nwords,
 	return 0;
 }
 
+static const struct match_index *t_vocab_index(void *ctx)
+{
+	struct buddy_tools_ctx *c = ctx;
+	return buddy_vocab_index(c->vocab);
+}
+
 static int t_product_get(void *ctx, int64_t id, cJSON **product, char *code, char *msg)
 {
 	struct buddy_tools_ctx *c = ctx;
@@ -185,6 +191,7 @@ void buddy_tools_init(struct buddy_tools *t, struct buddy_tools_ctx *ctx)
 	t->ctx = ctx;
 	t->search = t_search;
 	t->vocabulary = t_vocabulary;
+	t->vocab_index = t_vocab_index;
 	t->product_get = t_product_get;
 	t->cart_view = t_cart_view;
 	t->cart_add = t_cart_add;

@@ -37,5 +37,8 @@ void buddy_vocab_release(struct vocab *v);
 void buddy_vocab_words(const struct vocab *v, const char *const **words, size_t *n,
 		       const char *const **categories, size_t *ncat,
 		       const char *const **titles, size_t *ntitles);
+/* The snapshot's word index (stems, sound keys) for match_correct(), or NULL. */
+struct match_index;
+const struct match_index *buddy_vocab_index(const struct vocab *v);
 
 #endif

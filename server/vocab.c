@@ -10,6 +10,7 @@
  * a moment later, while search itself always reads the live catalog.
  */
 #include "buddy_tools.h"
+#include "buddy/match.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -29,6 +30,7 @@ struct vocab {
 	size_t ncat;
 	char **titles;
 	size_t ntitles;
+	struct match_index *index;	/* stems and sound keys of words, for typo correction */
 };
 
 static pthread_mutex_t vocab_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +50,7 @@ void buddy_vocab_release(struct vocab *v)
 	free_list(v->words, v->nwords);
 	free_list(v->categories, v->ncat);
 	free_list(v->titles, v->ntitles);
+	match_index_free(v->index);
 	free(v);
 }
 
@@ -139,6 +142,8 @@ static struct vocab *build(sqlite3 *db, uint64_t version)
 	sqlite3_finalize(st);
 	dedupe(v->words, &v->nwords);
 	dedupe(v->titles, &v->ntitles);
+	/* NULL when out of memory: typo correction then works the slow way */
+	v->index = match_index_build((const char *const *)v->words, v->nwords);
 	log_debug("buddy", "vocabulary rebuilt: %zu words, %zu categories", v->nwords, v->ncat);
 	return v;
 }
@@ -239,4 +244,9 @@ void buddy_vocab_words(const struct vocab *v, const char *const **words, size_t 
 		*titles = (const char *const *)v->titles;
 		*ntitles = v->ntitles;
 	}
+}
+
+const struct match_index *buddy_vocab_index(const struct vocab *v)
+{
+	return v ? v->index : NULL;
 }

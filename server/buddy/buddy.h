@@ -65,6 +65,9 @@ struct buddy_tools {
 	/* {"items":[Order],...} newest first */
 	int (*orders_list)(void *ctx, int limit, cJSON **page, char *err_code, char *err_msg);
 	int (*order_cancel)(void *ctx, int64_t order_id, cJSON **order, char *err_code, char *err_msg);
+	/* optional: the match_index of the words vocabulary() gave (valid as long as
+	 * they are), or NULL; typo correction is then faster, with the same answers */
+	const struct match_index *(*vocab_index)(void *ctx);
 };
 
 /* Output: called in order as the reply is produced. */

@@ -960,7 +960,8 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	const char *const *words = NULL, *const *cats = NULL;
 	size_t nw = 0, nc = 0;
 	if (tools->vocabulary && tools->vocabulary(tools->ctx, &words, &nw, &cats, &nc) == 0 && nw > 0) {
-		t->vocab = (struct match_vocab){ words, nw, cats, nc };
+		t->vocab = (struct match_vocab){ words, nw, cats, nc,
+						 tools->vocab_index ? tools->vocab_index(tools->ctx) : NULL };
 		t->have_vocab = 1;
 	}
 	drop_context(t, r);

@@ -10,7 +10,10 @@
 #include "buddy/match.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *dlg_title(const cJSON *p)
@@ -29,23 +32,38 @@ static const char *dlg_str_of(const cJSON *p, const char *key)
 
 void match_stem(const char *w, char *out, size_t len)
 {
-	snprintf(out, len, "%s", w);
-	size_t n = strlen(out);
+	/* copy at most len-1 bytes, as snprintf(out, len, "%s", w) would, without its cost:
+	 * this runs for every word of every comparison */
+	if (len == 0)
+		return;
+	size_t n = 0;
+	while (n + 1 < len && w[n]) {
+		out[n] = w[n];
+		n++;
+	}
+	out[n] = '\0';
 	if (n <= 3 || !isalpha((unsigned char)out[n - 1]))
 		return;
-#define ENDS(s) (n > strlen(s) && !strcmp(out + n - strlen(s), s))
-	if (ENDS("ies") && n > 4) {
-		strcpy(out + n - 3, "y");
-	} else if (ENDS("oes") && n >= 7) {
+	const char *e = out + n;	/* the end: suffixes are read backwards from it */
+#define ENDS2(a, b) (e[-2] == (a) && e[-1] == (b))
+#define ENDS3(a, b, c) (e[-3] == (a) && ENDS2(b, c))
+	/* n > 3 here, so every suffix of up to 3 letters is shorter than the word */
+	if (ENDS3('i', 'e', 's') && n > 4) {
+		out[n - 3] = 'y';
 		out[n - 2] = '\0';
-	} else if (ENDS("xes") || ENDS("ches") || ENDS("shes") || ENDS("sses") || ENDS("zes")) {
+	} else if (ENDS3('o', 'e', 's') && n >= 7) {
 		out[n - 2] = '\0';
-	} else if (ENDS("ss") || ENDS("us") || ENDS("ous")) {
-		return;
-	} else if (ENDS("s")) {
+	} else if (ENDS3('x', 'e', 's') || (n > 4 && e[-4] == 'c' && ENDS3('h', 'e', 's')) ||
+		   (n > 4 && e[-4] == 's' && ENDS3('h', 'e', 's')) ||
+		   (n > 4 && e[-4] == 's' && ENDS3('s', 'e', 's')) || ENDS3('z', 'e', 's')) {
+		out[n - 2] = '\0';
+	} else if (ENDS2('s', 's') || ENDS2('u', 's')) {
+		return;	/* "ous" ends in "us" too */
+	} else if (e[-1] == 's') {
 		out[n - 1] = '\0';
 	}
-#undef ENDS
+#undef ENDS2
+#undef ENDS3
 }
 
 int match_edit_distance(const char *a, const char *b, int max)
@@ -143,23 +161,17 @@ static int same_letters(const char *a, const char *b)
 	return 1;
 }
 
-double match_word_similarity(const char *user, const char *known)
+/* match_word_similarity() from the stems (su, sk) and their sound keys (ku, kk),
+ * lu = strlen(su): the same answer, for callers that worked those out already. */
+static double similarity_of(const char *user, const char *known, const char *su, size_t lu,
+			    const char *sk, const char *ku, const char *kk)
 {
-	if (!strcmp(user, known))
+	if (!strcmp(user, known) || !strcmp(su, sk))
 		return 1.0;
-	char su[TEXT_WORD_LEN], sk[TEXT_WORD_LEN];
-	match_stem(user, su, sizeof su);
-	match_stem(known, sk, sizeof sk);
-	if (!strcmp(su, sk))
-		return 1.0;
-	size_t lu = strlen(su);
 	if (lu < 4 || text_is_digits(su))
 		return 0;
-	if (lu >= 4 && !strncmp(known, su, lu))
+	if (!strncmp(known, su, lu))
 		return 0.85;
-	char ku[TEXT_WORD_LEN], kk[TEXT_WORD_LEN];
-	sound_key(su, ku, sizeof ku);
-	sound_key(sk, kk, sizeof kk);
 	if (!strcmp(ku, kk))
 		return 0.7;
 	int d = match_edit_distance(su, sk, 2);
@@ -172,16 +184,179 @@ double match_word_similarity(const char *user, const char *known)
 	return 0;
 }
 
+double match_word_similarity(const char *user, const char *known)
+{
+	if (!strcmp(user, known))
+		return 1.0;
+	char su[TEXT_WORD_LEN], sk[TEXT_WORD_LEN];
+	match_stem(user, su, sizeof su);
+	match_stem(known, sk, sizeof sk);
+	if (!strcmp(su, sk))
+		return 1.0;
+	size_t lu = strlen(su);
+	if (lu < 4 || text_is_digits(su))
+		return 0;
+	if (!strncmp(known, su, lu))
+		return 0.85;
+	char ku[TEXT_WORD_LEN], kk[TEXT_WORD_LEN];
+	sound_key(su, ku, sizeof ku);
+	sound_key(sk, kk, sizeof kk);
+	return similarity_of(user, known, su, lu, sk, ku, kk);
+}
+
+/* ---- the vocabulary index ---- */
+
+/* One word's precomputed parts.  The masks hold a bit per letter present (any
+ * character maps to some bit): one edit changes at most two bits, so words whose
+ * masks differ in more than 2*max bits are more than max edits apart. */
+struct ix_word {
+	char stem[TEXT_WORD_LEN];
+	char key[TEXT_WORD_LEN];
+	unsigned char len, slen, klen;
+	uint32_t smask, kmask;
+};
+
+#define IX_CACHE 4096	/* remembered match_correct answers (a power of two) */
+
+struct ix_answer {
+	char word[TEXT_WORD_LEN];	/* "" = empty slot */
+	int pick;			/* index of the word picked, -1 for unknown */
+	int cost;
+};
+
+struct match_index {
+	size_t n;
+	struct ix_word *w;
+	pthread_mutex_t lock;	/* guards cache */
+	struct ix_answer *cache;
+};
+
+static uint32_t letter_mask(const char *s)
+{
+	uint32_t m = 0;
+	for (; *s; s++)
+		m |= 1u << ((unsigned char)*s % 32);
+	return m;
+}
+
+static int bits(uint32_t x)
+{
+	int n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+static void ix_fill(struct ix_word *e, const char *word)
+{
+	match_stem(word, e->stem, sizeof e->stem);
+	sound_key(e->stem, e->key, sizeof e->key);
+	size_t len = strlen(word);
+	e->len = (unsigned char)(len > 255 ? 255 : len);
+	e->slen = (unsigned char)strlen(e->stem);
+	e->klen = (unsigned char)strlen(e->key);
+	e->smask = letter_mask(e->stem);
+	e->kmask = letter_mask(e->key);
+}
+
+struct match_index *match_index_build(const char *const *words, size_t n)
+{
+	struct match_index *ix = calloc(1, sizeof *ix);
+	if (!ix)
+		return NULL;
+	ix->n = n;
+	ix->w = calloc(n ? n : 1, sizeof *ix->w);
+	ix->cache = calloc(IX_CACHE, sizeof *ix->cache);
+	if (!ix->w || !ix->cache || pthread_mutex_init(&ix->lock, NULL) != 0) {
+		free(ix->w);
+		free(ix->cache);
+		free(ix);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (words[i])
+			ix_fill(&ix->w[i], words[i]);
+	return ix;
+}
+
+void match_index_free(struct match_index *ix)
+{
+	if (!ix)
+		return;
+	pthread_mutex_destroy(&ix->lock);
+	free(ix->w);
+	free(ix->cache);
+	free(ix);
+}
+
+static size_t ix_slot(const char *word)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (; *word; word++)
+		h = (h ^ (unsigned char)*word) * 16777619u;
+	return h & (IX_CACHE - 1);
+}
+
+/* 0 when known (entry e) is surely unlike the said word u (entry q): the cheap tests
+ * below are necessary conditions of every way similarity_of() can be above 0. */
+static int may_be_alike(const struct ix_word *q, const char *known, const struct ix_word *e)
+{
+	if (q->slen < 4 || text_is_digits(q->stem))	/* only the same stem counts */
+		return e->slen == q->slen && !strcmp(e->stem, q->stem);
+	int ds = (int)e->slen - (int)q->slen, dk = (int)e->klen - (int)q->klen;
+	/* the same stem, or two edits: lengths within 2 and masks within 4 bits */
+	if (ds >= -2 && ds <= 2 && bits(e->smask ^ q->smask) <= 4)
+		return 1;
+	/* the said word is a prefix of the known one */
+	if (e->len >= q->slen && known[0] == q->stem[0] && !strncmp(known, q->stem, q->slen))
+		return 1;
+	/* same sound key, or (6+ letters, same first letter) keys one edit apart */
+	if (dk == 0 && e->kmask == q->kmask && !strcmp(e->key, q->key))
+		return 1;
+	return q->slen >= 6 && e->stem[0] == q->stem[0] && dk >= -1 && dk <= 1 &&
+	       bits(e->kmask ^ q->kmask) <= 2;
+}
+
 int match_correct(const struct match_vocab *v, const char *word, char *out, size_t len, int *cost)
 {
 	double best = 0;
 	const char *pick = NULL;
+	size_t ipick = 0;
 	size_t wlen = strlen(word);
+	const struct match_index *ix = v->index && v->index->n == v->nwords ? v->index : NULL;
+	struct match_index *mix = (struct match_index *)ix;	/* only its cache changes */
+	struct ix_word q;
+	size_t slot = 0;
+	int cacheable = ix && wlen > 0 && wlen < TEXT_WORD_LEN;
+	if (cacheable) {
+		slot = ix_slot(word);
+		pthread_mutex_lock(&mix->lock);
+		struct ix_answer a = mix->cache[slot];
+		pthread_mutex_unlock(&mix->lock);
+		if (!strcmp(a.word, word)) {
+			if (a.pick < 0)
+				return 0;
+			snprintf(out, len, "%s", v->words[a.pick]);
+			if (cost)
+				*cost = a.cost;
+			return 1;
+		}
+	}
+	if (ix)
+		ix_fill(&q, word);
 	for (size_t i = 0; i < v->nwords; i++) {
 		const char *k = v->words[i];
 		if (!k)
 			continue;
-		double s = match_word_similarity(word, k);
+		double s;
+		if (ix) {
+			const struct ix_word *e = &ix->w[i];
+			if (!may_be_alike(&q, k, e))
+				continue;
+			s = similarity_of(word, k, q.stem, q.slen, e->stem, q.key, e->key);
+		} else {
+			s = match_word_similarity(word, k);
+		}
 		if (s <= 0)
 			continue;
 		/* among equals prefer the same first letter, then the closest length */
@@ -196,14 +371,25 @@ int match_correct(const struct match_vocab *v, const char *word, char *out, size
 		}
 		best = s;
 		pick = k;
+		ipick = i;
 		if (s >= 1.0 && !strcmp(k, word))
 			break;
+	}
+	int c = best >= 1.0 ? 0 : best >= 0.85 ? 1 : best >= 0.7 ? 1 : 2;
+	if (cacheable) {
+		struct ix_answer a;
+		memcpy(a.word, word, wlen + 1);
+		a.pick = pick ? (int)ipick : -1;
+		a.cost = c;
+		pthread_mutex_lock(&mix->lock);
+		mix->cache[slot] = a;
+		pthread_mutex_unlock(&mix->lock);
 	}
 	if (!pick)
 		return 0;
 	snprintf(out, len, "%s", pick);
 	if (cost)
-		*cost = best >= 1.0 ? 0 : best >= 0.85 ? 1 : best >= 0.7 ? 1 : 2;
+		*cost = c;
 	return 1;
 }
 
@@ -213,8 +399,17 @@ int match_join(const struct match_vocab *v, const char *a, const char *b, char *
 	snprintf(joined, sizeof joined, "%s%s", a, b);
 	if (strlen(joined) >= TEXT_WORD_LEN)
 		return 0;
+	const struct match_index *ix = v->index && v->index->n == v->nwords ? v->index : NULL;
+	char sj[TEXT_WORD_LEN];
+	match_stem(joined, sj, sizeof sj);
+	size_t lj = strlen(sj);
 	for (size_t i = 0; i < v->nwords; i++) {
-		if (v->words[i] && match_word_similarity(joined, v->words[i]) >= 1.0) {
+		if (!v->words[i])
+			continue;
+		/* similarity 1.0 is the same word or the same stem */
+		int same = ix ? ix->w[i].slen == lj && !strcmp(ix->w[i].stem, sj)
+			      : match_word_similarity(joined, v->words[i]) >= 1.0;
+		if (same) {
 			snprintf(out, len, "%s", joined);
 			return 1;
 		}

@@ -26,12 +26,23 @@ struct match_query {
 	double weight[MATCH_MAX_WORDS];
 };
 
+/* Each vocabulary word's stem and sound key, worked out once per vocabulary
+ * (match_index_build) so typo correction does not redo them for every comparison,
+ * plus the answers match_correct() already gave.  Thread-safe; opaque. */
+struct match_index;
+
 struct match_vocab {
 	const char *const *words;
 	size_t nwords;
 	const char *const *categories;
 	size_t ncategories;
+	/* optional: built from exactly these words; NULL compares the slow way (same answers) */
+	const struct match_index *index;
 };
+
+/* The index of n words (which must outlive it), or NULL when out of memory. */
+struct match_index *match_index_build(const char *const *words, size_t n);
+void match_index_free(struct match_index *ix);
 
 struct match_cand {
 	const cJSON *product;	/* borrowed from the array given to match_rank */

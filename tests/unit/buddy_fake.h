@@ -509,7 +509,7 @@ static struct buddy_tools fake_tools(struct fake_shop *f)
 	return (struct buddy_tools){
 		f, fake_search, fake_vocabulary, fake_product_get, fake_cart_view, fake_cart_add,
 		fake_cart_set, fake_cart_remove, fake_cart_clear, fake_checkout_info, fake_checkout,
-		fake_orders_list, fake_order_cancel,
+		fake_orders_list, fake_order_cancel, NULL,
 	};
 }
 

@@ -292,7 +292,7 @@ END_TEST
 static const char *const vocab_words[] = { "organic", "bananas", "coffee", "beans", "decaf",
 	"dark", "roast", "sony", "bose", "headphones", "wireless", "milk", "whole", "chocolate", "bar" };
 static const char *const vocab_cats[] = { "fruit", "coffee", "audio", "Dairy & Eggs" };
-static const struct match_vocab vocab = { vocab_words, 15, vocab_cats, 4 };
+static const struct match_vocab vocab = { vocab_words, 15, vocab_cats, 4, NULL };
 
 START_TEST(match_correction)
 {
@@ -312,6 +312,56 @@ START_TEST(match_correction)
 	ck_assert_int_eq(match_category(&vocab, "eggs"), 3);
 	ck_assert_int_eq(match_category(&vocab, "fruits"), 0);
 	ck_assert_int_eq(match_category(&vocab, "sony"), -1);
+}
+END_TEST
+
+/* A vocabulary index (stems and sound keys worked out once, answers remembered)
+ * changes the speed of match_correct() and match_join(), never their answers. */
+START_TEST(match_index_same_answers)
+{
+	static const char *const words[] = { "bananas", "banana", "bandana", "berries", "berry",
+		"boxes", "box", "brushes", "bus", "chocolate", "coffee", "cofee", "decaf", "glass",
+		"glasses", "headphones", "heads", "kofee", "milk", "mlik", "potatoes", "roast",
+		"tea", "teas", "toffee", "wireless", "yoghurt", "yogurt", "2", "2x", "12oz" };
+	size_t n = sizeof words / sizeof *words;
+	struct match_vocab plain = { words, n, NULL, 0, NULL }, fast = plain;
+	struct match_index *ix = match_index_build(words, n);
+	ck_assert_ptr_nonnull(ix);
+	fast.index = ix;
+	static const char *const said[] = { "banannas", "banana", "bananas", "bandanas", "berrys",
+		"berries", "boxs", "box", "brush", "cofee", "coffe", "kofee", "coffees", "toffe", "milk",
+		"mlik", "milks", "glas", "glasss", "potato", "potatos", "headfones", "head", "teas", "tea",
+		"te", "yogurts", "yoghurt", "wirless", "choco", "chocolat", "2", "12oz", "zzzz", "",
+		"abcdefghijklmnopqrstuvwxyzabcdef" };
+	for (int round = 0; round < 2; round++) {	/* the second round answers from the cache */
+		for (size_t i = 0; i < sizeof said / sizeof *said; i++) {
+			char a[32] = "", b[32] = "";
+			int ca = -1, cb = -1;
+			int ra = match_correct(&plain, said[i], a, sizeof a, &ca);
+			int rb = match_correct(&fast, said[i], b, sizeof b, &cb);
+			ck_assert_msg(ra == rb && (!ra || (!strcmp(a, b) && ca == cb)),
+				      "'%s': %d %s %d vs %d %s %d", said[i], ra, a, ca, rb, b, cb);
+			for (size_t k = 0; k < sizeof said / sizeof *said; k += 7)
+				ck_assert_int_eq(match_join(&plain, said[i], said[k], a, sizeof a),
+						 match_join(&fast, said[i], said[k], b, sizeof b));
+		}
+	}
+	char st[32];
+	match_stem("berries", st, sizeof st);
+	ck_assert_str_eq(st, "berry");
+	match_stem("potatoes", st, sizeof st);
+	ck_assert_str_eq(st, "potato");
+	match_stem("brushes", st, sizeof st);
+	ck_assert_str_eq(st, "brush");
+	match_stem("glasses", st, sizeof st);
+	ck_assert_str_eq(st, "glass");
+	match_stem("famous", st, sizeof st);
+	ck_assert_str_eq(st, "famous");
+	match_stem("ties", st, sizeof st);
+	ck_assert_str_eq(st, "tie");
+	match_stem("bananas", st, 4);	/* cut to the buffer first, as snprintf did */
+	ck_assert_str_eq(st, "ban");
+	match_index_free(ix);
 }
 END_TEST
 
@@ -854,6 +904,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, sentiment_frustration);
 	tcase_add_test(tc, match_words);
 	tcase_add_test(tc, match_correction);
+	tcase_add_test(tc, match_index_same_answers);
 	tcase_add_test(tc, match_products);
 	tcase_add_test(tc, understand_intents);
 	tcase_add_test(tc, understand_slots);
