@@ -463,7 +463,11 @@ static void drop_context(struct turn *t, struct und_result *r)
 			int units = 1;	/* "two boxes": a count of the thing named nearby */
 			for (int w = 0; w < it->nwords; w++)
 				units &= lex_is_unit(it->words[w]) || lex_is_stopword(it->words[w]);
-			if (!knows_nothing(t, it) || (listed && !ctx) || it->instead || units)
+			int all_ctx = it->nwords > 0;	/* "for the french press, some coffee" */
+			for (int w = 0; w < it->nwords; w++)
+				all_ctx &= it->wctx[w];
+			if ((!knows_nothing(t, it) && !(all_ctx && cmd->nitems > 1)) || (listed && !ctx) ||
+			    it->instead || units)
 				continue;
 			memmove(&cmd->items[i], &cmd->items[i + 1], (size_t)(cmd->nitems - i - 1) * sizeof cmd->items[0]);
 			cmd->nitems--;

@@ -126,6 +126,19 @@ int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *c
 	return found;
 }
 
+/* 1 when the catalog has the word as said (or its synonym), no typo allowed. */
+static int resolve_exact_word(struct turn *t, const char *w)
+{
+	char fixed[TEXT_WORD_LEN];
+	int cost = 9;
+	const char *syn = lex_synonym(w);
+	if (!t->have_vocab)
+		return 1;
+	if (resolve_correct(t, w, fixed, sizeof fixed, &cost) && cost == 0)
+		return 1;
+	return syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0;
+}
+
 /* match_join() ("head phones" -> headphones), remembered for the turn too. */
 static int resolve_join(struct turn *t, const char *a, const char *b, char *out, size_t len)
 {
@@ -182,7 +195,7 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 	int head_known = 0, ctx_known = 0;
 	for (int i = 0; i < it->nwords; i++) {
 		if (lex_is_stopword(it->words[i]) || text_is_digits(it->words[i]) || lex_is_unit(it->words[i]) ||
-		    !resolve_known_word(t, it->words[i]))
+		    !(it->wctx[i] ? resolve_exact_word(t, it->words[i]) : resolve_known_word(t, it->words[i])))
 			continue;
 		if (it->wctx[i])
 			ctx_known = 1;
@@ -198,8 +211,10 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 		double weight = lex_is_unit(w) ? 0.3 : lex_is_soft(w) ? 0.5 : 1.0;
 		if (lex_is_stopword(w) || text_is_digits(w))
 			continue;
-		if (it->wctx[i] && !resolve_known_word(t, w))
-			continue;	/* "for my niece": about the situation */
+		if (it->wctx[i] && !resolve_exact_word(t, w))
+			continue;	/* "for my niece", "the block party": about the situation
+					 * (a context word counts only as the catalog spells it:
+					 * "block" is no typo of "black") */
 		/* "did my speaker ship yet", "the kids want cereal": an everyday word the
 		 * catalog does not have names nothing; it is not "missing" either */
 		if (lex_is_common(w) && t->have_vocab &&

@@ -717,6 +717,25 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			    (k > a && (text_is(t, k - 1, "thing") || text_is(t, k - 1, "stuff") ||
 				       text_is(t, k - 1, "something") || text_is(t, k - 1, "one") ||
 				       text_is(t, k - 1, "kind") || text_is(t, k - 1, "things")));
+		/* "for brunch on sunday: a six pack of bagels", "before the game starts, two
+		 * bags of apples": a clause that opens with a preposition of time or purpose
+		 * is about the situation until the pause */
+		int opens_clause = (k == a || t->brk[k - 1]) && k + 1 < b && !s.cur &&
+				   (text_is(t, k, "for") || text_is(t, k, "before") || text_is(t, k, "after") ||
+				    text_is(t, k, "during") || text_is(t, k, "since") || text_is(t, k, "because") ||
+				    text_is(t, k, "when") || text_is(t, k, "while")) &&
+				   !text_is_digits(t->w[k + 1]) && num_word(t->w[k + 1]) < 0;
+		if (opens_clause && s.mode == MODE_ITEM) {
+			int j = k + 1;
+			while (j < b && !t->brk[j - 1])
+				j++;
+			if (j < b) {	/* only when more follows the pause */
+				item(&s);
+				s.ctx = 1;
+				k++;
+				continue;
+			}
+		}
 		if (s.mode == MODE_ITEM && !s.ctx && named && lex_opens_context(t, k, b)) {
 			item(&s);
 			s.ctx = 1;
@@ -919,6 +938,20 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 	for (int i = a; i < b;) {
 		struct lex_trigger tr;
 		struct price_range pr = { -1, -1 };
+		/* "before the guests arrive, two bags of apples": words of a leading phrase
+		 * about the situation trigger nothing */
+		if ((i == a || t->brk[i - 1]) && (text_is(t, i, "before") || text_is(t, i, "after") ||
+						  text_is(t, i, "during") || text_is(t, i, "since") ||
+						  text_is(t, i, "because") || text_is(t, i, "when") ||
+						  text_is(t, i, "while"))) {
+			int j = i + 1;
+			while (j < b && !t->brk[j - 1])
+				j++;
+			if (j < b) {
+				i = j;
+				continue;
+			}
+		}
 		int m = price_parse_range(t, i, b, &pr);
 		if (m > 0) {
 			i += m;
