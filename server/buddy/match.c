@@ -487,12 +487,60 @@ static double best_in(const char *qw, const struct text_words *tw)
 	return best;
 }
 
+/* A word made ready for many comparisons: its stem and the stem's sound key. */
+struct prepared {
+	char stem[TEXT_WORD_LEN];
+	char key[TEXT_WORD_LEN];
+	size_t slen;
+};
+
+static void prepare(struct prepared *p, const char *w)
+{
+	match_stem(w, p->stem, sizeof p->stem);
+	sound_key(p->stem, p->key, sizeof p->key);
+	p->slen = strlen(p->stem);
+}
+
+/* match_word_similarity(u, k) of prepared words. */
+static double prepared_similarity(const char *u, const struct prepared *pu, const char *k,
+				  const struct prepared *pk)
+{
+	return similarity_of(u, k, pu->stem, pu->slen, pk->stem, pu->key, pk->key);
+}
+
+/* The words of tw prepared, and which of them are negated_at(). */
+static void prepare_all(const struct text_words *tw, struct prepared *p, unsigned char *neg)
+{
+	for (int i = 0; i < tw->n; i++) {
+		prepare(&p[i], tw->w[i]);
+		neg[i] = (unsigned char)negated_at(tw, i);
+	}
+}
+
+/* best_in() of prepared words. */
+static double best_prepared(const char *qw, const struct prepared *pq, const struct text_words *tw,
+			    const struct prepared *p, const unsigned char *neg)
+{
+	double best = 0;
+	for (int i = 0; i < tw->n; i++) {
+		if (neg[i])
+			continue;
+		double s = prepared_similarity(qw, pq, tw->w[i], &p[i]);
+		if (s > best)
+			best = s;
+	}
+	return best;
+}
+
 /*
  * Score = 0.75 * coverage + 0.15 * title coverage + 0.1 * head, where coverage is
  * the weighted share of query words found (title full value, tags and category 0.85,
  * description 0.4), title coverage is the share of the title's content words that
  * the query names, and head is 1 when a query word names the title's head noun or
  * the category (so "bananas" picks "Organic Bananas" over "Banana Bread").
+ *
+ * Every product of a search is scored, so each word is stemmed and sound-keyed once
+ * here (not once per comparison), and each text split once.
  */
 double match_score(const struct match_query *q, const cJSON *product, double *coverage)
 {
@@ -516,19 +564,56 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 			memcpy(gw.w[gw.n++], one.w[i], TEXT_WORD_LEN);
 	}
 	char head[TEXT_WORD_LEN];
-	title_head(title, head, sizeof head);
+	if (strlen(title) < 256 && !strpbrk(title, "(,") && !strstr(title, " - ")) {
+		/* title_head() would split the same text again */
+		head[0] = '\0';
+		for (int i = tw.n - 1; i >= 0; i--) {
+			if (!is_filler_title_word(tw.w[i])) {
+				memcpy(head, tw.w[i], TEXT_WORD_LEN);
+				break;
+			}
+		}
+	} else {
+		title_head(title, head, sizeof head);
+	}
+	struct prepared pt[TEXT_MAX_WORDS], pc[TEXT_MAX_WORDS], pg[TEXT_MAX_WORDS];
+	unsigned char nt[TEXT_MAX_WORDS], nc[TEXT_MAX_WORDS], ng[TEXT_MAX_WORDS], nd[TEXT_MAX_WORDS];
+	char ds[TEXT_MAX_WORDS][TEXT_WORD_LEN];	/* description: only its stems count */
+	struct prepared ph;
+	prepare_all(&tw, pt, nt);
+	prepare_all(&cw, pc, nc);
+	prepare_all(&gw, pg, ng);
+	for (int i = 0; i < dw.n; i++) {
+		match_stem(dw.w[i], ds[i], sizeof ds[i]);
+		nd[i] = (unsigned char)negated_at(&dw, i);
+	}
+	if (*head)
+		prepare(&ph, head);
 
 	double got = 0, total = 0, headhit = 0;
 	unsigned char title_hit[TEXT_MAX_WORDS] = { 0 };
 	for (int k = 0; k < q->n; k++) {
 		double w = q->weight[k] > 0 ? q->weight[k] : 1.0;
-		double s = best_in(q->w[k], &tw);
-		for (int i = 0; i < tw.n; i++)
-			if (!negated_at(&tw, i) && match_word_similarity(q->w[k], tw.w[i]) >= 0.7)
+		const char *qw = q->w[k];
+		struct prepared pq;
+		prepare(&pq, qw);
+		double s = 0;
+		for (int i = 0; i < tw.n; i++) {
+			if (nt[i])
+				continue;
+			double si = prepared_similarity(qw, &pq, tw.w[i], &pt[i]);
+			if (si > s)
+				s = si;
+			if (si >= 0.7)
 				title_hit[i] = 1;
-		double c = 0.85 * (best_in(q->w[k], &cw) > best_in(q->w[k], &gw) ?
-				   best_in(q->w[k], &cw) : best_in(q->w[k], &gw));
-		double d = best_in(q->w[k], &dw) >= 1.0 ? 0.4 : 0;
+		}
+		double bc = best_prepared(qw, &pq, &cw, pc, nc), bg = best_prepared(qw, &pq, &gw, pg, ng);
+		double c = 0.85 * (bc > bg ? bc : bg);
+		/* similarity 1.0 is the same word or the same stem */
+		double d = 0;
+		for (int i = 0; i < dw.n && d == 0; i++)
+			if (!nd[i] && (!strcmp(qw, dw.w[i]) || !strcmp(pq.stem, ds[i])))
+				d = 0.4;
 		if (c > s)
 			s = c;
 		if (d > s)
@@ -537,8 +622,7 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 			continue;	/* an optional word that is absent costs nothing */
 		total += w;
 		got += w * s;
-		if ((*head && match_word_similarity(q->w[k], head) >= 0.7) ||
-		    best_in(q->w[k], &cw) >= 0.7)
+		if ((*head && prepared_similarity(qw, &pq, head, &ph) >= 0.7) || bc >= 0.7)
 			headhit = 1;
 	}
 	int content = 0, hit = 0;

@@ -51,7 +51,10 @@ static void push(struct text_words *t, const char *w)
 {
 	if (!*w || t->n >= TEXT_MAX_WORDS)
 		return;
-	snprintf(t->w[t->n], TEXT_WORD_LEN, "%s", w);
+	size_t n = 0;	/* cut to TEXT_WORD_LEN - 1 bytes: every product text is split per turn */
+	for (; n + 1 < TEXT_WORD_LEN && w[n]; n++)
+		t->w[t->n][n] = w[n];
+	t->w[t->n][n] = '\0';
 	t->brk[t->n] = 0;
 	t->n++;
 }
@@ -121,7 +124,7 @@ static void push_expanded(struct text_words *t, char *w, int apostrophe)
 		return;
 	}
 	for (size_t i = 0; i < sizeof bare_forms / sizeof *bare_forms; i++) {
-		if (!strcmp(w, bare_forms[i][0])) {
+		if (w[0] == bare_forms[i][0][0] && !strcmp(w, bare_forms[i][0])) {
 			push(t, bare_forms[i][1]);
 			push(t, bare_forms[i][2]);
 			return;
