@@ -316,10 +316,19 @@ struct buddy_session *buddy_hub_take_ready(struct server *srv)
 	pthread_mutex_lock(&hub->lock);
 	struct buddy_session *list = hub->ready;
 	hub->ready = NULL;
-	for (struct buddy_session *s = list; s; s = s->ready_next)
-		s->on_ready_list = 0;
 	pthread_mutex_unlock(&hub->lock);
 	return list;
+}
+
+struct buddy_session *buddy_hub_next_ready(struct buddy_session *s)
+{
+	struct buddy_hub *hub = s->srv->buddy;
+	pthread_mutex_lock(&hub->lock);
+	struct buddy_session *next = s->ready_next;
+	s->ready_next = NULL;
+	s->on_ready_list = 0; /* from here a job may put it on the hub's list again */
+	pthread_mutex_unlock(&hub->lock);
+	return next;
 }
 
 void buddy_hub_free(struct server *srv)

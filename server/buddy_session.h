@@ -135,8 +135,11 @@ void buddy_job_free(struct buddy_job *job);
 /* The hub (srv->buddy): 0, or -1 out of memory. */
 int buddy_hub_init(struct server *srv);
 /* [loop] The sessions that have queued something since the last call (each holds a
- * reference the caller drops). */
+ * reference the caller drops).  Walk the list with buddy_hub_next_ready(), which
+ * takes s off it before anything of s is handled: a job that queues more meanwhile
+ * puts s on the hub's next list instead of rewriting this one. */
 struct buddy_session *buddy_hub_take_ready(struct server *srv);
+struct buddy_session *buddy_hub_next_ready(struct buddy_session *s);
 void buddy_hub_free(struct server *srv);
 
 /* [job] Runs a job (hello, typed turn, audio turn). Defined in buddy_turn.c. */

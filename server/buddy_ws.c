@@ -552,7 +552,7 @@ void buddy_ws_wake(struct server *srv)
 	struct buddy_session *list = buddy_hub_take_ready(srv);
 	while (list) {
 		struct buddy_session *s = list;
-		list = s->ready_next;
+		list = buddy_hub_next_ready(s);
 		/* Control events first: the next job starts, or the recording ends, now. */
 		for (struct out_msg *m; (m = buddy_session_pop_control(s)) != NULL; free(m)) {
 			if (!s->wsi)
