@@ -13,20 +13,15 @@
 
 #include "product_cache.h"
 #include "store.h"
+#include "test_db.h"
 
 static sqlite3 *db, *other;
 static char path[64];
 
 static void setup(void)
 {
-	snprintf(path, sizeof path, "/tmp/voxcart-pcache-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
+	db = test_db_open(path, sizeof path, "pcache");
 	char err[256];
-	db = store_open(path, err, sizeof err);
-	ck_assert_msg(db != NULL, "%s", err);
-	ck_assert_msg(store_migrate(db, err, sizeof err) == 0, "%s", err);
 	other = store_open(path, err, sizeof err);
 	ck_assert_msg(other != NULL, "%s", err);
 	ck_assert_int_eq(sqlite3_exec(db,

@@ -15,6 +15,7 @@
 #include "fts.h"
 #include "searchidx.h"
 #include "store.h"
+#include "test_db.h"
 
 static sqlite3 *db;
 static char path[64];
@@ -49,14 +50,7 @@ static int64_t add_product(void)
 
 static void setup(void)
 {
-	snprintf(path, sizeof path, "/tmp/voxcart-sidx-XXXXXX");
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	char err[256];
-	db = store_open(path, err, sizeof err);
-	ck_assert_msg(db != NULL, "%s", err);
-	ck_assert_msg(store_migrate(db, err, sizeof err) == 0, "%s", err);
+	db = test_db_open(path, sizeof path, "sidx");
 	store_set_path(path); /* for the index's builder thread */
 	ck_assert_int_eq(sqlite3_exec(db,
 		"INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES"

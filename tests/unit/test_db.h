@@ -1,0 +1,30 @@
+/*
+ * test_db.h - a migrated database in a fresh temporary file, for unit tests that need
+ * real tables (one copy of what test_catalog_plans, test_searchidx and
+ * test_product_cache each wrote out).
+ */
+#ifndef VOXCART_TEST_DB_H
+#define VOXCART_TEST_DB_H
+
+#include "store.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Opens and migrates /tmp/voxcart-<name>-XXXXXX; its path goes to path. */
+static inline sqlite3 *test_db_open(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "/tmp/voxcart-%s-XXXXXX", name);
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	char err[256];
+	sqlite3 *db = store_open(path, err, sizeof err);
+	ck_assert_msg(db != NULL, "%s", err);
+	ck_assert_msg(store_migrate(db, err, sizeof err) == 0, "%s", err);
+	return db;
+}
+
+#endif
