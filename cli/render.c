@@ -42,26 +42,45 @@ void render_page_footer(const cJSON *page)
 
 void render_products(const cJSON *page, int with_status, const char *empty)
 {
-	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items");
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *p;
 	if (cJSON_GetArraySize(items) == 0) {
 		printf("%s\n", empty);
 		return;
 	}
-	const char *heads[] = { ">ID", "TITLE", ">PRICE", ">STOCK", "CATEGORY",
-				with_status ? "STATUS" : "SELLER" };
-	struct out_table *t = out_table_new(6, heads);
-	out_table_limit(t, 1, 48, 1);
-	out_table_limit(t, 4, 20, 0);
-	out_table_limit(t, 5, 24, 0);
-	const cJSON *p;
+	/* A seller's own listings get a SKU column when any of them has one. */
+	int skus = 0;
+	if (with_status)
+		cJSON_ArrayForEach(p, items)
+			skus |= *cli_jstr(p, "sku") != '\0';
+	const char *heads[7];
+	int n = 0;
+	heads[n++] = ">ID";
+	if (skus)
+		heads[n++] = "SKU";
+	int title = n;
+	heads[n++] = "TITLE";
+	heads[n++] = ">PRICE";
+	heads[n++] = ">STOCK";
+	heads[n++] = "CATEGORY";
+	heads[n++] = with_status ? "STATUS" : "SELLER";
+	struct out_table *t = out_table_new(n, heads);
+	if (skus)
+		out_table_limit(t, 1, 20, 0);
+	out_table_limit(t, title, 48, 1);
+	out_table_limit(t, title + 3, 20, 0);
+	out_table_limit(t, title + 4, 24, 0);
 	cJSON_ArrayForEach(p, items) {
 		char id[24], stock[24];
-		const char *cells[] = {
-			num(id, sizeof id, cli_jint(p, "id")), cli_jstr(p, "title"),
-			render_money(cli_jint(p, "price_cents")), num(stock, sizeof stock, cli_jint(p, "stock")),
-			cli_jstr(p, "category"),
-			with_status ? cli_jstr(p, "status") : cli_jstr(p, "seller_name"),
-		};
+		const char *cells[7];
+		int c = 0;
+		cells[c++] = num(id, sizeof id, cli_jint(p, "id"));
+		if (skus)
+			cells[c++] = cli_jstr(p, "sku");
+		cells[c++] = cli_jstr(p, "title");
+		cells[c++] = render_money(cli_jint(p, "price_cents"));
+		cells[c++] = num(stock, sizeof stock, cli_jint(p, "stock"));
+		cells[c++] = cli_jstr(p, "category");
+		cells[c++] = with_status ? cli_jstr(p, "status") : cli_jstr(p, "seller_name");
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout);

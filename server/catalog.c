@@ -445,7 +445,8 @@ HANDLER(h_seller_products)
 	int64_t limit, offset;
 	if (api_page(req, resp, &limit, &offset))
 		return;
-	sqlite3_stmt *st = store_prepare(req->db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
+	/* The seller's own listings: the public Product plus their "sku" when set. */
+	sqlite3_stmt *st = store_prepare(req->db, "SELECT " CATALOG_COLUMNS ", p.sku" CATALOG_FROM
 		"WHERE p.seller_id = ?1 ORDER BY p.id DESC LIMIT ?2 OFFSET ?3");
 	sqlite3_stmt *ct = store_prepare(req->db, "SELECT count(*) FROM products WHERE seller_id = ?");
 	if (!st || !ct) {
@@ -459,8 +460,13 @@ HANDLER(h_seller_products)
 	sqlite3_bind_int64(st, 3, offset);
 	sqlite3_bind_int64(ct, 1, req->user.id);
 	cJSON *items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cJSON_AddItemToArray(items, catalog_product_row(st, 0));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *p = catalog_product_row(st, 0);
+		int sku = sqlite3_column_count(st) - 1;
+		if (p && sqlite3_column_type(st, sku) != SQLITE_NULL)
+			cJSON_AddStringToObject(p, "sku", (const char *)sqlite3_column_text(st, sku));
+		cJSON_AddItemToArray(items, p);
+	}
 	int64_t total = sqlite3_step(ct) == SQLITE_ROW ? sqlite3_column_int64(ct, 0) : 0;
 	sqlite3_finalize(st);
 	sqlite3_finalize(ct);

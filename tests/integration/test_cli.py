@@ -619,6 +619,10 @@ def t_import_again():
     rc, out, _ = run(["--json", "listing", "list"], "repeat")
     lines = json_lines(out)
     C.check("... still two listings", lines and lines[0].get("total") == 2, out)
+    rc, out, _ = run(["listing", "list"], "repeat")
+    C.check("listing list shows each listing's sku in a SKU column",
+            rc == 0 and re.search(r"^ *ID +SKU +TITLE", out, re.M) and
+            re.search(r"AA-1 +Sku Dup", out), out)
     ids = [p["id"] for p in lines[0]["items"]] if lines else []
     other = [p["id"] for p in lines[0]["items"] if p.get("title") == "Again Pears"] if lines else []
     one_line_error("listing edit to another listing's sku: exit 1, conflict",
