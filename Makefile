@@ -36,7 +36,8 @@ BUILD   := build/rel
 endif
 
 SHARED_SRC := $(wildcard shared/*.c)
-SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c))
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c \
+						   server/store/*.c server/store/sqlite/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 TUI_SRC    := $(wildcard tui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

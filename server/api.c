@@ -58,6 +58,12 @@ void api_internal(struct api_resp *resp, sqlite3 *db, const char *where)
 	api_error(resp, 500, "internal", NULL, "Something went wrong on the server.");
 }
 
+void api_store_failed(struct api_resp *resp, struct store *s, const char *where)
+{
+	log_error("api", "%s: %s", where, store_errmsg(s));
+	api_error(resp, 500, "internal", NULL, "Something went wrong on the server.");
+}
+
 const char *api_query(const struct api_req *req, const char *name)
 {
 	for (int i = 0; i < req->query_count; i++)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct server;
+struct store;
 
 enum api_method { M_GET, M_POST, M_PUT, M_PATCH, M_DELETE, M_OTHER };
 
@@ -33,7 +34,8 @@ struct api_user {
 
 struct api_req {
 	struct server *srv;
-	sqlite3 *db;
+	struct store *store; /* the thread's connection (store/store.h) */
+	sqlite3 *db;         /* TRANSITIONAL: its SQLite handle, for modules not yet moved */
 	enum api_method method;
 	char path[512];
 	/* Decoded query parameters, name=value, in the order given. */
@@ -66,6 +68,8 @@ void api_error(struct api_resp *resp, int status, const char *code, const char *
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void api_empty(struct api_resp *resp, int status);
 void api_internal(struct api_resp *resp, sqlite3 *db, const char *where);
+/* 500 internal, logging where and the connection's last error (store_errmsg). */
+void api_store_failed(struct api_resp *resp, struct store *s, const char *where);
 
 /* Query parameters: NULL when absent. */
 const char *api_query(const struct api_req *req, const char *name);

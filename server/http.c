@@ -189,10 +189,11 @@ static void job_run(void *arg)
 	 * nothing of it is read after that. */
 	struct server *srv = job->srv;
 	struct http_state *hs = srv->http;
-	job->req.db = store_thread_db();
+	job->req.store = store_thread();
+	job->req.db = store_db_of(job->req.store);
 	if (atomic_load(&job->gone))
 		; /* nobody is waiting for the answer: under overload, do not work for them */
-	else if (!job->req.db)
+	else if (!job->req.store)
 		api_error(&job->resp, 500, "internal", NULL, "The database is not available.");
 	else
 		routes_dispatch(&job->req, &job->resp);

@@ -9,7 +9,7 @@
  */
 #include "idempotency.h"
 #include "log.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,53 +31,28 @@ int idempotency_key_ok(const char *key)
 /* Looks the key up.  Returns 1 and fills resp on a stored answer for this request,
  * 2 (resp filled with 409) when the key was used for another request, 0 when there is
  * none, -1 on a database error. */
-static int lookup(sqlite3 *db, int64_t user_id, const char *key, const char *request,
+static int lookup(struct store *db, int64_t user_id, const char *key, const char *request,
 		  int64_t now, struct api_resp *resp)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT request, status, body FROM idempotency"
-		" WHERE user_id = ? AND key = ? AND created_at > ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now - IDEMPOTENCY_TTL);
-	int rc = sqlite3_step(st), out = rc == SQLITE_DONE ? 0 : -1;
-	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), request) != 0) {
+	struct store_idem a;
+	int rc = store_idem_get(db, user_id, key, now - IDEMPOTENCY_TTL, &a);
+	if (rc != STORE_OK)
+		return rc == STORE_NOT_FOUND ? 0 : -1;
+	int out = 1;
+	if (strcmp(a.request, request) != 0) {
 		api_error(resp, 409, "conflict", "Idempotency-Key",
-			  "This Idempotency-Key was already used for %s.",
-			  (const char *)sqlite3_column_text(st, 0));
+			  "This Idempotency-Key was already used for %s.", a.request);
 		out = 2;
-	} else if (rc == SQLITE_ROW) {
-		const char *body = (const char *)sqlite3_column_text(st, 2);
+	} else {
 		free(resp->body);
-		resp->status = sqlite3_column_int(st, 1);
-		resp->body = body && *body ? strdup(body) : NULL;
+		resp->status = a.status;
+		resp->body = *a.body ? a.body : NULL;
 		resp->body_len = resp->body ? strlen(resp->body) : 0;
-		out = 1;
+		if (resp->body)
+			a.body = NULL; /* now resp's */
 	}
-	sqlite3_finalize(st);
+	store_idem_free(&a);
 	return out;
-}
-
-static int save(sqlite3 *db, int64_t user_id, const char *key, const char *request, int64_t now,
-		const struct api_resp *resp)
-{
-	/* REPLACE: a row with this key older than the TTL may still be there. */
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT OR REPLACE INTO idempotency (user_id, key, request, status, body, created_at)"
-		" VALUES (?,?,?,?,?,?)");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, request, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, resp->status);
-	sqlite3_bind_text(st, 5, resp->body ? resp->body : "", (int)resp->body_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, now);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static const char *method_name(enum api_method m)
@@ -95,7 +70,7 @@ static const char *method_name(enum api_method m)
 int idempotency_run(struct api_req *req, struct api_resp *resp, idempotency_work work, void *arg)
 {
 	const char *key = req->idempotency_key;
-	sqlite3 *db = req->db;
+	struct store *db = req->store;
 	if (key && !idempotency_key_ok(key)) {
 		api_error(resp, 400, "bad_request", "Idempotency-Key",
 			  "Idempotency-Key must be 1 to 128 printable ASCII characters.");
@@ -104,47 +79,43 @@ int idempotency_run(struct api_req *req, struct api_resp *resp, idempotency_work
 	char request[600];
 	snprintf(request, sizeof request, "%s %s", method_name(req->method), req->path);
 	int64_t now = store_now();
-	if (store_begin(db) != 0) {
-		api_internal(resp, db, "idempotency begin");
+	if (store_tx_begin(db) != STORE_OK) {
+		api_store_failed(resp, db, "idempotency begin");
 		return -1;
 	}
 	if (key) {
 		int found = lookup(db, req->user.id, key, request, now, resp);
 		if (found != 0) {
-			store_rollback(db);
 			if (found < 0)
-				api_internal(resp, db, "idempotency lookup");
+				api_store_failed(resp, db, "idempotency lookup");
+			store_tx_rollback(db);
 			return found == 1 ? 1 : -1;
 		}
 	}
-	if (store_exec(db, "SAVEPOINT work") != SQLITE_OK) {
-		store_rollback(db);
-		api_internal(resp, db, "idempotency savepoint");
+	if (store_savepoint(db) != STORE_OK) {
+		api_store_failed(resp, db, "idempotency savepoint");
+		store_tx_rollback(db);
 		return -1;
 	}
 	int rc = work(req, resp, arg);
 	int ok = 1;
 	if (rc != 0)
-		ok = store_exec(db, "ROLLBACK TO work") == SQLITE_OK;
-	ok = ok && store_exec(db, "RELEASE work") == SQLITE_OK;
+		ok = store_savepoint_rollback(db) == STORE_OK;
+	ok = ok && store_savepoint_release(db) == STORE_OK;
 	if (ok && key && resp->status > 0 && resp->status < 500)
-		ok = save(db, req->user.id, key, request, now, resp) == 0;
-	ok = ok && store_commit(db) == 0;
+		ok = store_idem_put(db, req->user.id, key, request, resp->status, resp->body,
+				    resp->body_len, now) == STORE_OK;
+	ok = ok && store_tx_commit(db) == STORE_OK;
 	if (!ok) {
-		store_rollback(db);
-		api_internal(resp, db, "idempotency commit");
+		api_store_failed(resp, db, "idempotency commit");
+		store_tx_rollback(db);
 		return -1;
 	}
 	return rc == 0 ? 0 : -1;
 }
 
-int idempotency_purge(sqlite3 *db, int64_t now)
+int idempotency_purge(struct store *db, int64_t now)
 {
-	sqlite3_stmt *st = store_prepare(db, "DELETE FROM idempotency WHERE created_at <= ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, now - IDEMPOTENCY_TTL);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	int64_t n = 0;
+	return store_idem_purge(db, now - IDEMPOTENCY_TTL, &n) == STORE_OK ? (int)n : -1;
 }

@@ -22,6 +22,8 @@
 
 #include "api.h"
 
+struct store;
+
 #define IDEMPOTENCY_TTL (24 * 3600)
 
 /* 1 when key is a well-formed Idempotency-Key, else 0. */
@@ -42,6 +44,6 @@ typedef int (*idempotency_work)(struct api_req *req, struct api_resp *resp, void
 int idempotency_run(struct api_req *req, struct api_resp *resp, idempotency_work work, void *arg);
 
 /* Deletes keys older than IDEMPOTENCY_TTL; returns how many, -1 on error. */
-int idempotency_purge(sqlite3 *db, int64_t now);
+int idempotency_purge(struct store *db, int64_t now);
 
 #endif

@@ -49,7 +49,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -l, --listen ADDR     address to listen on (default 127.0.0.1)\n"
 		"  -p, --port N          port (default 8080)\n"
-		"  -d, --db PATH         SQLite database (default $XDG_DATA_HOME/voxcart/voxcart.db)\n"
+		"  -d, --db PATH|URL     database: a SQLite file or sqlite:PATH\n"
+		"                        (default $XDG_DATA_HOME/voxcart/voxcart.db)\n"
 		"  -c, --config FILE     configuration file (see voxcart.conf(5))\n"
 		"      --demo            load the demo catalog and accounts into an empty database\n"
 		"      --import-catalog FILE  import products from a catalog CSV, then serve\n"
@@ -150,35 +151,45 @@ static int configure(struct server *srv, const struct cli_opts *o)
 	if (o->port >= 0)
 		srv->set.port = o->port;
 	if (o->db)
-		snprintf(srv->set.db_path, sizeof srv->set.db_path, "%s", o->db);
+		snprintf(srv->set.database, sizeof srv->set.database, "%s", o->db);
 	return 0;
 }
 
 static int open_database(struct server *srv, const struct cli_opts *o)
 {
 	char err[512];
-	mkdir_parent(srv->set.db_path);
-	sqlite3 *db = store_open(srv->set.db_path, err, sizeof err);
-	if (!db || store_migrate(db, err, sizeof err) != 0) {
+	enum store_backend backend;
+	srv->set.db_path[0] = '\0';
+	if (store_parse_url(srv->set.database, &backend, srv->set.db_path, sizeof srv->set.db_path,
+			    err, sizeof err) != 0 ||
+	    store_configure(srv->set.database, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
-		sqlite3_close_v2(db);
+		return -1;
+	}
+	if (backend == STORE_SQLITE)
+		mkdir_parent(srv->set.db_path);
+	else
+		srv->set.db_path[0] = '\0'; /* it held the connection string */
+	struct store *s = store_connect(srv->set.database, err, sizeof err);
+	if (!s || store_upgrade(s, err, sizeof err) != 0) {
+		fprintf(stderr, "voxcartd: %s\n", err);
+		store_disconnect(s);
 		return -1;
 	}
 	int rc = 0;
-	if (o->demo && demo_load(srv, db, err, sizeof err) != 0) {
+	if (o->demo && demo_load(srv, store_db_of(s), err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: demo data: %s\n", err);
 		rc = -1;
 	}
 	long count = 0;
 	if (rc == 0 && o->import &&
-	    demo_import_catalog(srv, db, o->import, &count, err, sizeof err) != 0) {
+	    demo_import_catalog(srv, store_db_of(s), o->import, &count, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: import: %s\n", err);
 		rc = -1;
 	} else if (o->import) {
 		printf("voxcartd: imported %ld products from %s\n", count, o->import);
 	}
-	sqlite3_close_v2(db);
-	store_set_path(srv->set.db_path);
+	store_disconnect(s);
 	return rc;
 }
 
@@ -261,7 +272,7 @@ int main(int argc, char **argv)
 
 	srv->set.port = http_port(srv);
 	log_info("voxcartd", "listening on http://%s:%d (database %s)", srv->set.listen,
-		 srv->set.port, srv->set.db_path);
+		 srv->set.port, srv->set.db_path[0] ? srv->set.db_path : "PostgreSQL");
 	printf("voxcartd %s listening on http://%s:%d\n", VOXCART_VERSION, srv->set.listen,
 	       srv->set.port);
 	fflush(stdout);

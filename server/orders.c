@@ -579,7 +579,7 @@ void orders_expire_pending(struct server *srv, sqlite3 *db)
 	}
 	(void)srv;
 	(void)done;
-	idempotency_purge(db, now);
+	idempotency_purge(store_thread(), now);
 }
 
 /* One expiry run at a time for the process (which serves one struct server): the flag

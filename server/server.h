@@ -25,7 +25,8 @@ struct conv_cache;
 struct server_settings {
 	char listen[128];
 	int port;
-	char db_path[4096];
+	char database[4096];      /* URL or plain path, as configured (store/store.h) */
+	char db_path[4096];       /* the SQLite file ("" for another backend); set at start */
 	int workers;              /* REST requests */
 	int turn_workers;         /* buddy turns (typed and spoken, WebSocket and REST) */
 	int hash_workers;         /* password hashing (register, login, password change) */

@@ -55,7 +55,7 @@ void settings_defaults(struct server *srv)
 	struct server_settings *s = &srv->set;
 	snprintf(s->listen, sizeof s->listen, "127.0.0.1");
 	s->port = 8080;
-	default_db_path(s->db_path, sizeof s->db_path);
+	default_db_path(s->database, sizeof s->database);
 	s->workers = 4;
 	s->max_body = 64 * 1024;
 	s->turn_workers = 4;
@@ -130,7 +130,9 @@ int settings_from_config(struct server *srv, char *err, size_t errlen)
 		return -1;
 	s->max_body = body;
 	copy_str(cfg, "server.listen", s->listen, sizeof s->listen);
-	copy_str(cfg, "server.db", s->db_path, sizeof s->db_path);
+	/* server.db is the older name (a path); server.database wins when both are set. */
+	copy_str(cfg, "server.db", s->database, sizeof s->database);
+	copy_str(cfg, "server.database", s->database, sizeof s->database);
 	copy_str(cfg, "server.data_dir", s->data_dir, sizeof s->data_dir);
 	copy_str(cfg, "server.tls_cert", s->tls_cert, sizeof s->tls_cert);
 	copy_str(cfg, "server.tls_key", s->tls_key, sizeof s->tls_key);

@@ -55,7 +55,8 @@ static char *call(enum api_method m, const char *path, const char *token, const 
 	struct api_req req = { 0 };
 	struct api_resp resp = { 0 };
 	req.srv = &srv;
-	req.db = store_thread_db();
+	req.store = store_thread();
+	req.db = store_db_of(req.store);
 	req.method = m;
 	snprintf(req.path, sizeof req.path, "%s", path);
 	snprintf(req.client_ip, sizeof req.client_ip, "127.0.0.1");
@@ -107,6 +108,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	settings_defaults(&srv);
 	snprintf(srv.set.hash_cost, sizeof srv.set.hash_cost, "min");
 	snprintf(srv.set.db_path, sizeof srv.set.db_path, "%s/fuzz.db", dir);
+	snprintf(srv.set.database, sizeof srv.set.database, "%s", srv.set.db_path);
 	srv.set.lockout_failures = 1000;
 	char err[512];
 	sqlite3 *db = store_open(srv.set.db_path, err, sizeof err);
@@ -175,7 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_req req = { 0 };
 	struct api_resp resp = { 0 };
 	req.srv = &srv;
-	req.db = store_thread_db();
+	req.store = store_thread();
+	req.db = store_db_of(req.store);
 	snprintf(req.client_ip, sizeof req.client_ip, "127.0.0.1");
 
 	/* request line: the same NUL-free strings lws gives (it refuses %00) */

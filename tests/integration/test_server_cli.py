@@ -68,6 +68,36 @@ def main():
         p.kill()
         c.check("SIGTERM stops it with status 0", False, "still running after 15 s")
     log.close()
+
+    # [server] database = sqlite:PATH (a URL) works like --db PATH.
+    conf = os.path.join(tmp, "url.conf")
+    db = os.path.join(tmp, "url", "u.db")
+    with open(conf, "w") as f:
+        f.write("[server]\ndatabase = sqlite:%s\n" % db)
+    log = open(os.path.join(tmp, "url.log"), "w")
+    p = subprocess.Popen([lib.VOXCARTD, "--port", "0", "--config", conf], stdout=log,
+                         stderr=subprocess.STDOUT)
+    up = False
+    for _ in range(100):
+        with open(os.path.join(tmp, "url.log")) as f:
+            up = "listening on" in f.read()
+        if up:
+            break
+        time.sleep(0.05)
+    c.check("database = sqlite:PATH starts and creates that file", up and os.path.exists(db), db)
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+    log.close()
+    rc, out, err = run(["--db", "mysql://shop@localhost/shop", "--port", "0"])
+    c.check("an unknown database kind exits 1 naming the accepted ones",
+            rc == 1 and "sqlite:" in err and "postgresql://" in err, err)
+    rc, out, err = run(["--db", "sqlite:", "--port", "0"])
+    c.check("sqlite: without a path exits 1", rc == 1 and "path" in err, err)
+    rc, out, err = run(["--db", "postgresql://nobody@127.0.0.1:1/none", "--port", "0"], timeout=30)
+    c.check("an unusable postgresql:// database exits 1 with a message", rc == 1 and err.strip(), err)
     subprocess.call(["rm", "-rf", tmp])
     return c.finish()
 

@@ -1,6 +1,6 @@
 /*
- * schema.h - the database schema as numbered migrations.  Migration N (1-based) is
- * schema_migrations[N-1]; PRAGMA user_version holds the last one applied.  A released
+ * store/sqlite/schema.h - the SQLite database schema as numbered migrations.
+ * Migration N (1-based) is schema_migrations[N-1]; PRAGMA user_version holds the last one applied.  A released
  * migration is never edited: changes go into a new one at the end.
  */
 #ifndef VOXCART_SCHEMA_H

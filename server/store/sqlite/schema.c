@@ -1,12 +1,12 @@
 /*
- * schema.c - numbered migrations (see schema.h).
+ * store/sqlite/schema.c - the SQLite backend's numbered migrations (see schema.h).
  *
  * Times are integer seconds since the epoch (formatted as RFC 3339 on the way out);
  * money is integer cents; JSON-shaped values (addresses, tags) are stored as JSON
  * text.  Tokens are stored only as SHA-256 hashes.  Cards keep brand, last4 and
  * expiry only: the number and CVC never reach this database.
  */
-#include "schema.h"
+#include "store/sqlite/schema.h"
 
 #include <stddef.h>
 
