@@ -482,6 +482,164 @@ static void drop_context(struct turn *t, struct und_result *r)
 	}
 }
 
+/* 1 when b only says how many: "two bags of it", "make it three of them since...",
+ * words the catalog knows nothing of next to a number. */
+static int only_quantity(struct turn *t, const struct und_item *b)
+{
+	if ((b->qty <= 0 && !b->zero) || b->pick != UND_PICK_NONE || b->nneg || b->instead || b->size_num[0])
+		return 0;
+	if ((b->ref == UND_REF_IT || b->ref == UND_REF_THEM || b->ref == UND_REF_NONE) && b->nwords == 0)
+		return 1;
+	if (b->ref != UND_REF_WORDS || !knows_nothing(t, b))
+		return 0;
+	/* "three of them since it's a party": the words after the count are about the
+	 * situation; "a few people" counts something else */
+	struct text_words one;
+	one.n = 1;
+	one.brk[0] = 0;
+	snprintf(one.w[0], sizeof one.w[0], "%s", b->words[0]);
+	return lex_opens_context(&one, 0, 1);
+}
+
+/* 1 when every product of `sub` is one of `of`. */
+static int products_within(const cJSON *sub, const cJSON *of)
+{
+	const cJSON *p, *q;
+	int n = 0;
+	cJSON_ArrayForEach(p, sub) {
+		int in = 0;
+		cJSON_ArrayForEach(q, of)
+			in |= dlg_id(p) == dlg_id(q);
+		if (!in)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
+/* 1 when b, said right after a without "and", narrows what a names: "orange juice,
+ * the kind with pulp", "the sparkling water, the lime one".  Scored against the
+ * catalog and what was shown: the words of both find some of what a alone finds. */
+static int describes(struct turn *t, const struct und_item *a, const struct und_item *b,
+		     enum res_scope scope)
+{
+	if (a->ref != UND_REF_WORDS || b->ref != UND_REF_WORDS || !a->nwords || !b->nwords ||
+	    a->nwords + b->nwords > UND_ITEM_WORDS || b->pick != UND_PICK_NONE || (a->qty && b->qty) ||
+	    b->article || a->every != b->every || knows_nothing(t, a) || knows_nothing(t, b))
+		return 0;
+	struct und_item both = *a;
+	for (int w = 0; w < b->nwords; w++) {
+		snprintf(both.words[both.nwords], TEXT_WORD_LEN, "%s", b->words[w]);
+		both.wctx[both.nwords++] = b->wctx[w];
+	}
+	struct resolution ra, rb;
+	resolve_item(t, a, scope, &ra);
+	int ok = 0;
+	if (ra.status == RES_OK || ra.status == RES_AMBIGUOUS) {
+		/* "whole milk, a dozen brown eggs": b names a product of its own */
+		resolve_item(t, b, scope, &rb);
+		ok = !(rb.status == RES_OK && !products_within(rb.products, ra.products));
+		resolve_free(&rb);
+	}
+	if (ok) {
+		resolve_item(t, &both, scope, &rb);
+		ok = (rb.status == RES_OK || (rb.status == RES_AMBIGUOUS && ra.status == RES_AMBIGUOUS)) &&
+		     !*rb.missing && products_within(rb.products, ra.products);
+		const cJSON *p;
+		cJSON_ArrayForEach(p, rb.products) {	/* every word said is the product's */
+			double cov = 0;
+			match_score(&rb.q, p, &cov);
+			ok &= cov >= 0.99;
+		}
+		resolve_free(&rb);
+	}
+	resolve_free(&ra);
+	return ok;
+}
+
+/* A quantity belongs to the mention it modifies, wherever it was said in the clause:
+ * "the second one you said, two bags of it", "the lime sparkling water, the twelve
+ * pack, make it three of them", "orange juice, the kind with pulp, two of those".  A
+ * part that only counts gives its count to the thing named next to it; a part that
+ * describes the same thing further joins it. */
+static void attach_mentions(struct turn *t, struct und_result *r)
+{
+	if (!t->have_vocab)
+		return;
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		for (int i = 1; i < cmd->nitems; i++) {
+			struct und_item *a = &cmd->items[i - 1], *b = &cmd->items[i];
+			/* after "and", only "the regular ones, not organic" still describes */
+			int joined = b->joined && (b->qty || b->article || (!b->ones && !b->nneg));
+			if (joined || a->instead || b->instead || !und_item_has_ref(a) || a->ref == UND_REF_ALL)
+				continue;
+			if (!a->qty && !a->zero && only_quantity(t, b)) {
+				a->qty = b->qty;
+				a->zero = b->zero;
+				a->dozen = b->dozen;
+				a->to = b->to;
+				a->article = 0;
+			} else if (describes(t, a, b, cmd->intent == UND_REMOVE || cmd->intent == UND_LESS ||
+							   cmd->intent == UND_SET ? RES_CART : RES_CATALOG)) {
+				for (int w = 0; w < b->nwords; w++) {
+					snprintf(a->words[a->nwords], TEXT_WORD_LEN, "%s", b->words[w]);
+					a->wctx[a->nwords++] = b->wctx[w];
+				}
+				for (int w = 0; w < b->nneg && a->nneg < UND_ITEM_WORDS; w++)
+					snprintf(a->neg[a->nneg++], TEXT_WORD_LEN, "%s", b->neg[w]);
+				if (!a->qty && b->qty) {
+					a->qty = b->qty;
+					a->dozen = b->dozen;
+					a->article = 0;
+				}
+				a->ones |= b->ones;
+			} else {
+				continue;
+			}
+			memmove(&cmd->items[i], &cmd->items[i + 1], (size_t)(cmd->nitems - i - 1) * sizeof cmd->items[0]);
+			cmd->nitems--;
+			i--;
+		}
+	}
+}
+
+/* A fragment naming several products ("two packs of the sparkling water, a bag of
+ * rice"): every one is acted on, none dropped; the ones after the first that was
+ * added are added too, as one list. */
+static void run_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	int listed = c->nitems > 1 && pending != DLG_PENDING_CHOOSE;
+	for (int i = 0; listed && i < c->nitems; i++)
+		listed = c->items[i].ref == UND_REF_WORDS && c->items[i].nwords > 0 && !names_nothing(t, &c->items[i]);
+	if (!listed) {
+		do_fragment(t, c, pending);
+		return;
+	}
+	enum und_intent first = UND_NONE;
+	for (int i = 0; i < c->nitems; i++) {
+		struct und_cmd one = *c;
+		one.items[0] = c->items[i];
+		one.nitems = 1;
+		if (first == UND_ADD && !one.items[0].nneg) {
+			one.intent = UND_ADD;
+			act_add(t, &one, &one.items[0]);
+			continue;
+		}
+		if (i > 0) {
+			/* "drinks, cheapest first - juice, water": one listing was asked
+			 * for; else the rest is shown like the first was */
+			if (!c->sort && c->price.min_cents < 0 && c->price.max_cents < 0)
+				act_search(t, &one, &one.items[0]);
+			continue;
+		}
+		t->main = UND_NONE;
+		do_fragment(t, &one, pending);
+		first = t->main;
+	}
+	t->main = first != UND_NONE ? first : t->main;
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -619,7 +777,7 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 		return;
 	}
 	switch (c->intent) {
-	case UND_NONE: do_fragment(t, c, pending); break;
+	case UND_NONE: run_fragment(t, c, pending); break;
 	case UND_SEARCH: run_items(t, c, act_search); break;
 	case UND_MORE_RESULTS: act_more_results(t); break;
 	case UND_CHEAPER: act_cheaper(t, c); break;
@@ -852,6 +1010,7 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 {
 	struct buddy_state *st = t->st;
 	int placed = 0;
+	enum und_intent ran = UND_NONE;	/* what the previous command did */
 	t->ncmds = r->n;
 	t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && act_reorder_frame(t, text))
@@ -889,6 +1048,12 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		if (c->intent == UND_NONE && c->nitems > 0 && !und_item_has_ref(&c->items[0]) &&
 		    c->items[0].nneg == 0 && c->items[0].qty == 0)
 			continue;
+		/* "two cans of... no, two packs of the sparkling water": what the
+		 * correction right after restates is not asked about */
+		if (c->intent == UND_NONE && c->nitems == 1 && !und_item_has_ref(&c->items[0]) &&
+		    !c->items[0].nneg && i + 1 < r->n && r->cmd[i + 1].correction && r->cmd[i + 1].nitems > 0 &&
+		    und_item_has_ref(&r->cmd[i + 1].items[0]))
+			continue;
 		/* "yes, two of them" */
 		if (c->intent == UND_CONFIRM && i + 1 < r->n && r->cmd[i + 1].intent == UND_NONE &&
 		    r->cmd[i + 1].nitems > 0 && r->cmd[i + 1].items[0].qty > 0 &&
@@ -913,7 +1078,18 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 					  (r->cmd[0].intent == UND_GREET || r->cmd[0].intent == UND_CONFIRM));
 		if (c->lead)
 			alone = 0;
+		/* "three packs of spaghetti and a jar of peanut butter": one of a list
+		 * is done as the part before it was */
+		struct und_cmd cont;
+		if (c->intent == UND_NONE && c->and_said && (ran == UND_ADD || ran == UND_REMOVE) &&
+		    p == DLG_PENDING_NONE && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS && !c->items[0].nneg &&
+		    !c->follow && !c->comment && !c->ask && !c->yesno && !c->correction) {
+			cont = *c;
+			cont.intent = ran;
+			c = &cont;
+		}
 		run_command(t, c, p, alone);
+		ran = c->intent != UND_NONE ? c->intent : t->main;
 	}
 	/* "need decaf coffee, add it": what was offered is in the cart now, so the offer
 	 * is not asked any more */
@@ -968,6 +1144,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 						 tools->vocab_index ? tools->vocab_index(tools->ctx) : NULL };
 		t->have_vocab = 1;
 	}
+	attach_mentions(t, r);
 	drop_context(t, r);
 	int corrected = 0;
 	for (int i = 0; i < r->n; i++)
