@@ -628,8 +628,9 @@ static void run_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendi
 		}
 		if (i > 0) {
 			/* "drinks, cheapest first - juice, water": one listing was asked
-			 * for; else the rest is shown like the first was */
-			if (!c->sort && c->price.min_cents < 0 && c->price.max_cents < 0)
+			 * for; "black tea, with milk": how it is had, no request; else the
+			 * rest of a list is shown like the first was */
+			if (!c->sort && c->price.min_cents < 0 && c->price.max_cents < 0 && one.items[0].joined)
 				act_search(t, &one, &one.items[0]);
 			continue;
 		}
