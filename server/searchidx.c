@@ -62,6 +62,21 @@ struct idx {
 	char **cats;       /* interned categories, ASCII letters folded */
 	uint32_t ncats;
 	int64_t nrow, ntok;
+	/* Lists without words: the active products in each order, built on first use and
+	 * rebuilt after a product's filter or sort keys change (keys_gen). */
+	uint64_t keys_gen;
+	struct views *views;
+};
+
+/* The active products sorted three ways (ORDER_*): ord[o][0..n) over the whole
+ * catalog, ord[o][n..2n) the same order grouped by category, category c at
+ * [n + cat_off[c], n + cat_off[c + 1]). */
+enum { ORDER_NEWEST, ORDER_PRICE_ASC, ORDER_PRICE_DESC, NORDERS };
+struct views {
+	uint64_t gen; /* the keys_gen it was built at */
+	uint32_t n, ncats;
+	uint32_t *cat_off;
+	uint32_t *ord[NORDERS];
 };
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
@@ -267,10 +282,21 @@ static int term_cmp_bytes(const char *a, uint32_t an, const char *b, uint32_t bn
 	return an < bn ? -1 : an > bn;
 }
 
+static void views_free(struct views *v)
+{
+	if (!v)
+		return;
+	for (int o = 0; o < NORDERS; o++)
+		free(v->ord[o]);
+	free(v->cat_off);
+	free(v);
+}
+
 static void idx_free(struct idx *x)
 {
 	if (!x)
 		return;
+	views_free(x->views);
 	for (uint32_t i = 0; i < x->nterms; i++) {
 		free(x->terms[i].s);
 		free(x->terms[i].p);
@@ -503,6 +529,16 @@ static int add_doc(struct idx *x, const struct docin *in, int bulk)
 
 /* ------------------------------------------------------------------ build, changes */
 
+/* Whether a product lists the same without words before and after a change (b NULL:
+ * not in the index). */
+static int same_keys(const struct doc *a, const struct doc *b)
+{
+	if (!b || !b->active)
+		return !a->active;
+	return a->active && a->cat == b->cat && a->price == b->price && a->seller == b->seller &&
+	       a->created == b->created;
+}
+
 /* Reads and applies the products in ids (or all, ids NULL) to x. -1 on failure. */
 static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int bulk)
 {
@@ -526,8 +562,11 @@ static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int
 		if (step != SQLITE_ROW) {
 			if (step != SQLITE_DONE)
 				rc = -1;
-			else if (ids)
+			else if (ids) {
+				if ((uint64_t)ids[k] < x->ndocs && x->docs[ids[k]].active)
+					x->keys_gen++;
 				remove_doc(x, (uint32_t)ids[k]);
+			}
 			if (!ids)
 				break;
 			continue;
@@ -539,9 +578,14 @@ static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int
 			rc = -1;
 			break;
 		}
+		struct doc was = { 0 };
+		if ((uint64_t)d.id < x->ndocs)
+			was = x->docs[d.id];
 		remove_doc(x, (uint32_t)d.id);
 		if (d.active && add_doc(x, &d, bulk) != 0)
 			rc = -1;
+		if (!bulk && !same_keys(&was, (uint64_t)d.id < x->ndocs ? &x->docs[d.id] : NULL))
+			x->keys_gen++;
 		tokbuf_free(&d.b);
 	}
 	sqlite3_finalize(st);
@@ -958,6 +1002,196 @@ int searchidx_count(sqlite3 *db, const struct searchidx_query *q, int64_t *total
 	return 0;
 }
 
+/* ------------------------------------------------------------------ lists without words */
+
+static __thread const struct idx *order_idx;
+static __thread int order_kind;
+
+/* The answer's order for products a and b (as `before` orders hits). */
+static int order_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct doc *da = &order_idx->docs[a], *db = &order_idx->docs[b];
+	switch (order_kind) {
+	case ORDER_PRICE_ASC:
+		if (da->price != db->price)
+			return da->price < db->price ? -1 : 1;
+		return a < b ? -1 : a > b;
+	case ORDER_PRICE_DESC:
+		if (da->price != db->price)
+			return da->price > db->price ? -1 : 1;
+		return a < b ? -1 : a > b;
+	default:
+		if (da->created != db->created)
+			return da->created > db->created ? -1 : 1;
+		return a > b ? -1 : a < b;
+	}
+}
+
+static struct views *views_build(const struct idx *x)
+{
+	struct views *v = calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	v->gen = x->keys_gen;
+	v->ncats = x->ncats;
+	v->cat_off = calloc((size_t)x->ncats + 1, sizeof *v->cat_off);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < x->ndocs; i++)
+		n += x->docs[i].active;
+	v->n = n;
+	int ok = v->cat_off != NULL;
+	for (int o = 0; ok && o < NORDERS; o++)
+		ok = (v->ord[o] = malloc(((size_t)n * 2 + 1) * sizeof **v->ord)) != NULL;
+	uint32_t *fill = ok ? calloc((size_t)x->ncats + 1, sizeof *fill) : NULL;
+	if (!fill) {
+		views_free(v);
+		return NULL;
+	}
+	/* Products by category: counted, then placed in each order (a stable split). */
+	for (uint32_t i = 0, k = 0; i < x->ndocs; i++) {
+		if (!x->docs[i].active)
+			continue;
+		v->ord[0][k++] = i;
+		v->cat_off[x->docs[i].cat + 1]++;
+	}
+	for (uint32_t c = 0; c < x->ncats; c++)
+		v->cat_off[c + 1] += v->cat_off[c];
+	order_idx = x;
+	for (int o = 0; o < NORDERS; o++) {
+		uint32_t *a = v->ord[o];
+		if (o > 0)
+			memcpy(a, v->ord[0], (size_t)n * sizeof *a);
+		order_kind = o;
+		if (n)
+			qsort(a, n, sizeof *a, order_cmp);
+		memset(fill, 0, ((size_t)x->ncats + 1) * sizeof *fill);
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t c = x->docs[a[k]].cat;
+			a[n + v->cat_off[c] + fill[c]++] = a[k];
+		}
+	}
+	free(fill);
+	return v;
+}
+
+/* x's views, up to date; NULL when they are being built by another thread (the
+ * caller asks SQLite).  Called and returns under the read lock, with x == cur or
+ * NULL when the index went away meanwhile (*x updated). */
+static pthread_mutex_t views_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct views *views_of(const struct idx **x)
+{
+	const struct idx *c = *x;
+	if (c->views && c->views->gen == c->keys_gen)
+		return c->views;
+	if (pthread_mutex_trylock(&views_lock) != 0)
+		return NULL;
+	uint64_t gen = c->keys_gen;
+	struct views *v = views_build(c); /* under the read lock: no change meanwhile */
+	pthread_rwlock_unlock(&lock);
+	pthread_rwlock_wrlock(&lock);
+	if (v && cur == c && c->keys_gen == gen) {
+		views_free(cur->views);
+		cur->views = v;
+		v = NULL;
+	}
+	pthread_rwlock_unlock(&lock);
+	views_free(v);
+	pthread_mutex_unlock(&views_lock);
+	pthread_rwlock_rdlock(&lock);
+	*x = cur;
+	if (!cur || !cur->views || cur->views->gen != cur->keys_gen)
+		return NULL;
+	return cur->views;
+}
+
+/* First k in a[lo..hi) whose price is not below p (ascending prices) or not above p
+ * (descending). */
+static uint32_t price_bound(const struct idx *x, const uint32_t *a, uint32_t lo, uint32_t hi,
+			    int64_t p, int desc, int strict)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int64_t m = x->docs[a[mid]].price;
+		int left = desc ? (strict ? m >= p : m > p) : (strict ? m <= p : m < p);
+		if (left)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A list without words, from the views: under the read lock. */
+static void wordless(const struct idx *x, const struct views *v, const struct searchidx_query *q,
+		     int64_t cat, int64_t *ids, int *nids, int64_t *total)
+{
+	int o = q->sort == SEARCHIDX_PRICE_ASC ? ORDER_PRICE_ASC
+		: q->sort == SEARCHIDX_PRICE_DESC ? ORDER_PRICE_DESC : ORDER_NEWEST;
+	*nids = 0;
+	*total = 0;
+	if (cat == -2 || (cat >= 0 && (uint64_t)cat >= v->ncats)) {
+		/* a category no product had when the views were built */
+		if (cat >= 0)
+			for (uint32_t i = 0; i < x->ndocs; i++)
+				*total += x->docs[i].active && x->docs[i].cat == (uint32_t)cat;
+		return;
+	}
+	uint32_t base = cat >= 0 ? v->n + v->cat_off[cat] : 0;
+	uint32_t len = cat >= 0 ? v->cat_off[cat + 1] - v->cat_off[cat] : v->n;
+	uint64_t want = (uint64_t)q->offset + (uint64_t)q->limit;
+	if (q->seller_id > 0) {
+		/* A seller's list (rare): a walk in order. */
+		const uint32_t *a = v->ord[o] + base;
+		int64_t m = 0;
+		for (uint32_t k = 0; k < len; k++) {
+			const struct doc *d = &x->docs[a[k]];
+			if (d->seller != q->seller_id || (q->min_price >= 0 && d->price < q->min_price) ||
+			    (q->max_price >= 0 && d->price > q->max_price))
+				continue;
+			if ((uint64_t)m >= (uint64_t)q->offset && (uint64_t)m < want)
+				ids[(*nids)++] = a[k];
+			m++;
+		}
+		*total = m;
+		return;
+	}
+	/* The total: the products in the price range, two binary searches. */
+	const uint32_t *asc = v->ord[ORDER_PRICE_ASC] + base;
+	uint32_t lo = q->min_price >= 0 ? price_bound(x, asc, 0, len, q->min_price, 0, 0) : 0;
+	uint32_t hi = q->max_price >= 0 ? price_bound(x, asc, 0, len, q->max_price, 0, 1) : len;
+	*total = hi > lo ? hi - lo : 0;
+	if (hi <= lo)
+		return;
+	const uint32_t *a = v->ord[o] + base;
+	uint32_t from = 0, to = len;
+	if (o == ORDER_PRICE_ASC) {
+		from = lo;
+		to = hi;
+	} else if (o == ORDER_PRICE_DESC) {
+		from = q->max_price >= 0 ? price_bound(x, a, 0, len, q->max_price, 1, 0) : 0;
+		to = q->min_price >= 0 ? price_bound(x, a, from, len, q->min_price, 1, 1) : len;
+	} else if (q->min_price < 0 && q->max_price < 0) {
+		from = 0;
+		to = len;
+	} else {
+		/* Newest within a price range: walked in order until the page is full. */
+		uint64_t m = 0;
+		for (uint32_t k = 0; k < len && m < want; k++) {
+			const struct doc *d = &x->docs[a[k]];
+			if ((q->min_price >= 0 && d->price < q->min_price) ||
+			    (q->max_price >= 0 && d->price > q->max_price))
+				continue;
+			if (m++ >= (uint64_t)q->offset)
+				ids[(*nids)++] = a[k];
+		}
+		return;
+	}
+	for (uint64_t k = (uint64_t)from + (uint64_t)q->offset; k < to && k < (uint64_t)from + want; k++)
+		ids[(*nids)++] = a[k];
+}
+
 /* The quoted words of a match string ("a"* "b"* or "a"* OR "b"*). */
 static int match_words(const char *m, const char **w, uint32_t *wl, int max)
 {
@@ -979,8 +1213,18 @@ int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids,
 	const char *w[MAX_PHRASES];
 	uint32_t wl[MAX_PHRASES];
 	int nw = match_words(q->match, w, wl, MAX_PHRASES);
-	if (nw <= 0 || q->limit < 0 || q->offset < 0 || q->limit + q->offset > 100000)
+	if (nw < 0 || q->limit < 0 || q->offset < 0 || q->limit + q->offset > 100000)
 		return -1;
+	if (nw == 0) {
+		if (ready() != 0)
+			return -1;
+		const struct idx *x = cur;
+		const struct views *v = views_of(&x);
+		if (v)
+			wordless(x, v, q, query_cat(x, q->category), ids, nids, total);
+		pthread_rwlock_unlock(&lock);
+		return v ? 0 : -1;
+	}
 	if (tokenizer_for(db) != 0)
 		return -1;
 	/* Each word must be one token, as FTS5 makes of it (else a phrase: SQLite). */
