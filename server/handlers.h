@@ -29,6 +29,9 @@ HANDLER(h_product_patch);
 HANDLER(h_product_delete);
 HANDLER(h_seller_products);
 
+/* product_list.c: the product list from memory, else h_products_list */
+HANDLER(h_products_list_fast);
+
 /* cart.c */
 HANDLER(h_cart_get);
 HANDLER(h_cart_add);

@@ -193,3 +193,33 @@ int product_cache_answer(const char *path, char **body, size_t *len)
 	pthread_mutex_unlock(m);
 	return rc;
 }
+
+int product_cache_append(int64_t id, char **buf, size_t *len, size_t *cap)
+{
+	if (id <= 0)
+		return -1;
+	pthread_once(&once, init);
+	struct slot *sl = &slots[(uint64_t)id % SLOTS];
+	pthread_mutex_t *m = &stripes[(uint64_t)id % STRIPES];
+	int rc = -1;
+	pthread_mutex_lock(m);
+	if (sl->id == id && sl->body && current(&sl->stamp, id)) {
+		if (*len + sl->len + 1 > *cap) {
+			size_t c = *cap ? *cap : 4096;
+			while (c < *len + sl->len + 1)
+				c *= 2;
+			char *b = realloc(*buf, c);
+			if (b) {
+				*buf = b;
+				*cap = c;
+			}
+		}
+		if (*len + sl->len + 1 <= *cap) {
+			memcpy(*buf + *len, sl->body, sl->len);
+			*len += sl->len;
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(m);
+	return rc;
+}

@@ -34,4 +34,9 @@ void product_cache_put(int64_t id, const struct product_cache_stamp *s, const ch
  * -1 (not that path, not cached, or out of date). */
 int product_cache_answer(const char *path, char **body, size_t *len);
 
+/* Appends the cached JSON of active product id to the buffer *buf (*len bytes used of
+ * *cap, grown with realloc): 0, or -1 (not cached, out of date, or out of memory;
+ * nothing appended). */
+int product_cache_append(int64_t id, char **buf, size_t *len, size_t *cap);
+
 #endif

@@ -746,9 +746,11 @@ static int posting_cmp(const void *a, const void *b)
 	return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-/* Per thread: an array by product id to add frequencies up in (all zero between uses). */
+/* Per thread: an array by product id to add frequencies up in, and a bit per product
+ * touched (both all zero between uses). */
 static __thread struct {
 	float *acc;
+	uint64_t *bits;
 	uint32_t n;
 } scratch;
 
@@ -761,7 +763,9 @@ static __thread struct {
 static void scratch_free(void)
 {
 	free(scratch.acc);
+	free(scratch.bits);
 	scratch.acc = NULL;
+	scratch.bits = NULL;
 	scratch.n = 0;
 	for (int i = 0; i < MAX_PHRASES; i++) {
 		free(mbuf[i].p);
@@ -795,6 +799,12 @@ static int scratch_for(uint32_t ndocs)
 		return -1;
 	memset(a + scratch.n, 0, (ndocs - scratch.n) * sizeof *a);
 	scratch.acc = a;
+	size_t had = (scratch.n + 63) / 64, words = ((size_t)ndocs + 63) / 64;
+	uint64_t *b = realloc(scratch.bits, words * sizeof *b);
+	if (!b)
+		return -1;
+	memset(b + had, 0, (words - had) * sizeof *b);
+	scratch.bits = b;
 	scratch.n = ndocs;
 	return 0;
 }
@@ -854,23 +864,33 @@ static int phrase_list(const struct idx *x, const char *tok, uint32_t n, int slo
 				m[w++] = m[i];
 		}
 	} else {
-		/* Many: add up in an array by product id, then read it in order. */
+		/* Many: add up in an array by product id, marking each product in a bitmap,
+		 * then read the bitmap in order (64 products a word). */
 		uint32_t lo_doc = UINT32_MAX, hi_doc = 0;
+		float *acc = scratch.acc;
+		uint64_t *bits = scratch.bits;
 		for (uint32_t i = first; i < last; i++) {
 			const struct term *t = &x->terms[x->sorted[i]];
-			for (uint32_t j = 0; j < t->n; j++)
-				scratch.acc[t->p[j].doc] += t->p[j].wf;
+			for (uint32_t j = 0; j < t->n; j++) {
+				uint32_t doc = t->p[j].doc;
+				acc[doc] += t->p[j].wf;
+				bits[doc >> 6] |= (uint64_t)1 << (doc & 63);
+			}
 			if (t->n && t->p[0].doc < lo_doc)
 				lo_doc = t->p[0].doc;
 			if (t->n && t->p[t->n - 1].doc > hi_doc)
 				hi_doc = t->p[t->n - 1].doc;
 		}
-		for (uint32_t doc = lo_doc; doc <= hi_doc; doc++) {
-			if (scratch.acc[doc] != 0.0f) { /* weights are >= 1: touched */
+		for (uint32_t wd = lo_doc >> 6; wd <= hi_doc >> 6; wd++) {
+			uint64_t set = bits[wd];
+			bits[wd] = 0;
+			while (set) {
+				uint32_t doc = wd * 64 + (uint32_t)__builtin_ctzll(set);
+				set &= set - 1;
 				m[w].doc = doc;
 				m[w].len = x->docs[doc].len;
-				m[w++].wf = scratch.acc[doc];
-				scratch.acc[doc] = 0.0f;
+				m[w++].wf = acc[doc];
+				acc[doc] = 0.0f;
 			}
 		}
 	}
@@ -949,7 +969,7 @@ static void heap_push(struct hit *h, size_t *n, size_t k, const struct hit *x)
 	h[i] = *x;
 }
 
-static int passes(const struct idx *x, const struct doc *d, const struct searchidx_query *q,
+static inline int passes(const struct idx *x, const struct doc *d, const struct searchidx_query *q,
 		  int64_t cat)
 {
 	(void)x;
