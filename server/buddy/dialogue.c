@@ -6,6 +6,8 @@
  * only when the first command of the very next turn is a confirmation; a choice
  * ("the Sony or the Bose?") is settled by a fragment ("the sony one", "the first",
  * "not the bose"); anything else drops the question and is handled on its own.
+ * Several choices asked in one reply stay open together, each answered on its own.
+ * Before running, a count or description said apart from its product joins it.
  * Fragments with no question pending are corrections ("no, two"), selections from
  * what was read out ("the second one"), or searches ("bananas").
  */
@@ -89,6 +91,24 @@ void dlg_set_cart(struct turn *t, cJSON *cart)
 
 void dlg_ask(struct turn *t, enum dlg_pending p)
 {
+	struct buddy_state *st = t->st;
+	if (p == DLG_PENDING_CHOOSE && t->nchoices < DLG_MAX_CHOICES && cJSON_GetArraySize(st->shown) > 1) {
+		/* every choice of the turn is kept: a later one does not drop an earlier */
+		struct dlg_choice *ch = &t->choices[t->nchoices++];
+		memset(ch, 0, sizeof *ch);
+		ch->intent = st->pending_intent;
+		ch->qty = st->pending_qty;
+		snprintf(ch->question, sizeof ch->question, "%.199s", t->question);
+		if (!t->choice_shown)
+			t->choice_shown = cJSON_CreateArray();
+		const cJSON *prod;
+		cJSON_ArrayForEach(prod, st->shown) {
+			if (ch->n >= DLG_READ_MAX)
+				break;
+			ch->ids[ch->n++] = dlg_id(prod);
+			cJSON_AddItemToArray(t->choice_shown, cJSON_Duplicate(prod, 1));
+		}
+	}
 	t->st->pending = p;
 	t->st->pending_turn = t->st->turn;
 	t->asked = 1;
@@ -847,6 +867,208 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 	}
 }
 
+/* The products of st->shown that are one choice's. */
+static cJSON *choice_products(const struct buddy_state *st, const struct dlg_choice *ch)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int k = 0; k < ch->n; k++) {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, st->shown)
+			if (dlg_id(p) == ch->ids[k]) {
+				cJSON_AddItemToArray(arr, cJSON_Duplicate(p, 1));
+				break;
+			}
+	}
+	return arr;
+}
+
+/* "Did you mean ...? And did you mean ...?": the questions of several choices, one
+ * after the other, the later ones opened with "And". */
+static void ask_choices(struct turn *t, const struct dlg_choice *chs, int n)
+{
+	char q[sizeof t->question] = "";
+	size_t len = 0;
+	for (int i = 0; i < n && len < sizeof q; i++) {
+		const char *s = chs[i].question;
+		if (i == 0)
+			len += (size_t)snprintf(q + len, sizeof q - len, "%s", s);
+		else
+			len += (size_t)snprintf(q + len, sizeof q - len, " And %c%s",
+						s[0] >= 'A' && s[0] <= 'Z' ? s[0] - 'A' + 'a' : s[0], s[0] ? s + 1 : "");
+	}
+	snprintf(t->question, sizeof t->question, "%s", q);
+}
+
+/* At the end of a turn that asked several choices (only choices, only of adds):
+ * all of them stay open, and the reply asks every one. */
+static void keep_choices(struct turn *t)
+{
+	struct buddy_state *st = t->st;
+	int n = t->nchoices;
+	if (n < 2 || st->pending != DLG_PENDING_CHOOSE || !t->choice_shown)
+		return;
+	for (int i = 0; i < n; i++)
+		if (t->choices[i].intent != UND_ADD && t->choices[i].intent != UND_NONE)
+			return;
+	memcpy(st->choices, t->choices, (size_t)n * sizeof st->choices[0]);
+	st->nchoices = n;
+	cJSON_Delete(st->shown);
+	st->shown = t->choice_shown;
+	t->choice_shown = NULL;
+	st->shown_is_cart = 0;
+	st->shown_turn = st->turn;
+	st->pending_intent = UND_ADD;
+	st->pending_qty = 0;
+	ask_choices(t, st->choices, n);
+}
+
+/* The choice a product answers: the one holding it, else the one whose products
+ * are most like it ("the espresso beans" for a choice of coffees).  -1: none. */
+static int choice_of(struct turn *t, const cJSON *p, const unsigned char *done)
+{
+	struct buddy_state *st = t->st;
+	for (int g = 0; g < st->nchoices; g++)
+		for (int k = 0; k < st->choices[g].n && !done[g]; k++)
+			if (st->choices[g].ids[k] == dlg_id(p))
+				return g;
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	struct match_query q = { 0 };
+	for (int i = 0; i < tw.n && q.n < MATCH_MAX_WORDS; i++) {
+		if (lex_is_stopword(tw.w[i]) || text_is_digits(tw.w[i]))
+			continue;
+		snprintf(q.w[q.n], TEXT_WORD_LEN, "%s", tw.w[i]);
+		q.weight[q.n++] = 1.0;
+	}
+	int best = -1;
+	double best_cov = 0.3;
+	for (int g = 0; g < st->nchoices; g++) {
+		if (done[g])
+			continue;
+		cJSON *arr = choice_products(st, &st->choices[g]);
+		const cJSON *c;
+		cJSON_ArrayForEach(c, arr) {
+			double cov = 0;
+			match_score(&q, c, &cov);
+			if (cov > best_cov) {
+				best_cov = cov;
+				best = g;
+			}
+		}
+		cJSON_Delete(arr);
+	}
+	return best;
+}
+
+/* The answer to several choices asked at once ("gala, and the espresso beans", "the
+ * brown ones and the sourdough", "the first one"): each part settles the choice it
+ * answers, with that choice's count; the choices left open are asked again.
+ * Returns 1 when the utterance answered at least one of them. */
+static int answer_choices(struct turn *t, const struct und_result *r)
+{
+	struct buddy_state *st = t->st;
+	if (st->nchoices < 2)
+		return 0;
+	for (int i = 0; i < r->n; i++) {
+		enum und_intent in = r->cmd[i].intent;
+		if ((in != UND_NONE && in != UND_ADD && in != UND_CONFIRM) || r->cmd[i].ask || r->cmd[i].yesno)
+			return 0;
+	}
+	unsigned char done[DLG_MAX_CHOICES] = { 0 };
+	const cJSON *pick[DLG_MAX_CHOICES * 2];
+	int qty[DLG_MAX_CHOICES * 2], group[DLG_MAX_CHOICES * 2], npick = 0;
+	cJSON *keep = cJSON_CreateArray();	/* owns what was resolved */
+	for (int i = 0; i < r->n; i++) {
+		const struct und_cmd *c = &r->cmd[i];
+		for (int k = 0; k < c->nitems && npick < DLG_MAX_CHOICES * 2; k++) {
+			const struct und_item *it = &c->items[k];
+			const cJSON *p = NULL;
+			int g = -1;
+			if (it->ref == UND_REF_ORDINAL && it->nwords == 0) {
+				for (g = 0; g < st->nchoices && done[g]; g++)
+					;
+				if (g >= st->nchoices)
+					continue;
+				int idx = it->ordinal < 0 ? st->choices[g].n + it->ordinal : it->ordinal;
+				if (idx < 0 || idx >= st->choices[g].n)
+					continue;
+				cJSON *arr = choice_products(st, &st->choices[g]);
+				cJSON *one = cJSON_DetachItemFromArray(arr, idx);
+				cJSON_Delete(arr);
+				if (!one)
+					continue;
+				cJSON_AddItemToArray(keep, one);
+				p = one;
+			} else if (it->ref == UND_REF_WORDS && it->nwords > 0 && !names_nothing(t, it)) {
+				struct resolution res;
+				resolve_item(t, it, RES_CATALOG, &res);
+				if (res.status == RES_OK && cJSON_GetArraySize(res.products) == 1) {
+					cJSON *one = cJSON_DetachItemFromArray(res.products, 0);
+					cJSON_AddItemToArray(keep, one);
+					p = one;
+				}
+				resolve_free(&res);
+				if (!p)
+					continue;
+				g = choice_of(t, p, done);
+				if (g < 0)
+					continue;
+			} else {
+				continue;
+			}
+			done[g] = 1;
+			pick[npick] = p;
+			group[npick] = g;
+			qty[npick++] = it->qty > 0 ? it->qty : st->choices[g].qty > 0 ? st->choices[g].qty : 1;
+		}
+	}
+	if (npick == 0) {
+		cJSON_Delete(keep);
+		return 0;
+	}
+	st->pending = DLG_PENDING_NONE;
+	t->main = UND_ADD;
+	struct dlg_choice left[DLG_MAX_CHOICES];
+	int nleft = 0;
+	for (int g = 0; g < st->nchoices; g++)
+		if (!done[g])
+			left[nleft++] = st->choices[g];
+	cJSON *shown_left = cJSON_CreateArray();
+	for (int g = 0; g < nleft; g++) {
+		cJSON *arr = choice_products(st, &left[g]);
+		cJSON *p;
+		while ((p = cJSON_DetachItemFromArray(arr, 0)))
+			cJSON_AddItemToArray(shown_left, p);
+		cJSON_Delete(arr);
+	}
+	st->nchoices = 0;
+	for (int i = 0; i < npick; i++) {
+		(void)group[i];
+		act_add_product(t, pick[i], qty[i], 0);
+	}
+	if (nleft > 0) {
+		/* the choices not answered yet are asked again */
+		cJSON_Delete(st->shown);
+		st->shown = shown_left;
+		shown_left = NULL;
+		st->shown_is_cart = 0;
+		st->shown_turn = st->turn;
+		st->pending_intent = UND_ADD;
+		st->pending_qty = nleft == 1 ? left[0].qty : 0;
+		if (nleft > 1) {
+			memcpy(st->choices, left, (size_t)nleft * sizeof left[0]);
+			st->nchoices = nleft;
+		}
+		ask_choices(t, left, nleft);
+		st->pending = DLG_PENDING_CHOOSE;
+		st->pending_turn = st->turn;
+		t->asked = 1;
+	}
+	cJSON_Delete(shown_left);
+	cJSON_Delete(keep);
+	return 1;
+}
+
 /* 1 when a command of the utterance asks for something else than the open question
  * offers: names a product of the catalog, or asks about the cart, orders, prices... */
 static int asks_something_else(struct turn *t, const struct und_result *r, enum dlg_pending pending)
@@ -1013,7 +1235,9 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	int placed = 0;
 	enum und_intent ran = UND_NONE;	/* what the previous command did */
 	t->ncmds = r->n;
-	t->answered = answer_open_question(t, r, pending, text);
+	t->answered = pending == DLG_PENDING_CHOOSE && answer_choices(t, r);
+	if (!t->answered)
+		t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && act_reorder_frame(t, text))
 		t->answered = 1;
 	if (!t->answered && act_swap_frame(t, text))
@@ -1104,6 +1328,7 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 			}
 		}
 	}
+	keep_choices(t);
 	if (t->question[0]) {
 		reply_say(&t->r, "%s", t->question);
 		t->question[0] = '\0';
@@ -1174,6 +1399,8 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	    st->pending_turn != st->turn - 1)
 		pending = DLG_PENDING_NONE;
 	t->checkout_asked = pending == DLG_PENDING_CHECKOUT;
+	if (pending != DLG_PENDING_CHOOSE)
+		st->nchoices = 0;
 	st->pending = pending;
 	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
 	run_turn(t, r, pending, text);
@@ -1187,6 +1414,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	    st->pending_turn < st->turn)
 		st->pending = DLG_PENDING_NONE;
 	cJSON_Delete(t->cart);
+	cJSON_Delete(t->choice_shown);
 	free(t);
 	free(r);
 	return 0;

@@ -33,6 +33,17 @@ enum dlg_pending {
 	DLG_PENDING_CANCEL,	/* "Shall I cancel it?": pending_order */
 };
 
+/* One of several choices asked in one reply ("Did you mean the brown or the white
+ * eggs? And the sourdough or the whole wheat bread?"), each answered on its own. */
+#define DLG_MAX_CHOICES 4
+struct dlg_choice {
+	enum und_intent intent;
+	int qty;		/* how many were asked for (0: not said) */
+	int n;
+	int64_t ids[DLG_READ_MAX];
+	char question[200];
+};
+
 enum dlg_last_kind { DLG_LAST_NONE, DLG_LAST_ADD, DLG_LAST_REMOVE, DLG_LAST_SET };
 
 /* The last cart change, for "no, two", "make that the decaf", "undo". */
@@ -80,6 +91,9 @@ struct buddy_state {
 	int64_t suggest_id;
 	int64_t pending_order;	/* DLG_PENDING_CANCEL: the order read back */
 	int suggest_qty;
+	/* DLG_PENDING_CHOOSE with nchoices > 1: shown holds every choice's products */
+	struct dlg_choice choices[DLG_MAX_CHOICES];
+	int nchoices;
 	enum und_intent last_intent;	/* what the previous turn did, for "and the sony?" */
 	/* the order placed in this conversation: "can you cancel it" right after */
 	int64_t placed_id;
@@ -115,6 +129,9 @@ struct turn {
 	int total_said;		/* the cart total was read out this turn */
 	int order_cancelled;	/* "it" was the order just placed, and it was cancelled */
 	char question[512];
+	struct dlg_choice choices[DLG_MAX_CHOICES];	/* the choices asked this turn */
+	int nchoices;
+	cJSON *choice_shown;	/* their products, in order (owned) */
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
 };
 
