@@ -9,6 +9,8 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need_file() { [ -e "$1" ] || missing="$missing $2"; }
 
 need_cmd pkg-config pkg-config
+# the buddy's knowledge of words beyond the catalog (server/buddy/knowledge.c)
+need_file /usr/share/wordnet/data.noun wordnet-base
 need_cmd cc gcc
 need_pc libwebsockets libwebsockets-dev
 # epoll for the event loop: lws's libev plugin and libev (no pkg-config file)

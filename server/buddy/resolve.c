@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "buddy/dialogue.h"
+#include "buddy/knowledge.h"
 #include "buddy/lexicon.h"
 
 #define RANK_MAX 24
@@ -180,6 +181,20 @@ int resolve_known_word(struct turn *t, const char *w)
 	return syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0;
 }
 
+/* knowledge.c's hook: the catalog words for word i the catalog lacks (`head`: the
+ * noun asked for), added to q with `weight` for the last of them (the others only
+ * help).  Returns 1 when so. */
+static int know_hook(struct turn *t, const struct und_item *it, int i, int head, double weight,
+		     struct match_query *q)
+{
+	char kw[4][32];
+	int n = know_query_words(t->vocab.words, t->vocab.nwords, i > 0 ? it->words[i - 1] : NULL,
+				 it->words[i], head, kw, 4);
+	for (int k = 0; k < n; k++)
+		add_query_word(q, kw[k], k == n - 1 ? weight : 0.5);
+	return n > 0;
+}
+
 void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
 		   char *missing, size_t mlen)
 {
@@ -239,7 +254,10 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 			add_query_word(q, fixed, weight);
 		} else if (syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0) {
 			add_query_word(q, fixed, weight);	/* "crisps": the catalog says chips */
-		} else if (weight >= 1.0 && i == last && !it->wctx[i] && !verb_shaped(w)) {
+		} else if (know_hook(t, it, i, i == last, i == last ? weight : 0.5, q)) {
+			/* "courgette", "jumper": known by what it means (knowledge.c) */
+		} else if (weight >= 1.0 && i == last && !it->wctx[i] && !verb_shaped(w) &&
+			   know_kind(w) != KNOW_OTHER) {
 			append(missing, mlen, w);	/* the noun asked for is not sold */
 		}
 	}
@@ -535,6 +553,14 @@ static cJSON *broader_alternatives(struct turn *t, const char *missing)
 	const char *last = strrchr(missing, ' ');
 	match_stem(last ? last + 1 : missing, stem, sizeof stem);
 	const char *const *b = lex_broader(stem);
+	char kb[4][32];	/* else what knowledge.c knows it is a kind of */
+	const char *kp[5] = { NULL };
+	if (!b && t->have_vocab) {
+		int nk = know_broader_words(t->vocab.words, t->vocab.nwords, last ? last + 1 : missing, kb, 4);
+		for (int k = 0; k < nk; k++)
+			kp[k] = kb[k];
+		b = kp;
+	}
 	for (; b && *b; b++) {
 		struct match_query q = { 0 };
 		char fixed[TEXT_WORD_LEN];
