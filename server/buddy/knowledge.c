@@ -582,6 +582,8 @@ static void related_adj(struct collect *c, const char *base)
 {
 	long off[MAX_SENSES];
 	int n = index_offsets(F_IDX_A, base, off, MAX_SENSES);
+	if (n > 2)
+		return;	/* "new" is fresh, unused, virgin...: too many meanings to pick one */
 	struct synset *s = malloc(sizeof *s), *t = malloc(sizeof *t);
 	for (int k = 0; s && t && k < n && (c->rels & KNOW_SAME); k++) {
 		double sw = 1.0 / (1.0 + 0.25 * k);
@@ -772,15 +774,16 @@ static struct cached *cache_put(const char *const *words, size_t n, char kind, c
 	return e;
 }
 
-/* A hit's words into e (head last), when none is a word that names nothing. */
-static int take_hit(struct cached *e, const struct know_hit *h, int max)
+/* A hit's words into e (head last), when none is a word that names nothing (nor,
+ * for the noun asked for, a soft word like "plain"). */
+static int take_hit(struct cached *e, const struct know_hit *h, int head, int max)
 {
 	struct text_words tw;
 	text_split(h->words, &tw);
 	if (tw.n == 0 || tw.n > max || tw.n > 4)
 		return 0;
 	for (int i = 0; i < tw.n; i++)
-		if (lex_is_stopword(tw.w[i]) || lex_is_common(tw.w[i]) || lex_is_soft(tw.w[i]) ||
+		if (lex_is_stopword(tw.w[i]) || lex_is_common(tw.w[i]) || (head && lex_is_soft(tw.w[i])) ||
 		    strlen(tw.w[i]) < 3)
 			return 0;
 	for (int i = 0; i < tw.n; i++)
@@ -833,7 +836,7 @@ int know_query_words(const char *const *words, size_t n, const char *prev, const
 		unsigned rels = KNOW_SAME | KNOW_NARROWER | (head ? 0 : KNOW_ADJ);
 		int nh = know_related(phrase, rels, know_vocab_has, &kv, hits, 16);
 		for (int i = 0; i < nh && e->nout == 0 && hits[i].weight >= SURE_SAME; i++)
-			take_hit(e, &hits[i], max);
+			take_hit(e, &hits[i], head, max);
 	}
 	return copy_out(e, out, max);
 }
