@@ -774,22 +774,25 @@ static struct cached *cache_put(const char *const *words, size_t n, char kind, c
 	return e;
 }
 
-/* A hit's words into e (head last), when none is a word that names nothing (nor,
- * for the noun asked for, a soft word like "plain"). */
+/* A hit's words into e (head last).  For the noun asked for, only when none is a
+ * word that names nothing ("with", "plain"); for a word that describes, its words
+ * that name something ("whole wheat" helps as "wheat"). */
 static int take_hit(struct cached *e, const struct know_hit *h, int head, int max)
 {
 	struct text_words tw;
 	text_split(h->words, &tw);
-	if (tw.n == 0 || tw.n > max || tw.n > 4)
+	if (tw.n == 0 || tw.n > 4)
 		return 0;
-	for (int i = 0; i < tw.n; i++)
-		if (lex_is_stopword(tw.w[i]) || lex_is_common(tw.w[i]) || (head && lex_is_soft(tw.w[i])) ||
-		    strlen(tw.w[i]) < 3)
+	int n = 0;
+	for (int i = 0; i < tw.n; i++) {
+		int empty = lex_is_stopword(tw.w[i]) || lex_is_common(tw.w[i]) || strlen(tw.w[i]) < 3;
+		if (head && (empty || lex_is_soft(tw.w[i])))
 			return 0;
-	for (int i = 0; i < tw.n; i++)
-		snprintf(e->out[i], sizeof e->out[i], "%s", tw.w[i]);
-	e->nout = tw.n;
-	return 1;
+		if (!empty && n < max)
+			snprintf(e->out[n++], sizeof e->out[0], "%s", tw.w[i]);
+	}
+	e->nout = n;
+	return n > 0;
 }
 
 static int copy_out(const struct cached *e, char out[][32], int max)
