@@ -46,6 +46,12 @@ need_glob() { for f in $1; do [ -e "$f" ] && return 0; done; missing="$missing $
 need_glob "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
 # race detection (make SANITIZE=thread): gcc's ThreadSanitizer runtime
 need_glob "/usr/lib/*/libtsan.so.2" libtsan2
+# several voxcartd on one database (issue 12): PostgreSQL's client library, the
+# server whose initdb the tests and `make scale-demo` use for a throwaway cluster
+# (scripts/pg-cluster.sh), and HAProxy in front of the processes
+need_pc libpq libpq-dev
+need_glob "/usr/lib/postgresql/*/bin/initdb" postgresql
+need_cmd haproxy haproxy
 
 if [ -z "$missing" ]; then
 	exit 0
