@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "log.h"
 #include "msgcheck.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "voice_turn.h"
@@ -486,7 +487,7 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 static int upgrade_allowed(struct server *srv, struct lws *wsi)
 {
 	char ip[64] = "";
-	lws_get_peer_simple(wsi, ip, sizeof ip);
+	proxy_client_of(srv, wsi, ip, sizeof ip);
 	int wait = ratelimit_take(srv->limiter, ip, clock_mono_s());
 	if (wait > 0)
 		log_warn("buddy", "refused a WebSocket upgrade from %s: over the rate limit", ip);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "orders.h"
 #include "product_cache.h"
+#include "proxy.h"
 #include "ratelimit.h"
 #include "routes.h"
 #include "server.h"
@@ -301,7 +302,7 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	job->req.srv = srv;
 	job->req.method = method_of(wsi);
 	snprintf(job->req.path, sizeof job->req.path, "%s", uri ? uri : "/");
-	lws_get_peer_simple(wsi, job->req.client_ip, sizeof job->req.client_ip);
+	proxy_client_of(srv, wsi, job->req.client_ip, sizeof job->req.client_ip);
 	read_query(wsi, &job->req);
 	read_auth(wsi, &job->req);
 

@@ -11,6 +11,7 @@
 #define VOXCART_SERVER_H
 
 #include "config.h"
+#include "proxy.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -47,6 +48,7 @@ struct server_settings {
 	char data_dir[4096];     /* where demo_catalog.csv lives */
 	char tls_cert[4096];
 	char tls_key[4096];
+	struct proxy_list trusted_proxies; /* whose X-Forwarded-For is believed */
 };
 
 struct server {

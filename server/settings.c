@@ -142,6 +142,9 @@ int settings_from_config(struct server *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "auth.hash_cost: expected interactive, moderate or min");
 		return -1;
 	}
+	if (proxy_parse(config_get(cfg, "server.trusted_proxies"), &s->trusted_proxies, err,
+			errlen) != 0)
+		return -1;
 	if (!!s->tls_cert[0] != !!s->tls_key[0]) {
 		snprintf(err, errlen, "server.tls_cert and server.tls_key go together");
 		return -1;
