@@ -487,6 +487,8 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 static int upgrade_allowed(struct server *srv, struct lws *wsi)
 {
 	char ip[64] = "";
+	if (atomic_load(&srv->stopping))
+		return 0; /* draining before exit: no new sockets */
 	proxy_client_of(srv, wsi, ip, sizeof ip);
 	int wait = ratelimit_take(srv->limiter, ip, clock_mono_s());
 	if (wait > 0)

@@ -67,6 +67,7 @@ struct http_state {
 	int nspare_jobs;
 	unsigned char *out_buf;      /* an answer's headers and body */
 	size_t out_cap;
+	atomic_int jobs;           /* requests being read, handled or answered */
 };
 
 /* Jobs are made and freed on the loop thread alone: freed ones are kept on a list for
@@ -97,6 +98,7 @@ static void job_free(struct http_job *job)
 	}
 	cJSON_Delete(job->req.json);
 	free(job->resp.body);
+	atomic_fetch_sub(&job->srv->http->jobs, 1);
 	struct http_state *hs = job->srv->http;
 	if (hs->nspare_jobs < SPARE_JOBS) {
 		job->next = hs->spare_jobs;
@@ -297,6 +299,7 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	job->wsi = wsi;
 	job->conn = conn;
 	job->srv = srv;
+	atomic_fetch_add(&srv->http->jobs, 1);
 	conn->job = job;
 	conn->sending = 0;
 	job->req.srv = srv;
@@ -306,6 +309,14 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	read_query(wsi, &job->req);
 	read_auth(wsi, &job->req);
 
+	/* Draining before exit (SIGTERM): new requests, /health included, are turned
+	 * away so that a balancer sends them elsewhere. */
+	if (atomic_load(&srv->stopping)) {
+		job->close_after = 1;
+		job->resp.retry_after = 1;
+		respond_now(job, 503, "unavailable", "The server is shutting down; try again.");
+		return 0;
+	}
 	long long length;
 	const char *bad = framing_error(wsi, &length);
 	if (bad) {
@@ -584,6 +595,41 @@ static void tick(struct ev_loop *loop, ev_timer *w, int revents)
 	lws_cancel_service(srv->lws);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* SIGTERM: the loop keeps turning until the requests being read, handled or answered
+ * and the buddy turns under way are done (their answers written), or drain_seconds
+ * have passed; meanwhile new requests get 503.  Idle keep-alive connections do not
+ * hold it up. */
+static void drain(struct server *srv)
+{
+	struct http_state *hs = srv->http;
+	double deadline = now_s() + srv->set.drain_seconds;
+	int quiet = 0;
+	int busy = 0;
+	while (now_s() < deadline) {
+		busy = atomic_load(&hs->jobs) + workers_busy(srv->turn_pool) +
+		       workers_busy(srv->hash_pool) + workers_busy(srv->pool);
+		/* A few quiet turns of the loop: the last answers and turn events are written. */
+		if (busy == 0 && ++quiet > 4)
+			break;
+		if (busy)
+			quiet = 0;
+		if (hs->loop)
+			ev_run(hs->loop, EVRUN_ONCE);
+		else if (lws_service(srv->lws, 0) < 0)
+			break;
+	}
+	if (busy)
+		log_warn("http", "shutting down with %d requests or turns unfinished after %d s",
+			 busy, srv->set.drain_seconds);
+}
+
 void http_run(struct server *srv)
 {
 	/* Unpaid orders expire: a ticker thread queues the expiry job on the worker pool
@@ -599,6 +645,7 @@ void http_run(struct server *srv)
 		ev_timer_start(srv->http->loop, &ticker_w);
 		while (!atomic_load(&srv->stopping))
 			ev_run(srv->http->loop, 0); /* until ev_break on stopping */
+		drain(srv); /* the ticker keeps waking it to look at the clock */
 		ev_timer_stop(srv->http->loop, &ticker_w);
 	} else {
 		while (!srv->stopping)
@@ -606,6 +653,8 @@ void http_run(struct server *srv)
 				break;
 	}
 	srv->stopping = 1;
+	if (!srv->http->loop)
+		drain(srv);
 	if (ticking)
 		pthread_join(ticker, NULL);
 }

@@ -44,6 +44,7 @@ struct server_settings {
 	int lockout_failures;    /* failed logins in a row before a lock */
 	int lockout_seconds;
 	char hash_cost[16];      /* "interactive", "moderate", "min" (tests only) */
+	int drain_seconds;       /* SIGTERM: most seconds spent finishing work */
 	int pending_payment_ttl; /* seconds before an unpaid order is cancelled */
 	char data_dir[4096];     /* where demo_catalog.csv lives */
 	char tls_cert[4096];

@@ -73,6 +73,7 @@ void settings_defaults(struct server *srv)
 	s->lockout_seconds = 15 * 60;
 	snprintf(s->hash_cost, sizeof s->hash_cost, "interactive");
 	s->pending_payment_ttl = 30 * 60;
+	s->drain_seconds = 10;
 	default_data_dir(s->data_dir, sizeof s->data_dir);
 }
 
@@ -95,6 +96,7 @@ static const struct int_key int_keys[] = {
 	{ "buddy.sessions_per_user", 1, 100000, 1, OFF(max_sessions_per_user) },
 	{ "server.rate_limit", 0, 1000000, 1, OFF(rate_per_sec) },
 	{ "server.rate_burst", 1, 1000000, 1, OFF(rate_burst) },
+	{ "server.drain_seconds", 0, 3600, 1, OFF(drain_seconds) },
 	{ "auth.access_ttl", 10, 86400, 1, OFF(access_ttl) },
 	{ "auth.refresh_ttl", 60, 365 * 86400, 1, OFF(refresh_ttl) },
 	{ "auth.lockout_failures", 1, 1000, 1, OFF(lockout_failures) },

@@ -18,6 +18,7 @@ struct workers {
 	pthread_cond_t cond;
 	struct job *head, *tail;
 	int pending;
+	int running;               /* jobs being run now */
 	int stopping;
 	int n;
 	pthread_t *threads;
@@ -36,12 +37,16 @@ static void *worker_main(void *arg)
 			if (!w->head)
 				w->tail = NULL;
 			w->pending--;
+			w->running++;
 		}
 		pthread_mutex_unlock(&w->lock);
 		if (!j)
 			break; /* stopping and the queue is empty */
 		j->fn(j->arg);
 		free(j);
+		pthread_mutex_lock(&w->lock);
+		w->running--;
+		pthread_mutex_unlock(&w->lock);
 	}
 	store_thread_close();
 	return NULL;
@@ -89,6 +94,14 @@ int workers_submit(struct workers *w, worker_fn fn, void *arg)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	return 0;
+}
+
+int workers_busy(struct workers *w)
+{
+	pthread_mutex_lock(&w->lock);
+	int n = w->pending + w->running;
+	pthread_mutex_unlock(&w->lock);
+	return n;
 }
 
 int workers_pending(struct workers *w)

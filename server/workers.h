@@ -23,6 +23,8 @@ struct workers *workers_start(int n);
 int workers_submit(struct workers *w, worker_fn fn, void *arg);
 /* Number of jobs waiting (not yet started). */
 int workers_pending(struct workers *w);
+/* Jobs waiting or being run (0: the pool is idle). */
+int workers_busy(struct workers *w);
 /* Runs the jobs already queued, then joins the threads and frees the pool. */
 void workers_stop(struct workers *w);
 
