@@ -4,6 +4,12 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# systemd units (voxcartd.service, voxcartd@.service); /usr/local/lib/systemd/system
+# is on systemd's search path.
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The units read $(SYSCONFDIR)/voxcart/voxcart.conf: installed from config.example
+# when there is none yet (an existing one is never overwritten).
+SYSCONFDIR ?= /etc
 CC      ?= cc
 VERSION := 0.1.0
 
@@ -156,6 +162,15 @@ install: $(PROGRAMS)
 	install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 server/data/*.csv $(DESTDIR)$(PREFIX)/share/voxcart/
 	install -m 0644 config.example $(DESTDIR)$(PREFIX)/share/voxcart/
+	install -m 0644 dist/haproxy/voxcart.cfg $(DESTDIR)$(PREFIX)/share/voxcart/haproxy.cfg
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	for u in dist/systemd/*.service; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u) && \
+		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u) || exit 1; \
+	done
+	install -d $(DESTDIR)$(SYSCONFDIR)/voxcart
+	[ -e $(DESTDIR)$(SYSCONFDIR)/voxcart/voxcart.conf ] || \
+		install -m 0644 config.example $(DESTDIR)$(SYSCONFDIR)/voxcart/voxcart.conf
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	./voxcart completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/voxcart
