@@ -13,7 +13,7 @@ SYSCONFDIR ?= /etc
 CC      ?= cc
 VERSION := 0.1.0
 
-PKGS_SERVER := libwebsockets libcjson sqlite3 libsodium libcurl opus sndfile speexdsp pocketsphinx sphinxbase espeak-ng
+PKGS_SERVER := libwebsockets libcjson sqlite3 libpq libsodium libcurl opus sndfile speexdsp pocketsphinx sphinxbase espeak-ng
 PKGS_CLIENT := libwebsockets libcjson libcurl opus portaudio-2.0 sndfile speexdsp readline
 PKGS_TUI    := ncursesw
 PKGS_ALL    := $(sort $(PKGS_SERVER) $(PKGS_CLIENT) $(PKGS_TUI))
@@ -43,7 +43,8 @@ endif
 
 SHARED_SRC := $(wildcard shared/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c \
-						   server/store/*.c server/store/sqlite/*.c))
+						   server/store/*.c server/store/sqlite/*.c \
+						   server/store/postgres/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 TUI_SRC    := $(wildcard tui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

@@ -1,0 +1,314 @@
+/*
+ * test_pg.c - the PostgreSQL backend's foundation against a throwaway cluster
+ * (scripts/pg-cluster.sh, or the database in VOXCART_PG_URL): migrations applied
+ * once when several processes start together, search ranked title > tags >
+ * category > description with prefixes, stock never oversold by 50 shoppers on
+ * three pools (three processes' worth of connections), and the advisory lock of
+ * run-once housekeeping.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/postgres/pg.h"
+
+static char url[512];
+static char cluster_dir[256];
+
+static void cluster_up(void)
+{
+	const char *given = getenv("VOXCART_PG_URL");
+	if (given && *given) {
+		snprintf(url, sizeof url, "%s", given);
+		return;
+	}
+	snprintf(cluster_dir, sizeof cluster_dir, "/tmp/voxcart-pg-unit-XXXXXX");
+	if (!mkdtemp(cluster_dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "scripts/pg-cluster.sh start %s", cluster_dir);
+	FILE *p = popen(cmd, "r");
+	if (!p || !fgets(url, sizeof url, p)) {
+		fprintf(stderr, "test_pg: cannot start a PostgreSQL cluster (make deps)\n");
+		exit(1);
+	}
+	pclose(p);
+	url[strcspn(url, "\n")] = '\0';
+}
+
+static void cluster_down(void)
+{
+	if (!cluster_dir[0])
+		return;
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "scripts/pg-cluster.sh destroy %s", cluster_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test_pg: could not remove %s\n", cluster_dir);
+}
+
+static void must(PGconn *c, const char *sql)
+{
+	char err[512];
+	ck_assert_msg(pg_exec(c, sql, err, sizeof err) == 0, "%s: %s", sql, err);
+}
+
+static long long scalar(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
+		      PQerrorMessage(c));
+	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
+/* Three processes starting at once against an empty database. */
+static void *open_pool(void *arg)
+{
+	char err[512];
+	struct pg_pool *p = pg_pool_open(url, 2, err, sizeof err);
+	if (!p)
+		fprintf(stderr, "pg_pool_open: %s\n", err);
+	*(struct pg_pool **)arg = p;
+	return NULL;
+}
+
+START_TEST(migrations)
+{
+	struct pg_pool *pools[3] = { 0 };
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, open_pool, &pools[i]);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(pools[i]);
+	PGconn *c = pg_acquire(pools[0]);
+	ck_assert_int_eq(scalar(c, "SELECT count(*) FROM schema_migrations"), pg_migration_count);
+	ck_assert_int_eq(scalar(c, "SELECT max(version) FROM schema_migrations"), pg_migration_count);
+	char err[512];
+	ck_assert_int_eq(pg_migrate(c, err, sizeof err), 0); /* again: nothing to do */
+	ck_assert_int_eq(scalar(c, "SELECT count(*) FROM schema_migrations"), pg_migration_count);
+	/* Money is bigint cents. */
+	ck_assert_int_eq(scalar(c, "SELECT count(*) FROM information_schema.columns WHERE "
+				   "column_name LIKE '%cents' AND data_type <> 'bigint'"), 0);
+	pg_release(pools[0], c);
+	for (int i = 0; i < 3; i++)
+		pg_pool_close(pools[i]);
+}
+END_TEST
+
+START_TEST(search_query_text)
+{
+	char q[256];
+	ck_assert_uint_eq(pg_search_query("", q, sizeof q), 0);
+	ck_assert_uint_eq(pg_search_query("  !&|  ", q, sizeof q), 0);
+	pg_search_query("Red MUG", q, sizeof q);
+	ck_assert_str_eq(q, "red:* & mug:*");
+	pg_search_query("it's (a) 'mug' & !cup:*", q, sizeof q);
+	ck_assert_str_eq(q, "it:* & s:* & a:* & mug:* & cup:*");
+	pg_search_query("café crème", q, sizeof q);
+	ck_assert_str_eq(q, "café:* & crème:*");
+	char small[12];
+	pg_search_query("mug kettle", small, sizeof small);
+	ck_assert_str_eq(small, "mug:*"); /* only the words that fit */
+}
+END_TEST
+
+static struct pg_pool *fresh_pool(int size)
+{
+	char err[512];
+	struct pg_pool *p = pg_pool_open(url, size, err, sizeof err);
+	ck_assert_msg(p != NULL, "%s", err);
+	return p;
+}
+
+START_TEST(search_ranking)
+{
+	struct pg_pool *p = fresh_pool(1);
+	PGconn *c = pg_acquire(p);
+	must(c, "INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES "
+		"(1000, 'seller-search@example.com', 'x', 'S', 'seller', 0) ON CONFLICT DO NOTHING");
+	must(c, "INSERT INTO products (id, seller_id, title, description, price_cents, stock,"
+		" category, tags, created_at, updated_at) VALUES"
+		" (101, 1000, 'Tea kettle', 'Whistles. Pour into your zorbmug.', 2500, 5, 'Kitchen', '[]', 0, 0),"
+		" (102, 1000, 'Zorbmug, red ceramic', 'Holds 350 ml.', 1200, 5, 'Kitchen', '[]', 0, 0),"
+		" (103, 1000, 'Coffee beans', 'Dark roast.', 900, 5, 'Pantry', '[\"zorbmug\",\"gift\"]', 0, 0),"
+		" (104, 1000, 'Blue plate', 'Stoneware.', 800, 5, 'Zorbmugs', '[]', 0, 0),"
+		" (105, 1000, 'Old zorbmug', 'Archived.', 100, 5, 'Kitchen', '[]', 0, 0)");
+	must(c, "UPDATE products SET status = 'archived' WHERE id = 105");
+	struct pg_hit hits[10];
+	int64_t total;
+	char err[512];
+	int n = pg_search(c, "zorbmug", 10, 0, hits, &total, err, sizeof err);
+	ck_assert_msg(n == 4, "%d hits: %s", n, err);
+	ck_assert_int_eq(total, 4);
+	/* title (A) > tags (B) > category (C) > description (D); archived never. */
+	ck_assert_int_eq(hits[0].id, 102);
+	ck_assert_int_eq(hits[1].id, 103);
+	ck_assert_int_eq(hits[2].id, 104);
+	ck_assert_int_eq(hits[3].id, 101);
+	ck_assert(hits[0].rank > hits[1].rank && hits[1].rank > hits[2].rank &&
+		  hits[2].rank > hits[3].rank);
+	/* A prefix, every word required, paging keeps the total. */
+	n = pg_search(c, "zorb", 2, 0, hits, &total, err, sizeof err);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(total, 4);
+	n = pg_search(c, "zorbmug red", 10, 0, hits, &total, err, sizeof err);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(hits[0].id, 102);
+	n = pg_search(c, "zorbmug", 10, 10, hits, &total, err, sizeof err);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(total, 4);
+	/* Operators typed by a shopper are only separators. */
+	n = pg_search(c, "zorbmug & !(red | ')", 10, 0, hits, &total, err, sizeof err);
+	ck_assert_msg(n == 1, "%d: %s", n, err);
+	/* The index is the GIN one (on a table this small the planner may still scan). */
+	ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = "
+				   "'products_search' AND indexdef LIKE '%gin%'"), 1);
+	pg_release(p, c);
+	pg_pool_close(p);
+}
+END_TEST
+
+/* 50 shoppers on three pools (three processes' connections) race for 10 units. */
+struct shopper {
+	struct pg_pool *pool;
+	int bought;
+	int failed;
+};
+
+static void *shop(void *arg)
+{
+	struct shopper *s = arg;
+	PGconn *c = pg_acquire(s->pool);
+	char err[512];
+	int64_t price = 0;
+	if (pg_exec(c, "BEGIN", err, sizeof err) != 0) {
+		s->failed = 1;
+		pg_release(s->pool, c);
+		return NULL;
+	}
+	int took = pg_take_stock(c, 201, 1, &price);
+	if (took == 1) {
+		char sql[512];
+		snprintf(sql, sizeof sql,
+			 "WITH o AS (INSERT INTO orders (user_id, status, subtotal_cents, total_cents,"
+			 " shipping_address, created_at, updated_at) VALUES (1000, 'paid', %lld, %lld,"
+			 " '{}', 0, 0) RETURNING id)"
+			 " INSERT INTO order_items (order_id, product_id, seller_id, title,"
+			 " unit_price_cents, quantity) SELECT id, 201, 1000, 'Last lamp', %lld, 1 FROM o",
+			 (long long)price, (long long)price, (long long)price);
+		if (pg_exec(c, sql, err, sizeof err) != 0 || pg_exec(c, "COMMIT", err, sizeof err) != 0)
+			s->failed = 1;
+		else
+			s->bought = 1;
+	} else {
+		s->failed = took < 0;
+		pg_exec(c, "ROLLBACK", NULL, 0);
+	}
+	pg_release(s->pool, c);
+	return NULL;
+}
+
+START_TEST(no_oversell)
+{
+	struct pg_pool *pools[3] = { fresh_pool(4), fresh_pool(4), fresh_pool(4) };
+	PGconn *c = pg_acquire(pools[0]);
+	must(c, "INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES "
+		"(1000, 'seller-search@example.com', 'x', 'S', 'seller', 0) ON CONFLICT DO NOTHING");
+	must(c, "INSERT INTO products (id, seller_id, title, price_cents, stock, category,"
+		" created_at, updated_at) VALUES (201, 1000, 'Last lamp', 4999, 10, 'Home', 0, 0)");
+	pg_release(pools[0], c);
+	struct shopper s[50];
+	pthread_t t[50];
+	for (int i = 0; i < 50; i++) {
+		s[i] = (struct shopper){ .pool = pools[i % 3] };
+		pthread_create(&t[i], NULL, shop, &s[i]);
+	}
+	int bought = 0, failed = 0;
+	for (int i = 0; i < 50; i++) {
+		pthread_join(t[i], NULL);
+		bought += s[i].bought;
+		failed += s[i].failed;
+	}
+	ck_assert_int_eq(failed, 0);
+	ck_assert_int_eq(bought, 10);
+	c = pg_acquire(pools[1]);
+	ck_assert_int_eq(scalar(c, "SELECT stock FROM products WHERE id = 201"), 0);
+	ck_assert_int_eq(scalar(c, "SELECT sum(quantity) FROM order_items WHERE product_id = 201"), 10);
+	ck_assert_int_eq(scalar(c, "SELECT sum(total_cents) FROM orders o JOIN order_items i ON"
+				   " i.order_id = o.id WHERE i.product_id = 201"), 10 * 4999);
+	/* Asking for more than there is takes nothing. */
+	must(c, "UPDATE products SET stock = 3 WHERE id = 201");
+	must(c, "BEGIN");
+	ck_assert_int_eq(pg_take_stock(c, 201, 4, NULL), 0);
+	ck_assert_int_eq(pg_take_stock(c, 201, 3, NULL), 1);
+	must(c, "ROLLBACK");
+	ck_assert_int_eq(scalar(c, "SELECT stock FROM products WHERE id = 201"), 3);
+	pg_release(pools[1], c);
+	for (int i = 0; i < 3; i++)
+		pg_pool_close(pools[i]);
+}
+END_TEST
+
+START_TEST(run_once_lock)
+{
+	struct pg_pool *a = fresh_pool(1), *b = fresh_pool(1);
+	PGconn *ca = pg_acquire(a), *cb = pg_acquire(b);
+	ck_assert_int_eq(pg_try_lock(ca, 42), 1);
+	ck_assert_int_eq(pg_try_lock(cb, 42), 0); /* another process: skips this round */
+	pg_unlock(ca, 42);
+	ck_assert_int_eq(pg_try_lock(cb, 42), 1);
+	pg_unlock(cb, 42);
+	pg_release(a, ca);
+	pg_release(b, cb);
+	pg_pool_close(a);
+	pg_pool_close(b);
+}
+END_TEST
+
+START_TEST(release_cleans_up)
+{
+	struct pg_pool *p = fresh_pool(1);
+	PGconn *c = pg_acquire(p);
+	must(c, "BEGIN");
+	must(c, "UPDATE products SET stock = 777 WHERE id = 201");
+	pg_release(p, c); /* left inside a transaction: rolled back */
+	c = pg_acquire(p);
+	ck_assert_int_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+	ck_assert(scalar(c, "SELECT stock FROM products WHERE id = 201") != 777);
+	pg_release(p, c);
+	pg_pool_close(p);
+	char err[512];
+	ck_assert_ptr_null(pg_pool_open("postgresql://nobody@127.0.0.1:1/none", 1, err, sizeof err));
+	ck_assert_msg(strstr(err, "cannot connect to PostgreSQL") != NULL, "%s", err);
+}
+END_TEST
+
+int main(void)
+{
+	cluster_up();
+	Suite *s = suite_create("pg");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, migrations);
+	tcase_add_test(tc, search_query_text);
+	tcase_add_test(tc, search_ranking);
+	tcase_add_test(tc, no_oversell);
+	tcase_add_test(tc, run_once_lock);
+	tcase_add_test(tc, release_cleans_up);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK); /* the tests build on each other's rows */
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	cluster_down();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
