@@ -1,5 +1,19 @@
 #!/bin/sh
 # Runs each Check unit-test binary; prints a summary line and fails if any failed.
+# The PostgreSQL cases (test_store's second backend, test_pg) run on one throwaway
+# cluster started here (scripts/pg-cluster.sh), unless VOXCART_STORE_TEST_URL
+# already names a database to use.
+pgdir=""
+if [ -z "$VOXCART_STORE_TEST_URL" ] && [ -x scripts/pg-cluster.sh ]; then
+	pgdir=$(mktemp -d "${TMPDIR:-/tmp}/voxcart-pg-unit-XXXXXX")
+	trap 'scripts/pg-cluster.sh destroy "$pgdir"' EXIT
+	trap 'exit 130' INT TERM
+	if url=$(scripts/pg-cluster.sh start "$pgdir"); then
+		export VOXCART_STORE_TEST_URL="$url" VOXCART_PG_URL="$url"
+	else
+		echo "run-unit: no PostgreSQL cluster (make deps); the PostgreSQL cases fail" >&2
+	fi
+fi
 pass=0; fail=0
 for t in "$@"; do
 	if CK_DEFAULT_TIMEOUT=60 "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t" >&2; fi

@@ -42,6 +42,10 @@ struct store {
 /* Records an error message on s (printf-style); returns STORE_ERROR. */
 int store_set_err(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The PostgreSQL backend (store/postgres/, libpq) is built in.  Defined here rather
+ * than on the command line so that every file that asks is rebuilt with it. */
+#define VOXCART_WITH_POSTGRES 1
+
 /* Backend constructors: a new connection to target (a path, a libpq string). */
 struct store *store_sqlite_connect(const char *path, char *err, size_t errlen);
 #ifdef VOXCART_WITH_POSTGRES

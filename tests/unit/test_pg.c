@@ -3,17 +3,21 @@
  * (scripts/pg-cluster.sh, or the database in VOXCART_PG_URL): migrations applied
  * once when several processes start together, search ranked title > tags >
  * category > description with prefixes, stock never oversold by 50 shoppers on
- * three pools (three processes' worth of connections), and the advisory lock of
- * run-once housekeeping.
+ * three pools (three processes' worth of connections), the advisory lock of
+ * run-once housekeeping, and an Idempotency-Key replayed on another connection
+ * (another process) while the first is still at work: it waits, then gets the
+ * stored answer.  run-unit.sh shares its cluster with test_store (VOXCART_PG_URL).
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/postgres/pg.h"
+#include "store/store.h"
 
 static char url[512];
 static char cluster_dir[256];
@@ -291,6 +295,79 @@ START_TEST(release_cleans_up)
 }
 END_TEST
 
+/* An Idempotency-Key replayed to another process while the first is still working:
+ * the second waits on the first's transaction and then finds its stored answer (so
+ * the work is never done twice). */
+struct replay {
+	int rc;
+	int status;
+	double waited;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *second_process(void *arg)
+{
+	struct replay *r = arg;
+	char err[512];
+	struct store *s = store_connect(url, err, sizeof err);
+	if (!s) {
+		r->rc = -99;
+		return NULL;
+	}
+	double t0 = now_s();
+	struct store_idem a;
+	store_tx_begin(s);
+	r->rc = store_idem_get(s, 77, "order-1", store_now() - 3600, &a);
+	r->waited = now_s() - t0;
+	if (r->rc == STORE_OK) {
+		r->status = a.status;
+		store_idem_free(&a);
+	}
+	store_tx_rollback(s);
+	store_disconnect(s);
+	return NULL;
+}
+
+START_TEST(idempotency_across_processes)
+{
+	char err[512];
+	struct store *first = store_connect(url, err, sizeof err);
+	ck_assert_msg(first != NULL, "%s", err);
+	ck_assert_int_eq(store_upgrade(first, err, sizeof err), 0);
+	struct store_idem a;
+	ck_assert_int_eq(store_tx_begin(first), STORE_OK);
+	ck_assert_int_eq(store_idem_get(first, 77, "order-1", store_now() - 3600, &a),
+			 STORE_NOT_FOUND);
+	struct replay r = { 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, second_process, &r);
+	usleep(300 * 1000); /* the "checkout" takes a while; the replay has arrived */
+	ck_assert_int_eq(store_idem_put(first, 77, "order-1", "POST /api/v1/orders", 201,
+					"{\"id\":5}", 8, store_now()), STORE_OK);
+	ck_assert_int_eq(store_tx_commit(first), STORE_OK);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(r.rc, STORE_OK);   /* not NOT_FOUND: it waited, then saw it */
+	ck_assert_int_eq(r.status, 201);
+	ck_assert_msg(r.waited >= 0.25, "waited %.3f s", r.waited);
+	/* A key that is not in use is not held up by another's lock. */
+	ck_assert_int_eq(store_tx_begin(first), STORE_OK);
+	ck_assert_int_eq(store_idem_get(first, 77, "order-2", 0, &a), STORE_NOT_FOUND);
+	struct store *other = store_connect(url, err, sizeof err);
+	ck_assert_int_eq(store_idem_get(other, 77, "order-3", 0, &a), STORE_NOT_FOUND);
+	store_tx_rollback(first);
+	/* test_store shares this database (run-unit.sh) and counts what it purges. */
+	ck_assert_int_eq(store_idem_purge(first, store_now() + 3600, NULL), STORE_OK);
+	store_disconnect(other);
+	store_disconnect(first);
+}
+END_TEST
+
 int main(void)
 {
 	cluster_up();
@@ -303,6 +380,7 @@ int main(void)
 	tcase_add_test(tc, no_oversell);
 	tcase_add_test(tc, run_once_lock);
 	tcase_add_test(tc, release_cleans_up);
+	tcase_add_test(tc, idempotency_across_processes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* the tests build on each other's rows */

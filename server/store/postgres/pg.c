@@ -127,7 +127,7 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
-static PGconn *connect_one(const char *url, char *err, size_t errlen)
+PGconn *pg_connect(const char *url, char *err, size_t errlen)
 {
 	PGconn *c = PQconnectdb(url);
 	if (c)
@@ -161,7 +161,7 @@ struct pg_pool *pg_pool_open(const char *url, int size, char *err, size_t errlen
 		return NULL;
 	}
 	for (int i = 0; i < size; i++) {
-		PGconn *c = connect_one(url, err, errlen);
+		PGconn *c = pg_connect(url, err, errlen);
 		if (!c) {
 			pg_pool_close(p);
 			return NULL;

@@ -20,6 +20,10 @@ struct pg_pool;
 extern const char *const *const pg_migrations[]; /* each NULL-terminated */
 extern const int pg_migration_count;
 
+/* One connection to url (a libpq URI or keyword string), NOTICEs silenced; NULL
+ * with err ("cannot connect to PostgreSQL: ...") on failure. */
+PGconn *pg_connect(const char *url, char *err, size_t errlen);
+
 /* Opens `size` connections to url (a libpq URI or keyword string), migrates the
  * database (the first of several processes does it, the others wait on the
  * advisory lock and find it done) and prepares every statement on each
