@@ -1519,6 +1519,10 @@ int act_swap_frame(struct turn *t, const char *text)
 		swap_words(t, tw, 0, oa, &before);
 		swap_words(t, tw, ob, tw->n, &after);
 		nq = cue == SWAP_INSTEAD_OF ? before : after;
+		/* "my kid only eats creamy, switch both of them": nothing named after the
+		 * verb, so what was named before it is the new one */
+		if (cue == SWAP_VERB && after.n == 0)
+			nq = before;
 		for (int i = 0; cue == SWAP_INSTEAD_OF && i < after.n && nq.n < MATCH_MAX_WORDS; i++) {
 			snprintf(nq.w[nq.n], TEXT_WORD_LEN, "%s", after.w[i]);
 			nq.weight[nq.n++] = 1.0;

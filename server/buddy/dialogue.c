@@ -311,6 +311,22 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			return;
 		}
 	}
+	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && it->to && !c->follow) {
+		/* "and bring the spaghetti down to two", "the mugs to four": a count for a
+		 * line that is there */
+		struct resolution res;
+		ensure_cart(t);
+		resolve_item(t, it, RES_CART, &res);
+		int there = res.status == RES_OK;
+		resolve_free(&res);
+		if (there) {
+			struct und_cmd set = *c;
+			set.intent = UND_SET;
+			t->main = UND_SET;
+			act_set(t, &set, &set.items[0]);
+			return;
+		}
+	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && !c->follow) {
 		/* "2 bags of espresso beans please": how many says it is an order */
 		struct und_cmd add = *c;
@@ -661,6 +677,35 @@ static void run_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendi
 	t->main = first != UND_NONE ? first : t->main;
 }
 
+/* "and the same amount of gala", "the same number of the sourdough": as many as the
+ * last change to the cart counted; "two mugs in total": a count of what the cart
+ * should hold. */
+static void same_amount(struct turn *t, struct und_result *r)
+{
+	const struct dlg_last *last = &t->st->last;
+	int n = last->kind == DLG_LAST_ADD ? last->qty :
+		last->kind == DLG_LAST_SET ? last->line_before + last->qty : 0;
+	for (int c = 0; c < r->n; c++)
+		for (int i = 0; i < r->cmd[c].nitems; i++) {
+			struct und_item *it = &r->cmd[c].items[i];
+			if (it->same_qty && !it->qty && n > 0) {
+				it->qty = n;
+				it->article = 0;
+				continue;
+			}
+			if (it->qty <= 0)
+				continue;
+			for (int w = 0; w < it->nwords; w++)
+				if (lex_is_total_word(it->words[w])) {
+					memmove(&it->words[w], &it->words[w + 1], (size_t)(it->nwords - w - 1) * sizeof it->words[0]);
+					memmove(&it->wctx[w], &it->wctx[w + 1], (size_t)(it->nwords - w - 1));
+					it->nwords--;
+					it->to = 1;
+					w--;
+				}
+		}
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -824,7 +869,7 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 		if (has_instead(c))
 			act_swap(t, c);
 		else if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
-		    t->st->last.kind != DLG_LAST_NONE)
+			 !c->items[0].to && t->st->last.kind != DLG_LAST_NONE)
 			act_correct(t, c);
 		else
 			run_items(t, c, act_set);
@@ -1371,6 +1416,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		t->have_vocab = 1;
 	}
 	attach_mentions(t, r);
+	same_amount(t, r);
 	drop_context(t, r);
 	int corrected = 0;
 	for (int i = 0; i < r->n; i++)

@@ -344,7 +344,8 @@ int lex_filler_at(const struct text_words *t, int i)
 
 int lex_correction_at(const struct text_words *t, int i, int end)
 {
-	static const char *const markers[] = { "no wait", "wait no", "no no", "oh wait", "sorry i mean",
+	static const char *const markers[] = { "no let us say", "let us say", "or let us say",
+		"no make that", "no wait", "wait no", "no no", "oh wait", "sorry i mean",
 		"no i mean", "i mean", "or rather", "rather", "actually", "no actually",
 		"scratch that", "oops", "sorry", "correction", "wait", "no sorry",
 		/* "that's not what i said", "that's wrong", "that's too many": what follows fixes it */
@@ -586,6 +587,18 @@ int lex_all_offered_at(const struct text_words *t, int i, int end)
 			return n;
 	}
 	return 0;
+}
+
+int lex_is_amount_word(const char *w)
+{
+	static const char *const words[] = { "amount", "number", "quantity", "count" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_is_total_word(const char *w)
+{
+	static const char *const words[] = { "total", "altogether", "overall", "all together" };
+	return in_list(w, words, sizeof words / sizeof *words);
 }
 
 int lex_is_negator(const char *w)

@@ -90,6 +90,13 @@ int lex_opens_context(const struct text_words *t, int i, int end);
  * "none", "neither", "nor", "zero", "non", "minus". */
 int lex_is_negator(const char *w);
 
+/* "amount", "number", "quantity": with "the same", how many was said before. */
+int lex_is_amount_word(const char *w);
+
+/* "total", "altogether", "overall": after a count ("two mugs in total"), the count
+ * is what the cart should hold, not how many to add. */
+int lex_is_total_word(const char *w);
+
 /* "cart", "basket", "trolley". */
 int lex_is_cart_word(const char *w);
 

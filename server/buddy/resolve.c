@@ -442,6 +442,20 @@ static void resolve_pronoun(struct turn *t, const struct und_item *it, struct re
 	struct buddy_state *st = t->st;
 	res->products = cJSON_CreateArray();
 	int want_all = it->ref == UND_REF_THEM;
+	if (want_all && st->nbatch > 1 && st->batch_turn >= st->focus_turn && st->batch_turn >= st->shown_turn &&
+	    st->batch_turn >= st->turn - 3) {
+		/* "double both of those" after "add whole milk and a sourdough loaf":
+		 * every product the last request added, nothing named or shown since */
+		for (int i = 0; i < st->nbatch; i++) {
+			cJSON *p = product_by_id(t, st->batch[i].id);
+			if (p)
+				cJSON_AddItemToArray(res->products, p);
+		}
+		if (cJSON_GetArraySize(res->products) > 0) {
+			res->status = RES_OK;
+			return;
+		}
+	}
 	if (st->nfocus > 0 && (!want_all || st->nfocus > 1)) {
 		for (int i = 0; i < (want_all ? st->nfocus : 1); i++) {
 			cJSON *p = product_by_id(t, st->focus[i]);

@@ -794,6 +794,16 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				k++;
 			continue;
 		}
+		/* "the same amount of gala", "same number of the sourdough" */
+		n = text_is(t, k, "the");
+		if (text_is(t, k + n, "same") && k + n + 1 < b && lex_is_amount_word(t->w[k + n + 1])) {
+			struct und_item *it = item(&s);
+			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS)
+				it = new_item(&s);
+			it->same_qty = 1;
+			k += n + 2 + text_is(t, k + n + 2, "of");
+			continue;
+		}
 		if ((n = ref_phrase(t, k, b, &ref))) {
 			/* "that's a bit much", "it looks good": a remark, not a request */
 			static const char *const verbs[] = { "is", "are", "was", "looks", "seems",

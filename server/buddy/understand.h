@@ -57,6 +57,7 @@ struct und_item {
 	int instead;		/* "instead of the milk", "swap the milk for ...": the one replaced */
 	int zero;		/* the number said was zero ("make it zero") */
 	int to;			/* the number followed "to" ("reduce the socks to one"): a target */
+	int same_qty;		/* "the same amount of gala": as many as the last change counted */
 	int ones;		/* "the organic ones": a description of a thing named nearby */
 	int every;		/* "all the fruit", "the sony ones": every product that fits */
 	char size_num[TEXT_WORD_LEN];	/* "64 oz", "12 pack": a size, maybe the title's */
