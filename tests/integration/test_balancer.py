@@ -111,6 +111,10 @@ def t_shopper_address():
         try:
             tag([srv])
             with balancer.Haproxy([srv.port]) as lb:
+                # Start-up (the harness's /health polls, tag(), HAProxy's first checks)
+                # took tokens of 127.0.0.1's bucket; a check refused 429 twice takes
+                # the process out until two pass: let it refill and come back.
+                time.sleep(3)
                 a = burst(lb, "127.0.0.2", 8)
                 b = burst(lb, "127.0.0.3", 1)
             if trusted:
@@ -118,7 +122,9 @@ def t_shopper_address():
                 C.eq("trusted: shopper 127.0.0.3 has a bucket of their own", b, [200])
             else:
                 C.check("untrusted: shopper 127.0.0.2 is limited", 429 in a, a)
-                C.eq("untrusted: every shopper shares HAProxy's bucket", b, [429])
+                # 429, or 503 when HAProxy's own checks were refused meanwhile and it
+                # took the process out: the harm of not trusting the balancer.
+                C.check("untrusted: every shopper shares HAProxy's bucket", b in ([429], [503]), b)
         finally:
             srv.stop()
 
