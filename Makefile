@@ -28,7 +28,19 @@ LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) -lev -lpt
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -MMD -MP
-CFLAGS  += -Ishared -Iserver -DVOXCART_VERSION=\"$(VERSION)\"
+CFLAGS  += -DVOXCART_VERSION=\"$(VERSION)\"
+
+# Include paths per layer, so a file sees only what lies below it: shared/ (config,
+# log) < shared/proto/ (what travels on the wire) < shared/media/ (audio) <
+# shared/client/ (REST, session, buddy client, audio devices); the server sees
+# shared/ without client/; cli/ and tui/ never see server/ (scripts/check-layers.sh
+# also refuses a client or libvoxcart file that reaches for one by a relative path).
+INC_PROTO  := -Ishared -Ishared/proto
+INC_MEDIA  := $(INC_PROTO) -Ishared/media
+INC_CLIENT := $(INC_MEDIA) -Ishared/client
+INC_SERVER := $(INC_MEDIA) -Iserver
+INC_TEST   := $(INC_CLIENT) -Iserver
+INC        := $(INC_TEST)
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -41,7 +53,7 @@ else
 BUILD   := build/rel
 endif
 
-SHARED_SRC := $(wildcard shared/*.c)
+SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c \
 						   server/store/*.c server/store/sqlite/*.c \
 						   server/store/postgres/*.c))
@@ -66,7 +78,7 @@ FUZZ_BUILD := build/fuzz
 FUZZ_TIME  ?= 60
 FUZZ_CHECK_TIME ?= 20
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP -Ishared -Iserver \
+FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -MMD -MP $(INC_TEST) \
 	-DVOXCART_VERSION=\"$(VERSION)\" $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
@@ -78,7 +90,21 @@ all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/shared/%.o:       INC = -Ishared
+$(BUILD)/shared/proto/%.o: INC = $(INC_PROTO)
+$(BUILD)/shared/media/%.o: INC = $(INC_MEDIA)
+$(BUILD)/shared/client/%.o: INC = $(INC_CLIENT)
+$(BUILD)/server/%.o:       INC = $(INC_SERVER)
+$(BUILD)/cli/%.o:          INC = $(INC_CLIENT)
+$(BUILD)/tui/%.o:          INC = $(INC_CLIENT)
+
+# cli/, tui/ and shared/ include nothing of server/, not even by a relative path.
+$(BUILD)/layers.ok: scripts/check-layers.sh $(SHARED_SRC) $(CLI_SRC) $(TUI_SRC) \
+		$(wildcard shared/*.h shared/*/*.h cli/*.h tui/*.h)
+	@scripts/check-layers.sh
+	@mkdir -p $(dir $@) && touch $@
 
 $(LIBVOXCART): $(call obj,$(SHARED_SRC))
 	@mkdir -p $(dir $@)
@@ -91,15 +117,15 @@ $(LIBSERVER): $(call obj,$(SERVER_SRC))
 voxcartd: $(call obj,server/main.c) $(LIBSERVER) $(LIBVOXCART)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SERVER)
 
-voxcart: $(call obj,$(CLI_SRC)) $(LIBVOXCART)
+voxcart: $(call obj,$(CLI_SRC)) $(LIBVOXCART) | $(BUILD)/layers.ok
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
 
-voxcart-tui: $(call obj,$(TUI_SRC)) $(LIBVOXCART)
+voxcart-tui: $(call obj,$(TUI_SRC)) $(LIBVOXCART) | $(BUILD)/layers.ok
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TUI)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBSERVER) $(LIBVOXCART)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBSERVER) $(LIBVOXCART) $(LDFLAGS) $(LIBS_TEST)
+	$(CC) $(CFLAGS) $(INC_TEST) $(PKG_CFLAGS) -o $@ $< $(LIBSERVER) $(LIBVOXCART) $(LDFLAGS) $(LIBS_TEST)
 
 build-unit-san: $(UNIT_BINS)
 

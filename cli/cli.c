@@ -10,7 +10,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,27 +330,6 @@ int cli_json_out(struct cli *cli, const struct rest_response *resp)
 	return 1;
 }
 
-void cli_new_idempotency_key(char key[33])
-{
-	unsigned char raw[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, raw, sizeof raw) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (got != (ssize_t)sizeof raw) { /* very unlikely; still unique enough per user */
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long long seed = (unsigned long long)ts.tv_nsec ^
-					  ((unsigned long long)ts.tv_sec << 20) ^ (unsigned)getpid();
-		for (size_t i = 0; i < sizeof raw; i++) {
-			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-			raw[i] = (unsigned char)(seed >> 56);
-		}
-	}
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(key + 2 * i, 3, "%02x", raw[i]);
-}
-
 /* ---- prompting ---- */
 
 static int read_stream_line(FILE *f, char *buf, size_t len)
@@ -512,27 +490,6 @@ int cli_run_sub(struct cli *cli, int argc, char **argv, const struct cli_sub *su
 }
 
 /* ---- JSON fields ---- */
-
-const char *cli_jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-int64_t cli_jint(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!cJSON_IsNumber(v) || v->valuedouble != v->valuedouble)
-		return 0;
-	if (v->valuedouble > 9e18 || v->valuedouble < -9e18)
-		return 0;
-	return (int64_t)v->valuedouble;
-}
-
-int cli_jbool(const cJSON *o, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
 
 void cli_jwipe(cJSON *o, const char *key)
 {

@@ -17,6 +17,7 @@
 #include <cJSON.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "rest.h"
 #include "session.h"
 
@@ -102,9 +103,6 @@ int cli_json_out(struct cli *cli, const struct rest_response *resp);
 /* Prints one JSON value on one line on stdout. */
 void cli_print_json(const cJSON *json);
 
-/* 32 random hex characters for an Idempotency-Key. */
-void cli_new_idempotency_key(char key[33]);
-
 /* ---- prompting ---- */
 
 /* Reads a line into buf (newline removed).  On a terminal the prompt goes to stderr
@@ -164,12 +162,7 @@ int cli_pick_card(struct cli *cli, int64_t wanted, int64_t *id, char *desc, size
 
 /* ---- JSON fields ---- */
 
-/* The string member key of o, or "" when absent or not a string. */
-const char *cli_jstr(const cJSON *o, const char *key);
-/* The number member key of o as an integer, or 0. */
-int64_t cli_jint(const cJSON *o, const char *key);
-/* 1 when the member is true. */
-int cli_jbool(const cJSON *o, const char *key);
+/* Reading fields: json_str, json_int, json_bool of libvoxcart (json.h). */
 /* Overwrites the string member key of o with zeros (a password, a card number), so the
  * secret does not linger in freed memory once o is deleted. */
 void cli_jwipe(cJSON *o, const char *key);

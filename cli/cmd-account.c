@@ -50,7 +50,7 @@ static int accept_login(struct cli *cli, struct rest_response *resp, const char 
 	char err[512], replaced[600] = "";
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(resp->json, "user");
 	struct session *s = cli_session(cli);
-	const char *base = rest_base_url(cli->rest), *who = cli_jstr(user, "email");
+	const char *base = rest_base_url(cli->rest), *who = json_str(user, "email");
 	/* One login is saved (shared with voxcart-tui): say when this one replaces another. */
 	if (s->server && s->email && (!session_logged_in(s, base) || strcasecmp(s->email, who) != 0))
 		snprintf(replaced, sizeof replaced, "%s at %s", s->email, s->server);
@@ -65,8 +65,8 @@ static int accept_login(struct cli *cli, struct rest_response *resp, const char 
 		cli_print_json(resp->json);
 		return CLI_OK;
 	}
-	cli_say(cli, "%s as %s (%s) on %s\n", verb, cli_jstr(user, "email"),
-		cli_jstr(user, "role"), rest_base_url(cli->rest));
+	cli_say(cli, "%s as %s (%s) on %s\n", verb, json_str(user, "email"),
+		json_str(user, "role"), rest_base_url(cli->rest));
 	return CLI_OK;
 }
 
@@ -220,11 +220,11 @@ static int exec_whoami(struct cli *cli, int argc, char **argv)
 	int rc = cli_call(cli, 1, "GET", NULL, &resp, "/api/v1/me");
 	if (rc == CLI_OK && !cli->json) {
 		const cJSON *u = resp.json;
-		out_text(stdout, cli_jstr(u, "email"), 0);
+		out_text(stdout, json_str(u, "email"), 0);
 		printf(" (");
-		out_text(stdout, cli_jstr(u, "name"), 0);
-		printf("), %s\n", strcmp(cli_jstr(u, "role"), "seller") == 0 ? "seller" :
-		       strcmp(cli_jstr(u, "role"), "admin") == 0 ? "admin" : "shopper");
+		out_text(stdout, json_str(u, "name"), 0);
+		printf("), %s\n", strcmp(json_str(u, "role"), "seller") == 0 ? "seller" :
+		       strcmp(json_str(u, "role"), "admin") == 0 ? "admin" : "shopper");
 		printf("server: %s\n", rest_base_url(cli->rest));
 		printf("ship to:\n");
 		render_address(cJSON_GetObjectItemCaseSensitive(u, "shipping_address"), "  ");

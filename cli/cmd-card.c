@@ -75,8 +75,8 @@ static void brand_name(const char *brand, char *out, size_t len)
 static void describe(const cJSON *card, char *out, size_t len)
 {
 	char brand[64];
-	brand_name(cli_jstr(card, "brand"), brand, sizeof brand);
-	snprintf(out, len, "%s ending %.4s", brand, cli_jstr(card, "last4"));
+	brand_name(json_str(card, "brand"), brand, sizeof brand);
+	snprintf(out, len, "%s ending %.4s", brand, json_str(card, "last4"));
 	for (char *p = out; *p; p++)
 		if ((unsigned char)*p < ' ')
 			*p = ' ';
@@ -154,10 +154,10 @@ static int card_add(struct cli *cli, int argc, char **argv)
 		char d[96];
 		describe(resp.json, d, sizeof d);
 		cli_say(cli, "Added %s, expires %02lld/%02lld, as card #%lld%s\n", d,
-			(long long)cli_jint(resp.json, "exp_month"),
-			(long long)cli_jint(resp.json, "exp_year") % 100,
-			(long long)cli_jint(resp.json, "id"),
-			cli_jbool(resp.json, "is_default") ? " (your default)" : "");
+			(long long)json_int(resp.json, "exp_month"),
+			(long long)json_int(resp.json, "exp_year") % 100,
+			(long long)json_int(resp.json, "id"),
+			json_bool(resp.json, "is_default") ? " (your default)" : "");
 	}
 	rest_response_free(&resp);
 	return rc;
@@ -174,11 +174,11 @@ static void print_cards(const cJSON *items)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, items) {
 		char id[24], d[96], exp[16];
-		snprintf(id, sizeof id, "%lld", (long long)cli_jint(it, "id"));
+		snprintf(id, sizeof id, "%lld", (long long)json_int(it, "id"));
 		describe(it, d, sizeof d);
-		snprintf(exp, sizeof exp, "%02lld/%02lld", (long long)cli_jint(it, "exp_month"),
-			 (long long)cli_jint(it, "exp_year") % 100);
-		const char *cells[] = { id, d, exp, cli_jbool(it, "is_default") ? "*" : "" };
+		snprintf(exp, sizeof exp, "%02lld/%02lld", (long long)json_int(it, "exp_month"),
+			 (long long)json_int(it, "exp_year") % 100);
+		const char *cells[] = { id, d, exp, json_bool(it, "is_default") ? "*" : "" };
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout);
@@ -241,13 +241,13 @@ int cli_pick_card(struct cli *cli, int64_t wanted, int64_t *id, char *desc, size
 	const cJSON *pick = NULL;
 	int count = cJSON_GetArraySize(items);
 	cJSON_ArrayForEach(it, items) {
-		if (wanted > 0 ? cli_jint(it, "id") == wanted : cli_jbool(it, "is_default"))
+		if (wanted > 0 ? json_int(it, "id") == wanted : json_bool(it, "is_default"))
 			pick = it;
 	}
 	if (!pick && wanted == 0 && count == 1)
 		pick = cJSON_GetArrayItem(items, 0);
 	if (pick) {
-		*id = cli_jint(pick, "id");
+		*id = json_int(pick, "id");
 		describe(pick, desc, desclen);
 	} else if (wanted > 0) {
 		rc = cli_error(cli, "not_found", "you have no card #%lld (see: voxcart card list)",

@@ -57,7 +57,7 @@ static int find_product(struct cli *cli, const char *query, int64_t *id, cJSON *
 		rest_response_free(&resp);
 		return cli_error(cli, "not_found", "nothing in the catalog matches \"%s\"", query);
 	}
-	*id = cli_jint(first, "id");
+	*id = json_int(first, "id");
 	*product = cJSON_Duplicate(first, 1);
 	rest_response_free(&resp);
 	return CLI_OK;
@@ -109,13 +109,13 @@ static int cart_add(struct cli *cli, int argc, char **argv)
 		/* Name the product from the cart line, which the server just wrote. */
 		const cJSON *it, *line = NULL;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(resp.json, "items"))
-			if (cli_jint(it, "product_id") == id)
+			if (json_int(it, "product_id") == id)
 				line = it;
 		printf("Added %ld x ", qty);
-		out_text(stdout, line ? cli_jstr(line, "title") : cli_jstr(product, "title"), 0);
+		out_text(stdout, line ? json_str(line, "title") : json_str(product, "title"), 0);
 		printf(" (#%lld, %s each)%s\n", (long long)id,
-		       render_money(line ? cli_jint(line, "unit_price_cents") :
-				    cli_jint(product, "price_cents")),
+		       render_money(line ? json_int(line, "unit_price_cents") :
+				    json_int(product, "price_cents")),
 		       product ? ", the best match" : "");
 	}
 	cJSON_Delete(product);

@@ -132,8 +132,8 @@ static void print_categories(const cJSON *items)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, items) {
 		char n[24];
-		snprintf(n, sizeof n, "%lld", (long long)cli_jint(it, "count"));
-		const char *cells[] = { cli_jstr(it, "name"), n };
+		snprintf(n, sizeof n, "%lld", (long long)json_int(it, "count"));
+		const char *cells[] = { json_str(it, "name"), n };
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout);

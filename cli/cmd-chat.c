@@ -349,7 +349,7 @@ static void lookup_title(struct chat *ch, int64_t id, char *title, size_t len)
 	snprintf(path, sizeof path, "/api/v1/products/%lld", (long long)id);
 	struct rest_response resp;
 	if (rest_request(r, "GET", path, NULL, NULL, NULL, &resp) == 200)
-		snprintf(title, len, "%s", cli_jstr(resp.json, "title"));
+		snprintf(title, len, "%s", json_str(resp.json, "title"));
 	rest_response_free(&resp);
 	rest_free(r);
 }
@@ -365,7 +365,7 @@ static void ev_action(void *user, const struct buddy_event *ev)
 			/* name the product, not "item" */
 			char title[256];
 			struct buddy_event named = *ev;
-			lookup_title(ch, cli_jint(ev->args, "product_id"), title, sizeof title);
+			lookup_title(ch, json_int(ev->args, "product_id"), title, sizeof title);
 			if (*title) {
 				named.product_title = title;
 				buddy_action_summary(&named, 5, text, sizeof text);

@@ -40,7 +40,7 @@ static int preview(struct cli *cli, const char *card_desc)
 		printf("\nShip to:\n");
 		render_address(addr, "  ");
 		printf("Pay with: %s\n", card_desc);
-		printf("Total: %s\n\n", render_money(cli_jint(cart.json, "subtotal_cents")));
+		printf("Total: %s\n\n", render_money(json_int(cart.json, "subtotal_cents")));
 	}
 	rest_response_free(&cart);
 	rest_response_free(&me);
@@ -84,8 +84,8 @@ static int exec_checkout(struct cli *cli, int argc, char **argv)
 	}
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddNumberToObject(body, "payment_method_id", (double)card);
-	char key[33];
-	cli_new_idempotency_key(key);
+	char key[REST_IDEMPOTENCY_KEY_SIZE];
+	rest_new_idempotency_key(key);
 	cli->hint_status = 402;
 	cli->hint = "nothing was charged and your cart is unchanged";
 	struct rest_response resp;
@@ -95,12 +95,12 @@ static int exec_checkout(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli_json_out(cli, &resp) && !cli->quiet) {
 		const cJSON *o = resp.json;
-		if (strcmp(cli_jstr(o, "status"), "paid") == 0)
-			printf("Order #%lld placed: %s charged to %s.\n", (long long)cli_jint(o, "id"),
-			       render_money(cli_jint(o, "total_cents")), card_desc);
+		if (strcmp(json_str(o, "status"), "paid") == 0)
+			printf("Order #%lld placed: %s charged to %s.\n", (long long)json_int(o, "id"),
+			       render_money(json_int(o, "total_cents")), card_desc);
 		else
-			printf("Order #%lld placed (%s).\n", (long long)cli_jint(o, "id"),
-			       cli_jstr(o, "status"));
+			printf("Order #%lld placed (%s).\n", (long long)json_int(o, "id"),
+			       json_str(o, "status"));
 		printf("\n");
 		render_order(o);
 	}

@@ -197,10 +197,10 @@ static void say_product(struct cli *cli, const char *verb, const cJSON *p)
 {
 	if (cli->quiet || cli->json)
 		return;
-	printf("%s #%lld ", verb, (long long)cli_jint(p, "id"));
-	out_text(stdout, cli_jstr(p, "title"), 0);
-	printf(" at %s, stock %lld (%s)\n", render_money(cli_jint(p, "price_cents")),
-	       (long long)cli_jint(p, "stock"), cli_jstr(p, "status"));
+	printf("%s #%lld ", verb, (long long)json_int(p, "id"));
+	out_text(stdout, json_str(p, "title"), 0);
+	printf(" at %s, stock %lld (%s)\n", render_money(json_int(p, "price_cents")),
+	       (long long)json_int(p, "stock"), json_str(p, "status"));
 }
 
 static int listing_add(struct cli *cli, int argc, char **argv)
@@ -300,7 +300,7 @@ static int listing_list(struct cli *cli, int argc, char **argv)
 		int n = cJSON_GetArraySize(page);
 		cJSON_ArrayForEach(p, page)
 			cJSON_AddItemToArray(items, cJSON_Duplicate(p, 1));
-		total = cli_jint(resp.json, "total");
+		total = json_int(resp.json, "total");
 		rest_response_free(&resp);
 		offset += n;
 		if (one_page || n == 0 || offset >= total)
@@ -521,7 +521,7 @@ static int import_row(struct import *im, char **fields, size_t n, int line)
 			im->updated++;
 		/* a title added now is matched by a later row of the same file */
 		if (ok == 1 && !l.sku && !cJSON_GetObjectItemCaseSensitive(im->mine, l.title))
-			cJSON_AddNumberToObject(im->mine, l.title, (double)cli_jint(resp.json, "id"));
+			cJSON_AddNumberToObject(im->mine, l.title, (double)json_int(resp.json, "id"));
 		im->imported++;
 		if (im->cli->json)
 			cli_print_json(resp.json);
@@ -603,11 +603,11 @@ static int load_mine(struct import *im)
 		const cJSON *page = cJSON_GetObjectItemCaseSensitive(resp.json, "items"), *p;
 		int n = cJSON_GetArraySize(page);
 		cJSON_ArrayForEach(p, page) {
-			const char *t = cli_jstr(p, "title");
+			const char *t = json_str(p, "title");
 			if (*t && !cJSON_GetObjectItemCaseSensitive(im->mine, t))
-				cJSON_AddNumberToObject(im->mine, t, (double)cli_jint(p, "id"));
+				cJSON_AddNumberToObject(im->mine, t, (double)json_int(p, "id"));
 		}
-		long long total = cli_jint(resp.json, "total");
+		long long total = json_int(resp.json, "total");
 		rest_response_free(&resp);
 		offset += n;
 		if (n == 0 || offset >= total)

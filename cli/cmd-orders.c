@@ -100,11 +100,11 @@ static int orders_pay(struct cli *cli, int argc, char **argv)
 	int rc = cli_pick_card(cli, wanted, &card, desc, sizeof desc);
 	if (rc != CLI_OK)
 		return rc;
-	char path[96], key[33];
+	char path[96], key[REST_IDEMPOTENCY_KEY_SIZE];
 	snprintf(path, sizeof path, "/api/v1/orders/%lld/pay", (long long)id);
 	cJSON *body = cJSON_CreateObject();
 	cJSON_AddNumberToObject(body, "payment_method_id", (double)card);
-	cli_new_idempotency_key(key);
+	rest_new_idempotency_key(key);
 	cli->hint_status = 402;
 	cli->hint = "nothing was charged; the order still waits for payment";
 	struct rest_response resp;
@@ -114,7 +114,7 @@ static int orders_pay(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (!cli_json_out(cli, &resp))
 		cli_say(cli, "Order #%lld paid: %s charged to %s.\n", (long long)id,
-			render_money(cli_jint(resp.json, "total_cents")), desc);
+			render_money(json_int(resp.json, "total_cents")), desc);
 	rest_response_free(&resp);
 	return CLI_OK;
 }

@@ -18,9 +18,9 @@
 
 static void print_stats(const cJSON *s, int all)
 {
-	printf("Revenue     %s\n", render_money(cli_jint(s, "revenue_cents")));
-	printf("Orders      %lld\n", (long long)cli_jint(s, "orders"));
-	printf("Units sold  %lld\n", (long long)cli_jint(s, "units_sold"));
+	printf("Revenue     %s\n", render_money(json_int(s, "revenue_cents")));
+	printf("Orders      %lld\n", (long long)json_int(s, "orders"));
+	printf("Units sold  %lld\n", (long long)json_int(s, "units_sold"));
 	const cJSON *top = cJSON_GetObjectItemCaseSensitive(s, "top_products"), *it;
 	if (cJSON_GetArraySize(top) > 0) {
 		printf("\nTop products:\n");
@@ -29,10 +29,10 @@ static void print_stats(const cJSON *s, int all)
 		out_table_limit(t, 1, 48, 1);
 		cJSON_ArrayForEach(it, top) {
 			char id[24], units[24];
-			snprintf(id, sizeof id, "%lld", (long long)cli_jint(it, "product_id"));
-			snprintf(units, sizeof units, "%lld", (long long)cli_jint(it, "units"));
-			const char *cells[] = { id, cli_jstr(it, "title"), units,
-						render_money(cli_jint(it, "revenue_cents")) };
+			snprintf(id, sizeof id, "%lld", (long long)json_int(it, "product_id"));
+			snprintf(units, sizeof units, "%lld", (long long)json_int(it, "units"));
+			const char *cells[] = { id, json_str(it, "title"), units,
+						render_money(json_int(it, "revenue_cents")) };
 			out_table_add(t, cells);
 		}
 		out_table_print(t, stdout);
@@ -40,7 +40,7 @@ static void print_stats(const cJSON *s, int all)
 	const cJSON *low = cJSON_GetObjectItemCaseSensitive(s, "low_stock");
 	int n = cJSON_GetArraySize(low);
 	int64_t total = cJSON_GetObjectItemCaseSensitive(s, "low_stock_total") ?
-			cli_jint(s, "low_stock_total") : n;
+			json_int(s, "low_stock_total") : n;
 	if (n > 0) {
 		printf("\nLow on stock (5 or fewer left):\n");
 		cJSON *page = cJSON_CreateObject();
@@ -121,7 +121,7 @@ static int exec_fulfil(struct cli *cli, int argc, char **argv)
 			  (long long)id);
 	if (rc == CLI_OK)
 		cli_say(cli, "Your items in order #%lld are marked shipped; the order is now %s.\n",
-			(long long)id, cli_jstr(resp.json, "status"));
+			(long long)id, json_str(resp.json, "status"));
 	rest_response_free(&resp);
 	return rc;
 }

@@ -30,7 +30,7 @@ static const char *num(char *buf, size_t len, long long v)
 
 void render_page_footer(const cJSON *page)
 {
-	long long total = cli_jint(page, "total"), offset = cli_jint(page, "offset");
+	long long total = json_int(page, "total"), offset = json_int(page, "offset");
 	int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(page, "items"));
 	if (n == 0 || (offset == 0 && n >= total))
 		return;
@@ -51,7 +51,7 @@ void render_products(const cJSON *page, int with_status, const char *empty)
 	int skus = 0;
 	if (with_status)
 		cJSON_ArrayForEach(p, items)
-			skus |= *cli_jstr(p, "sku") != '\0';
+			skus |= *json_str(p, "sku") != '\0';
 	const char *heads[7];
 	int n = 0;
 	heads[n++] = ">ID";
@@ -73,14 +73,14 @@ void render_products(const cJSON *page, int with_status, const char *empty)
 		char id[24], stock[24];
 		const char *cells[7];
 		int c = 0;
-		cells[c++] = num(id, sizeof id, cli_jint(p, "id"));
+		cells[c++] = num(id, sizeof id, json_int(p, "id"));
 		if (skus)
-			cells[c++] = cli_jstr(p, "sku");
-		cells[c++] = cli_jstr(p, "title");
-		cells[c++] = render_money(cli_jint(p, "price_cents"));
-		cells[c++] = num(stock, sizeof stock, cli_jint(p, "stock"));
-		cells[c++] = cli_jstr(p, "category");
-		cells[c++] = with_status ? cli_jstr(p, "status") : cli_jstr(p, "seller_name");
+			cells[c++] = json_str(p, "sku");
+		cells[c++] = json_str(p, "title");
+		cells[c++] = render_money(json_int(p, "price_cents"));
+		cells[c++] = num(stock, sizeof stock, json_int(p, "stock"));
+		cells[c++] = json_str(p, "category");
+		cells[c++] = with_status ? json_str(p, "status") : json_str(p, "seller_name");
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout);
@@ -96,16 +96,16 @@ static void field(const char *name, const char *value)
 
 void render_product(const cJSON *p)
 {
-	printf("#%lld ", (long long)cli_jint(p, "id"));
-	out_text(stdout, cli_jstr(p, "title"), 0);
+	printf("#%lld ", (long long)json_int(p, "id"));
+	out_text(stdout, json_str(p, "title"), 0);
 	printf("\n");
 	char buf[128];
-	snprintf(buf, sizeof buf, "%s %s", render_money(cli_jint(p, "price_cents")),
-		 *cli_jstr(p, "currency") ? cli_jstr(p, "currency") : "USD");
+	snprintf(buf, sizeof buf, "%s %s", render_money(json_int(p, "price_cents")),
+		 *json_str(p, "currency") ? json_str(p, "currency") : "USD");
 	field("price", buf);
-	snprintf(buf, sizeof buf, "%lld", (long long)cli_jint(p, "stock"));
-	field("stock", cli_jint(p, "stock") > 0 ? buf : "0 (sold out)");
-	field("category", cli_jstr(p, "category"));
+	snprintf(buf, sizeof buf, "%lld", (long long)json_int(p, "stock"));
+	field("stock", json_int(p, "stock") > 0 ? buf : "0 (sold out)");
+	field("category", json_str(p, "category"));
 	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(p, "tags"), *tag;
 	if (cJSON_GetArraySize(tags) > 0) {
 		printf("  %-10s ", "tags");
@@ -119,23 +119,23 @@ void render_product(const cJSON *p)
 		}
 		printf("\n");
 	}
-	snprintf(buf, sizeof buf, " (#%lld)", (long long)cli_jint(p, "seller_id"));
+	snprintf(buf, sizeof buf, " (#%lld)", (long long)json_int(p, "seller_id"));
 	printf("  %-10s ", "seller");
-	out_text(stdout, cli_jstr(p, "seller_name"), 0);
+	out_text(stdout, json_str(p, "seller_name"), 0);
 	printf("%s\n", buf);
-	if (strcmp(cli_jstr(p, "status"), "active") != 0 && *cli_jstr(p, "status"))
-		field("status", cli_jstr(p, "status"));
-	if (*cli_jstr(p, "description")) {
+	if (strcmp(json_str(p, "status"), "active") != 0 && *json_str(p, "status"))
+		field("status", json_str(p, "status"));
+	if (*json_str(p, "description")) {
 		printf("\n");
-		out_wrapped(stdout, cli_jstr(p, "description"), 72, "  ");
+		out_wrapped(stdout, json_str(p, "description"), 72, "  ");
 	}
 }
 
 void render_cart_line(const cJSON *cart)
 {
-	long long n = cli_jint(cart, "item_count");
+	long long n = json_int(cart, "item_count");
 	printf("Cart: %lld item%s, subtotal %s\n", n, n == 1 ? "" : "s",
-	       render_money(cli_jint(cart, "subtotal_cents")));
+	       render_money(json_int(cart, "subtotal_cents")));
 }
 
 void render_cart(const cJSON *cart)
@@ -148,18 +148,18 @@ void render_cart(const cJSON *cart)
 	int unavailable = 0;
 	cJSON_ArrayForEach(it, items)
 		unavailable += cJSON_GetObjectItemCaseSensitive(it, "available") &&
-			       !cli_jbool(it, "available");
+			       !json_bool(it, "available");
 	const char *heads[] = { ">ID", "TITLE", ">QTY", ">EACH", ">TOTAL", "NOTE" };
 	struct out_table *t = out_table_new(unavailable ? 6 : 5, heads); /* NOTE only when needed */
 	out_table_limit(t, 1, 48, 1);
 	cJSON_ArrayForEach(it, items) {
 		char id[24], qty[24];
-		int ok = !cJSON_GetObjectItemCaseSensitive(it, "available") || cli_jbool(it, "available");
+		int ok = !cJSON_GetObjectItemCaseSensitive(it, "available") || json_bool(it, "available");
 		const char *cells[] = {
-			num(id, sizeof id, cli_jint(it, "product_id")), cli_jstr(it, "title"),
-			num(qty, sizeof qty, cli_jint(it, "quantity")),
-			render_money(cli_jint(it, "unit_price_cents")),
-			render_money(cli_jint(it, "line_total_cents")), ok ? "" : "unavailable",
+			num(id, sizeof id, json_int(it, "product_id")), json_str(it, "title"),
+			num(qty, sizeof qty, json_int(it, "quantity")),
+			render_money(json_int(it, "unit_price_cents")),
+			render_money(json_int(it, "line_total_cents")), ok ? "" : "unavailable",
 		};
 		out_table_add(t, cells);
 	}
@@ -198,11 +198,11 @@ void render_orders(const cJSON *page, const char *empty)
 		long long units = 0;
 		const cJSON *it;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items"))
-			units += cli_jint(it, "quantity");
+			units += json_int(it, "quantity");
 		const char *cells[] = {
-			num(id, sizeof id, cli_jint(o, "id")),
-			date_of(cli_jstr(o, "created_at"), date, sizeof date), cli_jstr(o, "status"),
-			num(count, sizeof count, units), render_money(cli_jint(o, "total_cents")),
+			num(id, sizeof id, json_int(o, "id")),
+			date_of(json_str(o, "created_at"), date, sizeof date), json_str(o, "status"),
+			num(count, sizeof count, units), render_money(json_int(o, "total_cents")),
 		};
 		out_table_add(t, cells);
 	}
@@ -214,7 +214,7 @@ void render_orders(const cJSON *page, const char *empty)
 static void text(const char *lead, const cJSON *o, const char *key)
 {
 	fputs(lead, stdout);
-	out_text(stdout, cli_jstr(o, key), 0);
+	out_text(stdout, json_str(o, key), 0);
 }
 
 void render_address(const cJSON *a, const char *indent)
@@ -225,7 +225,7 @@ void render_address(const cJSON *a, const char *indent)
 	}
 	const char *keys[] = { "name", "line1", "line2" };
 	for (int i = 0; i < 3; i++) {
-		if (!*cli_jstr(a, keys[i]))
+		if (!*json_str(a, keys[i]))
 			continue;
 		text(indent, a, keys[i]);
 		printf("\n");
@@ -239,9 +239,9 @@ void render_address(const cJSON *a, const char *indent)
 void render_order(const cJSON *o)
 {
 	char date[40];
-	printf("Order #%lld  ", (long long)cli_jint(o, "id"));
-	out_text(stdout, cli_jstr(o, "status"), 0);
-	printf("  placed %s\n", date_of(cli_jstr(o, "created_at"), date, sizeof date));
+	printf("Order #%lld  ", (long long)json_int(o, "id"));
+	out_text(stdout, json_str(o, "status"), 0);
+	printf("  placed %s\n", date_of(json_str(o, "created_at"), date, sizeof date));
 	const char *heads[] = { ">ID", "TITLE", ">QTY", ">EACH", ">TOTAL", "FULFILMENT" };
 	struct out_table *t = out_table_new(6, heads);
 	out_table_limit(t, 1, 48, 1);
@@ -249,25 +249,25 @@ void render_order(const cJSON *o)
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items")) {
 		char id[24], qty[24];
 		const char *cells[] = {
-			num(id, sizeof id, cli_jint(it, "product_id")), cli_jstr(it, "title"),
-			num(qty, sizeof qty, cli_jint(it, "quantity")),
-			render_money(cli_jint(it, "unit_price_cents")),
-			render_money(cli_jint(it, "line_total_cents")), cli_jstr(it, "fulfillment"),
+			num(id, sizeof id, json_int(it, "product_id")), json_str(it, "title"),
+			num(qty, sizeof qty, json_int(it, "quantity")),
+			render_money(json_int(it, "unit_price_cents")),
+			render_money(json_int(it, "line_total_cents")), json_str(it, "fulfillment"),
 		};
 		out_table_add(t, cells);
 	}
 	out_table_print(t, stdout);
-	printf("Subtotal %s, total %s\n", render_money(cli_jint(o, "subtotal_cents")),
-	       render_money(cli_jint(o, "total_cents")));
+	printf("Subtotal %s, total %s\n", render_money(json_int(o, "subtotal_cents")),
+	       render_money(json_int(o, "total_cents")));
 	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(o, "payment");
 	if (cJSON_IsObject(pay)) {
-		printf("Payment: %s", render_money(cli_jint(pay, "amount_cents")));
+		printf("Payment: %s", render_money(json_int(pay, "amount_cents")));
 		text(" ", pay, "status");
 		text(" ", pay, "brand");
 		text(" ending ", pay, "last4");
 		printf("\n");
-	} else if (strcmp(cli_jstr(o, "status"), "pending_payment") == 0) {
-		printf("Payment: not paid yet (voxcart orders pay %lld)\n", (long long)cli_jint(o, "id"));
+	} else if (strcmp(json_str(o, "status"), "pending_payment") == 0) {
+		printf("Payment: not paid yet (voxcart orders pay %lld)\n", (long long)json_int(o, "id"));
 	}
 	printf("Ship to:\n");
 	render_address(cJSON_GetObjectItemCaseSensitive(o, "shipping_address"), "  ");

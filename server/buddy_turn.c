@@ -8,6 +8,7 @@
 #include "buddy_run.h"
 #include "buddy_session.h"
 #include "conversations.h"
+#include "json.h"
 #include "log.h"
 #include "msgcheck.h"
 #include "server.h"
@@ -31,18 +32,6 @@ void buddy_session_release_job_parts(struct buddy_session *s)
 	tts_free(s->tts);
 	s->tts = NULL;
 	voice_turn_release(s);
-}
-
-static int json_int(const cJSON *obj, const char *name, int def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return msgcheck_int(v, def);
-}
-
-static int json_bool(const cJSON *obj, const char *name, int def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
 static void refuse(struct buddy_session *s, const char *message)
@@ -69,8 +58,8 @@ static int setup_speech(struct buddy_session *s, const cJSON *hello)
 	if (tc.pitch < 0)
 		tc.pitch = 50;
 	if (cJSON_IsObject(v)) {
-		tc.rate_wpm = json_int(v, "rate", tc.rate_wpm);
-		tc.pitch = json_int(v, "pitch", tc.pitch);
+		tc.rate_wpm = msgcheck_int(cJSON_GetObjectItemCaseSensitive(v, "rate"), tc.rate_wpm);
+		tc.pitch = msgcheck_int(cJSON_GetObjectItemCaseSensitive(v, "pitch"), tc.pitch);
 	}
 	tc.sample_rate = 24000;
 	char err[200];
@@ -101,9 +90,11 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 		cJSON_Delete(hello);
 		return;
 	}
-	s->speech = json_bool(hello, "speech", 1);
+	s->speech = json_bool_or(hello, "speech", 1);
 	const cJSON *audio = cJSON_GetObjectItemCaseSensitive(hello, "audio");
-	s->uplink_rate = cJSON_IsObject(audio) ? json_int(audio, "sample_rate", 16000) : 16000;
+	s->uplink_rate = cJSON_IsObject(audio)
+		? msgcheck_int(cJSON_GetObjectItemCaseSensitive(audio, "sample_rate"), 16000)
+		: 16000;
 	if (s->uplink_rate != 8000 && s->uplink_rate != 12000 && s->uplink_rate != 16000 &&
 	    s->uplink_rate != 24000 && s->uplink_rate != 48000) {
 		buddy_session_send_error(s, 0, "bad_request",

@@ -23,6 +23,7 @@
 #include "server.h"
 #include "voice_turn.h"
 #include "workers.h"
+#include "ws_rx.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -35,9 +36,7 @@
 
 struct buddy_conn {
 	struct buddy_session *s;
-	unsigned char *rx;
-	size_t rx_len, rx_cap;
-	int rx_binary;
+	struct ws_rx rx;		/* a message arriving in pieces */
 };
 
 /* ---- jobs ---- */
@@ -437,49 +436,23 @@ static int receive(struct buddy_conn *c, struct lws *wsi, const void *in, size_t
 {
 	if (atomic_load(&c->s->overflow))
 		return -1; /* it does not read what it is sent: no more of what it sends */
-	if (lws_is_first_fragment(wsi)) {
-		c->rx_len = 0;
-		c->rx_binary = lws_frame_is_binary(wsi);
-		if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
-			/* The whole message in one piece (the usual case): no copy, and an
-			 * idle socket keeps no receive buffer. */
-			if (!take_message_token(c->s, c->rx_binary ? AUDIO_FRAME_COST : 1))
-				return too_many_messages(c, wsi);
-			if (c->rx_binary)
-				on_binary(c->s, in, len);
-			else
-				on_text(c->s, in, len);
-			return 0;
-		}
-	}
-	if (c->rx_len + len > MAX_MESSAGE) {
+	struct ws_rx_msg m;
+	int got = ws_rx_take(&c->rx, wsi, in, len, &m);
+	if (got == WS_RX_TOO_LARGE) {
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, NULL, 0);
 		return -1;
 	}
-	if (c->rx_len + len > c->rx_cap) {
-		size_t cap = c->rx_cap ? c->rx_cap : 4096;
-		while (cap < c->rx_len + len)
-			cap *= 2;
-		unsigned char *b = realloc(c->rx, cap);
-		if (!b)
-			return -1;
-		c->rx = b;
-		c->rx_cap = cap;
-	}
-	memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
-	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
-		return 0;
-	if (!take_message_token(c->s, c->rx_binary ? AUDIO_FRAME_COST : 1))
+	if (got != WS_RX_MESSAGE)
+		return got == WS_RX_MORE ? 0 : -1;
+	if (!take_message_token(c->s, m.binary ? AUDIO_FRAME_COST : 1)) {
+		ws_rx_done(&c->rx);
 		return too_many_messages(c, wsi);
-	if (c->rx_binary)
-		on_binary(c->s, c->rx, c->rx_len);
+	}
+	if (m.binary)
+		on_binary(c->s, m.data, m.len);
 	else
-		on_text(c->s, (const char *)c->rx, c->rx_len);
-	/* Pieced-together messages are rare: give the buffer back. */
-	free(c->rx);
-	c->rx = NULL;
-	c->rx_len = c->rx_cap = 0;
+		on_text(c->s, (const char *)m.data, m.len);
+	ws_rx_done(&c->rx);
 	return 0;
 }
 
@@ -510,6 +483,7 @@ static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, voi
 		c->s = buddy_session_new(srv, wsi, buddy_session_release_job_parts);
 		if (!c->s)
 			return -1;
+		c->rx.max = MAX_MESSAGE;
 		/* A socket that never says hello is closed after hello_timeout seconds. */
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, srv->set.hello_timeout);
 		return 0;
@@ -525,8 +499,7 @@ static int callback_buddy(struct lws *wsi, enum lws_callback_reasons reason, voi
 			buddy_session_unref(c->s);
 			c->s = NULL;
 		}
-		free(c->rx);
-		c->rx = NULL;
+		ws_rx_done(&c->rx);
 		return 0;
 	default:
 		return 0;

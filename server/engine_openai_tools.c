@@ -23,6 +23,7 @@
 #include "engine_openai_tools.h"
 #include "buddy/buddy.h"
 #include "buddy/reply.h"
+#include "json.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -36,7 +37,6 @@
 #define PENDING_TTL 900.0
 #define SEARCH_LIMIT 5
 
-#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 /* The tools as the model sees them (OpenAI function-calling JSON schema). */
 static const char tools_schema[] =
@@ -287,18 +287,6 @@ static int64_t arg_cents(const cJSON *args, const char *key)
 	return (int64_t)llround(v->valuedouble * 100.0);
 }
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-	return s ? s : "";
-}
-
-static int64_t int_of(const cJSON *obj, const char *key, int64_t def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
-}
-
 static void add_money(cJSON *to, const char *key, int64_t cents, const char *currency)
 {
 	char words[96];
@@ -353,49 +341,49 @@ static cJSON *wrap(const char *key, cJSON *item)
 static cJSON *model_product(const cJSON *p, size_t description_max)
 {
 	cJSON *m = cJSON_CreateObject();
-	cJSON_AddNumberToObject(m, "id", (double)int_of(p, "id", 0));
-	cJSON_AddStringToObject(m, "title", str_of(p, "title"));
-	cJSON_AddNumberToObject(m, "price_cents", (double)int_of(p, "price_cents", 0));
-	add_money(m, "price", int_of(p, "price_cents", 0), str_of(p, "currency"));
-	cJSON_AddNumberToObject(m, "stock", (double)int_of(p, "stock", 0));
-	cJSON_AddStringToObject(m, "category", str_of(p, "category"));
-	add_clipped(m, "description", str_of(p, "description"), description_max);
+	cJSON_AddNumberToObject(m, "id", (double)json_int(p, "id"));
+	cJSON_AddStringToObject(m, "title", json_str(p, "title"));
+	cJSON_AddNumberToObject(m, "price_cents", (double)json_int(p, "price_cents"));
+	add_money(m, "price", json_int(p, "price_cents"), json_str(p, "currency"));
+	cJSON_AddNumberToObject(m, "stock", (double)json_int(p, "stock"));
+	cJSON_AddStringToObject(m, "category", json_str(p, "category"));
+	add_clipped(m, "description", json_str(p, "description"), description_max);
 	return m;
 }
 
 static cJSON *model_cart(const cJSON *cart)
 {
 	cJSON *m = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(m, "items"), *it;
-	const char *cur = str_of(cart, "currency");
+	const char *cur = json_str(cart, "currency");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cart, "items")) {
 		cJSON *l = cJSON_CreateObject();
-		cJSON_AddNumberToObject(l, "product_id", (double)int_of(it, "product_id", 0));
-		cJSON_AddStringToObject(l, "title", str_of(it, "title"));
-		cJSON_AddNumberToObject(l, "quantity", (double)int_of(it, "quantity", 0));
-		add_money(l, "unit_price", int_of(it, "unit_price_cents", 0), cur);
-		add_money(l, "line_total", int_of(it, "line_total_cents", 0), cur);
+		cJSON_AddNumberToObject(l, "product_id", (double)json_int(it, "product_id"));
+		cJSON_AddStringToObject(l, "title", json_str(it, "title"));
+		cJSON_AddNumberToObject(l, "quantity", (double)json_int(it, "quantity"));
+		add_money(l, "unit_price", json_int(it, "unit_price_cents"), cur);
+		add_money(l, "line_total", json_int(it, "line_total_cents"), cur);
 		cJSON_AddBoolToObject(l, "available",
 				      !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "available")));
 		cJSON_AddItemToArray(lines, l);
 	}
-	cJSON_AddNumberToObject(m, "item_count", (double)int_of(cart, "item_count", 0));
-	cJSON_AddNumberToObject(m, "subtotal_cents", (double)int_of(cart, "subtotal_cents", 0));
-	add_money(m, "subtotal", int_of(cart, "subtotal_cents", 0), cur);
+	cJSON_AddNumberToObject(m, "item_count", (double)json_int(cart, "item_count"));
+	cJSON_AddNumberToObject(m, "subtotal_cents", (double)json_int(cart, "subtotal_cents"));
+	add_money(m, "subtotal", json_int(cart, "subtotal_cents"), cur);
 	return m;
 }
 
 static cJSON *model_order(const cJSON *o)
 {
 	cJSON *m = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(m, "items"), *it;
-	cJSON_AddNumberToObject(m, "id", (double)int_of(o, "id", 0));
-	cJSON_AddStringToObject(m, "status", str_of(o, "status"));
-	add_money(m, "total", int_of(o, "total_cents", 0), str_of(o, "currency"));
-	cJSON_AddStringToObject(m, "created_at", str_of(o, "created_at"));
+	cJSON_AddNumberToObject(m, "id", (double)json_int(o, "id"));
+	cJSON_AddStringToObject(m, "status", json_str(o, "status"));
+	add_money(m, "total", json_int(o, "total_cents"), json_str(o, "currency"));
+	cJSON_AddStringToObject(m, "created_at", json_str(o, "created_at"));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items")) {
 		cJSON *l = cJSON_CreateObject();
-		cJSON_AddStringToObject(l, "title", str_of(it, "title"));
-		cJSON_AddNumberToObject(l, "quantity", (double)int_of(it, "quantity", 0));
-		cJSON_AddStringToObject(l, "fulfillment", str_of(it, "fulfillment"));
+		cJSON_AddStringToObject(l, "title", json_str(it, "title"));
+		cJSON_AddNumberToObject(l, "quantity", (double)json_int(it, "quantity"));
+		cJSON_AddStringToObject(l, "fulfillment", json_str(it, "fulfillment"));
 		cJSON_AddItemToArray(lines, l);
 	}
 	return m;
@@ -420,10 +408,10 @@ typedef cJSON *tool_fn(struct engine_openai_tool_turn *tt, const cJSON *args);
 
 static cJSON *t_search(struct engine_openai_tool_turn *tt, const cJSON *args)
 {
-	const char *sort = str_of(args, "sort");
+	const char *sort = json_str(args, "sort");
 	if (strcmp(sort, "relevance") && strcmp(sort, "price_asc") && strcmp(sort, "price_desc"))
 		sort = NULL;
-	struct buddy_search s = { str_of(args, "query"), str_of(args, "category"),
+	struct buddy_search s = { json_str(args, "query"), json_str(args, "category"),
 		arg_cents(args, "min_price_dollars"), arg_cents(args, "max_price_dollars"), sort,
 		SEARCH_LIMIT };
 	if (!*s.category)
@@ -439,7 +427,7 @@ static cJSON *t_search(struct engine_openai_tool_turn *tt, const cJSON *args)
 	cJSON *model = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(model, "items");
 	cJSON_ArrayForEach(p, items)
 		cJSON_AddItemToArray(list, model_product(p, 160));
-	cJSON_AddNumberToObject(model, "total", (double)int_of(res, "total", cJSON_GetArraySize(items)));
+	cJSON_AddNumberToObject(model, "total", (double)json_int_or(res, "total", cJSON_GetArraySize(items)));
 	cJSON *a = cJSON_CreateObject();
 	cJSON_AddStringToObject(a, "query", s.query);
 	if (s.category)
@@ -596,23 +584,23 @@ static cJSON *t_checkout_prepare(struct engine_openai_tool_turn *tt, const cJSON
 	else {
 		m = cJSON_CreateObject();
 		cJSON_AddBoolToObject(m, "ready", 1);
-		int64_t total = int_of(cart, "subtotal_cents", 0);
+		int64_t total = json_int(cart, "subtotal_cents");
 		cJSON_AddNumberToObject(m, "total_cents", (double)total);
-		add_money(m, "total", total, str_of(cart, "currency"));
-		cJSON_AddNumberToObject(m, "item_count", (double)int_of(cart, "item_count", 0));
+		add_money(m, "total", total, json_str(cart, "currency"));
+		cJSON_AddNumberToObject(m, "item_count", (double)json_int(cart, "item_count"));
 		cJSON *c = cJSON_AddObjectToObject(m, "card");
-		cJSON_AddStringToObject(c, "brand", str_of(card, "brand"));
-		cJSON_AddStringToObject(c, "last4", str_of(card, "last4"));
+		cJSON_AddStringToObject(c, "brand", json_str(card, "brand"));
+		cJSON_AddStringToObject(c, "last4", json_str(card, "last4"));
 		cJSON *a = cJSON_AddObjectToObject(m, "ship_to");
-		cJSON_AddStringToObject(a, "name", str_of(addr, "name"));
-		cJSON_AddStringToObject(a, "city", str_of(addr, "city"));
+		cJSON_AddStringToObject(a, "name", json_str(addr, "name"));
+		cJSON_AddStringToObject(a, "city", json_str(addr, "city"));
 		cJSON_AddStringToObject(m, "next", "Tell the shopper the total, the card and the city, and ask "
 					"whether to place the order. Call place_order only after they say yes in "
 					"their next message.");
 		tt->asked = 1;
-		tt->asked_user = int_of(user, "id", 0);
+		tt->asked_user = json_int(user, "id");
 		tt->asked_total = total;
-		tt->asked_method = int_of(card, "id", 0);
+		tt->asked_method = json_int(card, "id");
 	}
 	cJSON_Delete(cart);
 	cJSON_Delete(info);
@@ -634,14 +622,14 @@ static cJSON *t_place_order(struct engine_openai_tool_turn *tt, const cJSON *arg
 		cJSON_Delete(info);
 		return tool_error(rc ? rc : 500, code, msg);
 	}
-	int64_t user = int_of(cJSON_GetObjectItemCaseSensitive(info, "user"), "id", 0);
+	int64_t user = json_int_or(cJSON_GetObjectItemCaseSensitive(info, "user"), "id", 0);
 	cJSON_Delete(info);
 	struct pending p;
 	if (pending_take(key, user, &p) != 0)
 		return tool_error(409, "confirmation_required", unconfirmed);
 	cJSON *cart = NULL;
 	rc = tt->tools->cart_view(tt->tools->ctx, &cart, code, msg);
-	int64_t total = int_of(cart, "subtotal_cents", -1);
+	int64_t total = json_int_or(cart, "subtotal_cents", -1);
 	cJSON_Delete(cart);
 	if (rc != 0)
 		return tool_error(rc, code, msg);
@@ -674,7 +662,7 @@ static cJSON *t_order_status(struct engine_openai_tool_turn *tt, const cJSON *ar
 	}
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *o, *found = NULL;
 	cJSON_ArrayForEach(o, items) {
-		if (!id || int_of(o, "id", 0) == id) {
+		if (!id || json_int(o, "id") == id) {
 			found = o;
 			break;
 		}
@@ -687,7 +675,7 @@ static cJSON *t_order_status(struct engine_openai_tool_turn *tt, const cJSON *ar
 	cJSON_DetachItemViaPointer(items, found);
 	cJSON_Delete(page);
 	cJSON *model = wrap("order", model_order(found));
-	emit(tt, "order.status", args_id("order_id", int_of(found, "id", 0)), wrap("order", found));
+	emit(tt, "order.status", args_id("order_id", json_int(found, "id")), wrap("order", found));
 	return model;
 }
 

@@ -91,30 +91,7 @@ void app_set_screen(struct app *a, enum app_screen s)
 	a->dirty = 1;
 }
 
-/* ---- JSON and lists ---- */
-
-const char *app_jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : "";
-}
-
-int64_t app_jint(const cJSON *o, const char *key)
-{
-	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-int app_jbool(const cJSON *o, const char *key)
-{
-	const cJSON *v = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-	return cJSON_IsTrue(v);
-}
-
-const char *app_money(int64_t cents, char *buf, size_t len)
-{
-	return money_format(cents, buf, len);
-}
+/* ---- lists ---- */
 
 void app_clamp_list(int n, int rows, int *sel, int *top)
 {
@@ -168,7 +145,7 @@ void app_logged_in(struct app *a, const cJSON *user, const char *email)
 	cJSON_Delete(a->me);
 	a->me = user ? cJSON_Duplicate(user, 1) : NULL;
 	snprintf(a->email, sizeof a->email, "%s",
-		 email && *email ? email : app_jstr(user, "email"));
+		 email && *email ? email : json_str(user, "email"));
 	app_set_screen(a, SCREEN_SEARCH);
 	search_run(a);
 	app_request(a, TAG_CATEGORIES, "GET", "/api/v1/categories");
@@ -302,7 +279,7 @@ static const char *hints_for(const struct app *a)
 	case SCREEN_ORDERS:
 		return "j/k move  Enter details  x cancel order  r reload  Esc back  ? help";
 	case SCREEN_ORDER: {
-		const char *st = app_jstr(a->orders.order, "status");
+		const char *st = json_str(a->orders.order, "status");
 		if (strcmp(st, "paid") == 0 || strcmp(st, "pending_payment") == 0)
 			return "x cancel order  j/k scroll  r reload  Esc back  Tab pane  ? help  q quit";
 		return "j/k scroll  r reload  Esc back  Tab pane  ? help  q quit";

@@ -26,6 +26,8 @@
 #include <cJSON.h>
 
 #include "form.h"
+#include "json.h"
+#include "money.h"
 #include "ui.h"
 #include "worker.h"
 
@@ -238,12 +240,7 @@ void app_mouse(struct app *a, int y, int x, mmask_t buttons);
 void app_logged_in(struct app *a, const cJSON *user, const char *email);
 void app_logged_out(struct app *a, const char *why);
 
-/* JSON helpers: "" / 0 when absent. */
-const char *app_jstr(const cJSON *o, const char *key);
-int64_t app_jint(const cJSON *o, const char *key);
-int app_jbool(const cJSON *o, const char *key);
-/* money_format of cents into buf. */
-const char *app_money(int64_t cents, char *buf, size_t len);
+/* JSON fields are read with libvoxcart's json_str, json_int, json_bool (json.h). */
 /* Keeps *sel in [0,n) and *top such that sel shows in rows rows. */
 void app_clamp_list(int n, int rows, int *sel, int *top);
 /* 1 when key is one of the list-movement keys; moves *sel. */

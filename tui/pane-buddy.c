@@ -206,11 +206,11 @@ static void apply_action(struct app *a, struct voice_event *ev)
 	if (strcmp(ev->name, "search") == 0) {
 		const cJSON *items = cJSON_GetObjectItemCaseSensitive(res, "items");
 		if (cJSON_IsArray(items))
-			search_show_items(a, items, app_jstr(ev->args, "query"));
+			search_show_items(a, items, json_str(ev->args, "query"));
 	} else if (strncmp(ev->name, "cart.", 5) == 0) {
 		const cJSON *cart = cJSON_GetObjectItemCaseSensitive(res, "cart");
 		if (cJSON_IsObject(cart))
-			cart_set(a, cart, app_jint(ev->args, "product_id"));
+			cart_set(a, cart, json_int(ev->args, "product_id"));
 	} else if (strcmp(ev->name, "checkout") == 0 || strcmp(ev->name, "order.cancel") == 0 ||
 		   strcmp(ev->name, "order.status") == 0) {
 		const cJSON *order = cJSON_GetObjectItemCaseSensitive(res, "order");
@@ -222,8 +222,8 @@ static void apply_action(struct app *a, struct voice_event *ev)
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(res, "product");
 		if (!cJSON_IsObject(p))
 			p = res;
-		if (app_jint(p, "id") > 0 && !checkout_half_done(a))
-			product_open(a, app_jint(p, "id"), p);
+		if (json_int(p, "id") > 0 && !checkout_half_done(a))
+			product_open(a, json_int(p, "id"), p);
 	}
 }
 
@@ -278,12 +278,12 @@ void buddy_pane_event(struct app *a, struct voice_event *ev)
 			/* the connection never saw the product: the cart pane (not yet updated)
 			 * still has its line, so the removal can name it */
 			const cJSON *it;
-			int64_t id = app_jint(ev->args, "product_id");
+			int64_t id = json_int(ev->args, "product_id");
 			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(a->cart_st.cart, "items"))
 			{
-				if (id > 0 && app_jint(it, "product_id") == id && app_jstr(it, "title")[0]) {
+				if (id > 0 && json_int(it, "product_id") == id && json_str(it, "title")[0]) {
 					char line[300];
-					snprintf(line, sizeof line, "- %s", app_jstr(it, "title"));
+					snprintf(line, sizeof line, "- %s", json_str(it, "title"));
 					char *t = strdup(line);
 					if (t) {
 						free(ev->text);

@@ -30,12 +30,12 @@ static const cJSON *items(const struct app *a)
 
 int64_t cart_subtotal(const struct app *a)
 {
-	return app_jint(a->cart_st.cart, "subtotal_cents");
+	return json_int(a->cart_st.cart, "subtotal_cents");
 }
 
 int cart_item_count(const struct app *a)
 {
-	return (int)app_jint(a->cart_st.cart, "item_count");
+	return (int)json_int(a->cart_st.cart, "item_count");
 }
 
 void cart_set(struct app *a, const cJSON *cart, int64_t flash)
@@ -53,7 +53,7 @@ void cart_set(struct app *a, const cJSON *cart, int64_t flash)
 		const cJSON *it;
 		cJSON_ArrayForEach(it, items(a))
 		{
-			if (app_jint(it, "product_id") == flash)
+			if (json_int(it, "product_id") == flash)
 				c->sel = i;
 			i++;
 		}
@@ -77,7 +77,7 @@ void cart_add(struct app *a, int64_t id, int qty, const char *title)
 
 static void set_quantity(struct app *a, const cJSON *line, int qty)
 {
-	int64_t id = app_jint(line, "product_id");
+	int64_t id = json_int(line, "product_id");
 	char path[80];
 	snprintf(path, sizeof path, "/api/v1/cart/items/%lld", (long long)id);
 	struct worker_job *job = app_job(a, TAG_CART_CHANGE, qty > 0 ? "PUT" : "DELETE", path);
@@ -86,9 +86,9 @@ static void set_quantity(struct app *a, const cJSON *line, int qty)
 	if (qty > 0) {
 		job->body = cJSON_CreateObject();
 		cJSON_AddNumberToObject(job->body, "quantity", qty);
-		snprintf(job->note, sizeof job->note, "%d x %s", qty, app_jstr(line, "title"));
+		snprintf(job->note, sizeof job->note, "%d x %s", qty, json_str(line, "title"));
 	} else {
-		snprintf(job->note, sizeof job->note, "Removed %s", app_jstr(line, "title"));
+		snprintf(job->note, sizeof job->note, "Removed %s", json_str(line, "title"));
 	}
 	job->arg = id;
 	app_submit(a, job);
@@ -145,21 +145,21 @@ void cart_draw(struct app *a, struct rect r, int focused)
 	for (int i = 0; i < list.h && c->top + i < n; i++) {
 		const cJSON *it = cJSON_GetArrayItem(items(a), c->top + i);
 		int sel = c->top + i == c->sel;
-		int flash = c->flash_id && app_jint(it, "product_id") == c->flash_id;
+		int flash = c->flash_id && json_int(it, "product_id") == c->flash_id;
 		enum ui_role role = sel && focused ? UI_SELECTED : sel ? UI_SELECTED_DIM : UI_NORMAL;
 		int y = list.y + i;
 		ui_fill(y, list.x, list.w, role);
 		char qty[24];
-		snprintf(qty, sizeof qty, "%lldx", (long long)app_jint(it, "quantity"));
+		snprintf(qty, sizeof qty, "%lldx", (long long)json_int(it, "quantity"));
 		int x = list.x + ui_text(y, list.x, 6, qty, flash && !sel ? UI_OK : role) + 1;
-		ui_text(y, x, list.w - (x - list.x) - pricew - 1, app_jstr(it, "title"),
-			app_jbool(it, "available") || !cJSON_GetObjectItem(it, "available") ? role
+		ui_text(y, x, list.w - (x - list.x) - pricew - 1, json_str(it, "title"),
+			json_bool(it, "available") || !cJSON_GetObjectItem(it, "available") ? role
 											      : UI_ERROR);
-		app_money(app_jint(it, "line_total_cents"), money, sizeof money);
+		money_format(json_int(it, "line_total_cents"), money, sizeof money);
 		ui_text_right(y, list.x + list.w - pricew, pricew, money, sel ? role : UI_PRICE);
 	}
 	char sub[80];
-	snprintf(sub, sizeof sub, "Subtotal %s", app_money(cart_subtotal(a), money, sizeof money));
+	snprintf(sub, sizeof sub, "Subtotal %s", money_format(cart_subtotal(a), money, sizeof money));
 	ui_text_right(in.y + in.h - 1, in.x, in.w, sub, UI_PRICE);
 	if (in.w > 30)
 		ui_text(in.y + in.h - 1, in.x, in.w - ui_width(sub) - 1, "c: checkout", UI_DIM);
@@ -176,7 +176,7 @@ int cart_key(struct app *a, int is_key, wint_t key)
 	const cJSON *line = cJSON_GetArrayItem(items(a), c->sel);
 	if (!line)
 		return 0;
-	int qty = (int)app_jint(line, "quantity");
+	int qty = (int)json_int(line, "quantity");
 	if (!is_key && (key == '+' || key == '=')) {
 		set_quantity(a, line, qty + 1);
 		return 1;
@@ -191,7 +191,7 @@ int cart_key(struct app *a, int is_key, wint_t key)
 	}
 	if ((!is_key && (key == '\r' || key == '\n' || key == 'l')) ||
 	    (is_key && (key == KEY_ENTER || key == KEY_RIGHT))) {
-		product_open(a, app_jint(line, "product_id"), NULL);
+		product_open(a, json_int(line, "product_id"), NULL);
 		return 1;
 	}
 	return 0;

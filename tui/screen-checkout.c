@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "rest.h"
 
 enum { FC_CARD, FC_NUMBER, FC_EXP, FC_CVC, FC_ADDR, FC_NAME, FC_LINE1, FC_LINE2, FC_CITY,
        FC_POSTAL, FC_COUNTRY, FC_SAVE, FC_PLACE, FC_COUNT };
@@ -70,7 +71,7 @@ int checkout_half_done(const struct app *a)
 static const cJSON *saved_address(const struct app *a)
 {
 	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(a->me, "shipping_address");
-	return cJSON_IsObject(addr) && app_jstr(addr, "line1")[0] ? addr : NULL;
+	return cJSON_IsObject(addr) && json_str(addr, "line1")[0] ? addr : NULL;
 }
 
 /* Rebuilds the card and address choices from the cards and the user. */
@@ -86,11 +87,11 @@ static void refresh_choices(struct app *a)
 		if (n >= CARD_CHOICES - 1)
 			break;
 		snprintf(c->card_labels[n], sizeof c->card_labels[n], "%s ending %s, %02lld/%lld%s",
-			 app_jstr(pm, "brand"), app_jstr(pm, "last4"),
-			 (long long)app_jint(pm, "exp_month"), (long long)app_jint(pm, "exp_year") % 100,
-			 app_jbool(pm, "is_default") ? " (default)" : "");
+			 json_str(pm, "brand"), json_str(pm, "last4"),
+			 (long long)json_int(pm, "exp_month"), (long long)json_int(pm, "exp_year") % 100,
+			 json_bool(pm, "is_default") ? " (default)" : "");
 		card->choices[n] = c->card_labels[n];
-		if (app_jbool(pm, "is_default") || (c->pending_card_id && app_jint(pm, "id") == c->pending_card_id))
+		if (json_bool(pm, "is_default") || (c->pending_card_id && json_int(pm, "id") == c->pending_card_id))
 			def = n;
 		n++;
 	}
@@ -102,8 +103,8 @@ static void refresh_choices(struct app *a)
 	int ahad = addr->nchoices, aold = addr->choice;
 	addr->nchoices = 0;
 	if (saved) {
-		snprintf(c->address_label, sizeof c->address_label, "%s, %s, %s %s", app_jstr(saved, "name"),
-			 app_jstr(saved, "line1"), app_jstr(saved, "postal_code"), app_jstr(saved, "city"));
+		snprintf(c->address_label, sizeof c->address_label, "%s, %s, %s %s", json_str(saved, "name"),
+			 json_str(saved, "line1"), json_str(saved, "postal_code"), json_str(saved, "city"));
 		addr->choices[addr->nchoices++] = c->address_label;
 	}
 	addr->choices[addr->nchoices++] = "New address";
@@ -135,7 +136,7 @@ void checkout_open(struct app *a)
 		checkout_reset(a);
 		c->open = 1;
 		if (a->me)
-			form_field_set(&c->fields[FC_NAME], app_jstr(a->me, "name"));
+			form_field_set(&c->fields[FC_NAME], json_str(a->me, "name"));
 	}
 	refresh_choices(a);
 	update_hidden(c);
@@ -285,7 +286,7 @@ static void confirmed(struct app *a, int yes)
 		return;
 	}
 	if (!c->idem[0])
-		worker_new_idempotency_key(c->idem);
+		rest_new_idempotency_key(c->idem);
 	if (new_address(c) && c->fields[FC_SAVE].choice == 0) {
 		struct worker_job *job = app_job(a, TAG_ME, "PATCH", "/api/v1/me");
 		if (job) {
@@ -299,7 +300,7 @@ static void confirmed(struct app *a, int yes)
 		return;
 	}
 	const cJSON *pm = cJSON_GetArrayItem(c->cards, card_index(c));
-	place_order(a, app_jint(pm, "id"));
+	place_order(a, json_int(pm, "id"));
 }
 
 static void ask(struct app *a)
@@ -314,7 +315,7 @@ static void ask(struct app *a)
 	if (validate(a) != 0)
 		return;
 	char total[40], q[256], digits[8] = "";
-	app_money(cart_subtotal(a), total, sizeof total);
+	money_format(cart_subtotal(a), total, sizeof total);
 	if (new_card(c)) {
 		const struct form_field *f = &c->fields[FC_NUMBER];
 		int k = 0;
@@ -338,7 +339,7 @@ void checkout_result(struct app *a, struct worker_job *job)
 		if (job->status == 200) {
 			cJSON_Delete(c->cards);
 			c->cards = cJSON_DetachItemFromObjectCaseSensitive(job->json, "items");
-			c->sandbox = strcmp(app_jstr(job->json, "provider"), "sandbox") == 0;
+			c->sandbox = strcmp(json_str(job->json, "provider"), "sandbox") == 0;
 			refresh_choices(a);
 			update_hidden(c);
 		}
@@ -353,7 +354,7 @@ void checkout_result(struct app *a, struct worker_job *job)
 		/* the card is saved now: choose it, forget the typed number */
 		form_field_clear(&c->fields[FC_NUMBER]);
 		form_field_clear(&c->fields[FC_CVC]);
-		c->pending_card_id = app_jint(job->json, "id");
+		c->pending_card_id = json_int(job->json, "id");
 		cJSON_AddItemToArray(c->cards ? c->cards : (c->cards = cJSON_CreateArray()),
 				     cJSON_Duplicate(job->json, 1));
 		c->fields[FC_CARD].nchoices = 0;
@@ -365,9 +366,9 @@ void checkout_result(struct app *a, struct worker_job *job)
 		c->busy = 0;
 		if (job->status == 201 || job->status == 200) {
 			char total[40];
-			app_status(a, 0, "Order #%lld placed: %s, %s", (long long)app_jint(job->json, "id"),
-				   app_money(app_jint(job->json, "total_cents"), total, sizeof total),
-				   app_jstr(job->json, "status"));
+			app_status(a, 0, "Order #%lld placed: %s, %s", (long long)json_int(job->json, "id"),
+				   money_format(json_int(job->json, "total_cents"), total, sizeof total),
+				   json_str(job->json, "status"));
 			checkout_reset(a);
 			cart_load(a);
 			orders_show(a, job->json, 1);
@@ -397,11 +398,11 @@ static void draw_items(struct app *a, struct rect in, int *y, int max)
 			break;
 		}
 		char money[40], qty[24];
-		snprintf(qty, sizeof qty, "%lldx", (long long)app_jint(it, "quantity"));
+		snprintf(qty, sizeof qty, "%lldx", (long long)json_int(it, "quantity"));
 		ui_text(*y, in.x + 1, 6, qty, UI_NORMAL);
-		ui_text(*y, in.x + 7, in.w - 19, app_jstr(it, "title"), UI_NORMAL);
+		ui_text(*y, in.x + 7, in.w - 19, json_str(it, "title"), UI_NORMAL);
 		ui_text_right(*y, in.x + in.w - 11, 11,
-			      app_money(app_jint(it, "line_total_cents"), money, sizeof money), UI_PRICE);
+			      money_format(json_int(it, "line_total_cents"), money, sizeof money), UI_PRICE);
 		(*y)++;
 		shown++;
 	}
@@ -438,7 +439,7 @@ void checkout_draw(struct app *a, struct rect r, int focused)
 	}
 	if (y < in.y + in.h) {
 		char line[80];
-		snprintf(line, sizeof line, "Total %s", app_money(cart_subtotal(a), money, sizeof money));
+		snprintf(line, sizeof line, "Total %s", money_format(cart_subtotal(a), money, sizeof money));
 		ui_text(y, in.x, in.w, line, UI_PRICE);
 		if (c->busy)
 			ui_text(y, in.x + ui_width(line) + 3, in.w - ui_width(line) - 3, "working...",

@@ -62,17 +62,17 @@ static void ask_cancel(struct app *a, const cJSON *order)
 {
 	if (!order)
 		return;
-	const char *st = app_jstr(order, "status");
+	const char *st = json_str(order, "status");
 	if (strcmp(st, "pending_payment") != 0 && strcmp(st, "paid") != 0) {
 		app_status(a, 1, "Order #%lld is %s: it cannot be cancelled.",
-			   (long long)app_jint(order, "id"), st);
+			   (long long)json_int(order, "id"), st);
 		return;
 	}
 	char q[160], money[40];
-	snprintf(q, sizeof q, "Cancel order #%lld (%s)%s?", (long long)app_jint(order, "id"),
-		 app_money(app_jint(order, "total_cents"), money, sizeof money),
+	snprintf(q, sizeof q, "Cancel order #%lld (%s)%s?", (long long)json_int(order, "id"),
+		 money_format(json_int(order, "total_cents"), money, sizeof money),
 		 strcmp(st, "paid") == 0 ? " and refund it" : "");
-	app_confirm(a, q, cancel_answer, app_jint(order, "id"));
+	app_confirm(a, q, cancel_answer, json_int(order, "id"));
 }
 
 void orders_result(struct app *a, struct worker_job *job)
@@ -86,7 +86,7 @@ void orders_result(struct app *a, struct worker_job *job)
 		}
 		cJSON_Delete(o->orders);
 		o->orders = cJSON_DetachItemFromObjectCaseSensitive(job->json, "items");
-		o->total = (int)app_jint(job->json, "total");
+		o->total = (int)json_int(job->json, "total");
 		return;
 	}
 	if (job->status != 200) {
@@ -98,7 +98,7 @@ void orders_result(struct app *a, struct worker_job *job)
 	job->json = NULL;
 	o->just_placed = 0;
 	if (job->tag == TAG_ORDER_CANCEL) {
-		app_status(a, 0, "Order #%lld is cancelled.", (long long)app_jint(o->order, "id"));
+		app_status(a, 0, "Order #%lld is cancelled.", (long long)json_int(o->order, "id"));
 		load_list(a);
 		if (a->screen != SCREEN_ORDER)
 			return;
@@ -133,16 +133,16 @@ void orders_draw(struct app *a, struct rect r, int focused)
 		int items = 0;
 		const cJSON *it;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ord, "items"))
-			items += (int)app_jint(it, "quantity");
-		snprintf(line, sizeof line, "#%-5lld %s  %-15s", (long long)app_jint(ord, "id"),
-			 date_of(app_jstr(ord, "created_at"), date, sizeof date), app_jstr(ord, "status"));
+			items += (int)json_int(it, "quantity");
+		snprintf(line, sizeof line, "#%-5lld %s  %-15s", (long long)json_int(ord, "id"),
+			 date_of(json_str(ord, "created_at"), date, sizeof date), json_str(ord, "status"));
 		if (in.w >= 56) /* room for the item count */
 			snprintf(line + strlen(line), sizeof line - strlen(line), " %2d item%s", items,
 				 items == 1 ? "" : "s");
 		ui_fill(y, in.x, in.w, role);
 		ui_text(y, in.x, in.w - 12, line, role);
 		ui_text_right(y, in.x + in.w - 11, 11,
-			      app_money(app_jint(ord, "total_cents"), money, sizeof money),
+			      money_format(json_int(ord, "total_cents"), money, sizeof money),
 			      sel ? role : UI_PRICE);
 	}
 }
@@ -152,48 +152,48 @@ void orders_detail_draw(struct app *a, struct rect r, int focused)
 	struct orders_state *o = &a->orders;
 	const cJSON *ord = o->order;
 	char title[80], money[40], line[600];
-	snprintf(title, sizeof title, "Order #%lld%s (Esc back)", (long long)app_jint(ord, "id"),
+	snprintf(title, sizeof title, "Order #%lld%s (Esc back)", (long long)json_int(ord, "id"),
 		 o->just_placed ? " placed" : "");
 	struct rect in = ui_box(r, title, focused);
 	if (!ord || in.h < 3)
 		return;
 	int y = in.y - o->scroll, bottom = in.y + in.h;
 #define ROW(...) do { if (y >= in.y && y < bottom) ui_textf(y, in.x, in.w, __VA_ARGS__); y++; } while (0)
-	ROW(UI_BUDDY, "Status: %s", app_jstr(ord, "status"));
-	ROW(UI_DIM, "Placed %s", app_jstr(ord, "created_at"));
+	ROW(UI_BUDDY, "Status: %s", json_str(ord, "status"));
+	ROW(UI_DIM, "Placed %s", json_str(ord, "created_at"));
 	y++;
 	const cJSON *it;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ord, "items"))
 	{
 		if (y >= in.y && y < bottom) {
 			char qty[24];
-			snprintf(qty, sizeof qty, "%lldx", (long long)app_jint(it, "quantity"));
+			snprintf(qty, sizeof qty, "%lldx", (long long)json_int(it, "quantity"));
 			ui_text(y, in.x, 6, qty, UI_NORMAL);
-			ui_text(y, in.x + 6, in.w - 18, app_jstr(it, "title"), UI_NORMAL);
+			ui_text(y, in.x + 6, in.w - 18, json_str(it, "title"), UI_NORMAL);
 			ui_text_right(y, in.x + in.w - 11, 11,
-				      app_money(app_jint(it, "line_total_cents"), money, sizeof money),
+				      money_format(json_int(it, "line_total_cents"), money, sizeof money),
 				      UI_PRICE);
 		}
 		y++;
 	}
-	ROW(UI_PRICE, "Total %s", app_money(app_jint(ord, "total_cents"), money, sizeof money));
+	ROW(UI_PRICE, "Total %s", money_format(json_int(ord, "total_cents"), money, sizeof money));
 	y++;
 	const cJSON *pay = cJSON_GetObjectItemCaseSensitive(ord, "payment");
 	if (cJSON_IsObject(pay))
-		ROW(UI_NORMAL, "Payment: %s %s ending %s", app_jstr(pay, "status"),
-		    app_jstr(pay, "brand"), app_jstr(pay, "last4"));
+		ROW(UI_NORMAL, "Payment: %s %s ending %s", json_str(pay, "status"),
+		    json_str(pay, "brand"), json_str(pay, "last4"));
 	else
 		ROW(UI_NORMAL, "Payment: not paid yet");
 	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(ord, "shipping_address");
 	if (cJSON_IsObject(addr)) {
-		snprintf(line, sizeof line, "Ship to: %s, %s%s%s, %s %s, %s", app_jstr(addr, "name"),
-			 app_jstr(addr, "line1"), app_jstr(addr, "line2")[0] ? ", " : "",
-			 app_jstr(addr, "line2"), app_jstr(addr, "postal_code"), app_jstr(addr, "city"),
-			 app_jstr(addr, "country"));
+		snprintf(line, sizeof line, "Ship to: %s, %s%s%s, %s %s, %s", json_str(addr, "name"),
+			 json_str(addr, "line1"), json_str(addr, "line2")[0] ? ", " : "",
+			 json_str(addr, "line2"), json_str(addr, "postal_code"), json_str(addr, "city"),
+			 json_str(addr, "country"));
 		ROW(UI_NORMAL, "%s", line);
 	}
 	y++;
-	const char *st = app_jstr(ord, "status");
+	const char *st = json_str(ord, "status");
 	if (strcmp(st, "pending_payment") == 0 || strcmp(st, "paid") == 0)
 		ROW(UI_KEY, "x: cancel this order");
 #undef ROW
@@ -215,7 +215,7 @@ int orders_key(struct app *a, int is_key, wint_t key)
 			o->just_placed = 0;
 			app_set_screen(a, SCREEN_ORDER);
 			a->back = SCREEN_ORDERS;
-			open_order(a, app_jint(ord, "id"));
+			open_order(a, json_int(ord, "id"));
 		}
 		return 1;
 	}
@@ -256,7 +256,7 @@ int orders_detail_key(struct app *a, int is_key, wint_t key)
 		return 1;
 	}
 	if (!is_key && key == 'r') {
-		open_order(a, app_jint(o->order, "id"));
+		open_order(a, json_int(o->order, "id"));
 		return 1;
 	}
 	return 0;

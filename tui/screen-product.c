@@ -74,17 +74,17 @@ void product_draw(struct app *a, struct rect r, int focused)
 		return;
 	}
 	int y = in.y;
-	draw_wrapped(in, &y, app_jstr(pr, "title"), UI_BUDDY, 0);
+	draw_wrapped(in, &y, json_str(pr, "title"), UI_BUDDY, 0);
 	char price[40], line[400];
-	app_money(app_jint(pr, "price_cents"), price, sizeof price);
-	int64_t stock = app_jint(pr, "stock");
+	money_format(json_int(pr, "price_cents"), price, sizeof price);
+	int64_t stock = json_int(pr, "stock");
 	if (stock > 0)
 		snprintf(line, sizeof line, "%s   %lld in stock", price, (long long)stock);
 	else
 		snprintf(line, sizeof line, "%s   sold out", price);
 	ui_text(y++, in.x, in.w, line, UI_PRICE);
-	snprintf(line, sizeof line, "%s  -  sold by %s", app_jstr(pr, "category"),
-		 app_jstr(pr, "seller_name")[0] ? app_jstr(pr, "seller_name") : "?");
+	snprintf(line, sizeof line, "%s  -  sold by %s", json_str(pr, "category"),
+		 json_str(pr, "seller_name")[0] ? json_str(pr, "seller_name") : "?");
 	ui_text(y++, in.x, in.w, line, UI_DIM);
 	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(pr, "tags");
 	if (cJSON_GetArraySize(tags) > 0) {
@@ -100,14 +100,14 @@ void product_draw(struct app *a, struct rect r, int focused)
 	/* quantity and the add key, kept above the description */
 	y++;
 	char total[40];
-	app_money(app_jint(pr, "price_cents") * p->qty, total, sizeof total);
+	money_format(json_int(pr, "price_cents") * p->qty, total, sizeof total);
 	snprintf(line, sizeof line, "Quantity: < %d >  (%s)", p->qty, total);
 	ui_text(y, in.x, in.w, line, UI_NORMAL);
 	ui_text(y + 1, in.x, in.w, "a/Enter: add to cart   +/-: quantity", UI_KEY);
 	y += 3;
 	struct rect desc = { y, in.x, in.y + in.h - y, in.w };
 	if (desc.h > 0) {
-		const char *d = app_jstr(pr, "description");
+		const char *d = json_str(pr, "description");
 		if (!d[0] && p->loading)
 			d = "...";
 		draw_wrapped(desc, &y, d, UI_NORMAL, p->scroll);
@@ -126,7 +126,7 @@ int product_key(struct app *a, int is_key, wint_t key)
 	}
 	int add = (!is_key && (key == 'a' || key == '\r' || key == '\n')) || (is_key && key == KEY_ENTER);
 	if (add && pr) {
-		cart_add(a, p->id, p->qty, app_jstr(pr, "title"));
+		cart_add(a, p->id, p->qty, json_str(pr, "title"));
 		return 1;
 	}
 	if (!is_key && (key == '+' || key == '=')) {

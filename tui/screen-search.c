@@ -133,7 +133,7 @@ static void set_categories(struct app *a, const cJSON *json)
 	{
 		if (f->nchoices >= FORM_CHOICES_MAX)
 			break;
-		char *name = strdup(app_jstr(it, "name"));
+		char *name = strdup(json_str(it, "name"));
 		if (!name)
 			break;
 		s->categories[s->ncategories++] = name;
@@ -160,7 +160,7 @@ void search_result(struct app *a, struct worker_job *job)
 	}
 	cJSON_Delete(s->results);
 	s->results = cJSON_DetachItemFromObjectCaseSensitive(job->json, "items");
-	s->total = (int)app_jint(job->json, "total");
+	s->total = (int)json_int(job->json, "total");
 	s->from_buddy = 0;
 	s->sel = s->top = 0;
 }
@@ -226,12 +226,12 @@ static void draw_rows(struct app *a, struct rect r, int focused)
 		snprintf(num, sizeof num, "%2d.", s->offset + s->top + i + 1);
 		int x = r.x + ui_text(y, r.x, 4, num, role) + 1;
 		int titlew = r.w - (x - r.x) - pricew - catw - 1;
-		ui_text(y, x, titlew, app_jstr(p, "title"), role);
+		ui_text(y, x, titlew, json_str(p, "title"), role);
 		if (wide)
-			ui_text(y, r.x + r.w - pricew - catw, catw - 1, app_jstr(p, "category"),
+			ui_text(y, r.x + r.w - pricew - catw, catw - 1, json_str(p, "category"),
 				sel ? role : UI_DIM);
-		app_money(app_jint(p, "price_cents"), price, sizeof price);
-		if (app_jint(p, "stock") <= 0)
+		money_format(json_int(p, "price_cents"), price, sizeof price);
+		if (json_int(p, "stock") <= 0)
 			snprintf(price, sizeof price, "sold out");
 		ui_text_right(y, r.x + r.w - pricew, pricew, price, sel ? role : UI_PRICE);
 	}
@@ -376,7 +376,7 @@ int search_key(struct app *a, int is_key, wint_t key)
 	int enter = (!is_key && (key == '\r' || key == '\n' || key == 'l')) ||
 		    (is_key && (key == KEY_ENTER || key == KEY_RIGHT));
 	if (enter && p) {
-		product_open(a, app_jint(p, "id"), p);
+		product_open(a, json_int(p, "id"), p);
 		return 1;
 	}
 	if (is_key)
@@ -384,7 +384,7 @@ int search_key(struct app *a, int is_key, wint_t key)
 	switch (key) {
 	case 'a':
 		if (p)
-			cart_add(a, app_jint(p, "id"), 1, app_jstr(p, "title"));
+			cart_add(a, json_int(p, "id"), 1, json_str(p, "title"));
 		return 1;
 	case 'f':
 		open_filters(a);

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,17 +348,4 @@ void worker_job_free(struct worker_job *job)
 		free(job->token);
 	}
 	free(job);
-}
-
-void worker_new_idempotency_key(char key[40])
-{
-	unsigned char raw[16];
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		for (size_t i = 0; i < sizeof raw; i++)
-			raw[i] = (unsigned char)((ts.tv_nsec >> (i % 4 * 8)) ^ (i * 37) ^ getpid());
-	}
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(key + i * 2, 3, "%02x", raw[i]);
 }

@@ -74,7 +74,4 @@ void worker_submit(struct worker *w, struct worker_job *job);
 struct worker_job *worker_take(struct worker *w);
 void worker_job_free(struct worker_job *job);
 
-/* A random 32-hex-digit Idempotency-Key. */
-void worker_new_idempotency_key(char key[40]);
-
 #endif

@@ -15,7 +15,6 @@
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
 
-#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 static cJSON *cart_result(const cJSON *cart)
 {

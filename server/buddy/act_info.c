@@ -13,7 +13,6 @@
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
 
-#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 /* The first sentence of a description, at most ~140 characters, cut at a word. */
 static void short_description(const char *d, char *out, size_t len)

@@ -15,7 +15,6 @@
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
 
-#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 static cJSON *items_result(const cJSON *items)
 {

@@ -30,6 +30,8 @@
  * PROTOCOL.md resources. */
 #define BUDDY_ERR_CODE_LEN 64
 #define BUDDY_ERR_MSG_LEN 256
+/* Declares the two buffers a tool call fills on failure: `code` and `msg`. */
+#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 struct buddy_search {
 	const char *query;	/* free text, may be NULL/empty */

@@ -12,7 +12,6 @@
 
 #include "buddy/dialogue.h"
 
-#define ERRBUF char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = ""
 
 /* "4242" -> "four two four two": card digits are read one by one. */
 static void spell_digits(const char *digits, char *out, size_t len)

@@ -19,6 +19,7 @@
 #include "buddy/price.h"
 #include "buddy/reply.h"
 #include "buddy/understand.h"
+#include "json.h"
 
 #define DLG_MAX_FOCUS 8
 #define DLG_SHOWN_MAX 5
@@ -158,8 +159,9 @@ int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *c
 /* 1 when the catalog knows the word (as said, typo-corrected, or by its synonym). */
 int resolve_known_word(struct turn *t, const char *w);
 int64_t dlg_id(const cJSON *obj);
-int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt);
-const char *dlg_str(const cJSON *obj, const char *key);
+/* The dialogue's names for libvoxcart's JSON accessors (json.h). */
+#define dlg_int json_int_or
+#define dlg_str json_str
 cJSON *dlg_cart_as_products(const cJSON *cart);
 int dlg_cart_qty(const cJSON *cart, int64_t product_id);
 /* The size a title states, in grams, millilitres or units (kg > oz: "1 kg" is 1000,

@@ -8,6 +8,7 @@
  * "tea" never becomes "pea".  Scores are documented at match_score().
  */
 #include "buddy/match.h"
+#include "json.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -23,12 +24,6 @@ static const char *dlg_title(const cJSON *p)
 }
 
 static int is_filler_title_word(const char *w);
-
-static const char *dlg_str_of(const cJSON *p, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 void match_stem(const char *w, char *out, size_t len)
 {
@@ -690,7 +685,7 @@ int match_says_free(const cJSON *product, const char *word)
 	struct text_words tw;
 	const char *keys[] = { "title", "description" };
 	for (size_t k = 0; k < 2; k++) {
-		text_split(dlg_str_of(product, keys[k]), &tw);
+		text_split(json_str(product, keys[k]), &tw);
 		for (int i = 0; i < tw.n; i++)
 			if (negated_at(&tw, i) && match_word_similarity(word, tw.w[i]) >= 0.85)
 				return 1;

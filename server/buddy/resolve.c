@@ -19,22 +19,10 @@
 
 #define RANK_MAX 24
 
-int64_t dlg_int(const cJSON *obj, const char *key, int64_t dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
-}
-
 int64_t dlg_id(const cJSON *obj)
 {
 	int64_t id = dlg_int(obj, "id", 0);
 	return id ? id : dlg_int(obj, "product_id", 0);
-}
-
-const char *dlg_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 cJSON *dlg_cart_as_products(const cJSON *cart)

@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c - libFuzzer harness: the CSV reader (shared/csv.c) that catalog
+ * fuzz_csv.c - libFuzzer harness: the CSV reader (shared/proto/csv.c) that catalog
  * imports go through.  Every record is read to the end or to the first error; each
  * field must be a NUL-terminated string inside what was handed out.
  */

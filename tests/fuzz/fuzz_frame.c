@@ -1,5 +1,5 @@
 /*
- * fuzz_frame.c - libFuzzer harness: the audio frame header (shared/frame.c) and the
+ * fuzz_frame.c - libFuzzer harness: the audio frame header (shared/proto/frame.c) and the
  * Opus packets inside microphone frames, decoded as voice_turn.c does (at the
  * uplink rates a client may choose).  A frame that parses must re-encode to the
  * same bytes.

@@ -1,5 +1,5 @@
 /*
- * test_aec.c - echo cancellation (shared/aec.c) in a simulated room.
+ * test_aec.c - echo cancellation (shared/media/aec.c) in a simulated room.
  *
  * The far end is speech (an eSpeak NG paragraph, or a deterministic speech-like
  * signal when eSpeak NG is missing); the room turns it into an echo 40 ms late with

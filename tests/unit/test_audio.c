@@ -1,5 +1,5 @@
 /*
- * test_audio.c - Opus wrappers, resampler and audio file I/O (shared/opuscodec.c,
+ * test_audio.c - Opus wrappers, resampler and audio file I/O (shared/media/opuscodec.c,
  * resample.c, wav.c).  Odd input files (stereo, 8-bit, 24-bit, 44.1 kHz float,
  * garbage, empty, header-only) are written with libsndfile into a temp dir.
  */

@@ -1,6 +1,6 @@
 /*
- * test_buddy_client.c - the buddy WebSocket client (shared/buddy_client.c,
- * shared/buddy_event.c): event parsing (also hostile messages), action summaries,
+ * test_buddy_client.c - the buddy WebSocket client (shared/client/buddy_client.c,
+ * shared/client/buddy_event.c): event parsing (also hostile messages), action summaries,
  * holding reply text until the speech player reaches it (buddy_sync),
  * the product-title memory, URL mapping, and whole conversations against a small
  * fake buddy server run in this process on libwebsockets (hello/ready, refused

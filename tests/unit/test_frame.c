@@ -1,5 +1,5 @@
 /*
- * test_frame.c - audio frame header (shared/frame.c): round trips, byte layout,
+ * test_frame.c - audio frame header (shared/proto/frame.c): round trips, byte layout,
  * and hostile input (short, unknown kind, reserved bytes, empty/oversized payload).
  */
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * test_jitter.c - downlink jitter buffer (shared/jitter.c): ordering, gaps after
+ * test_jitter.c - downlink jitter buffer (shared/media/jitter.c): ordering, gaps after
  * max_wait, stale and cancelled turns, duplicates, end of turn, growth, stats.
  */
 #include <check.h>

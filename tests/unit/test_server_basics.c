@@ -1,7 +1,7 @@
 /*
  * test_server_basics.c - the server's small building blocks: the FTS5 query builder
  * (server/fts.c, also run against a real FTS5 table), the config parser
- * (shared/config.c), UTF-8 validation (shared/utf8.c, exhaustively up to three
+ * (shared/config.c), UTF-8 validation (shared/proto/utf8.c, exhaustively up to three
  * bytes), auth helpers (server/auth.c: emails, tokens, Argon2 at cost "min"), the
  * rate limiter (server/ratelimit.c) and the REST helpers (server/api.c).
  */

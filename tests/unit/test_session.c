@@ -1,6 +1,6 @@
 /*
  * test_session.c - the client's credentials file and authenticated requests
- * (shared/session.c over shared/rest.c), against a small HTTP server in a thread
+ * (shared/client/session.c over shared/client/rest.c), against a small HTTP server in a thread
  * that plays voxcartd's auth endpoints.
  *
  * Covered: file and directory modes, atomic writes, damaged and hostile files,

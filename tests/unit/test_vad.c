@@ -1,5 +1,5 @@
 /*
- * test_vad.c - energy VAD (shared/vad.c) on synthetic audio: background noise, a
+ * test_vad.c - energy VAD (shared/media/vad.c) on synthetic audio: background noise, a
  * voiced signal (amplitude-modulated harmonics), short pauses, a cough-length
  * burst, a rising noise floor, and one real utterance synthesised by flite.
  */

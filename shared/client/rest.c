@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -376,4 +378,26 @@ int rest_query_add(char **url, const char *key, const char *value)
 	free(*url);
 	*url = s;
 	return 0;
+}
+
+void rest_new_idempotency_key(char *key)
+{
+	unsigned char raw[16];
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		/* very unlikely; still unique enough per user */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long seed = (unsigned long long)ts.tv_nsec ^
+					  ((unsigned long long)ts.tv_sec << 20) ^ (unsigned)getpid();
+		for (size_t i = 0; i < sizeof raw; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			raw[i] = (unsigned char)(seed >> 56);
+		}
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof raw; i++) {
+		key[2 * i] = hex[raw[i] >> 4];
+		key[2 * i + 1] = hex[raw[i] & 15];
+	}
+	key[2 * sizeof raw] = '\0';
 }

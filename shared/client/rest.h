@@ -59,6 +59,14 @@ int rest_request(struct rest *r, const char *method, const char *path, const cJS
 
 void rest_response_free(struct rest_response *resp);
 
+/* An Idempotency-Key's size with its NUL: 32 hex digits. */
+#define REST_IDEMPOTENCY_KEY_SIZE 33
+
+/* Writes a fresh random Idempotency-Key (32 hex digits from 16 random bytes) into key,
+ * which holds at least REST_IDEMPOTENCY_KEY_SIZE bytes.  A request sent again with the
+ * same key is done once by the server. */
+void rest_new_idempotency_key(char *key);
+
 /* Percent-encodes s for a URL query value or path segment.  Returns a malloc'd string
  * (the caller frees it) or NULL when out of memory. */
 char *rest_escape(const char *s);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
+#include "money.h"
 #include "opuscodec.h"
 #include "rest.h"
 #include "session.h"
@@ -20,28 +22,10 @@
 #define BUDDY_PATH "/api/v1/buddy"
 /* ---- events ---- */
 
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *key, double def)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) && v->valuedouble == v->valuedouble ? v->valuedouble : def;
-}
-
 static uint32_t ju32(const cJSON *o, const char *key)
 {
-	double d = jnum(o, key, 0);
+	double d = json_num(o, key, 0);
 	return d >= 0 && d <= 4294967295.0 ? (uint32_t)d : 0;
-}
-
-static const cJSON *jobj(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsObject(v) ? v : NULL;
 }
 
 static const struct { const char *name; enum buddy_event_type type; } event_names[] = {
@@ -66,31 +50,31 @@ int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev)
 		if (strcmp(ev->type_name, event_names[i].name) == 0)
 			ev->type = event_names[i].type;
 	ev->turn = ju32(j, "turn");
-	ev->text = jstr(j, "text");
+	ev->text = json_str(j, "text");
 	ev->final = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "final"));
 	ev->seq = ju32(j, "seq");
-	double sseq = jnum(j, "speech_seq", -1);
+	double sseq = json_num(j, "speech_seq", -1);
 	ev->speech_seq = sseq >= 0 && sseq <= 4294967295.0 ? (long)sseq : -1;
 	ev->speech_frames = ju32(j, "speech_frames");
 	ev->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "cancelled"));
-	const cJSON *timing = jobj(j, "timing");
-	ev->asr_ms = (long)jnum(timing, "asr_ms", -1);
-	ev->think_ms = (long)jnum(timing, "think_ms", -1);
-	ev->first_speech_ms = (long)jnum(timing, "first_speech_ms", -1);
-	ev->name = jstr(j, "name");
-	ev->args = jobj(j, "args");
-	ev->result = jobj(j, "result");
-	ev->code = jstr(j, "code");
-	ev->message = jstr(j, "message");
-	ev->session = jstr(j, "session");
-	double conv = jnum(j, "conversation_id", 0);
+	const cJSON *timing = json_obj(j, "timing");
+	ev->asr_ms = (long)json_num(timing, "asr_ms", -1);
+	ev->think_ms = (long)json_num(timing, "think_ms", -1);
+	ev->first_speech_ms = (long)json_num(timing, "first_speech_ms", -1);
+	ev->name = json_str(j, "name");
+	ev->args = json_obj(j, "args");
+	ev->result = json_obj(j, "result");
+	ev->code = json_str(j, "code");
+	ev->message = json_str(j, "message");
+	ev->session = json_str(j, "session");
+	double conv = json_num(j, "conversation_id", 0);
 	ev->conversation_id = conv > 0 && conv < 9e15 ? (int64_t)conv : 0;
-	const cJSON *speech = jobj(j, "speech");
-	ev->speech_rate = (int)jnum(speech, "sample_rate", 24000);
+	const cJSON *speech = json_obj(j, "speech");
+	ev->speech_rate = (int)json_num(speech, "sample_rate", 24000);
 	if (!opus_rate_valid(ev->speech_rate))
 		ev->speech_rate = 24000;
-	ev->voice = jstr(speech, "voice");
-	ev->user = jobj(j, "user");
+	ev->voice = json_str(speech, "voice");
+	ev->user = json_obj(j, "user");
 	ev->product_title = "";
 	return 0;
 }
@@ -215,7 +199,7 @@ static void titles_from(struct buddy_titles *t, const cJSON *items)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, items) {
 		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(it, "product_id");
-		titles_put(t, jnum(it, pid ? "product_id" : "id", 0), jstr(it, "title"));
+		titles_put(t, json_num(it, pid ? "product_id" : "id", 0), json_str(it, "title"));
 	}
 }
 
@@ -225,10 +209,10 @@ void buddy_titles_learn(struct buddy_titles *t, const struct buddy_event *ev)
 	if (ev->type != BUDDY_EV_ACTION || !r)
 		return;
 	titles_from(t, cJSON_GetObjectItemCaseSensitive(r, "items"));
-	titles_from(t, cJSON_GetObjectItemCaseSensitive(jobj(r, "cart"), "items"));
-	titles_from(t, cJSON_GetObjectItemCaseSensitive(jobj(r, "order"), "items"));
-	const cJSON *p = jobj(r, "product") ? jobj(r, "product") : r;
-	titles_put(t, jnum(p, "id", 0), jstr(p, "title"));
+	titles_from(t, cJSON_GetObjectItemCaseSensitive(json_obj(r, "cart"), "items"));
+	titles_from(t, cJSON_GetObjectItemCaseSensitive(json_obj(r, "order"), "items"));
+	const cJSON *p = json_obj(r, "product") ? json_obj(r, "product") : r;
+	titles_put(t, json_num(p, "id", 0), json_str(p, "title"));
 }
 
 const char *buddy_titles_find(const struct buddy_titles *t, int64_t id)
@@ -272,18 +256,10 @@ static void sb_text(struct sbuf *b, const char *s)
 			b->p[i] = ' ';
 }
 
-static void money(int64_t cents, char *buf, size_t len)
-{
-	const char *sign = cents < 0 ? "-" : "";
-	uint64_t v = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-	snprintf(buf, len, "%s$%llu.%02llu", sign, (unsigned long long)(v / 100),
-		 (unsigned long long)(v % 100));
-}
-
 /* The Cart an action's result carries: result.cart, or the result itself. */
 static const cJSON *result_cart(const cJSON *result)
 {
-	const cJSON *cart = jobj(result, "cart");
+	const cJSON *cart = json_obj(result, "cart");
 	if (cart)
 		return cart;
 	return cJSON_GetObjectItemCaseSensitive(result, "subtotal_cents") ? result : NULL;
@@ -293,7 +269,7 @@ static const cJSON *cart_line(const cJSON *cart, double product_id)
 {
 	const cJSON *it;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(cart, "items"))
-		if (product_id > 0 && jnum(it, "product_id", -1) == product_id)
+		if (product_id > 0 && json_num(it, "product_id", -1) == product_id)
 			return it;
 	return NULL;
 }
@@ -303,16 +279,16 @@ static void action_item(const struct buddy_event *ev, const cJSON *cart, const c
 			double *qty)
 {
 	const cJSON *a = ev->args, *r = ev->result;
-	const cJSON *product = jobj(a, "product") ? jobj(a, "product") : jobj(r, "product");
-	const cJSON *item = jobj(r, "item");
-	double id = jnum(a, "product_id", jnum(product, "id", jnum(item, "product_id", 0)));
+	const cJSON *product = json_obj(a, "product") ? json_obj(a, "product") : json_obj(r, "product");
+	const cJSON *item = json_obj(r, "item");
+	double id = json_num(a, "product_id", json_num(product, "id", json_num(item, "product_id", 0)));
 	const cJSON *line = cart_line(cart, id);
-	*title = *jstr(a, "title") ? jstr(a, "title")
-		 : *jstr(product, "title") ? jstr(product, "title")
-		 : *jstr(item, "title") ? jstr(item, "title")
-		 : *jstr(line, "title") ? jstr(line, "title")
+	*title = *json_str(a, "title") ? json_str(a, "title")
+		 : *json_str(product, "title") ? json_str(product, "title")
+		 : *json_str(item, "title") ? json_str(item, "title")
+		 : *json_str(line, "title") ? json_str(line, "title")
 		 : ev->product_title ? ev->product_title : "";
-	*qty = jnum(a, "quantity", jnum(item, "quantity", jnum(line, "quantity", 0)));
+	*qty = json_num(a, "quantity", json_num(item, "quantity", json_num(line, "quantity", 0)));
 }
 
 static void summary_search(struct sbuf *b, const struct buddy_event *ev, int max_items)
@@ -330,9 +306,9 @@ static void summary_search(struct sbuf *b, const struct buddy_event *ev, int max
 			break;
 		}
 		char price[32];
-		money((int64_t)jnum(p, "price_cents", 0), price, sizeof price);
+		money_format(json_int(p, "price_cents"), price, sizeof price);
 		sb_add(b, "%s%d. ", i ? "\n" : "", i + 1);
-		sb_text(b, jstr(p, "title"));
+		sb_text(b, json_str(p, "title"));
 		sb_add(b, "   %s", price);
 		i++;
 	}
@@ -350,7 +326,7 @@ static void summary_cart_line(struct sbuf *b, const struct buddy_event *ev, char
 	sb_text(b, *title ? title : "item");
 	if (cart && mark == '+') {
 		char sub[32];
-		money((int64_t)jnum(cart, "subtotal_cents", 0), sub, sizeof sub);
+		money_format(json_int(cart, "subtotal_cents"), sub, sizeof sub);
 		sb_add(b, "   cart %s", sub);
 	}
 }
@@ -362,7 +338,7 @@ size_t buddy_action_summary(const struct buddy_event *ev, int max_items, char *b
 		return 0;
 	buf[0] = '\0';
 	const char *name = ev->name ? ev->name : "";
-	const cJSON *order = jobj(ev->result, "order");
+	const cJSON *order = json_obj(ev->result, "order");
 	char amount[32];
 	if (strcmp(name, "search") == 0) {
 		summary_search(&b, ev, max_items > 0 ? max_items : 5);
@@ -376,21 +352,21 @@ size_t buddy_action_summary(const struct buddy_event *ev, int max_items, char *b
 		sb_add(&b, "cart cleared");
 	} else if (strcmp(name, "cart.view") == 0) {
 		const cJSON *cart = result_cart(ev->result);
-		money((int64_t)jnum(cart, "subtotal_cents", 0), amount, sizeof amount);
-		double n = jnum(cart, "item_count", 0);
+		money_format(json_int(cart, "subtotal_cents"), amount, sizeof amount);
+		double n = json_num(cart, "item_count", 0);
 		sb_add(&b, "cart: %.0f item%s, %s", n, n == 1 ? "" : "s", amount);
 	} else if (strcmp(name, "checkout") == 0 && order) {
-		money((int64_t)jnum(order, "total_cents", 0), amount, sizeof amount);
-		sb_add(&b, "order #%.0f placed, %s", jnum(order, "id", 0), amount);
+		money_format(json_int(order, "total_cents"), amount, sizeof amount);
+		sb_add(&b, "order #%.0f placed, %s", json_num(order, "id", 0), amount);
 	} else if ((strcmp(name, "order.cancel") == 0 || strcmp(name, "order.status") == 0) &&
 		   order) {
-		sb_add(&b, "order #%.0f: ", jnum(order, "id", 0));
-		sb_text(&b, jstr(order, "status"));
+		sb_add(&b, "order #%.0f: ", json_num(order, "id", 0));
+		sb_text(&b, json_str(order, "status"));
 	} else if (strcmp(name, "product.show") == 0) {
-		const cJSON *p = jobj(ev->result, "product") ? jobj(ev->result, "product")
+		const cJSON *p = json_obj(ev->result, "product") ? json_obj(ev->result, "product")
 							      : ev->result;
-		money((int64_t)jnum(p, "price_cents", 0), amount, sizeof amount);
-		sb_text(&b, jstr(p, "title"));
+		money_format(json_int(p, "price_cents"), amount, sizeof amount);
+		sb_text(&b, json_str(p, "title"));
 		sb_add(&b, "   %s", amount);
 	} else {
 		sb_text(&b, name);

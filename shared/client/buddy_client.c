@@ -6,7 +6,7 @@
  * queue under c->lock and call lws_cancel_service(); the loop then gets
  * LWS_CALLBACK_EVENT_WAIT_CANCELLED, asks for a writable callback and writes one
  * queued message per CLIENT_WRITEABLE, as lws requires.  Incoming messages may come
- * in fragments: they are collected in c->rx and handled whole.  The connection's
+ * in fragments: they are collected in c->rx (ws_rx.h) and handled whole.  The connection's
  * life is one state machine under c->lock (CONNECTING -> OPEN -> READY -> CLOSED);
  * buddy_client_connect() waits on c->cond for READY or CLOSED.  The service thread
  * ends by itself once the connection is closed; buddy_client_close() joins it and
@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "opuscodec.h"
+#include "ws_rx.h"
 
 #define DEFAULT_RATE 16000
 #define DEFAULT_TIMEOUT_MS 10000
@@ -69,9 +70,7 @@ struct buddy_client {
 
 	/* [client thread] */
 	struct lws *wsi;
-	unsigned char *rx;
-	size_t rx_len, rx_cap;
-	int rx_binary;
+	struct ws_rx rx; /* a message arriving in pieces */
 	int peer_code;
 	char peer_reason[124];
 	struct buddy_titles titles;
@@ -287,12 +286,12 @@ static void handle_event(struct buddy_client *c, struct buddy_event *ev)
 		announce_ready(c);
 }
 
-static void handle_message(struct buddy_client *c)
+static void handle_message(struct buddy_client *c, const struct ws_rx_msg *m)
 {
-	if (c->rx_binary) {
+	if (m->binary) {
 		struct proto_frame f;
-		if (proto_frame_parse(c->rx, c->rx_len, &f) != 0 || f.kind != PROTO_FRAME_SPEECH) {
-			log_debug("buddy", "ignoring a malformed audio frame (%zu bytes)", c->rx_len);
+		if (proto_frame_parse(m->data, m->len, &f) != 0 || f.kind != PROTO_FRAME_SPEECH) {
+			log_debug("buddy", "ignoring a malformed audio frame (%zu bytes)", m->len);
 			return;
 		}
 		if (c->cb.on_speech && callbacks_on(c))
@@ -300,7 +299,7 @@ static void handle_message(struct buddy_client *c)
 		return;
 	}
 	struct buddy_event ev;
-	if (buddy_event_parse((const char *)c->rx, c->rx_len, &ev) != 0) {
+	if (buddy_event_parse((const char *)m->data, m->len, &ev) != 0) {
 		log_debug("buddy", "ignoring a message that is not a JSON event");
 		return;
 	}
@@ -310,29 +309,12 @@ static void handle_message(struct buddy_client *c)
 
 static int receive(struct buddy_client *c, struct lws *wsi, const void *in, size_t len)
 {
-	if (lws_is_first_fragment(wsi)) {
-		c->rx_len = 0;
-		c->rx_binary = lws_frame_is_binary(wsi);
-	}
-	if (c->rx_len + len > MAX_RX)
-		return -1;
-	if (c->rx_len + len > c->rx_cap) {
-		size_t cap = c->rx_cap ? c->rx_cap : 4096;
-		while (cap < c->rx_len + len)
-			cap *= 2;
-		unsigned char *b = realloc(c->rx, cap);
-		if (!b)
-			return -1;
-		c->rx = b;
-		c->rx_cap = cap;
-	}
-	if (len)
-		memcpy(c->rx + c->rx_len, in, len);
-	c->rx_len += len;
-	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
-		return 0;
-	handle_message(c);
-	c->rx_len = 0;
+	struct ws_rx_msg m;
+	int got = ws_rx_take(&c->rx, wsi, in, len, &m);
+	if (got != WS_RX_MESSAGE)
+		return got == WS_RX_MORE ? 0 : -1;
+	handle_message(c, &m);
+	ws_rx_done(&c->rx);
 	return 0;
 }
 
@@ -506,7 +488,7 @@ static void destroy(struct buddy_client *c)
 	if (c->ctx)
 		lws_context_destroy(c->ctx);
 	free_queue(c);
-	free(c->rx);
+	ws_rx_done(&c->rx);
 	opus_enc_free(c->enc);
 	if (c->token) {
 		explicit_bzero(c->token, strlen(c->token));
@@ -523,6 +505,7 @@ static struct buddy_client *client_new(const char *token, const struct buddy_cli
 	struct buddy_client *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
+	c->rx.max = MAX_RX;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
