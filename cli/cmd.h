@@ -2,9 +2,11 @@
  * cmd.h - the command table of voxcart.
  *
  * Every subcommand is one const struct cmd_entry, defined in the cmd-*.c file that
- * implements it and listed once in cmd_table[] (cli/voxcart.c).  The dispatcher, `voxcart
- * help`, usage errors and `voxcart completion bash` are all generated from the table,
- * so a new command needs no change anywhere else.
+ * implements it and listed once in cmd_table[] (cli/voxcart.c, with its extern
+ * declaration).  The dispatcher, `voxcart help`, usage errors and `voxcart completion
+ * bash|zsh` are all generated from the table.  Besides its cmd-*.c file and that line,
+ * a new command wants its flag lines and examples in cmd-help.c's details[], its
+ * section in man/voxcart.1 and its cases in tests/integration/test_cli.py.
  *
  * usage holds what follows "voxcart NAME" - one line per form, '\n' between lines:
  *     "add --title T --price PRICE ...\nrm ID"      (a group: the first word of each

@@ -1,6 +1,7 @@
 /*
- * handlers.h - the REST handlers, one group per module (auth.c, catalog.c, cart.c,
- * payments.c, orders.c, seller.c, conversations.c).  Each takes the request
+ * handlers.h - the REST handlers, grouped by the file that defines them (auth.c,
+ * catalog.c, product_list.c, listings.c, cart.c, payments.c, orders.c, order_view.c, seller.c,
+ * buddy_rest.c, conversations.c); routes.c maps paths to them.  Each takes the request
  * (authenticated and with its body parsed, as the route table says) and fills the
  * response.  They run on worker threads with req->db as their connection.
  */
@@ -20,14 +21,16 @@ HANDLER(h_logout);
 HANDLER(h_me_get);
 HANDLER(h_me_patch);
 
-/* catalog.c */
+/* catalog.c: browsing, and a seller's own listings */
 HANDLER(h_products_list);
 HANDLER(h_product_get);
 HANDLER(h_categories);
+HANDLER(h_seller_products);
+
+/* listings.c: a seller's changes to the catalog */
 HANDLER(h_product_create);
 HANDLER(h_product_patch);
 HANDLER(h_product_delete);
-HANDLER(h_seller_products);
 
 /* product_list.c: the product list from memory, else h_products_list */
 HANDLER(h_products_list_fast);
@@ -45,12 +48,14 @@ HANDLER(h_cards_list);
 HANDLER(h_cards_delete);
 HANDLER(h_cards_patch);
 
-/* orders.c */
+/* orders.c: placing, paying and cancelling */
 HANDLER(h_orders_create);
-HANDLER(h_orders_list);
-HANDLER(h_order_get);
 HANDLER(h_order_pay);
 HANDLER(h_order_cancel);
+
+/* order_view.c: reading orders */
+HANDLER(h_orders_list);
+HANDLER(h_order_get);
 
 /* seller.c */
 HANDLER(h_seller_orders);

@@ -65,8 +65,8 @@ struct dlg_added {
 
 struct buddy_state {
 	int turn;
-	cJSON *shown;
-	int shown_is_cart;
+	cJSON *shown;		/* what was last listed to the user, for "the second one" */
+	int shown_is_cart;	/* shown holds the cart's lines, not search results */
 	int shown_turn;		/* the turn that last set shown */
 	int focus_turn;		/* the turn that last set focus */
 	int info_turn;		/* the turn that last answered about a product */
@@ -85,10 +85,10 @@ struct buddy_state {
 	/* a question waiting for its answer */
 	enum dlg_pending pending;
 	int pending_turn;
-	enum und_intent pending_intent;
-	int pending_qty;
-	int64_t pending_total;
-	int64_t pending_pm;
+	enum und_intent pending_intent;	/* DLG_PENDING_CHOOSE: what the choice will do */
+	int pending_qty;		/* ... and how many */
+	int64_t pending_total;	/* DLG_PENDING_CHECKOUT: the subtotal read back */
+	int64_t pending_pm;	/* ... and the card that will be charged */
 	int64_t suggest_id;
 	int64_t pending_order;	/* DLG_PENDING_CANCEL: the order read back */
 	int suggest_qty;
@@ -99,9 +99,9 @@ struct buddy_state {
 	/* the order placed in this conversation: "can you cancel it" right after */
 	int64_t placed_id;
 	int placed_turn;
-	/* frustration history */
+	/* frustration: the last four turns that corrected the buddy, newest first */
 	int correction_turns[4];
-	char last_text[256];
+	char last_text[256];	/* the previous utterance, to notice it said again */
 };
 
 struct turn {
@@ -115,9 +115,9 @@ struct turn {
 	int changed_cart;	/* a cart change was made this turn */
 	int asked;		/* a question was asked (pending set) this turn */
 	int ncmds, cmd_index;
-	int checkout_asked;
+	int checkout_asked;	/* "Shall I place the order?" was pending when the turn began */
 	int info_cmd;		/* 1 + the command whose items act_info focused ("the gala and the
-				 * honeycrisp": both are "the cheaper one" next) */	/* "Shall I place the order?" was pending when the turn began */
+				 * honeycrisp": both are "the cheaper one" next) */
 	int denied;		/* "no, hold on" was answered this turn */
 	int answered;		/* the utterance was the answer to the open question */
 	int cart_said;		/* the command being run said "cart" ("the second item in my cart") */

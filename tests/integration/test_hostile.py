@@ -9,11 +9,10 @@ and the code of PROTOCOL.md's table; nothing may be written (the state read back
 through GETs is unchanged); the server keeps serving (GET /health after each batch)
 and exits 0 on SIGTERM at the end.  SQL-looking strings must be stored verbatim.
 
-Endpoints still answering 501 (being written by others) are probed for body-level
-attacks only (those are refused before any handler runs); their field checks are
-skipped with a note and run by themselves once the handler lands.  For the auth and
-catalog endpoints the exact status, code and field are checked; for the others, any
-4xx whose code matches the table.
+Every endpoint has its handler: one answering 501 (not implemented) fails the check
+"is implemented" and its field checks are skipped.  For the auth and catalog
+endpoints the exact status, code and field are checked; for the others, any 4xx
+whose code matches the table.
 """
 
 import os
