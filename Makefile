@@ -55,7 +55,7 @@ endif
 
 SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c \
-						   server/store/*.c server/store/sqlite/*.c \
+						   server/turn/*.c server/store/*.c server/store/sqlite/*.c \
 						   server/store/postgres/*.c))
 CLI_SRC    := $(wildcard cli/*.c)
 TUI_SRC    := $(wildcard tui/*.c)

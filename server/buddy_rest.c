@@ -1,13 +1,26 @@
 /*
  * buddy_rest.c - POST /api/v1/buddy/messages: one buddy turn over REST.  The turn
- * (buddy_run.h) runs with no event sink: its reply and actions are collected into
- * one answer.  The conversation and its dialogue state come from conversations.h.
+ * (turn/run.h) writes to a collector sink: the actions are gathered, and the reply
+ * is the turn's whole text, into one answer.  The conversation and its dialogue
+ * state come from conversations.h.
  */
-#include "buddy_run.h"
 #include "conversations.h"
 #include "handlers.h"
+#include "turn/run.h"
 
 #include <stdint.h>
+
+/* The collector's one kind of output: each action as {name, args, result}. */
+static void collect_action(void *ctx, uint32_t turn, const char *name, const cJSON *args,
+			   const cJSON *result)
+{
+	(void)turn;
+	cJSON *a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "name", name);
+	cJSON_AddItemToObject(a, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(a, "result", result ? cJSON_Duplicate(result, 1) : cJSON_CreateObject());
+	cJSON_AddItemToArray(ctx, a);
+}
 
 HANDLER(h_buddy_message)
 {
@@ -24,7 +37,10 @@ HANDLER(h_buddy_message)
 		api_internal(resp, req->db, "buddy message");
 		return;
 	}
+	cJSON *actions = cJSON_CreateArray();
+	struct turn_sink sink = { .ctx = actions, .action = collect_action };
 	struct buddy_run run = { 0 };
+	run.sink = &sink;
 	run.srv = req->srv;
 	run.db = req->db;
 	run.user_id = req->user.id;
@@ -36,8 +52,7 @@ HANDLER(h_buddy_message)
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "conversation_id", (double)conv_id);
 	cJSON_AddStringToObject(out, "reply", run.reply ? run.reply : "");
-	cJSON_AddItemToObject(out, "actions", run.actions);
-	run.actions = NULL;
+	cJSON_AddItemToObject(out, "actions", actions);
 	buddy_run_cleanup(&run);
 	api_json(resp, 200, out);
 }

@@ -1,57 +1,10 @@
 /*
- * buddy_run.h - one buddy turn, for both transports: the WebSocket session (events
- * streamed, speech synthesised sentence by sentence) and POST /buddy/messages (the
- * reply and actions collected into one answer).
+ * buddy_run.h - the turn is turn/run.h now; this name stays for voice_turn.c (which
+ * wants buddy_now and buddy_thread_cpu) until the hear module replaces that file.
  */
 #ifndef VOXCART_BUDDY_RUN_H
 #define VOXCART_BUDDY_RUN_H
 
-#include "api.h"
-
-struct server;
-struct buddy_session;
-struct buddy_state;
-
-struct buddy_run {
-	/* in */
-	struct server *srv;
-	sqlite3 *db;
-	int64_t user_id;
-	int64_t conversation_id;
-	struct buddy_state *state;
-	struct buddy_session *session; /* NULL for REST */
-	uint32_t turn;
-	double t_start;                /* monotonic seconds when the turn began */
-	double asr_ms;
-	/* out */
-	char *reply;                   /* malloc'd whole reply */
-	size_t reply_len, reply_cap;
-	cJSON *actions;                /* REST: the action events */
-	int delta_seq;
-	int speech_frames;
-	double first_speech_ms;        /* the first speech frame handed to the socket */
-	double first_text_ms;          /* the first reply text (understanding done) */
-	double first_packet_ms;        /* the first speech packet synthesised and encoded */
-	double cpu_start;              /* buddy_thread_cpu() when the turn's job began; 0 unknown */
-	double asr_cpu_ms;             /* this thread's CPU for recognition after audio.stop */
-	double first_speech_cpu_ms;    /* ... and up to the first speech frame */
-	int cancelled;
-	/* speech */
-	size_t spoken_upto;            /* reply bytes already sent to synthesis */
-	unsigned char *held;           /* last speech packet, held back to flag it last */
-	size_t held_len;
-};
-
-/* Runs the turn (understanding, tools, events, storage).  Returns 0. */
-int buddy_run_turn(struct buddy_run *run, const char *text);
-/* Answers with a fixed text (spoken like any reply), without the engine and without
- * storing a turn: for an utterance nothing could be heard in. */
-int buddy_run_say(struct buddy_run *run, const char *text);
-void buddy_run_cleanup(struct buddy_run *run);
-
-double buddy_now(void);
-/* CPU seconds this thread has used (CLOCK_THREAD_CPUTIME_ID): the work a stage
- * costs, whatever else the machine is doing. */
-double buddy_thread_cpu(void);
+#include "turn/run.h"
 
 #endif

@@ -118,6 +118,10 @@ void buddy_session_send_control(struct buddy_session *s, enum out_kind kind, uin
 /* Error event; turn 0 means none. */
 void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
 			      const char *message);
+/* The session as a turn's sink (turn/sink.h): reply.delta, action, transcript and
+ * reply.done events and speech frames on the socket; cancelled by cancel_upto. */
+struct turn_sink;
+void buddy_session_sink(struct buddy_session *s, struct turn_sink *sink);
 
 /* [loop] Removes queued speech frames of turns <= turn (a barge-in). */
 void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn);

@@ -5,7 +5,6 @@
  */
 #include "auth.h"
 #include "buddy/buddy.h"
-#include "buddy_run.h"
 #include "buddy_session.h"
 #include "conversations.h"
 #include "json.h"
@@ -13,6 +12,7 @@
 #include "msgcheck.h"
 #include "server.h"
 #include "store.h"
+#include "turn/run.h"
 #include "voice/tts.h"
 #include "voice_turn.h"
 
@@ -148,7 +148,11 @@ static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *te
 	if (!s->state)
 		s->state = conv_state_take(s->srv, s->conversation_id);
 	run.state = s->state;
-	run.session = s;
+	struct turn_sink sink;
+	buddy_session_sink(s, &sink);
+	run.sink = &sink;
+	run.speech = s->speech;
+	run.tts = s->tts;
 	run.turn = turn;
 	run.t_start = t_start;
 	run.asr_ms = asr_ms;
@@ -194,8 +198,12 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 	double asr_cpu_ms = (buddy_thread_cpu() - c0) * 1000.0;
 	if (rc != 0 || !heard[0]) {
 		struct buddy_run run = { 0 };
+		struct turn_sink sink;
+		buddy_session_sink(s, &sink);
 		run.srv = s->srv;
-		run.session = s;
+		run.sink = &sink;
+		run.speech = s->speech;
+		run.tts = s->tts;
 		run.turn = job->turn;
 		run.t_start = t0;
 		run.asr_ms = asr_ms;

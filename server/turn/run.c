@@ -1,17 +1,16 @@
 /*
- * buddy_run.c - one buddy turn (see buddy_run.h).
+ * turn/run.c - one buddy turn (see turn/run.h).
  *
  * The understanding engine (buddy/) streams reply text and actions through the
- * output callbacks here.  Over the WebSocket each piece of text becomes a
- * reply.delta event at once, and each sentence, as soon as its end is seen, is
- * synthesised and sent as numbered 0x02 frames, so the shopper hears the first
- * sentence while the rest is still being worked out.  The last packet of every
- * sentence is held back until the next one exists, so the turn's final frame can
- * carry the "last" flag.
+ * output callbacks here, and they go on to the sink at once.  When the turn is
+ * spoken, each sentence, as soon as its end is seen, is synthesised and handed to
+ * the sink as numbered 0x02 frames, so the shopper hears the first sentence while
+ * the rest is still being worked out.  The last packet of every sentence is held
+ * back until the next one exists, so the turn's final frame can carry the "last"
+ * flag.
  */
-#include "buddy_run.h"
+#include "turn/run.h"
 #include "buddy/buddy.h"
-#include "buddy_session.h"
 #include "buddy_tools.h"
 #include "conversations.h"
 #include "engine_openai.h"
@@ -45,7 +44,8 @@ double buddy_thread_cpu(void)
 static int run_cancelled(void *ctx)
 {
 	struct buddy_run *run = ctx;
-	if (run->session && run->turn <= atomic_load(&run->session->cancel_upto))
+	const struct turn_sink *k = run->sink;
+	if (k->cancelled && k->cancelled(k->ctx, run->turn))
 		run->cancelled = 1;
 	return run->cancelled;
 }
@@ -63,7 +63,8 @@ static void send_frame(struct buddy_run *run, const unsigned char *opus, size_t 
 			run->first_speech_cpu_ms = (buddy_thread_cpu() - run->cpu_start) * 1000.0;
 	}
 	run->speech_frames++;
-	buddy_session_send_binary(run->session, run->turn, frame, (size_t)n);
+	if (run->sink->speech_frame)
+		run->sink->speech_frame(run->sink->ctx, run->turn, frame, (size_t)n);
 }
 
 static void on_packet(void *ctx, const uint8_t *opus, size_t len)
@@ -81,11 +82,11 @@ static void on_packet(void *ctx, const uint8_t *opus, size_t len)
 	run->held_len = len;
 }
 
-/* The turn (session, turn id) whose outside speech service failed: the rest of that
+/* The turn (sink, turn id) whose outside speech service failed: the rest of that
  * turn is spoken by eSpeak NG, so a dead service costs one timeout per turn, not one
  * per sentence.  A turn runs on one worker thread, hence thread-local. */
 static _Thread_local struct {
-	const struct buddy_session *s;
+	const void *sink;
 	uint32_t turn;
 } remote_tts_down;
 
@@ -94,16 +95,16 @@ static _Thread_local struct {
  * spoken (or the turn cancelled), -1 when eSpeak NG should speak it instead. */
 static int speak_remote(struct buddy_run *run, const char *sentence)
 {
-	struct buddy_session *s = run->session;
+	const struct config *cfg = &run->srv->cfg;
 	struct remote_tts_config rc;
 	char why[300];
 	int has_word = 0;
 	for (const char *p = sentence; *p && !has_word; p++)
 		has_word = isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80;
-	if (!has_word || !remote_tts_enabled(&s->srv->cfg) ||
-	    (remote_tts_down.s == s && remote_tts_down.turn == run->turn))
+	if (!has_word || !remote_tts_enabled(cfg) ||
+	    (remote_tts_down.sink == run->sink->ctx && remote_tts_down.turn == run->turn))
 		return -1;
-	if (remote_tts_config_read(&s->srv->cfg, &rc, why, sizeof why) != 0) {
+	if (remote_tts_config_read(cfg, &rc, why, sizeof why) != 0) {
 		log_warn("buddy", "%s; eSpeak NG speaks", why);
 		return -1;
 	}
@@ -116,28 +117,27 @@ static int speak_remote(struct buddy_run *run, const char *sentence)
 		return 0;
 	if (r == 0) {
 		/* packets may have gone out: no eSpeak NG repeat even if encoding fails */
-		if (tts_speak_pcm(s->tts, pcm, n, rate, on_packet, run_cancelled, run, why, sizeof why) < 0)
+		if (tts_speak_pcm(run->tts, pcm, n, rate, on_packet, run_cancelled, run, why, sizeof why) < 0)
 			log_warn("buddy", "speech synthesis failed: %s", why);
 		free(pcm);
 		return 0;
 	}
 	log_warn("buddy", "outside speech synthesis failed after %.0f ms (%s, %s); eSpeak NG speaks "
 		 "the rest of turn %u", (buddy_now() - t0) * 1000.0, why, rc.url, run->turn);
-	remote_tts_down.s = s;
+	remote_tts_down.sink = run->sink->ctx;
 	remote_tts_down.turn = run->turn;
 	return -1;
 }
 
 static void speak(struct buddy_run *run, const char *text, size_t len)
 {
-	struct buddy_session *s = run->session;
-	if (!s || !s->speech || !s->tts || len == 0 || run_cancelled(run))
+	if (!run->speech || !run->tts || len == 0 || run_cancelled(run))
 		return;
 	char *sentence = strndup(text, len);
 	char err[200];
 	/* optional outside voice first; eSpeak NG when it is off or fails */
 	if (sentence && speak_remote(run, sentence) != 0 &&
-	    tts_speak(s->tts, sentence, on_packet, run_cancelled, run, err, sizeof err) < 0)
+	    tts_speak(run->tts, sentence, on_packet, run_cancelled, run, err, sizeof err) < 0)
 		log_warn("buddy", "speech synthesis failed: %s", err);
 	free(sentence);
 }
@@ -182,67 +182,48 @@ static void on_delta(void *ctx, const char *text)
 	}
 	memcpy(run->reply + run->reply_len, text, n + 1);
 	run->reply_len += n;
-	if (run->session) {
-		cJSON *ev = cJSON_CreateObject();
-		cJSON_AddStringToObject(ev, "type", "reply.delta");
-		cJSON_AddNumberToObject(ev, "turn", run->turn);
-		cJSON_AddNumberToObject(ev, "seq", run->delta_seq++);
-		cJSON_AddStringToObject(ev, "text", text);
-		/* Extension: the sequence number the speech of this text starts at, so a
-		 * client can show each sentence as it is heard (sentences are spoken in
-		 * order, and this one is synthesised right after this event). */
-		if (run->session->speech)
-			cJSON_AddNumberToObject(ev, "speech_seq",
-						run->speech_frames + (run->held ? 1 : 0));
-		buddy_session_send_json(run->session, ev);
+	/* The speech of this text starts at the next frame: sentences are spoken in
+	 * order, and this one is synthesised right after the sink has the text. */
+	int speech_seq = run->speech ? run->speech_frames + (run->held ? 1 : 0) : -1;
+	if (run->sink->delta)
+		run->sink->delta(run->sink->ctx, run->turn, run->delta_seq, text, speech_seq);
+	run->delta_seq++;
+	if (run->speech)
 		speak_ready(run, 0);
-	}
 }
 
 static void on_action(void *ctx, const char *name, cJSON *args, cJSON *result)
 {
 	struct buddy_run *run = ctx;
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "action");
-	if (run->session)
-		cJSON_AddNumberToObject(ev, "turn", run->turn);
-	cJSON_AddStringToObject(ev, "name", name);
-	cJSON_AddItemToObject(ev, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
-	cJSON_AddItemToObject(ev, "result", result ? cJSON_Duplicate(result, 1) : cJSON_CreateObject());
-	if (run->session) {
-		buddy_session_send_json(run->session, ev);
-	} else {
-		cJSON_DeleteItemFromObject(ev, "type");
-		cJSON_AddItemToArray(run->actions, ev);
-	}
+	if (run->sink->action)
+		run->sink->action(run->sink->ctx, run->turn, name, args, result);
 }
 
-static void send_done(struct buddy_run *run, double think_ms)
+/* Speaks what is left, flags the last frame and tells the sink the turn is over. */
+static void finish(struct buddy_run *run)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "reply.done");
-	cJSON_AddNumberToObject(ev, "turn", run->turn);
-	cJSON_AddStringToObject(ev, "text", run->reply ? run->reply : "");
-	cJSON_AddNumberToObject(ev, "speech_frames", run->speech_frames);
-	cJSON_AddBoolToObject(ev, "cancelled", run->cancelled);
-	cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
-	cJSON_AddNumberToObject(timing, "asr_ms", (int)(run->asr_ms + 0.5));
-	cJSON_AddNumberToObject(timing, "think_ms", (int)(think_ms + 0.5));
-	/* the stages after audio.stop (or the typed turn's arrival), milliseconds */
-	cJSON_AddNumberToObject(timing, "first_text_ms", (int)(run->first_text_ms + 0.5));
-	if (run->speech_frames)
-		cJSON_AddNumberToObject(timing, "first_packet_ms", (int)(run->first_packet_ms + 0.5));
-	if (run->cpu_start > 0) { /* CPU milliseconds of the turn's thread, to one decimal */
-		cJSON_AddNumberToObject(timing, "asr_cpu_ms", (int)(run->asr_cpu_ms * 10 + 0.5) / 10.0);
-		if (run->speech_frames)
-			cJSON_AddNumberToObject(timing, "first_speech_cpu_ms",
-						(int)(run->first_speech_cpu_ms * 10 + 0.5) / 10.0);
+	double think_ms = (buddy_now() - run->t_start) * 1000.0;
+	if (!run_cancelled(run)) {
+		speak_ready(run, 1);
+		if (run->held && !run_cancelled(run))
+			send_frame(run, run->held, run->held_len, 1);
 	}
-	if (run->speech_frames)
-		cJSON_AddNumberToObject(timing, "first_speech_ms", (int)(run->first_speech_ms + 0.5));
-	else
-		cJSON_AddNullToObject(timing, "first_speech_ms");
-	buddy_session_send_json(run->session, ev);
+	if (!run->sink->done)
+		return;
+	struct turn_done d = {
+		.text = run->reply ? run->reply : "",
+		.speech_frames = run->speech_frames,
+		.cancelled = run->cancelled,
+		.asr_ms = run->asr_ms,
+		.think_ms = think_ms,
+		.first_text_ms = run->first_text_ms,
+		.first_packet_ms = run->first_packet_ms,
+		.first_speech_ms = run->first_speech_ms,
+		.cpu_known = run->cpu_start > 0,
+		.asr_cpu_ms = run->asr_cpu_ms,
+		.first_speech_cpu_ms = run->first_speech_cpu_ms,
+	};
+	run->sink->done(run->sink->ctx, run->turn, &d);
 }
 
 int buddy_run_turn(struct buddy_run *run, const char *text)
@@ -253,8 +234,6 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	struct buddy_output out = { run, on_delta, on_action, run_cancelled };
 	struct buddy_turn_info info;
 	memset(&info, 0, sizeof info);
-	if (!run->session)
-		run->actions = cJSON_CreateArray();
 
 	/* Secrets typed by mistake are taken out before anything sees or keeps them. */
 	int found = 0;
@@ -272,14 +251,7 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	}
 	if (!answered)
 		buddy_turn(run->state, &tools, &out, text, &info);
-	double think_ms = (buddy_now() - run->t_start) * 1000.0;
-	if (run->session && !run_cancelled(run)) {
-		speak_ready(run, 1);
-		if (run->held && !run_cancelled(run))
-			send_frame(run, run->held, run->held_len, 1);
-	}
-	if (run->session)
-		send_done(run, think_ms);
+	finish(run);
 	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
 			  run->reply ? run->reply : "", info.frustrated) != 0)
 		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
@@ -293,14 +265,7 @@ int buddy_run_say(struct buddy_run *run, const char *text)
 	struct buddy_output out = { run, on_delta, on_action, run_cancelled };
 	if (!run_cancelled(run))
 		out.delta(out.ctx, text);
-	double think_ms = (buddy_now() - run->t_start) * 1000.0;
-	if (run->session && !run_cancelled(run)) {
-		speak_ready(run, 1);
-		if (run->held && !run_cancelled(run))
-			send_frame(run, run->held, run->held_len, 1);
-	}
-	if (run->session)
-		send_done(run, think_ms);
+	finish(run);
 	return 0;
 }
 
@@ -308,8 +273,6 @@ void buddy_run_cleanup(struct buddy_run *run)
 {
 	free(run->reply);
 	free(run->held);
-	cJSON_Delete(run->actions);
 	run->reply = NULL;
 	run->held = NULL;
-	run->actions = NULL;
 }
