@@ -32,8 +32,10 @@ HANDLER(h_product_create);
 HANDLER(h_product_patch);
 HANDLER(h_product_delete);
 
-/* product_list.c: the product list from memory, else h_products_list */
+/* product_list.c: the product list from memory, else h_products_list; a product by
+ * id (h_product_get) after starting, once, the serialisation of every product */
 HANDLER(h_products_list_fast);
+HANDLER(h_product_get_warm);
 
 /* cart.c */
 HANDLER(h_cart_get);

@@ -139,18 +139,43 @@ static int current(const struct product_cache_stamp *s, int64_t id)
 	       s->global == atomic_load(&global_epoch);
 }
 
-void product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json, size_t len)
+struct product_cache_snapshot {
+	uint64_t bucket[BUCKETS], global;
+};
+
+struct product_cache_snapshot *product_cache_snapshot(void)
+{
+	struct product_cache_snapshot *s = malloc(sizeof *s);
+	if (!s)
+		return NULL;
+	s->global = atomic_load(&global_epoch);
+	for (unsigned i = 0; i < BUCKETS; i++)
+		s->bucket[i] = atomic_load(&bucket_epoch[i]);
+	return s;
+}
+
+struct product_cache_stamp product_cache_snapshot_stamp(const struct product_cache_snapshot *s,
+							 int64_t id)
+{
+	struct product_cache_stamp st = { s->bucket[bucket_of(id)], s->global };
+	return st;
+}
+
+int product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json, size_t len)
 {
 	if (id <= 0 || !current(s, id))
-		return;
+		return -1;
 	pthread_once(&once, init);
 	struct slot *sl = &slots[(uint64_t)id % SLOTS];
 	pthread_mutex_t *m = &stripes[(uint64_t)id % STRIPES];
+	int rc = -2;
 	pthread_mutex_lock(m);
 	size_t old = sl->body ? sl->len : 0;
 	if (atomic_load(&bytes) - old + len <= BUDGET) {
 		char *copy = malloc(len + 1);
+		rc = -1;
 		if (copy) {
+			rc = 0;
 			memcpy(copy, json, len);
 			copy[len] = '\0';
 			free(sl->body);
@@ -163,6 +188,7 @@ void product_cache_put(int64_t id, const struct product_cache_stamp *s, const ch
 		}
 	}
 	pthread_mutex_unlock(m);
+	return rc;
 }
 
 int product_cache_answer(const char *path, char **body, size_t *len)

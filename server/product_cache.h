@@ -26,9 +26,19 @@ void product_cache_attach(sqlite3 *db);
 
 /* Read before reading product id's row, passed to product_cache_put with its JSON. */
 struct product_cache_stamp product_cache_stamp(int64_t id);
-/* Keeps a copy of the JSON of active product id (dropped if it changed meanwhile). */
-void product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json,
-		       size_t len);
+/* Keeps a copy of the JSON of active product id (dropped if it changed meanwhile):
+ * 0 kept, -1 not (changed meanwhile, or out of memory), -2 not (the byte budget is
+ * spent). */
+int product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json,
+		      size_t len);
+
+/* Every stamp at once, for reading many products in one read transaction: taken
+ * before the transaction begins, it stamps each of its rows (a change committed
+ * meanwhile makes the copy stale, as product_cache_stamp would).  free() it. */
+struct product_cache_snapshot;
+struct product_cache_snapshot *product_cache_snapshot(void);
+struct product_cache_stamp product_cache_snapshot_stamp(const struct product_cache_snapshot *s,
+							 int64_t id);
 
 /* For path /api/v1/products/<id>: a malloc'd copy of the cached JSON in *body (0), or
  * -1 (not that path, not cached, or out of date). */

@@ -11,9 +11,15 @@
 #include "fts.h"
 #include "handlers.h"
 #include "product_cache.h"
+#include "log.h"
 #include "searchidx.h"
+#include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +155,66 @@ int product_list_answer(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
+void product_list_warm(sqlite3 *db)
+{
+	/* The stamps before the read transaction (product_cache.h). */
+	struct product_cache_snapshot *snap = product_cache_snapshot();
+	sqlite3_stmt *st = snap ? store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
+						"WHERE p.status = 'active' ORDER BY p.id")
+				: NULL;
+	size_t kept = 0;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		cJSON *p = catalog_product_row(st, 0);
+		char *text = p ? cJSON_PrintUnformatted(p) : NULL;
+		cJSON_Delete(p);
+		struct product_cache_stamp stamp = product_cache_snapshot_stamp(snap, id);
+		int rc = text ? product_cache_put(id, &stamp, text, strlen(text)) : -1;
+		free(text);
+		if (rc == -2)
+			break; /* the budget is spent: the rest is read on demand */
+		kept += rc == 0;
+	}
+	sqlite3_finalize(st);
+	free(snap);
+	log_info("products", "%zu products serialised ahead of their first request", kept);
+}
+
+/* Once per process, on a thread of its own at low priority, when the product list or a
+ * product is first asked for. */
+static void *warm_main(void *arg)
+{
+	(void)arg;
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	sqlite3 *db = store_thread_db();
+	if (db)
+		product_list_warm(db);
+	store_thread_close();
+	return NULL;
+}
+
+static void warm_start(void)
+{
+	pthread_t t;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &a, warm_main, NULL) != 0)
+		log_warn("products", "cannot start the thread that serialises products ahead");
+	pthread_attr_destroy(&a);
+}
+
+static pthread_once_t warm_once = PTHREAD_ONCE_INIT;
+
 HANDLER(h_products_list_fast)
 {
+	pthread_once(&warm_once, warm_start);
 	if (product_list_answer(req, resp) != 0)
 		h_products_list(req, resp);
+}
+
+HANDLER(h_product_get_warm)
+{
+	pthread_once(&warm_once, warm_start);
+	h_product_get(req, resp);
 }

@@ -31,7 +31,7 @@ static const struct route routes[] = {
 	{ M_PATCH, "/api/v1/me", USER, JSON_BODY, h_me_patch },
 	{ M_GET, "/api/v1/products", PUBLIC, NO_BODY, h_products_list_fast },
 	{ M_POST, "/api/v1/products", SELLER, JSON_BODY, h_product_create },
-	{ M_GET, "/api/v1/products/{id}", OPTIONAL_USER, NO_BODY, h_product_get },
+	{ M_GET, "/api/v1/products/{id}", OPTIONAL_USER, NO_BODY, h_product_get_warm },
 	{ M_PATCH, "/api/v1/products/{id}", SELLER, JSON_BODY, h_product_patch },
 	{ M_DELETE, "/api/v1/products/{id}", SELLER, NO_BODY, h_product_delete },
 	{ M_GET, "/api/v1/categories", PUBLIC, NO_BODY, h_categories },

@@ -66,7 +66,21 @@ struct idx {
 	 * rebuilt after a product's filter or sort keys change (keys_gen). */
 	uint64_t keys_gen;
 	struct views *views;
+	/* Merged posting lists of prefixes that match several terms (a prefix index made
+	 * on demand, PCACHE_SLOTS of them): added by searches under pc_lock, emptied by
+	 * any change (under the write lock, so no search is reading one). */
+	struct pentry *pc;
+	size_t pc_bytes;
 };
+
+#define PCACHE_SLOTS 4096u
+#define PCACHE_BUDGET ((size_t)64 << 20)
+struct pentry {
+	char *tok; /* NULL: empty */
+	uint32_t len, n;
+	struct posting *p;
+};
+static pthread_mutex_t pc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The active products sorted three ways (ORDER_*): ord[o][0..n) over the whole
  * catalog, ord[o][n..2n) the same order grouped by category, category c at
@@ -292,11 +306,25 @@ static void views_free(struct views *v)
 	free(v);
 }
 
+static void pcache_clear(struct idx *x)
+{
+	if (!x->pc)
+		return;
+	for (uint32_t i = 0; i < PCACHE_SLOTS; i++) {
+		free(x->pc[i].tok);
+		free(x->pc[i].p);
+	}
+	free(x->pc);
+	x->pc = NULL;
+	x->pc_bytes = 0;
+}
+
 static void idx_free(struct idx *x)
 {
 	if (!x)
 		return;
 	views_free(x->views);
+	pcache_clear(x);
 	for (uint32_t i = 0; i < x->nterms; i++) {
 		free(x->terms[i].s);
 		free(x->terms[i].p);
@@ -542,6 +570,7 @@ static int same_keys(const struct doc *a, const struct doc *b)
 /* Reads and applies the products in ids (or all, ids NULL) to x. -1 on failure. */
 static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int bulk)
 {
+	pcache_clear(x); /* the postings change */
 	if (tokenizer_for(db) != 0)
 		return -1;
 	sqlite3_stmt *st = store_prepare(db, ids ? READ_SQL " WHERE p.id = ?"
@@ -809,6 +838,65 @@ static int scratch_for(uint32_t ndocs)
 	return 0;
 }
 
+static int pcache_get(const struct idx *x, const char *tok, uint32_t n, struct plist *out)
+{
+	int hit = 0;
+	pthread_mutex_lock(&pc_lock);
+	if (x->pc) {
+		uint32_t h = hash_bytes(tok, n);
+		for (uint32_t k = 0; k < 8; k++) {
+			const struct pentry *e = &x->pc[(h + k) & (PCACHE_SLOTS - 1)];
+			if (!e->tok)
+				break;
+			if (e->len == n && memcmp(e->tok, tok, n) == 0) {
+				out->p = e->p;
+				out->n = e->n;
+				hit = 1;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&pc_lock);
+	return hit;
+}
+
+/* Keeps a copy of a merged list (x is read-locked: only this lock guards x->pc). */
+static void pcache_put(const struct idx *cx, const char *tok, uint32_t n, const struct posting *p,
+		       uint32_t np)
+{
+	struct idx *x = (struct idx *)cx;
+	size_t bytes = (size_t)np * sizeof *p + n;
+	pthread_mutex_lock(&pc_lock);
+	if (!x->pc)
+		x->pc = calloc(PCACHE_SLOTS, sizeof *x->pc);
+	if (x->pc && x->pc_bytes + bytes <= PCACHE_BUDGET) {
+		uint32_t h = hash_bytes(tok, n);
+		for (uint32_t k = 0; k < 8; k++) {
+			struct pentry *e = &x->pc[(h + k) & (PCACHE_SLOTS - 1)];
+			if (e->tok && e->len == n && memcmp(e->tok, tok, n) == 0)
+				break; /* another search put it meanwhile */
+			if (e->tok)
+				continue;
+			char *t = malloc(n ? n : 1);
+			struct posting *c = malloc((np ? np : 1) * sizeof *c);
+			if (t && c) {
+				memcpy(t, tok, n);
+				memcpy(c, p, (size_t)np * sizeof *c);
+				e->len = n;
+				e->n = np;
+				e->p = c;
+				e->tok = t;
+				x->pc_bytes += bytes;
+			} else {
+				free(t);
+				free(c);
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&pc_lock);
+}
+
 /* The posting list of every term that starts with the token (a prefix query). */
 static int phrase_list(const struct idx *x, const char *tok, uint32_t n, int slot, struct plist *out)
 {
@@ -843,6 +931,8 @@ static int phrase_list(const struct idx *x, const char *tok, uint32_t n, int slo
 		}
 		return 0;
 	}
+	if (pcache_get(x, tok, n, out))
+		return 0;
 	struct posting *m = mbuf_for(slot, total);
 	if (!m)
 		return -1;
@@ -896,6 +986,8 @@ static int phrase_list(const struct idx *x, const char *tok, uint32_t n, int slo
 	}
 	out->p = m;
 	out->n = (uint32_t)w;
+	if (w >= 64) /* worth keeping: the next search of this prefix reads it as it is */
+		pcache_put(x, tok, n, m, (uint32_t)w);
 	return 0;
 }
 

@@ -26,6 +26,15 @@ def main():
             pass
         entry = {"name": name, "url": meta["urls"].get(name)}
         entry.update(fig or {"error": "no figures (see %s)" % path})
+        try:  # the server's CPU ticks before and after, ticks per second, load average
+            with open(os.path.join(raw, name + ".cpu")) as f:
+                c0, c1, hz, load = f.read().split()
+            if fig and fig.get("requests"):
+                entry["cpu_us_per_req"] = round((float(c1) - float(c0)) / float(hz) * 1e6
+                                                / fig["requests"], 1)
+            entry["load_avg"] = float(load)
+        except (OSError, ValueError):
+            pass
         results.append(entry)
     doc = {k: v for k, v in meta.items() if k not in ("scenarios", "urls")}
     doc["results"] = results
@@ -40,8 +49,9 @@ def main():
           % (meta["import_s"], meta["products"] / max(meta["import_s"], 1e-9),
              meta["db_bytes"] / 1e6))
     print()
-    hdr = "%-12s %10s %10s %10s %10s %10s %9s" % ("endpoint", "req/s", "p50 ms", "p90 ms",
-                                                  "p99 ms", "max ms", "errors")
+    hdr = "%-12s %10s %10s %10s %10s %10s %9s %11s %6s" % (
+        "endpoint", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "CPU us/req",
+        "load")
     print(hdr)
     print("-" * len(hdr))
     bad = 0
@@ -52,8 +62,10 @@ def main():
             continue
         errs = r["non_2xx"] + r["socket_errors"]
         bad += errs > 0 or r["requests"] == 0
-        print("%-12s %10.0f %10.2f %10.2f %10.2f %10.2f %9d" % (
-            r["name"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], errs))
+        print("%-12s %10.0f %10.2f %10.2f %10.2f %10.2f %9d %11s %6s" % (
+            r["name"], r["rps"], r["p50_ms"], r["p90_ms"], r["p99_ms"], r["max_ms"], errs,
+            "%.1f" % r["cpu_us_per_req"] if "cpu_us_per_req" in r else "-",
+            "%.1f" % r["load_avg"] if "load_avg" in r else "-"))
     if meta.get("server_exit_status") != 0:
         print("\nvoxcartd did not exit cleanly after SIGTERM: %s" % meta.get("server_exit_status"))
         bad += 1

@@ -8,7 +8,8 @@
 # answers helps), category browsing with a price cap, product fetch (random ids) and
 # the categories list, then the idle latency of every filter and sort of the product
 # list (browse_bench.py: p50/p99 per combination).  Prints a table; writes
-# tests/bench/out/results.json.  About 2.5 minutes on a 2-core machine.
+# tests/bench/out/results.json (with the server's CPU time per request and the load
+# average of each run).  About 2.5 minutes on a 2-core machine.
 #
 # Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir.
@@ -115,11 +116,17 @@ import csv, sys
 with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
     for row in csv.DictReader(f):
         out.write(row["title"] + "\n")' "$tmp/cat.csv" "$tmp/titles.txt"
+# The server's CPU time (user + system, in clock ticks) so far, and the load average.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0; }
 run_wrk() { # name mode url
 	wait_idle
 	echo "bench: $1 ($wrk_args)"
+	c0=$(cpu_ticks)
 	# shellcheck disable=SC2086
 	wrk $wrk_args -s "$bench/bench.lua" "$3" -- "$2" "$max_id" "$tmp/titles.txt" >"$tmp/raw/$1.wrk" 2>&1 || true
+	c1=$(cpu_ticks)
+	# CPU per request is the steadier figure on a shared machine (req/s follows the load).
+	echo "$c0 $c1 $(getconf CLK_TCK) $(cut -d' ' -f1 /proc/loadavg)" >"$tmp/raw/$1.cpu"
 	grep -E "Requests/sec|Non-2xx|Socket errors" "$tmp/raw/$1.wrk" | sed 's/^/    /' || true
 	kill -0 "$pid" 2>/dev/null || { echo "bench: voxcartd is gone" >&2; tail -n 20 "$tmp/server.log" >&2; }
 }

@@ -117,6 +117,33 @@ START_TEST(test_paths)
 }
 END_TEST
 
+/* Stamps taken all at once before a long read (the warm-up's snapshot): a product
+ * changed after the snapshot is not kept from that read; the others are, and a copy
+ * appended to a page is the cached text. */
+START_TEST(test_snapshot_stamps)
+{
+	struct product_cache_snapshot *snap = product_cache_snapshot();
+	ck_assert_ptr_nonnull(snap);
+	ck_assert_int_eq(sqlite3_exec(other, "UPDATE products SET stock = 1 WHERE id = 7", NULL, NULL,
+				      NULL), SQLITE_OK);
+	struct product_cache_stamp s7 = product_cache_snapshot_stamp(snap, 7);
+	struct product_cache_stamp s8 = product_cache_snapshot_stamp(snap, 8);
+	ck_assert_int_eq(product_cache_put(7, &s7, "{\"id\":7}", 8), -1);
+	ck_assert_int_eq(product_cache_put(8, &s8, "{\"id\":8}", 8), 0);
+	free(snap);
+	ck_assert(!cached(7));
+	ck_assert(cached(8));
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ck_assert_int_eq(product_cache_append(7, &buf, &len, &cap), -1);
+	ck_assert_int_eq(product_cache_append(8, &buf, &len, &cap), 0);
+	ck_assert_int_eq(product_cache_append(8, &buf, &len, &cap), 0);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_int_eq(memcmp(buf, "{\"id\":8}{\"id\":8}", 16), 0);
+	free(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("product_cache");
@@ -124,6 +151,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_changes_make_entries_stale);
 	tcase_add_test(tc, test_paths);
+	tcase_add_test(tc, test_snapshot_stamps);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

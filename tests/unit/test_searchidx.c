@@ -203,6 +203,11 @@ START_TEST(test_in_step_with_changes)
 {
 	/* New products, edits of text, category and price, archiving and re-activating. */
 	compare_wordless(); /* the lists without words are built, then must follow */
+	for (int i = 0; i < NW; i++) { /* merged prefix lists are kept, then must follow */
+		char pre[8];
+		snprintf(pre, sizeof pre, "%.2s", words[i]);
+		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
+	}
 	for (int i = 0; i < 40; i++)
 		searchidx_product_changed(db, add_product());
 	compare_wordless();
