@@ -84,14 +84,37 @@ static pthread_mutex_t pc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The active products sorted three ways (ORDER_*): ord[o][0..n) over the whole
  * catalog, ord[o][n..2n) the same order grouped by category, category c at
- * [n + cat_off[c], n + cat_off[c + 1]). */
+ * [n + cat_off[c], n + cat_off[c + 1]), and ord[o][2n..3n) grouped by seller, the
+ * seller sellers[g] at [2n + seller_off[g], 2n + seller_off[g + 1]). */
 enum { ORDER_NEWEST, ORDER_PRICE_ASC, ORDER_PRICE_DESC, NORDERS };
 struct views {
 	uint64_t gen; /* the keys_gen it was built at */
-	uint32_t n, ncats;
+	uint32_t n, ncats, nsellers;
 	uint32_t *cat_off;
+	int64_t *sellers; /* ascending */
+	uint32_t *seller_off;
 	uint32_t *ord[NORDERS];
 };
+
+/* The group of seller id in v, or -1 when no active product is theirs. */
+static int64_t seller_group(const struct views *v, int64_t id)
+{
+	uint32_t lo = 0, hi = v->nsellers;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (v->sellers[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < v->nsellers && v->sellers[lo] == id ? (int64_t)lo : -1;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
 
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct idx *cur; /* under lock */
@@ -303,6 +326,8 @@ static void views_free(struct views *v)
 	for (int o = 0; o < NORDERS; o++)
 		free(v->ord[o]);
 	free(v->cat_off);
+	free(v->sellers);
+	free(v->seller_off);
 	free(v);
 }
 
@@ -1152,14 +1177,35 @@ static struct views *views_build(const struct idx *x)
 	for (uint32_t i = 0; i < x->ndocs; i++)
 		n += x->docs[i].active;
 	v->n = n;
-	int ok = v->cat_off != NULL;
+	v->sellers = malloc(((size_t)n + 1) * sizeof *v->sellers);
+	int ok = v->cat_off && v->sellers;
 	for (int o = 0; ok && o < NORDERS; o++)
-		ok = (v->ord[o] = malloc(((size_t)n * 2 + 1) * sizeof **v->ord)) != NULL;
-	uint32_t *fill = ok ? calloc((size_t)x->ncats + 1, sizeof *fill) : NULL;
+		ok = (v->ord[o] = malloc(((size_t)n * 3 + 1) * sizeof **v->ord)) != NULL;
+	/* The sellers of active products, each once, ascending. */
+	for (uint32_t i = 0, k = 0; ok && i < x->ndocs; i++)
+		if (x->docs[i].active)
+			v->sellers[k++] = x->docs[i].seller;
+	if (ok && n)
+		qsort(v->sellers, n, sizeof *v->sellers, cmp_i64);
+	for (uint32_t k = 0; ok && k < n; k++)
+		if (k == 0 || v->sellers[k] != v->sellers[v->nsellers - 1])
+			v->sellers[v->nsellers++] = v->sellers[k];
+	v->seller_off = ok ? calloc((size_t)v->nsellers + 1, sizeof *v->seller_off) : NULL;
+	uint32_t *group = v->seller_off ? malloc(((size_t)x->ndocs + 1) * sizeof *group) : NULL;
+	size_t nfill = ((size_t)x->ncats > v->nsellers ? x->ncats : v->nsellers) + 1;
+	uint32_t *fill = group ? calloc(nfill, sizeof *fill) : NULL;
 	if (!fill) {
+		free(group);
 		views_free(v);
 		return NULL;
 	}
+	for (uint32_t i = 0; i < x->ndocs; i++)
+		if (x->docs[i].active) {
+			group[i] = (uint32_t)seller_group(v, x->docs[i].seller);
+			v->seller_off[group[i] + 1]++;
+		}
+	for (uint32_t g = 0; g < v->nsellers; g++)
+		v->seller_off[g + 1] += v->seller_off[g];
 	/* Products by category: counted, then placed in each order (a stable split). */
 	for (uint32_t i = 0, k = 0; i < x->ndocs; i++) {
 		if (!x->docs[i].active)
@@ -1177,13 +1223,19 @@ static struct views *views_build(const struct idx *x)
 		order_kind = o;
 		if (n)
 			qsort(a, n, sizeof *a, order_cmp);
-		memset(fill, 0, ((size_t)x->ncats + 1) * sizeof *fill);
+		memset(fill, 0, nfill * sizeof *fill);
 		for (uint32_t k = 0; k < n; k++) {
 			uint32_t c = x->docs[a[k]].cat;
 			a[n + v->cat_off[c] + fill[c]++] = a[k];
 		}
+		memset(fill, 0, nfill * sizeof *fill);
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t g = group[a[k]];
+			a[2 * (size_t)n + v->seller_off[g] + fill[g]++] = a[k];
+		}
 	}
 	free(fill);
+	free(group);
 	return v;
 }
 
@@ -1254,12 +1306,18 @@ static void wordless(const struct idx *x, const struct views *v, const struct se
 	uint32_t len = cat >= 0 ? v->cat_off[cat + 1] - v->cat_off[cat] : v->n;
 	uint64_t want = (uint64_t)q->offset + (uint64_t)q->limit;
 	if (q->seller_id > 0) {
-		/* A seller's list (rare): a walk in order. */
-		const uint32_t *a = v->ord[o] + base;
+		/* A seller's list: their products walked in order (category and price
+		 * checked on the way). */
+		int64_t g = seller_group(v, q->seller_id);
+		if (g < 0)
+			return;
+		const uint32_t *a = v->ord[o] + 2 * (size_t)v->n + v->seller_off[g];
+		len = v->seller_off[g + 1] - v->seller_off[g];
 		int64_t m = 0;
 		for (uint32_t k = 0; k < len; k++) {
 			const struct doc *d = &x->docs[a[k]];
-			if (d->seller != q->seller_id || (q->min_price >= 0 && d->price < q->min_price) ||
+			if ((cat >= 0 && d->cat != (uint32_t)cat) ||
+			    (q->min_price >= 0 && d->price < q->min_price) ||
 			    (q->max_price >= 0 && d->price > q->max_price))
 				continue;
 			if ((uint64_t)m >= (uint64_t)q->offset && (uint64_t)m < want)
