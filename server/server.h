@@ -4,10 +4,9 @@
  * New state goes here.  Older process-wide state still lives in its file as statics
  * (one voxcartd per process is assumed there): caches of what the database holds (the
  * search index in searchidx.c, serialised products in product_cache.c, product counts
- * and the category list in catalog.c, the vocabulary snapshot in vocab.c), the
- * language model and decoder pool in voice_turn.c, the OpenAI engine's pending
- * confirmations (engine_openai_tools.c), the database URL and per-thread connection
- * in store/store.c, outside-service curl pools (voice/remote_*.c), and one-time set-up
+ * and the category list in catalog.c, the vocabulary snapshot in vocab.c), the OpenAI
+ * engine's pending confirmations (engine_openai_tools.c), the database URL and
+ * per-thread connection in store/store.c, outside-service curl pools (voice/remote_*.c), and one-time set-up
  * flags (auth.c's dummy hash, orders.c's expiry job, the PocketSphinx log flag).
  */
 #ifndef VOXCART_SERVER_H
@@ -25,6 +24,7 @@ struct ratelimit;
 struct http_state;
 struct buddy_hub;
 struct conv_cache;
+struct hear;
 
 struct server_settings {
 	char listen[128];
@@ -66,6 +66,7 @@ struct server {
 	struct http_state *http;
 	struct buddy_hub *buddy;
 	struct conv_cache *conv_cache; /* dialogue states of recent conversations */
+	struct hear *hear;         /* voice_turn.c: language model builds, decoder pool */
 	atomic_uint_fast64_t catalog_version; /* bumped on every catalog change */
 	atomic_int stopping;
 };

@@ -2,10 +2,12 @@
  * voice_turn.c - decoding, recognition and the catalog language model (see
  * voice_turn.h).
  *
- * Model builds: voice_lm_maybe_rebuild() compares the catalog version the current
- * model was built from with srv->catalog_version and, when they differ and no build
- * runs, starts a detached thread that reads the vocabulary and writes a new model
- * under <db>.asr/.  Decoders notice the new version at the start of an utterance.
+ * The state shared by every turn (the model builds, the decoder pool, the item names
+ * for choosing among readings) is struct hear, srv->hear, made by voice_turn_init.
+ * Model builds: lm_maybe_rebuild() compares the catalog version the current model
+ * was built from with srv->catalog_version and, when they differ and no build runs,
+ * starts a detached thread that reads the vocabulary and writes a new model under
+ * <db>.asr/.  Decoders notice the new version at the start of an utterance.
  *
  * Optional outside recogniser ([voice] asr = openai, voice/remote_asr.h): the
  * utterance's 16 kHz PCM is also collected, PocketSphinx keeps decoding it as usual,
@@ -45,42 +47,46 @@ struct pooled {
 	uint64_t lm_version;
 };
 
-static pthread_mutex_t lm_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t lm_built = PTHREAD_COND_INITIALIZER;
-static int lm_building;
-static uint64_t lm_version;      /* catalog version of the model on disk; 0 none yet */
-static int lm_ready;
-static char lm_dir[4200];
-static struct pooled pool[POOL_MAX];
-static int pool_n;
-static char asr_options[512];    /* [voice] asr_options, read once at start-up */
-static int asr_no_early_end;     /* [voice] early_end = off */
-
 /* The item names of the model on disk, for choosing among readings; shared by
  * every turn, freed when the last user of a replaced set lets go. */
 struct names_ref {
 	struct choose_names *nm;
 	int refs;
 };
-static struct names_ref *names_cur; /* [lm_lock] */
 
-static struct names_ref *names_take(void)
+/* The server's hearing (srv->hear): the catalog language model, its build thread's
+ * state, the decoder pool and the settings read once at start-up. */
+struct hear {
+	pthread_mutex_t lock;
+	pthread_cond_t built;
+	int building;              /* [lock] a build thread runs */
+	uint64_t lm_version;       /* [lock] catalog version of the model on disk; 0 none yet */
+	int lm_ready;              /* [lock] */
+	char lm_dir[4200];
+	struct pooled pool[POOL_MAX]; /* [lock] */
+	int pool_n;                /* [lock] */
+	struct names_ref *names;   /* [lock] the names of the model on disk */
+	char asr_options[512];     /* [voice] asr_options */
+	int no_early_end;          /* [voice] early_end = off */
+};
+
+static struct names_ref *names_take(struct hear *h)
 {
-	pthread_mutex_lock(&lm_lock);
-	struct names_ref *r = names_cur;
+	pthread_mutex_lock(&h->lock);
+	struct names_ref *r = h->names;
 	if (r)
 		r->refs++;
-	pthread_mutex_unlock(&lm_lock);
+	pthread_mutex_unlock(&h->lock);
 	return r;
 }
 
-static void names_put(struct names_ref *r)
+static void names_put(struct hear *h, struct names_ref *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&lm_lock);
+	pthread_mutex_lock(&h->lock);
 	int last = --r->refs == 0;
-	pthread_mutex_unlock(&lm_lock);
+	pthread_mutex_unlock(&h->lock);
 	if (last) {
 		choose_names_free(r->nm);
 		free(r);
@@ -88,10 +94,10 @@ static void names_put(struct names_ref *r)
 }
 
 /* After a build: the new model's names replace the old (the lock's reference). */
-static void names_install(void)
+static void names_install(struct hear *h)
 {
 	char path[4300], err[300];
-	snprintf(path, sizeof path, "%s/" LM_NAMES, lm_dir);
+	snprintf(path, sizeof path, "%s/" LM_NAMES, h->lm_dir);
 	struct names_ref *r = malloc(sizeof *r);
 	if (r && (r->nm = choose_names_load(path, err, sizeof err)) != NULL) {
 		r->refs = 1;
@@ -101,11 +107,11 @@ static void names_install(void)
 		free(r);
 		r = NULL;
 	}
-	pthread_mutex_lock(&lm_lock);
-	struct names_ref *old = names_cur;
-	names_cur = r;
-	pthread_mutex_unlock(&lm_lock);
-	names_put(old);
+	pthread_mutex_lock(&h->lock);
+	struct names_ref *old = h->names;
+	h->names = r;
+	pthread_mutex_unlock(&h->lock);
+	names_put(h, old);
 }
 
 /* Per-session recognition state, hung off the session while an audio turn runs. */
@@ -148,10 +154,10 @@ const char *voice_turn_engine(struct server *srv)
 	return remote_asr_on(srv, &c) ? "openai" : "pocketsphinx";
 }
 
-static void lm_paths(char *lm, char *dic, size_t len)
+static void lm_paths(const struct hear *h, char *lm, char *dic, size_t len)
 {
-	snprintf(lm, len, "%s/" LM_FILE, lm_dir);
-	snprintf(dic, len, "%s/" LM_DICT, lm_dir);
+	snprintf(lm, len, "%s/" LM_FILE, h->lm_dir);
+	snprintf(dic, len, "%s/" LM_DICT, h->lm_dir);
 }
 
 struct build_arg {
@@ -162,6 +168,7 @@ struct build_arg {
 static void *build_thread(void *arg)
 {
 	struct build_arg *b = arg;
+	struct hear *h = b->srv->hear;
 	sqlite3 *db = store_thread_db();
 	struct vocab *v = db ? buddy_vocab_get_current(b->srv, db) : NULL;
 	int ok = 0;
@@ -180,7 +187,7 @@ static void *build_thread(void *arg)
 		char err[256];
 		struct lm_stats st = { 0 };
 		double t0 = buddy_now();
-		if (phrases && lm_build_stats(phrases, n, ASR_DEFAULT_DICT, lm_dir, &st, err, sizeof err) == 0) {
+		if (phrases && lm_build_stats(phrases, n, ASR_DEFAULT_DICT, h->lm_dir, &st, err, sizeof err) == 0) {
 			ok = 1;
 			log_info("voice", "language model built from %zu phrases: %zu words, %zu trigrams in %.0f ms",
 				 n, st.words, st.ngrams[2], (buddy_now() - t0) * 1000);
@@ -191,28 +198,30 @@ static void *build_thread(void *arg)
 		buddy_vocab_release(v);
 	}
 	if (ok)
-		names_install();
+		names_install(h);
 	store_thread_close();
-	pthread_mutex_lock(&lm_lock);
+	pthread_mutex_lock(&h->lock);
 	if (ok) {
-		lm_version = b->version;
-		lm_ready = 1;
+		h->lm_version = b->version;
+		h->lm_ready = 1;
 	}
-	lm_building = 0;
-	pthread_cond_broadcast(&lm_built);
-	pthread_mutex_unlock(&lm_lock);
+	h->building = 0;
+	pthread_cond_broadcast(&h->built);
+	pthread_mutex_unlock(&h->lock);
 	free(b);
 	return NULL;
 }
 
 static void lm_maybe_rebuild(struct server *srv)
 {
+	struct hear *h = srv->hear;
 	uint64_t want = atomic_load(&srv->catalog_version);
-	pthread_mutex_lock(&lm_lock);
-	int start = !lm_building && (!lm_ready || lm_version != want) && lm_dir[0];
+	pthread_mutex_lock(&h->lock);
+	int start = !h->building && !atomic_load(&srv->stopping) &&
+		    (!h->lm_ready || h->lm_version != want) && h->lm_dir[0];
 	if (start)
-		lm_building = 1;
-	pthread_mutex_unlock(&lm_lock);
+		h->building = 1;
+	pthread_mutex_unlock(&h->lock);
 	if (!start)
 		return;
 	struct build_arg *b = malloc(sizeof *b);
@@ -226,23 +235,32 @@ static void lm_maybe_rebuild(struct server *srv)
 	}
 	if (!b || pthread_create(&t, &attr, build_thread, b) != 0) {
 		free(b);
-		pthread_mutex_lock(&lm_lock);
-		lm_building = 0;
-		pthread_mutex_unlock(&lm_lock);
+		pthread_mutex_lock(&h->lock);
+		h->building = 0;
+		pthread_cond_broadcast(&h->built);
+		pthread_mutex_unlock(&h->lock);
 	}
 	pthread_attr_destroy(&attr);
 }
 
 void voice_turn_init(struct server *srv)
 {
-	snprintf(lm_dir, sizeof lm_dir, "%s.asr", srv->set.db_path);
-	snprintf(asr_options, sizeof asr_options, "%s",
+	struct hear *h = calloc(1, sizeof *h);
+	if (!h) {
+		log_error("voice", "out of memory: speech recognition is off");
+		return;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->built, NULL);
+	snprintf(h->lm_dir, sizeof h->lm_dir, "%s.asr", srv->set.db_path);
+	snprintf(h->asr_options, sizeof h->asr_options, "%s",
 		 config_get_str(&srv->cfg, "voice.asr_options", ""));
 	int early = 1;
 	if (config_get_bool(&srv->cfg, "voice.early_end", 1, &early) < 0)
 		log_warn("voice", "voice.early_end: not on or off; on");
-	asr_no_early_end = !early;
-	mkdir(lm_dir, 0700);
+	h->no_early_end = !early;
+	mkdir(h->lm_dir, 0700);
+	srv->hear = h;
 	lm_maybe_rebuild(srv);
 	/* say once at start-up which recogniser hears, and why not the configured one */
 	struct remote_asr_config rc;
@@ -269,38 +287,48 @@ void voice_turn_init(struct server *srv)
 	}
 }
 
+/* After the turn workers have stopped: waits for a model build still running (it
+ * uses the hearing state), then frees the pool, the names and the state. */
 void voice_turn_shutdown(struct server *srv)
 {
-	(void)srv;
-	pthread_mutex_lock(&lm_lock);
-	for (int i = 0; i < pool_n; i++)
-		asr_free(pool[i].asr);
-	pool_n = 0;
-	struct names_ref *r = names_cur;
-	names_cur = NULL;
-	pthread_mutex_unlock(&lm_lock);
-	names_put(r);
+	struct hear *h = srv->hear;
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	while (h->building)
+		pthread_cond_wait(&h->built, &h->lock);
+	for (int i = 0; i < h->pool_n; i++)
+		asr_free(h->pool[i].asr);
+	h->pool_n = 0;
+	struct names_ref *r = h->names;
+	h->names = NULL;
+	pthread_mutex_unlock(&h->lock);
+	names_put(h, r);
+	pthread_cond_destroy(&h->built);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	srv->hear = NULL;
 }
 
 /* A decoder with the newest model, from the pool or new. */
-static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
+static struct asr *take_decoder(struct hear *h, uint64_t *version, char *err, size_t errlen)
 {
 	char lm[4300], dic[4300];
-	lm_paths(lm, dic, sizeof lm);
-	pthread_mutex_lock(&lm_lock);
+	lm_paths(h, lm, dic, sizeof lm);
+	pthread_mutex_lock(&h->lock);
 	/* The stock model cannot hear shopping; wait (a little) for the first catalog one. */
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
-	while (!lm_ready && lm_building)
-		if (pthread_cond_timedwait(&lm_built, &lm_lock, &until) != 0)
+	while (!h->lm_ready && h->building)
+		if (pthread_cond_timedwait(&h->built, &h->lock, &until) != 0)
 			break;
-	int ready = lm_ready;
-	uint64_t want = lm_version;
+	int ready = h->lm_ready;
+	uint64_t want = h->lm_version;
 	struct pooled p = { 0 };
-	if (pool_n > 0)
-		p = pool[--pool_n];
-	pthread_mutex_unlock(&lm_lock);
+	if (h->pool_n > 0)
+		p = h->pool[--h->pool_n];
+	pthread_mutex_unlock(&h->lock);
 	if (p.asr && ready && p.lm_version != want) {
 		if (asr_reload(p.asr, lm, dic, err, errlen) == 0)
 			p.lm_version = want;
@@ -308,8 +336,8 @@ static struct asr *take_decoder(uint64_t *version, char *err, size_t errlen)
 	if (!p.asr) {
 		struct asr_config cfg;
 		asr_config_default(&cfg);
-		cfg.options = asr_options;
-		cfg.no_early_end = asr_no_early_end;
+		cfg.options = h->asr_options;
+		cfg.no_early_end = h->no_early_end;
 		if (ready) {
 			cfg.lm_path = lm;
 			cfg.dict_path = dic;
@@ -326,15 +354,16 @@ void voice_turn_release(struct buddy_session *s)
 	struct voice_state *v = s->voice;
 	if (!v)
 		return;
-	if (v->asr) {
-		pthread_mutex_lock(&lm_lock);
-		if (pool_n < POOL_MAX) {
-			pool[pool_n++] = (struct pooled){ v->asr, v->lm_version };
+	struct hear *h = s->srv->hear;
+	if (v->asr && h) {
+		pthread_mutex_lock(&h->lock);
+		if (h->pool_n < POOL_MAX) {
+			h->pool[h->pool_n++] = (struct pooled){ v->asr, v->lm_version };
 			v->asr = NULL;
 		}
-		pthread_mutex_unlock(&lm_lock);
-		asr_free(v->asr);
+		pthread_mutex_unlock(&h->lock);
 	}
+	asr_free(v->asr);
 	opus_dec_free(v->dec);
 	resample_free(v->rs);
 	vad_free(v->vad);
@@ -355,9 +384,11 @@ static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *
 			return NULL;
 		s->voice = v;
 	}
-	char err[256];
-	lm_maybe_rebuild(s->srv);
-	if (!v->asr && !(v->asr = take_decoder(&v->lm_version, err, sizeof err))) {
+	char err[256] = "speech recognition is off (out of memory at start-up)";
+	struct hear *h = s->srv->hear;
+	if (h)
+		lm_maybe_rebuild(s->srv);
+	if (!v->asr && (!h || !(v->asr = take_decoder(h, &v->lm_version, err, sizeof err)))) {
 		buddy_session_send_error(s, job->turn, "internal", "Speech recognition is not available.");
 		log_error("voice", "%s", err);
 		return NULL;
@@ -428,7 +459,7 @@ static void collect(struct voice_state *v, const int16_t *pcm, size_t n)
 }
 
 /* Cleaned 16 kHz audio to the recogniser and the end-pointer. */
-static void hear(struct voice_state *v, const int16_t *pcm, size_t n)
+static void hear_pcm(struct voice_state *v, const int16_t *pcm, size_t n)
 {
 	if (n == 0)
 		return;
@@ -459,7 +490,7 @@ static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t 
 		m = (long)clean_process(v->clean, pcm, (size_t)m, v->cleaned);
 		pcm = v->cleaned;
 	}
-	hear(v, pcm, (size_t)m);
+	hear_pcm(v, pcm, (size_t)m);
 }
 
 int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
@@ -502,7 +533,8 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 	if (config_get_int(&s->srv->cfg, "voice.choose_weight", CHOOSE_WEIGHT, 0, 1000000, &weight,
 			   err, sizeof err) != 0)
 		weight = CHOOSE_WEIGHT;
-	struct names_ref *names = nbest > 1 && weight > 0 ? names_take() : NULL;
+	struct hear *h = s->srv->hear;
+	struct names_ref *names = h && nbest > 1 && weight > 0 ? names_take(h) : NULL;
 	if (!names)
 		return asr_finish(v->asr, out, outlen);
 	struct asr_hyp hyps[NBEST_MAX];
@@ -517,7 +549,7 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 				  hyps[0].score, choose_cover(names->nm, hyps[0].text));
 		snprintf(out, outlen, "%s", hyps[k].text);
 	}
-	names_put(names);
+	names_put(h, names);
 	return rc;
 }
 
@@ -566,7 +598,7 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *o
 	int rc = -1;
 	if (v && v->started) {
 		if (v->clean)
-			hear(v, v->cleaned, clean_flush(v->clean, v->cleaned));
+			hear_pcm(v, v->cleaned, clean_flush(v->clean, v->cleaned));
 		double c1 = buddy_thread_cpu();
 		rc = finish(s, v, job->turn, out, outlen);
 		log_debug("voice", "turn %u after audio.stop: %zu packets decoded in %.1f ms CPU, "
