@@ -49,7 +49,9 @@ Before/after comparisons: VOXCARTD_BASELINE=/path/to/an/older/voxcartd runs the
 same WAV files through that binary too (a second server) and prints both word error
 rates side by side (not counted as checks).  E2E_CONFIG and E2E_BASELINE_CONFIG add
 lines to either server's configuration ("[voice]\\nclean = off": the same binary with
-and without a feature).  Also: E2E_JOBS (parallel talk runs,
+and without a feature); E2E_BASELINE_FILTER="prog args" runs each WAV through
+`prog args in.wav out.wav` before the baseline hears it (another cleaner in front of
+a server with clean = off: tests/bench/voice_apm_compare.sh).  Also: E2E_JOBS (parallel talk runs,
 default 2), VERBOSE=1 (every passing check), E2E_KEEP=1 (keep the WAV files).
 
 Prints `N passed, M failed` last; exits 1 on any failure.
@@ -75,6 +77,7 @@ VOXCART = os.environ.get("VOXCART", os.path.join(lib.ROOT, "voxcart"))
 CATALOG = os.path.join(lib.ROOT, "tests", "fixtures", "test_catalog.csv")
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 BASELINE = os.environ.get("VOXCARTD_BASELINE")
+BASELINE_FILTER = os.environ.get("E2E_BASELINE_FILTER")
 JOBS = int(os.environ.get("E2E_JOBS", "2"))
 GRID_MODE = os.environ.get("E2E_CONDITIONS", "none")
 PART = os.environ.get("E2E_PART", "a")  # a, b, or all
@@ -644,6 +647,19 @@ def print_table(title, figs, before=None):
         print(line)
 
 
+def filtered(items, program):
+    """items with each WAV replaced by what `program in.wav out.wav` makes of it
+    (E2E_BASELINE_FILTER: another cleaner in front of the baseline server)."""
+    if not program:
+        return items
+    def one(it):
+        out = it[3][:-4] + ".filtered.wav"
+        sh(program.split() + [it[3], out], timeout=60)
+        return (it[0], it[1], it[2], out, it[4])
+    with futures.ThreadPoolExecutor(2) as pool:
+        return list(pool.map(one, items))
+
+
 def main():
     for tool in ("flite", "espeak-ng", "sox"):
         if not shutil.which(tool):
@@ -687,7 +703,7 @@ def main():
         if BASELINE:
             base = Shop(BASELINE, "baseline", os.environ.get("E2E_BASELINE_CONFIG", "")).start()
             shops.append(base)
-            before = run_set(base, items, hard=False)
+            before = run_set(base, filtered(items, BASELINE_FILTER), hard=False)
             for r in before:
                 r["typed_ok"] = typed[r["sentence"]][0]
     finally:
