@@ -18,7 +18,9 @@
 #include "buddy_run.h"
 #include "buddy_session.h"
 #include "buddy_tools.h"
+#include "buddy/dialogue.h"
 #include "config.h"
+#include "conversations.h"
 #include "log.h"
 #include "opuscodec.h"
 #include "resample.h"
@@ -520,6 +522,29 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 
 #define NBEST_MAX 10
 
+/* What the conversation's open question makes likely (see choose.h): the built-in
+ * engine's dialogue state, taken here when the turn has not taken it yet (the turn
+ * then uses it as it would have taken it).  A question is open for the one turn
+ * after it was asked (dialogue.c). */
+static enum choose_expect expected_answer(struct buddy_session *s)
+{
+	if (!s->state)
+		s->state = conv_state_take(s->srv, s->conversation_id);
+	const struct buddy_state *st = s->state;
+	if (!st || st->pending_turn != st->turn)
+		return CHOOSE_EXPECT_ANY;
+	switch (st->pending) {
+	case DLG_PENDING_CHECKOUT:
+	case DLG_PENDING_CANCEL:
+	case DLG_PENDING_SUGGEST:
+		return CHOOSE_EXPECT_YESNO;
+	case DLG_PENDING_CHOOSE:
+		return CHOOSE_EXPECT_PICK;
+	default:
+		return CHOOSE_EXPECT_ANY;
+	}
+}
+
 /* The final transcript: the recogniser's readings, the one that best fits the shop
  * ([voice] nbest readings, choose_weight; see voice/choose.h). */
 static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn, char *out,
@@ -534,19 +559,23 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 			   err, sizeof err) != 0)
 		weight = CHOOSE_WEIGHT;
 	struct hear *h = s->srv->hear;
+	enum choose_expect expect = nbest > 1 ? expected_answer(s) : CHOOSE_EXPECT_ANY;
 	struct names_ref *names = h && nbest > 1 && weight > 0 ? names_take(h) : NULL;
-	if (!names)
+	if (!names && expect == CHOOSE_EXPECT_ANY)
 		return asr_finish(v->asr, out, outlen);
 	struct asr_hyp hyps[NBEST_MAX];
 	size_t n = 0;
 	int rc = asr_finish_nbest(v->asr, hyps, (size_t)nbest, &n);
 	if (rc == 0 && n > 0) {
-		size_t k = choose_hypothesis(hyps, n, names->nm, (int32_t)weight);
+		const struct choose_names *nm = names ? names->nm : NULL;
+		size_t k = choose_hypothesis_expect(hyps, n, nm, (int32_t)weight, expect,
+						    CHOOSE_EXPECT_MARGIN);
 		if (k != 0)
 			log_debug("voice", "turn %u: reading %zu of %zu \"%s\" (score %d, cover %d) over "
-				  "\"%s\" (score %d, cover %d)", turn, k + 1, n, hyps[k].text,
-				  hyps[k].score, choose_cover(names->nm, hyps[k].text), hyps[0].text,
-				  hyps[0].score, choose_cover(names->nm, hyps[0].text));
+				  "\"%s\" (score %d, cover %d)%s", turn, k + 1, n, hyps[k].text,
+				  hyps[k].score, nm ? choose_cover(nm, hyps[k].text) : 0, hyps[0].text,
+				  hyps[0].score, nm ? choose_cover(nm, hyps[0].text) : 0,
+				  expect != CHOOSE_EXPECT_ANY ? " (an answer was expected)" : "");
 		snprintf(out, outlen, "%s", hyps[k].text);
 	}
 	names_put(h, names);

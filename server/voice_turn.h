@@ -28,7 +28,9 @@ void voice_turn_shutdown(struct server *srv);
  * vad and the end of the utterance was heard. */
 int voice_turn_feed(struct buddy_session *s, struct buddy_job *job);
 /* [job] Feeds the rest, ends the utterance, sends the final transcript and writes it
- * to out.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
+ * to out.  The transcript is the reading that best fits the catalog and the
+ * conversation's open question (voice/choose.h); for the latter the session's
+ * dialogue state is taken (s->state) if the turn has not taken it yet.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
  * nothing could be recognised (an error event was sent). */
 int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
 			 size_t outlen, double *asr_ms);

@@ -247,3 +247,45 @@ size_t choose_hypothesis(const struct asr_hyp *hyps, size_t n, const struct choo
 	}
 	return best;
 }
+
+/* The words an answer of each kind starts with (after an optional "um", "oh"). */
+static const char *const yesno_words[] = { "yes", "yeah", "yep", "yup", "sure", "okay", "ok",
+	"no", "nope", "nah", "confirm", "correct", "cancel", "not", "don't", "go", NULL };
+static const char *const pick_words[] = { "first", "second", "third", "fourth", "fifth",
+	"last", "one", "two", "three", "four", "five", "that", "this", NULL };
+static const char *const filler_words[] = { "um", "uh", "oh", "well", "the", NULL };
+
+static int in_list(const char *const *list, const char *w, size_t n)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+			return 1;
+	return 0;
+}
+
+int choose_is_answer(enum choose_expect e, const char *text)
+{
+	const char *w[MAX_WORDS];
+	size_t len[MAX_WORDS];
+	size_t n = text ? split(text, w, len, MAX_WORDS) : 0, i = 0;
+	if (e == CHOOSE_EXPECT_ANY || n == 0)
+		return 0;
+	while (i + 1 < n && in_list(filler_words, w[i], len[i]))
+		i++;
+	if (e == CHOOSE_EXPECT_YESNO)
+		return in_list(yesno_words, w[i], len[i]);
+	/* a pick is short: "the second one", "the first", "that one" */
+	return n - i <= 3 && in_list(pick_words, w[i], len[i]);
+}
+
+size_t choose_hypothesis_expect(const struct asr_hyp *hyps, size_t n,
+				const struct choose_names *nm, int32_t weight,
+				enum choose_expect e, int32_t margin)
+{
+	if (hyps && n > 1 && e != CHOOSE_EXPECT_ANY && !choose_is_answer(e, hyps[0].text))
+		for (size_t i = 1; i < n; i++)
+			if ((int64_t)hyps[0].score - hyps[i].score <= margin &&
+			    choose_is_answer(e, hyps[i].text))
+				return i;
+	return choose_hypothesis(hyps, n, nm, weight);
+}

@@ -52,4 +52,20 @@ int choose_cover(const struct choose_names *nm, const char *text);
 size_t choose_hypothesis(const struct asr_hyp *hyps, size_t n, const struct choose_names *nm,
 			 int32_t weight);
 
+/* What the dialogue's open question makes likely as the next utterance: after
+ * "Shall I place the order?" (or cancel it, or add it) a yes or a no; after "Did
+ * you mean the Sony or the Bose?" a pick ("the second one", "the first").  When the
+ * recogniser's first reading is no such answer and a later one is, whose score is
+ * at most margin below the first's, that one is taken (the first such, in the
+ * recogniser's order); otherwise choose_hypothesis() decides.  Nothing else
+ * changes: a reading that answers is never replaced by one that does not. */
+enum choose_expect { CHOOSE_EXPECT_ANY, CHOOSE_EXPECT_YESNO, CHOOSE_EXPECT_PICK };
+#define CHOOSE_EXPECT_MARGIN 6000
+
+/* 1 when text (normalised words) begins as an answer of that kind. */
+int choose_is_answer(enum choose_expect e, const char *text);
+size_t choose_hypothesis_expect(const struct asr_hyp *hyps, size_t n,
+				const struct choose_names *nm, int32_t weight,
+				enum choose_expect e, int32_t margin);
+
 #endif

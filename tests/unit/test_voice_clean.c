@@ -178,6 +178,44 @@ START_TEST(test_choose)
 }
 END_TEST
 
+/* After "Shall I place the order?" a yes or a no among the readings is taken over a
+ * likelier reading that answers nothing; after "which one?" a pick. */
+START_TEST(test_choose_expected_answer)
+{
+	const char *names[] = { "crunchy peanut butter", "gala apples" };
+	struct choose_names *nm = choose_names_new(names, 2);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "yes please"), 1);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "um no thanks"), 1);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "less please"), 0);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, ""), 0);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_ANY, "yes"), 0);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_PICK, "the second one"), 1);
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_PICK, "the second one of the gala apples"), 0);
+	struct asr_hyp h[3] = { { "less please", -1000 }, { "gala apples please", -1500 },
+				{ "yes please", -3000 } };
+	ck_assert_uint_eq(choose_hypothesis_expect(h, 3, nm, CHOOSE_WEIGHT, CHOOSE_EXPECT_YESNO,
+						   CHOOSE_EXPECT_MARGIN), 2);
+	/* no question open: the recogniser's own best */
+	ck_assert_uint_eq(choose_hypothesis_expect(h, 3, nm, CHOOSE_WEIGHT, CHOOSE_EXPECT_ANY,
+						   CHOOSE_EXPECT_MARGIN), 0);
+	/* far less likely: not taken */
+	h[2].score = -1000 - CHOOSE_EXPECT_MARGIN - 1;
+	ck_assert_uint_eq(choose_hypothesis_expect(h, 3, nm, CHOOSE_WEIGHT, CHOOSE_EXPECT_YESNO,
+						   CHOOSE_EXPECT_MARGIN), 0);
+	/* a first reading that answers stays */
+	struct asr_hyp a[2] = { { "no thanks", -1000 }, { "yes thanks", -900 } };
+	ck_assert_uint_eq(choose_hypothesis_expect(a, 2, nm, CHOOSE_WEIGHT, CHOOSE_EXPECT_YESNO,
+						   CHOOSE_EXPECT_MARGIN), 0);
+	struct asr_hyp p[2] = { { "the second gala", -1000 }, { "the second one", -1800 } };
+	ck_assert_uint_eq(choose_hypothesis_expect(p, 2, NULL, 0, CHOOSE_EXPECT_PICK,
+						   CHOOSE_EXPECT_MARGIN), 0); /* "the second gala" is a pick too */
+	struct asr_hyp q[2] = { { "and a second one more", -1000 }, { "the second one", -1800 } };
+	ck_assert_uint_eq(choose_hypothesis_expect(q, 2, NULL, 0, CHOOSE_EXPECT_PICK,
+						   CHOOSE_EXPECT_MARGIN), 1);
+	choose_names_free(nm);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("voice_clean");
@@ -188,6 +226,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_settings);
 	tcase_add_test(tc, test_cover);
 	tcase_add_test(tc, test_choose);
+	tcase_add_test(tc, test_choose_expected_answer);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
