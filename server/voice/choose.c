@@ -248,9 +248,11 @@ size_t choose_hypothesis(const struct asr_hyp *hyps, size_t n, const struct choo
 	return best;
 }
 
-/* The words an answer of each kind starts with (after an optional "um", "oh"). */
+/* The words an answer of each kind starts with (after an optional "um", "oh").  Not
+ * "go" ("go ahead"): in noise it is what "no" is misheard as ("no thanks" -> "go
+ * that"), and taking it would turn a no into a yes. */
 static const char *const yesno_words[] = { "yes", "yeah", "yep", "yup", "sure", "okay", "ok",
-	"no", "nope", "nah", "confirm", "correct", "cancel", "not", "don't", "go", NULL };
+	"no", "nope", "nah", "confirm", "correct", "cancel", "not", "don't", NULL };
 static const char *const pick_words[] = { "first", "second", "third", "fourth", "fifth",
 	"last", "one", "two", "three", "four", "five", "that", "this", NULL };
 static const char *const filler_words[] = { "um", "uh", "oh", "well", "the", NULL };

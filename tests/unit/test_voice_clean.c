@@ -187,6 +187,8 @@ START_TEST(test_choose_expected_answer)
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "yes please"), 1);
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "um no thanks"), 1);
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "less please"), 0);
+	/* "go that" is how "no thanks" comes out in pink noise: not taken for a yes */
+	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, "go that"), 0);
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_YESNO, ""), 0);
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_ANY, "yes"), 0);
 	ck_assert_int_eq(choose_is_answer(CHOOSE_EXPECT_PICK, "the second one"), 1);
