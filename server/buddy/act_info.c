@@ -1519,3 +1519,576 @@ int act_reorder_frame(struct turn *t, const char *text)
 	free(tw);
 	return 1;
 }
+
+/* 1 when the words of r name something other than what is in mind (`arr`): a known
+ * catalog word none of them says. */
+static int names_other(struct turn *t, const struct und_result *r, const cJSON *arr)
+{
+	for (int c = 0; c < r->n; c++) {
+		for (int i = 0; i < r->cmd[c].nitems; i++) {
+			const struct und_item *it = &r->cmd[c].items[i];
+			for (int k = 0; k < it->nwords; k++) {
+				const char *w = it->words[k];
+				if (it->wctx[k] || lex_is_stopword(w) || lex_is_common(w) || !resolve_known_word(t, w))
+					continue;
+				int said = 0;
+				const cJSON *p;
+				cJSON_ArrayForEach(p, arr)
+					said |= match_mentions(p, w);
+				if (!said)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int act_choose_by_need(struct turn *t, const struct und_result *r, const char *text)
+{
+	struct buddy_state *st = t->st;
+	if ((!t->needs.excl && !t->needs.req && !t->needs.nprefer) ||
+	    (st->shown_turn < st->turn - 1 && st->focus_turn < st->turn - 1))
+		return 0;
+	cJSON *arr = in_mind(t);
+	int n = cJSON_GetArraySize(arr);
+	if (n < 2 || names_other(t, r, arr)) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	needs_filter(&t->needs, arr);
+	/* "the no pulp one": those that say they are without it, before those silent about it */
+	int says = 0;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr)
+		says += needs_says_free(&t->needs, x);
+	for (int i = cJSON_GetArraySize(arr) - 1; says > 0 && i >= 0; i--)
+		if (!needs_says_free(&t->needs, cJSON_GetArrayItem(arr, i)))
+			cJSON_DeleteItemFromArray(arr, i);
+	int kept = cJSON_GetArraySize(arr);
+	if (kept == 0 || kept == n) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	/* asked ("is there one without caffeine?") or asked for ("no pulp, grab two") */
+	int qty = 0, act = 0, question = text && strchr(text, '?') != NULL;
+	for (int c = 0; c < r->n; c++) {
+		question |= r->cmd[c].ask || r->cmd[c].yesno;
+		act |= r->cmd[c].intent == UND_ADD || r->cmd[c].intent == UND_CONFIRM;
+		for (int i = 0; i < r->cmd[c].nitems && !qty; i++)
+			qty = r->cmd[c].items[i].qty;
+	}
+	struct text_words *tw = malloc(sizeof *tw);
+	if (tw) {
+		und_clean(text, tw);
+		static const char *const asks[] = { "is", "are", "which", "what", "do", "does", "any",
+			"anything", "can", "have", "got", "whats" };
+		for (size_t k = 0; tw->n > 0 && k < sizeof asks / sizeof *asks; k++)
+			question |= text_is(tw, 0, asks[k]);
+		for (int i = 0; i < tw->n; i++)
+			act |= lex_act_word(tw->w[i], 'a');
+		free(tw);
+	}
+	t->main = UND_ADD;
+	const cJSON *one = cJSON_GetArrayItem(arr, 0);
+	if (kept == 1 && (act || qty > 0 || !question)) {
+		act_add_product(t, one, qty > 0 ? qty : 1, 0);
+		cJSON_Delete(arr);
+		return 1;
+	}
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(arr, 1));
+	dlg_action(t, "search", NULL, result);
+	char why[96];
+	needs_phrase(&t->needs, why, sizeof why);
+	if (kept == 1) {
+		char title[160], price[96];
+		reply_title(one, title, sizeof title);
+		reply_price_of(one, price, sizeof price);
+		if (*why)
+			reply_say(&t->r, "The %s is the one%s, for %s.", title, why, price);
+		else
+			reply_say(&t->r, "The %s fits best, for %s.", title, price);
+		dlg_show(t, arr, 0);
+		offer_one(t, one, qty);
+	} else {
+		char names[DLG_READ_MAX][160];
+		const char *ptr[DLG_READ_MAX];
+		int k = 0;
+		const cJSON *p;
+		cJSON_ArrayForEach(p, arr) {
+			if (k >= DLG_READ_MAX)
+				break;
+			reply_title(p, names[k], sizeof names[k]);
+			ptr[k] = names[k];
+			k++;
+		}
+		char list[600];
+		reply_list(ptr, k, "and", list, sizeof list);
+		reply_say(&t->r, "Those%s are %s.", *why ? why : " that fit", list);
+		dlg_show(t, arr, 0);
+		dlg_focus(t, arr);
+		st->pending_intent = UND_ADD;
+		st->pending_qty = qty;
+		dlg_question(t, "Which one would you like?");
+		dlg_ask(t, DLG_PENDING_CHOOSE);
+	}
+	cJSON_Delete(arr);
+	return 1;
+}
+
+/* 1 when the utterance asks a question ("is it ok?", "can he have the oat milk"). */
+static int asks_question(const struct und_result *r, const char *text)
+{
+	int q = text && strchr(text, '?') != NULL;
+	for (int c = 0; c < r->n; c++)
+		q |= r->cmd[c].ask || r->cmd[c].yesno;
+	return q;
+}
+
+int act_suits(struct turn *t, const struct und_result *r, const char *text)
+{
+	if ((!t->needs.excl && !t->needs.req) || !asks_question(r, text))
+		return 0;
+	const struct und_item *named = NULL;
+	for (int c = 0; c < r->n; c++) {
+		for (int i = 0; i < r->cmd[c].nitems; i++) {
+			const struct und_item *it = &r->cmd[c].items[i];
+			if (it->ref != UND_REF_WORDS || it->nwords == 0 || it->every || it->pick)
+				continue;
+			if (named)
+				return 0;	/* two things asked about: a choice, not a yes or no */
+			named = it;
+		}
+	}
+	if (!named)
+		return 0;
+	/* which product was named, before the constraint narrows anything */
+	struct needs_frame kn = t->needs;
+	memset(&t->needs, 0, sizeof t->needs);
+	struct resolution res;
+	resolve_item(t, named, RES_CATALOG, &res);
+	t->needs = kn;
+	int ok = res.status == RES_OK && cJSON_GetArraySize(res.products) == 1 && !*res.missing;
+	if (!ok) {
+		resolve_free(&res);
+		return 0;
+	}
+	const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+	char title[160], price[96], why[96];
+	reply_title(p, title, sizeof title);
+	reply_price_of(p, price, sizeof price);
+	int has = 0;
+	const char *broken = needs_breaks(&t->needs, p, &has);
+	t->main = UND_INFO;
+	dlg_action(t, "product.show", NULL, cJSON_Duplicate(p, 1));
+	if (!broken) {
+		needs_phrase(&t->needs, why, sizeof why);
+		reply_say(&t->r, "Yes, the %s should be fine: it's%s, for %s.", title, *why ? why : " a good fit", price);
+		offer_one(t, p, named->qty);
+		resolve_free(&res);
+		return 1;
+	}
+	if (has)
+		reply_say(&t->r, "No, the %s has %s in it.", title, broken);
+	else
+		reply_say(&t->r, "No, the %s isn't %s.", title, broken);
+	/* the same kind of thing, kept to the constraint */
+	struct und_item kind = { .ref = UND_REF_WORDS, .nwords = 1 };
+	memcpy(kind.words[0], named->words[named->nwords - 1], TEXT_WORD_LEN);
+	struct resolution alt;
+	resolve_item(t, &kind, RES_CATALOG, &alt);
+	const cJSON *a = NULL, *x;
+	cJSON_ArrayForEach(x, alt.products) {
+		if (!a && dlg_id(x) != dlg_id(p) && needs_allows(&t->needs, x))
+			a = x;
+	}
+	if (a) {
+		reply_title(a, title, sizeof title);
+		reply_price_of(a, price, sizeof price);
+		reply_say(&t->r, "The %s would be, for %s.", title, price);
+		cJSON *one = cJSON_CreateArray();
+		cJSON_AddItemToArray(one, cJSON_Duplicate(a, 1));
+		dlg_show(t, one, 0);
+		cJSON_Delete(one);
+		offer_one(t, a, named->qty);
+	}
+	resolve_free(&alt);
+	resolve_free(&res);
+	return 1;
+}
+
+/* The cart's subtotal in cents (the turn's copy when it has one), or -1. */
+static int64_t cart_total(struct turn *t)
+{
+	if (!t->cart) {
+		cJSON *cart = NULL;
+		ERRBUF;
+		if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) != 0 || !cart) {
+			cJSON_Delete(cart);
+			return -1;
+		}
+		dlg_set_cart(t, cart);
+	}
+	return dlg_int(t->cart, "subtotal_cents", 0);
+}
+
+int act_budget_product(struct turn *t, const struct und_result *r)
+{
+	int64_t budget = t->needs.budget ? t->needs.budget : t->st->budget_cents;
+	if (!t->needs.budget_ask || budget <= 0)
+		return 0;
+	const struct und_item *named = NULL;
+	for (int c = 0; c < r->n; c++) {
+		for (int i = 0; i < r->cmd[c].nitems; i++) {
+			const struct und_item *it = &r->cmd[c].items[i];
+			if (it->ref != UND_REF_WORDS || it->nwords == 0)
+				continue;
+			if (named || r->cmd[c].intent == UND_ADD || r->cmd[c].intent == UND_REMOVE ||
+			    r->cmd[c].intent == UND_SET)
+				return 0;	/* a change to the cart: the total is answered after it */
+			named = it;
+		}
+	}
+	if (!named)
+		return 0;
+	struct resolution res;
+	resolve_item(t, named, RES_CATALOG, &res);
+	if (res.status != RES_OK || cJSON_GetArraySize(res.products) != 1 || *res.missing) {
+		resolve_free(&res);
+		return 0;
+	}
+	const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+	int64_t total = cart_total(t), price = dlg_int(p, "price_cents", 0);
+	int64_t left = budget - (total > 0 ? total : 0);
+	char title[160], cost[96], b[96], d[96];
+	reply_title(p, title, sizeof title);
+	reply_money(price, dlg_str(p, "currency"), cost, sizeof cost);
+	reply_money(budget, dlg_str(p, "currency"), b, sizeof b);
+	t->main = UND_INFO;
+	if (price <= left) {
+		reply_money(left - price, dlg_str(p, "currency"), d, sizeof d);
+		reply_say(&t->r, "Yes, the %s is %s, within your %s, with %s to spare.", title, cost, b, d);
+		cJSON *one = cJSON_CreateArray();
+		cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
+		dlg_show(t, one, 0);
+		cJSON_Delete(one);
+		offer_one(t, p, named->qty);
+	} else {
+		reply_money(price - left, dlg_str(p, "currency"), d, sizeof d);
+		reply_say(&t->r, "No, the %s is %s, %s more than %s.", title, cost, d,
+			  total > 0 ? "you have left" : "your budget");
+		dlg_focus_one(t, dlg_id(p));
+	}
+	t->total_said = 1;
+	resolve_free(&res);
+	return 1;
+}
+
+void act_budget_total(struct turn *t)
+{
+	int64_t budget = t->needs.budget ? t->needs.budget : t->st->budget_cents;
+	int ask = t->needs.budget_ask && !t->answered;
+	/* "I've got 400 dollars total": said alone, it is taken note of */
+	int noted = t->needs.budget && !t->changed_cart && t->r.sentences == 0 && !t->answered;
+	if (!ask && !noted && !(t->needs.budget && t->changed_cart))
+		return;
+	if (noted && !ask && t->needs.budget > 0) {
+		int64_t total = cart_total(t);
+		char b[96], d[96];
+		reply_money(t->needs.budget, NULL, b, sizeof b);
+		if (total <= 0) {
+			reply_say(&t->r, "Got it, %s to spend. I'll keep track.", b);
+			return;
+		}
+		reply_money(total <= t->needs.budget ? t->needs.budget - total : total - t->needs.budget, NULL, d, sizeof d);
+		reply_say(&t->r, total <= t->needs.budget ? "Got it, %s to spend: your cart is within it, with %s left." :
+			  "Got it, %s to spend: your cart is %s over it.", b, d);
+		t->total_said = 1;
+		return;
+	}
+	if (budget <= 0 && ask && t->r.sentences == 0) {
+		reply_say(&t->r, "How much would you like to spend? Tell me and I'll keep track.");
+		return;
+	}
+	if (budget <= 0)
+		return;
+	int64_t total = cart_total(t);
+	if (total < 0)
+		return;
+	const char *cur = dlg_str(t->cart, "currency");
+	char sum[96], b[96], d[96];
+	reply_money(total, cur, sum, sizeof sum);
+	reply_money(budget, cur, b, sizeof b);
+	reply_money(total <= budget ? budget - total : total - budget, cur, d, sizeof d);
+	if (total <= budget)
+		reply_say(&t->r, "Your cart comes to %s, so you have %s left of your %s.", sum, d, b);
+	else
+		reply_say(&t->r, "Your cart comes to %s, which is %s over your %s.", sum, d, b);
+	t->total_said = 1;
+	if (t->main == UND_NONE)
+		t->main = UND_CART_TOTAL;
+}
+
+/* The product the words [a, b) of tw name, not `not_id` (0: any): resolved in the
+ * catalog, the first fit when several do, and one whose title says every word that
+ * was said.  "the regular ones" after "the organic strawberries" borrows the words
+ * `more` of the other product ("strawberries"), tried first.  Owned copy or NULL. */
+static cJSON *compared_product(struct turn *t, const struct text_words *tw, int a, int b,
+			       char more[][TEXT_WORD_LEN], int nmore, int64_t not_id)
+{
+	static const char *const skip[] = { "how", "much", "more", "less", "cheaper", "pricier", "dearer",
+		"extra", "is", "are", "does", "do", "cost", "costs", "the", "a", "an", "one", "ones", "your",
+		"price", "priced", "same", "as", "than", "it", "its", "bag", "regular", "normal", "usual",
+		"other", "compared", "to", "with", "vs", "versus", "what", "whats", "between", "and",
+		"that", "this", "those", "these", "in", "of", "better", "deal", "value", "cheap", "expensive" };
+	struct und_item said = { .ref = UND_REF_WORDS };
+	for (int i = a; i < b && said.nwords < UND_ITEM_WORDS; i++) {
+		int skipped = 0;
+		for (size_t k = 0; k < sizeof skip / sizeof *skip && !skipped; k++)
+			skipped = text_is(tw, i, skip[k]);
+		if (!skipped && !lex_is_stopword(tw->w[i]) && resolve_known_word(t, tw->w[i]))
+			memcpy(said.words[said.nwords++], tw->w[i], TEXT_WORD_LEN);
+	}
+	for (int pass = nmore ? 0 : 1; pass < 2; pass++) {
+		struct und_item it = said;
+		for (int k = 0; pass == 0 && k < nmore && it.nwords < UND_ITEM_WORDS; k++) {
+			int dup = 0;
+			for (int j = 0; j < it.nwords; j++)
+				dup |= !strcmp(it.words[j], more[k]);
+			if (!dup)
+				memcpy(it.words[it.nwords++], more[k], TEXT_WORD_LEN);
+		}
+		if (it.nwords == 0)
+			continue;
+		struct resolution res;
+		resolve_item(t, &it, RES_CATALOG, &res);
+		cJSON *found = NULL;
+		const cJSON *p;
+		if ((res.status == RES_OK || res.status == RES_AMBIGUOUS) && !*res.missing) {
+			cJSON_ArrayForEach(p, res.products) {
+				int says = 1;
+				for (int k = 0; k < said.nwords && says; k++)
+					says = match_mentions(p, said.words[k]) || text_is_digits(said.words[k]) ||
+					       lex_size_unit(said.words[k]);
+				if (!found && says && dlg_id(p) != not_id)
+					found = cJSON_Duplicate(p, 1);
+			}
+		}
+		resolve_free(&res);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+int act_compare(struct turn *t, const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	/* the cue and where the second product starts */
+	int kind = 0, split = -1, end2 = tw->n, start = 0, m;
+	for (int i = 0; i < tw->n && !kind; i++) {
+		if ((m = text_match(tw, i, tw->n, "the same price as")) || (m = text_match(tw, i, tw->n, "same price as")) ||
+		    (m = text_match(tw, i, tw->n, "as much as")) || (m = text_match(tw, i, tw->n, "as expensive as"))) {
+			kind = 2, split = i, end2 = i + m;
+		} else if ((m = text_match(tw, i, tw->n, "a better deal than")) || (m = text_match(tw, i, tw->n, "better value than")) ||
+			   (m = text_match(tw, i, tw->n, "a better buy than")) || (m = text_match(tw, i, tw->n, "better deal than"))) {
+			kind = 3, split = i, end2 = i + m;
+		} else if ((m = text_match(tw, i, tw->n, "compared to")) || (m = text_match(tw, i, tw->n, "compared with")) ||
+			   (m = text_match(tw, i, tw->n, "versus")) || (m = text_match(tw, i, tw->n, "vs"))) {
+			kind = 1, split = i, end2 = i + m;
+		}
+	}
+	if (!kind) {
+		int how = -1;
+		for (int i = 0; i + 2 < tw->n; i++)
+			if (text_match(tw, i, tw->n, "how much") &&
+			    (text_is(tw, i + 2, "more") || text_is(tw, i + 2, "less") || text_is(tw, i + 2, "cheaper") ||
+			     text_is(tw, i + 2, "pricier") || text_is(tw, i + 2, "dearer") || text_is(tw, i + 2, "extra")))
+				how = i;
+		for (int i = how + 3; how >= 0 && i < tw->n && !kind; i++)
+			if (text_is(tw, i, "than"))
+				kind = 1, split = i, end2 = i + 1, start = how + 3;
+		for (int i = 0; i + 2 < tw->n && !kind; i++)
+			if ((text_match(tw, i, tw->n, "price difference between") || text_match(tw, i, tw->n, "difference in price between"))) {
+				start = i + (text_is(tw, i, "price") ? 3 : 4);
+				for (int j = start + 1; j < tw->n && !kind; j++)
+					if (text_is(tw, j, "and"))
+						kind = 1, split = j, end2 = j + 1;
+			}
+	}
+	if (!kind) {
+		free(tw);
+		return 0;
+	}
+	cJSON *x = compared_product(t, tw, start, split, NULL, 0, 0);
+	/* what the second borrows from the first: its head noun ("the tunebox ones"), or
+	 * for a deal by size every word but the size ("the 12 oz one") */
+	char more[UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int nmore = 0;
+	for (int i = split - 1; x && i >= start && nmore < UND_ITEM_WORDS && (kind == 3 || !nmore); i--) {
+		if (lex_is_stopword(tw->w[i]) || !resolve_known_word(t, tw->w[i]) || text_is(tw, i, "one") ||
+		    text_is(tw, i, "ones") || text_is(tw, i, "bag") || text_is_digits(tw->w[i]) ||
+		    lex_size_unit(tw->w[i]) || text_is(tw, i, "the") || text_is(tw, i, "is") || text_is(tw, i, "are"))
+			continue;
+		if (match_mentions(x, tw->w[i]))
+			snprintf(more[nmore++], TEXT_WORD_LEN, "%s", tw->w[i]);
+	}
+	cJSON *y = x ? compared_product(t, tw, end2, tw->n, more, nmore, dlg_id(x)) : NULL;
+	free(tw);
+	if (!x || !y) {
+		cJSON_Delete(x);
+		cJSON_Delete(y);
+		return 0;
+	}
+	char tx[160], ty[160], px[96], py[96], d[96];
+	int64_t cx = dlg_int(x, "price_cents", 0), cy = dlg_int(y, "price_cents", 0);
+	reply_title(x, tx, sizeof tx);
+	reply_title(y, ty, sizeof ty);
+	reply_money(cx, dlg_str(x, "currency"), px, sizeof px);
+	reply_money(cy, dlg_str(y, "currency"), py, sizeof py);
+	reply_money(cx > cy ? cx - cy : cy - cx, dlg_str(x, "currency"), d, sizeof d);
+	double sx = dlg_size_of(x), sy = dlg_size_of(y);
+	if (kind == 3 && sx > 0 && sy > 0) {
+		/* what a unit costs in each: the bigger pack is not always the better deal */
+		double ux = cx / sx, uy = cy / sy;
+		reply_say(&t->r, "The %s is %s and the %s is %s. For the amount, the %s is the better deal.", tx, px, ty,
+			  py, ux <= uy ? tx : ty);
+	} else if (cx == cy) {
+		reply_say(&t->r, "%s: the %s and the %s are both %s.", kind == 2 ? "Yes" : "The same price", tx, ty, px);
+	} else {
+		reply_say(&t->r, "%sThe %s is %s and the %s is %s, so the %s costs %s more.", kind == 2 ? "No. " : "",
+			  tx, px, ty, py, cx > cy ? tx : ty, d);
+	}
+	cJSON *both = cJSON_CreateArray();
+	cJSON_AddItemToArray(both, x);
+	cJSON_AddItemToArray(both, y);
+	dlg_show(t, both, 0);
+	dlg_focus(t, both);
+	cJSON_Delete(both);
+	t->main = UND_PRICE;
+	return 1;
+}
+
+/* 1 when stems of a and b are equal. */
+static int same_stem(const char *a, const char *b)
+{
+	char sa[TEXT_WORD_LEN], sb[TEXT_WORD_LEN];
+	match_stem(a, sa, sizeof sa);
+	match_stem(b, sb, sizeof sb);
+	return !strcmp(sa, sb);
+}
+
+int act_measure(struct turn *t, const char *text)
+{
+	static const char *const lasting[] = { "hours", "hour", "minutes", "days", "battery", "life",
+		"playback", "play", "playtime", "charge" };
+	static const char *const sizing[] = { "oz", "ounce", "ounces", "lb", "lbs", "pound", "pounds", "ml",
+		"liter", "litre", "cup", "cups", "inch", "inches", "size", "meter", "gallon", "kg", "g" };
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int i0 = -1, kind = 0;	/* 1 how many, 2 how long, 3 how big */
+	for (int i = 0; i + 1 < tw->n && i0 < 0; i++) {
+		if (!text_is(tw, i, "how"))
+			continue;
+		kind = text_is(tw, i + 1, "many") ? 1 : text_is(tw, i + 1, "long") ? 2 :
+		       (text_is(tw, i + 1, "big") || text_is(tw, i + 1, "large") || text_is(tw, i + 1, "heavy")) ? 3 : 0;
+		if (kind)
+			i0 = i;
+	}
+	/* "how many are left", "how many do I have in my cart": stock and the cart */
+	for (int i = 0; i < tw->n && i0 >= 0; i++)
+		if (text_is(tw, i, "left") || text_is(tw, i, "stock") || text_is(tw, i, "available") ||
+		    lex_is_cart_word(tw->w[i]) || text_match(tw, i, tw->n, "do i have") ||
+		    text_match(tw, i, tw->n, "have i got") || text_match(tw, i, tw->n, "did i") ||
+		    text_match(tw, i, tw->n, "do you have") || text_is(tw, i, "order") || text_is(tw, i, "ordered"))
+			i0 = -1;
+	if (i0 < 0) {
+		free(tw);
+		return 0;
+	}
+	/* the words asked about ("bananas", "battery") and those naming the product */
+	char attrs[8][TEXT_WORD_LEN];
+	int nattrs = 0;
+	struct und_item it = { .ref = UND_REF_WORDS };
+	if (kind == 1 && i0 + 2 < tw->n)
+		snprintf(attrs[nattrs++], TEXT_WORD_LEN, "%s", tw->w[i0 + 2]);
+	for (int i = 0; i < tw->n; i++) {
+		if (i >= i0 && i <= i0 + 1)
+			continue;
+		const char *w = tw->w[i];
+		if (lex_is_stopword(w) || lex_is_common(w) || text_is(tw, i, "come") || text_is(tw, i, "last") ||
+		    text_is(tw, i, "lasts") || text_is(tw, i, "your"))
+			continue;
+		if (resolve_known_word(t, w) && it.nwords < UND_ITEM_WORDS)
+			memcpy(it.words[it.nwords++], w, TEXT_WORD_LEN);
+		else if (nattrs < 8)
+			snprintf(attrs[nattrs++], TEXT_WORD_LEN, "%s", w);
+	}
+	free(tw);
+	if (it.nwords == 0)
+		return 0;
+	struct resolution res;
+	resolve_item(t, &it, RES_CATALOG, &res);
+	if ((res.status != RES_OK && res.status != RES_AMBIGUOUS) || *res.missing ||
+	    cJSON_GetArraySize(res.products) == 0) {
+		resolve_free(&res);
+		return 0;
+	}
+	const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+	/* the sentence of its title or description with a number about it */
+	char best[512] = "";
+	int best_score = 0;
+	const char *texts[2] = { dlg_str(p, "title"), dlg_str(p, "description") };
+	for (int k = 0; k < 2; k++) {
+		const char *s = texts[k] ? texts[k] : "";
+		while (*s) {
+			const char *e = strstr(s, ". ");
+			size_t n = e ? (size_t)(e - s + 1) : strlen(s);
+			char sent[512];
+			snprintf(sent, sizeof sent, "%.*s", (int)(n < sizeof sent ? n : sizeof sent - 1), s);
+			struct text_words sw;
+			text_split(sent, &sw);
+			int num = 0, about = 0;
+			for (int i = 0; i < sw.n; i++) {
+				num |= text_is_digits(sw.w[i]) || strchr(sw.w[i], '.') || num_word(sw.w[i]) > 1;
+				for (int a = 0; a < nattrs; a++)
+					about |= same_stem(sw.w[i], attrs[a]);
+				for (size_t a = 0; kind == 2 && a < sizeof lasting / sizeof *lasting; a++)
+					about |= text_is(&sw, i, lasting[a]);
+				for (size_t a = 0; kind == 3 && a < sizeof sizing / sizeof *sizing; a++)
+					about |= text_is(&sw, i, sizing[a]);
+			}
+			int score = num * 2 + about * 3;
+			if (num && score > best_score && k == 1) {
+				best_score = score;
+				snprintf(best, sizeof best, "%s", sent);
+			}
+			s += n;
+			while (*s == ' ')
+				s++;
+		}
+	}
+	char title[160];
+	reply_title(p, title, sizeof title);
+	t->main = UND_INFO;
+	if (best_score >= 5) {
+		size_t l = strlen(best);
+		reply_say(&t->r, "The %s: %s%s", title, best, l && best[l - 1] == '.' ? "" : ".");
+	} else {
+		resolve_free(&res);
+		return 0;	/* nothing measured: the usual answer about the product */
+	}
+	dlg_action(t, "product.show", NULL, cJSON_Duplicate(p, 1));
+	dlg_focus_one(t, dlg_id(p));
+	cJSON *one = cJSON_CreateArray();
+	cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
+	dlg_show(t, one, 0);
+	cJSON_Delete(one);
+	resolve_free(&res);
+	return 1;
+}

@@ -253,6 +253,10 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 {
 	struct buddy_state *st = t->st;
 	struct match_query q = { 0 };
+	/* "I've got 30 dollars, what headphones": a budget said is a limit on the search */
+	struct price_range price = c->price;
+	if (price.max_cents < 0 && price.min_cents < 0 && t->needs.budget > 0 && !t->needs.budget_ask)
+		price.max_cents = t->needs.budget;
 	char missing[128] = "", query[256] = "", category[64] = "", said[128] = "";
 	if (it) {
 		resolve_query(t, it, &q, missing, sizeof missing);
@@ -266,8 +270,8 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 		resolve_free(&res);
 		return;
 	}
-	if (it && it->nwords > 0 && q.n == 0 && it->nneg == 0 && c->price.min_cents < 0 &&
-	    c->price.max_cents < 0 && !it->pick && t->have_vocab) {
+	if (it && it->nwords > 0 && q.n == 0 && it->nneg == 0 && price.min_cents < 0 &&
+	    price.max_cents < 0 && !it->pick && t->have_vocab) {
 		/* "i'm having friends over on saturday": a story, nothing to look up yet */
 		reply_say(&t->r, "Sounds good. What can I get you for it?");
 		return;
@@ -279,7 +283,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", *query ? " " : "", q.w[i]);
 	int pick = it && it->pick != UND_PICK_NONE ? (it->pick == UND_PICK_CHEAPEST ? 1 : 2) : 0;
 	int sort = pick ? pick : c->sort;
-	cJSON *res = run_search(t, query, category, c->price, sort, 20);
+	cJSON *res = run_search(t, query, category, price, sort, 20);
 	if (!res) {
 		reply_say(&t->r, "Sorry, I can't search the catalog right now.");
 		return;
@@ -291,7 +295,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 		items = cJSON_CreateArray();
 	/* "the cheapest coffee": among the things that ARE coffee (coffee beans, ground
 	 * coffee), not everything that mentions it (a coffee mug, chamomile tea) */
-	if (sort && q.n > 0 && !*category) {
+	if ((sort || !needs_empty(&t->needs)) && q.n > 0 && !*category) {
 		int best = 0, n0 = cJSON_GetArraySize(items);
 		for (int i = 0; i < n0; i++) {
 			int lv = match_kind_level(cJSON_GetArrayItem(items, i), &q);
@@ -360,21 +364,52 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			}
 		}
 	}
+	/* "something to drink": every kind the need names, as one list */
+	for (int k = 1; k < t->needs.nproduct && !strcmp(query, t->needs.product[0]); k++) {
+		cJSON *more = run_search(t, t->needs.product[k], NULL, price, sort, 20);
+		const cJSON *p, *q2;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(more, "items")) {
+			int dup = 0;
+			cJSON_ArrayForEach(q2, items)
+				dup |= dlg_id(q2) == dlg_id(p);
+			if (!dup)
+				cJSON_AddItemToArray(items, cJSON_Duplicate(p, 1));
+		}
+		cJSON_Delete(more);
+		total = cJSON_GetArraySize(items);
+	}
+	/* "milk, but nothing with dairy", "a speaker for the beach": what the shopper
+	 * can't have goes, what fits the need best comes first */
+	if (!needs_empty(&t->needs) && needs_filter(&t->needs, items) > 0) {
+		total = cJSON_GetArraySize(items);
+		if (total == 0) {
+			char why[96];
+			needs_phrase(&t->needs, why, sizeof why);
+			reply_say(&t->r, "Sorry, I couldn't find any %s%s.", *said ? said : "products",
+				  *why ? why : " like that");
+			cJSON_Delete(items);
+			return;
+		}
+	}
+	if (*said) {
+		size_t l = strlen(said);
+		needs_phrase(&t->needs, said + l, sizeof said - l);
+	}
 	snprintf(st->last_query, sizeof st->last_query, "%s", query);
 	snprintf(st->last_category, sizeof st->last_category, "%s", category);
-	st->last_price = c->price;
+	st->last_price = price;
 	st->last_sort = sort;
 	st->last_offset = 0;
 	int n = cJSON_GetArraySize(items);
 	const char *what = *said ? said : category;
-	price_phrase(c->price, t->range, sizeof t->range);
+	price_phrase(price, t->range, sizeof t->range);
 	if (n == 0) {
 		char range[240];
-		price_phrase(c->price, range, sizeof range);
+		price_phrase(price, range, sizeof range);
 		if (*range) {
 			reply_say(&t->r, "I couldn't find any %s%s.", *what ? what : "products", range);
 			struct price_range none = { -1, -1 };
-			cJSON *alt = run_search(t, query, category, none, c->price.max_cents >= 0 ? 1 : 2, 1);
+			cJSON *alt = run_search(t, query, category, none, price.max_cents >= 0 ? 1 : 2, 1);
 			cJSON *ai = cJSON_GetObjectItemCaseSensitive(alt, "items");
 			if (cJSON_GetArraySize(ai) > 0) {
 				const cJSON *p = cJSON_GetArrayItem(ai, 0);
@@ -404,7 +439,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	int readable = pick ? 1 : t->r.frustrated ? 2 : DLG_READ_MAX;
 	while (cJSON_GetArraySize(items) > readable)
 		cJSON_DeleteItemFromArray(items, readable);
-	dlg_action(t, "search", search_args(query, category, c->price, sort), items_result(items));
+	dlg_action(t, "search", search_args(query, category, price, sort), items_result(items));
 	present(t, items, total > n ? total : n, what, it ? it->qty : 0, pick);
 	cJSON_Delete(items);
 }

@@ -1283,6 +1283,9 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	t->answered = pending == DLG_PENDING_CHOOSE && answer_choices(t, r);
 	if (!t->answered)
 		t->answered = answer_open_question(t, r, pending, text);
+	if (!t->answered && (act_budget_product(t, r) || act_choose_by_need(t, r, text) ||
+			     act_suits(t, r, text) || act_compare(t, text) || act_measure(t, text)))
+		t->answered = 1;
 	if (!t->answered && act_reorder_frame(t, text))
 		t->answered = 1;
 	if (!t->answered && act_swap_frame(t, text))
@@ -1374,6 +1377,7 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		}
 	}
 	keep_choices(t);
+	act_budget_total(t);
 	if (t->question[0]) {
 		reply_say(&t->r, "%s", t->question);
 		t->question[0] = '\0';
@@ -1385,6 +1389,61 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		else
 			reply_say(&t->r, "Sorry, I'm not sure what you mean. You can say things like add two bananas, or show my cart.");
 	}
+}
+
+/* The utterance left once needs_read() took its constraints out: when nothing is left
+ * ("nothing with dairy though", "no pulp please"), the constraint narrows the last
+ * search; when it named a need and no product ("something to dry off with"), what
+ * fits the need is asked for. */
+static int catalog_knows(void *ctx, const char *w)
+{
+	struct turn *t = ctx;
+	char fixed[TEXT_WORD_LEN];
+	int cost = 9;
+	const char *syn = lex_synonym(w);
+	if (!t->have_vocab || lex_is_stopword(w))
+		return 0;
+	if (resolve_correct(t, w, fixed, sizeof fixed, &cost) && cost == 0)
+		return 1;
+	return syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0;
+}
+
+static const char *needs_rest(struct turn *t, char *rest, size_t len)
+{
+	const struct needs_frame *f = &t->needs;
+	struct text_words *tw = malloc(sizeof *tw);
+	int known = 0;
+	if (tw) {
+		und_clean(rest, tw);
+		/* words after "for my", "because" are the situation, not the product, up to
+		 * the next pause */
+		for (int i = 0, ctx = 0; i < tw->n; i++) {
+			if (i > 0 && tw->brk[i - 1])
+				ctx = 0;
+			if (i > 0 && lex_opens_context(tw, i, tw->n))
+				ctx = 1;
+			known += !ctx && !lex_is_common(tw->w[i]) && catalog_knows(t, tw->w[i]) &&
+				 !lex_is_negator(tw->w[i]) && !(f->nproduct && needs_describes(f, tw->w[i]));
+		}
+		free(tw);
+	}
+	if (known)
+		return rest;
+	if (!f->excl && !f->req && !f->nprefer && !f->nproduct) {
+		/* a budget alone ("ok so how much is left?") is answered after the turn */
+		if (f->budget_ask && len)
+			rest[0] = '\0';
+		return rest;
+	}
+	if (f->nproduct > 1)
+		snprintf(rest, len, "show me %s", f->product[0]);	/* act_search adds the others */
+	else if (f->nproduct > 0)
+		snprintf(rest, len, "i need %s", f->product[0]);
+	else if (f->nprefer > 0 && !(t->st->shown_turn >= t->st->turn - 1 && cJSON_GetArraySize(t->st->shown) > 1))
+		snprintf(rest, len, "show me %s", f->prefer[0]);
+	else if (*t->st->last_query && t->st->shown_turn < t->st->turn - 1)
+		snprintf(rest, len, "show me %s", t->st->last_query);
+	return rest;
 }
 
 int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
@@ -1399,13 +1458,14 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		return 0;
 	struct und_result *r = calloc(1, sizeof *r);
 	struct turn *t = calloc(1, sizeof *t);
-	if (!r || !t) {
+	char *rest = malloc(TEXT_MAX_INPUT);
+	if (!r || !t || !rest) {
 		free(r);
 		free(t);
+		free(rest);
 		return 0;
 	}
 	st->turn++;
-	und_parse(text, r);
 	t->st = st;
 	t->tools = tools;
 	const char *const *words = NULL, *const *cats = NULL;
@@ -1415,6 +1475,12 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 						 tools->vocab_index ? tools->vocab_index(tools->ctx) : NULL };
 		t->have_vocab = 1;
 	}
+	/* "milk, but nothing with dairy": the constraint is the turn's, the rest is parsed */
+	if (needs_read_known(text, catalog_knows, t, &t->needs, rest, TEXT_MAX_INPUT))
+		text = needs_rest(t, rest, TEXT_MAX_INPUT);
+	if (t->needs.budget > 0)
+		st->budget_cents = t->needs.budget;
+	und_parse(text, r);
 	attach_mentions(t, r);
 	same_amount(t, r);
 	drop_context(t, r);
@@ -1463,5 +1529,6 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	cJSON_Delete(t->choice_shown);
 	free(t);
 	free(r);
+	free(rest);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buddy/buddy.h"
+#include "buddy/needs.h"
 #include "buddy/match.h"
 #include "buddy/price.h"
 #include "buddy/reply.h"
@@ -99,6 +100,7 @@ struct buddy_state {
 	/* the order placed in this conversation: "can you cancel it" right after */
 	int64_t placed_id;
 	int placed_turn;
+	int64_t budget_cents;	/* what the shopper said they can spend, or 0 */
 	/* frustration: the last four turns that corrected the buddy, newest first */
 	int correction_turns[4];
 	char last_text[256];	/* the previous utterance, to notice it said again */
@@ -134,6 +136,7 @@ struct turn {
 	int nchoices;
 	cJSON *choice_shown;	/* their products, in order (owned) */
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
+	struct needs_frame needs;	/* the shopper's constraints and needs said this turn ("no dairy") */
 };
 
 enum res_status { RES_OK, RES_AMBIGUOUS, RES_NOT_FOUND, RES_NO_REF, RES_ERROR };
@@ -213,6 +216,29 @@ void act_not_found(struct turn *t, struct resolution *res, int qty);
 void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty);
 
 /* act_info.c */
+/* Right after a list, "no pulp", "is there one without caffeine", "the one that's
+ * good before bed": the turn's constraints and needs (t->needs) pick from what was
+ * read out; added when one fits and the shopper asked for it, else offered.
+ * Returns 1 when answered. */
+int act_choose_by_need(struct turn *t, const struct und_result *r, const char *text);
+/* "my son is allergic to nuts, is the almond milk ok?": whether the one product
+ * asked about keeps to the turn's constraints, and one that does when it does not.
+ * Returns 1 when answered. */
+int act_suits(struct turn *t, const struct und_result *r, const char *text);
+/* "I have 150 dollars, is the jbl speaker within that?": the product asked about
+ * against what is left of the budget.  Returns 1 when answered. */
+int act_budget_product(struct turn *t, const struct und_result *r);
+/* After the turn's commands: "how much will I have left?", "am I over?" answered from
+ * the cart and the budget; a cart change that went over a budget said is told. */
+void act_budget_total(struct turn *t);
+/* "how much more are the sony earbuds than the tunebox ones?", "is the crunchy the
+ * same price as the creamy?", "is the 1 kg bag a better deal than the 12 oz?": two
+ * products named and their prices compared.  Returns 1 when answered. */
+int act_compare(struct turn *t, const char *text);
+/* "how many bananas come in a bunch?", "how long does the battery last on the jbl?":
+ * the sentence of the product's description with the number asked for.  Returns 1
+ * when answered. */
+int act_measure(struct turn *t, const char *text);
 void act_cheaper(struct turn *t, const struct und_cmd *c);
 void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_order_status(struct turn *t, const struct und_cmd *c);

@@ -456,7 +456,9 @@ int lex_is_common(const char *w)
 		"last", "next", "previous", "whole", "entire", "all", "none", "nothing",
 		"anything", "something", "everything", "someone", "quick", "quickly",
 		"whichever", "whatever", "gift", "gifts", "present", "presents", "treat", "idea",
-		"ideas", "suggestion", "suggestions", "recommendation",
+		"ideas", "suggestion", "suggestions", "recommendation", "alternative", "alternatives",
+		"substitute", "substitutes", "options", "option", "choices", "replacement",
+		"recommend", "suggest", "help", "helps", "work", "works", "suit", "suits",
 	};
 	return in_list(w, words, sizeof words / sizeof *words);
 }

@@ -619,6 +619,31 @@ static int typos_of_title(const char *missing, const struct match_cand *c, int n
 	return 1;
 }
 
+/* Keeps the candidates that keep to the shopper's constraints ("nothing sweetened")
+ * and, when some fit the need said best, those; all of them when none keeps to it.
+ * Returns the new count. */
+static int keep_known(struct turn *t, struct match_cand *c, int n)
+{
+	if (needs_empty(&t->needs) || n == 0)
+		return n;
+	int k = 0, best = 0;
+	for (int i = 0; i < n; i++)
+		if (needs_allows(&t->needs, c[i].product))
+			c[k++] = c[i];
+	if (k == 0)
+		return n;
+	int pref[RANK_MAX];
+	for (int i = 0; i < k; i++)
+		if ((pref[i] = needs_prefers(&t->needs, c[i].product)) > best)
+			best = pref[i];
+	n = k;
+	k = 0;
+	for (int i = 0; i < n; i++)
+		if (pref[i] >= best)
+			c[k++] = c[i];
+	return k;
+}
+
 static void resolve_words(struct turn *t, const struct und_item *it, enum res_scope scope,
 			  struct resolution *res)
 {
@@ -646,7 +671,7 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 					add_query_word(&raw, it->words[i], 1.0);
 		}
 		n = raw.n ? match_rank(&raw, t->st->shown, c, RANK_MAX) : 0;
-		n = drop_negated(it, c, n);
+		n = keep_known(t, c, drop_negated(it, c, n));
 		if (n > 0 && c[0].coverage >= 0.8) {
 			decide(it, c, n, 0.8, res);
 			if (res->status != RES_NOT_FOUND)
@@ -671,7 +696,7 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 		cJSON_Delete(found);
 		found = search_words(t, &res->q, 1, 10);
 	}
-	n = match_rank(&res->q, found, c, RANK_MAX);
+	n = keep_known(t, c, match_rank(&res->q, found, c, RANK_MAX));
 	if (*res->missing && n > 0 && typos_of_title(res->missing, c, n)) {
 		/* "olive oli", "bath towl", "french pres": the unknown word is a slip for a
 		 * word of the one product the other words found */
