@@ -632,9 +632,14 @@ static int keep_known(struct turn *t, struct match_cand *c, int n)
 			c[k++] = c[i];
 	if (k == 0)
 		return n;
+	/* a preference chooses among good matches, never a poor one over them */
+	double top = 0;
+	for (int i = 0; i < k; i++)
+		if (c[i].score > top)
+			top = c[i].score;
 	int pref[RANK_MAX];
 	for (int i = 0; i < k; i++)
-		if ((pref[i] = needs_prefers(&t->needs, c[i].product)) > best)
+		if ((pref[i] = c[i].score >= 0.8 * top ? needs_prefers(&t->needs, c[i].product) : 0) > best)
 			best = pref[i];
 	n = k;
 	k = 0;
