@@ -170,15 +170,15 @@ int resolve_known_word(struct turn *t, const char *w)
 }
 
 /* knowledge.c's hook: the catalog words for word i the catalog lacks (`head`: the
- * noun asked for), added to q with `weight` for the last of them (the others only
- * help).  Returns 1 when so. */
+ * noun asked for), added to q (unless NULL) with `weight` for the last of them (the
+ * others only help).  Returns 1 when there are some. */
 static int know_hook(struct turn *t, const struct und_item *it, int i, int head, double weight,
 		     struct match_query *q)
 {
 	char kw[4][32];
 	int n = know_query_words(t->vocab.words, t->vocab.nwords, i > 0 ? it->words[i - 1] : NULL,
 				 it->words[i], head, kw, 4);
-	for (int k = 0; k < n; k++)
+	for (int k = 0; q && k < n; k++)
 		add_query_word(q, kw[k], k == n - 1 ? weight : 0.5);
 	return n > 0;
 }
@@ -198,8 +198,9 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 	int head_known = 0, ctx_known = 0;
 	for (int i = 0; i < it->nwords; i++) {
 		if (lex_is_stopword(it->words[i]) || text_is_digits(it->words[i]) || lex_is_unit(it->words[i]) ||
-		    !(it->wctx[i] ? resolve_exact_word(t, it->words[i]) : resolve_known_word(t, it->words[i])))
-			continue;
+		    !(it->wctx[i] ? resolve_exact_word(t, it->words[i]) :
+		      resolve_known_word(t, it->words[i]) || know_hook(t, it, i, 1, 0, NULL)))
+			continue;	/* (a "jumper for winter" is known by what it means) */
 		if (it->wctx[i])
 			ctx_known = 1;
 		else
