@@ -92,7 +92,19 @@ void dlg_set_cart(struct turn *t, cJSON *cart)
 void dlg_ask(struct turn *t, enum dlg_pending p)
 {
 	struct buddy_state *st = t->st;
-	if (p == DLG_PENDING_CHOOSE && t->nchoices < DLG_MAX_CHOICES && cJSON_GetArraySize(st->shown) > 1) {
+	int again = 0;	/* the same choice asked twice ("wireless earbuds" searched twice) */
+	for (int i = 0; i < t->nchoices && p == DLG_PENDING_CHOOSE; i++) {
+		int same = t->choices[i].n == cJSON_GetArraySize(st->shown);
+		const cJSON *prod;
+		cJSON_ArrayForEach(prod, st->shown) {
+			int in = 0;
+			for (int k = 0; k < t->choices[i].n; k++)
+				in |= t->choices[i].ids[k] == dlg_id(prod);
+			same &= in;
+		}
+		again |= same;
+	}
+	if (p == DLG_PENDING_CHOOSE && !again && t->nchoices < DLG_MAX_CHOICES && cJSON_GetArraySize(st->shown) > 1) {
 		/* every choice of the turn is kept: a later one does not drop an earlier */
 		struct dlg_choice *ch = &t->choices[t->nchoices++];
 		memset(ch, 0, sizeof *ch);
@@ -706,6 +718,20 @@ static void same_amount(struct turn *t, struct und_result *r)
 		}
 }
 
+/* "a pint of blueberries and a gallon of whole milk please": the parts of one list
+ * of fragments are asked for alike, however the last one was put. */
+static void share_request(struct und_result *r)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 1; i < r->n; i++) {
+			struct und_cmd *a = &r->cmd[i - 1], *b = &r->cmd[i];
+			if (!b->and_said || a->intent != UND_NONE || b->intent != UND_NONE || a->ask || b->ask ||
+			    a->comment || b->comment || a->correction || b->correction)
+				continue;
+			a->polite = b->polite = a->polite || b->polite;
+		}
+}
+
 static void run_items(struct turn *t, const struct und_cmd *c,
 		      void (*fn)(struct turn *, const struct und_cmd *, const struct und_item *))
 {
@@ -1114,6 +1140,24 @@ static int answer_choices(struct turn *t, const struct und_result *r)
 	return 1;
 }
 
+/* "yes, the whole wheat", "yes the mint one" after "Shall I add it?": the words name
+ * the product offered. */
+static int names_offer(struct turn *t, const struct und_item *it)
+{
+	struct resolution res;
+	resolve_item(t, it, RES_CATALOG, &res);
+	int offered = 0;
+	const cJSON *p;
+	if (res.status == RES_OK || res.status == RES_AMBIGUOUS)
+		cJSON_ArrayForEach(p, res.products)
+			offered |= dlg_id(p) == t->st->suggest_id;
+	offered &= res.status == RES_OK || cJSON_GetArraySize(res.products) > 0;
+	int first = res.status == RES_OK ||
+		    (res.status == RES_AMBIGUOUS && dlg_id(cJSON_GetArrayItem(res.products, 0)) == t->st->suggest_id);
+	resolve_free(&res);
+	return offered && first;
+}
+
 /* 1 when a command of the utterance asks for something else than the open question
  * offers: names a product of the catalog, or asks about the cart, orders, prices... */
 static int asks_something_else(struct turn *t, const struct und_result *r, enum dlg_pending pending)
@@ -1148,7 +1192,7 @@ static int asks_something_else(struct turn *t, const struct und_result *r, enum 
 			struct match_query q;
 			char missing[128];
 			resolve_query(t, it, &q, missing, sizeof missing);
-			if (q.n > 0)
+			if (q.n > 0 && !(pending == DLG_PENDING_SUGGEST && names_offer(t, it)))
 				return 1;
 		}
 	}
@@ -1259,6 +1303,89 @@ static int answer_open_question(struct turn *t, const struct und_result *r, enum
 	return 0;
 }
 
+/* "did you add it??", "have you taken the penne out?": a question whether the
+ * change was made, answered from the cart, never done again.  Returns 1 when
+ * answered. */
+static int asked_done(struct turn *t, const struct und_result *r, const char *text)
+{
+	if (r->n != 1 || r->cmd[0].nitems > 1 ||
+	    (r->cmd[0].intent != UND_ADD && r->cmd[0].intent != UND_REMOVE && r->cmd[0].intent != UND_NONE))
+		return 0;
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int k = 0;
+	while (k < tw->n && (text_is(tw, k, "so") || text_is(tw, k, "wait") || text_is(tw, k, "um") ||
+			     text_is(tw, k, "uh") || text_is(tw, k, "sorry") || text_is(tw, k, "oh") ||
+			     text_is(tw, k, "hey") || text_is(tw, k, "and")))
+		k++;
+	int asks = lex_asks_done_at(tw, k, tw->n) > 0;
+	free(tw);
+	if (!asks)
+		return 0;
+	struct und_cmd cmd = r->cmd[0], *c = &cmd;
+	if (c->intent == UND_NONE) {
+		/* "have you taken the penne out?": the change asked about, from its words */
+		if (c->nitems == 0)
+			return 0;
+		struct und_item *it = &c->items[0];
+		c->intent = UND_ADD;
+		for (int w = 0; w < it->nwords; w++)
+			if (lex_is_removed_word(it->words[w])) {
+				c->intent = UND_REMOVE;
+				memmove(&it->words[w], &it->words[w + 1], (size_t)(it->nwords - w - 1) * sizeof it->words[0]);
+				memmove(&it->wctx[w], &it->wctx[w + 1], (size_t)(it->nwords - w - 1));
+				it->nwords--;
+				w--;
+			}
+		if (it->nwords == 0 && it->ref == UND_REF_WORDS)
+			it->ref = UND_REF_IT;
+	}
+	struct buddy_state *st = t->st;
+	ensure_cart(t);
+	cJSON *p = NULL;
+	if (c->nitems == 0 || c->items[0].ref == UND_REF_IT || c->items[0].ref == UND_REF_NONE) {
+		int64_t id = st->last.kind != DLG_LAST_NONE && st->last.turn >= st->focus_turn ? st->last.id :
+			     st->nfocus > 0 ? st->focus[0] : 0;
+		char code[BUDDY_ERR_CODE_LEN] = "", msg[BUDDY_ERR_MSG_LEN] = "";
+		if (id <= 0 || t->tools->product_get(t->tools->ctx, id, &p, code, msg) != 0) {
+			cJSON_Delete(p);
+			return 0;
+		}
+	} else {
+		struct resolution res;
+		resolve_item(t, &c->items[0], RES_CART, &res);
+		if (res.status != RES_OK)
+			resolve_item(t, &c->items[0], RES_CATALOG, (resolve_free(&res), &res));
+		if (res.status == RES_OK)
+			p = cJSON_DetachItemFromArray(res.products, 0);
+		resolve_free(&res);
+		if (!p)
+			return 0;
+	}
+	char title[160], n[64];
+	reply_title(p, title, sizeof title);
+	int line = dlg_cart_qty(t->cart, dlg_id(p));
+	reply_count(line, n, sizeof n);
+	if (c->intent == UND_ADD && line > 0)
+		reply_say(&t->r, "Yes, you have %s %s in your cart.", n, title);
+	else if (c->intent == UND_ADD) {
+		reply_say(&t->r, "No, %s isn't in your cart.", title);
+		dlg_question(t, "Shall I add it?");
+		st->suggest_id = dlg_id(p);
+		st->suggest_qty = 1;
+		dlg_focus_one(t, dlg_id(p));
+		dlg_ask(t, DLG_PENDING_SUGGEST);
+	} else if (line == 0)
+		reply_say(&t->r, "Yes, %s is out of your cart.", title);
+	else
+		reply_say(&t->r, "No, you still have %s %s in your cart.", n, title);
+	t->main = UND_VIEW_CART;
+	cJSON_Delete(p);
+	return 1;
+}
+
 /* The intent reported for the turn: the first one that does something. */
 static enum und_intent main_intent(const struct und_result *r, enum dlg_pending pending)
 {
@@ -1283,6 +1410,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	t->answered = pending == DLG_PENDING_CHOOSE && answer_choices(t, r);
 	if (!t->answered)
 		t->answered = answer_open_question(t, r, pending, text);
+	if (!t->answered && asked_done(t, r, text))
+		t->answered = 1;
 	if (!t->answered && (act_budget_product(t, r) || act_choose_by_need(t, r, text) ||
 			     act_suits(t, r, text) || act_compare(t, text) || act_measure(t, text)))
 		t->answered = 1;
@@ -1483,6 +1612,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	und_parse(text, r);
 	attach_mentions(t, r);
 	same_amount(t, r);
+	share_request(r);
 	drop_context(t, r);
 	int corrected = 0;
 	for (int i = 0; i < r->n; i++)

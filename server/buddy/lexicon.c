@@ -603,6 +603,24 @@ int lex_is_total_word(const char *w)
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 
+int lex_asks_done_at(const struct text_words *t, int i, int end)
+{
+	static const char *const phrases[] = { "did you actually", "did you really", "did you", "have you",
+		"has it been", "did it get", "did that get", "did they get", "was it" };
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k]);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+int lex_is_removed_word(const char *w)
+{
+	static const char *const words[] = { "removed", "taken", "deleted", "dropped", "out", "off" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_is_negator(const char *w)
 {
 	static const char *const words[] = { "not", "no", "without", "except", "nothing", "none",

@@ -97,6 +97,14 @@ int lex_is_amount_word(const char *w);
  * is what the cart should hold, not how many to add. */
 int lex_is_total_word(const char *w);
 
+/* "did you", "have you", "has it been": a question whether something was done
+ * ("did you add it??"), not a request to do it again.  Words used at i, 0 if none. */
+int lex_asks_done_at(const struct text_words *t, int i, int end);
+
+/* "removed", "taken", "out": in a question whether it was done ("have you taken the
+ * penne out?"), the change asked about was a removal. */
+int lex_is_removed_word(const char *w);
+
 /* "cart", "basket", "trolley". */
 int lex_is_cart_word(const char *w);
 
