@@ -681,12 +681,15 @@ static int run_rounds(struct oa_turn *t, char *why, size_t whylen)
 	return rc;
 }
 
-int engine_openai_turn(struct server *srv, const struct buddy_tools *tools,
-		       const struct buddy_output *out, const cJSON *history, const char *text,
-		       struct buddy_turn_info *info)
+int engine_openai_turn(struct server *srv, struct buddy_state *st,
+		       const struct buddy_tools *tools, const struct buddy_output *out,
+		       const cJSON *history, const char *text, struct buddy_turn_info *info)
 {
 	struct oa_turn t;
 	memset(&t, 0, sizeof t);
+	/* first, whatever happens next: the turn before's checkout question is good
+	 * for this turn only */
+	engine_openai_tools_turn_start(&t.tt, st ? buddy_state_offer(st) : NULL);
 	char why[256] = "";
 	struct timespec ts0, ts1;
 	clock_gettime(CLOCK_MONOTONIC, &ts0);
@@ -706,7 +709,6 @@ int engine_openai_turn(struct server *srv, const struct buddy_tools *tools,
 	t.tools_schema = engine_openai_tools_schema();
 	t.tt.tools = tools;
 	t.tt.out = out;
-	t.tt.history = history;
 	t.tt.text = text ? text : "";
 
 	int failed = run_rounds(&t, why, sizeof why) != 0;

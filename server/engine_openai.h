@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct server;
+struct buddy_state;
 struct buddy_tools;
 struct buddy_output;
 struct buddy_turn_info;
@@ -38,13 +39,11 @@ int engine_openai_enabled(const struct server *srv);
  *
  * Placing an order: the place_order tool runs only when the previous turn of the
  * same conversation ran checkout_prepare and this turn's text is a confirmation.
- * The engine remembers each checkout question in a small table keyed by the user
- * and a hash of that turn's user text and whole reply; the next turn finds it
- * through the last user and assistant entries of `history`.  So the caller must pass
- * the stored history (engine_openai_history()) for orders to be placed at all. */
-int engine_openai_turn(struct server *srv, const struct buddy_tools *tools,
-		       const struct buddy_output *out, const cJSON *history, const char *text,
-		       struct buddy_turn_info *info);
+ * The question is kept in the conversation's dialogue state st (its checkout
+ * offer, buddy/buddy.h); st may be NULL, and then no order is placed. */
+int engine_openai_turn(struct server *srv, struct buddy_state *st,
+		       const struct buddy_tools *tools, const struct buddy_output *out,
+		       const cJSON *history, const char *text, struct buddy_turn_info *info);
 
 /* The last max_messages messages of a stored conversation in the form
  * engine_openai_turn() takes (role "buddy" becomes "assistant").  Returns a new

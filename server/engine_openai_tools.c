@@ -10,15 +10,13 @@
  * action.
  *
  * Checkout takes two turns.  checkout_prepare only reads (cart total, default card,
- * address) and marks the turn as having asked.  When that turn ends, the question
- * is remembered in a small table keyed by the user id and a hash of the turn's user
- * text and whole reply.  In the next turn, place_order looks the entry up through
- * the last user/assistant pair of the history it was given, and also needs the
- * turn's own text to read as a confirmation ("yes", "go ahead"...).  An entry is
- * used up by the first place_order that finds it, whatever happens next, and
- * expires after PENDING_TTL seconds.  The table is process-wide and bounded (as is
- * the dialogue-state cache in conversations.c); a lost entry only means the buddy
- * asks again.
+ * address) and marks the turn as having asked.  When that turn ends (with a reply),
+ * the question is kept in the conversation's state (struct buddy_checkout_offer,
+ * buddy/buddy.h).  Each turn takes the offer out of the state as it starts, so it
+ * is good for the next turn only: there place_order needs it, and the turn's own
+ * text must read as a confirmation ("yes", "go ahead"...).  It is used up by the
+ * first place_order, whatever happens next, and expires after OFFER_TTL seconds.
+ * A lost offer (a state evicted from the cache) only means the buddy asks again.
  */
 #include "engine_openai_tools.h"
 #include "buddy/buddy.h"
@@ -27,14 +25,12 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define PENDING_MAX 64
-#define PENDING_TTL 900.0
+#define OFFER_TTL 900.0
 #define SEARCH_LIMIT 5
 
 
@@ -97,100 +93,13 @@ cJSON *engine_openai_tools_schema(void)
 	return cJSON_Parse(tools_schema);
 }
 
-/* ---- the checkout confirmation table ---- */
-
-struct pending {
-	uint64_t key;
-	int64_t user, total, method;
-	double at; /* monotonic seconds; 0 = free slot */
-};
-
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pending pending[PENDING_MAX];
+/* ---- the checkout confirmation ---- */
 
 static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9 + 1.0; /* never 0 */
-}
-
-static uint64_t fnv_trimmed(uint64_t h, const char *s)
-{
-	if (!s)
-		return h;
-	const char *end = s + strlen(s);
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	for (; s < end; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* Hash of one exchange: the user's text and the buddy's whole reply, trimmed. */
-static uint64_t exchange_key(const char *user_text, const char *reply)
-{
-	uint64_t h = fnv_trimmed(0xcbf29ce484222325ULL, user_text);
-	h ^= 0x1f;
-	h *= 0x100000001b3ULL;
-	return fnv_trimmed(h, reply);
-}
-
-static void pending_put(uint64_t key, int64_t user, int64_t total, int64_t method)
-{
-	pthread_mutex_lock(&pending_lock);
-	int slot = 0;
-	for (int i = 0; i < PENDING_MAX; i++) {
-		if (pending[i].at != 0 && pending[i].key == key && pending[i].user == user) {
-			slot = i;
-			break;
-		}
-		if (pending[i].at < pending[slot].at)
-			slot = i; /* a free slot (0) or the oldest */
-	}
-	pending[slot] = (struct pending){ key, user, total, method, now_s() };
-	pthread_mutex_unlock(&pending_lock);
-}
-
-/* Takes (removes) the entry for key and user; 0 when there was a live one. */
-static int pending_take(uint64_t key, int64_t user, struct pending *out)
-{
-	int found = -1;
-	double now = now_s();
-	pthread_mutex_lock(&pending_lock);
-	for (int i = 0; i < PENDING_MAX; i++) {
-		if (pending[i].at != 0 && pending[i].key == key && pending[i].user == user) {
-			if (now - pending[i].at <= PENDING_TTL) {
-				*out = pending[i];
-				found = 0;
-			}
-			pending[i].at = 0;
-		}
-	}
-	pthread_mutex_unlock(&pending_lock);
-	return found;
-}
-
-/* The key of the exchange that ends the history: the last entry must be the
- * assistant's reply and the entry before it the user's message. */
-static int history_last_key(const cJSON *history, uint64_t *key)
-{
-	int n = cJSON_GetArraySize(history);
-	if (n < 2)
-		return -1;
-	const cJSON *u = cJSON_GetArrayItem(history, n - 2), *a = cJSON_GetArrayItem(history, n - 1);
-	const char *ur = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "role"));
-	const char *ar = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "role"));
-	const char *ut = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "content"));
-	const char *at = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "content"));
-	if (!ur || !ar || !ut || !at || strcmp(ur, "user") != 0 || strcmp(ar, "assistant") != 0)
-		return -1;
-	*key = exchange_key(ut, at);
-	return 0;
 }
 
 static int word_in(const char *w, const char *const *list)
@@ -238,10 +147,20 @@ static int is_confirmation(const char *text)
 	return agreed;
 }
 
+void engine_openai_tools_turn_start(struct engine_openai_tool_turn *tt,
+				    struct buddy_checkout_offer *offer)
+{
+	tt->offer = offer;
+	if (offer) {
+		tt->asked_before = *offer;
+		offer->at = 0; /* good for this turn only */
+	}
+}
+
 void engine_openai_tools_turn_end(struct engine_openai_tool_turn *tt, const char *reply)
 {
-	if (tt->asked && reply && *reply)
-		pending_put(exchange_key(tt->text, reply), tt->asked_user, tt->asked_total, tt->asked_method);
+	if (tt->asked && reply && *reply && tt->offer)
+		*tt->offer = (struct buddy_checkout_offer){ tt->asked_total, tt->asked_method, now_s() };
 }
 
 /* ---- helpers ---- */
@@ -534,17 +453,6 @@ static cJSON *t_clear(struct engine_openai_tool_turn *tt, const cJSON *args)
 	return cart_done(tt, rc, cart, code, msg, "cart.clear", cJSON_CreateObject());
 }
 
-static const cJSON *default_card(const cJSON *info)
-{
-	const cJSON *pm, *first = NULL;
-	cJSON_ArrayForEach(pm, cJSON_GetObjectItemCaseSensitive(info, "payment_methods")) {
-		if (!first)
-			first = pm;
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pm, "is_default")))
-			return pm;
-	}
-	return first;
-}
 
 static cJSON *not_ready(const char *why)
 {
@@ -571,7 +479,7 @@ static cJSON *t_checkout_prepare(struct engine_openai_tool_turn *tt, const cJSON
 	}
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(info, "user");
 	const cJSON *addr = cJSON_GetObjectItemCaseSensitive(user, "shipping_address");
-	const cJSON *card = default_card(info);
+	const cJSON *card = buddy_default_card(info);
 	cJSON *m;
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cart, "items")) == 0)
 		m = not_ready("the cart is empty");
@@ -598,7 +506,6 @@ static cJSON *t_checkout_prepare(struct engine_openai_tool_turn *tt, const cJSON
 					"whether to place the order. Call place_order only after they say yes in "
 					"their next message.");
 		tt->asked = 1;
-		tt->asked_user = json_int(user, "id");
 		tt->asked_total = total;
 		tt->asked_method = json_int(card, "id");
 	}
@@ -612,32 +519,23 @@ static cJSON *t_place_order(struct engine_openai_tool_turn *tt, const cJSON *arg
 	(void)args;
 	static const char unconfirmed[] = "The shopper has not confirmed this order. Call checkout_prepare, "
 		"tell them the total and ask; place the order only when they say yes in their next message.";
-	uint64_t key;
-	if (!is_confirmation(tt->text) || history_last_key(tt->history, &key) != 0)
-		return tool_error(409, "confirmation_required", unconfirmed);
-	cJSON *info = NULL;
-	ERRBUF;
-	int rc = tt->tools->checkout_info(tt->tools->ctx, &info, code, msg);
-	if (rc != 0 || !info) {
-		cJSON_Delete(info);
-		return tool_error(rc ? rc : 500, code, msg);
-	}
-	int64_t user = json_int_or(cJSON_GetObjectItemCaseSensitive(info, "user"), "id", 0);
-	cJSON_Delete(info);
-	struct pending p;
-	if (pending_take(key, user, &p) != 0)
+	/* the question of the turn before, used up by the first place_order */
+	struct buddy_checkout_offer p = tt->asked_before;
+	tt->asked_before.at = 0;
+	if (!is_confirmation(tt->text) || p.at == 0 || now_s() - p.at > OFFER_TTL)
 		return tool_error(409, "confirmation_required", unconfirmed);
 	cJSON *cart = NULL;
-	rc = tt->tools->cart_view(tt->tools->ctx, &cart, code, msg);
+	ERRBUF;
+	int rc = tt->tools->cart_view(tt->tools->ctx, &cart, code, msg);
 	int64_t total = json_int_or(cart, "subtotal_cents", -1);
 	cJSON_Delete(cart);
 	if (rc != 0)
 		return tool_error(rc, code, msg);
-	if (total != p.total)
+	if (total != p.total_cents)
 		return tool_error(409, "cart_changed", "The cart changed since the shopper confirmed. "
 				  "Call checkout_prepare again and ask them.");
 	cJSON *order = NULL;
-	rc = tt->tools->checkout(tt->tools->ctx, p.method, &order, code, msg);
+	rc = tt->tools->checkout(tt->tools->ctx, p.payment_method_id, &order, code, msg);
 	if (rc != 0 || !order) {
 		cJSON_Delete(order);
 		return tool_error(rc ? rc : 500, code, msg);
@@ -646,7 +544,7 @@ static cJSON *t_place_order(struct engine_openai_tool_turn *tt, const cJSON *arg
 	cJSON *model = cJSON_CreateObject();
 	cJSON_AddBoolToObject(model, "placed", 1);
 	cJSON_AddItemToObject(model, "order", model_order(order));
-	emit(tt, "checkout", args_id("payment_method_id", p.method), wrap("order", order));
+	emit(tt, "checkout", args_id("payment_method_id", p.payment_method_id), wrap("order", order));
 	return model;
 }
 

@@ -9,6 +9,8 @@
 #include <cJSON.h>
 #include <stdint.h>
 
+#include "buddy/buddy.h"
+
 struct buddy_tools;
 struct buddy_output;
 
@@ -17,14 +19,17 @@ struct engine_openai_tool_turn {
 	/* in */
 	const struct buddy_tools *tools;
 	const struct buddy_output *out;
-	const cJSON *history;  /* borrowed, may be NULL */
 	const char *text;      /* this turn's user text */
 	/* out */
 	int actions;           /* action events emitted */
 	char intent[32];       /* of the last tool run; "" when none ran */
 	/* checkout_prepare asked for a confirmation this turn */
 	int asked;
-	int64_t asked_user, asked_total, asked_method;
+	int64_t asked_total, asked_method;
+	/* the conversation's offer (in its state; may be NULL), and what the turn
+	 * before asked, taken out of it as this turn began */
+	struct buddy_checkout_offer *offer;
+	struct buddy_checkout_offer asked_before;
 };
 
 /* The "tools" array of the request (a new cJSON array; the caller frees it). */
@@ -37,8 +42,13 @@ cJSON *engine_openai_tools_schema(void);
 char *engine_openai_tools_run(struct engine_openai_tool_turn *tt, const char *name,
 			      const char *arguments);
 
-/* At the end of a turn: when checkout_prepare asked this turn, remembers the
- * question for the next turn, keyed by the user and this turn's text and reply. */
+/* At the start of a turn: takes the turn before's question out of the
+ * conversation's offer (so it is good for this turn only). */
+void engine_openai_tools_turn_start(struct engine_openai_tool_turn *tt,
+				    struct buddy_checkout_offer *offer);
+
+/* At the end of a turn: when checkout_prepare asked this turn (and a reply was
+ * given), keeps the question in the offer for the next turn. */
 void engine_openai_tools_turn_end(struct engine_openai_tool_turn *tt, const char *reply);
 
 #endif

@@ -4,10 +4,10 @@
  * New state goes here.  Older process-wide state still lives in its file as statics
  * (one voxcartd per process is assumed there): caches of what the database holds (the
  * search index in searchidx.c, serialised products in product_cache.c, product counts
- * and the category list in catalog.c, the vocabulary snapshot in vocab.c), the OpenAI
- * engine's pending confirmations (engine_openai_tools.c), the database URL and
- * per-thread connection in store/store.c, outside-service curl pools (voice/remote_*.c), and one-time set-up
- * flags (auth.c's dummy hash, orders.c's expiry job, the PocketSphinx log flag).
+ * and the category list in catalog.c, the vocabulary snapshot in vocab.c), the
+ * database URL and per-thread connection in store/store.c, outside-service curl
+ * pools (voice/remote_*.c), and one-time set-up flags (auth.c's dummy hash,
+ * orders.c's expiry job, the PocketSphinx log flag).
  */
 #ifndef VOXCART_SERVER_H
 #define VOXCART_SERVER_H

@@ -91,6 +91,21 @@ struct buddy_state;
 struct buddy_state *buddy_state_new(void);
 void buddy_state_free(struct buddy_state *);
 
+/* A checkout read back to the shopper and waiting for their yes: the OpenAI engine
+ * keeps its question here, in the conversation's state (the built-in engine keeps
+ * its own in its dialogue).  at == 0: none. */
+struct buddy_checkout_offer {
+	int64_t total_cents;		/* the cart subtotal that was read back */
+	int64_t payment_method_id;	/* the card that was named */
+	double at;			/* monotonic seconds when it was asked */
+};
+/* The state's offer (never NULL for a state). */
+struct buddy_checkout_offer *buddy_state_offer(struct buddy_state *st);
+
+/* The card a checkout charges, from checkout_info's result: the default one, else
+ * the first; NULL when there is none.  Borrowed from info. */
+const cJSON *buddy_default_card(const cJSON *checkout_info);
+
 struct buddy_turn_info {
 	char intent[32];	/* main intent of the turn, e.g. "add", "search", "checkout" */
 	double sentiment;	/* -1..1 */

@@ -25,7 +25,7 @@ static void spell_digits(const char *digits, char *out, size_t len)
 			o += (size_t)snprintf(out + o, len - o, "%s%s", o ? " " : "", names[*p - '0']);
 }
 
-static const cJSON *default_card(const cJSON *info)
+const cJSON *buddy_default_card(const cJSON *info)
 {
 	const cJSON *pm, *first = NULL;
 	cJSON_ArrayForEach(pm, cJSON_GetObjectItemCaseSensitive(info, "payment_methods")) {
@@ -69,7 +69,7 @@ static int ask_to_place(struct turn *t, const cJSON *cart)
 		dlg_tool_failed(t, rc ? rc : 500, code, msg);
 		return -1;
 	}
-	const cJSON *card = default_card(info), *addr = address_of(info);
+	const cJSON *card = buddy_default_card(info), *addr = address_of(info);
 	if (!card || !addr) {
 		if (!card && !addr)
 			reply_say(&t->r, "I can't place the order yet: you have no saved card and no shipping address.");

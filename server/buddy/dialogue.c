@@ -35,6 +35,11 @@ struct buddy_state *buddy_state_new(void)
 	return st;
 }
 
+struct buddy_checkout_offer *buddy_state_offer(struct buddy_state *st)
+{
+	return &st->offer;
+}
+
 void buddy_state_free(struct buddy_state *st)
 {
 	if (!st)

@@ -101,6 +101,8 @@ struct buddy_state {
 	int64_t placed_id;
 	int placed_turn;
 	int64_t budget_cents;	/* what the shopper said they can spend, or 0 */
+	/* the outside engine's checkout question (buddy_state_offer) */
+	struct buddy_checkout_offer offer;
 	/* frustration: the last four turns that corrected the buddy, newest first */
 	int correction_turns[4];
 	char last_text[256];	/* the previous utterance, to notice it said again */

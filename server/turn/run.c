@@ -13,11 +13,11 @@
 #include "buddy/buddy.h"
 #include "buddy_tools.h"
 #include "conversations.h"
-#include "engine_openai.h"
 #include "frame.h"
 #include "log.h"
 #include "redact.h"
 #include "server.h"
+#include "turn/engine.h"
 #include "voice/remote_tts.h"
 #include "voice/tts.h"
 
@@ -242,15 +242,12 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	if (found && !run_cancelled(run))
 		out.delta(out.ctx, redact_warning(found));
 
-	int answered = 0;
-	if (engine_openai_enabled(run->srv)) {
-		/* the optional engine first; the built-in one when it did not answer */
-		cJSON *history = engine_openai_history(run->db, run->conversation_id, 12);
-		answered = engine_openai_turn(run->srv, &tools, &out, history, text, &info) == 0;
-		cJSON_Delete(history);
-	}
-	if (!answered)
-		buddy_turn(run->state, &tools, &out, text, &info);
+	/* the first engine that answers owns the turn (turn/engine.h) */
+	struct buddy_engine_turn et = { run->srv, run->db, run->conversation_id, run->state,
+					&tools, &out, text };
+	for (const struct buddy_engine *const *e = buddy_engines; *e; e++)
+		if ((*e)->enabled(run->srv) && (*e)->turn(&et, &info) == 0)
+			break;
 	finish(run);
 	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
 			  run->reply ? run->reply : "", info.frustrated) != 0)

@@ -192,6 +192,19 @@ def test_orders(c, srv, fx, tok):
     c.check("place_order without a checkout_prepare turn creates no order",
             refused and orders.get("total") == 0 and "checkout" not in names(b), (orders, b))
 
+    # the question is kept in its conversation's state: a "yes" in another one places nothing
+    fx.script(tool_call("checkout_prepare", [""]),
+              text_stream(["Your total is", " three dollars ninety eight.", " Shall I place the order?"]))
+    say(srv, tok, "check out please")
+    fx.take_requests()
+    fx.script(tool_call("place_order", ["{}"]), text_stream(["Let me ask first."]))
+    b = say(srv, tok, "yes please")
+    reqs = fx.take_requests()
+    refused = len(reqs) == 2 and "confirmation_required" in tool_messages(reqs[1])[-1]["content"]
+    st, _, orders = srv.http("GET", "/api/v1/orders", token=tok)
+    c.check("a confirmation in another conversation places no order",
+            refused and orders.get("total") == 0 and "checkout" not in names(b), (orders, b))
+
     # checkout_prepare, then "yes" in the next turn of the same conversation: ordered
     fx.script(tool_call("checkout_prepare", [""]),
               text_stream(["Your total is", " three dollars ninety eight", " on your Visa.",

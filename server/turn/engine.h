@@ -1,0 +1,47 @@
+/*
+ * turn/engine.h - the engines that can answer a buddy turn, behind one interface.
+ *
+ * A turn (turn/run.c) tries the engines of buddy_engines[] in order and the first
+ * that answers owns the turn: the optional OpenAI-compatible engine
+ * (engine_openai.c), then the built-in one (buddy/).  Both act only through the
+ * shop's tools (struct buddy_tools) and speak through the same output (struct
+ * buddy_output), and both keep what they remember of a conversation in its
+ * dialogue state (struct buddy_state, buddy/buddy.h): the built-in engine its
+ * dialogue, the OpenAI engine the checkout it asked to confirm.
+ */
+#ifndef VOXCART_TURN_ENGINE_H
+#define VOXCART_TURN_ENGINE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct server;
+struct buddy_state;
+struct buddy_tools;
+struct buddy_output;
+struct buddy_turn_info;
+
+/* What an engine gets for one turn (all borrowed). */
+struct buddy_engine_turn {
+	struct server *srv;
+	sqlite3 *db;
+	int64_t conversation_id;
+	struct buddy_state *state;     /* the conversation's dialogue state */
+	const struct buddy_tools *tools;
+	const struct buddy_output *out;
+	const char *text;              /* the utterance, secrets already removed */
+};
+
+struct buddy_engine {
+	const char *name;
+	/* 1 when the engine may answer on this server. */
+	int (*enabled)(const struct server *srv);
+	/* 0: answered (info filled).  -1: nothing was said or done; the next engine
+	 * answers. */
+	int (*turn)(const struct buddy_engine_turn *t, struct buddy_turn_info *info);
+};
+
+/* In the order they are tried, NULL-terminated; the last one always answers. */
+extern const struct buddy_engine *const buddy_engines[];
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * turn/engines.c - the list of engines (turn/engine.h) and their adapters.
+ */
+#include "turn/engine.h"
+#include "buddy/buddy.h"
+#include "engine_openai.h"
+
+static int openai_turn(const struct buddy_engine_turn *t, struct buddy_turn_info *info)
+{
+	cJSON *history = engine_openai_history(t->db, t->conversation_id, 12);
+	int rc = engine_openai_turn(t->srv, t->state, t->tools, t->out, history, t->text, info);
+	cJSON_Delete(history);
+	return rc == 0 ? 0 : -1;
+}
+
+static int builtin_enabled(const struct server *srv)
+{
+	(void)srv;
+	return 1;
+}
+
+static int builtin_turn(const struct buddy_engine_turn *t, struct buddy_turn_info *info)
+{
+	buddy_turn(t->state, t->tools, t->out, t->text, info);
+	return 0;
+}
+
+static const struct buddy_engine openai = { "openai", engine_openai_enabled, openai_turn };
+static const struct buddy_engine builtin = { "builtin", builtin_enabled, builtin_turn };
+
+const struct buddy_engine *const buddy_engines[] = { &openai, &builtin, NULL };
