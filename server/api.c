@@ -3,7 +3,7 @@
  */
 #include "api.h"
 #include "log.h"
-#include "store.h"
+#include "store/store.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -50,12 +50,6 @@ void api_empty(struct api_resp *resp, int status)
 	resp->body = NULL;
 	resp->body_len = 0;
 	resp->status = status;
-}
-
-void api_internal(struct api_resp *resp, sqlite3 *db, const char *where)
-{
-	log_error("api", "%s: %s", where, db ? sqlite3_errmsg(db) : "failed");
-	api_error(resp, 500, "internal", NULL, "Something went wrong on the server.");
 }
 
 void api_store_failed(struct api_resp *resp, struct store *s, const char *where)

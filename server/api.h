@@ -3,7 +3,7 @@
  * helpers for PROTOCOL.md's conventions (error bodies, ids, pagination, validation).
  *
  * Handlers run on worker threads.  They read `struct api_req` (owned by the HTTP
- * layer), use the thread's own database connection (req->db), and fill
+ * layer), use the thread's own database connection (req->store, store/store.h), and fill
  * `struct api_resp` through api_json()/api_error()/api_empty().  The response body is
  * a malloc'd string the HTTP layer frees after sending.
  */
@@ -11,7 +11,6 @@
 #define VOXCART_API_H
 
 #include <cJSON.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +34,6 @@ struct api_user {
 struct api_req {
 	struct server *srv;
 	struct store *store; /* the thread's connection (store/store.h) */
-	sqlite3 *db;         /* TRANSITIONAL: its SQLite handle, for modules not yet moved */
 	enum api_method method;
 	char path[512];
 	/* Decoded query parameters, name=value, in the order given. */
@@ -67,7 +65,6 @@ void api_json(struct api_resp *resp, int status, cJSON *obj);
 void api_error(struct api_resp *resp, int status, const char *code, const char *field,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void api_empty(struct api_resp *resp, int status);
-void api_internal(struct api_resp *resp, sqlite3 *db, const char *where);
 /* 500 internal, logging where and the connection's last error (store_errmsg). */
 void api_store_failed(struct api_resp *resp, struct store *s, const char *where);
 

@@ -10,7 +10,7 @@
 #include "auth.h"
 #include "log.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "utf8.h"
 #include "handlers.h"
 
@@ -88,91 +88,53 @@ int auth_normalize_email(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
-int auth_check_token(sqlite3 *db, const char *token, struct api_user *user)
+int auth_check_token(struct store *store, const char *token, struct api_user *user)
 {
 	char hash[65];
 	auth_token_hash(token, hash);
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT u.id, u.email, u.name, u.role, t.id, t.login_id FROM tokens t"
-		" JOIN users u ON u.id = t.user_id"
-		" WHERE t.access_hash = ? AND t.revoked = 0 AND t.access_expires > ?");
-	if (!st)
+	struct store_token_user u;
+	if (store_token_check(store, hash, store_now(), &u) != STORE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, store_now());
-	int rc = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		user->id = sqlite3_column_int64(st, 0);
-		snprintf(user->email, sizeof user->email, "%s", sqlite3_column_text(st, 1));
-		snprintf(user->name, sizeof user->name, "%s", sqlite3_column_text(st, 2));
-		snprintf(user->role, sizeof user->role, "%s", sqlite3_column_text(st, 3));
-		user->token_id = sqlite3_column_int64(st, 4);
-		user->login_id = sqlite3_column_int64(st, 5);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
+	user->id = u.user_id;
+	snprintf(user->email, sizeof user->email, "%s", u.email);
+	snprintf(user->name, sizeof user->name, "%s", u.name);
+	snprintf(user->role, sizeof user->role, "%s", u.role);
+	user->token_id = u.token_id;
+	user->login_id = u.login_id;
+	return 0;
 }
 
-int auth_login_alive(sqlite3 *db, int64_t login_id)
+int auth_login_alive(struct store *store, int64_t login_id)
 {
-	/* Logout marks the login's rows revoked = 2, a refresh its old row revoked = 1:
-	 * a login mid-refresh (old row revoked, new one not yet written) stays alive. */
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT MAX(revoked = 2), MAX(refresh_expires) FROM tokens WHERE login_id = ?");
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, login_id);
-	int alive = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 0) == 0 && sqlite3_column_int64(st, 1) > store_now();
-	sqlite3_finalize(st);
-	return alive;
+	int alive = 0;
+	return store_login_alive(store, login_id, store_now(), &alive) == STORE_OK && alive;
 }
 
-cJSON *auth_user_json(sqlite3 *db, int64_t user_id)
+cJSON *auth_user_json(struct store *store, int64_t user_id)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT id, email, name, role, shipping_address, created_at FROM users WHERE id = ?");
-	if (!st)
+	struct store_user su;
+	if (store_user_get(store, user_id, &su) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, user_id);
-	cJSON *u = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		u = cJSON_CreateObject();
-		cJSON_AddNumberToObject(u, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(u, "email", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddStringToObject(u, "role", (const char *)sqlite3_column_text(st, 3));
-		cJSON_AddItemToObject(u, "shipping_address",
-				      api_parse_stored((const char *)sqlite3_column_text(st, 4)));
-		api_add_time(u, "created_at", sqlite3_column_int64(st, 5));
-	}
-	sqlite3_finalize(st);
+	cJSON *u = cJSON_CreateObject();
+	cJSON_AddNumberToObject(u, "id", (double)su.id);
+	cJSON_AddStringToObject(u, "email", su.email);
+	cJSON_AddStringToObject(u, "name", su.name);
+	cJSON_AddStringToObject(u, "role", su.role);
+	cJSON_AddItemToObject(u, "shipping_address", api_parse_stored(su.shipping_address));
+	api_add_time(u, "created_at", su.created_at);
+	store_user_free(&su);
 	return u;
 }
 
-int64_t auth_create_user(sqlite3 *db, const char *email, const char *password,
+int64_t auth_create_user(struct store *store, const char *email, const char *password,
 			 const char *name, const char *role, const char *cost)
 {
 	char hash[128];
 	if (auth_password_hash(password, cost, hash) != 0)
 		return -1;
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO users (email, password_hash, name, role, created_at) VALUES (?,?,?,?,?)");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, store_now());
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_last_insert_rowid(db);
+	int64_t id = 0;
+	int rc = store_user_create(store, email, hash, name, role, store_now(), &id);
+	return rc == STORE_OK ? id : rc == STORE_CONFLICT ? 0 : -1;
 }
 
 /* Issues a token pair for user_id and answers {"user",tokens...} with status.  The
@@ -186,35 +148,13 @@ static void issue_tokens(struct api_req *req, struct api_resp *resp, int64_t use
 	auth_token_hash(access, ah);
 	auth_token_hash(refresh, rh);
 	int64_t now = store_now();
-	sqlite3_stmt *st = store_prepare(req->db,
-		"INSERT INTO tokens (user_id, access_hash, refresh_hash, access_expires,"
-		" refresh_expires, created_at, login_id) VALUES (?,?,?,?,?,?,?)");
-	if (!st) {
-		api_internal(resp, req->db, "issue tokens");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_text(st, 2, ah, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, rh, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now + req->srv->set.access_ttl);
-	sqlite3_bind_int64(st, 5, now + req->srv->set.refresh_ttl);
-	sqlite3_bind_int64(st, 6, now);
-	if (login_id > 0)
-		sqlite3_bind_int64(st, 7, login_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE && login_id <= 0) {
-		st = store_prepare(req->db, "UPDATE tokens SET login_id = id WHERE id = ?");
-		rc = st ? SQLITE_ERROR : rc;
-		if (st) {
-			sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(req->db));
-			rc = sqlite3_step(st);
-			sqlite3_finalize(st);
-		}
-	}
-	cJSON *user = rc == SQLITE_DONE ? auth_user_json(req->db, user_id) : NULL;
+	const struct server_settings *set = &req->srv->set;
+	cJSON *user = NULL;
+	if (store_token_issue(req->store, user_id, ah, rh, now + set->access_ttl,
+			      now + set->refresh_ttl, now, login_id, NULL) == STORE_OK)
+		user = auth_user_json(req->store, user_id);
 	if (!user) {
-		api_internal(resp, req->db, "issue tokens");
+		api_store_failed(resp, req->store, "issue tokens");
 		return;
 	}
 	cJSON *out = cJSON_CreateObject();
@@ -253,52 +193,33 @@ HANDLER(h_register)
 		api_error(resp, 422, "validation_failed", "role", "role must be shopper or seller.");
 		return;
 	}
-	int64_t id = auth_create_user(req->db, norm, password, name, role, req->srv->set.hash_cost);
+	int64_t id = auth_create_user(req->store, norm, password, name, role, req->srv->set.hash_cost);
 	if (id == 0) {
 		api_error(resp, 409, "conflict", "email", "An account with that email already exists.");
 		return;
 	}
 	if (id < 0) {
-		api_internal(resp, req->db, "register");
+		api_store_failed(resp, req->store, "register");
 		return;
 	}
 	log_info("auth", "registered user %lld (%s)", (long long)id, role);
 	issue_tokens(req, resp, id, 0, 201);
 }
 
-/* Counts a failed login in one statement, so parallel guesses cannot lose counts;
- * the failure that reaches the limit sets the lock.  Returns the count after it. */
+/* Counts a failed login (one atomic step in the store, so parallel guesses cannot
+ * lose counts); the failure that reaches the limit sets the lock.  Returns the count
+ * after it. */
 static int record_failure(struct api_req *req, int64_t id)
 {
 	const struct server_settings *s = &req->srv->set;
 	int64_t now = store_now();
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE users SET failed_logins = failed_logins + 1,"
-		" locked_until = CASE WHEN failed_logins + 1 >= ?1 AND locked_until <= ?2"
-		"   THEN ?3 ELSE locked_until END"
-		" WHERE id = ?4 RETURNING failed_logins");
-	if (!st)
+	int failures = 0;
+	if (store_login_failed(req->store, id, s->lockout_failures, now, now + s->lockout_seconds,
+			       &failures) != STORE_OK)
 		return 0;
-	sqlite3_bind_int(st, 1, s->lockout_failures);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, now + s->lockout_seconds);
-	sqlite3_bind_int64(st, 4, id);
-	int failures = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
 	if (failures == s->lockout_failures)
 		log_warn("auth", "user %lld locked after %d failed logins", (long long)id, failures);
 	return failures;
-}
-
-/* Runs a statement on one user id; for the small updates of the login path. */
-static void user_update(sqlite3 *db, const char *sql, int64_t id)
-{
-	sqlite3_stmt *st = store_prepare(db, sql);
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
 }
 
 static void answer_locked(struct api_resp *resp, int64_t locked_until, int64_t now)
@@ -327,25 +248,15 @@ HANDLER(h_login)
 	char norm[256];
 	if (auth_normalize_email(email, norm, sizeof norm) != 0)
 		norm[0] = '\0';
-	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT id, password_hash, failed_logins, locked_until FROM users WHERE email = ?");
-	if (!st) {
-		api_internal(resp, req->db, "login");
+	struct store_login l;
+	int found = store_login_find(req->store, norm, &l);
+	if (found == STORE_ERROR) {
+		api_store_failed(resp, req->store, "login");
 		return;
 	}
-	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
-	int64_t id = 0, locked_until = 0;
-	int failures = 0;
-	char hash[160] = "";
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		snprintf(hash, sizeof hash, "%s", sqlite3_column_text(st, 1));
-		failures = sqlite3_column_int(st, 2);
-		locked_until = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_finalize(st);
+	int64_t id = found == STORE_OK ? l.user_id : 0;
+	int64_t locked_until = found == STORE_OK ? l.locked_until : 0;
 	int64_t now = store_now();
-	(void)failures;
 	if (id && locked_until > now) {
 		answer_locked(resp, locked_until, now);
 		return;
@@ -358,9 +269,8 @@ HANDLER(h_login)
 		return;
 	}
 	if (locked_until) /* a lock that has run out starts the count afresh */
-		user_update(req->db, "UPDATE users SET failed_logins = 0, locked_until = 0"
-				     " WHERE id = ?1 AND locked_until <= strftime('%s','now')", id);
-	if (auth_password_verify(hash, password) != 0) {
+		store_login_reset(req->store, id, store_now());
+	if (auth_password_verify(l.password_hash, password) != 0) {
 		int n = record_failure(req, id);
 		if (n > req->srv->set.lockout_failures)
 			answer_locked(resp, now + req->srv->set.lockout_seconds, now);
@@ -369,17 +279,13 @@ HANDLER(h_login)
 		return;
 	}
 	/* Guesses running beside this one may have locked the account meanwhile. */
-	sqlite3_stmt *chk = store_prepare(req->db, "SELECT locked_until FROM users WHERE id = ?");
-	if (chk) {
-		sqlite3_bind_int64(chk, 1, id);
-		locked_until = sqlite3_step(chk) == SQLITE_ROW ? sqlite3_column_int64(chk, 0) : 0;
-		sqlite3_finalize(chk);
-	}
+	if (store_login_locked_until(req->store, id, &locked_until) != STORE_OK)
+		locked_until = 0;
 	if (locked_until > now) {
 		answer_locked(resp, locked_until, now);
 		return;
 	}
-	user_update(req->db, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?1", id);
+	store_login_reset(req->store, id, 0);
 	issue_tokens(req, resp, id, 0, 200);
 }
 
@@ -390,22 +296,13 @@ HANDLER(h_refresh)
 		return;
 	char hash[65];
 	auth_token_hash(token, hash);
-	/* Revoke-and-read in one statement: of two racing refreshes only one wins. */
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE tokens SET revoked = 1 WHERE refresh_hash = ? AND revoked = 0"
-		" AND refresh_expires > ? RETURNING user_id, login_id");
-	if (!st) {
-		api_internal(resp, req->db, "refresh");
+	/* Revoke-and-read in one step: of two racing refreshes only one wins. */
+	int64_t user_id = 0, login_id = 0;
+	int rc = store_token_refresh(req->store, hash, store_now(), &user_id, &login_id);
+	if (rc == STORE_ERROR) {
+		api_store_failed(resp, req->store, "refresh");
 		return;
 	}
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, store_now());
-	int64_t user_id = 0, login_id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		user_id = sqlite3_column_int64(st, 0);
-		login_id = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
 	if (!user_id) {
 		api_error(resp, 401, "unauthorized", NULL,
 			  "The refresh token is unknown, expired or already used.");
@@ -416,19 +313,9 @@ HANDLER(h_refresh)
 
 HANDLER(h_logout)
 {
-	/* Ends the whole login: every token it was refreshed into (revoked = 2: logged out). */
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE tokens SET revoked = 2 WHERE login_id = ? OR id = ?");
-	if (!st) {
-		api_internal(resp, req->db, "logout");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, req->user.login_id);
-	sqlite3_bind_int64(st, 2, req->user.token_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		api_internal(resp, req->db, "logout");
+	/* Ends the whole login: every token it was refreshed into. */
+	if (store_login_end(req->store, req->user.login_id, req->user.token_id) != STORE_OK) {
+		api_store_failed(resp, req->store, "logout");
 		return;
 	}
 	api_empty(resp, 204);
@@ -436,9 +323,9 @@ HANDLER(h_logout)
 
 HANDLER(h_me_get)
 {
-	cJSON *u = auth_user_json(req->db, req->user.id);
+	cJSON *u = auth_user_json(req->store, req->user.id);
 	if (!u) {
-		api_internal(resp, req->db, "me");
+		api_store_failed(resp, req->store, "me");
 		return;
 	}
 	api_json(resp, 200, u);
@@ -483,23 +370,11 @@ HANDLER(h_me_patch)
 	char *addr_text = NULL;
 	if (addr && !cJSON_IsNull(addr) && !(addr_text = auth_address_text(addr, resp)))
 		return;
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE users SET name = coalesce(?, name),"
-		" shipping_address = CASE WHEN ? THEN ? ELSE shipping_address END WHERE id = ?");
-	if (!st) {
-		free(addr_text);
-		api_internal(resp, req->db, "me patch");
-		return;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, addr != NULL);
-	sqlite3_bind_text(st, 3, addr_text, -1, SQLITE_STATIC); /* JSON null clears it */
-	sqlite3_bind_int64(st, 4, req->user.id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	/* A JSON null address clears it (addr_text NULL). */
+	int rc = store_user_update(req->store, req->user.id, name, addr != NULL, addr_text);
 	free(addr_text);
-	if (rc != SQLITE_DONE) {
-		api_internal(resp, req->db, "me patch");
+	if (rc != STORE_OK) {
+		api_store_failed(resp, req->store, "me patch");
 		return;
 	}
 	h_me_get(req, resp);

@@ -13,11 +13,13 @@
 
 #include "api.h"
 
+struct store;
+
 /* Looks the access token up; fills user and returns 0 if it is live, else -1. */
-int auth_check_token(sqlite3 *db, const char *token, struct api_user *user);
+int auth_check_token(struct store *db, const char *token, struct api_user *user);
 /* 1 while the login has a live (not revoked, refreshable) token, else 0: a session
  * opened with one of its access tokens ends with it (logout, expiry). */
-int auth_login_alive(sqlite3 *db, int64_t login_id);
+int auth_login_alive(struct store *db, int64_t login_id);
 
 /* Random token (base64url, 43 chars + NUL) and its stored hash (64 hex + NUL). */
 void auth_token_new(char out[44]);
@@ -28,11 +30,11 @@ int auth_password_hash(const char *password, const char *cost, char out[128]);
 int auth_password_verify(const char *hash, const char *password);
 
 /* User JSON (PROTOCOL.md User) for the id, or NULL if there is none. */
-cJSON *auth_user_json(sqlite3 *db, int64_t user_id);
+cJSON *auth_user_json(struct store *db, int64_t user_id);
 
 /* Creates a user with a hashed password (used by register and the demo loader).
  * Returns the new id, 0 if the email is taken, -1 on a database error. */
-int64_t auth_create_user(sqlite3 *db, const char *email, const char *password,
+int64_t auth_create_user(struct store *db, const char *email, const char *password,
 			 const char *name, const char *role, const char *cost);
 
 /* Lower-cases an email into out and checks it has one '@' with text around it. */

@@ -29,12 +29,12 @@ HANDLER(h_buddy_message)
 	if (api_field_string(req->json, resp, "text", 1, 1, 4000, &text) ||
 	    api_field_int(req->json, resp, "conversation_id", 0, 1, INT64_MAX, &conv_id, NULL))
 		return;
-	if (conv_id && !conv_owned(req->db, conv_id, req->user.id)) {
+	if (conv_id && !conv_owned(req->store, conv_id, req->user.id)) {
 		api_error(resp, 404, "not_found", NULL, "There is no conversation %lld.", (long long)conv_id);
 		return;
 	}
-	if (!conv_id && (conv_id = conv_create(req->db, req->user.id)) <= 0) {
-		api_internal(resp, req->db, "buddy message");
+	if (!conv_id && (conv_id = conv_create(req->store, req->user.id)) <= 0) {
+		api_store_failed(resp, req->store, "buddy message");
 		return;
 	}
 	cJSON *actions = cJSON_CreateArray();
@@ -42,7 +42,7 @@ HANDLER(h_buddy_message)
 	struct buddy_run run = { 0 };
 	run.sink = &sink;
 	run.srv = req->srv;
-	run.db = req->db;
+	run.db = req->store;
 	run.user_id = req->user.id;
 	run.conversation_id = conv_id;
 	run.state = conv_state_take(req->srv, conv_id);

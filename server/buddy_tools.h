@@ -9,9 +9,10 @@
 #ifndef VOXCART_BUDDY_TOOLS_H
 #define VOXCART_BUDDY_TOOLS_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct store;
 
 struct server;
 struct buddy_tools;
@@ -19,7 +20,7 @@ struct vocab;
 
 struct buddy_tools_ctx {
 	struct server *srv;
-	sqlite3 *db;
+	struct store *db;
 	int64_t user_id;
 	struct vocab *vocab; /* taken on first use */
 };
@@ -29,10 +30,10 @@ void buddy_tools_cleanup(struct buddy_tools_ctx *ctx);
 
 /* The current vocabulary as plain arrays (for the recogniser's language model):
  * the caller gets a reference and must call buddy_vocab_release(). */
-struct vocab *buddy_vocab_get(struct server *srv, sqlite3 *db);
+struct vocab *buddy_vocab_get(struct server *srv, struct store *db);
 /* Builds a snapshot of the catalog as it is now (slow; for background work such
  * as the language model), installs it if newer, and returns a reference. */
-struct vocab *buddy_vocab_get_current(struct server *srv, sqlite3 *db);
+struct vocab *buddy_vocab_get_current(struct server *srv, struct store *db);
 void buddy_vocab_release(struct vocab *v);
 void buddy_vocab_words(const struct vocab *v, const char *const **words, size_t *n,
 		       const char *const **categories, size_t *ncat,

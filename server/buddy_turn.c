@@ -11,7 +11,7 @@
 #include "log.h"
 #include "msgcheck.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "turn/run.h"
 #include "voice/tts.h"
 #include "voice_turn.h"
@@ -73,7 +73,7 @@ static int setup_speech(struct buddy_session *s, const cJSON *hello)
 
 static void run_hello(struct buddy_session *s, struct buddy_job *job)
 {
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	cJSON *hello = cJSON_Parse(job->text);
 	const cJSON *token = cJSON_GetObjectItemCaseSensitive(hello, "token");
 	if (!db || !cJSON_IsString(token) || auth_check_token(db, token->valuestring, &s->user) != 0) {
@@ -140,7 +140,7 @@ static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *te
 {
 	struct buddy_run run = { 0 };
 	run.srv = s->srv;
-	run.db = store_thread_db();
+	run.db = store_thread();
 	run.user_id = s->user.id;
 	run.conversation_id = s->conversation_id;
 	/* The dialogue state is taken at the first turn, not at hello: an idle session
@@ -178,7 +178,7 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 	}
 	/* A session lives as long as its login: after a logout (or once the login can no
 	 * longer be refreshed) no turn acts for it. */
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	if (!db || !auth_login_alive(db, s->user.login_id)) {
 		s->authed = 0;
 		buddy_session_send_error(s, job->turn, "unauthorized",

@@ -13,7 +13,7 @@
  */
 #include "cart.h"
 #include "handlers.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,25 +55,20 @@ static void db_error(struct cart_error *e)
 	cart_error_set(e, 500, "internal", NULL, "Something went wrong on the server.");
 }
 
-cJSON *cart_json(sqlite3 *db, int64_t user_id)
+cJSON *cart_json(struct store *store, int64_t user_id)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT c.product_id, p.title, p.price_cents, c.quantity, p.stock, p.status"
-		" FROM cart_items c JOIN products p ON p.id = c.product_id"
-		" WHERE c.user_id = ? ORDER BY c.added_at, c.rowid");
-	if (!st)
+	struct store_cart c;
+	if (store_cart_get(store, user_id, &c) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, user_id);
 	cJSON *items = cJSON_CreateArray();
 	int64_t count = 0, subtotal = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t price = sqlite3_column_int64(st, 2), qty = sqlite3_column_int64(st, 3);
-		int available = sqlite3_column_int64(st, 4) >= qty &&
-				strcmp((const char *)sqlite3_column_text(st, 5), "active") == 0;
+	for (size_t i = 0; i < c.count; i++) {
+		const struct store_cart_line *l = &c.items[i];
+		int64_t price = l->unit_price_cents, qty = l->quantity;
+		int available = l->stock >= qty && l->active;
 		cJSON *it = cJSON_CreateObject();
-		cJSON_AddNumberToObject(it, "product_id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(it, "title", (const char *)sqlite3_column_text(st, 1));
+		cJSON_AddNumberToObject(it, "product_id", (double)l->product_id);
+		cJSON_AddStringToObject(it, "title", l->title);
 		cJSON_AddNumberToObject(it, "unit_price_cents", (double)price);
 		cJSON_AddNumberToObject(it, "quantity", (double)qty);
 		cJSON_AddNumberToObject(it, "line_total_cents", (double)(price * qty));
@@ -83,11 +78,7 @@ cJSON *cart_json(sqlite3 *db, int64_t user_id)
 		if (available)
 			subtotal += price * qty;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(items);
-		return NULL;
-	}
+	store_cart_free(&c);
 	cJSON *cart = cJSON_CreateObject();
 	cJSON_AddItemToObject(cart, "items", items);
 	cJSON_AddNumberToObject(cart, "item_count", (double)count);
@@ -96,83 +87,33 @@ cJSON *cart_json(sqlite3 *db, int64_t user_id)
 	return cart;
 }
 
-/* The line's quantity now (0 when there is none), -1 on a database error. */
-static int64_t line_quantity(sqlite3 *db, int64_t user_id, int64_t product_id)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT quantity FROM cart_items WHERE user_id = ? AND product_id = ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, product_id);
-	int rc = sqlite3_step(st);
-	int64_t q = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return q;
-}
-
-/* Deletes the line; returns the number of rows deleted (0 or 1), -1 on error. */
-static int delete_line(sqlite3 *db, int64_t user_id, int64_t product_id)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"DELETE FROM cart_items WHERE user_id = ? AND product_id = ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, product_id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
-}
-
-static int write_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO cart_items (user_id, product_id, quantity, added_at) VALUES (?,?,?,?)"
-		" ON CONFLICT (user_id, product_id) DO UPDATE SET quantity = excluded.quantity");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, product_id);
-	sqlite3_bind_int64(st, 3, qty);
-	sqlite3_bind_int64(st, 4, store_now());
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Checks the product and the line's new quantity, then writes it; inside the
  * caller's transaction.  add: qty is added to the line, else it replaces it. */
-static int put_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, int add,
-		    struct cart_error *e)
+static int put_line(struct store *store, int64_t user_id, int64_t product_id, int64_t qty,
+		    int add, struct cart_error *e)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT title, stock, status = 'active' FROM products WHERE id = ?");
-	if (!st) {
+	struct store_product p;
+	int rc = store_product_get(store, product_id, &p);
+	if (rc == STORE_ERROR) {
 		db_error(e);
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, product_id);
 	char title[256] = "";
 	int64_t stock = 0;
-	int active = 0, rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(title, sizeof title, "%s", sqlite3_column_text(st, 0));
-		stock = sqlite3_column_int64(st, 1);
-		active = sqlite3_column_int(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_error(e);
-		return -1;
+	int active = 0;
+	if (rc == STORE_OK) {
+		snprintf(title, sizeof title, "%s", p.title);
+		stock = p.stock;
+		active = strcmp(p.status, "active") == 0;
+		store_product_free(&p);
 	}
 	if (!active) {
 		cart_error_set(e, 404, "not_found", "product_id",
 			       "There is no product %lld for sale.", (long long)product_id);
 		return -1;
 	}
-	int64_t have = line_quantity(db, user_id, product_id);
-	if (have < 0) {
+	int64_t have = 0;
+	if (store_cart_line_qty(store, user_id, product_id, &have) != STORE_OK) {
 		db_error(e);
 		return -1;
 	}
@@ -194,7 +135,7 @@ static int put_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qt
 				       have > 0 && add ? ", counting what is in your cart" : "");
 		return -1;
 	}
-	if (write_line(db, user_id, product_id, want) != 0) {
+	if (store_cart_put(store, user_id, product_id, want, store_now()) != STORE_OK) {
 		db_error(e);
 		return -1;
 	}
@@ -202,8 +143,8 @@ static int put_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qt
 }
 
 /* add or set, in one transaction.  Returns 0 or e->status. */
-static int change_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, int add,
-		       struct cart_error *e)
+static int change_line(struct store *store, int64_t user_id, int64_t product_id, int64_t qty,
+		       int add, struct cart_error *e)
 {
 	memset(e, 0, sizeof *e);
 	if (qty < (add ? 1 : 0) || qty > MAX_QTY) {
@@ -211,79 +152,73 @@ static int change_line(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t
 			       "quantity must be an integer from %d to %d.", add ? 1 : 0, MAX_QTY);
 		return e->status;
 	}
-	if (store_begin(db) != 0) {
+	if (store_tx_begin(store) != STORE_OK) {
 		db_error(e);
 		return e->status;
 	}
 	int rc;
 	if (!add && qty == 0)
-		rc = delete_line(db, user_id, product_id) < 0 ? (db_error(e), -1) : 0;
+		rc = store_cart_delete(store, user_id, product_id) == STORE_ERROR ? (db_error(e), -1) : 0;
 	else
-		rc = put_line(db, user_id, product_id, qty, add, e);
-	if (rc == 0 && store_commit(db) != 0)
+		rc = put_line(store, user_id, product_id, qty, add, e);
+	if (rc == 0 && store_tx_commit(store) != STORE_OK)
 		db_error(e);
-	store_rollback(db);
+	store_tx_rollback(store);
 	return e->status;
 }
 
-static int remove_line(sqlite3 *db, int64_t user_id, int64_t product_id, struct cart_error *e)
+static int remove_line(struct store *store, int64_t user_id, int64_t product_id,
+		       struct cart_error *e)
 {
 	memset(e, 0, sizeof *e);
-	int n = delete_line(db, user_id, product_id);
-	if (n < 0)
+	int rc = store_cart_delete(store, user_id, product_id);
+	if (rc == STORE_ERROR)
 		db_error(e);
-	else if (n == 0)
+	else if (rc == STORE_NOT_FOUND)
 		cart_error_set(e, 404, "not_found", "product_id",
 			       "Product %lld is not in your cart.", (long long)product_id);
 	return e->status;
 }
 
-static int clear_cart(sqlite3 *db, int64_t user_id, struct cart_error *e)
+static int clear_cart(struct store *store, int64_t user_id, struct cart_error *e)
 {
 	memset(e, 0, sizeof *e);
-	sqlite3_stmt *st = store_prepare(db, "DELETE FROM cart_items WHERE user_id = ?");
-	if (!st) {
+	if (store_cart_clear(store, user_id) != STORE_OK)
 		db_error(e);
-		return e->status;
-	}
-	sqlite3_bind_int64(st, 1, user_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		db_error(e);
-	sqlite3_finalize(st);
 	return e->status;
 }
 
-int cart_add(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
+int cart_add(struct store *store, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
 	     char *err_msg, size_t msglen)
 {
 	struct cart_error e;
-	int rc = change_line(db, user_id, product_id, qty, 1, &e);
+	int rc = change_line(store, user_id, product_id, qty, 1, &e);
 	cart_error_copy(&e, err_code, err_msg, msglen);
 	return rc;
 }
 
-int cart_set(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
+int cart_set(struct store *store, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
 	     char *err_msg, size_t msglen)
 {
 	struct cart_error e;
-	int rc = change_line(db, user_id, product_id, qty, 0, &e);
+	int rc = change_line(store, user_id, product_id, qty, 0, &e);
 	cart_error_copy(&e, err_code, err_msg, msglen);
 	return rc;
 }
 
-int cart_remove(sqlite3 *db, int64_t user_id, int64_t product_id, char *err_code,
+int cart_remove(struct store *store, int64_t user_id, int64_t product_id, char *err_code,
 		char *err_msg, size_t msglen)
 {
 	struct cart_error e;
-	int rc = remove_line(db, user_id, product_id, &e);
+	int rc = remove_line(store, user_id, product_id, &e);
 	cart_error_copy(&e, err_code, err_msg, msglen);
 	return rc;
 }
 
-int cart_clear(sqlite3 *db, int64_t user_id, char *err_code, char *err_msg, size_t msglen)
+int cart_clear(struct store *store, int64_t user_id, char *err_code, char *err_msg, size_t msglen)
 {
 	struct cart_error e;
-	int rc = clear_cart(db, user_id, &e);
+	int rc = clear_cart(store, user_id, &e);
 	cart_error_copy(&e, err_code, err_msg, msglen);
 	return rc;
 }
@@ -297,9 +232,9 @@ static void answer(struct api_req *req, struct api_resp *resp, const struct cart
 		cart_error_answer(e, resp);
 		return;
 	}
-	cJSON *cart = cart_json(req->db, req->user.id);
+	cJSON *cart = cart_json(req->store, req->user.id);
 	if (!cart) {
-		api_internal(resp, req->db, "cart");
+		api_store_failed(resp, req->store, "cart");
 		return;
 	}
 	api_json(resp, 200, cart);
@@ -318,7 +253,7 @@ HANDLER(h_cart_add)
 	    api_field_int(req->json, resp, "quantity", 0, 1, MAX_QTY, &qty, NULL))
 		return;
 	struct cart_error e;
-	change_line(req->db, req->user.id, product_id, qty, 1, &e);
+	change_line(req->store, req->user.id, product_id, qty, 1, &e);
 	answer(req, resp, &e);
 }
 
@@ -328,20 +263,20 @@ HANDLER(h_cart_set)
 	if (api_field_int(req->json, resp, "quantity", 1, 0, MAX_QTY, &qty, NULL))
 		return;
 	struct cart_error e;
-	change_line(req->db, req->user.id, req->params[0], qty, 0, &e);
+	change_line(req->store, req->user.id, req->params[0], qty, 0, &e);
 	answer(req, resp, &e);
 }
 
 HANDLER(h_cart_remove)
 {
 	struct cart_error e;
-	remove_line(req->db, req->user.id, req->params[0], &e);
+	remove_line(req->store, req->user.id, req->params[0], &e);
 	answer(req, resp, &e);
 }
 
 HANDLER(h_cart_clear)
 {
 	struct cart_error e;
-	clear_cart(req->db, req->user.id, &e);
+	clear_cart(req->store, req->user.id, &e);
 	answer(req, resp, &e);
 }

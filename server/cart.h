@@ -11,6 +11,8 @@
 
 #include "api.h"
 
+struct store;
+
 /* Size of the err_code buffers the functions below fill. */
 #define CART_ERR_CODE 32
 
@@ -32,7 +34,7 @@ void cart_error_copy(const struct cart_error *e, char *err_code, char *err_msg, 
  * a database error.  A line is "available":false when its product is archived or has
  * less stock than the line's quantity; such lines count in item_count but not in
  * subtotal_cents.  Prices are today's (checkout takes its own snapshot). */
-cJSON *cart_json(sqlite3 *db, int64_t user_id);
+cJSON *cart_json(struct store *db, int64_t user_id);
 
 /*
  * The changes.  Each returns 0, or an HTTP status with err_code (CART_ERR_CODE bytes)
@@ -46,12 +48,12 @@ cJSON *cart_json(sqlite3 *db, int64_t user_id);
  *   cart_remove: drops the line; 404 when the product is not in the cart.
  *   cart_clear:  empties the cart.
  */
-int cart_add(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
+int cart_add(struct store *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
 	     char *err_msg, size_t msglen);
-int cart_set(sqlite3 *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
+int cart_set(struct store *db, int64_t user_id, int64_t product_id, int64_t qty, char *err_code,
 	     char *err_msg, size_t msglen);
-int cart_remove(sqlite3 *db, int64_t user_id, int64_t product_id, char *err_code,
+int cart_remove(struct store *db, int64_t user_id, int64_t product_id, char *err_code,
 		char *err_msg, size_t msglen);
-int cart_clear(sqlite3 *db, int64_t user_id, char *err_code, char *err_msg, size_t msglen);
+int cart_clear(struct store *db, int64_t user_id, char *err_code, char *err_msg, size_t msglen);
 
 #endif

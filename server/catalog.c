@@ -46,14 +46,45 @@ cJSON *catalog_product_row(sqlite3_stmt *st, int c)
 	return p;
 }
 
-cJSON *catalog_product_get(sqlite3 *db, int64_t id)
+cJSON *catalog_product_json(const struct store_product *sp)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM "WHERE p.id = ?");
-	if (!st)
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "id", (double)sp->id);
+	cJSON_AddNumberToObject(p, "seller_id", (double)sp->seller_id);
+	cJSON_AddStringToObject(p, "seller_name", sp->seller_name);
+	cJSON_AddStringToObject(p, "title", sp->title);
+	cJSON_AddStringToObject(p, "description", sp->description);
+	cJSON_AddNumberToObject(p, "price_cents", (double)sp->price_cents);
+	cJSON_AddStringToObject(p, "currency", sp->currency);
+	cJSON_AddNumberToObject(p, "stock", (double)sp->stock);
+	cJSON_AddStringToObject(p, "category", sp->category);
+	cJSON *tags = api_parse_stored(sp->tags);
+	if (!cJSON_IsArray(tags)) {
+		cJSON_Delete(tags);
+		tags = cJSON_CreateArray();
+	}
+	cJSON_AddItemToObject(p, "tags", tags);
+	cJSON_AddStringToObject(p, "status", sp->status);
+	api_add_time(p, "created_at", sp->created_at);
+	api_add_time(p, "updated_at", sp->updated_at);
+	return p;
+}
+
+cJSON *catalog_products_json(const struct store_products *l)
+{
+	cJSON *items = cJSON_CreateArray();
+	for (size_t i = 0; i < l->count; i++)
+		cJSON_AddItemToArray(items, catalog_product_json(&l->items[i]));
+	return items;
+}
+
+cJSON *catalog_product_get(struct store *store, int64_t id)
+{
+	struct store_product sp;
+	if (store_product_get(store, id, &sp) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	cJSON *p = sqlite3_step(st) == SQLITE_ROW ? catalog_product_row(st, 0) : NULL;
-	sqlite3_finalize(st);
+	cJSON *p = catalog_product_json(&sp);
+	store_product_free(&sp);
 	return p;
 }
 
@@ -68,8 +99,9 @@ void catalog_changed(struct server *srv)
 		atomic_fetch_add(&srv->catalog_version, 1);
 }
 
-void catalog_product_changed(struct server *srv, sqlite3 *db, int64_t id)
+void catalog_product_changed(struct server *srv, struct store *store, int64_t id)
 {
+	sqlite3 *db = store_db_of(store);
 	atomic_fetch_add(&catalog_epoch, 1);
 	searchidx_product_changed(db, id);
 	if (srv)
@@ -268,31 +300,19 @@ static void to_index_query(const struct catalog_query *q, const char *match, int
 }
 
 /* The products of ids, in that order (one that went away meanwhile is left out). */
-static cJSON *rows_by_id(sqlite3 *db, const int64_t *ids, int n)
+static cJSON *rows_by_id(struct store *store, const int64_t *ids, int n)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
-					 "WHERE p.id = ? AND p.status = 'active'");
-	if (!st)
+	struct store_products l;
+	if (store_products_by_id(store, ids, (size_t)n, &l) != STORE_OK)
 		return NULL;
-	cJSON *items = cJSON_CreateArray();
-	for (int i = 0; i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, ids[i]);
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			cJSON_AddItemToArray(items, catalog_product_row(st, 0));
-		} else if (rc != SQLITE_DONE) {
-			cJSON_Delete(items);
-			items = NULL;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
+	cJSON *items = catalog_products_json(&l);
+	store_products_free(&l);
 	return items;
 }
 
-cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
+cJSON *catalog_search(struct store *store, const struct catalog_query *q, int *bad_sort)
 {
+	sqlite3 *db = store_db_of(store);
 	char match[1024];
 	int words = fts_build_query(q->text, q->any_word, match, sizeof match);
 	if (words < 0)
@@ -310,7 +330,7 @@ cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort)
 		int64_t ids[1000];
 		int n;
 		if (searchidx_search(db, &sq, ids, &n, &total) == 0) {
-			cJSON *items = rows_by_id(db, ids, n);
+			cJSON *items = rows_by_id(store, ids, n);
 			return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
 		}
 	}
@@ -357,14 +377,14 @@ HANDLER(h_products_list)
 	    api_page(req, resp, &q.limit, &q.offset))
 		return;
 	int bad_sort = 0;
-	cJSON *page = catalog_search(req->db, &q, &bad_sort);
+	cJSON *page = catalog_search(req->store, &q, &bad_sort);
 	if (bad_sort) {
 		api_error(resp, 400, "bad_request", "sort",
 			  "sort must be relevance, price_asc, price_desc or newest.");
 		return;
 	}
 	if (!page) {
-		api_internal(resp, req->db, "products list");
+		api_store_failed(resp, req->store, "products list");
 		return;
 	}
 	api_json(resp, 200, page);
@@ -373,7 +393,7 @@ HANDLER(h_products_list)
 HANDLER(h_product_get)
 {
 	struct product_cache_stamp stamp = product_cache_stamp(req->params[0]);
-	cJSON *p = catalog_product_get(req->db, req->params[0]);
+	cJSON *p = catalog_product_get(req->store, req->params[0]);
 	int active = 0;
 	if (p) {
 		const char *status = cJSON_GetObjectItem(p, "status")->valuestring;
@@ -412,21 +432,19 @@ HANDLER(h_categories)
 		return;
 	}
 	pthread_mutex_unlock(&categories_lock);
-	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT category, count(*) FROM products WHERE +status = 'active'"
-		" GROUP BY category COLLATE NOCASE ORDER BY category COLLATE NOCASE");
-	if (!st) {
-		api_internal(resp, req->db, "categories");
+	struct store_categories l;
+	if (store_categories(req->store, &l) != STORE_OK) {
+		api_store_failed(resp, req->store, "categories");
 		return;
 	}
 	cJSON *items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	for (size_t i = 0; i < l.count; i++) {
 		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "name", (const char *)sqlite3_column_text(st, 0));
-		cJSON_AddNumberToObject(c, "count", (double)sqlite3_column_int64(st, 1));
+		cJSON_AddStringToObject(c, "name", l.items[i].name);
+		cJSON_AddNumberToObject(c, "count", (double)l.items[i].count);
 		cJSON_AddItemToArray(items, c);
 	}
-	sqlite3_finalize(st);
+	store_categories_free(&l);
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
 	char *text = cJSON_PrintUnformatted(out);
@@ -446,29 +464,19 @@ HANDLER(h_seller_products)
 	if (api_page(req, resp, &limit, &offset))
 		return;
 	/* The seller's own listings: the public Product plus their "sku" when set. */
-	sqlite3_stmt *st = store_prepare(req->db, "SELECT " CATALOG_COLUMNS ", p.sku" CATALOG_FROM
-		"WHERE p.seller_id = ?1 ORDER BY p.id DESC LIMIT ?2 OFFSET ?3");
-	sqlite3_stmt *ct = store_prepare(req->db, "SELECT count(*) FROM products WHERE seller_id = ?");
-	if (!st || !ct) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(ct);
-		api_internal(resp, req->db, "seller products");
+	struct store_products l;
+	int64_t total = 0;
+	if (store_seller_products(req->store, req->user.id, limit, offset, &l, &total) != STORE_OK) {
+		api_store_failed(resp, req->store, "seller products");
 		return;
 	}
-	sqlite3_bind_int64(st, 1, req->user.id);
-	sqlite3_bind_int64(st, 2, limit);
-	sqlite3_bind_int64(st, 3, offset);
-	sqlite3_bind_int64(ct, 1, req->user.id);
 	cJSON *items = cJSON_CreateArray();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cJSON *p = catalog_product_row(st, 0);
-		int sku = sqlite3_column_count(st) - 1;
-		if (p && sqlite3_column_type(st, sku) != SQLITE_NULL)
-			cJSON_AddStringToObject(p, "sku", (const char *)sqlite3_column_text(st, sku));
+	for (size_t i = 0; i < l.count; i++) {
+		cJSON *p = catalog_product_json(&l.items[i]);
+		if (l.items[i].sku)
+			cJSON_AddStringToObject(p, "sku", l.items[i].sku);
 		cJSON_AddItemToArray(items, p);
 	}
-	int64_t total = sqlite3_step(ct) == SQLITE_ROW ? sqlite3_column_int64(ct, 0) : 0;
-	sqlite3_finalize(st);
-	sqlite3_finalize(ct);
+	store_products_free(&l);
 	api_json(resp, 200, api_page_json(items, total, limit, offset));
 }

@@ -12,18 +12,27 @@
 
 #include "api.h"
 
+struct store;
+
 struct server;
 
-/* The SELECT list that catalog_product_row() reads, over "products p JOIN users u". */
+/* TRANSITIONAL (search's SQL, not yet behind store/store.h): the SELECT list that
+ * catalog_product_row() reads, over "products p JOIN users u". */
 #define CATALOG_COLUMNS                                                                  \
 	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"  \
 	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at"
 #define CATALOG_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
 
 /* Product JSON from a row of CATALOG_COLUMNS starting at column `col`. */
-cJSON *catalog_product_row(sqlite3_stmt *st, int col);
+struct sqlite3_stmt;
+cJSON *catalog_product_row(struct sqlite3_stmt *st, int col);
+struct store_product;
+struct store_products;
+/* Product JSON of a stored product, and an array of them. */
+cJSON *catalog_product_json(const struct store_product *p);
+cJSON *catalog_products_json(const struct store_products *l);
 /* Product JSON by id (any status), or NULL. */
-cJSON *catalog_product_get(sqlite3 *db, int64_t id);
+cJSON *catalog_product_get(struct store *db, int64_t id);
 
 struct catalog_query {
 	const char *text;      /* user text, or NULL */
@@ -37,10 +46,10 @@ struct catalog_query {
 
 /* Runs a search over active products; returns a page object or NULL on a database
  * error.  An unknown sort gives NULL with *bad_sort set. */
-cJSON *catalog_search(sqlite3 *db, const struct catalog_query *q, int *bad_sort);
+cJSON *catalog_search(struct store *db, const struct catalog_query *q, int *bad_sort);
 
 /* Inserts a product for a seller (fields validated by the caller). Returns its id. */
-int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const char *desc,
+int64_t catalog_insert(struct store *db, int64_t seller_id, const char *title, const char *desc,
 		       int64_t price_cents, int64_t stock, const char *category,
 		       const char *tags_json);
 
@@ -57,6 +66,6 @@ int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, 
 /* After a committed change: of any products (bulk), or of product id alone (it is
  * re-read from db into the in-memory search index). */
 void catalog_changed(struct server *srv);
-void catalog_product_changed(struct server *srv, sqlite3 *db, int64_t id);
+void catalog_product_changed(struct server *srv, struct store *db, int64_t id);
 
 #endif

@@ -16,15 +16,17 @@
 
 #include "api.h"
 
+struct store;
+
 struct server;
 struct buddy_state;
 
 /* New conversation for the user; its id, or -1. */
-int64_t conv_create(sqlite3 *db, int64_t user_id);
+int64_t conv_create(struct store *db, int64_t user_id);
 /* 1 when the conversation exists and is the user's. */
-int conv_owned(sqlite3 *db, int64_t conv_id, int64_t user_id);
+int conv_owned(struct store *db, int64_t conv_id, int64_t user_id);
 /* Stores one turn; 0 on success. */
-int conv_add_turn(sqlite3 *db, int64_t conv_id, const char *user_text, const char *intent,
+int conv_add_turn(struct store *db, int64_t conv_id, const char *user_text, const char *intent,
 		  double sentiment, const char *reply, int frustrated);
 
 /* The cache of dialogue states (in the server struct); 0, or -1 out of memory.

@@ -9,7 +9,7 @@
 #include "money.h"
 #include "payments.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -40,27 +40,20 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-static int64_t user_by_email(sqlite3 *db, const char *email)
+static int64_t user_by_email(struct store *store, const char *email)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT id FROM users WHERE email = ?");
-	int64_t id = 0;
-	if (st) {
-		sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	return id;
+	struct store_login l;
+	return store_login_find(store, email, &l) == STORE_OK ? l.user_id : 0;
 }
 
 /* The seller's id for a catalog's seller key, creating the account if needed. */
-static int64_t seller_for(struct server *srv, sqlite3 *db, const char *key, const char *name)
+static int64_t seller_for(struct server *srv, struct store *store, const char *key, const char *name)
 {
 	char email[256];
 	snprintf(email, sizeof email, "%s@demo.voxcart", key);
-	int64_t id = user_by_email(db, email);
+	int64_t id = user_by_email(store, email);
 	if (!id)
-		id = auth_create_user(db, email, DEMO_SELLER_PASSWORD, name ? name : key, "seller",
+		id = auth_create_user(store, email, DEMO_SELLER_PASSWORD, name ? name : key, "seller",
 				      srv->set.hash_cost);
 	return id;
 }
@@ -78,7 +71,7 @@ static char *tags_json(const char *field)
 	return s;
 }
 
-static int import_rows(struct server *srv, sqlite3 *db, const char *data, size_t len,
+static int import_rows(struct server *srv, struct store *store, const char *data, size_t len,
 		       long *count, char *err, size_t errlen)
 {
 	struct csv_reader *r = csv_open_mem(data, len);
@@ -105,13 +98,14 @@ static int import_rows(struct server *srv, sqlite3 *db, const char *data, size_t
 		}
 		if (strcmp(last_key, f[0]) != 0) {
 			snprintf(last_key, sizeof last_key, "%s", f[0]);
-			seller = seller_for(srv, db, f[0], NULL);
+			seller = seller_for(srv, store, f[0], NULL);
 		}
 		char *tags = tags_json(f[6]);
-		int64_t id = seller > 0 ? catalog_insert(db, seller, f[1], f[2], price, atol(f[4]), f[5], tags) : -1;
+		int64_t id = seller > 0 ? catalog_insert(store, seller, f[1], f[2], price, atol(f[4]), f[5], tags) : -1;
 		free(tags);
 		if (id <= 0) {
-			snprintf(err, errlen, "catalog line %d: cannot insert: %s", line, sqlite3_errmsg(db));
+			snprintf(err, errlen, "catalog line %d: cannot insert: %s", line,
+				 store_errmsg(store));
 			csv_close(r);
 			return -1;
 		}
@@ -121,26 +115,26 @@ static int import_rows(struct server *srv, sqlite3 *db, const char *data, size_t
 	return 0;
 }
 
-int demo_import_catalog(struct server *srv, sqlite3 *db, const char *path, long *count,
+int demo_import_catalog(struct server *srv, struct store *store, const char *path, long *count,
 			char *err, size_t errlen)
 {
 	size_t len;
 	char *data = read_file(path, &len, err, errlen);
 	if (!data)
 		return -1;
-	int rc = store_begin(db);
+	int rc = store_tx_begin(store) == STORE_OK ? 0 : -1;
 	if (rc == 0)
-		rc = import_rows(srv, db, data, len, count, err, errlen);
+		rc = import_rows(srv, store, data, len, count, err, errlen);
 	if (rc == 0)
-		rc = store_commit(db);
-	store_rollback(db);
+		rc = store_tx_commit(store) == STORE_OK ? 0 : -1;
+	store_tx_rollback(store);
 	free(data);
 	if (rc == 0)
 		catalog_changed(srv);
 	return rc;
 }
 
-static int load_sellers(struct server *srv, sqlite3 *db, const char *path, char *err, size_t errlen)
+static int load_sellers(struct server *srv, struct store *store, const char *path, char *err, size_t errlen)
 {
 	size_t len;
 	char *data = read_file(path, &len, err, errlen);
@@ -156,8 +150,8 @@ static int load_sellers(struct server *srv, sqlite3 *db, const char *path, char 
 			header = 0;
 			continue;
 		}
-		if (user_by_email(db, f[1]) == 0 &&
-		    auth_create_user(db, f[1], DEMO_SELLER_PASSWORD, f[2], "seller", srv->set.hash_cost) <= 0) {
+		if (user_by_email(store, f[1]) == 0 &&
+		    auth_create_user(store, f[1], DEMO_SELLER_PASSWORD, f[2], "seller", srv->set.hash_cost) <= 0) {
 			snprintf(err, errlen, "cannot create demo seller %s", f[1]);
 			csv_close(r);
 			free(data);
@@ -171,36 +165,31 @@ static int load_sellers(struct server *srv, sqlite3 *db, const char *path, char 
 
 /* The demo shopper can check out at once: a saved address and the sandbox's
  * always-succeeding test card (DEMO_CARD_NUMBER). */
-static int seed_shopper(sqlite3 *db, int64_t shopper, char *err, size_t errlen)
+static int seed_shopper(struct store *store, int64_t shopper, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"UPDATE users SET shipping_address = ? WHERE id = ? AND shipping_address IS NULL");
-	int rc = -1;
-	if (st) {
-		sqlite3_bind_text(st, 1, DEMO_SHOPPER_ADDRESS, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, shopper);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
-	}
+	struct store_user u;
+	int rc = store_user_get(store, shopper, &u) == STORE_OK ? 0 : -1;
+	if (rc == 0 && !u.shipping_address)
+		rc = store_user_update(store, shopper, NULL, 1, DEMO_SHOPPER_ADDRESS) == STORE_OK ? 0 : -1;
+	store_user_free(&u);
 	struct payment_card card;
 	char field[32], msg[160];
 	const struct payment_provider *prov = payments_provider("sandbox");
-	if (rc == 0 && payments_default_id(db, shopper) == 0) {
+	if (rc == 0 && payments_default_id(store, shopper) == 0) {
 		rc = prov && prov->tokenize(DEMO_CARD_NUMBER, 12, 2035, "123", store_now(), &card,
 					    field, sizeof field, msg, sizeof msg) == 0 &&
-		     payments_insert_card(db, shopper, &card) > 0 ? 0 : -1;
+		     payments_insert_card(store, shopper, &card) > 0 ? 0 : -1;
 	}
 	if (rc != 0)
 		snprintf(err, errlen, "cannot give the demo shopper an address and a card: %s",
-			 sqlite3_errmsg(db));
+			 store_errmsg(store));
 	return rc;
 }
 
-int demo_load(struct server *srv, sqlite3 *db, char *err, size_t errlen)
+int demo_load(struct server *srv, struct store *store, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT count(*) FROM products");
-	long have = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	int64_t n = 0;
+	long have = store_products_count(store, &n) == STORE_OK ? (long)n : -1;
 	if (have != 0) {
 		if (have > 0)
 			printf("voxcartd: the database already has %ld products; demo data not loaded\n", have);
@@ -208,21 +197,21 @@ int demo_load(struct server *srv, sqlite3 *db, char *err, size_t errlen)
 	}
 	char path[4200];
 	snprintf(path, sizeof path, "%s/demo_sellers.csv", srv->set.data_dir);
-	if (load_sellers(srv, db, path, err, errlen) != 0)
+	if (load_sellers(srv, store, path, err, errlen) != 0)
 		return -1;
-	int64_t shopper = user_by_email(db, DEMO_SHOPPER_EMAIL);
+	int64_t shopper = user_by_email(store, DEMO_SHOPPER_EMAIL);
 	if (!shopper)
-		shopper = auth_create_user(db, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, "Demo Shopper",
+		shopper = auth_create_user(store, DEMO_SHOPPER_EMAIL, DEMO_SHOPPER_PASSWORD, "Demo Shopper",
 					   "shopper", srv->set.hash_cost);
 	if (shopper <= 0) {
 		snprintf(err, errlen, "cannot create the demo shopper");
 		return -1;
 	}
-	if (seed_shopper(db, shopper, err, errlen) != 0)
+	if (seed_shopper(store, shopper, err, errlen) != 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/demo_catalog.csv", srv->set.data_dir);
 	long count = 0;
-	if (demo_import_catalog(srv, db, path, &count, err, errlen) != 0)
+	if (demo_import_catalog(srv, store, path, &count, err, errlen) != 0)
 		return -1;
 	printf("voxcartd: demo data loaded: %ld products\n"
 	       "  shopper: %s  password: %s (sandbox card %s and an address saved)\n"

@@ -12,8 +12,9 @@
 #ifndef VOXCART_DEMO_H
 #define VOXCART_DEMO_H
 
-#include <sqlite3.h>
 #include <stddef.h>
+
+struct store;
 
 struct server;
 
@@ -29,11 +30,11 @@ struct server;
 
 /* Loads the demo data when the database has no products; prints the credentials to
  * stdout.  Returns 0 (also when there was nothing to do), -1 with err on failure. */
-int demo_load(struct server *srv, sqlite3 *db, char *err, size_t errlen);
+int demo_load(struct server *srv, struct store *db, char *err, size_t errlen);
 
 /* Imports products from a catalog CSV (demo format) in one transaction, creating
  * sellers named in it on the fly (seller key "x" -> x@demo.voxcart). */
-int demo_import_catalog(struct server *srv, sqlite3 *db, const char *path, long *count,
+int demo_import_catalog(struct server *srv, struct store *db, const char *path, long *count,
 			char *err, size_t errlen);
 
 #endif

@@ -31,7 +31,7 @@
 #include "log.h"
 #include "outside.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -746,29 +746,22 @@ int engine_openai_turn(struct server *srv, struct buddy_state *st,
 
 /* ---- history from storage ---- */
 
-cJSON *engine_openai_history(sqlite3 *db, int64_t conversation_id, int max_messages)
+cJSON *engine_openai_history(struct store *store, int64_t conversation_id, int max_messages)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT role, text FROM (SELECT id, role, text FROM messages WHERE conversation_id = ?"
-		" ORDER BY id DESC LIMIT ?) ORDER BY id");
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, conversation_id);
-	sqlite3_bind_int(st, 2, max_messages > 0 ? max_messages : 0);
 	cJSON *history = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *role = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		cJSON *m = cJSON_CreateObject();
-		cJSON_AddStringToObject(m, "role", role && !strcmp(role, "buddy") ? "assistant" : "user");
-		cJSON_AddStringToObject(m, "content", text ? text : "");
-		cJSON_AddItemToArray(history, m);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (max_messages <= 0)
+		return history;
+	struct store_messages l;
+	if (store_conv_messages(store, conversation_id, max_messages, &l) != STORE_OK) {
 		cJSON_Delete(history);
 		return NULL;
 	}
+	for (size_t i = 0; i < l.count; i++) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "role", !strcmp(l.items[i].role, "buddy") ? "assistant" : "user");
+		cJSON_AddStringToObject(m, "content", l.items[i].text);
+		cJSON_AddItemToArray(history, m);
+	}
+	store_messages_free(&l);
 	return history;
 }

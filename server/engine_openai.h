@@ -16,8 +16,9 @@
 #define VOXCART_ENGINE_OPENAI_H
 
 #include <cJSON.h>
-#include <sqlite3.h>
 #include <stdint.h>
+
+struct store;
 
 struct server;
 struct buddy_state;
@@ -49,6 +50,6 @@ int engine_openai_turn(struct server *srv, struct buddy_state *st,
  * engine_openai_turn() takes (role "buddy" becomes "assistant").  Returns a new
  * array (the caller frees it; empty when the conversation has none), or NULL on a
  * storage error. */
-cJSON *engine_openai_history(sqlite3 *db, int64_t conversation_id, int max_messages);
+cJSON *engine_openai_history(struct store *db, int64_t conversation_id, int max_messages);
 
 #endif

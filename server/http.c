@@ -17,7 +17,7 @@
 #include "ratelimit.h"
 #include "routes.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "workers.h"
 
 #include <ev.h>
@@ -220,7 +220,6 @@ static void job_run(void *arg)
 	struct server *srv = job->srv;
 	struct http_state *hs = srv->http;
 	job->req.store = store_thread();
-	job->req.db = store_db_of(job->req.store);
 	if (atomic_load(&job->gone))
 		; /* nobody is waiting for the answer: under overload, do not work for them */
 	else if (!job->req.store)

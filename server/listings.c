@@ -16,7 +16,7 @@
 #include "catalog.h"
 #include "handlers.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -82,80 +82,35 @@ static int read_listing(const cJSON *body, struct api_resp *resp, int partial, s
 	return 0;
 }
 
-/* Re-indexes one product: active products are in products_fts, others are not. */
-static void fts_sync(sqlite3 *db, int64_t id)
-{
-	sqlite3_stmt *del = store_prepare(db, "DELETE FROM products_fts WHERE rowid = ?");
-	if (del) {
-		sqlite3_bind_int64(del, 1, id);
-		sqlite3_step(del);
-		sqlite3_finalize(del);
-	}
-	sqlite3_stmt *ins = store_prepare(db,
-		"INSERT INTO products_fts (rowid, title, description, category, tags_text)"
-		" SELECT id, title, description, category,"
-		" (SELECT group_concat(value, ' ') FROM json_each(products.tags))"
-		" FROM products WHERE id = ? AND status = 'active'");
-	if (ins) {
-		sqlite3_bind_int64(ins, 1, id);
-		sqlite3_step(ins);
-		sqlite3_finalize(ins);
-	}
-}
-
-int64_t catalog_insert(sqlite3 *db, int64_t seller_id, const char *title, const char *desc,
+int64_t catalog_insert(struct store *store, int64_t seller_id, const char *title, const char *desc,
 		       int64_t price_cents, int64_t stock, const char *category,
 		       const char *tags_json)
 {
-	int64_t now = store_now();
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO products (seller_id, title, description, price_cents, stock, category,"
-		" tags, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)");
-	if (!st)
+	int64_t id = -1;
+	if (store_product_insert(store, seller_id, title, desc, price_cents, stock, category,
+				 tags_json, NULL, store_now(), &id) != STORE_OK)
 		return -1;
-	sqlite3_bind_int64(st, 1, seller_id);
-	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, desc ? desc : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, price_cents);
-	sqlite3_bind_int64(st, 5, stock);
-	sqlite3_bind_text(st, 6, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, tags_json ? tags_json : "[]", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, now);
-	sqlite3_bind_int64(st, 9, now);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	int64_t id = sqlite3_last_insert_rowid(db);
-	fts_sync(db, id);
 	return id;
 }
 
 /* The seller's listing with this sku: its id, 0 when none, -1 on a database error. */
-static int64_t listing_by_sku(sqlite3 *db, int64_t seller_id, const char *sku)
+static int64_t listing_by_sku(struct store *store, int64_t seller_id, const char *sku)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT id FROM products WHERE seller_id = ? AND sku = ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, seller_id);
-	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return id;
+	int64_t id = 0;
+	int rc = store_product_by_sku(store, seller_id, sku, &id);
+	return rc == STORE_OK ? id : rc == STORE_NOT_FOUND ? 0 : -1;
 }
 
 /* Product JSON for its seller: the public Product plus "sku" when it has one. */
-static cJSON *own_product_json(sqlite3 *db, int64_t id)
+static cJSON *own_product_json(struct store *store, int64_t id)
 {
-	cJSON *p = catalog_product_get(db, id);
-	sqlite3_stmt *st = p ? store_prepare(db, "SELECT sku FROM products WHERE id = ?") : NULL;
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			cJSON_AddStringToObject(p, "sku", (const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
-	}
+	struct store_product sp;
+	if (store_product_get(store, id, &sp) != STORE_OK)
+		return NULL;
+	cJSON *p = catalog_product_json(&sp);
+	if (sp.sku)
+		cJSON_AddStringToObject(p, "sku", sp.sku);
+	store_product_free(&sp);
 	return p;
 }
 
@@ -169,39 +124,22 @@ HANDLER(h_product_create)
 		free(l.tags_json);
 		return;
 	}
-	int64_t id = l.sku ? listing_by_sku(req->db, req->user.id, l.sku) : 0;
+	int64_t id = l.sku ? listing_by_sku(req->store, req->user.id, l.sku) : 0;
 	if (id > 0) { /* the seller's listing with this sku: update it */
 		update_listing(req, resp, id, &l);
 		free(l.tags_json);
 		return;
 	}
-	if (id == 0 && store_begin(req->db) == 0) {
-		id = catalog_insert(req->db, req->user.id, l.title, l.description, l.price_cents,
-				    l.stock, l.category, l.tags_json);
-		if (id > 0 && l.sku) {
-			sqlite3_stmt *st = store_prepare(req->db, "UPDATE products SET sku = ? WHERE id = ?");
-			int ok = st != NULL;
-			if (ok) {
-				sqlite3_bind_text(st, 1, l.sku, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(st, 2, id);
-				ok = sqlite3_step(st) == SQLITE_DONE;
-			}
-			sqlite3_finalize(st);
-			if (!ok)
-				id = -1;
-		}
-		if (id > 0 && store_commit(req->db) == 0)
-			catalog_product_changed(req->srv, req->db, id);
-		else
-			id = -1;
-	} else {
+	if (id == 0 && store_product_insert(req->store, req->user.id, l.title, l.description,
+					    l.price_cents, l.stock, l.category, l.tags_json, l.sku,
+					    store_now(), &id) == STORE_OK)
+		catalog_product_changed(req->srv, req->store, id);
+	else
 		id = -1;
-	}
-	store_rollback(req->db);
 	free(l.tags_json);
-	cJSON *p = id > 0 ? own_product_json(req->db, id) : NULL;
+	cJSON *p = id > 0 ? own_product_json(req->store, id) : NULL;
 	if (!p) {
-		api_internal(resp, req->db, "product create");
+		api_store_failed(resp, req->store, "product create");
 		return;
 	}
 	api_json(resp, 201, p);
@@ -210,14 +148,15 @@ HANDLER(h_product_create)
 /* 0 when the caller's own product; otherwise sets 404/403 and returns -1. */
 static int own_product(struct api_req *req, struct api_resp *resp, int64_t id)
 {
-	sqlite3_stmt *st = store_prepare(req->db, "SELECT seller_id FROM products WHERE id = ?");
-	if (!st) {
-		api_internal(resp, req->db, "product owner");
+	struct store_product p;
+	int rc = store_product_get(req->store, id, &p);
+	if (rc == STORE_ERROR) {
+		api_store_failed(resp, req->store, "product owner");
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	int64_t seller = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	int64_t seller = rc == STORE_OK ? p.seller_id : 0;
+	if (rc == STORE_OK)
+		store_product_free(&p);
 	if (!seller) {
 		api_error(resp, 404, "not_found", NULL, "There is no product %lld.", (long long)id);
 		return -1;
@@ -241,9 +180,9 @@ HANDLER(h_product_patch)
 		return;
 	}
 	if (l.sku) {
-		int64_t other = listing_by_sku(req->db, req->user.id, l.sku);
+		int64_t other = listing_by_sku(req->store, req->user.id, l.sku);
 		if (other < 0) {
-			api_internal(resp, req->db, "product sku");
+			api_store_failed(resp, req->store, "product sku");
 			free(l.tags_json);
 			return;
 		}
@@ -266,43 +205,25 @@ static void update_listing(struct api_req *req, struct api_resp *resp, int64_t i
 	if (!l.title && !l.description && !l.category && !l.status && !l.has_price &&
 	    !l.has_stock && !l.tags_json && !l.sku) {
 		/* Nothing to change: answer the product as it is, updated_at untouched. */
-		api_json(resp, 200, own_product_json(req->db, id));
+		api_json(resp, 200, own_product_json(req->store, id));
 		return;
 	}
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE products SET title = coalesce(?1, title),"
-		" description = coalesce(?2, description), category = coalesce(?3, category),"
-		" status = coalesce(?4, status),"
-		" price_cents = CASE WHEN ?5 THEN ?6 ELSE price_cents END,"
-		" stock = CASE WHEN ?7 THEN ?8 ELSE stock END, tags = coalesce(?9, tags),"
-		" updated_at = ?10, sku = coalesce(?12, sku) WHERE id = ?11");
-	int ok = st && store_begin(req->db) == 0;
-	if (ok) {
-		sqlite3_bind_text(st, 1, l.title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, l.description, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, l.category, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, l.status, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, l.has_price);
-		sqlite3_bind_int64(st, 6, l.price_cents);
-		sqlite3_bind_int(st, 7, l.has_stock);
-		sqlite3_bind_int64(st, 8, l.stock);
-		sqlite3_bind_text(st, 9, l.tags_json, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 10, store_now());
-		sqlite3_bind_int64(st, 11, id);
-		sqlite3_bind_text(st, 12, l.sku, -1, SQLITE_STATIC);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		if (ok)
-			fts_sync(req->db, id);
-		ok = ok && store_commit(req->db) == 0;
-	}
-	store_rollback(req->db);
-	sqlite3_finalize(st);
+	struct store_product_change c = {
+		.title = l.title, .description = l.description, .category = l.category,
+		.status = l.status, .tags_json = l.tags_json, .sku = l.sku,
+		.has_price = l.has_price, .price_cents = l.price_cents,
+		.has_stock = l.has_stock, .stock = l.stock,
+	};
+	int ok = store_tx_begin(req->store) == STORE_OK &&
+		 store_product_update(req->store, id, &c, store_now()) == STORE_OK &&
+		 store_tx_commit(req->store) == STORE_OK;
 	if (!ok) {
-		api_internal(resp, req->db, "product patch");
+		api_store_failed(resp, req->store, "product patch");
+		store_tx_rollback(req->store);
 		return;
 	}
-	catalog_product_changed(req->srv, req->db, id);
-	api_json(resp, 200, own_product_json(req->db, id));
+	catalog_product_changed(req->srv, req->store, id);
+	api_json(resp, 200, own_product_json(req->store, id));
 }
 
 HANDLER(h_product_delete)
@@ -310,23 +231,16 @@ HANDLER(h_product_delete)
 	int64_t id = req->params[0];
 	if (own_product(req, resp, id) != 0)
 		return;
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE products SET status = 'archived', updated_at = ? WHERE id = ?");
-	int ok = st != NULL && store_begin(req->db) == 0;
-	if (ok) {
-		sqlite3_bind_int64(st, 1, store_now());
-		sqlite3_bind_int64(st, 2, id);
-		ok = sqlite3_step(st) == SQLITE_DONE;
-		if (ok)
-			fts_sync(req->db, id);
-		ok = ok && store_commit(req->db) == 0;
-	}
-	store_rollback(req->db);
-	sqlite3_finalize(st);
+	/* DELETE archives: the row stays for the orders that point at it. */
+	struct store_product_change c = { .status = "archived" };
+	int ok = store_tx_begin(req->store) == STORE_OK &&
+		 store_product_update(req->store, id, &c, store_now()) == STORE_OK &&
+		 store_tx_commit(req->store) == STORE_OK;
 	if (!ok) {
-		api_internal(resp, req->db, "product delete");
+		api_store_failed(resp, req->store, "product delete");
+		store_tx_rollback(req->store);
 		return;
 	}
-	catalog_product_changed(req->srv, req->db, id);
+	catalog_product_changed(req->srv, req->store, id);
 	api_empty(resp, 204);
 }

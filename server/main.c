@@ -16,7 +16,7 @@
 #include "ratelimit.h"
 #include "server.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 #include "voice_turn.h"
 #include "workers.h"
 
@@ -186,13 +186,13 @@ static int open_database(struct server *srv, const struct cli_opts *o)
 		return -1;
 	}
 	int rc = 0;
-	if (o->demo && demo_load(srv, store_db_of(s), err, sizeof err) != 0) {
+	if (o->demo && demo_load(srv, s, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: demo data: %s\n", err);
 		rc = -1;
 	}
 	long count = 0;
 	if (rc == 0 && o->import &&
-	    demo_import_catalog(srv, store_db_of(s), o->import, &count, err, sizeof err) != 0) {
+	    demo_import_catalog(srv, s, o->import, &count, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: import: %s\n", err);
 		rc = -1;
 	} else if (o->import) {

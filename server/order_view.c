@@ -9,7 +9,7 @@
  */
 #include "handlers.h"
 #include "orders.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,80 +18,53 @@
 
 /* ---- Order JSON ---------------------------------------------------------------------- */
 
-static cJSON *items_json(sqlite3 *db, int64_t order_id)
+cJSON *orders_json(struct store *store, int64_t order_id)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT product_id, seller_id, title, unit_price_cents, quantity, fulfillment"
-		" FROM order_items WHERE order_id = ? ORDER BY rowid");
-	if (!st)
+	struct store_order so;
+	if (store_order_get(store, order_id, &so) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, order_id);
-	cJSON *items = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t price = sqlite3_column_int64(st, 3), qty = sqlite3_column_int64(st, 4);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)so.id);
+	cJSON_AddNumberToObject(o, "user_id", (double)so.user_id);
+	cJSON_AddStringToObject(o, "status", so.status);
+	cJSON *items = cJSON_AddArrayToObject(o, "items");
+	for (size_t i = 0; i < so.item_count; i++) {
+		const struct store_order_item *l = &so.items[i];
 		cJSON *it = cJSON_CreateObject();
-		cJSON_AddNumberToObject(it, "product_id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddNumberToObject(it, "seller_id", (double)sqlite3_column_int64(st, 1));
-		cJSON_AddStringToObject(it, "title", (const char *)sqlite3_column_text(st, 2));
-		cJSON_AddNumberToObject(it, "unit_price_cents", (double)price);
-		cJSON_AddNumberToObject(it, "quantity", (double)qty);
-		cJSON_AddNumberToObject(it, "line_total_cents", (double)(price * qty));
-		cJSON_AddStringToObject(it, "fulfillment", (const char *)sqlite3_column_text(st, 5));
+		cJSON_AddNumberToObject(it, "product_id", (double)l->product_id);
+		cJSON_AddNumberToObject(it, "seller_id", (double)l->seller_id);
+		cJSON_AddStringToObject(it, "title", l->title);
+		cJSON_AddNumberToObject(it, "unit_price_cents", (double)l->unit_price_cents);
+		cJSON_AddNumberToObject(it, "quantity", (double)l->quantity);
+		cJSON_AddNumberToObject(it, "line_total_cents", (double)(l->unit_price_cents * l->quantity));
+		cJSON_AddStringToObject(it, "fulfillment", l->fulfillment);
 		cJSON_AddItemToArray(items, it);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(items);
-		return NULL;
+	cJSON_AddNumberToObject(o, "subtotal_cents", (double)so.subtotal_cents);
+	cJSON_AddNumberToObject(o, "total_cents", (double)so.total_cents);
+	cJSON_AddStringToObject(o, "currency", so.currency);
+	cJSON_AddItemToObject(o, "shipping_address", api_parse_stored(so.shipping_address));
+	if (!so.has_payment) {
+		cJSON_AddNullToObject(o, "payment");
+	} else {
+		cJSON *p = cJSON_AddObjectToObject(o, "payment");
+		cJSON_AddStringToObject(p, "status", so.payment_status);
+		cJSON_AddStringToObject(p, "brand", so.payment_brand);
+		cJSON_AddStringToObject(p, "last4", so.payment_last4);
+		cJSON_AddNumberToObject(p, "amount_cents", (double)so.payment_amount_cents);
+		api_add_time(p, "paid_at", so.paid_at);
 	}
-	return items;
-}
-
-cJSON *orders_json(sqlite3 *db, int64_t order_id)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT id, user_id, status, subtotal_cents, total_cents, currency, shipping_address,"
-		" payment_status, payment_brand, payment_last4, payment_amount_cents, paid_at,"
-		" expires_at, created_at, updated_at FROM orders WHERE id = ?");
-	if (!st)
-		return NULL;
-	sqlite3_bind_int64(st, 1, order_id);
-	cJSON *o = NULL, *items = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW && (items = items_json(db, order_id)) != NULL) {
-		const char *status = (const char *)sqlite3_column_text(st, 2);
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddNumberToObject(o, "user_id", (double)sqlite3_column_int64(st, 1));
-		cJSON_AddStringToObject(o, "status", status);
-		cJSON_AddItemToObject(o, "items", items);
-		cJSON_AddNumberToObject(o, "subtotal_cents", (double)sqlite3_column_int64(st, 3));
-		cJSON_AddNumberToObject(o, "total_cents", (double)sqlite3_column_int64(st, 4));
-		cJSON_AddStringToObject(o, "currency", (const char *)sqlite3_column_text(st, 5));
-		cJSON_AddItemToObject(o, "shipping_address",
-				      api_parse_stored((const char *)sqlite3_column_text(st, 6)));
-		if (sqlite3_column_type(st, 7) == SQLITE_NULL) {
-			cJSON_AddNullToObject(o, "payment");
-		} else {
-			cJSON *p = cJSON_AddObjectToObject(o, "payment");
-			cJSON_AddStringToObject(p, "status", (const char *)sqlite3_column_text(st, 7));
-			cJSON_AddStringToObject(p, "brand", (const char *)sqlite3_column_text(st, 8));
-			cJSON_AddStringToObject(p, "last4", (const char *)sqlite3_column_text(st, 9));
-			cJSON_AddNumberToObject(p, "amount_cents", (double)sqlite3_column_int64(st, 10));
-			api_add_time(p, "paid_at", sqlite3_column_int64(st, 11));
-		}
-		if (strcmp(status, "pending_payment") == 0 && sqlite3_column_type(st, 12) != SQLITE_NULL)
-			api_add_time(o, "expires_at", sqlite3_column_int64(st, 12));
-		api_add_time(o, "created_at", sqlite3_column_int64(st, 13));
-		api_add_time(o, "updated_at", sqlite3_column_int64(st, 14));
-	}
-	sqlite3_finalize(st);
+	if (strcmp(so.status, "pending_payment") == 0 && so.expires_at)
+		api_add_time(o, "expires_at", so.expires_at);
+	api_add_time(o, "created_at", so.created_at);
+	api_add_time(o, "updated_at", so.updated_at);
+	store_order_free(&so);
 	return o;
 }
 
-cJSON *orders_seller_json(sqlite3 *db, int64_t order_id, int64_t seller_id)
+cJSON *orders_seller_json(struct store *store, int64_t order_id, int64_t seller_id)
 {
-	cJSON *o = orders_json(db, order_id);
+	cJSON *o = orders_json(store, order_id);
 	if (!o)
 		return NULL;
 	/* Only the seller's own lines, their sum as the totals, no payment, no buyer id:
@@ -118,69 +91,47 @@ cJSON *orders_seller_json(sqlite3 *db, int64_t order_id, int64_t seller_id)
 }
 
 /* The order's owner, 0 when there is no such order, -1 on a database error. */
-static int64_t order_owner(sqlite3 *db, int64_t order_id)
+static int64_t order_owner(struct store *store, int64_t order_id)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT user_id FROM orders WHERE id = ?");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, order_id);
-	int rc = sqlite3_step(st);
-	int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return owner;
+	struct store_order_state o;
+	int rc = store_order_state(store, order_id, &o);
+	return rc == STORE_OK ? o.user_id : rc == STORE_NOT_FOUND ? 0 : -1;
 }
 
-cJSON *orders_get_own(sqlite3 *db, int64_t user_id, int64_t order_id)
+cJSON *orders_get_own(struct store *store, int64_t user_id, int64_t order_id)
 {
-	return order_owner(db, order_id) == user_id ? orders_json(db, order_id) : NULL;
+	return order_owner(store, order_id) == user_id ? orders_json(store, order_id) : NULL;
 }
 
 /* Page of the user's orders; status filters when not NULL. */
-static cJSON *list_page(sqlite3 *db, int64_t user_id, const char *status, int64_t limit,
+static cJSON *list_page(struct store *store, int64_t user_id, const char *status, int64_t limit,
 			int64_t offset)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT id FROM orders WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)"
-		" ORDER BY id DESC LIMIT ?3 OFFSET ?4");
-	sqlite3_stmt *ct = store_prepare(db,
-		"SELECT count(*) FROM orders WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)");
-	cJSON *items = NULL;
-	int64_t total = 0;
-	if (!st || !ct)
-		goto out;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(ct, 1, user_id);
-	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ct, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, limit);
-	sqlite3_bind_int64(st, 4, offset);
-	items = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = orders_json(db, sqlite3_column_int64(st, 0));
-		if (!o)
-			break;
+	int64_t ids[100], total = 0;
+	size_t n = 0;
+	if (limit > 100)
+		limit = 100;
+	if (store_order_ids(store, user_id, status, limit, offset, ids, &n, &total) != STORE_OK)
+		return NULL;
+	cJSON *items = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = orders_json(store, ids[i]);
+		if (!o) {
+			cJSON_Delete(items);
+			return NULL;
+		}
 		cJSON_AddItemToArray(items, o);
 	}
-	if (rc != SQLITE_DONE || sqlite3_step(ct) != SQLITE_ROW) {
-		cJSON_Delete(items);
-		items = NULL;
-		goto out;
-	}
-	total = sqlite3_column_int64(ct, 0);
-out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(ct);
-	return items ? api_page_json(items, total, limit, offset) : NULL;
+	return api_page_json(items, total, limit, offset);
 }
 
-cJSON *orders_list_json(sqlite3 *db, int64_t user_id, int limit)
+cJSON *orders_list_json(struct store *store, int64_t user_id, int limit)
 {
 	if (limit < 1)
 		limit = 1;
 	if (limit > 100)
 		limit = 100;
-	return list_page(db, user_id, NULL, limit, 0);
+	return list_page(store, user_id, NULL, limit, 0);
 }
 
 HANDLER(h_orders_list)
@@ -194,9 +145,9 @@ HANDLER(h_orders_list)
 			  ORDER_STATUSES);
 		return;
 	}
-	cJSON *page = list_page(req->db, req->user.id, status, limit, offset);
+	cJSON *page = list_page(req->store, req->user.id, status, limit, offset);
 	if (!page) {
-		api_internal(resp, req->db, "orders list");
+		api_store_failed(resp, req->store, "orders list");
 		return;
 	}
 	api_json(resp, 200, page);
@@ -205,24 +156,18 @@ HANDLER(h_orders_list)
 HANDLER(h_order_get)
 {
 	int64_t id = req->params[0];
-	int64_t owner = order_owner(req->db, id);
+	int64_t owner = order_owner(req->store, id);
 	int visible = owner == req->user.id;
 	if (owner > 0 && !visible) {
 		/* A seller sees the orders that hold their items. */
-		sqlite3_stmt *st = store_prepare(req->db,
-			"SELECT 1 FROM order_items WHERE order_id = ? AND seller_id = ?");
-		if (st) {
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_int64(st, 2, req->user.id);
-			visible = sqlite3_step(st) == SQLITE_ROW;
-			sqlite3_finalize(st);
-		}
+		if (store_order_has_seller(req->store, id, req->user.id, &visible) != STORE_OK)
+			visible = 0;
 	}
 	cJSON *o = !visible ? NULL
-		   : owner == req->user.id ? orders_json(req->db, id)
-					   : orders_seller_json(req->db, id, req->user.id);
+		   : owner == req->user.id ? orders_json(req->store, id)
+					   : orders_seller_json(req->store, id, req->user.id);
 	if (owner < 0 || (visible && !o))
-		api_internal(resp, req->db, "order get");
+		api_store_failed(resp, req->store, "order get");
 	else if (!visible)
 		api_error(resp, 404, "not_found", NULL, "You have no order %lld.", (long long)id);
 	else

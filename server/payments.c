@@ -14,7 +14,7 @@
 #include "api.h"
 #include "handlers.h"
 #include "log.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -275,51 +275,38 @@ int payments_refund(struct payment_charge *charge)
 
 /* ---- saved cards ------------------------------------------------------------------ */
 
-#define CARD_COLUMNS "id, brand, last4, exp_month, exp_year, is_default, provider, token"
-
-static cJSON *card_json_row(sqlite3_stmt *st)
+static cJSON *card_json_of(const struct store_card *sc)
 {
 	cJSON *c = cJSON_CreateObject();
-	cJSON_AddNumberToObject(c, "id", (double)sqlite3_column_int64(st, 0));
-	cJSON_AddStringToObject(c, "brand", (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(c, "last4", (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddNumberToObject(c, "exp_month", sqlite3_column_int(st, 3));
-	cJSON_AddNumberToObject(c, "exp_year", sqlite3_column_int(st, 4));
-	cJSON_AddBoolToObject(c, "is_default", sqlite3_column_int(st, 5));
+	cJSON_AddNumberToObject(c, "id", (double)sc->id);
+	cJSON_AddStringToObject(c, "brand", sc->brand);
+	cJSON_AddStringToObject(c, "last4", sc->last4);
+	cJSON_AddNumberToObject(c, "exp_month", sc->exp_month);
+	cJSON_AddNumberToObject(c, "exp_year", sc->exp_year);
+	cJSON_AddBoolToObject(c, "is_default", sc->is_default);
 	return c;
 }
 
 /* PaymentMethod JSON of the user's live card id, or NULL. */
-static cJSON *card_json(sqlite3 *db, int64_t user_id, int64_t id)
+static cJSON *card_json(struct store *store, int64_t user_id, int64_t id)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CARD_COLUMNS " FROM payment_methods"
-					     " WHERE id = ? AND user_id = ? AND deleted = 0");
-	if (!st)
+	struct store_card sc;
+	if (store_card_get(store, user_id, id, &sc) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, user_id);
-	cJSON *c = sqlite3_step(st) == SQLITE_ROW ? card_json_row(st) : NULL;
-	sqlite3_finalize(st);
+	cJSON *c = card_json_of(&sc);
+	sodium_memzero(&sc, sizeof sc);
 	return c;
 }
 
-cJSON *payments_list_json(sqlite3 *db, int64_t user_id)
+cJSON *payments_list_json(struct store *store, int64_t user_id)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CARD_COLUMNS " FROM payment_methods"
-					     " WHERE user_id = ? AND deleted = 0"
-					     " ORDER BY is_default DESC, id");
-	if (!st)
+	struct store_cards l;
+	if (store_cards_list(store, user_id, &l) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, user_id);
 	cJSON *items = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(items, card_json_row(st));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(items);
-		return NULL;
-	}
+	for (size_t i = 0; i < l.count; i++)
+		cJSON_AddItemToArray(items, card_json_of(&l.items[i]));
+	store_cards_free(&l);
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddItemToObject(out, "items", items);
 	/* where a new card would go: a client shows the sandbox's test numbers */
@@ -327,84 +314,43 @@ cJSON *payments_list_json(sqlite3 *db, int64_t user_id)
 	return out;
 }
 
-int payments_method_get(sqlite3 *db, int64_t user_id, int64_t id, struct payment_card *card)
+int payments_method_get(struct store *store, int64_t user_id, int64_t id, struct payment_card *card)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CARD_COLUMNS " FROM payment_methods"
-					     " WHERE id = ? AND user_id = ? AND deleted = 0");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	struct store_card sc;
+	int rc = store_card_get(store, user_id, id, &sc);
+	if (rc == STORE_OK) {
 		memset(card, 0, sizeof *card);
-		card->id = sqlite3_column_int64(st, 0);
-		snprintf(card->brand, sizeof card->brand, "%s", sqlite3_column_text(st, 1));
-		snprintf(card->last4, sizeof card->last4, "%s", sqlite3_column_text(st, 2));
-		card->exp_month = sqlite3_column_int(st, 3);
-		card->exp_year = sqlite3_column_int(st, 4);
-		snprintf(card->provider, sizeof card->provider, "%s", sqlite3_column_text(st, 6));
-		snprintf(card->token, sizeof card->token, "%s", sqlite3_column_text(st, 7));
+		card->id = sc.id;
+		snprintf(card->brand, sizeof card->brand, "%s", sc.brand);
+		snprintf(card->last4, sizeof card->last4, "%s", sc.last4);
+		card->exp_month = sc.exp_month;
+		card->exp_year = sc.exp_year;
+		snprintf(card->provider, sizeof card->provider, "%s", sc.provider);
+		snprintf(card->token, sizeof card->token, "%s", sc.token);
+		sodium_memzero(&sc, sizeof sc);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	return rc == STORE_OK ? 0 : rc == STORE_NOT_FOUND ? 1 : -1;
 }
 
-int64_t payments_default_id(sqlite3 *db, int64_t user_id)
+int64_t payments_default_id(struct store *store, int64_t user_id)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT id FROM payment_methods"
-					     " WHERE user_id = ? AND deleted = 0 AND is_default = 1"
-					     " ORDER BY id DESC LIMIT 1");
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, user_id);
-	int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return id;
+	int64_t id = 0;
+	return store_card_default(store, user_id, &id) == STORE_OK ? id : 0;
 }
 
-/* Runs one bound statement; returns the number of rows changed, -1 on error. */
-static int run_changes(sqlite3 *db, sqlite3_stmt *st)
+int64_t payments_insert_card(struct store *store, int64_t user_id, const struct payment_card *c)
 {
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
-}
-
-/* Makes card id the user's only default (inside the caller's transaction). */
-static int set_default(sqlite3 *db, int64_t user_id, int64_t id)
-{
-	sqlite3_stmt *st = store_prepare(db, "UPDATE payment_methods SET is_default = (id = ?)"
-					     " WHERE user_id = ? AND deleted = 0");
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, user_id);
-	}
-	return run_changes(db, st) < 0 ? -1 : 0;
-}
-
-int64_t payments_insert_card(sqlite3 *db, int64_t user_id, const struct payment_card *c)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO payment_methods (user_id, brand, last4, exp_month, exp_year,"
-		" is_default, provider, token, created_at)"
-		" SELECT ?1, ?2, ?3, ?4, ?5, NOT EXISTS (SELECT 1 FROM payment_methods"
-		"   WHERE user_id = ?1 AND deleted = 0), ?6, ?7, ?8");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_text(st, 2, c->brand, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, c->last4, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, c->exp_month);
-	sqlite3_bind_int(st, 5, c->exp_year);
-	sqlite3_bind_text(st, 6, c->provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, c->token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, store_now());
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(db) : -1;
+	struct store_card sc = { 0 };
+	snprintf(sc.provider, sizeof sc.provider, "%s", c->provider);
+	snprintf(sc.brand, sizeof sc.brand, "%s", c->brand);
+	snprintf(sc.last4, sizeof sc.last4, "%s", c->last4);
+	sc.exp_month = c->exp_month;
+	sc.exp_year = c->exp_year;
+	snprintf(sc.token, sizeof sc.token, "%s", c->token);
+	int64_t id = -1;
+	int rc = store_card_insert(store, user_id, &sc, store_now(), &id);
+	sodium_memzero(&sc, sizeof sc);
+	return rc == STORE_OK ? id : -1;
 }
 
 HANDLER(h_cards_create)
@@ -425,16 +371,16 @@ HANDLER(h_cards_create)
 		return;
 	}
 	int64_t id = -1;
-	if (store_begin(req->db) == 0) {
-		id = payments_insert_card(req->db, req->user.id, &card);
-		if (id <= 0 || store_commit(req->db) != 0)
+	if (store_tx_begin(req->store) == STORE_OK) {
+		id = payments_insert_card(req->store, req->user.id, &card);
+		if (id <= 0 || store_tx_commit(req->store) != STORE_OK)
 			id = -1;
 	}
-	store_rollback(req->db);
+	store_tx_rollback(req->store);
 	sodium_memzero(card.token, sizeof card.token);
-	cJSON *out = id > 0 ? card_json(req->db, req->user.id, id) : NULL;
+	cJSON *out = id > 0 ? card_json(req->store, req->user.id, id) : NULL;
 	if (!out) {
-		api_internal(resp, req->db, "card create");
+		api_store_failed(resp, req->store, "card create");
 		return;
 	}
 	log_info("payments", "user %lld added a %s card", (long long)req->user.id, card.brand);
@@ -443,9 +389,9 @@ HANDLER(h_cards_create)
 
 HANDLER(h_cards_list)
 {
-	cJSON *out = payments_list_json(req->db, req->user.id);
+	cJSON *out = payments_list_json(req->store, req->user.id);
 	if (!out) {
-		api_internal(resp, req->db, "cards list");
+		api_store_failed(resp, req->store, "cards list");
 		return;
 	}
 	api_json(resp, 200, out);
@@ -454,33 +400,15 @@ HANDLER(h_cards_list)
 HANDLER(h_cards_delete)
 {
 	int64_t id = req->params[0], user = req->user.id;
-	if (store_begin(req->db) != 0) {
-		api_internal(resp, req->db, "card delete");
+	if (store_tx_begin(req->store) != STORE_OK) {
+		api_store_failed(resp, req->store, "card delete");
 		return;
 	}
-	sqlite3_stmt *st = store_prepare(req->db,
-		"UPDATE payment_methods SET deleted = 1, is_default = 0"
-		" WHERE id = ? AND user_id = ? AND deleted = 0");
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, user);
-	}
-	int n = run_changes(req->db, st);
-	int ok = n >= 0;
-	if (n == 1 && payments_default_id(req->db, user) == 0) {
-		/* The default went away: the newest remaining card takes its place. */
-		sqlite3_stmt *p = store_prepare(req->db,
-			"UPDATE payment_methods SET is_default = 1 WHERE id = (SELECT id FROM"
-			" payment_methods WHERE user_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1)");
-		if (p)
-			sqlite3_bind_int64(p, 1, user);
-		ok = run_changes(req->db, p) >= 0;
-	}
-	ok = ok && store_commit(req->db) == 0;
-	store_rollback(req->db);
-	if (!ok)
-		api_internal(resp, req->db, "card delete");
-	else if (n == 0)
+	int rc = store_card_delete(req->store, user, id);
+	if (rc == STORE_ERROR || store_tx_commit(req->store) != STORE_OK) {
+		api_store_failed(resp, req->store, "card delete");
+		store_tx_rollback(req->store);
+	} else if (rc == STORE_NOT_FOUND)
 		api_error(resp, 404, "not_found", NULL, "You have no card %lld.", (long long)id);
 	else
 		api_empty(resp, 204);
@@ -496,21 +424,21 @@ HANDLER(h_cards_patch)
 					     : "is_default must be true.");
 		return;
 	}
-	int found = 0, ok = store_begin(req->db) == 0;
+	int found = 0, ok = store_tx_begin(req->store) == STORE_OK;
 	if (ok) {
 		struct payment_card card;
-		int rc = payments_method_get(req->db, user, id, &card);
+		int rc = payments_method_get(req->store, user, id, &card);
 		ok = rc >= 0;
 		found = rc == 0;
 		if (found && cJSON_IsTrue(def))
-			ok = set_default(req->db, user, id) == 0;
+			ok = store_card_set_default(req->store, user, id) == STORE_OK;
 		sodium_memzero(&card, sizeof card);
-		ok = ok && store_commit(req->db) == 0;
+		ok = ok && store_tx_commit(req->store) == STORE_OK;
 	}
-	store_rollback(req->db);
-	cJSON *out = ok && found ? card_json(req->db, user, id) : NULL;
+	store_tx_rollback(req->store);
+	cJSON *out = ok && found ? card_json(req->store, user, id) : NULL;
 	if (!ok || (found && !out))
-		api_internal(resp, req->db, "card patch");
+		api_store_failed(resp, req->store, "card patch");
 	else if (!found)
 		api_error(resp, 404, "not_found", NULL, "You have no card %lld.", (long long)id);
 	else

@@ -17,9 +17,10 @@
 #define VOXCART_PAYMENTS_H
 
 #include <cJSON.h>
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct store;
 
 /* What is kept about a card. */
 struct payment_card {
@@ -88,13 +89,13 @@ int payments_expired(int64_t exp_month, int64_t exp_year, int64_t now);
 /* Saved cards. */
 /* {"items":[PaymentMethod],"provider"} of the user's cards (not deleted), default
  * first; provider is the one a new card is tokenized by ("sandbox"). */
-cJSON *payments_list_json(sqlite3 *db, int64_t user_id);
+cJSON *payments_list_json(struct store *db, int64_t user_id);
 /* Loads the user's card `id` (not deleted).  0 found, 1 none such, -1 database error. */
-int payments_method_get(sqlite3 *db, int64_t user_id, int64_t id, struct payment_card *card);
+int payments_method_get(struct store *db, int64_t user_id, int64_t id, struct payment_card *card);
 /* Stores a tokenized card for the user (the default when it is their first); inside
  * the caller's transaction.  The new id, or -1 on a database error. */
-int64_t payments_insert_card(sqlite3 *db, int64_t user_id, const struct payment_card *c);
+int64_t payments_insert_card(struct store *db, int64_t user_id, const struct payment_card *c);
 /* The id of the user's default card, or 0 when there is none. */
-int64_t payments_default_id(sqlite3 *db, int64_t user_id);
+int64_t payments_default_id(struct store *db, int64_t user_id);
 
 #endif

@@ -13,7 +13,7 @@
 #include "product_cache.h"
 #include "log.h"
 #include "searchidx.h"
-#include "store.h"
+#include "store.h" /* TRANSITIONAL: searchidx reads SQLite */
 
 #include <errno.h>
 #include <pthread.h>
@@ -68,7 +68,7 @@ static int put(struct buf *b, const char *s, size_t n)
 
 /* Appends product id's JSON: 1, 0 when it is no longer active (left out), -1 when it
  * cannot be read. */
-static int append_product(sqlite3 *db, int64_t id, struct buf *b)
+static int append_product(struct store *db, int64_t id, struct buf *b)
 {
 	if (product_cache_append(id, &b->p, &b->len, &b->cap) == 0)
 		return 1;
@@ -126,14 +126,14 @@ int product_list_answer(struct api_req *req, struct api_resp *resp)
 				     .offset = offset };
 	int64_t ids[100], total;
 	int n;
-	if (searchidx_search(req->db, &q, ids, &n, &total) != 0)
+	if (searchidx_search(store_db_of(req->store), &q, ids, &n, &total) != 0)
 		return -1;
 	struct buf b = { 0 };
 	int ok = put(&b, "{\"items\":[", 10) == 0;
 	for (int i = 0, shown = 0; ok && i < n; i++) {
 		size_t mark = b.len;
 		ok = !shown || put(&b, ",", 1) == 0;
-		int r = ok ? append_product(req->db, ids[i], &b) : -1;
+		int r = ok ? append_product(req->store, ids[i], &b) : -1;
 		if (r < 0)
 			ok = 0;
 		else if (r == 0)

@@ -112,7 +112,7 @@ static int check_who(struct api_req *req, struct api_resp *resp, enum who who)
 {
 	if (who == PUBLIC)
 		return 0;
-	if (req->bearer && auth_check_token(req->db, req->bearer, &req->user) == 0)
+	if (req->bearer && auth_check_token(req->store, req->bearer, &req->user) == 0)
 		req->has_user = 1;
 	if (who == OPTIONAL_USER)
 		return 0;

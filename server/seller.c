@@ -17,13 +17,12 @@
 #include "catalog.h"
 #include "handlers.h"
 #include "orders.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define LOW_STOCK 5
-#define SOLD_STATUSES "('paid','shipped','delivered')"
 
 HANDLER(h_seller_orders)
 {
@@ -41,75 +40,36 @@ HANDLER(h_seller_orders)
 			  "status must be pending_payment, paid, shipped, delivered or cancelled.");
 		return;
 	}
-	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
-		" WHERE i.order_id = o.id AND i.seller_id = ?1) AND (?2 IS NULL OR o.status = ?2)"
-		" ORDER BY o.id DESC LIMIT ?3 OFFSET ?4");
-	sqlite3_stmt *ct = store_prepare(req->db,
-		"SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
-		" WHERE i.order_id = o.id AND i.seller_id = ?1) AND (?2 IS NULL OR o.status = ?2)");
-	cJSON *items = NULL;
-	int rc = SQLITE_ERROR;
-	if (st && ct) {
-		sqlite3_bind_int64(st, 1, me);
-		sqlite3_bind_int64(ct, 1, me);
-		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ct, 2, status, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, limit);
-		sqlite3_bind_int64(st, 4, offset);
-		items = cJSON_CreateArray();
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			cJSON *o = orders_seller_json(req->db, sqlite3_column_int64(st, 0), me);
-			if (!o) {
-				rc = SQLITE_ERROR;
-				break;
-			}
-			cJSON_AddItemToArray(items, o);
+	int64_t ids[100], total = 0;
+	size_t n = 0;
+	if (limit > 100)
+		limit = 100;
+	if (store_seller_order_ids(req->store, me, status, limit, offset, ids, &n, &total) !=
+	    STORE_OK) {
+		api_store_failed(resp, req->store, "seller orders");
+		return;
+	}
+	cJSON *items = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = orders_seller_json(req->store, ids[i], me);
+		if (!o) {
+			cJSON_Delete(items);
+			api_store_failed(resp, req->store, "seller orders");
+			return;
 		}
+		cJSON_AddItemToArray(items, o);
 	}
-	if (rc == SQLITE_DONE && sqlite3_step(ct) == SQLITE_ROW) {
-		api_json(resp, 200, api_page_json(items, sqlite3_column_int64(ct, 0), limit, offset));
-		items = NULL;
-	} else {
-		api_internal(resp, req->db, "seller orders");
-	}
-	cJSON_Delete(items);
-	sqlite3_finalize(st);
-	sqlite3_finalize(ct);
-}
-
-/* Runs a statement binding (order_id, seller_id); -1 on error. */
-static int exec2(sqlite3 *db, const char *sql, int64_t a, int64_t b)
-{
-	sqlite3_stmt *st = store_prepare(db, sql);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	api_json(resp, 200, api_page_json(items, total, limit, offset));
 }
 
 /* The ship steps inside a transaction: 0 done, 404/409 refused (resp set), -1 error. */
 static int ship_tx(struct api_req *req, struct api_resp *resp, int64_t order_id)
 {
 	int64_t me = req->user.id, now = store_now();
-	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT o.status, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id"
-		" AND i.seller_id = ?2) FROM orders o WHERE o.id = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, order_id);
-	sqlite3_bind_int64(st, 2, me);
-	char status[24] = "";
-	int mine = 0, rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(status, sizeof status, "%s", sqlite3_column_text(st, 0));
-		mine = sqlite3_column_int(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	char status[24];
+	int mine = 0;
+	int rc = store_seller_order_lines(req->store, order_id, me, status, &mine);
+	if (rc == STORE_ERROR)
 		return -1;
 	if (!mine) {
 		api_error(resp, 404, "not_found", NULL, "You have no items in order %lld.",
@@ -123,120 +83,74 @@ static int ship_tx(struct api_req *req, struct api_resp *resp, int64_t order_id)
 	}
 	if (strcmp(status, "paid") != 0)
 		return 0; /* shipped or delivered: the items are already out */
-	if (exec2(req->db, "UPDATE order_items SET fulfillment = 'shipped'"
-			   " WHERE order_id = ? AND seller_id = ?", order_id, me) != 0)
-		return -1;
-	if (exec2(req->db, "UPDATE orders SET updated_at = ?2, status = CASE WHEN NOT EXISTS"
-			   " (SELECT 1 FROM order_items WHERE order_id = ?1 AND fulfillment = 'pending')"
-			   " THEN 'shipped' ELSE status END WHERE id = ?1", order_id, now) != 0)
-		return -1;
-	return 0;
+	return store_seller_ship(req->store, order_id, me, now) == STORE_OK ? 0 : -1;
 }
 
 HANDLER(h_seller_ship)
 {
 	int64_t id = req->params[0];
-	if (store_begin(req->db) != 0) {
-		api_internal(resp, req->db, "ship");
+	if (store_tx_begin(req->store) != STORE_OK) {
+		api_store_failed(resp, req->store, "ship");
 		return;
 	}
 	int rc = ship_tx(req, resp, id);
-	if (rc == 0 && store_commit(req->db) != 0)
+	if (rc == 0 && store_tx_commit(req->store) != STORE_OK)
 		rc = -1;
-	store_rollback(req->db);
+	store_tx_rollback(req->store);
 	if (rc > 0)
 		return;
-	cJSON *o = rc == 0 ? orders_seller_json(req->db, id, req->user.id) : NULL;
+	cJSON *o = rc == 0 ? orders_seller_json(req->store, id, req->user.id) : NULL;
 	if (!o) {
-		api_internal(resp, req->db, "ship");
+		api_store_failed(resp, req->store, "ship");
 		return;
 	}
 	api_json(resp, 200, o);
 }
 
-static cJSON *top_products(sqlite3 *db, int64_t me)
+static cJSON *top_products(struct store *store, int64_t me)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT i.product_id, coalesce(p.title, max(i.title)), sum(i.quantity),"
-		" sum(i.quantity * i.unit_price_cents)"
-		" FROM order_items i JOIN orders o ON o.id = i.order_id"
-		" LEFT JOIN products p ON p.id = i.product_id"
-		" WHERE i.seller_id = ? AND o.status IN " SOLD_STATUSES
-		" GROUP BY i.product_id ORDER BY 3 DESC, 4 DESC, i.product_id LIMIT 5");
-	if (!st)
+	struct store_top_products l;
+	if (store_seller_top_products(store, me, 5, &l) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, me);
 	cJSON *top = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (size_t i = 0; i < l.count; i++) {
 		cJSON *t = cJSON_CreateObject();
-		cJSON_AddNumberToObject(t, "product_id", (double)sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(t, "title", (const char *)sqlite3_column_text(st, 1));
-		cJSON_AddNumberToObject(t, "units", (double)sqlite3_column_int64(st, 2));
-		cJSON_AddNumberToObject(t, "revenue_cents", (double)sqlite3_column_int64(st, 3));
+		cJSON_AddNumberToObject(t, "product_id", (double)l.items[i].product_id);
+		cJSON_AddStringToObject(t, "title", l.items[i].title);
+		cJSON_AddNumberToObject(t, "units", (double)l.items[i].units);
+		cJSON_AddNumberToObject(t, "revenue_cents", (double)l.items[i].revenue_cents);
 		cJSON_AddItemToArray(top, t);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(top);
-		return NULL;
-	}
+	store_top_products_free(&l);
 	return top;
 }
 
-static cJSON *low_stock(sqlite3 *db, int64_t me)
+static cJSON *low_stock(struct store *store, int64_t me)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
-		"WHERE p.seller_id = ? AND p.status = 'active' AND p.stock <= ?"
-		" ORDER BY p.stock, p.id LIMIT 100");
-	if (!st)
+	struct store_products l;
+	if (store_seller_low_stock(store, me, LOW_STOCK, 100, &l) != STORE_OK)
 		return NULL;
-	sqlite3_bind_int64(st, 1, me);
-	sqlite3_bind_int(st, 2, LOW_STOCK);
-	cJSON *low = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(low, catalog_product_row(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(low);
-		return NULL;
-	}
+	cJSON *low = catalog_products_json(&l);
+	store_products_free(&l);
 	return low;
 }
 
 HANDLER(h_seller_stats)
 {
 	int64_t me = req->user.id;
-	sqlite3_stmt *st = store_prepare(req->db,
-		"SELECT coalesce(sum(i.quantity * i.unit_price_cents), 0),"
-		" count(DISTINCT i.order_id), coalesce(sum(i.quantity), 0)"
-		" FROM order_items i JOIN orders o ON o.id = i.order_id"
-		" WHERE i.seller_id = ? AND o.status IN " SOLD_STATUSES);
+	struct store_seller_totals t;
 	cJSON *out = NULL, *top = NULL, *low = NULL;
-	if (st) {
-		sqlite3_bind_int64(st, 1, me);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			out = cJSON_CreateObject();
-			cJSON_AddNumberToObject(out, "revenue_cents", (double)sqlite3_column_int64(st, 0));
-			cJSON_AddNumberToObject(out, "orders", (double)sqlite3_column_int64(st, 1));
-			cJSON_AddNumberToObject(out, "units_sold", (double)sqlite3_column_int64(st, 2));
-			cJSON_AddStringToObject(out, "currency", "USD");
-		}
-		sqlite3_finalize(st);
-	}
-	sqlite3_stmt *ct = out ? store_prepare(req->db, "SELECT count(*) FROM products WHERE"
-					       " seller_id = ? AND status = 'active' AND stock <= ?") : NULL;
 	int64_t low_total = -1;
-	if (ct) {
-		sqlite3_bind_int64(ct, 1, me);
-		sqlite3_bind_int(ct, 2, LOW_STOCK);
-		if (sqlite3_step(ct) == SQLITE_ROW)
-			low_total = sqlite3_column_int64(ct, 0);
-		sqlite3_finalize(ct);
+	if (store_seller_totals(req->store, me, LOW_STOCK, &t) == STORE_OK) {
+		out = cJSON_CreateObject();
+		cJSON_AddNumberToObject(out, "revenue_cents", (double)t.revenue_cents);
+		cJSON_AddNumberToObject(out, "orders", (double)t.orders);
+		cJSON_AddNumberToObject(out, "units_sold", (double)t.units_sold);
+		cJSON_AddStringToObject(out, "currency", "USD");
+		low_total = t.low_stock_total;
 	}
-	if (out && low_total >= 0 && (top = top_products(req->db, me)) &&
-	    (low = low_stock(req->db, me))) {
+	if (out && low_total >= 0 && (top = top_products(req->store, me)) &&
+	    (low = low_stock(req->store, me))) {
 		cJSON_AddItemToObject(out, "top_products", top);
 		cJSON_AddItemToObject(out, "low_stock", low);
 		/* low_stock holds the first 100 (lowest stock first); this counts them all */
@@ -247,5 +161,5 @@ HANDLER(h_seller_stats)
 	cJSON_Delete(out);
 	cJSON_Delete(top);
 	cJSON_Delete(low);
-	api_internal(resp, req->db, "seller stats");
+	api_store_failed(resp, req->store, "seller stats");
 }

@@ -13,7 +13,7 @@
 #include "buddy/match.h"
 #include "log.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -110,36 +110,44 @@ static void dedupe(char **list, size_t *n)
 	*n = out;
 }
 
-static struct vocab *build(sqlite3 *db, uint64_t version)
+struct build_state {
+	struct vocab *v;
+	size_t capcat, captitles;
+};
+
+static int add_product(void *arg, const char *title, const char *category, const char *tags)
+{
+	struct build_state *b = arg;
+	struct vocab *v = b->v;
+	add_words(v, title);
+	add_words(v, category);
+	add_words(v, tags);
+	if (title)
+		push(&v->titles, &v->ntitles, &b->captitles, title, strlen(title));
+	/* Dedupe as we go so a big catalog does not hold every word of every row. */
+	if (v->nwords > 200000)
+		dedupe(v->words, &v->nwords);
+	return 0;
+}
+
+static int add_category(void *arg, const char *c)
+{
+	struct build_state *b = arg;
+	if (c)
+		push(&b->v->categories, &b->v->ncat, &b->capcat, c, strlen(c));
+	return 0;
+}
+
+static struct vocab *build(struct store *store, uint64_t version)
 {
 	struct vocab *v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
 	atomic_init(&v->refs, 1);
 	v->version = version;
-	size_t capcat = 0, captitles = 0;
-	sqlite3_stmt *st = store_prepare(db,
-		"SELECT title, category, (SELECT group_concat(value, ' ') FROM json_each(tags))"
-		" FROM products WHERE status = 'active'");
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		const char *title = (const char *)sqlite3_column_text(st, 0);
-		add_words(v, title);
-		add_words(v, (const char *)sqlite3_column_text(st, 1));
-		add_words(v, (const char *)sqlite3_column_text(st, 2));
-		if (title)
-			push(&v->titles, &v->ntitles, &captitles, title, strlen(title));
-		/* Dedupe as we go so a big catalog does not hold every word of every row. */
-		if (v->nwords > 200000)
-			dedupe(v->words, &v->nwords);
-	}
-	sqlite3_finalize(st);
-	st = store_prepare(db, "SELECT DISTINCT category FROM products WHERE status = 'active'");
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-		if (c)
-			push(&v->categories, &v->ncat, &capcat, c, strlen(c));
-	}
-	sqlite3_finalize(st);
+	struct build_state b = { v, 0, 0 };
+	store_products_each_text(store, add_product, &b);
+	store_categories_each(store, add_category, &b);
 	dedupe(v->words, &v->nwords);
 	dedupe(v->titles, &v->ntitles);
 	/* NULL when out of memory: typo correction then works the slow way */
@@ -161,7 +169,7 @@ static int rebuilding;
 static void *rebuild_thread(void *arg)
 {
 	struct rebuild_arg *r = arg;
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	struct vocab *fresh = db ? build(db, r->version) : NULL;
 	store_thread_close();
 	pthread_mutex_lock(&vocab_lock);
@@ -196,13 +204,13 @@ static void start_rebuild(struct server *srv, uint64_t version)
 	pthread_attr_destroy(&attr);
 }
 
-struct vocab *buddy_vocab_get(struct server *srv, sqlite3 *db)
+struct vocab *buddy_vocab_get(struct server *srv, struct store *store)
 {
 	uint64_t version = atomic_load(&srv->catalog_version);
 	pthread_mutex_lock(&vocab_lock);
 	if (!current) {
 		/* The very first one: nothing to fall back on, so build it here. */
-		current = build(db, version);
+		current = build(store, version);
 	} else if (current->version != version && !rebuilding) {
 		rebuilding = 1;
 		start_rebuild(srv, version);
@@ -214,10 +222,10 @@ struct vocab *buddy_vocab_get(struct server *srv, sqlite3 *db)
 	return v;
 }
 
-struct vocab *buddy_vocab_get_current(struct server *srv, sqlite3 *db)
+struct vocab *buddy_vocab_get_current(struct server *srv, struct store *store)
 {
 	uint64_t version = atomic_load(&srv->catalog_version);
-	struct vocab *fresh = build(db, version);
+	struct vocab *fresh = build(store, version);
 	pthread_mutex_lock(&vocab_lock);
 	if (fresh && (!current || current->version != version)) {
 		buddy_vocab_release(current);

@@ -25,7 +25,7 @@
 #include "opuscodec.h"
 #include "resample.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "vad.h"
 #include "voice/asr.h"
 #include "voice/choose.h"
@@ -171,7 +171,7 @@ static void *build_thread(void *arg)
 {
 	struct build_arg *b = arg;
 	struct hear *h = b->srv->hear;
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	struct vocab *v = db ? buddy_vocab_get_current(b->srv, db) : NULL;
 	int ok = 0;
 	if (v) {

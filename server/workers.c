@@ -2,7 +2,7 @@
  * workers.c - fixed-size thread pool with one FIFO queue (see workers.h).
  */
 #include "workers.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -39,6 +39,13 @@
  *
  * THREADING.  Everything here may be called from any thread with that thread's own
  * connection; a connection is never shared between threads.
+ *
+ * AGGREGATES below: accounts and tokens; conversations; catalog (products, the
+ * seller's listings, categories, the buddy's vocabulary); carts; payments (saved
+ * cards); orders and checkout; seller views; idempotency.  Not here yet: product
+ * search (catalog.c's FTS5 SQL, the in-memory index of searchidx.c that reads the
+ * catalog) and product_cache.c's change hook still use SQLite through the transitional
+ * server/store.h.
  */
 #ifndef VOXCART_STORE_STORE_H
 #define VOXCART_STORE_STORE_H
@@ -95,6 +102,398 @@ void store_tx_rollback(struct store *s); /* no-op outside a transaction */
 int store_savepoint(struct store *s);
 int store_savepoint_rollback(struct store *s); /* undo to the savepoint (keeps it) */
 int store_savepoint_release(struct store *s);  /* forget the savepoint */
+
+/* ---- accounts and tokens (auth.c) -------------------------------------------------- */
+
+struct store_user {
+	int64_t id;
+	char email[256];
+	char name[256];
+	char role[16];            /* shopper, seller, admin */
+	char *shipping_address;   /* JSON text, or NULL when none */
+	int64_t created_at;
+};
+void store_user_free(struct store_user *u);
+
+/* The user with this id: STORE_OK, STORE_NOT_FOUND or STORE_ERROR. */
+int store_user_get(struct store *s, int64_t id, struct store_user *u);
+/* A new user (password_hash already hashed); STORE_CONFLICT when the email is taken. */
+int store_user_create(struct store *s, const char *email, const char *password_hash,
+		      const char *name, const char *role, int64_t now, int64_t *id);
+/* Changes the name (unless NULL) and, when set_address, the shipping address (JSON
+ * text; NULL clears it). */
+int store_user_update(struct store *s, int64_t id, const char *name, int set_address,
+		      const char *address_json);
+
+/* What a login checks, by (normalised) email. */
+struct store_login {
+	int64_t user_id;
+	char password_hash[160];
+	int failed_logins;
+	int64_t locked_until;
+};
+int store_login_find(struct store *s, const char *email, struct store_login *l);
+/* Counts one failed login atomically (parallel guesses lose no counts); the failure
+ * that reaches max_failures sets locked_until = lock_until, unless a lock still runs
+ * at `now`.  *failures gets the count after it. */
+int store_login_failed(struct store *s, int64_t user_id, int max_failures, int64_t now,
+		       int64_t lock_until, int *failures);
+/* Clears the failure count and lock; with ended_by > 0 only when the lock ended by
+ * then (a lock that has run out starts the count afresh). */
+int store_login_reset(struct store *s, int64_t user_id, int64_t ended_by);
+int store_login_locked_until(struct store *s, int64_t user_id, int64_t *locked_until);
+
+/* The user an unrevoked, unexpired access token (by its SHA-256 hash) belongs to. */
+struct store_token_user {
+	int64_t user_id;
+	char email[256];
+	char name[256];
+	char role[16];
+	int64_t token_id;
+	int64_t login_id; /* the login the token belongs to (kept through refreshes) */
+};
+int store_token_check(struct store *s, const char *access_hash, int64_t now,
+		      struct store_token_user *u);
+/* Stores a new token pair (hashes) for user_id.  It belongs to login_id, or with
+ * login_id 0 starts a login of its own (login_id = its own id).  *token_id may be NULL. */
+int store_token_issue(struct store *s, int64_t user_id, const char *access_hash,
+		      const char *refresh_hash, int64_t access_expires, int64_t refresh_expires,
+		      int64_t now, int64_t login_id, int64_t *token_id);
+/* Uses up a refresh token: revokes its pair and gives its user and login, in one step
+ * (of two racing refreshes only one wins).  STORE_NOT_FOUND when unknown, expired at
+ * `now` or already used. */
+int store_token_refresh(struct store *s, const char *refresh_hash, int64_t now,
+			int64_t *user_id, int64_t *login_id);
+/* Logout: ends the login and every token refreshed out of it (and token_id). */
+int store_login_end(struct store *s, int64_t login_id, int64_t token_id);
+/* *alive = 1 while the login was not logged out and a refresh token of it is still
+ * valid at `now`. */
+int store_login_alive(struct store *s, int64_t login_id, int64_t now, int *alive);
+
+/* ---- conversations (conversations.c, the OpenAI engine's history) ----------------- */
+
+struct store_conv {
+	int64_t id;
+	int64_t started_at, last_at;
+	int turns;
+	int flagged;
+};
+struct store_convs {
+	struct store_conv *items;
+	size_t count;
+};
+void store_convs_free(struct store_convs *l);
+
+struct store_message {
+	char *role;       /* "user" or "buddy" */
+	char *text;
+	int64_t at;
+	char *intent;     /* NULL when none */
+	int has_sentiment;
+	double sentiment; /* when has_sentiment (user messages) */
+};
+struct store_messages {
+	struct store_message *items;
+	size_t count;
+};
+void store_messages_free(struct store_messages *l);
+
+int store_conv_create(struct store *s, int64_t user_id, int64_t now, int64_t *id);
+/* The conversation if it is user_id's (else STORE_NOT_FOUND). */
+int store_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct store_conv *c);
+/* user_id's conversations, most recent first, and how many there are in all. */
+int store_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t offset,
+		    struct store_convs *out, int64_t *total);
+/* One turn, atomically (its own transaction: do not call inside one): the user's
+ * message (with intent, may be NULL, and sentiment), the buddy's reply, and the
+ * conversation's last_at, turn count and flag (frustrated sets it for good). */
+int store_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text,
+			const char *intent, double sentiment, const char *reply, int frustrated,
+			int64_t now);
+/* Deletes the conversation and its messages. */
+int store_conv_delete(struct store *s, int64_t conv_id);
+/* The conversation's messages in order; with last > 0 only the last `last` of them
+ * (still oldest first). */
+int store_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out);
+
+/* ---- catalog: products (catalog.c, listings.c, seller.c) --------------------------- */
+
+/* One product as stored, with its seller's name.  Strings are owned by the struct
+ * (store_product_free); sku is NULL when the seller set none. */
+struct store_product {
+	int64_t id;
+	int64_t seller_id;
+	char *seller_name;
+	char *title;
+	char *description;
+	int64_t price_cents;
+	char currency[8];
+	int64_t stock;
+	char *category;
+	char *tags;       /* JSON array text */
+	char status[16];  /* active, archived */
+	int64_t created_at, updated_at;
+	char *sku;
+};
+struct store_products {
+	struct store_product *items;
+	size_t count;
+};
+void store_product_free(struct store_product *p);
+void store_products_free(struct store_products *l);
+
+/* The product with this id, whatever its status. */
+int store_product_get(struct store *s, int64_t id, struct store_product *p);
+/* The active products among ids, in the order of ids (ids not found or not active are
+ * left out).  Hot path of search: backends keep this statement prepared. */
+int store_products_by_id(struct store *s, const int64_t *ids, size_t n,
+			 struct store_products *out);
+/* A seller's products (any status), newest id first, and how many in all. */
+int store_seller_products(struct store *s, int64_t seller_id, int64_t limit, int64_t offset,
+			  struct store_products *out, int64_t *total);
+/* A seller's active products with stock <= max_stock, lowest stock first (at most
+ * limit). */
+int store_seller_low_stock(struct store *s, int64_t seller_id, int64_t max_stock,
+			   int64_t limit, struct store_products *out);
+
+/* The categories of active products with their counts, grouped and ordered without
+ * regard to ASCII case (the name shown is one of the group's spellings). */
+struct store_category {
+	char *name;
+	int64_t count;
+};
+struct store_categories {
+	struct store_category *items;
+	size_t count;
+};
+void store_categories_free(struct store_categories *l);
+int store_categories(struct store *s, struct store_categories *out);
+
+/* ---- carts (cart.c) ---------------------------------------------------------------- */
+
+struct store_cart_line {
+	int64_t product_id;
+	int64_t seller_id;
+	char *title;
+	int64_t unit_price_cents;
+	int64_t quantity;
+	int64_t stock;  /* the product's stock now */
+	int active;     /* the product is for sale */
+};
+struct store_cart {
+	struct store_cart_line *items; /* in the order they were added */
+	size_t count;
+};
+void store_cart_free(struct store_cart *c);
+
+int store_cart_get(struct store *s, int64_t user_id, struct store_cart *out);
+/* The quantity of the user's line of product_id (0 when there is none).  Serialising
+ * per user: inside store_tx_begin(), a concurrent transaction changing the same
+ * user's cart waits until this one ends (a read-then-write loses no update). */
+int store_cart_line_qty(struct store *s, int64_t user_id, int64_t product_id, int64_t *qty);
+/* Sets the line's quantity (> 0), adding the line (added at `now`) when missing. */
+int store_cart_put(struct store *s, int64_t user_id, int64_t product_id, int64_t qty,
+		   int64_t now);
+/* Deletes the line: STORE_NOT_FOUND when there was none. */
+int store_cart_delete(struct store *s, int64_t user_id, int64_t product_id);
+int store_cart_clear(struct store *s, int64_t user_id);
+
+/* ---- payments: saved cards (payments.c) ------------------------------------------- */
+
+/* A saved card: brand, last4, expiry and the provider's token only (the number and
+ * CVC are never stored).  Callers wipe `token` when done with it. */
+struct store_card {
+	int64_t id;
+	char provider[16];
+	char brand[16];
+	char last4[5];
+	int exp_month;
+	int exp_year;
+	int is_default;
+	char token[64];
+};
+struct store_cards {
+	struct store_card *items;
+	size_t count;
+};
+void store_cards_free(struct store_cards *l); /* wipes the tokens too */
+
+/* The user's live (not deleted) card id. */
+int store_card_get(struct store *s, int64_t user_id, int64_t id, struct store_card *c);
+/* The user's live cards, the default first, then by id. */
+int store_cards_list(struct store *s, int64_t user_id, struct store_cards *out);
+/* The user's default card (*id = 0 when none: still STORE_OK). */
+int store_card_default(struct store *s, int64_t user_id, int64_t *id);
+/* Saves a card (c->id and c->is_default ignored); it becomes the default when the user
+ * has no other live card. */
+int store_card_insert(struct store *s, int64_t user_id, const struct store_card *c,
+		      int64_t now, int64_t *id);
+/* Makes the live card id the user's only default. */
+int store_card_set_default(struct store *s, int64_t user_id, int64_t id);
+/* Deletes the user's live card id (STORE_NOT_FOUND when there is none); when it was
+ * the default, the newest remaining card becomes the default.  Call inside a
+ * transaction. */
+int store_card_delete(struct store *s, int64_t user_id, int64_t id);
+
+/* ---- orders and checkout (orders.c, order_view.c) ---------------------------------- */
+
+/* Takes qty units of an active product in one guarded step: STORE_CONFLICT (nothing
+ * changed) when it is not active or has fewer than qty.  Stock never goes negative,
+ * whatever runs beside it (several processes included). */
+int store_stock_take(struct store *s, int64_t product_id, int64_t qty);
+
+/* A new order's line: a snapshot of the product as sold. */
+struct store_order_line {
+	int64_t product_id;
+	int64_t seller_id;
+	const char *title;
+	int64_t unit_price_cents;
+	int64_t quantity;
+};
+/* A pending_payment order of the lines (total = subtotal, USD), expiring unpaid at
+ * expires_at. */
+int store_order_insert(struct store *s, int64_t user_id, int64_t subtotal_cents,
+		       const char *address_json, int64_t expires_at, int64_t now,
+		       const struct store_order_line *lines, size_t n, int64_t *id);
+
+/* A successful charge, recorded on the order (which becomes paid). */
+struct store_order_payment {
+	const char *brand, *last4;
+	int64_t amount_cents;
+	int64_t method_id;
+	const char *provider, *ref;
+};
+int store_order_mark_paid(struct store *s, int64_t order_id,
+			  const struct store_order_payment *p, int64_t now);
+
+/* What pay and cancel check.  Serialising: inside store_tx_begin(), a concurrent
+ * transaction asking for the same order waits until this one ends. */
+struct store_order_state {
+	int64_t user_id;
+	char status[24];
+	int64_t total_cents;
+	int64_t expires_at;       /* 0 when none */
+	char payment_status[16];  /* "" when none */
+	char payment_provider[16];
+	char payment_ref[64];
+	int shipped_items;        /* lines already shipped */
+};
+int store_order_state(struct store *s, int64_t order_id, struct store_order_state *o);
+/* Cancels the order and gives its units back to stock; refunded marks its payment
+ * refunded. */
+int store_order_release(struct store *s, int64_t order_id, int refunded, int64_t now);
+/* Ids of pending_payment orders due at `now` (expires_at <= now), earliest first, at
+ * most max. */
+int store_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max, size_t *n);
+/* Releases the order if it is still pending_payment and due at `now`; STORE_NOT_FOUND
+ * when it no longer is (paid or cancelled meanwhile).  Call inside a transaction. */
+int store_order_expire(struct store *s, int64_t order_id, int64_t now);
+
+/* An order as shown (Order JSON), with its lines. */
+struct store_order_item {
+	int64_t product_id, seller_id;
+	char *title;
+	int64_t unit_price_cents, quantity;
+	char fulfillment[16];
+};
+struct store_order {
+	int64_t id, user_id;
+	char status[24];
+	int64_t subtotal_cents, total_cents;
+	char currency[8];
+	char *shipping_address;    /* JSON text, may be NULL */
+	int has_payment;
+	char payment_status[16], payment_brand[16], payment_last4[5];
+	int64_t payment_amount_cents, paid_at;
+	int64_t expires_at;        /* 0 when none */
+	int64_t created_at, updated_at;
+	struct store_order_item *items;
+	size_t item_count;
+};
+void store_order_free(struct store_order *o);
+int store_order_get(struct store *s, int64_t order_id, struct store_order *o);
+/* The user's order ids, newest first, with status (NULL: any), and how many in all. */
+int store_order_ids(struct store *s, int64_t user_id, const char *status, int64_t limit,
+		    int64_t offset, int64_t *ids, size_t *n, int64_t *total);
+
+/* ---- orders: seller access (order_view.c) ------------------------------------------ */
+
+/* *yes = 1 when the order holds a line of seller_id's. */
+int store_order_has_seller(struct store *s, int64_t order_id, int64_t seller_id, int *yes);
+
+/* ---- catalog: the seller's listings (listings.c, demo.c) --------------------------- */
+
+/* A new active product (tags: a JSON array text, NULL for none; sku may be NULL),
+ * with its full-text entry.  STORE_CONFLICT when the seller already uses the sku. */
+int store_product_insert(struct store *s, int64_t seller_id, const char *title,
+			 const char *description, int64_t price_cents, int64_t stock,
+			 const char *category, const char *tags_json, const char *sku,
+			 int64_t now, int64_t *id);
+/* The fields of a listing to change: NULL (or has_* 0) leaves one as it is. */
+struct store_product_change {
+	const char *title, *description, *category, *status, *tags_json, *sku;
+	int has_price, has_stock;
+	int64_t price_cents, stock;
+};
+/* Changes them, sets updated_at and keeps the full-text index in step (only active
+ * products are in it).  STORE_NOT_FOUND, STORE_CONFLICT (sku taken). */
+int store_product_update(struct store *s, int64_t id, const struct store_product_change *c,
+			 int64_t now);
+/* The seller's listing with this sku (STORE_NOT_FOUND when none). */
+int store_product_by_sku(struct store *s, int64_t seller_id, const char *sku, int64_t *id);
+
+/* ---- seller views (seller.c) -------------------------------------------------------- */
+
+/* Ids of the orders holding a line of seller_id's, newest first, with status (NULL:
+ * any), and how many in all; ids holds at least limit entries. */
+int store_seller_order_ids(struct store *s, int64_t seller_id, const char *status,
+			   int64_t limit, int64_t offset, int64_t *ids, size_t *n, int64_t *total);
+/* The order's status and how many of its lines are seller_id's (STORE_NOT_FOUND when
+ * there is no such order).  Serialising like store_order_state. */
+int store_seller_order_lines(struct store *s, int64_t order_id, int64_t seller_id,
+			     char status[24], int *lines);
+/* Marks seller_id's lines of the order shipped; the order becomes shipped when none of
+ * its lines is pending any more. */
+int store_seller_ship(struct store *s, int64_t order_id, int64_t seller_id, int64_t now);
+
+/* Sales of paid (paid, shipped, delivered) orders. */
+struct store_seller_totals {
+	int64_t revenue_cents, orders, units_sold;
+	int64_t low_stock_total; /* active listings with stock <= the max_stock asked */
+};
+int store_seller_totals(struct store *s, int64_t seller_id, int64_t low_stock_max,
+			struct store_seller_totals *t);
+/* The seller's best sellers by units (then revenue, then id), at most limit. */
+struct store_top_product {
+	int64_t product_id;
+	char *title;
+	int64_t units, revenue_cents;
+};
+struct store_top_products {
+	struct store_top_product *items;
+	size_t count;
+};
+void store_top_products_free(struct store_top_products *l);
+int store_seller_top_products(struct store *s, int64_t seller_id, int64_t limit,
+			      struct store_top_products *out);
+
+/* ---- catalog: size ------------------------------------------------------------------ */
+
+/* How many products there are, whatever their status. */
+int store_products_count(struct store *s, int64_t *n);
+
+/* ---- catalog: the buddy's vocabulary (vocab.c) -------------------------------------- */
+
+/* Calls fn for every active product with its title, category and tags joined by
+ * spaces ("" when none), streaming (nothing is held for the whole catalog); fn returns
+ * 0 to go on, non-zero to stop (still STORE_OK). */
+typedef int (*store_text_fn)(void *arg, const char *title, const char *category,
+			     const char *tags_text);
+int store_products_each_text(struct store *s, store_text_fn fn, void *arg);
+/* Calls fn(arg, category) for each distinct category (exact spelling) of active
+ * products. */
+typedef int (*store_name_fn)(void *arg, const char *name);
+int store_categories_each(struct store *s, store_name_fn fn, void *arg);
 
 /* ---- idempotency: stored answers for Idempotency-Key (idempotency.h) --------------- */
 

@@ -12,10 +12,10 @@
 #ifndef VOXCART_TURN_ENGINE_H
 #define VOXCART_TURN_ENGINE_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 struct server;
+struct store;
 struct buddy_state;
 struct buddy_tools;
 struct buddy_output;
@@ -24,7 +24,7 @@ struct buddy_turn_info;
 /* What an engine gets for one turn (all borrowed). */
 struct buddy_engine_turn {
 	struct server *srv;
-	sqlite3 *db;
+	struct store *db;              /* the thread's connection (store/store.h) */
 	int64_t conversation_id;
 	struct buddy_state *state;     /* the conversation's dialogue state */
 	const struct buddy_tools *tools;

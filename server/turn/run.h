@@ -11,13 +11,14 @@
 #include "turn/sink.h"
 
 struct server;
+struct store;
 struct buddy_state;
 struct tts;
 
 struct buddy_run {
 	/* in */
 	struct server *srv;
-	sqlite3 *db;
+	struct store *db;
 	int64_t user_id;
 	int64_t conversation_id;
 	struct buddy_state *state;

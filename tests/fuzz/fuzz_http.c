@@ -56,7 +56,6 @@ static char *call(enum api_method m, const char *path, const char *token, const 
 	struct api_resp resp = { 0 };
 	req.srv = &srv;
 	req.store = store_thread();
-	req.db = store_db_of(req.store);
 	req.method = m;
 	snprintf(req.path, sizeof req.path, "%s", path);
 	snprintf(req.client_ip, sizeof req.client_ip, "127.0.0.1");
@@ -178,7 +177,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_resp resp = { 0 };
 	req.srv = &srv;
 	req.store = store_thread();
-	req.db = store_db_of(req.store);
 	snprintf(req.client_ip, sizeof req.client_ip, "127.0.0.1");
 
 	/* request line: the same NUL-free strings lws gives (it refuses %00) */

@@ -23,25 +23,27 @@
 #include "test_db.h"
 
 static sqlite3 *db;
+static struct store *store;
 static char path[64];
 
 static void setup(void)
 {
-	db = test_db_open(path, sizeof path, "plans");
+	store = test_store_open(path, sizeof path, "plans");
+	db = store_db_of(store);
 	/* A few products, so that the plans are those of a real catalog. */
 	ck_assert_int_eq(sqlite3_exec(db,
 		"INSERT INTO users (id, email, password_hash, name, role, created_at)"
 		" VALUES (1, 's@x', 'x', 'S', 'seller', 0);",
 		NULL, NULL, NULL), SQLITE_OK);
 	for (int i = 0; i < 200; i++)
-		ck_assert_int_gt(catalog_insert(db, 1, i % 2 ? "Dark Roast Coffee" : "Green Tea",
+		ck_assert_int_gt(catalog_insert(store, 1, i % 2 ? "Dark Roast Coffee" : "Green Tea",
 						"beans", 100 + i, 5, i % 3 ? "Coffee" : "Tea",
 						"[\"x\"]"), 0);
 }
 
 static void teardown(void)
 {
-	sqlite3_close(db);
+	store_disconnect(store);
 	char aux[80];
 	unlink(path);
 	snprintf(aux, sizeof aux, "%s-wal", path);

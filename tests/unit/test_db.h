@@ -27,4 +27,19 @@ static inline sqlite3 *test_db_open(char *path, size_t len, const char *name)
 	return db;
 }
 
+/* The same as a connection of the storage interface (store/store.h); its SQLite
+ * handle is store_db_of(); store_disconnect() closes both. */
+static inline struct store *test_store_open(char *path, size_t len, const char *name)
+{
+	snprintf(path, len, "/tmp/voxcart-%s-XXXXXX", name);
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	char err[256];
+	struct store *s = store_connect(path, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_msg(store_upgrade(s, err, sizeof err) == 0, "%s", err);
+	return s;
+}
+
 #endif

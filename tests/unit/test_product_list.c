@@ -20,6 +20,7 @@
 #include "test_db.h"
 
 static sqlite3 *db;
+static struct store *store;
 static char path[64];
 
 static const char *const words[] = { "coffee", "roast", "dark", "beans", "organic", "tea",
@@ -38,7 +39,8 @@ static void sentence(char *out, size_t n, int len)
 
 static void setup(void)
 {
-	db = test_db_open(path, sizeof path, "plist");
+	store = test_store_open(path, sizeof path, "plist");
+	db = store_db_of(store);
 	store_set_path(path);
 	ck_assert_int_eq(sqlite3_exec(db,
 		"INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES"
@@ -50,7 +52,7 @@ static void setup(void)
 		char title[128], desc[256];
 		sentence(title, sizeof title, 1 + rand() % 4);
 		sentence(desc, sizeof desc, rand() % 8);
-		ck_assert_int_gt(catalog_insert(db, 1 + rand() % 2, title, desc, 100 + rand() % 300,
+		ck_assert_int_gt(catalog_insert(store, 1 + rand() % 2, title, desc, 100 + rand() % 300,
 						rand() % 9, cats[rand() % 4],
 						rand() % 2 ? "[\"x\", \"fresh \\\"y\\\"\"]" : "[]"), 0);
 	}
@@ -67,7 +69,7 @@ static void setup(void)
 static void teardown(void)
 {
 	searchidx_invalidate();
-	sqlite3_close(db);
+	store_disconnect(store);
 	char aux[80];
 	unlink(path);
 	snprintf(aux, sizeof aux, "%s-wal", path);
@@ -81,7 +83,7 @@ static int same(const char *query, int expect_fast)
 {
 	struct api_req req;
 	memset(&req, 0, sizeof req);
-	req.db = db;
+	req.store = store;
 	req.method = M_GET;
 	snprintf(req.path, sizeof req.path, "/api/v1/products");
 	char buf[512];
@@ -168,7 +170,7 @@ START_TEST(test_changed_products)
 		same(q, 1);
 	}
 	/* Told (as listings.c tells it after each change): every list agrees. */
-	catalog_product_changed(NULL, db, 3);
+	catalog_product_changed(NULL, store, 3);
 	compare_all();
 }
 END_TEST

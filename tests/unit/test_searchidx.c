@@ -18,6 +18,7 @@
 #include "test_db.h"
 
 static sqlite3 *db;
+static struct store *store;
 static char path[64];
 
 static const char *const words[] = {
@@ -44,13 +45,14 @@ static int64_t add_product(void)
 	sentence(title, sizeof title, 1 + rand() % 5);
 	sentence(desc, sizeof desc, rand() % 14);
 	snprintf(tags, sizeof tags, "[\"%s\", \"%s\"]", words[rand() % NW], words[rand() % NW]);
-	return catalog_insert(db, 1 + rand() % 3, title, desc, 100 + rand() % 900, 5,
+	return catalog_insert(store, 1 + rand() % 3, title, desc, 100 + rand() % 900, 5,
 			      cats[rand() % 5], rand() % 4 ? tags : "[]");
 }
 
 static void setup(void)
 {
-	db = test_db_open(path, sizeof path, "sidx");
+	store = test_store_open(path, sizeof path, "sidx");
+	db = store_db_of(store);
 	store_set_path(path); /* for the index's builder thread */
 	ck_assert_int_eq(sqlite3_exec(db,
 		"INSERT INTO users (id, email, password_hash, name, role, created_at) VALUES"
@@ -74,7 +76,7 @@ static void setup(void)
 static void teardown(void)
 {
 	searchidx_invalidate();
-	sqlite3_close(db);
+	store_disconnect(store);
 	char aux[80];
 	unlink(path);
 	snprintf(aux, sizeof aux, "%s-wal", path);
@@ -280,7 +282,7 @@ START_TEST(test_empty_catalog_and_wordless_product)
 	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(total, 0);
-	int64_t id = catalog_insert(db, 1, "!!! ...", "", 100, 1, "Tea", "[]");
+	int64_t id = catalog_insert(store, 1, "!!! ...", "", 100, 1, "Tea", "[]");
 	ck_assert_int_gt(id, 0);
 	searchidx_product_changed(db, id);
 	sq.match = "\"tea\"*";

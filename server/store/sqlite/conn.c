@@ -94,82 +94,6 @@ int sq_migrate_db(sqlite3 *db, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- statement cache ---- */
-
-static size_t slot_of(const char *sql)
-{
-	uintptr_t h = (uintptr_t)sql;
-	h ^= h >> 17;
-	h *= 0x9e3779b97f4a7c15ull;
-	return (size_t)(h >> 24) % SQ_CACHE_SLOTS;
-}
-
-sqlite3_stmt *sq_stmt(struct sq_store *q, const char *sql)
-{
-	size_t i = slot_of(sql);
-	for (size_t n = 0; n < SQ_CACHE_SLOTS; n++, i = (i + 1) % SQ_CACHE_SLOTS) {
-		if (q->cache[i].sql == sql) {
-			sqlite3_reset(q->cache[i].st);
-			return q->cache[i].st;
-		}
-		if (!q->cache[i].sql)
-			break;
-	}
-	if (q->cache[i].sql) {
-		store_set_err(&q->base, "statement cache full (%d)", SQ_CACHE_SLOTS);
-		log_error("store", "%s", q->base.err);
-		return NULL;
-	}
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		store_set_err(&q->base, "prepare %.60s: %s", sql, sqlite3_errmsg(q->db));
-		log_error("store", "%s", q->base.err);
-		return NULL;
-	}
-	q->cache[i].sql = sql;
-	q->cache[i].st = st;
-	return st;
-}
-
-void sq_done(sqlite3_stmt *st)
-{
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
-}
-
-int sq_fail(struct sq_store *q, const char *where)
-{
-	int code = sqlite3_errcode(q->db);
-	store_set_err(&q->base, "%s: %s", where, sqlite3_errmsg(q->db));
-	return (code & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
-}
-
-int sq_exec(struct sq_store *q, const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(q->db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		store_set_err(&q->base, "%.40s: %s", sql, msg ? msg : sqlite3_errstr(rc));
-		log_error("store", "%s", q->base.err);
-		sqlite3_free(msg);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
-}
-
-char *sq_text_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-	return strdup(t ? (const char *)t : "");
-}
-
-sqlite3 *store_sqlite_db(struct store *s)
-{
-	return s && s->ops->backend == STORE_SQLITE ? sq_of(s)->db : NULL;
-}
-
 /* ---- operations ---- */
 
 static void sq_disconnect(struct store *s)
@@ -186,43 +110,6 @@ static int sq_upgrade(struct store *s, char *err, size_t errlen)
 	return sq_migrate_db(sq_of(s)->db, err, errlen);
 }
 
-static int sq_tx_begin(struct store *s)
-{
-	return sq_exec(sq_of(s), "BEGIN IMMEDIATE");
-}
-
-static int sq_tx_commit(struct store *s)
-{
-	struct sq_store *q = sq_of(s);
-	if (sq_exec(q, "COMMIT") == STORE_OK)
-		return STORE_OK;
-	if (!sqlite3_get_autocommit(q->db))
-		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-	return STORE_ERROR;
-}
-
-static void sq_tx_rollback(struct store *s)
-{
-	struct sq_store *q = sq_of(s);
-	if (!sqlite3_get_autocommit(q->db))
-		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int sq_savepoint(struct store *s)
-{
-	return sq_exec(sq_of(s), "SAVEPOINT work");
-}
-
-static int sq_savepoint_rollback(struct store *s)
-{
-	return sq_exec(sq_of(s), "ROLLBACK TO work");
-}
-
-static int sq_savepoint_release(struct store *s)
-{
-	return sq_exec(sq_of(s), "RELEASE work");
-}
-
 static const struct store_ops sq_ops = {
 	.backend = STORE_SQLITE,
 	.disconnect = sq_disconnect,
@@ -233,6 +120,61 @@ static const struct store_ops sq_ops = {
 	.savepoint = sq_savepoint,
 	.savepoint_rollback = sq_savepoint_rollback,
 	.savepoint_release = sq_savepoint_release,
+	.user_get = sq_user_get,
+	.user_create = sq_user_create,
+	.user_update = sq_user_update,
+	.login_find = sq_login_find,
+	.login_failed = sq_login_failed,
+	.login_reset = sq_login_reset,
+	.login_locked_until = sq_login_locked_until,
+	.token_check = sq_token_check,
+	.token_issue = sq_token_issue,
+	.token_refresh = sq_token_refresh,
+	.login_end = sq_login_end,
+	.login_alive = sq_login_alive,
+	.conv_create = sq_conv_create,
+	.conv_get = sq_conv_get,
+	.conv_list = sq_conv_list,
+	.conv_add_turn = sq_conv_add_turn,
+	.conv_delete = sq_conv_delete,
+	.conv_messages = sq_conv_messages,
+	.product_get = sq_product_get,
+	.products_by_id = sq_products_by_id,
+	.seller_products = sq_seller_products,
+	.seller_low_stock = sq_seller_low_stock,
+	.categories = sq_categories,
+	.cart_get = sq_cart_get,
+	.cart_line_qty = sq_cart_line_qty,
+	.cart_put = sq_cart_put,
+	.cart_delete = sq_cart_delete,
+	.cart_clear = sq_cart_clear,
+	.card_get = sq_card_get,
+	.cards_list = sq_cards_list,
+	.card_default = sq_card_default,
+	.card_insert = sq_card_insert,
+	.card_set_default = sq_card_set_default,
+	.card_delete = sq_card_delete,
+	.stock_take = sq_stock_take,
+	.order_insert = sq_order_insert,
+	.order_mark_paid = sq_order_mark_paid,
+	.order_state = sq_order_state,
+	.order_release = sq_order_release,
+	.orders_due = sq_orders_due,
+	.order_expire = sq_order_expire,
+	.order_get = sq_order_get,
+	.order_ids = sq_order_ids,
+	.order_has_seller = sq_order_has_seller,
+	.product_insert = sq_product_insert,
+	.product_update = sq_product_update,
+	.product_by_sku = sq_product_by_sku,
+	.seller_order_ids = sq_seller_order_ids,
+	.seller_order_lines = sq_seller_order_lines,
+	.seller_ship = sq_seller_ship,
+	.seller_totals = sq_seller_totals,
+	.seller_top_products = sq_seller_top_products,
+	.products_count = sq_products_count,
+	.products_each_text = sq_products_each_text,
+	.categories_each = sq_categories_each,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,
 	.idem_purge = sq_idem_purge,
