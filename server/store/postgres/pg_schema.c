@@ -163,9 +163,17 @@ static const char *const m2_dialogue_state[] = {
 	NULL,
 };
 
+/* Lines in the order they were added (SQLite's rowid order): a cart's, an order's. */
+static const char *const m3_line_order[] = {
+	"ALTER TABLE cart_items ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;",
+	"ALTER TABLE order_items ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;",
+	NULL,
+};
+
 const char *const *const pg_migrations[] = {
 	m1_base,
 	m2_dialogue_state,
+	m3_line_order,
 };
 
 const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);

@@ -3,7 +3,13 @@
  * (store/store.h, store/backend.h): one libpq connection per `struct store` (each
  * worker thread keeps its own, so the connections a process holds are its worker
  * pools' threads), the migrations of pg_schema.c, READ COMMITTED transactions with
- * savepoints, and the aggregates moved behind the interface so far.
+ * savepoints, and the aggregates moved behind the interface so far: idempotency,
+ * accounts and tokens, the catalog's product_get and the seller's product_insert,
+ * carts, saved cards, orders (insert, paid, state, release, expiry, get) and
+ * checkout's stock step.  Operations left NULL answer "not supported" (backend.h);
+ * voxcartd refuses a postgresql:// database until none is.  Several statements
+ * that must hold together run as one transaction, or under a savepoint inside the
+ * caller's (atomic_begin/atomic_end).
  */
 #include "store/backend.h"
 #include "store/postgres/pg.h"
@@ -18,7 +24,12 @@ struct pg_store {
 	unsigned prepared;   /* bit i: statements[i] is prepared on conn */
 };
 
-enum { ST_IDEM_GET, ST_IDEM_PUT, ST_IDEM_PURGE };
+enum {
+	ST_IDEM_GET, ST_IDEM_PUT, ST_IDEM_PURGE,
+	ST_USER_GET, ST_USER_CREATE, ST_USER_UPDATE, ST_LOGIN_FIND, ST_LOGIN_FAILED,
+	ST_LOGIN_RESET, ST_LOCKED_UNTIL, ST_TOKEN_CHECK, ST_TOKEN_ISSUE, ST_TOKEN_REFRESH,
+	ST_LOGIN_END, ST_LOGIN_ALIVE, ST_STOCK_TAKE,
+};
 
 static const struct {
 	const char *name, *sql;
@@ -32,6 +43,40 @@ static const struct {
 			  " request = EXCLUDED.request, status = EXCLUDED.status,"
 			  " body = EXCLUDED.body, created_at = EXCLUDED.created_at", 6 },
 	[ST_IDEM_PURGE] = { "idem_purge", "DELETE FROM idempotency WHERE created_at <= $1", 1 },
+	[ST_USER_GET] = { "user_get", "SELECT id, email, name, role, shipping_address, created_at"
+			  " FROM users WHERE id = $1", 1 },
+	[ST_USER_CREATE] = { "user_create", "INSERT INTO users (email, password_hash, name, role,"
+			     " created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id", 5 },
+	[ST_USER_UPDATE] = { "user_update", "UPDATE users SET name = coalesce($1, name),"
+			     " shipping_address = CASE WHEN $2::boolean THEN $3"
+			     " ELSE shipping_address END WHERE id = $4", 4 },
+	[ST_LOGIN_FIND] = { "login_find", "SELECT id, password_hash, failed_logins, locked_until"
+			    " FROM users WHERE email = $1", 1 },
+	/* One statement: parallel wrong guesses on several processes lose no count. */
+	[ST_LOGIN_FAILED] = { "login_failed", "UPDATE users SET failed_logins = failed_logins + 1,"
+			      " locked_until = CASE WHEN failed_logins + 1 >= $1 AND locked_until <= $2"
+			      " THEN $3 ELSE locked_until END WHERE id = $4 RETURNING failed_logins", 4 },
+	[ST_LOGIN_RESET] = { "login_reset", "UPDATE users SET failed_logins = 0, locked_until = 0"
+			     " WHERE id = $1 AND ($2 <= 0 OR locked_until <= $2)", 2 },
+	[ST_LOCKED_UNTIL] = { "locked_until", "SELECT locked_until FROM users WHERE id = $1", 1 },
+	[ST_TOKEN_CHECK] = { "token_check", "SELECT u.id, u.email, u.name, u.role, t.id, t.login_id"
+			     " FROM tokens t JOIN users u ON u.id = t.user_id"
+			     " WHERE t.access_hash = $1 AND t.revoked = 0 AND t.access_expires > $2", 2 },
+	/* A new login's id is its first token's own id: taken from the sequence first. */
+	[ST_TOKEN_ISSUE] = { "token_issue", "WITH n AS (SELECT nextval(pg_get_serial_sequence("
+			     "'tokens', 'id')) AS id) INSERT INTO tokens (id, user_id, access_hash,"
+			     " refresh_hash, access_expires, refresh_expires, created_at, login_id)"
+			     " SELECT n.id, $1, $2, $3, $4, $5, $6, CASE WHEN $7 > 0 THEN $7 ELSE n.id"
+			     " END FROM n RETURNING id", 7 },
+	/* Of two refreshes racing on two processes, the row lock lets one win. */
+	[ST_TOKEN_REFRESH] = { "token_refresh", "UPDATE tokens SET revoked = 1 WHERE refresh_hash = $1"
+			       " AND revoked = 0 AND refresh_expires > $2 RETURNING user_id, login_id", 2 },
+	[ST_LOGIN_END] = { "login_end", "UPDATE tokens SET revoked = 2 WHERE login_id = $1 OR id = $2",
+			   2 },
+	[ST_LOGIN_ALIVE] = { "login_alive", "SELECT coalesce(max((revoked = 2)::int), 1),"
+			     " coalesce(max(refresh_expires), 0) FROM tokens WHERE login_id = $1", 1 },
+	[ST_STOCK_TAKE] = { "stock_take", "UPDATE products SET stock = stock - $1 WHERE id = $2"
+			    " AND stock >= $1 AND status = 'active'", 2 },
 };
 
 static struct pg_store *pg_of(struct store *s)
@@ -211,6 +256,857 @@ static int pg_idem_purge(struct store *s, int64_t before, int64_t *purged)
 	return rc;
 }
 
+/* ---- accounts and tokens ---- */
+
+#define I64(buf, v) snprintf(buf, sizeof buf, "%lld", (long long)(v))
+
+static void copy_col(char *dst, size_t len, PGresult *r, int row, int col)
+{
+	snprintf(dst, len, "%s", PQgetvalue(r, row, col));
+}
+
+/* Runs statement i; on success *out holds the result (PQclear it).  Returns STORE_OK,
+ * STORE_CONFLICT or STORE_ERROR (nothing to clear then). */
+static int query(struct pg_store *p, int i, const char *const *params, PGresult **out,
+		 const char *what)
+{
+	PGresult *r = exec_st(p, i, params);
+	int rc = pg_result_rc(p, r, what);
+	if (rc != STORE_OK) {
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return STORE_OK;
+}
+
+static int pg_user_get(struct store *s, int64_t id, struct store_user *u)
+{
+	struct pg_store *p = pg_of(s);
+	memset(u, 0, sizeof *u);
+	char a[24];
+	I64(a, id);
+	const char *params[1] = { a };
+	PGresult *r;
+	int rc = query(p, ST_USER_GET, params, &r, "user");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return STORE_NOT_FOUND;
+	}
+	u->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	copy_col(u->email, sizeof u->email, r, 0, 1);
+	copy_col(u->name, sizeof u->name, r, 0, 2);
+	copy_col(u->role, sizeof u->role, r, 0, 3);
+	if (!PQgetisnull(r, 0, 4) && !(u->shipping_address = strdup(PQgetvalue(r, 0, 4))))
+		rc = store_set_err(s, "out of memory");
+	u->created_at = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_user_create(struct store *s, const char *email, const char *password_hash,
+			  const char *name, const char *role, int64_t now, int64_t *id)
+{
+	char t[24];
+	I64(t, now);
+	const char *params[5] = { email, password_hash, name, role, t };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_USER_CREATE, params, &r, "user create");
+	if (rc != STORE_OK)
+		return rc;
+	if (id)
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_user_update(struct store *s, int64_t id, const char *name, int set_address,
+			  const char *address_json)
+{
+	char a[24];
+	I64(a, id);
+	const char *params[4] = { name, set_address ? "true" : "false", address_json, a };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_USER_UPDATE, params, &r, "user update");
+	if (rc == STORE_OK)
+		PQclear(r);
+	return rc;
+}
+
+static int pg_login_find(struct store *s, const char *email, struct store_login *l)
+{
+	memset(l, 0, sizeof *l);
+	const char *params[1] = { email };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_LOGIN_FIND, params, &r, "login");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else {
+		l->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		copy_col(l->password_hash, sizeof l->password_hash, r, 0, 1);
+		l->failed_logins = atoi(PQgetvalue(r, 0, 2));
+		l->locked_until = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_login_failed(struct store *s, int64_t user_id, int max_failures, int64_t now,
+			   int64_t lock_until, int *failures)
+{
+	char m[16], n[24], lu[24], u[24];
+	snprintf(m, sizeof m, "%d", max_failures);
+	I64(n, now);
+	I64(lu, lock_until);
+	I64(u, user_id);
+	const char *params[4] = { m, n, lu, u };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_LOGIN_FAILED, params, &r, "failed login");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else if (failures)
+		*failures = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+static int pg_login_reset(struct store *s, int64_t user_id, int64_t ended_by)
+{
+	char u[24], e[24];
+	I64(u, user_id);
+	I64(e, ended_by);
+	const char *params[2] = { u, e };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_LOGIN_RESET, params, &r, "login reset");
+	if (rc == STORE_OK)
+		PQclear(r);
+	return rc;
+}
+
+static int pg_login_locked_until(struct store *s, int64_t user_id, int64_t *locked_until)
+{
+	char u[24];
+	I64(u, user_id);
+	const char *params[1] = { u };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_LOCKED_UNTIL, params, &r, "lock");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else
+		*locked_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_token_check(struct store *s, const char *access_hash, int64_t now,
+			  struct store_token_user *u)
+{
+	memset(u, 0, sizeof *u);
+	char n[24];
+	I64(n, now);
+	const char *params[2] = { access_hash, n };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_TOKEN_CHECK, params, &r, "token");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else {
+		u->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		copy_col(u->email, sizeof u->email, r, 0, 1);
+		copy_col(u->name, sizeof u->name, r, 0, 2);
+		copy_col(u->role, sizeof u->role, r, 0, 3);
+		u->token_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+		u->login_id = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_token_issue(struct store *s, int64_t user_id, const char *access_hash,
+			  const char *refresh_hash, int64_t access_expires, int64_t refresh_expires,
+			  int64_t now, int64_t login_id, int64_t *token_id)
+{
+	char u[24], ae[24], re[24], n[24], l[24];
+	I64(u, user_id);
+	I64(ae, access_expires);
+	I64(re, refresh_expires);
+	I64(n, now);
+	I64(l, login_id);
+	const char *params[7] = { u, access_hash, refresh_hash, ae, re, n, l };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_TOKEN_ISSUE, params, &r, "token issue");
+	if (rc != STORE_OK)
+		return rc;
+	if (token_id)
+		*token_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_token_refresh(struct store *s, const char *refresh_hash, int64_t now,
+			    int64_t *user_id, int64_t *login_id)
+{
+	char n[24];
+	I64(n, now);
+	const char *params[2] = { refresh_hash, n };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_TOKEN_REFRESH, params, &r, "refresh");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else {
+		*user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		*login_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int pg_login_end(struct store *s, int64_t login_id, int64_t token_id)
+{
+	char l[24], t[24];
+	I64(l, login_id);
+	I64(t, token_id);
+	const char *params[2] = { l, t };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_LOGIN_END, params, &r, "logout");
+	if (rc == STORE_OK)
+		PQclear(r);
+	return rc;
+}
+
+static int pg_login_alive(struct store *s, int64_t login_id, int64_t now, int *alive)
+{
+	char l[24];
+	I64(l, login_id);
+	const char *params[1] = { l };
+	PGresult *r;
+	*alive = 0;
+	int rc = query(pg_of(s), ST_LOGIN_ALIVE, params, &r, "login alive");
+	if (rc != STORE_OK)
+		return rc;
+	/* Logout marks the login's rows revoked = 2, a refresh its old row revoked = 1. */
+	*alive = atoi(PQgetvalue(r, 0, 0)) == 0 && strtoll(PQgetvalue(r, 0, 1), NULL, 10) > now;
+	PQclear(r);
+	return STORE_OK;
+}
+
+/* ---- checkout's stock step ---- */
+
+static int pg_stock_take(struct store *s, int64_t product_id, int64_t qty)
+{
+	char q[24], id[24];
+	I64(q, qty);
+	I64(id, product_id);
+	const char *params[2] = { q, id };
+	PGresult *r;
+	int rc = query(pg_of(s), ST_STOCK_TAKE, params, &r, "stock");
+	if (rc != STORE_OK)
+		return rc;
+	/* The row lock makes a second process wait, then re-check stock >= qty. */
+	rc = strcmp(PQcmdTuples(r), "1") == 0 ? STORE_OK : STORE_CONFLICT;
+	PQclear(r);
+	return rc;
+}
+
+/* ---- helpers for the aggregates below (unprepared statements) ---- */
+
+/* Runs sql with n text parameters; on success *out holds the result (PQclear it). */
+static int qx(struct pg_store *p, const char *sql, int n, const char *const *params,
+	      PGresult **out, const char *what)
+{
+	PGresult *r = PQexecParams(p->conn, sql, n, NULL, params, NULL, NULL, 0);
+	int rc = pg_result_rc(p, r, what);
+	if (rc != STORE_OK) {
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return STORE_OK;
+}
+
+/* Runs a command; STORE_NOT_FOUND when it changed no row. */
+static int qchange(struct pg_store *p, const char *sql, int n, const char *const *params,
+		   const char *what)
+{
+	PGresult *r;
+	int rc = qx(p, sql, n, params, &r, what);
+	if (rc != STORE_OK)
+		return rc;
+	if (strcmp(PQcmdTuples(r), "0") == 0)
+		rc = STORE_NOT_FOUND;
+	PQclear(r);
+	return rc;
+}
+
+static int64_t col64(PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static char *coldup(PGresult *r, int row, int col)
+{
+	return strdup(PQgetvalue(r, row, col)); /* "" for NULL */
+}
+
+/* Several statements as one: inside the caller's transaction a savepoint, else a
+ * transaction of their own.  atomic_end commits (rc STORE_OK) or undoes them. */
+static int atomic_begin(struct pg_store *p, int *own)
+{
+	*own = PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+	return run(p, *own ? "BEGIN" : "SAVEPOINT voxcart_atomic", "begin");
+}
+
+static int atomic_end(struct pg_store *p, int own, int rc)
+{
+	if (own) {
+		if (rc != STORE_OK) {
+			run(p, "ROLLBACK", "rollback");
+			return rc;
+		}
+		return pg_tx_commit(&p->base);
+	}
+	if (rc != STORE_OK)
+		run(p, "ROLLBACK TO SAVEPOINT voxcart_atomic", "rollback to");
+	int r2 = run(p, "RELEASE SAVEPOINT voxcart_atomic", "release");
+	return rc != STORE_OK ? rc : r2;
+}
+
+/* ---- catalog and the seller's listings ---- */
+
+static int pg_product_get(struct store *s, int64_t id, struct store_product *pr)
+{
+	struct pg_store *p = pg_of(s);
+	memset(pr, 0, sizeof *pr);
+	char a[24];
+	I64(a, id);
+	const char *params[1] = { a };
+	PGresult *r;
+	int rc = qx(p, "SELECT p.id, p.seller_id, u.name, p.title, p.description, p.price_cents,"
+		    " p.currency, p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at,"
+		    " p.sku FROM products p JOIN users u ON u.id = p.seller_id WHERE p.id = $1",
+		    1, params, &r, "product get");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return STORE_NOT_FOUND;
+	}
+	pr->id = col64(r, 0, 0);
+	pr->seller_id = col64(r, 0, 1);
+	pr->seller_name = coldup(r, 0, 2);
+	pr->title = coldup(r, 0, 3);
+	pr->description = coldup(r, 0, 4);
+	pr->price_cents = col64(r, 0, 5);
+	copy_col(pr->currency, sizeof pr->currency, r, 0, 6);
+	pr->stock = col64(r, 0, 7);
+	pr->category = coldup(r, 0, 8);
+	pr->tags = coldup(r, 0, 9);
+	copy_col(pr->status, sizeof pr->status, r, 0, 10);
+	pr->created_at = col64(r, 0, 11);
+	pr->updated_at = col64(r, 0, 12);
+	int has_sku = !PQgetisnull(r, 0, 13);
+	if (has_sku)
+		pr->sku = coldup(r, 0, 13);
+	PQclear(r);
+	if (!pr->seller_name || !pr->title || !pr->description || !pr->category || !pr->tags ||
+	    (has_sku && !pr->sku)) {
+		store_product_free(pr);
+		return store_set_err(s, "out of memory");
+	}
+	return STORE_OK;
+}
+
+static int pg_product_insert(struct store *s, int64_t seller_id, const char *title,
+			     const char *description, int64_t price_cents, int64_t stock,
+			     const char *category, const char *tags_json, const char *sku,
+			     int64_t now, int64_t *id)
+{
+	char se[24], pc[24], st[24], n[24];
+	I64(se, seller_id);
+	I64(pc, price_cents);
+	I64(st, stock);
+	I64(n, now);
+	const char *params[9] = { se, title, description ? description : "", pc, st, category,
+				  tags_json ? tags_json : "[]", n, sku };
+	PGresult *r;
+	/* The search column is generated: no index of our own to keep in step. */
+	int rc = qx(pg_of(s), "INSERT INTO products (seller_id, title, description, price_cents,"
+		    " stock, category, tags, created_at, updated_at, sku)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
+		    9, params, &r, "product insert");
+	if (rc != STORE_OK)
+		return rc;
+	if (id)
+		*id = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+/* ---- carts ---- */
+
+static int pg_cart_get(struct store *s, int64_t user_id, struct store_cart *out)
+{
+	memset(out, 0, sizeof *out);
+	char u[24];
+	I64(u, user_id);
+	const char *params[1] = { u };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT c.product_id, p.title, p.price_cents, c.quantity, p.stock,"
+		    " (p.status = 'active')::int, p.seller_id FROM cart_items c"
+		    " JOIN products p ON p.id = c.product_id WHERE c.user_id = $1"
+		    " ORDER BY c.added_at, c.seq", 1, params, &r, "cart");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items))) {
+		PQclear(r);
+		return store_set_err(s, "out of memory");
+	}
+	for (int i = 0; i < n; i++) {
+		struct store_cart_line *l = &out->items[i];
+		l->product_id = col64(r, i, 0);
+		l->unit_price_cents = col64(r, i, 2);
+		l->quantity = col64(r, i, 3);
+		l->stock = col64(r, i, 4);
+		l->active = (int)col64(r, i, 5);
+		l->seller_id = col64(r, i, 6);
+		out->count++;
+		if (!(l->title = coldup(r, i, 1))) {
+			rc = store_set_err(s, "out of memory");
+			break;
+		}
+	}
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_cart_free(out);
+	return rc;
+}
+
+static int pg_cart_line_qty(struct store *s, int64_t user_id, int64_t product_id, int64_t *qty)
+{
+	char u[24], pr[24];
+	I64(u, user_id);
+	I64(pr, product_id);
+	const char *params[2] = { u, pr };
+	PGresult *r;
+	*qty = 0;
+	/* FOR UPDATE: a second process changing the same line waits for this transaction. */
+	int rc = qx(pg_of(s), "SELECT quantity FROM cart_items WHERE user_id = $1"
+		    " AND product_id = $2 FOR UPDATE", 2, params, &r, "cart line");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) > 0)
+		*qty = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_cart_put(struct store *s, int64_t user_id, int64_t product_id, int64_t qty,
+		       int64_t now)
+{
+	char u[24], pr[24], q[24], n[24];
+	I64(u, user_id);
+	I64(pr, product_id);
+	I64(q, qty);
+	I64(n, now);
+	const char *params[4] = { u, pr, q, n };
+	int rc = qchange(pg_of(s), "INSERT INTO cart_items (user_id, product_id, quantity, added_at)"
+			 " VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, product_id)"
+			 " DO UPDATE SET quantity = EXCLUDED.quantity", 4, params, "cart put");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_cart_delete(struct store *s, int64_t user_id, int64_t product_id)
+{
+	char u[24], pr[24];
+	I64(u, user_id);
+	I64(pr, product_id);
+	const char *params[2] = { u, pr };
+	return qchange(pg_of(s), "DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2",
+		       2, params, "cart delete");
+}
+
+static int pg_cart_clear(struct store *s, int64_t user_id)
+{
+	char u[24];
+	I64(u, user_id);
+	const char *params[1] = { u };
+	int rc = qchange(pg_of(s), "DELETE FROM cart_items WHERE user_id = $1", 1, params,
+			 "cart clear");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+/* ---- payments ---- */
+
+#define CARD_COLUMNS "id, brand, last4, exp_month, exp_year, is_default, provider, token"
+
+static void card_row(PGresult *r, int i, struct store_card *c)
+{
+	c->id = col64(r, i, 0);
+	copy_col(c->brand, sizeof c->brand, r, i, 1);
+	copy_col(c->last4, sizeof c->last4, r, i, 2);
+	c->exp_month = (int)col64(r, i, 3);
+	c->exp_year = (int)col64(r, i, 4);
+	c->is_default = (int)col64(r, i, 5);
+	copy_col(c->provider, sizeof c->provider, r, i, 6);
+	copy_col(c->token, sizeof c->token, r, i, 7);
+}
+
+static int pg_card_get(struct store *s, int64_t user_id, int64_t id, struct store_card *c)
+{
+	memset(c, 0, sizeof *c);
+	char u[24], a[24];
+	I64(u, user_id);
+	I64(a, id);
+	const char *params[2] = { a, u };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE id = $1"
+		    " AND user_id = $2 AND deleted = 0", 2, params, &r, "card get");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else
+		card_row(r, 0, c);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_cards_list(struct store *s, int64_t user_id, struct store_cards *out)
+{
+	memset(out, 0, sizeof *out);
+	char u[24];
+	I64(u, user_id);
+	const char *params[1] = { u };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE user_id = $1"
+		    " AND deleted = 0 ORDER BY is_default DESC, id", 1, params, &r, "cards");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items))) {
+		PQclear(r);
+		return store_set_err(s, "out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		card_row(r, i, &out->items[out->count++]);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_card_default(struct store *s, int64_t user_id, int64_t *id)
+{
+	char u[24];
+	I64(u, user_id);
+	const char *params[1] = { u };
+	PGresult *r;
+	*id = 0;
+	int rc = qx(pg_of(s), "SELECT id FROM payment_methods WHERE user_id = $1 AND deleted = 0"
+		    " AND is_default = 1 ORDER BY id DESC LIMIT 1", 1, params, &r, "default card");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) > 0)
+		*id = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_card_insert(struct store *s, int64_t user_id, const struct store_card *c,
+			  int64_t now, int64_t *id)
+{
+	char u[24], m[16], y[16], n[24];
+	I64(u, user_id);
+	snprintf(m, sizeof m, "%d", c->exp_month);
+	snprintf(y, sizeof y, "%d", c->exp_year);
+	I64(n, now);
+	const char *params[8] = { u, c->brand, c->last4, m, y, c->provider, c->token, n };
+	PGresult *r;
+	int rc = qx(pg_of(s), "INSERT INTO payment_methods (user_id, brand, last4, exp_month,"
+		    " exp_year, is_default, provider, token, created_at) SELECT $1, $2, $3, $4, $5,"
+		    " (NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = $1"
+		    " AND deleted = 0))::int, $6, $7, $8 RETURNING id", 8, params, &r, "card insert");
+	if (rc != STORE_OK)
+		return rc;
+	if (id)
+		*id = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_card_set_default(struct store *s, int64_t user_id, int64_t id)
+{
+	char u[24], a[24];
+	I64(u, user_id);
+	I64(a, id);
+	const char *params[2] = { a, u };
+	int rc = qchange(pg_of(s), "UPDATE payment_methods SET is_default = (id = $1)::int"
+			 " WHERE user_id = $2 AND deleted = 0", 2, params, "card default");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int card_delete_steps(struct pg_store *p, int64_t user_id, int64_t id)
+{
+	char u[24], a[24];
+	I64(u, user_id);
+	I64(a, id);
+	const char *params[2] = { a, u };
+	int rc = qchange(p, "UPDATE payment_methods SET deleted = 1, is_default = 0"
+			 " WHERE id = $1 AND user_id = $2 AND deleted = 0", 2, params, "card delete");
+	if (rc != STORE_OK)
+		return rc;
+	/* The default went away: the newest remaining card takes its place. */
+	rc = qchange(p, "UPDATE payment_methods SET is_default = 1 WHERE id = (SELECT id FROM"
+		     " payment_methods WHERE user_id = $1 AND deleted = 0 ORDER BY id DESC LIMIT 1)"
+		     " AND NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = $1"
+		     " AND deleted = 0 AND is_default = 1)", 1, params + 1, "card default");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_card_delete(struct store *s, int64_t user_id, int64_t id)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	return atomic_end(p, own, card_delete_steps(p, user_id, id));
+}
+
+/* ---- orders ---- */
+
+static int order_insert_steps(struct pg_store *p, int64_t user_id, int64_t subtotal_cents,
+			      const char *address_json, int64_t expires_at, int64_t now,
+			      const struct store_order_line *lines, size_t n, int64_t *id)
+{
+	char u[24], sub[24], ex[24], t[24];
+	I64(u, user_id);
+	I64(sub, subtotal_cents);
+	I64(ex, expires_at);
+	I64(t, now);
+	const char *params[5] = { u, sub, address_json, ex, t };
+	PGresult *r;
+	int rc = qx(p, "INSERT INTO orders (user_id, status, subtotal_cents, total_cents, currency,"
+		    " shipping_address, expires_at, created_at, updated_at) VALUES ($1,"
+		    " 'pending_payment', $2, $2, 'USD', $3, $4, $5, $5) RETURNING id",
+		    5, params, &r, "order insert");
+	if (rc != STORE_OK)
+		return rc;
+	char oid[24];
+	int64_t order_id = col64(r, 0, 0);
+	PQclear(r);
+	I64(oid, order_id);
+	for (size_t i = 0; rc == STORE_OK && i < n; i++) {
+		char pr[24], se[24], up[24], q[24];
+		I64(pr, lines[i].product_id);
+		I64(se, lines[i].seller_id);
+		I64(up, lines[i].unit_price_cents);
+		I64(q, lines[i].quantity);
+		const char *lp[6] = { oid, pr, se, lines[i].title, up, q };
+		rc = qchange(p, "INSERT INTO order_items (order_id, product_id, seller_id, title,"
+			     " unit_price_cents, quantity) VALUES ($1, $2, $3, $4, $5, $6)",
+			     6, lp, "order items");
+	}
+	if (rc == STORE_OK)
+		*id = order_id;
+	return rc;
+}
+
+static int pg_order_insert(struct store *s, int64_t user_id, int64_t subtotal_cents,
+			   const char *address_json, int64_t expires_at, int64_t now,
+			   const struct store_order_line *lines, size_t n, int64_t *id)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	int rc = order_insert_steps(p, user_id, subtotal_cents, address_json, expires_at, now,
+				    lines, n, id);
+	return atomic_end(p, own, rc);
+}
+
+static int pg_order_mark_paid(struct store *s, int64_t order_id,
+			      const struct store_order_payment *pay, int64_t now)
+{
+	char am[24], t[24], m[24], o[24];
+	I64(am, pay->amount_cents);
+	I64(t, now);
+	I64(m, pay->method_id);
+	I64(o, order_id);
+	const char *params[7] = { pay->brand, pay->last4, am, t, m, pay->provider, pay->ref };
+	const char *all[8] = { params[0], params[1], params[2], params[3], params[4], params[5],
+			       params[6], o };
+	return qchange(pg_of(s), "UPDATE orders SET status = 'paid', payment_status = 'succeeded',"
+		       " payment_brand = $1, payment_last4 = $2, payment_amount_cents = $3,"
+		       " paid_at = $4, payment_method_id = NULLIF($5::bigint, 0), payment_provider = $6,"
+		       " payment_ref = $7, expires_at = NULL, updated_at = $4 WHERE id = $8",
+		       8, all, "order paid");
+}
+
+static int pg_order_state(struct store *s, int64_t order_id, struct store_order_state *o)
+{
+	memset(o, 0, sizeof *o);
+	char a[24];
+	I64(a, order_id);
+	const char *params[1] = { a };
+	PGresult *r;
+	/* FOR UPDATE: what the caller decides from the state holds until it commits. */
+	int rc = qx(pg_of(s), "SELECT user_id, status, total_cents, coalesce(expires_at, 0),"
+		    " coalesce(payment_status, ''), coalesce(payment_provider, 'sandbox'),"
+		    " coalesce(payment_ref, ''), (SELECT count(*) FROM order_items"
+		    " WHERE order_id = orders.id AND fulfillment = 'shipped')"
+		    " FROM orders WHERE id = $1 FOR UPDATE", 1, params, &r, "order state");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return STORE_NOT_FOUND;
+	}
+	o->user_id = col64(r, 0, 0);
+	copy_col(o->status, sizeof o->status, r, 0, 1);
+	o->total_cents = col64(r, 0, 2);
+	o->expires_at = col64(r, 0, 3);
+	copy_col(o->payment_status, sizeof o->payment_status, r, 0, 4);
+	copy_col(o->payment_provider, sizeof o->payment_provider, r, 0, 5);
+	copy_col(o->payment_ref, sizeof o->payment_ref, r, 0, 6);
+	o->shipped_items = (int)col64(r, 0, 7);
+	PQclear(r);
+	return STORE_OK;
+}
+
+/* Cancels the order and puts its units back in stock; with due > 0 only an order still
+ * pending_payment and due by then (a payment may have landed since orders_due, on any
+ * process).  The order row is updated first, under its row lock: of two processes
+ * releasing it, the second finds it no longer matches (STORE_NOT_FOUND). */
+static int release_steps(struct pg_store *p, int64_t order_id, int refunded, int64_t now,
+			 int64_t due)
+{
+	char o[24], t[24], d[24];
+	I64(o, order_id);
+	I64(t, now);
+	I64(d, due);
+	const char *params[4] = { o, t, refunded ? "true" : "false", d };
+	int rc = qchange(p, "UPDATE orders SET status = 'cancelled', expires_at = NULL,"
+			 " updated_at = $2, payment_status = CASE WHEN $3::boolean THEN 'refunded'"
+			 " ELSE payment_status END WHERE id = $1 AND ($4::bigint <= 0 OR"
+			 " (status = 'pending_payment' AND expires_at <= $4::bigint))",
+			 4, params, "order cancel");
+	if (rc != STORE_OK)
+		return rc;
+	rc = qchange(p, "UPDATE products SET stock = stock + i.q FROM (SELECT product_id,"
+		     " sum(quantity) AS q FROM order_items WHERE order_id = $1 GROUP BY product_id) i"
+		     " WHERE products.id = i.product_id", 1, params, "order release");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_order_release(struct store *s, int64_t order_id, int refunded, int64_t now)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	return atomic_end(p, own, release_steps(p, order_id, refunded, now, 0));
+}
+
+static int pg_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max, size_t *n)
+{
+	char t[24], m[24];
+	I64(t, now);
+	I64(m, (int64_t)max);
+	const char *params[2] = { t, m };
+	PGresult *r;
+	*n = 0;
+	int rc = qx(pg_of(s), "SELECT id FROM orders WHERE status = 'pending_payment'"
+		    " AND expires_at <= $1 ORDER BY expires_at LIMIT $2", 2, params, &r, "orders due");
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r) && *n < max; i++)
+		ids[(*n)++] = col64(r, i, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_order_expire(struct store *s, int64_t order_id, int64_t now)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	return atomic_end(p, own, release_steps(p, order_id, 0, now, now > 0 ? now : 1));
+}
+
+static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o)
+{
+	struct pg_store *p = pg_of(s);
+	memset(o, 0, sizeof *o);
+	char a[24];
+	I64(a, order_id);
+	const char *params[1] = { a };
+	PGresult *r;
+	int rc = qx(p, "SELECT id, user_id, status, subtotal_cents, total_cents, currency,"
+		    " shipping_address, payment_status, payment_brand, payment_last4,"
+		    " payment_amount_cents, paid_at, coalesce(expires_at, 0), created_at, updated_at"
+		    " FROM orders WHERE id = $1", 1, params, &r, "order get");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return STORE_NOT_FOUND;
+	}
+	o->id = col64(r, 0, 0);
+	o->user_id = col64(r, 0, 1);
+	copy_col(o->status, sizeof o->status, r, 0, 2);
+	o->subtotal_cents = col64(r, 0, 3);
+	o->total_cents = col64(r, 0, 4);
+	copy_col(o->currency, sizeof o->currency, r, 0, 5);
+	if (!PQgetisnull(r, 0, 6) && !(o->shipping_address = coldup(r, 0, 6)))
+		rc = store_set_err(s, "out of memory");
+	o->has_payment = !PQgetisnull(r, 0, 7);
+	copy_col(o->payment_status, sizeof o->payment_status, r, 0, 7);
+	copy_col(o->payment_brand, sizeof o->payment_brand, r, 0, 8);
+	copy_col(o->payment_last4, sizeof o->payment_last4, r, 0, 9);
+	o->payment_amount_cents = col64(r, 0, 10);
+	o->paid_at = col64(r, 0, 11);
+	o->expires_at = col64(r, 0, 12);
+	o->created_at = col64(r, 0, 13);
+	o->updated_at = col64(r, 0, 14);
+	PQclear(r);
+	if (rc == STORE_OK)
+		rc = qx(p, "SELECT product_id, seller_id, title, unit_price_cents, quantity,"
+			" fulfillment FROM order_items WHERE order_id = $1 ORDER BY seq",
+			1, params, &r, "order items");
+	if (rc != STORE_OK) {
+		store_order_free(o);
+		return rc;
+	}
+	int n = PQntuples(r);
+	if (n > 0 && !(o->items = calloc((size_t)n, sizeof *o->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++) {
+		struct store_order_item *it = &o->items[o->item_count++];
+		it->product_id = col64(r, i, 0);
+		it->seller_id = col64(r, i, 1);
+		it->unit_price_cents = col64(r, i, 3);
+		it->quantity = col64(r, i, 4);
+		copy_col(it->fulfillment, sizeof it->fulfillment, r, i, 5);
+		if (!(it->title = coldup(r, i, 2)))
+			rc = store_set_err(s, "out of memory");
+	}
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_order_free(o);
+	return rc;
+}
+
 static const struct store_ops pg_ops = {
 	.backend = STORE_POSTGRES,
 	.disconnect = pg_disconnect,
@@ -224,6 +1120,39 @@ static const struct store_ops pg_ops = {
 	.idem_get = pg_idem_get,
 	.idem_put = pg_idem_put,
 	.idem_purge = pg_idem_purge,
+	.user_get = pg_user_get,
+	.user_create = pg_user_create,
+	.user_update = pg_user_update,
+	.login_find = pg_login_find,
+	.login_failed = pg_login_failed,
+	.login_reset = pg_login_reset,
+	.login_locked_until = pg_login_locked_until,
+	.token_check = pg_token_check,
+	.token_issue = pg_token_issue,
+	.token_refresh = pg_token_refresh,
+	.login_end = pg_login_end,
+	.login_alive = pg_login_alive,
+	.stock_take = pg_stock_take,
+	.product_get = pg_product_get,
+	.product_insert = pg_product_insert,
+	.cart_get = pg_cart_get,
+	.cart_line_qty = pg_cart_line_qty,
+	.cart_put = pg_cart_put,
+	.cart_delete = pg_cart_delete,
+	.cart_clear = pg_cart_clear,
+	.card_get = pg_card_get,
+	.cards_list = pg_cards_list,
+	.card_default = pg_card_default,
+	.card_insert = pg_card_insert,
+	.card_set_default = pg_card_set_default,
+	.card_delete = pg_card_delete,
+	.order_insert = pg_order_insert,
+	.order_mark_paid = pg_order_mark_paid,
+	.order_state = pg_order_state,
+	.order_release = pg_order_release,
+	.orders_due = pg_orders_due,
+	.order_expire = pg_order_expire,
+	.order_get = pg_order_get,
 };
 
 struct store *store_pg_connect(const char *conninfo, char *err, size_t errlen)
