@@ -6,7 +6,9 @@
  * three pools (three processes' worth of connections), the advisory lock of
  * run-once housekeeping, and an Idempotency-Key replayed on another connection
  * (another process) while the first is still at work: it waits, then gets the
- * stored answer.  run-unit.sh shares its cluster with test_store (VOXCART_PG_URL).
+ * stored answer; checkout through the storage interface on 20 connections (stock
+ * never oversold) and one order expired by two at once (its units back once).
+ * run-unit.sh shares its cluster with test_store (VOXCART_PG_URL).
  */
 #include <check.h>
 #include <pthread.h>
@@ -368,6 +370,116 @@ START_TEST(idempotency_across_processes)
 }
 END_TEST
 
+/* Checkout through the storage interface, 20 shoppers each on a connection of its own
+ * (20 processes' worth) for 5 units: store_stock_take then store_order_insert in one
+ * transaction.  Then two connections expire the same order at once: one releases it,
+ * the other finds it no longer pending (the units go back once). */
+struct store_shopper {
+	int64_t product, seller, user;
+	int bought, failed;
+	int64_t order;
+};
+
+static void *store_shop(void *arg)
+{
+	struct store_shopper *sh = arg;
+	char err[512];
+	struct store *s = store_connect(url, err, sizeof err);
+	if (!s) {
+		sh->failed = 1;
+		return NULL;
+	}
+	struct store_order_line line = { sh->product, sh->seller, "Last kettle", 2599, 1 };
+	if (store_tx_begin(s) != STORE_OK) {
+		sh->failed = 1;
+	} else {
+		int rc = store_stock_take(s, sh->product, 1);
+		if (rc == STORE_OK && store_order_insert(s, sh->user, 2599, "{}", 100, 50, &line, 1,
+							 &sh->order) == STORE_OK &&
+		    store_tx_commit(s) == STORE_OK)
+			sh->bought = 1;
+		else if (rc != STORE_CONFLICT)
+			sh->failed = 1;
+		store_tx_rollback(s);
+	}
+	store_disconnect(s);
+	return NULL;
+}
+
+struct expirer {
+	int64_t order;
+	int rc;
+};
+
+static void *expire_one(void *arg)
+{
+	struct expirer *e = arg;
+	char err[512];
+	struct store *s = store_connect(url, err, sizeof err);
+	if (!s) {
+		e->rc = -99;
+		return NULL;
+	}
+	store_tx_begin(s);
+	e->rc = store_order_expire(s, e->order, 1000);
+	usleep(200 * 1000); /* hold the row while the other process tries */
+	if (store_tx_commit(s) != STORE_OK)
+		e->rc = -98;
+	store_disconnect(s);
+	return NULL;
+}
+
+START_TEST(store_checkout_across_processes)
+{
+	char err[512];
+	struct store *s = store_connect(url, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_int_eq(store_upgrade(s, err, sizeof err), 0);
+	int64_t seller = 0, user = 0, pid = 0;
+	ck_assert_int_eq(store_user_create(s, "kettle-seller@x.test", "h", "S", "seller", 1, &seller),
+			 STORE_OK);
+	ck_assert_int_eq(store_user_create(s, "kettle-buyer@x.test", "h", "B", "shopper", 1, &user),
+			 STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Last kettle", "", 2599, 5, "Home", NULL,
+					      NULL, 1, &pid), STORE_OK);
+	struct store_shopper sh[20];
+	pthread_t t[20];
+	for (int i = 0; i < 20; i++) {
+		sh[i] = (struct store_shopper){ .product = pid, .seller = seller, .user = user };
+		pthread_create(&t[i], NULL, store_shop, &sh[i]);
+	}
+	int bought = 0, failed = 0;
+	int64_t an_order = 0;
+	for (int i = 0; i < 20; i++) {
+		pthread_join(t[i], NULL);
+		bought += sh[i].bought;
+		failed += sh[i].failed;
+		if (sh[i].bought)
+			an_order = sh[i].order;
+	}
+	ck_assert_int_eq(failed, 0);
+	ck_assert_int_eq(bought, 5);
+	struct store_product p;
+	ck_assert_int_eq(store_product_get(s, pid, &p), STORE_OK);
+	ck_assert_int_eq(p.stock, 0);
+	store_product_free(&p);
+	/* Two processes' reapers on the same due order. */
+	struct expirer e[2] = { { an_order, 0 }, { an_order, 0 } };
+	pthread_t x[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&x[i], NULL, expire_one, &e[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(x[i], NULL);
+	ck_assert_msg((e[0].rc == STORE_OK && e[1].rc == STORE_NOT_FOUND) ||
+		      (e[1].rc == STORE_OK && e[0].rc == STORE_NOT_FOUND), "expire: %d %d",
+		      e[0].rc, e[1].rc);
+	ck_assert_int_eq(store_product_get(s, pid, &p), STORE_OK);
+	ck_assert_int_eq(p.stock, 1); /* once, not twice */
+	store_product_free(&p);
+	store_disconnect(s);
+}
+END_TEST
+
 int main(void)
 {
 	cluster_up();
@@ -381,6 +493,7 @@ int main(void)
 	tcase_add_test(tc, run_once_lock);
 	tcase_add_test(tc, release_cleans_up);
 	tcase_add_test(tc, idempotency_across_processes);
+	tcase_add_test(tc, store_checkout_across_processes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK); /* the tests build on each other's rows */
