@@ -5,8 +5,8 @@
  * pools' threads), the migrations of pg_schema.c, READ COMMITTED transactions with
  * savepoints, and the aggregates moved behind the interface so far: idempotency,
  * accounts and tokens, the catalog's product_get and the seller's product_insert,
- * carts, saved cards, orders (insert, paid, state, release, expiry, get) and
- * checkout's stock step.  Operations left NULL answer "not supported" (backend.h);
+ * product_by_sku and products_count, carts, saved cards, orders (insert, paid, state,
+ * release, expiry, get, a user's ids, has a seller's line) and checkout's stock step.  Operations left NULL answer "not supported" (backend.h);
  * voxcartd refuses a postgresql:// database until none is.  Several statements
  * that must hold together run as one transaction, or under a savepoint inside the
  * caller's (atomic_begin/atomic_end).
@@ -1107,6 +1107,80 @@ static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o
 	return rc;
 }
 
+static int pg_order_ids(struct store *s, int64_t user_id, const char *status, int64_t limit,
+			int64_t offset, int64_t *ids, size_t *n, int64_t *total)
+{
+	struct pg_store *p = pg_of(s);
+	char u[24], l[24], o[24];
+	I64(u, user_id);
+	I64(l, limit);
+	I64(o, offset);
+	const char *params[4] = { u, status, l, o };
+	PGresult *r;
+	*n = 0;
+	*total = 0;
+	int rc = qx(p, "SELECT count(*) FROM orders WHERE user_id = $1"
+		    " AND ($2::text IS NULL OR status = $2)", 2, params, &r, "orders count");
+	if (rc != STORE_OK)
+		return rc;
+	*total = col64(r, 0, 0);
+	PQclear(r);
+	rc = qx(p, "SELECT id FROM orders WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)"
+		" ORDER BY id DESC LIMIT $3 OFFSET $4", 4, params, &r, "orders");
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r) && (int64_t)*n < limit; i++)
+		ids[(*n)++] = col64(r, i, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_order_has_seller(struct store *s, int64_t order_id, int64_t seller_id, int *yes)
+{
+	char o[24], se[24];
+	I64(o, order_id);
+	I64(se, seller_id);
+	const char *params[2] = { o, se };
+	PGresult *r;
+	*yes = 0;
+	int rc = qx(pg_of(s), "SELECT 1 FROM order_items WHERE order_id = $1 AND seller_id = $2"
+		    " LIMIT 1", 2, params, &r, "order seller");
+	if (rc != STORE_OK)
+		return rc;
+	*yes = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_product_by_sku(struct store *s, int64_t seller_id, const char *sku, int64_t *id)
+{
+	char se[24];
+	I64(se, seller_id);
+	const char *params[2] = { se, sku };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT id FROM products WHERE seller_id = $1 AND sku = $2",
+		    2, params, &r, "product by sku");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else
+		*id = col64(r, 0, 0);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_products_count(struct store *s, int64_t *n)
+{
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT count(*) FROM products", 0, NULL, &r, "products count");
+	if (rc != STORE_OK)
+		return rc;
+	*n = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
 static const struct store_ops pg_ops = {
 	.backend = STORE_POSTGRES,
 	.disconnect = pg_disconnect,
@@ -1153,6 +1227,10 @@ static const struct store_ops pg_ops = {
 	.orders_due = pg_orders_due,
 	.order_expire = pg_order_expire,
 	.order_get = pg_order_get,
+	.order_ids = pg_order_ids,
+	.order_has_seller = pg_order_has_seller,
+	.product_by_sku = pg_product_by_sku,
+	.products_count = pg_products_count,
 };
 
 struct store *store_pg_connect(const char *conninfo, char *err, size_t errlen)
