@@ -245,10 +245,14 @@ START_TEST(stock_is_never_oversold)
 	ck_assert_int_eq(o.items[0].quantity, 3);
 	ck_assert_int_eq(o.has_payment, 0);
 	store_order_free(&o);
-	size_t n = 0;
-	int64_t due[4];
-	ck_assert_int_eq(store_orders_due(s, now + 901, due, 4, &n), STORE_OK);
-	ck_assert_uint_eq(n, 1);
+	/* The PostgreSQL database is shared by the unit run (test_pg's orders may be due too):
+	 * this order must be among those due. */
+	size_t n = 0, found = 0;
+	int64_t due[256];
+	ck_assert_int_eq(store_orders_due(s, now + 901, due, 256, &n), STORE_OK);
+	for (size_t k = 0; k < n; k++)
+		found += due[k] == oid;
+	ck_assert_uint_eq(found, 1);
 	ck_assert_int_eq(store_order_expire(s, oid, now + 901), STORE_OK);
 	ck_assert_int_eq(store_order_expire(s, oid, now + 901), STORE_NOT_FOUND);
 	ck_assert_int_eq(store_product_get(s, pid, &p), STORE_OK);
