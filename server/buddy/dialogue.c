@@ -311,26 +311,10 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			reply_say(&t->r, "%d of which product?", it->qty);
 		return;
 	}
-	if (c->correction && it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 &&
-	    !c->follow) {
-		/* "that's way too many blueberries, just two": a correction names a count
-		 * for a line that is there */
-		struct resolution res;
-		ensure_cart(t);
-		resolve_item(t, it, RES_CART, &res);
-		int there = res.status == RES_OK;
-		resolve_free(&res);
-		if (there) {
-			struct und_cmd set = *c;
-			set.intent = UND_SET;
-			t->main = UND_SET;
-			act_set(t, &set, &set.items[0]);
-			return;
-		}
-	}
-	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && it->to && !c->follow) {
-		/* "and bring the spaghetti down to two", "the mugs to four": a count for a
-		 * line that is there */
+	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE && it->qty > 0 && !c->follow &&
+	    (c->correction || it->to)) {
+		/* A count for a line that is there: said as a correction ("that's way too many
+		 * blueberries, just two") or with "to" ("bring the spaghetti down to two"). */
 		struct resolution res;
 		ensure_cart(t);
 		resolve_item(t, it, RES_CART, &res);

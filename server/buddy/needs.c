@@ -26,6 +26,7 @@
 #include "buddy/numbers.h"
 #include "buddy/price.h"
 #include "buddy/text.h"
+#include "json.h"
 
 #define NEEDS_PHRASE_WORDS 5
 #define NEEDS_MAX_FACETS 24
@@ -783,22 +784,22 @@ static void append_stems(struct stems *s, const char *text)
 		match_stem(tw.w[i], s->w[s->n++], TEXT_WORD_LEN);
 }
 
-static const char *str_of(const cJSON *p, const char *key)
+/* The product's words (stems of title and tags; of those and the description), in a
+ * new struct ptext the caller frees; NULL when out of memory. */
+static struct ptext *ptext_new(const cJSON *p)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, key);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static void ptext_of(const cJSON *p, struct ptext *pt)
-{
+	struct ptext *pt = malloc(sizeof *pt);
+	if (!pt)
+		return NULL;
 	pt->title_tags.n = 0;
-	append_stems(&pt->title_tags, str_of(p, "title"));
+	append_stems(&pt->title_tags, json_str(p, "title"));
 	const cJSON *tag;
 	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(p, "tags"))
 		if (cJSON_IsString(tag))
 			append_stems(&pt->title_tags, tag->valuestring);
 	pt->all = pt->title_tags;
-	append_stems(&pt->all, str_of(p, "description"));
+	append_stems(&pt->all, json_str(p, "description"));
+	return pt;
 }
 
 static int has_facet(const struct ptext *pt, const struct facet *fc)
@@ -835,10 +836,9 @@ const char *needs_breaks(const struct needs_frame *f, const cJSON *p, int *has)
 	if (!f || (!f->excl && !f->req))
 		return NULL;
 	ensure_loaded();
-	struct ptext *pt = malloc(sizeof *pt);
+	struct ptext *pt = ptext_new(p);
 	if (!pt)
 		return NULL;
-	ptext_of(p, pt);
 	const char *name = NULL;
 	for (int i = 0; i < nfacets && !name; i++) {
 		int h = ((f->excl | f->req) >> i & 1) ? has_facet(pt, &facets[i]) : 0;
@@ -856,10 +856,9 @@ int needs_allows(const struct needs_frame *f, const cJSON *p)
 	if (!f || (!f->excl && !f->req))
 		return 1;
 	ensure_loaded();
-	struct ptext *pt = malloc(sizeof *pt);
+	struct ptext *pt = ptext_new(p);
 	if (!pt)
 		return 1;
-	ptext_of(p, pt);
 	int ok = allows(f, pt);
 	free(pt);
 	return ok;
@@ -870,10 +869,9 @@ int needs_says_free(const struct needs_frame *f, const cJSON *p)
 	if (!f || !f->excl)
 		return 0;
 	ensure_loaded();
-	struct ptext *pt = malloc(sizeof *pt);
+	struct ptext *pt = ptext_new(p);
 	if (!pt)
 		return 0;
-	ptext_of(p, pt);
 	int says = 0;
 	for (int i = 0; i < nfacets && !says; i++)
 		says = (f->excl >> i & 1) && says_any(&pt->all, facets[i].free, facets[i].nfree);
@@ -886,10 +884,9 @@ int needs_prefers(const struct needs_frame *f, const cJSON *p)
 	if (!f || !f->nprefer)
 		return 0;
 	ensure_loaded();
-	struct ptext *pt = malloc(sizeof *pt);
+	struct ptext *pt = ptext_new(p);
 	if (!pt)
 		return 0;
-	ptext_of(p, pt);
 	int n = prefers(f, pt);
 	free(pt);
 	return n;
