@@ -55,7 +55,8 @@ static const struct lex_trigger triggers[] = {
 	{ "chuck", UND_ADD, 30, LEX_START }, { "toss", UND_ADD, 30, LEX_START },
 	{ "bung", UND_ADD, 30, LEX_START }, { "throw", UND_ADD, 30, LEX_START },
 	{ "adding", UND_ADD, 30, 0 }, { "to add", UND_ADD, 30, 0 },
-	{ "i could use", UND_ADD, 10, LEX_SOFT }, { "could use", UND_ADD, 10, LEX_SOFT },
+	{ "wants", UND_ADD, 30, LEX_SOFT | LEX_SUBJ }, { "needs", UND_ADD, 30, LEX_SOFT | LEX_SUBJ },
+	{ "would like", UND_ADD, 10, LEX_SUBJ }, { "i could use", UND_ADD, 10, LEX_SOFT }, { "could use", UND_ADD, 10, LEX_SOFT },
 	{ "i fancy", UND_ADD, 10, LEX_SOFT }, { "i would fancy", UND_ADD, 10, LEX_SOFT },
 	{ "let us do", UND_ADD, 10, 0 }, { "let us get", UND_ADD, 10, 0 },
 	{ "let us go with", UND_ADD, 10, 0 }, { "we will take", UND_ADD, 30, 0 },
@@ -471,7 +472,9 @@ int lex_is_unit(const char *w)
 		"kg", "kilogram", "kilograms", "gram", "grams", "litre", "litres", "liter",
 		"liters", "pound", "pounds", "lb", "lbs", "unit", "units", "tub", "tubs", "can",
 		"cans", "container", "containers", "case", "cases", "roll", "rolls", "bar", "bars",
-		"cup", "cups", "pair", "pairs", "set", "sets", "dozen" };
+		"cup", "cups", "pair", "pairs", "set", "sets", "dozen", "punnet", "punnets", "block",
+		"blocks", "tube", "tubes", "tray", "trays", "jug", "jugs", "sack", "sacks", "crate",
+		"crates", "pot", "pots" };
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 

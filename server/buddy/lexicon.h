@@ -19,6 +19,8 @@
 #define LEX_START  0x10	/* only at the start of a clause ("get", "order") */
 #define LEX_ALONE  0x20	/* only when it is the whole clause ("more", "next") */
 #define LEX_FIXQTY 0x40	/* "make it", "make that": corrects the previous request */
+#define LEX_SUBJ   0x80	/* a verb after someone named: "sam wants oat milk", "the kids need
+			 * juice"; the words before it in the clause are who, not what */
 
 struct lex_trigger {
 	const char *phrase;

@@ -738,7 +738,7 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 				continue;
 			}
 			if (o && pause && o + 2 < len) {
-				rest[o++] = pause == 2 ? '.' : ',';
+				rest[o++] = pause == 2 ? '.' : pause == 3 ? ':' : ',';
 			}
 			pause = 0;
 			int w = snprintf(rest + o, len > o ? len - o : 0, "%s%s", o ? " " : "", t->w[i]);
@@ -749,7 +749,7 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 				pause = t->brk[i];
 		}
 		if (o && pause && o + 1 < len)
-			rest[o++] = pause == 2 ? '.' : ',';
+			rest[o++] = pause == 2 ? '.' : pause == 3 ? ':' : ',';
 		if (len)
 			rest[o < len ? o : len - 1] = '\0';
 		/* a question stays one: "i'm vegan, can i have the oat milk?" */

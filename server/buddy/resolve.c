@@ -694,6 +694,12 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 	}
 	if (res->q.n == 0) {
 		res->status = RES_NOT_FOUND;
+		/* "..., and a bottle of balsamic": one of a list is asked for, so what names
+		 * nothing sold is missing */
+		if (it->listed && !*res->missing)
+			for (int i = 0; i < it->nwords; i++)
+				if (!lex_is_stopword(it->words[i]) && !lex_is_unit(it->words[i]) && !it->wctx[i])
+					append(res->missing, sizeof res->missing, it->words[i]);
 		res->products = *res->missing ? broader_alternatives(t, res->missing) : cJSON_CreateArray();
 		return;
 	}
@@ -813,7 +819,8 @@ void resolve_item(struct turn *t, const struct und_item *it, enum res_scope scop
 			struct match_query q;
 			char missing[128];
 			resolve_query(t, it, &q, missing, sizeof missing);
-			if (q.n == 0 && !*missing && (t->st->nfocus > 0 || it->pick != UND_PICK_NONE)) {
+			if (q.n == 0 && !*missing && (t->st->nfocus > 0 || it->pick != UND_PICK_NONE) &&
+			    !it->listed) {
 				struct und_item pron = *it;
 				pron.ref = UND_REF_IT;
 				pron.nwords = 0;

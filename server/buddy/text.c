@@ -145,6 +145,37 @@ static void end_word(struct splitter *s)
 		s->apostrophe = -1;
 	if (s->len > 0) {
 		int numeric = isdigit((unsigned char)s->cur[0]);
+		size_t d = 0;
+		while (d < s->len && isdigit((unsigned char)s->cur[d]))
+			d++;
+		if (s->len > 1 && s->cur[0] == 'x' && s->apostrophe < 0) {
+			/* "toothpaste x2": a multiplier */
+			size_t k = 1;
+			while (k < s->len && isdigit((unsigned char)s->cur[k]))
+				k++;
+			if (k == s->len) {
+				push2(s->out, "x", s->cur + 1);
+				s->len = 0;
+				s->apostrophe = -1;
+				return;
+			}
+		} else if (d > 0 && d < s->len && (!strcmp(s->cur + d, "oz") || !strcmp(s->cur + d, "lb") ||
+						   !strcmp(s->cur + d, "lbs") || !strcmp(s->cur + d, "kg") ||
+						   !strcmp(s->cur + d, "ml") || !strcmp(s->cur + d, "g"))) {
+			char unit[8];	/* "a 12oz bag": the number and its unit */
+			snprintf(unit, sizeof unit, "%s", s->cur + d);
+			s->cur[d] = '\0';
+			push2(s->out, s->cur, unit);
+			s->len = 0;
+			s->apostrophe = -1;
+			return;
+		} else if (d > 0 && d + 1 == s->len && s->cur[d] == 'x') {
+			s->cur[d] = '\0';	/* "2x shampoo" */
+			push2(s->out, s->cur, "x");
+			s->len = 0;
+			s->apostrophe = -1;
+			return;
+		}
 		push_expanded(s->out, s->cur, s->apostrophe);
 		if (numeric && s->currency) {
 			push(s->out, s->currency);
@@ -193,6 +224,10 @@ void text_split(const char *in, struct text_words *out)
 			if (s.apostrophe < 0)
 				s.apostrophe = (int)s.len;
 			add_char(&s, '\'');
+		} else if (c == 0xC3 && i + 1 < n && p[i + 1] == 0x97) {
+			end_word(&s);	/* the multiplication sign: "shampoo ×2" */
+			push(out, "x");
+			i++;
 		} else if (c == 0xC3 && i + 1 < n && fold_c3(p[i + 1])) {
 			add_char(&s, fold_c3(p[i + 1]));
 			i++;
@@ -209,6 +244,8 @@ void text_split(const char *in, struct text_words *out)
 			else if (c == '%' && out->n > 0 && !out->brk[out->n - 1] &&
 				 isdigit((unsigned char)out->w[out->n - 1][0]))
 				push(out, "percent");	/* "2% milk": a kind of milk, not two */
+			else if (c == ':' && out->n > 0 && out->brk[out->n - 1] < 2)
+				out->brk[out->n - 1] = 3;	/* a list or a detail follows */
 			else if (c == ',' || c == ';' || c == ':')
 				mark_break(out, 1);
 			else if (c == '.' || c == '!' || c == '?')
@@ -248,9 +285,10 @@ void text_delete(struct text_words *t, int i, int count)
 		return;
 	if (i + count > t->n)
 		count = t->n - i;
-	/* a break after a deleted word stays with the word before the gap */
+	/* a break after a deleted word stays with the word before the gap (a colon as
+	 * itself, any other as a pause) */
 	if (i > 0 && t->brk[i + count - 1])
-		t->brk[i - 1] = 1;
+		t->brk[i - 1] = t->brk[i + count - 1] == 3 ? 3 : 1;
 	memmove(t->w[i], t->w[i + count], (size_t)(t->n - i - count) * sizeof t->w[0]);
 	memmove(&t->brk[i], &t->brk[i + count], (size_t)(t->n - i - count));
 	t->n -= count;

@@ -19,7 +19,8 @@
 struct text_words {
 	int n;
 	char w[TEXT_MAX_WORDS][TEXT_WORD_LEN];
-	/* brk[i]: punctuation after word i: 1 for , ; : (a pause), 2 for . ! ? (a sentence end). */
+	/* brk[i]: punctuation after word i: 1 for , ; (a pause), 2 for . ! ? (a sentence end),
+	 * 3 for : (a pause before a list or a detail). */
 	unsigned char brk[TEXT_MAX_WORDS];
 };
 

@@ -45,7 +45,7 @@ static int is_function_word(const char *w)
 {
 	static const char *const words[] = { "a", "an", "the", "to", "i", "in", "it", "on", "of",
 		"for", "or", "and", "no", "so", "me", "my", "is", "be", "do", "at", "up", "as", "we",
-		"he", "us", "one", "two", "ten", "six", "add", "get", "all", "any", "not", "can" };
+		"he", "us", "one", "two", "ten", "six", "add", "get", "all", "any", "not", "can", "per" };
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (!strcmp(w, words[i]))
 			return 1;
@@ -305,9 +305,18 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 				       !text_is(t, i - 2, "and");
 			if (tr.level >= 30 && strong_seen && content_since && !(tr.flags & LEX_FIXQTY) &&
 			    !relative) {
-				CLOSE(i);
+				/* "sam wants oat milk, jo wants whole milk": jo begins the next */
+				int at = i;
+				if (tr.flags & LEX_SUBJ) {
+					int sub = i;
+					while (sub > start + 1 && !t->brk[sub - 1] && i - sub < 3)
+						sub--;
+					if (sub > start && t->brk[sub - 1])
+						at = sub;
+				}
+				CLOSE(at);
 				next = MARK_AND;
-				start = i;
+				start = at;
 			}
 			if (tr.level >= 10)
 				strong_seen = 1;
@@ -330,6 +339,7 @@ struct argstate {
 	enum { MODE_ITEM, MODE_NEG, MODE_EXCEPT } mode;
 	int new_on_content;	/* a comma closed the current item */
 	int ctx;		/* inside a phrase of context ("for my niece") until a pause */
+	int k;			/* the word being read */
 };
 
 static struct und_item *new_item(struct argstate *s)
@@ -345,6 +355,7 @@ static struct und_item *new_item(struct argstate *s)
 		s->cur = &c->items[c->nitems++];
 	}
 	memset(s->cur, 0, sizeof *s->cur);
+	s->cur->first = s->k;
 	s->new_on_content = 0;
 	s->ctx = 0;
 	if (s->mode == MODE_NEG)
@@ -535,7 +546,7 @@ static int other_content(const struct text_words *t, int a, int b)
 static void parse_args(const struct text_words *t, int a, int b, int skip_a, int skip_b,
 		       struct und_cmd *cmd)
 {
-	struct argstate s = { cmd, NULL, MODE_ITEM, 0, 0 };
+	struct argstate s = { cmd, NULL, MODE_ITEM, 0, 0, a };
 	int first_arg = 1;
 	if (cmd->keep) {
 		s.mode = MODE_EXCEPT;
@@ -547,6 +558,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		}
 		int n, fa = first_arg && k == skip_b && (cmd->intent == UND_ADD || cmd->intent == UND_REMOVE);
 		first_arg = 0;
+		s.k = k;
 		long v;
 		int idx;
 		enum und_ref ref;
@@ -631,8 +643,12 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			if (sn && !unit && s.cur && (s.cur->qty || s.cur->article) && !s.cur->size_num[0] &&
 			    k + sn < b && (text_is(t, k + sn, "packs") || text_is(t, k + sn, "pks")))
 				unit = "pack";
+			/* "one pack of bagels": how many packs; "a 12 pack of water": a size */
+			int count_of = unit && !strcmp(unit, "pack") && text_is(t, k + sn + 1, "of") && sz > 0 &&
+				       sz < 4 && !(k > a && (text_is(t, k - 1, "a") || text_is(t, k - 1, "an") ||
+							     text_is(t, k - 1, "the")));
 			if (sn >= 1 && unit && s.mode == MODE_ITEM && !text_is(t, k, "a") && !text_is(t, k, "an") &&
-			    !text_is(t, k + sn - 1, "dozen")) {
+			    !text_is(t, k + sn - 1, "dozen") && !count_of) {
 				struct und_item *it = item(&s);
 				if (it->size_num[0])
 					it = new_item(&s);
@@ -840,7 +856,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur && !count_one &&
 		    (und_item_has_ref(s.cur) || s.cur->size_num[0]) && !is_content(t, k + 1, b)) {
 			s.cur->ones = 1;
-			if (text_is(t, k, "ones") && s.cur->nwords)
+			if (text_is(t, k, "ones") && s.cur->nwords && s.mode != MODE_NEG)
 				s.cur->every = 1;
 			k++;
 			continue;
@@ -912,7 +928,15 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		if (lex_is_unit(t->w[k]) && text_is(t, k + 1, "of")) {
+			if (s.cur && s.mode == MODE_ITEM)
+				s.cur->container = 1;	/* "a pack of", "two boxes of" */
 			k += 2;
+			continue;
+		}
+		/* "2 x shampoo", "2x shampoo": the count's sign */
+		if ((text_is(t, k, "x") || text_is(t, k, "times")) && k > a && num_word(t->w[k - 1]) >= 0 &&
+		    s.cur && s.cur->qty) {
+			k++;
 			continue;
 		}
 		if (!is_content(t, k, b)) {
@@ -1236,8 +1260,51 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			cmd->qty = -2;
 		}
 	}
-	parse_args(t, a, b, pos, pos + len, cmd);
+	/* "baby spinach will do then", "the small bag would do": the thing named is what
+	 * the shopper settles for, a request */
+	int end = b;
+	/* "a loaf of the sourdough thanks": thanks after what is asked for */
+	if (cmd->intent == UND_THANKS && pos > a && pos + len == b && is_content(t, pos - 1, b)) {
+		cmd->intent = UND_NONE;
+		cmd->polite = 1;
+		end = pos;
+		pos = b;
+		len = 0;
+		tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };
+	}
+	for (int i = a + 1; i < b; i++) {
+		static const char *const settle[] = { "will do", "would do", "should do", "will work",
+			"would work", "will be fine", "would be fine", "does the job", "will do the job" };
+		int m = 0;
+		for (size_t k = 0; k < sizeof settle / sizeof *settle && !m; k++)
+			m = text_match(t, i, b, settle[k]);
+		if (!m || (pos < b && i < pos + len))
+			continue;
+		int j = i + m;
+		while (j < b && (text_is(t, j, "then") || text_is(t, j, "thanks") || text_is(t, j, "please") ||
+				 text_is(t, j, "fine") || text_is(t, j, "i") || text_is(t, j, "think") ||
+				 text_is(t, j, "guess") || text_is(t, j, "for") || text_is(t, j, "now")))
+			j++;
+		if (j == b && is_content(t, i - 1, b)) {
+			cmd->polite = 1;
+			end = i;
+			break;
+		}
+	}
+	/* "sam wants oat milk", "the kids need juice": who wants it is no product */
+	int from = pos;
+	if ((tr.flags & LEX_SUBJ) && pos < b) {
+		int sub = pos;
+		while (sub > a && !t->brk[sub - 1] && pos - sub < 4 && num_word(t->w[sub - 1]) < 0 &&
+		       !text_is(t, sub - 1, "a") && !text_is(t, sub - 1, "an"))
+			sub--;
+		if (sub == a || t->brk[sub - 1])
+			from = sub;
+	}
+	parse_args(t, a, end, from, pos + len, cmd);
 	join_items(cmd);
+	for (int i = 0; i < cmd->nitems; i++)
+		cmd->polite |= cmd->items[i].container && (cmd->items[i].article || cmd->items[i].qty);
 	/* "i need 18 bagels altogether", "24 cans in total": how many there should be in
 	 * all, not the cart's total */
 	if (cmd->intent == UND_CART_TOTAL && cmd->nitems > 0 && cmd->items[0].qty > 0 &&
@@ -1502,6 +1569,262 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 	push(r, c);
 }
 
+/* What the arithmetic of a sentence says about counts: "one pack per person, there's 3
+ * of us", "a banana a day for a week".  Marks are where a multiplier was said (word
+ * index after the words that said it were taken out). */
+struct arith {
+	int people;		/* "there's 3 of us", "my 4 kids": how many it is for */
+	int nmark;
+	struct arith_mark { int pos, per_person, factor; } mark[8];
+	int listed;		/* the utterance is a list after a colon */
+	int list_start, list_end;	/* its words */
+};
+
+static int is_people_word(const char *w)
+{
+	static const char *const words[] = { "people", "persons", "guests", "kids", "children",
+		"flatmates", "roommates", "housemates", "friends", "adults", "colleagues", "boys",
+		"girls", "grandkids", "teenagers", "visitors", "players", "students" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return 0;
+}
+
+static void add_mark(struct arith *ar, int pos, int per_person, int factor)
+{
+	if (ar->nmark < (int)(sizeof ar->mark / sizeof *ar->mark))
+		ar->mark[ar->nmark++] = (struct arith_mark){ pos, per_person, factor };
+}
+
+/* "there's 3 of us", "for 6 people", "my 4 kids", "each of my 4 kids": how many the
+ * shopping is for; the words go (the count is no quantity of a product). */
+static void read_people(struct text_words *t, struct arith *ar)
+{
+	for (int i = 0; i < t->n; i++) {
+		long v;
+		int n = num_parse(t, i, t->n, &v);
+		if (!n || v < 2 || v > 100 || text_is(t, i, "a"))
+			continue;
+		int j = i + n, a = i, b = 0, each = 0;
+		if (text_is(t, j, "of") && text_is(t, j + 1, "us"))
+			b = j + 2;
+		else if (j < t->n && is_people_word(t->w[j]) && !t->brk[i + n - 1])
+			b = j + 1;
+		if (!b)
+			continue;
+		/* the words that lead to the count: "there are", "for", "all", "each of my" */
+		while (a > 0 && !t->brk[a - 1] &&
+		       (text_is(t, a - 1, "there") || text_is(t, a - 1, "is") || text_is(t, a - 1, "are") ||
+			text_is(t, a - 1, "for") || text_is(t, a - 1, "all") || text_is(t, a - 1, "my") ||
+			text_is(t, a - 1, "our") || text_is(t, a - 1, "the") || text_is(t, a - 1, "of") ||
+			text_is(t, a - 1, "each") || text_is(t, a - 1, "we") || text_is(t, a - 1, "feeding") ||
+			text_is(t, a - 1, "serves") || text_is(t, a - 1, "serving")))
+			each |= text_is(t, --a, "each");
+		if (a > 0 && text_is(t, a - 1, "each") && !t->brk[a - 1])
+			each = 1, a--;
+		ar->people = (int)v;
+		text_delete(t, a, b - a);
+		if (each)
+			add_mark(ar, a, 1, 0);	/* "each of my 4 kids needs ..." */
+		i = a - 1;
+	}
+}
+
+/* Days a phrase of time at i lasts ("for a week", "for the next 5 days"), with the
+ * words used in *len; 0 if none. */
+static int duration_at(const struct text_words *t, int i, int *len)
+{
+	if (!text_is(t, i, "for") && !text_is(t, i, "over") && !text_is(t, i, "this"))
+		return 0;
+	int j = i + 1;
+	while (text_is(t, j, "the") || text_is(t, j, "next") || text_is(t, j, "whole") ||
+	       text_is(t, j, "coming") || text_is(t, j, "entire"))
+		j++;
+	long v = 1;
+	int n = 0;
+	if (text_is(t, j, "a") || text_is(t, j, "one"))
+		n = 1;
+	else if ((n = num_parse(t, j, t->n, &v)) == 0)
+		v = 1;
+	if (v < 1 || v > 366)
+		return 0;
+	j += n;
+	int days = 0;
+	if (text_is(t, j, "day") || text_is(t, j, "days"))
+		days = 1;
+	else if (text_is(t, j, "week") || text_is(t, j, "weeks"))
+		days = 7;
+	else if (text_is(t, j, "fortnight"))
+		days = 14;
+	else if (text_is(t, j, "month") || text_is(t, j, "months"))
+		days = 30;
+	if (!days || (text_is(t, i, "this") && n))
+		return 0;
+	*len = j + 1 - i;
+	return days * (int)v;
+}
+
+/* Days one "a day", "every night", "a week" covers at i, words in *len; 0 if none. */
+static int period_at(const struct text_words *t, int i, int *len)
+{
+	if (!(text_is(t, i, "a") || text_is(t, i, "per") || text_is(t, i, "every") || text_is(t, i, "each")))
+		return 0;
+	static const struct { const char *w; int days; } units[] = {
+		{ "day", 1 }, { "night", 1 }, { "morning", 1 }, { "evening", 1 }, { "lunch", 1 },
+		{ "breakfast", 1 }, { "dinner", 1 }, { "week", 7 },
+	};
+	for (size_t k = 0; k < sizeof units / sizeof *units; k++)
+		if (text_is(t, i + 1, units[k].w)) {
+			*len = 2;
+			return units[k].days;
+		}
+	return 0;
+}
+
+/* The multipliers of a sentence: "per person", "one each" (with how many people),
+ * "a day ... for a week"; their words go, a mark stays. */
+static void read_multipliers(struct text_words *t, struct arith *ar)
+{
+	for (int i = 0; i < t->n; i++) {
+		int n = 0;
+		/* "we each want", "they each need" */
+		if (text_is(t, i, "each") && i > 0 && (text_is(t, i - 1, "we") || text_is(t, i - 1, "they")) &&
+		    ar->people) {
+			text_delete(t, i, 1);
+			add_mark(ar, i, 1, 0);
+			i--;
+			continue;
+		}
+		/* "our own", "their own": whose it is */
+		if (text_is(t, i, "own") && i > 0 && (text_is(t, i - 1, "our") || text_is(t, i - 1, "their") ||
+						   text_is(t, i - 1, "his") || text_is(t, i - 1, "her"))) {
+			text_delete(t, i - 1, 2);
+			i -= 2;
+			continue;
+		}
+		if ((n = text_match(t, i, t->n, "per person")) || (n = text_match(t, i, t->n, "per head")) ||
+		    (n = text_match(t, i, t->n, "a head")) || (n = text_match(t, i, t->n, "apiece")) ||
+		    (n = text_match(t, i, t->n, "each of us")) || (n = text_match(t, i, t->n, "for each of us")) ||
+		    (n = text_match(t, i, t->n, "for everyone")) || (n = text_match(t, i, t->n, "a person")) ||
+		    (n = text_match(t, i, t->n, "for each person")) ||
+		    (ar->people && i > 0 && text_is(t, i, "each") && num_word(t->w[i - 1]) >= 0 &&
+		     (i + 1 >= t->n || t->brk[i]) && (n = 1))) {
+			if (!ar->people)
+				continue;
+			text_delete(t, i, n);
+			add_mark(ar, i, 1, 0);
+			i--;
+			continue;
+		}
+		int plen = 0, per = period_at(t, i, &plen);
+		if (!per)
+			continue;
+		/* the time it is for, said before or after: "for the week, a banana a day" */
+		int dlen = 0, days = 0, d = -1;
+		for (int j = 0; j < t->n && !days; j++)
+			if (j < i || j >= i + plen)
+				if ((days = duration_at(t, j, &dlen)))
+					d = j;
+		if (!days || days <= per)
+			continue;
+		int factor = days / per;
+		if (d > i) {
+			text_delete(t, d, dlen);
+			text_delete(t, i, plen);
+			add_mark(ar, i, 0, factor);
+		} else {
+			text_delete(t, i, plen);
+			text_delete(t, d, dlen);
+			add_mark(ar, i - dlen, 0, factor);
+		}
+		i = -1;
+	}
+}
+
+/* "shared bathroom stuff: toothpaste x2, shampoo x1", "gift for my dad: the french
+ * press and ...": the words before a colon that opens a list say what the list is
+ * for; only a request verb among them stays ("i need: milk, eggs"). */
+static void read_heading(struct text_words *t, struct arith *ar)
+{
+	int h = -1;
+	for (int i = 0; i + 1 < t->n && h < 0; i++)
+		if (t->brk[i] == 3)
+			h = i;
+	if (h < 0)
+		return;
+	int a = h;
+	while (a > 0 && t->brk[a - 1] != 2)
+		a--;
+	int list = 0, content = 0;
+	for (int i = h + 1; i < t->n && t->brk[i - 1] != 2; i++)
+		list |= (t->brk[i - 1] == 1 && i > h + 1) || text_is(t, i, "and") || text_is(t, i, "plus");
+	for (int i = a; i <= h; i++)
+		content += is_content(t, i, h + 1);
+	t->brk[h] = 1;
+	if (!list && content < 2)
+		return;
+	/* a verb of request said in the heading stays */
+	int keep_a = -1, keep_n = 0;
+	for (int i = a; i <= h && keep_a < 0; i++) {
+		struct lex_trigger tr;
+		int m = lex_trigger_at(t, i, a, h + 1, &tr);
+		if (m && tr.intent != UND_NONE && tr.level >= 10 && !(tr.flags & LEX_SUBJ))
+			keep_a = i, keep_n = m;
+	}
+	ar->list_start = a;
+	if (keep_a >= 0) {
+		text_delete(t, keep_a + keep_n, h + 1 - keep_a - keep_n);
+		text_delete(t, a, keep_a - a);
+		t->brk[a + keep_n - 1] = 0;
+		ar->list_start = a + keep_n;
+	} else {
+		text_delete(t, a, h + 1 - a);
+		if (a > 0 && t->brk[a - 1] < 2)
+			t->brk[a - 1] = 2;
+	}
+	ar->listed = 1;
+}
+
+/* The multipliers said go to the item they were said with (the last begun before
+ * them, else the first after). */
+static void apply_arith(struct und_result *r, const struct arith *ar)
+{
+	const struct und_item *done[8];
+	int ndone = 0;
+	for (int m = 0; m < ar->nmark; m++) {
+		int factor = ar->mark[m].per_person ? ar->people : ar->mark[m].factor;
+		if (factor < 2)
+			continue;
+		struct und_item *best = NULL, *after = NULL;
+		for (int c = 0; c < r->n; c++) {
+			struct und_cmd *cmd = &r->cmd[c];
+			if (cmd->intent != UND_NONE && cmd->intent != UND_ADD)
+				continue;
+			for (int i = 0; i < cmd->nitems; i++) {
+				struct und_item *it = &cmd->items[i];
+				if (!und_item_has_ref(it) || it->instead)
+					continue;
+				if (it->first < ar->mark[m].pos && (!best || it->first >= best->first))
+					best = it;
+				if (it->first >= ar->mark[m].pos && !after)
+					after = it;
+			}
+		}
+		struct und_item *it = best ? best : after;
+		int seen = 0;	/* "each of my 4 kids needs one, get one each": said twice */
+		for (int d = 0; d < ndone; d++)
+			seen |= done[d] == it;
+		if (!it || seen)
+			continue;
+		if (ndone < 8)
+			done[ndone++] = it;
+		long q = (long)(it->qty > 0 ? it->qty : it->dozen ? 12 : 1) * factor;
+		it->qty = (int)(q > 10000 ? 10000 : q);
+		it->article = 0;
+	}
+}
+
 void und_parse(const char *text, struct und_result *r)
 {
 	struct text_words *t = malloc(sizeof *t);
@@ -1510,6 +1833,14 @@ void und_parse(const char *text, struct und_result *r)
 		return;
 	und_clean(text, t);
 	r->nwords = t->n;
+	struct arith ar = { 0 };
+	read_people(t, &ar);
+	read_heading(t, &ar);
+	read_multipliers(t, &ar);
+	ar.list_end = ar.list_start;	/* the list ends with its sentence */
+	while (ar.listed && ar.list_end < t->n && (ar.list_end == 0 || t->brk[ar.list_end - 1] != 2 ||
+						   ar.list_end == ar.list_start))
+		ar.list_end++;
 	struct clause cl[UND_MAX_CMDS * 3];
 	int n = split_clauses(t, cl, (int)(sizeof cl / sizeof *cl));
 	struct und_cmd *c = malloc(sizeof *c);
@@ -1527,6 +1858,28 @@ void und_parse(const char *text, struct und_result *r)
 			continue;
 		}
 		merge(r, c, cl[i].marker);
+	}
+	apply_arith(r, &ar);
+	/* "a pack of the lime fizzy water, cheers": thanks said with a request */
+	int thanked = 0;
+	text_split(text, t);
+	for (int i = 1; i < t->n; i++)
+		thanked |= (text_is(t, i, "cheers") || text_is(t, i, "ta") || text_is(t, i, "thanks") ||
+			    text_is(t, i, "thx") || (text_is(t, i, "thank") && text_is(t, i + 1, "you"))) &&
+			   !text_is(t, i - 1, "no");
+	for (int i = 0; i < r->n; i++) {
+		if (r->cmd[i].intent != UND_NONE && r->cmd[i].intent != UND_ADD)
+			continue;
+		int in_list = 0;
+		/* every part of a list is asked for: what is not sold is said so */
+		for (int k = 0; ar.listed && k < r->cmd[i].nitems; k++) {
+			struct und_item *it = &r->cmd[i].items[k];
+			if (it->first < ar.list_start || it->first >= ar.list_end)
+				continue;
+			it->joined = it->listed = 1;
+			in_list = 1;
+		}
+		r->cmd[i].polite |= thanked || in_list;
 	}
 	free(c);
 	free(t);

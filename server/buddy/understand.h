@@ -69,6 +69,9 @@ struct und_item {
 	 * names the product only when nothing else does, and is never "missing" */
 	unsigned char wctx[UND_ITEM_WORDS];
 	int joined;		/* started after "and"/"or": one of a list, not a description */
+	int container;		/* a container was said with it ("a pack of", "a punnet of") */
+	int listed;		/* one of a list after a colon: asked for, never a pronoun */
+	int first;		/* word index (of the cleaned utterance) where it was begun */
 	int nneg;		/* "not the decaf": words the product must not match */
 	char neg[UND_ITEM_WORDS][TEXT_WORD_LEN];
 };
@@ -93,7 +96,9 @@ struct und_cmd {
 	int yesno;		/* a yes/no question about a product ("is the bread sliced?",
 				 * "do the earbuds come with a case?"): answered from what the
 				 * product says, never acted on */
-	int polite;		/* "please" was said: a fragment naming one product asks for it */
+	int polite;		/* a plain request: "please", "cheers", a container said with an
+				 * article ("a pack of the lime water"), "X will do", an item of a
+				 * list after a colon: a fragment naming one product asks for it */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */

@@ -87,7 +87,21 @@ START_TEST(numbers_cardinals)
 	ck_assert_int_eq(num("a pair of", &used), 2);
 	ck_assert_int_eq(num("12", &used), 12);
 	ck_assert_int_eq(num("2x", &used), 2);
-	ck_assert_int_eq(num("x3", &used), 3);
+	/* "shampoo x3", "2x tea", "tea ×2": the splitter keeps the sign apart from the count,
+	 * so the parser reads the sign ("x") after the product it counts */
+	{
+		struct text_words tw;
+		text_split("shampoo x3, 2x tea, tea \xc3\x97" "2, a 12oz bag", &tw);
+		ck_assert_int_eq(tw.n, 13);
+		ck_assert_str_eq(tw.w[1], "x");
+		ck_assert_str_eq(tw.w[2], "3");
+		ck_assert_str_eq(tw.w[3], "2");
+		ck_assert_str_eq(tw.w[4], "x");
+		ck_assert_str_eq(tw.w[7], "x");
+		ck_assert_str_eq(tw.w[8], "2");
+		ck_assert_str_eq(tw.w[10], "12");
+		ck_assert_str_eq(tw.w[11], "oz");
+	}
 	ck_assert_int_eq(num("one hundred and five", &used), 105);
 	ck_assert_int_eq(num("a hundred", &used), 100);
 	ck_assert_int_eq(num("three thousand two hundred", &used), 3200);
