@@ -297,7 +297,9 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			start = i;
 			continue;
 		}
-		if ((m = lex_trigger_at(t, i, start, t->n, &tr))) {
+		if ((m = lex_trigger_at(t, i, start, t->n, &tr)) && (tr.flags & LEX_SUBJ) && text_is(t, i + m, "to"))
+			m = 0;	/* "wants to know": no request */
+		if (m) {
 			/* "take out the last thing i put in", "remove the one we added": a verb
 			 * after a subject inside the clause describes, it starts nothing */
 			int relative = i >= 2 && (text_is(t, i - 1, "i") || text_is(t, i - 1, "we")) &&
@@ -992,6 +994,9 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 			continue;
 		}
 		int n = lex_trigger_at(t, i, a, b, &tr);
+		/* "she wants to know how much it is": a wish to do, not a thing wanted */
+		if (n && (tr.flags & LEX_SUBJ) && text_is(t, i + n, "to"))
+			n = 0;
 		if (!n) {
 			i++;
 			continue;
