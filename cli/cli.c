@@ -140,25 +140,30 @@ int cli_fail(struct cli *cli, const struct rest_response *resp)
 	if (status == 0) {
 		exit_status = CLI_UNREACHABLE;
 		code = "unreachable";
-	} else if (status == SESSION_NOT_LOGGED_IN || strcmp(code, "session_expired") == 0) {
+	} else if (status == SESSION_NOT_LOGGED_IN || strcmp(code, "session_expired") == 0 ||
+		   strcmp(code, "login_unknown") == 0) {
 		struct session *s = &cli->session;
+		const char *email = s->email ? s->email : "EMAIL";
 		exit_status = CLI_AUTH;
 		if (status == SESSION_NOT_LOGGED_IN && cli->session_state == -1)
 			snprintf(msg, sizeof msg, "%s", cli->session_err);
 		else if (status == SESSION_NOT_LOGGED_IN && s->server)
-			snprintf(msg, sizeof msg, "not logged in to %s (your login is for %s; "
-				 "use --server %s or run: voxcart login EMAIL)",
+			snprintf(msg, sizeof msg, "You are not logged in to %s (your login is for "
+				 "%s; use --server %s or run: voxcart login EMAIL)",
 				 cli->server, s->server, s->server);
 		else if (strcmp(code, "session_expired") == 0)
-			/* The server refused the saved refresh token: it may have run out, been
-			 * logged out, or belong to a database the server no longer has. */
-			snprintf(msg, sizeof msg, "voxcartd at %s does not accept your saved login "
-				 "any more (it ran out, was logged out, or the server's database "
-				 "changed); log in again: voxcart login %s",
-				 cli->server, s->email ? s->email : "EMAIL");
+			/* The server says the saved login ran out. */
+			snprintf(msg, sizeof msg, "Your session expired — log in again with "
+				 "`voxcart login %s`", email);
+		else if (strcmp(code, "login_unknown") == 0)
+			/* The server does not know the saved refresh token: logged out, spent,
+			 * or a database the server no longer has. */
+			snprintf(msg, sizeof msg, "You are not logged in: voxcartd at %s does not "
+				 "know your saved login (it was logged out, or the server's database "
+				 "changed); log in with `voxcart login %s`", cli->server, email);
 		else
-			snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
-				 " (run: voxcart login %s)", s->email ? s->email : "EMAIL");
+			snprintf(msg, sizeof msg, "You are not logged in to %s; log in with "
+				 "`voxcart login %s`", cli->server, email);
 	} else if (status == 401) {
 		exit_status = CLI_AUTH;
 	} else if (status == 429) {

@@ -298,14 +298,22 @@ HANDLER(h_refresh)
 	auth_token_hash(token, hash);
 	/* Revoke-and-read in one step: of two racing refreshes only one wins. */
 	int64_t user_id = 0, login_id = 0;
-	int rc = store_token_refresh(req->store, hash, store_now(), &user_id, &login_id);
+	enum store_refresh_why why = STORE_REFRESH_UNKNOWN;
+	int rc = store_token_refresh(req->store, hash, store_now(), &user_id, &login_id, &why);
 	if (rc == STORE_ERROR) {
 		api_store_failed(resp, req->store, "refresh");
 		return;
 	}
-	if (!user_id) {
-		api_error(resp, 401, "unauthorized", NULL,
-			  "The refresh token is unknown, expired or already used.");
+	if (rc != STORE_OK || !user_id) {
+		/* The client tells "log in again, it ran out" from "you are not logged in". */
+		if (why == STORE_REFRESH_EXPIRED)
+			api_error(resp, 401, "session_expired", NULL,
+				  "The refresh token has expired: log in again.");
+		else
+			api_error(resp, 401, "unauthorized", NULL,
+				  why == STORE_REFRESH_LOGGED_OUT ? "The login was logged out."
+				  : why == STORE_REFRESH_USED ? "The refresh token was already used."
+				  : "The refresh token is unknown to this server.");
 		return;
 	}
 	issue_tokens(req, resp, user_id, login_id, 200);

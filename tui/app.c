@@ -62,10 +62,23 @@ void app_status(struct app *a, int error, const char *fmt, ...)
 	a->dirty = 1;
 }
 
+const char *app_login_over(const struct worker_job *job)
+{
+	if (strcmp(job->error_code, "session_expired") == 0)
+		return "Your session expired — please log in again.";
+	if (strcmp(job->error_code, "login_unknown") == 0)
+		return "You are not logged in: the server does not know your saved login "
+		       "(it was logged out, or the server's database changed).";
+	if (job->status == -1)
+		return "You are not logged in.";
+	return NULL;
+}
+
 void app_status_job(struct app *a, const char *what, const struct worker_job *job)
 {
-	if (job->status == -1 || strcmp(job->error_code, "session_expired") == 0) {
-		app_logged_out(a, "Your login has ended; please log in again.");
+	const char *over = app_login_over(job);
+	if (over) {
+		app_logged_out(a, over);
 		return;
 	}
 	app_status(a, 1, "%s: %s", what, job->error[0] ? job->error : "failed");

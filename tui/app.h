@@ -224,6 +224,9 @@ void app_status(struct app *a, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The status line message for a failed job ("cannot reach voxcartd ..."). */
 void app_status_job(struct app *a, const char *what, const struct worker_job *job);
+/* When job failed because the login is over, what to tell the user ("Your session
+ * expired ..." or "You are not logged in ..."); NULL otherwise. */
+const char *app_login_over(const struct worker_job *job);
 void app_confirm(struct app *a, const char *question, void (*cb)(struct app *, int),
 		 int64_t arg);
 void app_set_screen(struct app *a, enum app_screen s);

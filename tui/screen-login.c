@@ -148,6 +148,8 @@ void login_result(struct app *a, struct worker_job *job)
 			login_init(a);
 			if (job->status == 0)
 				app_status(a, 1, "%s", job->error);
+			else if (job->status != -1 && app_login_over(job))
+				app_status(a, 1, "%s", app_login_over(job));
 			else if (job->status != -1)
 				app_status(a, 1, "Please log in again (%s).", job->error);
 		}

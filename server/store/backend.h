@@ -71,7 +71,7 @@ struct store_ops {
 			   int64_t refresh_expires, int64_t now, int64_t login_id,
 			   int64_t *token_id);
 	int (*token_refresh)(struct store *s, const char *refresh_hash, int64_t now,
-			     int64_t *user_id, int64_t *login_id);
+			     int64_t *user_id, int64_t *login_id, enum store_refresh_why *why);
 	int (*login_end)(struct store *s, int64_t login_id, int64_t token_id);
 	int (*login_alive)(struct store *s, int64_t login_id, int64_t now, int *alive);
 

@@ -219,11 +219,15 @@ int store_token_issue(struct store *s, int64_t user_id, const char *access_hash,
 }
 
 int store_token_refresh(struct store *s, const char *refresh_hash, int64_t now, int64_t *user_id,
-			int64_t *login_id)
+			int64_t *login_id, enum store_refresh_why *why)
 {
+	enum store_refresh_why ignored;
+	if (!why)
+		why = &ignored;
+	*why = STORE_REFRESH_UNKNOWN;
 	if (!s->ops->token_refresh)
 		return store_unsupported(s, "token_refresh");
-	return s->ops->token_refresh(s, refresh_hash, now, user_id, login_id);
+	return s->ops->token_refresh(s, refresh_hash, now, user_id, login_id, why);
 }
 
 int store_login_end(struct store *s, int64_t login_id, int64_t token_id)

@@ -159,11 +159,19 @@ int store_token_check(struct store *s, const char *access_hash, int64_t now,
 int store_token_issue(struct store *s, int64_t user_id, const char *access_hash,
 		      const char *refresh_hash, int64_t access_expires, int64_t refresh_expires,
 		      int64_t now, int64_t login_id, int64_t *token_id);
+/* Why a refresh token was refused (store_token_refresh's STORE_NOT_FOUND).  A token
+ * that is both spent and past its time counts as spent (or logged out). */
+enum store_refresh_why {
+	STORE_REFRESH_UNKNOWN = 0, /* no such token here (another database, or garbage) */
+	STORE_REFRESH_EXPIRED,     /* it ran out: refresh_expires <= now */
+	STORE_REFRESH_USED,        /* already exchanged for a new pair */
+	STORE_REFRESH_LOGGED_OUT,  /* its login was logged out */
+};
 /* Uses up a refresh token: revokes its pair and gives its user and login, in one step
  * (of two racing refreshes only one wins).  STORE_NOT_FOUND when unknown, expired at
- * `now` or already used. */
+ * `now` or already used; *why (may be NULL) then says which. */
 int store_token_refresh(struct store *s, const char *refresh_hash, int64_t now,
-			int64_t *user_id, int64_t *login_id);
+			int64_t *user_id, int64_t *login_id, enum store_refresh_why *why);
 /* Logout: ends the login and every token refreshed out of it (and token_id). */
 int store_login_end(struct store *s, int64_t login_id, int64_t token_id);
 /* *alive = 1 while the login was not logged out and a refresh token of it is still

@@ -384,10 +384,16 @@ static int refresh(struct session *s, struct rest *r, struct rest_response *resp
 			resp->status = 0;
 		}
 		free(server);
-	} else if (status == 401) {
-		snprintf(resp->error_code, sizeof resp->error_code, "session_expired");
-		snprintf(resp->error, sizeof resp->error, "your login to %s has expired; log in again",
+	} else if (status == 401 && strcmp(resp->error_code, "session_expired") == 0) {
+		/* The server says the login ran out (refresh_ttl). */
+		snprintf(resp->error, sizeof resp->error, "your session at %s expired; log in again",
 			 rest_base_url(r));
+	} else if (status == 401) {
+		/* Unknown to the server (another database), logged out, or already spent. */
+		snprintf(resp->error_code, sizeof resp->error_code, "login_unknown");
+		snprintf(resp->error, sizeof resp->error, "you are not logged in: %s does not know "
+			 "your saved login (it was logged out, or the server's database changed); "
+			 "log in again", rest_base_url(r));
 	}
 	unlock_file(lock);
 	return ok;

@@ -72,8 +72,9 @@ int session_accept_auth(struct session *s, const char *server, const cJSON *auth
 /* An authenticated rest_request() to r's server (see the top of this file).  Returns
  * the final HTTP status, 0 when the server could not be reached, or
  * SESSION_NOT_LOGGED_IN (resp->error says so).  A 401 after a failed refresh means the
- * login is over: resp->error_code is "session_expired".  *resp is always filled; free
- * it with rest_response_free(). */
+ * login is over: resp->error_code is "session_expired" when it ran out, "login_unknown"
+ * when the server does not know it (logged out, spent, or another database).  *resp is
+ * always filled; free it with rest_response_free(). */
 int session_request(struct session *s, struct rest *r, const char *method, const char *path,
 		    const cJSON *body, const char *idempotency_key, struct rest_response *resp);
 

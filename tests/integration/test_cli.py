@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -507,8 +508,36 @@ def t_newcomer(bananas):
         res = run(["whoami"], "gone", server=url)
         one_line_error("whoami when the server does not know the login: exit 4, says what "
                        "happened and what to run", res, 4,
-                       r"does not accept your saved login.*database.*voxcart login gone@example\.com")
-        C.check("... and does not claim it simply expired", "has expired" not in res[2], res[2])
+                       r"You are not logged in: .*does not know your saved login.*database.*"
+                       r"`voxcart login gone@example\.com`")
+        C.check("... and does not claim it simply expired", "expired" not in res[2], res[2])
+
+    # 7. a login that ran out (the server says so) vs one logged out elsewhere
+    with lib.Server() as srv:
+        url = "http://127.0.0.1:%d" % srv.port
+        run(["--server", url, "register", "late@example.com"], "late", server=False,
+            stdin=PASSWORD + "\n")
+        db = sqlite3.connect(srv.db, timeout=10)
+        db.execute("UPDATE tokens SET access_expires = 1, refresh_expires = 2")
+        db.commit()
+        db.close()
+        res = run(["whoami"], "late", server=url)
+        one_line_error("whoami when the saved login ran out: exit 4, 'Your session expired'",
+                       res, 4, r"^voxcart: Your session expired — log in again with "
+                       r"`voxcart login late@example\.com`$")
+        C.check("... and does not say 'not logged in'", "not logged in" not in res[2], res[2])
+        rc, out, _ = run(["--json", "whoami"], "late", server=url)
+        lines = json_lines(out)
+        C.check("... --json: the server's code session_expired", rc == 4 and lines and
+                lines[0].get("error", {}).get("code") == "session_expired", out)
+        run(["login", "--password-stdin", "late@example.com"], "late", server=url,
+            stdin=PASSWORD + "\n")
+        shutil.copytree(home("late"), os.path.join(TMP, "late2"))
+        ok("logout", run(["logout"], "late", server=url))
+        res = run(["whoami"], "late2", server=url)  # a copy of the login just logged out
+        one_line_error("whoami with a login logged out elsewhere: 'You are not logged in'",
+                       res, 4, r"^voxcart: You are not logged in: .*was logged out")
+        C.check("... and does not say it expired", "expired" not in res[2], res[2])
 
     # 7. a login that replaces another saved login says so
     rc, out, err = run(["login", "--password-stdin", "farm@example.com"], "switch",

@@ -73,7 +73,9 @@ static void handle(int fd)
 		F.refresh_calls++;
 		char want[128];
 		snprintf(want, sizeof want, "\"refresh_token\":\"%s\"", F.refresh);
-		if (F.refuse_refresh || !strstr(req, want)) {
+		if (F.refuse_refresh == 2) {
+			answer(fd, 401, "", "{\"error\":{\"code\":\"session_expired\",\"message\":\"ran out\"}}");
+		} else if (F.refuse_refresh || !strstr(req, want)) {
 			answer(fd, 401, "", "{\"error\":{\"code\":\"unauthorized\",\"message\":\"bad refresh token\"}}");
 		} else {
 			snprintf(F.access, sizeof F.access, "access-%d", F.refresh_calls + 1);
@@ -361,9 +363,28 @@ START_TEST(refresh_refused)
 	struct rest *r = rest_new(base);
 	struct rest_response resp;
 	ck_assert_int_eq(session_request(&s, r, "GET", "/api/v1/me", NULL, NULL, &resp), 401);
-	ck_assert_str_eq(resp.error_code, "session_expired");
-	ck_assert_ptr_nonnull(strstr(resp.error, "log in again"));
+	/* unknown to the server: not "expired" */
+	ck_assert_str_eq(resp.error_code, "login_unknown");
+	ck_assert_ptr_nonnull(strstr(resp.error, "not logged in"));
+	ck_assert_ptr_null(strstr(resp.error, "expired"));
 	ck_assert_int_eq(F.refresh_calls, 1); /* once, not in a loop */
+	rest_response_free(&resp);
+	rest_free(r);
+	session_free(&s);
+}
+END_TEST
+
+START_TEST(refresh_expired)
+{
+	struct session s;
+	login(&s, "stale", "refresh-1", 0);
+	F.refuse_refresh = 2; /* the server says the refresh token ran out */
+	struct rest *r = rest_new(base);
+	struct rest_response resp;
+	ck_assert_int_eq(session_request(&s, r, "GET", "/api/v1/me", NULL, NULL, &resp), 401);
+	ck_assert_str_eq(resp.error_code, "session_expired");
+	ck_assert_ptr_nonnull(strstr(resp.error, "expired; log in again"));
+	ck_assert_int_eq(F.refresh_calls, 1);
 	rest_response_free(&resp);
 	rest_free(r);
 	session_free(&s);
@@ -458,6 +479,7 @@ int main(void)
 	tcase_add_test(tc, refresh_on_401_and_retry);
 	tcase_add_test(tc, refresh_before_expiry);
 	tcase_add_test(tc, refresh_refused);
+	tcase_add_test(tc, refresh_expired);
 	tcase_add_test(tc, adopts_pair_saved_by_another_client);
 	tcase_add_test(tc, unreachable_server);
 	tcase_add_test(tc, errors_and_retry_after);

@@ -194,10 +194,12 @@ START_TEST(accounts_and_tokens)
 	ck_assert_int_eq(tu.login_id, tok);
 	ck_assert_int_eq(store_token_check(s, "a1", now + 61, &tu), STORE_NOT_FOUND);
 	int64_t uid = 0, login = 0;
-	ck_assert_int_eq(store_token_refresh(s, "r1", now, &uid, &login), STORE_OK);
+	enum store_refresh_why why = STORE_REFRESH_LOGGED_OUT;
+	ck_assert_int_eq(store_token_refresh(s, "r1", now, &uid, &login, &why), STORE_OK);
 	ck_assert_int_eq(uid, id);
 	ck_assert_int_eq(login, tok);
-	ck_assert_int_eq(store_token_refresh(s, "r1", now, &uid, &login), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_token_refresh(s, "r1", now, &uid, &login, &why), STORE_NOT_FOUND);
+	ck_assert_int_eq(why, STORE_REFRESH_USED);
 	ck_assert_int_eq(store_token_check(s, "a1", now, &tu), STORE_NOT_FOUND);
 	ck_assert_int_eq(store_token_issue(s, id, "a2", "r2", now + 60, now + 600, now, login, NULL),
 			 STORE_OK);
@@ -208,6 +210,24 @@ START_TEST(accounts_and_tokens)
 	ck_assert_int_eq(store_login_alive(s, login, now, &alive), STORE_OK);
 	ck_assert_int_eq(alive, 0);
 	ck_assert_int_eq(store_token_check(s, "a2", now, &tu), STORE_NOT_FOUND);
+	/* Why a refresh is refused: logged out, unknown, expired (and NULL is allowed). */
+	ck_assert_int_eq(store_token_refresh(s, "r2", now, &uid, &login, &why), STORE_NOT_FOUND);
+	ck_assert_int_eq(why, STORE_REFRESH_LOGGED_OUT);
+	why = STORE_REFRESH_EXPIRED;
+	ck_assert_int_eq(store_token_refresh(s, "no-such", now, &uid, &login, &why),
+			 STORE_NOT_FOUND);
+	ck_assert_int_eq(why, STORE_REFRESH_UNKNOWN);
+	ck_assert_int_eq(store_token_issue(s, id, "a3", "r3", now + 60, now + 600, now, 0, NULL),
+			 STORE_OK);
+	ck_assert_int_eq(store_token_refresh(s, "r3", now + 600, &uid, &login, &why),
+			 STORE_NOT_FOUND);
+	ck_assert_int_eq(why, STORE_REFRESH_EXPIRED);
+	ck_assert_int_eq(store_token_refresh(s, "r3", now + 600, &uid, &login, NULL),
+			 STORE_NOT_FOUND);
+	ck_assert_int_eq(store_token_refresh(s, "r3", now + 599, &uid, &login, &why), STORE_OK);
+	ck_assert_int_eq(store_token_refresh(s, "r3", now + 900, &uid, &login, &why),
+			 STORE_NOT_FOUND);
+	ck_assert_int_eq(why, STORE_REFRESH_USED); /* spent and past its time: spent */
 	store_disconnect(s);
 }
 END_TEST

@@ -68,9 +68,15 @@ static const struct {
 			     " refresh_hash, access_expires, refresh_expires, created_at, login_id)"
 			     " SELECT n.id, $1, $2, $3, $4, $5, $6, CASE WHEN $7 > 0 THEN $7 ELSE n.id"
 			     " END FROM n RETURNING id", 7 },
-	/* Of two refreshes racing on two processes, the row lock lets one win. */
-	[ST_TOKEN_REFRESH] = { "token_refresh", "UPDATE tokens SET revoked = 1 WHERE refresh_hash = $1"
-			       " AND revoked = 0 AND refresh_expires > $2 RETURNING user_id, login_id", 2 },
+	/* Of two refreshes racing on two processes, the row lock lets one win.  When none
+	 * is taken, the row as this statement saw it says why (store_refresh_why): a row
+	 * that looked usable was taken by a racing refresh. */
+	[ST_TOKEN_REFRESH] = { "token_refresh", "WITH u AS (UPDATE tokens SET revoked = 1"
+			       " WHERE refresh_hash = $1 AND revoked = 0 AND refresh_expires > $2"
+			       " RETURNING user_id, login_id) SELECT user_id, login_id, 0 FROM u"
+			       " UNION ALL SELECT 0, 0, CASE WHEN revoked = 2 THEN 3 WHEN revoked = 0"
+			       " AND refresh_expires <= $2 THEN 1 ELSE 2 END FROM tokens"
+			       " WHERE refresh_hash = $1 AND NOT EXISTS (SELECT 1 FROM u)", 2 },
 	[ST_LOGIN_END] = { "login_end", "UPDATE tokens SET revoked = 2 WHERE login_id = $1 OR id = $2",
 			   2 },
 	[ST_LOGIN_ALIVE] = { "login_alive", "SELECT coalesce(max((revoked = 2)::int), 1),"
@@ -453,7 +459,7 @@ static int pg_token_issue(struct store *s, int64_t user_id, const char *access_h
 }
 
 static int pg_token_refresh(struct store *s, const char *refresh_hash, int64_t now,
-			    int64_t *user_id, int64_t *login_id)
+			    int64_t *user_id, int64_t *login_id, enum store_refresh_why *why)
 {
 	char n[24];
 	I64(n, now);
@@ -462,9 +468,13 @@ static int pg_token_refresh(struct store *s, const char *refresh_hash, int64_t n
 	int rc = query(pg_of(s), ST_TOKEN_REFRESH, params, &r, "refresh");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
+	/* Third column: 0 taken, else a store_refresh_why (1 expired, 2 used, 3 out). */
+	int reason = PQntuples(r) ? atoi(PQgetvalue(r, 0, 2)) : 0;
+	if (PQntuples(r) == 0 || reason != 0) {
 		rc = STORE_NOT_FOUND;
-	else {
+		*why = reason == 1 ? STORE_REFRESH_EXPIRED : reason == 2 ? STORE_REFRESH_USED
+		       : reason == 3 ? STORE_REFRESH_LOGGED_OUT : STORE_REFRESH_UNKNOWN;
+	} else {
 		*user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 		*login_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	}

@@ -233,8 +233,31 @@ int sq_token_issue(struct store *s, int64_t user_id, const char *access_hash,
 	return sq_atomic_end(q, rc);
 }
 
+/* Why refresh_hash was refused at `now` (after the UPDATE below took no row). */
+static int refresh_refused_why(struct sq_store *q, const char *refresh_hash, int64_t now,
+			       enum store_refresh_why *why)
+{
+	sqlite3_stmt *st = sq_stmt(q, "SELECT revoked, refresh_expires FROM tokens"
+				      " WHERE refresh_hash = ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, refresh_hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), out = STORE_NOT_FOUND;
+	*why = STORE_REFRESH_UNKNOWN;
+	if (rc == SQLITE_ROW) {
+		int revoked = sqlite3_column_int(st, 0);
+		*why = revoked == 2 ? STORE_REFRESH_LOGGED_OUT
+		       : revoked ? STORE_REFRESH_USED
+		       : sqlite3_column_int64(st, 1) <= now ? STORE_REFRESH_EXPIRED
+		       : STORE_REFRESH_USED; /* taken by a refresh racing this one */
+	} else if (rc != SQLITE_DONE)
+		out = sq_fail(q, "token refresh");
+	sq_done(st);
+	return out;
+}
+
 int sq_token_refresh(struct store *s, const char *refresh_hash, int64_t now, int64_t *user_id,
-		     int64_t *login_id)
+		     int64_t *login_id, enum store_refresh_why *why)
 {
 	struct sq_store *q = sq_of(s);
 	/* Revoke-and-read in one statement: of two racing refreshes only one wins. */
@@ -255,6 +278,8 @@ int sq_token_refresh(struct store *s, const char *refresh_hash, int64_t now, int
 	if (rc != SQLITE_DONE)
 		out = sq_fail(q, "token refresh");
 	sq_done(st);
+	if (out == STORE_NOT_FOUND)
+		out = refresh_refused_why(q, refresh_hash, now, why);
 	return out;
 }
 

@@ -94,7 +94,7 @@ int sq_token_issue(struct store *s, int64_t user_id, const char *access_hash,
 		   const char *refresh_hash, int64_t access_expires, int64_t refresh_expires,
 		   int64_t now, int64_t login_id, int64_t *token_id);
 int sq_token_refresh(struct store *s, const char *refresh_hash, int64_t now, int64_t *user_id,
-		     int64_t *login_id);
+		     int64_t *login_id, enum store_refresh_why *why);
 int sq_login_end(struct store *s, int64_t login_id, int64_t token_id);
 int sq_login_alive(struct store *s, int64_t login_id, int64_t now, int *alive);
 int sq_conv_create(struct store *s, int64_t user_id, int64_t now, int64_t *id);
