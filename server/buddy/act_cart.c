@@ -260,10 +260,16 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	 * the product was added a moment ago in the same breath; saying it again is
 	 * the same request (a different count sets how many that add was) */
 	struct buddy_state *st = t->st;
+	/* so is a count said right after the buddy added what a bare name asked for
+	 * ("bagels, not the everything ones" - "two packs actually") */
+	int guessed = st->batch_turn >= st->turn - 2 && st->batch_turn < st->turn &&
+		      st->guess_turn == st->batch_turn && !c->more;
+	if (guessed && !t->cart)
+		refresh_cart(t);
 	if ((it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 && !c->more &&
-	    st->batch_turn == st->turn && st->nbatch > 0 && st->nfocus > 0) {
+	    (st->batch_turn == st->turn || (guessed && it->qty > 0)) && st->nbatch > 0 && st->nfocus > 0) {
 		for (int i = 0; i < st->nbatch; i++) {
-			if (st->batch[i].id != st->focus[0])
+			if (st->batch[i].id != st->focus[0] && !(guessed && st->nbatch == 1))
 				continue;
 			if (it->qty > 0 && it->qty != st->batch[i].qty) {
 				cJSON *p = NULL;
@@ -325,6 +331,20 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		}
 		for (int i = 0; i < n; i++) {
 			const cJSON *p = cJSON_GetArrayItem(res.products, i);
+			/* "yes english breakfast, just the one box" right after it was
+			 * added for its bare name: that many in all */
+			int b = -1;
+			for (int k = 0; guessed && it->qty > 0 && k < st->nbatch && b < 0; k++)
+				if (st->batch[k].id == dlg_id(p))
+					b = k;
+			if (b >= 0) {
+				if (it->qty != st->batch[b].qty)
+					change_line(t, p, st->batch[b].line_before + it->qty);
+				else
+					reply_say(&t->r, "That's the one you have.");
+				st->batch[b].qty = it->qty;
+				continue;
+			}
 			/* "i need five of the sparkling water" with one there: five in all */
 			if (c->soft && it->qty > 0 && !c->more && dlg_cart_qty(t->cart, dlg_id(p)) > 0) {
 				change_line(t, p, units_of(p, it, qty));

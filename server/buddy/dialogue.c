@@ -375,14 +375,22 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		return;
 	}
 	if (it->ref == UND_REF_WORDS && it->pick == UND_PICK_NONE) {
-		if (c->polite && it->qty == 0 && c->price.min_cents < 0 && c->price.max_cents < 0) {
+		if ((c->polite || !c->question) && it->qty == 0 && c->price.min_cents < 0 &&
+		    c->price.max_cents < 0) {
 			/* "almond milk with no added sugar please": asking for the one that fits */
 			struct resolution res;
 			resolve_item(t, it, RES_CATALOG, &res);
 			int one = res.status == RES_OK && cJSON_GetArraySize(res.products) == 1 &&
 				  dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", -1) != 0;
+			/* a bare name ("kettle", "oj, with pulp") asks for the one it plainly
+			 * names; a story ("breakfast stuff") or a guess is shown first */
+			if (one && !c->polite)
+				one = resolve_said_plainly(t, it, &res.q, cJSON_GetArrayItem(res.products, 0)) &&
+				      (!it->size_num[0] || match_has_size(cJSON_GetArrayItem(res.products, 0),
+									  it->size_num, it->size_unit));
 			resolve_free(&res);
 			if (one) {
+				st->guess_turn = st->turn;
 				struct und_cmd add = *c;
 				add.intent = UND_ADD;
 				t->main = UND_ADD;

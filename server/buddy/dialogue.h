@@ -77,6 +77,8 @@ struct buddy_state {
 	struct dlg_added batch[DLG_MAX_FOCUS];	/* every add of the turn batch_turn */
 	int nbatch;
 	int batch_turn;
+	int guess_turn;		/* the turn that added what a bare name asked for ("kettle"):
+				 * a count said next ("two actually") is how many in all */
 	/* the last search, for "show me more" and "anything cheaper" */
 	char last_query[256];
 	char last_category[64];
@@ -163,6 +165,11 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *cost);
 /* 1 when the catalog knows the word (as said, typo-corrected, or by its synonym). */
 int resolve_known_word(struct turn *t, const char *w);
+/* 1 when the item names the product plainly: every word as the catalog spells it (or
+ * its synonym), and the product is of the kind named ("kettle", "oj with pulp"; not
+ * "breakfast" for a breakfast tea, nor "weather" for water). */
+int resolve_said_plainly(struct turn *t, const struct und_item *it, const struct match_query *q,
+			 const cJSON *product);
 int64_t dlg_id(const cJSON *obj);
 /* The dialogue's names for libvoxcart's JSON accessors (json.h). */
 #define dlg_int json_int_or

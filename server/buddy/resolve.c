@@ -871,3 +871,18 @@ int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item 
 		*a = both;
 	return merged;
 }
+
+int resolve_said_plainly(struct turn *t, const struct und_item *it, const struct match_query *q,
+			 const cJSON *product)
+{
+	int said = 0;
+	for (int i = 0; i < it->nwords; i++) {
+		const char *w = it->words[i];
+		if (it->wctx[i] || lex_is_stopword(w) || lex_is_unit(w) || text_is_digits(w))
+			continue;
+		if (!resolve_exact_word(t, w) && !(lex_is_common(w) || lex_is_soft(w)))
+			return 0;	/* a slip, or a word known only by what it means */
+		said++;
+	}
+	return said > 0 && match_kind_level(product, q) == 2;
+}

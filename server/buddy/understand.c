@@ -678,7 +678,8 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		}
 		if ((n = text_match(t, k, b, "but nothing from")) || (n = text_match(t, k, b, "nothing from")) ||
 		    (n = text_match(t, k, b, "nothing by")) || (n = text_match(t, k, b, "none from")) ||
-		    (n = text_match(t, k, b, "anything but")) || (n = text_match(t, k, b, "but not")) ||
+		    ((n = text_match(t, k, b, "anything but")) && (cmd->question = 1)) ||
+		    (n = text_match(t, k, b, "but not")) ||
 		    (n = text_match(t, k, b, "not")) || (n = text_match(t, k, b, "no")) ||
 		    (n = text_match(t, k, b, "without"))) {
 			if (!s.cur)
@@ -1230,6 +1231,26 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			   text_match(t, q, b, "have you got") || text_match(t, q, b, "do they");
 	}
 	cmd->yesno = yesno_question(t, a, b);
+	/* "which apples for a pie", "do you do oat milk": a question, however typed */
+	{
+		static const char *const opens[] = { "which", "what", "do", "does", "is", "are", "have",
+			"has", "can", "could", "would", "should", "will", "how", "where", "why", "who",
+			"any", "got" };
+		int q = a;
+		while (q < b && (text_is(t, q, "so") || text_is(t, q, "and") || text_is(t, q, "ok") ||
+				 text_is(t, q, "okay") || text_is(t, q, "hey") || text_is(t, q, "well") ||
+				 text_is(t, q, "but") || text_is(t, q, "hmm") || text_is(t, q, "also")))
+			q++;
+		for (size_t k = 0; k < sizeof opens / sizeof *opens; k++)
+			cmd->question |= text_is(t, q, opens[k]);
+		for (int i = a; i < b; i++)
+			cmd->question |= text_is(t, i, "which") || text_match(t, i, b, "what kind") != 0;
+		cmd->question |= cmd->ask || cmd->yesno;
+		/* "for the vanilla one obviously", "with the lime one": the end of what
+		 * was said before, not a request of its own */
+		cmd->question |= text_is(t, q, "for") || text_is(t, q, "with") || text_is(t, q, "to") ||
+				 text_is(t, q, "into");
+	}
 	if (cmd->yesno && (cmd->intent == UND_ADD || cmd->intent == UND_NONE))
 		cmd->intent = UND_INFO;	/* "can i put the mug in the dishwasher?" */
 	/* separable verbs: "take one lemon out", "put the milk back" */
@@ -1885,6 +1906,7 @@ void und_parse(const char *text, struct und_result *r)
 			in_list = 1;
 		}
 		r->cmd[i].polite |= thanked || in_list;
+		r->cmd[i].question |= text && strchr(text, '?') != NULL;
 	}
 	free(c);
 	free(t);

@@ -99,6 +99,9 @@ struct und_cmd {
 	int polite;		/* a plain request: "please", "cheers", a container said with an
 				 * article ("a pack of the lime water"), "X will do", an item of a
 				 * list after a colon: a fragment naming one product asks for it */
+	int question;		/* a question ("kettle?", "which apples for a pie", "do you do
+				 * oat milk") or the end of an earlier request ("for the
+				 * vanilla one"): a bare name in it is no request */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */
