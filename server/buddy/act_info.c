@@ -107,6 +107,33 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 			resolve_free(&res);
 			return;
 		}
+		if (res.status == RES_AMBIGUOUS && cJSON_GetArraySize(res.products) > 1) {
+			/* "how many packs of pasta do i have": every line of that kind, counted */
+			char parts[DLG_READ_MAX][200], total[64];
+			const char *ptr[DLG_READ_MAX];
+			int np = 0;
+			long units = 0;
+			const cJSON *p;
+			cJSON_ArrayForEach(p, res.products) {
+				int q = dlg_cart_qty(t->cart, dlg_id(p));
+				char title[160], qs[32];
+				units += q;
+				if (np >= DLG_READ_MAX)
+					continue;
+				reply_title(p, title, sizeof title);
+				reply_count(q, qs, sizeof qs);
+				snprintf(parts[np], sizeof parts[np], "%s %s", qs, title);
+				ptr[np] = parts[np];
+				np++;
+			}
+			char list[700];
+			reply_list(ptr, np, "and", list, sizeof list);
+			reply_count(units, total, sizeof total);
+			reply_say(&t->r, "You have %s in all: %s.", total, list);
+			dlg_focus(t, res.products);
+			resolve_free(&res);
+			return;
+		}
 		reply_say(&t->r, "You don't have any %s in your cart.", *res.said ? res.said : "of that");
 		resolve_free(&res);
 		return;
@@ -2091,4 +2118,292 @@ int act_measure(struct turn *t, const char *text)
 	cJSON_Delete(one);
 	resolve_free(&res);
 	return 1;
+}
+
+/* The sum of price x quantity over cart lines (product-shaped, with "quantity"). */
+static int64_t lines_sum(const cJSON *lines)
+{
+	int64_t sum = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, lines)
+		sum += dlg_int(p, "price_cents", 0) * dlg_int(p, "quantity", 1);
+	return sum;
+}
+
+/* Words of a cart question that may name what in the cart it is about: no function
+ * word, no word of the question itself ("how much", "together", "half"). */
+static int question_word(const char *w)
+{
+	static const char *const words[] = { "come", "comes", "coming", "came", "total", "totals", "owe",
+		"pay", "paying", "spend", "spending", "spent", "run", "set", "back", "worth", "together",
+		"altogether", "whole", "overall", "combined", "everything", "cost", "costs", "costing",
+		"price", "priced", "expensive", "cheap", "cheapest", "priciest", "dearest", "most", "least",
+		"share", "split", "splitting", "half", "halves", "third", "quarter", "ways", "roommate",
+		"flatmate", "housemate", "partner", "friend", "mate", "would", "if", "were", "added",
+		"adding", "bought", "buying", "get", "gets", "getting", "reach", "hit", "more", "far",
+		"short", "away", "need", "needs", "sum", "were", "be", "been", "being", "put", "exactly" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return lex_is_stopword(w) || lex_is_whole_word(w) || lex_is_cart_word(w);
+}
+
+static void say_money(struct turn *t, int64_t cents, char *out, size_t len)
+{
+	reply_money(cents, t->cart ? dlg_str(t->cart, "currency") : NULL, out, len);
+}
+
+int act_cart_question(struct turn *t, const struct und_result *r, const char *text)
+{
+	for (int c = 0; c < r->n; c++) {
+		enum und_intent in = r->cmd[c].intent;
+		if ((in == UND_ADD && !r->cmd[c].soft) || in == UND_REMOVE || in == UND_SET || in == UND_LESS ||
+		    in == UND_CLEAR_CART || in == UND_CHECKOUT || in == UND_CANCEL_ORDER || in == UND_ORDER_STATUS)
+			return 0;
+	}
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int n = tw->n;
+	int how_much = 0, what = 0, money_verb = 0, would = 0, share = 0, more = 0, cartref = 0;
+	int whole = 0, repeat = 0, dir = 0, which = 0, content = 0;
+	int64_t target = -1;
+	for (int i = 0; i < n; i++) {
+		const char *w = tw->w[i];
+		how_much |= text_match(tw, i, n, "how much") > 0;
+		what |= !strcmp(w, "what") || !strcmp(w, "whats");
+		which |= !strcmp(w, "which") || !strcmp(w, "what") || !strcmp(w, "whats");
+		money_verb |= !strcmp(w, "cost") || !strcmp(w, "costs") || !strcmp(w, "come") || !strcmp(w, "comes") ||
+			      !strcmp(w, "coming") || !strcmp(w, "total") || !strcmp(w, "owe") || !strcmp(w, "pay");
+		would |= !strcmp(w, "would") || !strcmp(w, "if");
+		more |= !strcmp(w, "more") || !strcmp(w, "far") || !strcmp(w, "short");
+		cartref |= lex_is_cart_word(w) || text_match(tw, i, n, "in there") || text_match(tw, i, n, "i have") ||
+			   text_match(tw, i, n, "i got") || text_match(tw, i, n, "have i got") ||
+			   text_match(tw, i, n, "i have got") || text_match(tw, i, n, "i picked");
+		whole |= lex_is_whole_word(w);
+		if (lex_repeat_at(tw, i, n))
+			repeat = 1;
+		if (!share && (share = lex_share_of(tw, i, n)) != 0 && i + 1 < n &&
+		    (text_is(tw, i + 1, "a") || text_is(tw, i + 1, "an") || text_is(tw, i + 1, "dozen") ||
+		     text_is(tw, i + 1, "price") || text_is(tw, i + 1, "off") || lex_size_unit(tw->w[i + 1])))
+			share = 0;	/* "half a dozen", "half price", "a quarter pound" */
+		if (!strcmp(w, "most") || !strcmp(w, "priciest") || !strcmp(w, "dearest"))
+			dir = 1;
+		else if (!strcmp(w, "cheapest") || !strcmp(w, "least"))
+			dir = -1;
+		if (target < 0 && (!strcmp(w, "to") || !strcmp(w, "reach") || !strcmp(w, "hit") || !strcmp(w, "of"))) {
+			int64_t cents;
+			if (price_parse_amount(tw, i + 1, n, 1, &cents) && cents > 0)
+				target = cents;
+		}
+	}
+	int asks = how_much || (what && money_verb);
+	struct buddy_state *st = t->st;
+	/* the words no "say that again" covers */
+	for (int i = 0; repeat && i < n;) {
+		int len = lex_repeat_at(tw, i, n);
+		if (len) {
+			i += len;
+			continue;
+		}
+		content += !lex_is_stopword(tw->w[i]);
+		i++;
+	}
+
+	/* "sorry, what was it again?": the last answer, again */
+	if (repeat && content == 0 && *st->last_reply) {
+		free(tw);
+		reply_say(&t->r, "%s", st->last_reply);
+		if (st->pending != DLG_PENDING_NONE) {
+			st->pending_turn = st->turn;
+			t->asked = 1;
+		}
+		t->main = st->last_intent;
+		return 1;
+	}
+	int kind = 0;
+	if (share > 0 && (asks || what))
+		kind = 's';
+	else if (more && target > 0 && (asks || what))
+		kind = 'r';
+	else if (dir && cartref && (which || asks))
+		kind = 'x';
+	else if (would && asks)
+		kind = 'w';
+	else if (asks && whole)
+		kind = 'd';
+	else if (asks && st->last.kind == DLG_LAST_ADD && st->last.turn == st->turn - 1 &&
+		 !(st->batch_turn == st->turn - 1 && st->nbatch > 1) && !strstr(text, "so far"))
+		kind = 'l';	/* (after several were added, "how much is that" is the total) */
+	free(tw);
+	if (!kind)
+		return 0;
+	if (cart_total(t) < 0)
+		return 0;
+	int64_t total = dlg_int(t->cart, "subtotal_cents", 0);
+	cJSON *lines = kind == 'd' || kind == 'x' ? resolve_cart_full(t) : dlg_cart_as_products(t->cart);
+	int nlines = cJSON_GetArraySize(lines);
+	char a[96], b[96], c3[96], title[160], cnt[64];
+	int done = 0;
+	/* the product words said, as one item (the first one that names something) */
+	const struct und_item *named = NULL;
+	for (int c = 0; c < r->n && !named; c++)
+		for (int i = 0; i < r->cmd[c].nitems && !named; i++)
+			if (r->cmd[c].items[i].ref == UND_REF_WORDS && r->cmd[c].items[i].nwords > 0)
+				named = &r->cmd[c].items[i];
+	switch (kind) {
+	case 's':	/* "how much is my half" */
+		if (nlines == 0)
+			break;
+		say_money(t, total, a, sizeof a);
+		say_money(t, (total * 2 + share) / (2 * share), b, sizeof b);
+		if (share == 2)
+			reply_say(&t->r, "Your total is %s, so half is %s.", a, b);
+		else if (share == 3 || share == 4)
+			reply_say(&t->r, "Your total is %s, so a %s is %s.", a, share == 3 ? "third" : "quarter", b);
+		else {
+			reply_count(share, cnt, sizeof cnt);
+			reply_say(&t->r, "Your total is %s, so split %s ways it is %s each.", a, cnt, b);
+		}
+		done = 1;
+		break;
+	case 'r':	/* "how much more to get to 25 dollars" */
+		say_money(t, total, a, sizeof a);
+		say_money(t, target, b, sizeof b);
+		if (total < target) {
+			say_money(t, target - total, c3, sizeof c3);
+			reply_say(&t->r, "Your cart comes to %s, so you need %s more to reach %s.", a, c3, b);
+		} else {
+			reply_say(&t->r, "Your cart already comes to %s, so you're past %s.", a, b);
+		}
+		done = 1;
+		break;
+	case 'x': {	/* "which thing in my cart costs the most" */
+		const cJSON *best = NULL, *p;
+		cJSON_ArrayForEach(p, lines)
+			if (!best || (dir > 0 ? dlg_int(p, "price_cents", 0) > dlg_int(best, "price_cents", 0) :
+				      dlg_int(p, "price_cents", 0) < dlg_int(best, "price_cents", 0)))
+				best = p;
+		if (!best) {
+			reply_say(&t->r, "Your cart is empty.");
+			done = 1;
+			break;
+		}
+		reply_title(best, title, sizeof title);
+		reply_price_of(best, a, sizeof a);
+		reply_say(&t->r, "The %s thing in your cart is the %s, at %s.", dir > 0 ? "most expensive" : "cheapest",
+			  title, a);
+		dlg_focus_one(t, dlg_id(best));
+		done = 1;
+		break;
+	}
+	case 'w': {	/* "what would 12 mugs come to", "if I added the kettle, what's my total" */
+		if (!named)
+			break;
+		struct resolution res;
+		resolve_item(t, named, RES_CATALOG, &res);
+		if (res.status == RES_OK && cJSON_GetArraySize(res.products) == 1) {
+			const cJSON *p = cJSON_GetArrayItem(res.products, 0);
+			int qty = named->qty > 0 ? named->qty : 1;
+			int64_t cost = dlg_int(p, "price_cents", 0) * qty;
+			reply_title(p, title, sizeof title);
+			say_money(t, cost, a, sizeof a);
+			int with_cart = nlines > 0 && (cartref || strstr(text, "total") || strstr(text, "Total"));
+			if (with_cart) {
+				say_money(t, total + cost, b, sizeof b);
+				reply_say(&t->r, "With %s your total would come to %s.", title, b);
+			} else if (qty > 1) {
+				reply_count(qty, cnt, sizeof cnt);
+				reply_price_of(p, b, sizeof b);
+				reply_say(&t->r, "%s %s would come to %s, at %s each.", cnt, title, a, b);
+			} else {
+				reply_say(&t->r, "The %s would be %s.", title, a);
+			}
+			dlg_focus_one(t, dlg_id(p));
+			t->st->info_turn = t->st->turn;
+			done = 1;
+		}
+		resolve_free(&res);
+		break;
+	}
+	case 'd': {	/* "how much is all the fruit together", "how much is all this" */
+		struct und_item it = { .ref = UND_REF_WORDS };
+		if (named) {
+			for (int i = 0; i < named->nwords && it.nwords < UND_ITEM_WORDS; i++)
+				if (!question_word(named->words[i]))
+					snprintf(it.words[it.nwords++], TEXT_WORD_LEN, "%s", named->words[i]);
+		}
+		int known = 0;
+		for (int i = 0; i < it.nwords; i++)
+			known |= resolve_known_word(t, it.words[i]);
+		if (!known || nlines == 0) {
+			/* nothing the catalog sells was named: the whole cart ("all the gift stuff") */
+			say_money(t, total, a, sizeof a);
+			int units = (int)dlg_int(t->cart, "item_count", nlines);
+			reply_count(units, cnt, sizeof cnt);
+			if (nlines == 0)
+				reply_say(&t->r, "Your cart is empty.");
+			else
+				reply_say(&t->r, "Your total is %s for %s item%s.", a, cnt, units == 1 ? "" : "s");
+			t->total_said = 1;
+			t->main = UND_CART_TOTAL;
+			done = 1;
+			break;
+		}
+		struct match_query q;
+		char missing[128];
+		resolve_query(t, &it, &q, missing, sizeof missing);
+		cJSON *sub = cJSON_CreateArray();
+		const cJSON *p;
+		cJSON_ArrayForEach(p, lines) {
+			double cov = 0;
+			if (q.n > 0 && (match_score(&q, p, &cov), cov >= 0.6))
+				cJSON_AddItemToArray(sub, cJSON_Duplicate(p, 1));
+		}
+		if (cJSON_GetArraySize(sub) > 0) {
+			char said[160] = "";
+			for (int i = 0; i < it.nwords; i++)
+				snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", i ? " " : "", it.words[i]);
+			say_money(t, lines_sum(sub), a, sizeof a);
+			reply_say(&t->r, "The %s in your cart come%s to %s.", said,
+				  cJSON_GetArraySize(sub) == 1 && dlg_int(cJSON_GetArrayItem(sub, 0), "quantity", 1) == 1 ?
+				  "s" : "", a);
+			dlg_focus(t, sub);
+			t->total_said = 1;
+			t->main = UND_CART_TOTAL;
+			done = 1;
+		}
+		cJSON_Delete(sub);
+		break;
+	}
+	case 'l': {	/* "what's that cost me" right after adding two */
+		if (named)
+			break;
+		int qty = dlg_cart_qty(t->cart, st->last.id);
+		const cJSON *p;
+		cJSON_ArrayForEach(p, lines) {
+			if (dlg_id(p) != st->last.id || qty < 2)
+				continue;
+			reply_title(p, title, sizeof title);
+			reply_count(qty, cnt, sizeof cnt);
+			say_money(t, dlg_int(p, "price_cents", 0) * qty, a, sizeof a);
+			reply_price_of(p, b, sizeof b);
+			reply_say(&t->r, "Your %s %s come to %s, at %s each.", cnt, title, a, b);
+			dlg_focus_one(t, dlg_id(p));
+			done = 1;
+			break;
+		}
+		break;
+	}
+	}
+	cJSON_Delete(lines);
+	if (done && t->main == UND_NONE)
+		t->main = UND_CART_TOTAL;
+	/* a question asked while the checkout waits for its yes: it is asked again */
+	if (done && t->checkout_asked && !t->changed_cart) {
+		reply_say(&t->r, "Shall I place the order?");
+		dlg_ask(t, DLG_PENDING_CHECKOUT);
+	}
+	return done;
 }

@@ -1409,6 +1409,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && asked_done(t, r, text))
 		t->answered = 1;
+	if (!t->answered && act_cart_question(t, r, text))
+		t->answered = 1;
 	if (!t->answered && (act_budget_product(t, r) || act_choose_by_need(t, r, text) ||
 			     act_suits(t, r, text) || act_compare(t, text) || act_measure(t, text)))
 		t->answered = 1;
@@ -1652,6 +1654,8 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	if (!t->asked && st->pending == pending && pending != DLG_PENDING_NONE &&
 	    st->pending_turn < st->turn)
 		st->pending = DLG_PENDING_NONE;
+	/* kept for "what was that again?" (sent already: only the end is cut) */
+	snprintf(st->last_reply, sizeof st->last_reply, "%.*s", (int)(t->r.len < sizeof st->last_reply ? t->r.len : sizeof st->last_reply - 1), t->r.text);
 	cJSON_Delete(t->cart);
 	cJSON_Delete(t->choice_shown);
 	free(t);

@@ -108,6 +108,7 @@ struct buddy_state {
 	/* frustration: the last four turns that corrected the buddy, newest first */
 	int correction_turns[4];
 	char last_text[256];	/* the previous utterance, to notice it said again */
+	char last_reply[512];	/* the previous answer, for "what was it again?" */
 };
 
 struct turn {
@@ -176,6 +177,9 @@ int64_t dlg_id(const cJSON *obj);
 #define dlg_str json_str
 cJSON *dlg_cart_as_products(const cJSON *cart);
 int dlg_cart_qty(const cJSON *cart, int64_t product_id);
+/* The turn's cart lines as products with their category and tags and "quantity"
+ * (owned array; empty when t->cart is NULL). */
+cJSON *resolve_cart_full(struct turn *t);
 /* The size a title states, in grams, millilitres or units (kg > oz: "1 kg" is 1000,
  * "12 oz" 340); -1 when it states none. */
 double dlg_size_of(const cJSON *p);
@@ -268,5 +272,10 @@ int act_yesno(struct turn *t, const struct und_cmd *c);
  * doubled) or the price paid told.  Returns 1 when the utterance was that. */
 int act_reorder_frame(struct turn *t, const char *text);
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text);
+/* Questions answered from the cart: "how much is my half", "how much more to reach 25
+ * dollars", "which thing in my cart costs the most", "how much is all the fruit
+ * together", "what would 12 mugs come to", "what's that cost me" after an add, "what
+ * was it again".  Returns 1 when answered. */
+int act_cart_question(struct turn *t, const struct und_result *r, const char *text);
 
 #endif

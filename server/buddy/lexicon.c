@@ -8,6 +8,7 @@
  * social words ("yes", "thanks").  The strongest wins; among equals the leftmost.
  */
 #include "buddy/lexicon.h"
+#include "buddy/numbers.h"
 
 #include <string.h>
 
@@ -720,4 +721,47 @@ const char *const *lex_broader(const char *w)
 		if (!strcmp(w, broader[i].word))
 			return broader[i].broader;
 	return NULL;
+}
+
+int lex_share_of(const struct text_words *t, int i, int end)
+{
+	static const struct { const char *w; int n; } shares[] = {
+		{ "half", 2 }, { "halves", 2 }, { "halfs", 2 }, { "third", 3 }, { "thirds", 3 },
+		{ "quarter", 4 }, { "quarters", 4 }, { "fifth", 5 },
+	};
+	if (i >= end)
+		return 0;
+	for (size_t k = 0; k < sizeof shares / sizeof *shares; k++)
+		if (!strcmp(t->w[i], shares[k].w))
+			return shares[k].n;
+	/* "split it three ways", "between the 4 of us" */
+	long n = num_word(t->w[i]);
+	if (n >= 2 && n <= 20 && i + 1 < end && (text_is(t, i + 1, "ways") || text_is(t, i + 1, "way")))
+		return (int)n;
+	if (n >= 2 && n <= 20 && i >= 2 && i + 2 < end && text_is(t, i - 1, "the") &&
+	    text_is(t, i - 2, "between") && text_is(t, i + 1, "of") && text_is(t, i + 2, "us"))
+		return (int)n;
+	return 0;
+}
+
+int lex_repeat_at(const struct text_words *t, int i, int end)
+{
+	static const char *const phrases[] = { "what was it again", "what was that again",
+		"what was the total again", "what is it again", "what was that", "say that again",
+		"say it again", "say again", "come again", "repeat that", "repeat it", "repeat yourself",
+		"repeat the total", "pardon", "i did not catch that", "i missed that", "did not catch that",
+		"what did you say", "what did you just say", "once more" };
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k]);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+int lex_is_whole_word(const char *w)
+{
+	static const char *const words[] = { "all", "everything", "together", "altogether", "overall",
+		"combined", "total", "lot" };
+	return in_list(w, words, sizeof words / sizeof *words);
 }

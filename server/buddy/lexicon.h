@@ -121,4 +121,15 @@ const char *lex_synonym(const char *w);
  * catalog lacks it: "mango" -> "fruit".  NULL-terminated list, or NULL. */
 const char *const *lex_broader(const char *w);
 
+/* A share of a sum said at word i: "half" 2, "a third" 3, "quarter" 4, "three ways" 3,
+ * "between the 4 of us" 4; 0 when none. */
+int lex_share_of(const struct text_words *t, int i, int end);
+
+/* "what was it again", "say that again", "pardon": the last answer asked for again.
+ * Words used at i, 0 if none. */
+int lex_repeat_at(const struct text_words *t, int i, int end);
+
+/* "all", "everything", "together", "altogether": a sum over everything meant. */
+int lex_is_whole_word(const char *w);
+
 #endif

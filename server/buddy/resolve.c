@@ -254,7 +254,7 @@ void resolve_query(struct turn *t, const struct und_item *it, struct match_query
 
 /* The cart lines with their category and tags, so "the
  * clothing", "the green apples", "the dairy" find them; quantity kept. */
-static cJSON *cart_products_full(struct turn *t)
+cJSON *resolve_cart_full(struct turn *t)
 {
 	cJSON *lines = dlg_cart_as_products(t->cart);
 	cJSON *line;
@@ -659,7 +659,7 @@ static void resolve_words(struct turn *t, const struct und_item *it, enum res_sc
 	struct match_cand c[RANK_MAX];
 	int n;
 	if (scope == RES_CART) {
-		cJSON *lines = cart_products_full(t);
+		cJSON *lines = resolve_cart_full(t);
 		n = match_rank(&res->q, lines, c, RANK_MAX);
 		decide(it, c, n, 0.6, res);
 		cJSON_Delete(lines);
