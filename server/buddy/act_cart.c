@@ -499,6 +499,118 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 	return 1;
 }
 
+/* 1 when cart line p (with category and tags) has word w: in its title or tags, or
+ * the whole category ("snacks"), not a word of the category's name. */
+static int line_has_word(struct turn *t, const cJSON *p, const char *w)
+{
+	struct match_query q = { .n = 1 };
+	snprintf(q.w[0], TEXT_WORD_LEN, "%.*s", TEXT_WORD_LEN - 1, w);
+	q.weight[0] = 1.0;
+	cJSON *nocat = cJSON_Duplicate(p, 1);
+	cJSON_DeleteItemFromObject(nocat, "category");
+	double cov = 0;
+	match_score(&q, nocat, &cov);
+	cJSON_Delete(nocat);
+	if (cov >= 0.85)
+		return 1;
+	int ci = t->have_vocab ? match_category(&t->vocab, w) : -1;
+	return ci >= 0 && !strcmp(t->vocab.categories[ci], dlg_str(p, "category"));
+}
+
+/* "my girlfriend already picked up shampoo on the way home, so take that out", "take
+ * her milk off, she was the whole milk one": when the words as a whole name no line,
+ * the line that has the most of them (the rest is the story around it); a kind
+ * several lines share ("no snacks") takes them all.  Said with no word the catalog
+ * knows ("we're on a diet, take them off"), the line just talked about.  Owned array
+ * of cart lines, or NULL. */
+static cJSON *described_lines(struct turn *t, const struct und_item *it)
+{
+	/* "no bananas at all, take them out": none of that kind is wanted */
+	int every = it->every || (it->ref == UND_REF_NONE && it->nneg > 0);
+	if (t->needs.excl || t->needs.req) {
+		/* "no dairy this week, take it out", "I went vegan, remove anything with
+		 * dairy": every line the turn's constraint rules out */
+		cJSON *plain = dlg_cart_as_products(t->cart), *hit = cJSON_CreateArray();
+		const cJSON *line;
+		cJSON_ArrayForEach(line, plain) {
+			cJSON *full = NULL;
+			ERRBUF;
+			if (t->tools->product_get(t->tools->ctx, dlg_id(line), &full, code, msg) == 0 && full &&
+			    !needs_allows(&t->needs, full))
+				cJSON_AddItemToArray(hit, cJSON_Duplicate(line, 1));
+			cJSON_Delete(full);
+		}
+		cJSON_Delete(plain);
+		if (cJSON_GetArraySize(hit) > 0)
+			return hit;
+		cJSON_Delete(hit);
+	}
+	char words[2 * UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int nw = 0, known = 0;
+	for (int i = 0; i < it->nwords + it->nneg; i++) {
+		const char *w = i < it->nwords ? it->words[i] : it->neg[i - it->nwords];
+		if (lex_is_stopword(w) || text_is_digits(w) || lex_is_negator(w))
+			continue;
+		known |= resolve_known_word(t, w);
+		snprintf(words[nw++], TEXT_WORD_LEN, "%s", w);
+	}
+	cJSON *lines = resolve_cart_full(t);
+	int n = cJSON_GetArraySize(lines);
+	if (n == 0 || n > 64) {
+		cJSON_Delete(lines);
+		return NULL;
+	}
+	int score[64] = { 0 }, in_title[64] = { 0 }, best = 0, i = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, lines) {
+		for (int k = 0; k < nw; k++) {
+			if (!line_has_word(t, p, words[k]))
+				continue;
+			score[i]++;
+			in_title[i] |= names_in_title(p, words[k]);
+		}
+		if (score[i] > best)
+			best = score[i];
+		i++;
+	}
+	/* a word of something sold that no line has, said next to one a line has
+	 * ("remove the whole milk" with only oat milk there): the words name something
+	 * else, not one of these lines */
+	int has[2 * UND_ITEM_WORDS] = { 0 };
+	for (int k = 0; k < nw; k++)
+		cJSON_ArrayForEach(p, lines)
+			has[k] |= line_has_word(t, p, words[k]);
+	for (int k = 0; k < nw && best > 0; k++) {
+		if (has[k] || !resolve_known_word(t, words[k]) || !((k > 0 && has[k - 1]) || (k + 1 < nw && has[k + 1])))
+			continue;
+		{
+			cJSON_Delete(lines);
+			return NULL;
+		}
+	}
+	cJSON *hit = cJSON_CreateArray();
+	int title_word = 0;
+	i = 0;
+	cJSON_ArrayForEach(p, lines) {
+		if (best > 0 && score[i] == best) {
+			cJSON_AddItemToArray(hit, cJSON_Duplicate(p, 1));
+			title_word |= in_title[i];
+		} else if (best == 0 && !known && t->st->nfocus > 0 && t->st->focus_turn >= t->st->turn - 1 &&
+			   dlg_id(p) == t->st->focus[0]) {
+			cJSON_AddItemToArray(hit, cJSON_Duplicate(p, 1));
+		}
+		i++;
+	}
+	cJSON_Delete(lines);
+	/* several lines named by words of their titles ("the milk"): which one is a
+	 * question, not a guess */
+	if (cJSON_GetArraySize(hit) == 0 || (cJSON_GetArraySize(hit) > 1 && title_word && !every)) {
+		cJSON_Delete(hit);
+		return NULL;
+	}
+	return hit;
+}
+
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -517,6 +629,18 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 		return;
 	struct resolution res;
 	resolve_item(t, it, RES_CART, &res);
+	/* "no snacks this week, take them out": said with "no" and nothing else, the
+	 * kind is what goes, not what is kept */
+	int said_no = it->ref == UND_REF_NONE && it->nneg > 0 && it->nwords == 0;
+	if ((res.status == RES_NOT_FOUND || res.status == RES_NO_REF || said_no) && !c->negated &&
+	    (it->ref == UND_REF_WORDS || said_no)) {
+		cJSON *found = described_lines(t, it);
+		if (found) {
+			resolve_free(&res);
+			res.status = RES_OK;
+			res.products = found;
+		}
+	}
 	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated && !it->qty) {
 		/* "remove the clothing items": words that no title of the lines holds name
 		 * a kind (a category, a tag), and every line of that kind goes */
@@ -1695,5 +1819,120 @@ int act_swap_frame(struct turn *t, const char *text)
 	cJSON_Delete(lines);
 	free(tw);
 	(void)done;
+	return 1;
+}
+
+/* A count at word i that is not a size ("12 oz"): words used, *v the value. */
+static int count_at(const struct text_words *tw, int i, long *v)
+{
+	if (text_is(tw, i, "a") || text_is(tw, i, "an"))
+		return 0;
+	int len = num_parse(tw, i, tw->n, v);
+	if (len == 0 || (i + len < tw->n && lex_size_unit(tw->w[i + len]) && !lex_is_unit(tw->w[i + len])))
+		return 0;
+	return len;
+}
+
+int act_count_frame(struct turn *t, const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	long target = -1, v;
+	int contrast = 0, stated = 0;
+	/* the first ones say what the line should hold either way; the others ("I only
+	 * want one") only ever lower it */
+	static const char *const states[] = { "should be", "should only be", "there should be",
+		"meant", "supposed to be", "only need", "only want", "just need", "just want", "i want",
+		"i only want", "i only need", "i just want", "i just need" };
+	for (int i = 0; i < tw->n && target < 0; i++) {
+		/* "remove one, not all of them", "add one not two": how many to change, not how
+		 * many there should be */
+		static const char *const verbs[] = { "add", "put", "grab", "throw", "remove", "take", "drop",
+			"delete", "minus", "swap", "switch", "change", "replace", "instead" };
+		int verb = 0;
+		for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++)
+			verb |= !strcmp(tw->w[i], verbs[k]);
+		if (verb)
+			break;
+		int len = count_at(tw, i, &v);
+		if (len == 0)
+			continue;
+		/* "one bag, not two", "1 milk not 2", "one, not all of them" */
+		for (int k = i + len; k < tw->n && k <= i + len + 3; k++) {
+			long m;
+			if (!text_is(tw, k, "not"))
+				continue;
+			if ((count_at(tw, k + 1, &m) && m != v) || text_is(tw, k + 1, "all") || text_is(tw, k + 1, "both"))
+				target = v, contrast = 1;
+			break;
+		}
+		/* "not two bunches, two single bananas": the count said after the "not" */
+		for (int k = 0; k + 1 < i && target < 0; k++) {
+			long m;
+			if (text_is(tw, k, "not") && count_at(tw, k + 1, &m) && k + 1 != i)
+				target = v, contrast = 1;
+		}
+		/* "there should be one bag left", "I only need one" */
+		for (size_t s = 0; s < sizeof states / sizeof *states && target < 0; s++) {
+			int pl = 0;
+			for (int k = i - 1; k >= 0 && k >= i - 4 && !pl; k--)
+				if ((pl = text_match(tw, k, i, states[s])) != 0 && k + pl != i)
+					pl = 0;
+			if (pl)
+				target = v, stated = s < 5 ? 2 : 1;
+		}
+	}
+	if (target < 0) {
+		free(tw);
+		return 0;
+	}
+	/* the line: named by the words said, else the line just changed */
+	struct und_item it = { .ref = UND_REF_WORDS };
+	int known = 0;
+	for (int i = 0; i < tw->n && it.nwords < UND_ITEM_WORDS; i++) {
+		long m;
+		const char *w = tw->w[i];
+		if (lex_is_stopword(w) || lex_is_unit(w) || lex_is_negator(w) || num_parse(tw, i, tw->n, &m) ||
+		    lex_is_common(w) || !resolve_known_word(t, w))
+			continue;
+		known = 1;
+		snprintf(it.words[it.nwords++], TEXT_WORD_LEN, "%s", w);
+	}
+	free(tw);
+	if (!t->cart)
+		refresh_cart(t);
+	cJSON *lines = NULL;
+	if (known) {
+		lines = described_lines(t, &it);
+	} else {
+		struct buddy_state *st = t->st;
+		int64_t id = st->last.kind != DLG_LAST_NONE && st->last.turn >= st->turn - 2 ? st->last.id :
+			     st->nfocus > 0 && st->focus_turn >= st->turn - 1 ? st->focus[0] : 0;
+		cJSON *all = dlg_cart_as_products(t->cart);
+		const cJSON *p;
+		cJSON_ArrayForEach(p, all)
+			if (dlg_id(p) == id || (id == 0 && cJSON_GetArraySize(all) == 1 && contrast)) {
+				lines = cJSON_CreateArray();
+				cJSON_AddItemToArray(lines, cJSON_Duplicate(p, 1));
+				break;
+			}
+		cJSON_Delete(all);
+	}
+	if (!lines || cJSON_GetArraySize(lines) != 1) {
+		cJSON_Delete(lines);
+		return 0;
+	}
+	const cJSON *p = cJSON_GetArrayItem(lines, 0);
+	int line = dlg_cart_qty(t->cart, dlg_id(p));
+	/* "I want two" is a correction only when there are not fewer than that */
+	if (stated == 1 && !contrast && line < target) {
+		cJSON_Delete(lines);
+		return 0;
+	}
+	change_line(t, p, (int)target);
+	t->main = UND_SET;
+	cJSON_Delete(lines);
 	return 1;
 }

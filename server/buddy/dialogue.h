@@ -217,6 +217,10 @@ int act_swap_frame(struct turn *t, const char *text);
 /* Right after an add, "the organic ones", "the other kind", "the bigger one": the
  * variant of the same product replaces it.  Returns 1 when done. */
 int act_refine(struct turn *t, const struct und_cmd *c);
+/* "one bag, not two", "1 milk not 2", "there should be one bag left", "WHY 3 BOXES OF
+ * COOKIES, I WANT ONE": a count stated as what the cart should hold, for the line
+ * named or the one just changed.  Returns 1 when the line was set. */
+int act_count_frame(struct turn *t, const char *text);
 
 /* checkout.c: act_checkout() only asks; act_place_order() runs after a yes */
 void act_checkout(struct turn *t);

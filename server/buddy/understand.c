@@ -168,6 +168,28 @@ void und_clean(const char *text, struct text_words *t)
 }
 
 /* "and" that belongs to a number or a price range rather than joining clauses. */
+/* "so" at i and a verb that changes the cart, with the product named after it
+ * ("... so take her milk off"): the request begins there.  With only a pronoun after
+ * it ("... so take that out"), what came before names the product: no cut. */
+static int so_starts_request(const struct text_words *t, int i)
+{
+	struct lex_trigger tr;
+	int verb = (lex_trigger_at(t, i + 1, i + 1, t->n, &tr) && tr.level >= 30 && !(tr.flags & LEX_SOFT) &&
+		    (tr.intent == UND_ADD || tr.intent == UND_REMOVE || tr.intent == UND_SET)) ||
+		   text_is(t, i + 1, "take") || text_is(t, i + 1, "put") || text_is(t, i + 1, "knock") ||
+		   text_is(t, i + 1, "throw");
+	/* "so I need a cable": a want, read as the clause it is in */
+	if (!verb || lex_opens_context(t, i + 1, t->n))
+		return 0;
+	for (int j = i + 2; j < t->n; j++) {
+		if (!lex_is_stopword(t->w[j]))
+			return 1;
+		if (t->brk[j])
+			break;
+	}
+	return 0;
+}
+
 static int and_is_inside(const struct text_words *t, int i)
 {
 	if (!text_is(t, i, "and") || i == 0 || i + 1 >= t->n)
@@ -287,6 +309,15 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			CLOSE(i);	/* a new sentence */
 			next = MARK_NONE;
 			start = i;
+		}
+		/* "jo's moved out so take her milk off": "so" and a verb that changes the
+		 * cart begin the request; what came before is why */
+		if (text_is(t, i, "so") && i > start && so_starts_request(t, i)) {
+			CLOSE(i);
+			next = MARK_NONE;
+			i++;
+			start = i;
+			continue;
 		}
 		if ((m = lex_connector_at(t, i, t->n)) && !and_is_inside(t, i) && !or_in_negation(t, start, i)) {
 			int empty = i == start;
