@@ -394,8 +394,15 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		}
 		/* "i've got 30 dollars, which headphones could i get": the choice is the
 		 * search within that price */
-		if ((c->soft && c->nitems == 1 && it->qty == 0) || c->price.max_cents >= 0 || c->price.min_cents >= 0)
+		if ((c->soft && c->nitems == 1 && it->qty == 0) || c->price.max_cents >= 0 || c->price.min_cents >= 0) {
+			/* "get me earbuds, i'd never pay above 25": a request the price
+			 * leaves one product for is that product ("he wants headphones,
+			 * something under 30" and "what can i get" still show) */
+			t->requested = (c->price.max_cents >= 0 || c->price.min_cents >= 0) && !c->ask &&
+				       !c->question && !c->soft;
 			act_search(t, c, it);
+			t->requested = 0;
+		}
 		else
 			act_ask_choice(t, &res, UND_ADD, qty);
 		break;

@@ -200,6 +200,10 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 			act_add_product(t, p, qty > 0 ? qty : 1, 0);
 			return;
 		}
+		if (t->requested && total == 1 && !pick) {
+			act_add_product(t, p, qty > 0 ? qty : 1, 0);
+			return;
+		}
 		reply_title(p, title, sizeof title);
 		reply_price_of(p, price, sizeof price);
 		if (pick)
@@ -281,6 +285,10 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	for (int i = 0; i < q.n; i++)
 		if (q.weight[i] >= 1.0 || q.n == 1)
 			snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", *query ? " " : "", q.w[i]);
+	/* "wholemeal loaf": when no word is a strong one, the weaker ones are what was
+	 * asked for (an empty query would list the whole catalog) */
+	for (int i = 0; !*query && i < q.n; i++)
+		snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", i ? " " : "", q.w[i]);
 	int pick = it && it->pick != UND_PICK_NONE ? (it->pick == UND_PICK_CHEAPEST ? 1 : 2) : 0;
 	int sort = pick ? pick : c->sort;
 	cJSON *res = run_search(t, query, category, price, sort, 20);

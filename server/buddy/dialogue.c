@@ -398,7 +398,11 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 				return;
 			}
 		}
+		/* "a tenner's worth of ground coffee, under ten dollars": asked for, so
+		 * the one product in the price is added */
+		t->requested = c->polite && !c->question && (c->price.min_cents >= 0 || c->price.max_cents >= 0);
 		act_search(t, c, it);
+		t->requested = 0;
 		return;
 	}
 	/* "the second one" right after a list was read out picks it */

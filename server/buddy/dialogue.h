@@ -120,6 +120,8 @@ struct turn {
 	cJSON *cart;		/* the latest cart seen this turn (owned), or NULL */
 	enum und_intent main;	/* intent reported for the turn */
 	int changed_cart;	/* a cart change was made this turn */
+	int requested;		/* the search being run answers a request ("he wants headphones,
+				 * not over 30"): one product found is added, not offered */
 	int asked;		/* a question was asked (pending set) this turn */
 	int ncmds, cmd_index;
 	int checkout_asked;	/* "Shall I place the order?" was pending when the turn began */

@@ -221,7 +221,14 @@ int price_parse_range(const struct text_words *t, int i, int end, struct price_r
 		int a = price_parse_amount(t, i + n, end, bare, &cents);
 		if (!a)
 			continue;
-		set_limit(r, leads[l].kind, leads[l].strict, cents);
+		/* "i'm not spending more than 70", "won't pay over 20": a ceiling */
+		int denied = 0;
+		for (int k = i - 1; leads[l].kind == LIM_MIN && k >= 0 && k >= i - 4 && !t->brk[k]; k--)
+			denied |= text_is(t, k, "not") || text_is(t, k, "never");
+		if (denied)
+			set_limit(r, LIM_MAX, 0, cents);
+		else
+			set_limit(r, leads[l].kind, leads[l].strict, cents);
 		return n + a;
 	}
 	/* trail phrases: "20 dollars or less", "10 bucks and up", "X to Y dollars" */

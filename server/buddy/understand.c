@@ -330,6 +330,8 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 		}
 		if ((m = lex_trigger_at(t, i, start, t->n, &tr)) && (tr.flags & LEX_SUBJ) && text_is(t, i + m, "to"))
 			m = 0;	/* "wants to know": no request */
+		if (m && tr.intent == UND_CHECKOUT && price_parse_range(t, i + m, t->n, &pr) > 0)
+			m = 0;	/* "i'd never pay above 25": a price, not the checkout */
 		if (m) {
 			/* "take out the last thing i put in", "remove the one we added": a verb
 			 * after a subject inside the clause describes, it starts nothing */
@@ -707,6 +709,18 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k++;
 			continue;
 		}
+		/* "i'm not spending more than 70", "never paying over 20": the "not" is the
+		 * price's, the verb between names nothing */
+		if (text_is(t, k, "not") || text_is(t, k, "never")) {
+			struct price_range tmp = { -1, -1 };
+			int j = k + 1, lim = 0;
+			for (; j < b && j <= k + 3 && !lim; j++)
+				lim = price_parse_range(t, j, b, &tmp) > 0;
+			if (lim) {
+				k = j - 1;
+				continue;
+			}
+		}
 		if ((n = text_match(t, k, b, "but nothing from")) || (n = text_match(t, k, b, "nothing from")) ||
 		    (n = text_match(t, k, b, "nothing by")) || (n = text_match(t, k, b, "none from")) ||
 		    ((n = text_match(t, k, b, "anything but")) && (cmd->question = 1)) ||
@@ -961,6 +975,26 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k++;
 			continue;
 		}
+		/* "a tenner's worth of ground coffee", "five dollars worth of bananas": how
+		 * much of it, asked for; "as long as" only leads to a condition */
+		if (text_is(t, k, "tenner") || text_is(t, k, "fiver") || text_match(t, k, b, "as long as")) {
+			if (!changes && cmd->price.max_cents < 0 && !text_is(t, k, "as"))
+				cmd->price.max_cents = text_is(t, k, "tenner") ? 1000 : 500;
+			if (text_is(t, k, "as")) {
+				k += 3;	/* "as long as it's under ten": the condition's subject too */
+				if ((text_is(t, k, "it") || text_is(t, k, "they") || text_is(t, k, "that")) &&
+				    (text_is(t, k + 1, "is") || text_is(t, k + 1, "are") || text_is(t, k + 1, "costs")))
+					k += 2;
+			} else {
+				k++;
+			}
+			continue;
+		}
+		if (text_is(t, k, "worth") && text_is(t, k + 1, "of")) {
+			item(&s)->container = 1;
+			k += 2;
+			continue;
+		}
 		if (lex_is_unit(t->w[k]) && text_is(t, k + 1, "of")) {
 			if (s.cur && s.mode == MODE_ITEM)
 				s.cur->container = 1;	/* "a pack of", "two boxes of" */
@@ -1028,6 +1062,16 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 		int n = lex_trigger_at(t, i, a, b, &tr);
 		/* "she wants to know how much it is": a wish to do, not a thing wanted */
 		if (n && (tr.flags & LEX_SUBJ) && text_is(t, i + n, "to"))
+			n = 0;
+		/* "ground coffee, any kind", "any brand is fine": which one does not matter */
+		if (n && tr.intent == UND_SEARCH && !strcmp(tr.phrase, "any") && i > a &&
+		    (text_is(t, i + 1, "kind") || text_is(t, i + 1, "sort") || text_is(t, i + 1, "type") ||
+		     text_is(t, i + 1, "brand") || text_is(t, i + 1, "one") || text_is(t, i + 1, "will") ||
+		     text_is(t, i + 1, "is")))
+			n = 0;
+		/* "i'd never pay above 25": paying a price, not the checkout */
+		struct price_range pp = { -1, -1 };
+		if (n && tr.intent == UND_CHECKOUT && price_parse_range(t, i + n, b, &pp) > 0)
 			n = 0;
 		if (!n) {
 			i++;
@@ -1275,7 +1319,10 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		for (size_t k = 0; k < sizeof opens / sizeof *opens; k++)
 			cmd->question |= text_is(t, q, opens[k]);
 		for (int i = a; i < b; i++)
-			cmd->question |= text_is(t, i, "which") || text_match(t, i, b, "what kind") != 0;
+			cmd->question |= text_is(t, i, "which") || text_match(t, i, b, "what kind") ||
+					 (text_is(t, i, "what") && (text_is(t, i + 1, "can") || text_is(t, i + 1, "could") ||
+								    text_is(t, i + 1, "do") || text_is(t, i + 1, "would") ||
+								    text_is(t, i + 1, "should")));
 		cmd->question |= cmd->ask || cmd->yesno;
 		/* "for the vanilla one obviously", "with the lime one": the end of what
 		 * was said before, not a request of its own */
@@ -1433,7 +1480,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			cmd->intent = UND_SEARCH;
 	}
 	if ((cmd->intent == UND_INFO || cmd->intent == UND_NONE || cmd->intent == UND_PRICE) &&
-	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0))
+	    (cmd->price.min_cents >= 0 || cmd->price.max_cents >= 0) &&
+	    !(cmd->intent == UND_NONE && cmd->polite))
 		cmd->intent = UND_SEARCH;	/* "fruit that costs more than five dollars" */
 	/* "then two bags", "three boxes": a count and a container name no product; they
 	 * count the one in mind */
@@ -1760,7 +1808,14 @@ static void read_multipliers(struct text_words *t, struct arith *ar)
 			i -= 2;
 			continue;
 		}
-		if ((n = text_match(t, i, t->n, "per person")) || (n = text_match(t, i, t->n, "per head")) ||
+		static const char *const one_of_them[] = { "person", "head", "kid", "child", "guest",
+			"adult", "flatmate", "roommate", "housemate", "friend", "student", "player" };
+		for (size_t k = 0; k < sizeof one_of_them / sizeof *one_of_them && !n; k++)
+			if ((text_is(t, i, "per") || text_is(t, i, "each") ||
+			     (text_is(t, i, "a") && strcmp(one_of_them[k], "head") == 0)) &&
+			    text_is(t, i + 1, one_of_them[k]))
+				n = 2;
+		if (n || (n = text_match(t, i, t->n, "per person")) || (n = text_match(t, i, t->n, "per head")) ||
 		    (n = text_match(t, i, t->n, "a head")) || (n = text_match(t, i, t->n, "apiece")) ||
 		    (n = text_match(t, i, t->n, "each of us")) || (n = text_match(t, i, t->n, "for each of us")) ||
 		    (n = text_match(t, i, t->n, "for everyone")) || (n = text_match(t, i, t->n, "a person")) ||
