@@ -9,6 +9,7 @@
  */
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
+#include "buddy/terms.h"
 
 #include <string.h>
 
@@ -696,23 +697,8 @@ static const struct {
 
 const char *lex_synonym(const char *w)
 {
-	/* British and American names of the same thing, both ways */
-	static const char *const pairs[][2] = {
-		{ "crisps", "chips" }, { "crisp", "chip" }, { "biscuit", "cookie" },
-		{ "biscuits", "cookies" }, { "aubergine", "eggplant" }, { "courgette", "zucchini" },
-		{ "coriander", "cilantro" }, { "rocket", "arugula" }, { "jumper", "sweater" },
-		{ "trainers", "sneakers" }, { "nappies", "diapers" }, { "nappy", "diaper" },
-		{ "fizzy", "sparkling" }, { "tee", "t-shirt" }, { "mobile", "phone" },
-		{ "earphones", "earbuds" }, { "yoghurt", "yogurt" }, { "washing", "laundry" },
-		{ "kitchen roll", "paper towels" }, { "jam", "jelly" }, { "mince", "ground" },
-	};
-	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
-		if (!strcmp(w, pairs[i][0]))
-			return pairs[i][1];
-		if (!strcmp(w, pairs[i][1]))
-			return pairs[i][0];
-	}
-	return NULL;
+	/* British and American names of the same thing, both ways (terms.def) */
+	return terms_synonym(w);
 }
 
 const char *const *lex_broader(const char *w)

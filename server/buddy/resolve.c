@@ -16,6 +16,7 @@
 #include "buddy/dialogue.h"
 #include "buddy/knowledge.h"
 #include "buddy/lexicon.h"
+#include "buddy/terms.h"
 
 #define RANK_MAX 24
 
@@ -183,9 +184,45 @@ static int know_hook(struct turn *t, const struct und_item *it, int i, int head,
 	return n > 0;
 }
 
-void resolve_query(struct turn *t, const struct und_item *it, struct match_query *q,
+/* terms.c's question: does the catalog spell the word this way? */
+static int term_known(void *ctx, const char *w)
+{
+	char fixed[TEXT_WORD_LEN];
+	int cost = 9;
+	return resolve_correct(ctx, w, fixed, sizeof fixed, &cost) && cost == 0;
+}
+
+/* The item with what shoppers call things in the words the catalog uses
+ * ("full fat milk" -> "whole milk", terms.def); context flags go with the words. */
+static void item_terms(struct turn *t, const struct und_item *it, struct und_item *out)
+{
+	*out = *it;
+	if (!t->have_vocab || it->nwords == 0)
+		return;
+	char w[UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int from[UND_ITEM_WORDS];
+	int n = terms_rewrite((const char (*)[TEXT_WORD_LEN])it->words, it->nwords, term_known, t, w, from,
+			      UND_ITEM_WORDS);
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		/* a name meaning "no pulp" ("smooth orange juice"): pulp is what it is without */
+		if (!strcmp(w[i], "no") && strcmp(it->words[from[i]], "no") && i + 1 < n) {
+			if (out->nneg < UND_ITEM_WORDS)
+				memcpy(out->neg[out->nneg++], w[i + 1], TEXT_WORD_LEN);
+			continue;
+		}
+		memcpy(out->words[k], w[i], TEXT_WORD_LEN);
+		out->wctx[k++] = it->wctx[from[i]];
+	}
+	out->nwords = k;
+}
+
+void resolve_query(struct turn *t, const struct und_item *said, struct match_query *q,
 		   char *missing, size_t mlen)
 {
+	struct und_item named;
+	item_terms(t, said, &named);
+	const struct und_item *it = &named;
 	memset(q, 0, sizeof *q);
 	missing[0] = '\0';
 	/* words of context ("bananas for my niece") that the catalog does not know are
@@ -650,9 +687,12 @@ static int keep_known(struct turn *t, struct match_cand *c, int n)
 	return k;
 }
 
-static void resolve_words(struct turn *t, const struct und_item *it, enum res_scope scope,
+static void resolve_words(struct turn *t, const struct und_item *said, enum res_scope scope,
 			  struct resolution *res)
 {
+	struct und_item named;
+	item_terms(t, said, &named);
+	const struct und_item *it = &named;
 	resolve_query(t, it, &res->q, res->missing, sizeof res->missing);
 	for (int i = 0; i < it->nwords; i++)
 		append(res->said, sizeof res->said, it->words[i]);

@@ -4,6 +4,7 @@
  * parser (intents, slots, corrections, splitting).  Dialogues live in test_buddy.c.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "buddy/text.h"
 #include "buddy/understand.h"
 #include "buddy/lexicon.h"
+#include "buddy/terms.h"
 
 static long num(const char *s, int *used)
 {
@@ -24,6 +26,65 @@ static long num(const char *s, int *used)
 	*used = num_parse(&t, 0, t.n, &v);
 	return *used ? v : -1;
 }
+
+/* A tiny catalog's words for terms_rewrite(). */
+static int terms_test_known(void *ctx, const char *w)
+{
+	(void)ctx;
+	static const char *const words[] = { "whole", "milk", "reduced", "fat", "creamy", "peanut",
+		"butter", "english", "breakfast", "black", "tea", "chips", "sparkling", "water",
+		"seltzer", "french", "press", "toilet", "paper" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(w, words[i]))
+			return 1;
+	return 0;
+}
+
+static int rewrite_str(const char *said, char *out, size_t len)
+{
+	struct text_words tw;
+	char w[16][TEXT_WORD_LEN];
+	int from[16];
+	text_split(said, &tw);
+	int n = terms_rewrite((const char (*)[TEXT_WORD_LEN])tw.w, tw.n, terms_test_known, NULL, w, from, 16);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_ge(from[i], 0);
+		ck_assert_int_lt(from[i], tw.n);
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", w[i]);
+	}
+	return n;
+}
+
+START_TEST(terms_names_shoppers_use)
+{
+	char out[256];
+	ck_assert_int_gt(terms_count(), 300);
+	rewrite_str("full fat milk", out, sizeof out);
+	ck_assert_str_eq(out, "whole milk");
+	rewrite_str("semi-skimmed milk", out, sizeof out);
+	ck_assert_str_eq(out, "2 percent reduced fat milk");
+	rewrite_str("smooth peanut butter", out, sizeof out);
+	ck_assert_str_eq(out, "creamy peanut butter");
+	rewrite_str("builder's tea", out, sizeof out);
+	ck_assert_str_eq(out, "english breakfast black tea");
+	rewrite_str("a cafetiere please", out, sizeof out);
+	ck_assert_str_eq(out, "a french press please");
+	rewrite_str("loo roll", out, sizeof out);
+	ck_assert_str_eq(out, "toilet paper");
+	/* the catalog's own words stay as said, a name whose words it lacks too */
+	rewrite_str("sparkling water", out, sizeof out);
+	ck_assert_str_eq(out, "sparkling water");
+	rewrite_str("chips", out, sizeof out);
+	ck_assert_str_eq(out, "chips");
+	rewrite_str("rocket", out, sizeof out);
+	ck_assert_str_eq(out, "rocket");
+	rewrite_str("", out, sizeof out);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(terms_synonym("chips"), "crisps");
+	ck_assert_ptr_null(terms_synonym("milk"));
+}
+END_TEST
 
 START_TEST(text_split_basics)
 {
@@ -929,6 +990,7 @@ static Suite *units_suite(void)
 	tcase_add_test(tc, understand_spoken_generalisation);
 	tcase_add_test(tc, understand_correction_counts_units);
 	tcase_add_test(tc, understand_round3_classes);
+	tcase_add_test(tc, terms_names_shoppers_use);
 	suite_add_tcase(s, tc);
 	return s;
 }
