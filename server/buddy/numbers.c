@@ -192,7 +192,16 @@ int num_parse(const struct text_words *t, int i, int end, long *value)
 			    strcmp(nouns[n].word, "couple"))
 				return 0;
 			*value = nouns[n].value;
-			return a + 1 + take_of(t, k + a + 1, end);
+			int used = a + 1;
+			/* "a couple dozen", "a few dozen", "a dozen and a half" */
+			if (nouns[n].value != 12 && text_is(t, k + used, "dozen") && k + used < end) {
+				*value *= 12;
+				used++;
+			} else if (nouns[n].value == 12 && text_match(t, k + used, end, "and a half")) {
+				*value = 18;
+				used += 3;
+			}
+			return used + take_of(t, k + used, end);
 		}
 	}
 	long v = digits_value(t->w[k]);
@@ -205,10 +214,14 @@ int num_parse(const struct text_words *t, int i, int end, long *value)
 			return 0;
 	}
 	k += used;
-	/* "two dozen", "3 dozen eggs" */
+	/* "two dozen", "3 dozen eggs", "two and a half dozen" */
 	if (k < end && text_is(t, k, "dozen")) {
 		v = v > NUM_MAX / 12 ? NUM_MAX : v * 12;
 		k++;
+		if (text_match(t, k, end, "and a half")) {
+			v += 6;
+			k += 3;
+		}
 		k += take_of(t, k, end);
 	}
 	*value = v;

@@ -197,6 +197,8 @@ static int and_is_inside(const struct text_words *t, int i)
 	long v;
 	if ((text_is(t, i - 1, "hundred") || text_is(t, i - 1, "thousand")) && num_word(t->w[i + 1]) >= 0)
 		return 1;
+	if (text_is(t, i - 1, "dozen") && text_match(t, i, t->n, "and a half"))
+		return 1;	/* "a dozen and a half" */
 	int prev_num = num_word(t->w[i - 1]) >= 0 || text_is(t, i - 1, "dollars") ||
 		       text_is(t, i - 1, "bucks") || strchr(t->w[i - 1], '.') != NULL;
 	if (prev_num && num_parse(t, i + 1, t->n, &v) > 0) {
@@ -1377,7 +1379,8 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };
 	}
 	for (int i = a + 1; i < b; i++) {
-		static const char *const settle[] = { "will do", "would do", "should do", "will work",
+		static const char *const settle[] = { "should do it", "will do it", "would do it",
+			"will do", "would do", "should do", "will work",
 			"would work", "will be fine", "would be fine", "does the job", "will do the job" };
 		int m = 0;
 		for (size_t k = 0; k < sizeof settle / sizeof *settle && !m; k++)
@@ -1683,6 +1686,7 @@ struct arith {
 	struct arith_mark { int pos, per_person, factor; } mark[8];
 	int listed;		/* the utterance is a list after a colon */
 	int list_start, list_end;	/* its words */
+	int each_qty, each_pos;	/* "one box each of A, B and C": from each_pos on */
 };
 
 static int is_people_word(const char *w)
@@ -1793,6 +1797,26 @@ static void read_multipliers(struct text_words *t, struct arith *ar)
 {
 	for (int i = 0; i < t->n; i++) {
 		int n = 0;
+		/* "one box each of green, english breakfast and chamomile": the count is
+		 * every one's */
+		long v;
+		if (text_match(t, i, t->n, "each of") && i > 0 && !text_is(t, i - 1, "of") && !text_is(t, i + 2, "us") &&
+		    !text_is(t, i + 2, "them") && !text_is(t, i + 2, "my") && !text_is(t, i + 2, "our")) {
+			int q = i - 1;
+			if (q > 0 && lex_is_unit(t->w[q]))
+				q--;
+			int qn = 0;
+			for (int s = q; s >= 0 && s >= q - 2 && !qn; s--)
+				if ((qn = num_parse(t, s, i, &v)) && s + qn <= i && s + qn >= q)
+					ar->each_qty = (int)v, ar->each_pos = s;
+				else
+					qn = 0;
+			if (qn) {
+				text_delete(t, i, 2);
+				i--;
+				continue;
+			}
+		}
 		/* "we each want", "they each need" */
 		if (text_is(t, i, "each") && i > 0 && (text_is(t, i - 1, "we") || text_is(t, i - 1, "they")) &&
 		    ar->people) {
@@ -1863,6 +1887,31 @@ static void read_heading(struct text_words *t, struct arith *ar)
 	for (int i = 0; i + 1 < t->n && h < 0; i++)
 		if (t->brk[i] == 3)
 			h = i;
+	/* "putting together a cheese board, so a sourdough loaf and ...", "we're making
+	 * fruit skewers, so blueberries ...": what the shopper is doing, then what for */
+	for (int i = 1; h < 0 && i + 1 < t->n; i++) {
+		if (!text_is(t, i, "so") || t->brk[i - 1] != 1 || t->brk[i])
+			continue;
+		int a = i;
+		while (a > 0 && t->brk[a - 1] != 2)
+			a--;
+		int g = a;
+		while (g < i && (text_is(t, g, "i") || text_is(t, g, "we") || text_is(t, g, "am") ||
+				 text_is(t, g, "are") || text_is(t, g, "just") || text_is(t, g, "currently")))
+			g++;
+		size_t len = strlen(t->w[g]);
+		int story = len > 4 && !strcmp(t->w[g] + len - 3, "ing");
+		for (int k = a; k < i && story; k++) {
+			struct lex_trigger tr;
+			story = !lex_trigger_at(t, k, a, i, &tr);
+		}
+		if (!story)
+			continue;
+		text_delete(t, a, i + 1 - a);
+		if (a > 0 && t->brk[a - 1] < 2)
+			t->brk[a - 1] = 2;
+		return;
+	}
 	if (h < 0)
 		return;
 	int a = h;
@@ -1881,7 +1930,8 @@ static void read_heading(struct text_words *t, struct arith *ar)
 	for (int i = a; i <= h && keep_a < 0; i++) {
 		struct lex_trigger tr;
 		int m = lex_trigger_at(t, i, a, h + 1, &tr);
-		if (m && tr.intent != UND_NONE && tr.level >= 10 && !(tr.flags & LEX_SUBJ))
+		if (m && (tr.intent == UND_ADD || tr.intent == UND_SEARCH) && tr.level >= 10 &&
+		    !(tr.flags & (LEX_SUBJ | LEX_NEG)))
 			keep_a = i, keep_n = m;
 	}
 	ar->list_start = a;
@@ -1902,6 +1952,15 @@ static void read_heading(struct text_words *t, struct arith *ar)
  * them, else the first after). */
 static void apply_arith(struct und_result *r, const struct arith *ar)
 {
+	for (int c = 0; ar->each_qty > 0 && c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		if (cmd->intent != UND_NONE && cmd->intent != UND_ADD)
+			continue;
+		for (int i = 0; i < cmd->nitems; i++)
+			if (cmd->items[i].first >= ar->each_pos && cmd->items[i].qty == 0 &&
+			    cmd->items[i].ref == UND_REF_WORDS)
+				cmd->items[i].qty = ar->each_qty, cmd->items[i].article = 0;
+	}
 	const struct und_item *done[8];
 	int ndone = 0;
 	for (int m = 0; m < ar->nmark; m++) {
