@@ -31,8 +31,9 @@ void buddy_tools_cleanup(struct buddy_tools_ctx *ctx);
 /* The current vocabulary as plain arrays (for the recogniser's language model):
  * the caller gets a reference and must call buddy_vocab_release(). */
 struct vocab *buddy_vocab_get(struct server *srv, struct store *db);
-/* Builds a snapshot of the catalog as it is now (slow; for background work such
- * as the language model), installs it if newer, and returns a reference. */
+/* A snapshot of the catalog as it is now: the installed one when it is of the
+ * current catalog version, else builds one (slow; for background work such as the
+ * language model) and installs it if newer.  Returns a reference. */
 struct vocab *buddy_vocab_get_current(struct server *srv, struct store *db);
 void buddy_vocab_release(struct vocab *v);
 void buddy_vocab_words(const struct vocab *v, const char *const **words, size_t *n,

@@ -18,6 +18,7 @@
 #include "settings.h"
 #include "store/store.h"
 #include "voice_turn.h"
+#include "warm.h"
 #include "workers.h"
 
 #include <getopt.h>
@@ -266,6 +267,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "voxcartd: out of memory\n");
 		return 1;
 	}
+	/* before the first request: no shopper's turn pays for these builds */
+	warm_catalog(srv);
 	if (buddy_ws_init(srv, err, sizeof err) != 0 || http_start(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
 		server_free(srv);

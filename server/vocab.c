@@ -225,6 +225,15 @@ struct vocab *buddy_vocab_get(struct server *srv, struct store *store)
 struct vocab *buddy_vocab_get_current(struct server *srv, struct store *store)
 {
 	uint64_t version = atomic_load(&srv->catalog_version);
+	/* A snapshot of this version is the one a build would make: no second build
+	 * (the language model's build at start-up asked for one the warm-up had built). */
+	pthread_mutex_lock(&vocab_lock);
+	struct vocab *have = current && current->version == version ? current : NULL;
+	if (have)
+		atomic_fetch_add(&have->refs, 1);
+	pthread_mutex_unlock(&vocab_lock);
+	if (have)
+		return have;
 	struct vocab *fresh = build(store, version);
 	pthread_mutex_lock(&vocab_lock);
 	if (fresh && (!current || current->version != version)) {
