@@ -255,9 +255,9 @@ int main(int argc, char **argv)
 
 	raise_open_files();
 	srv->limiter = ratelimit_new(srv->set.rate_per_sec, srv->set.rate_burst);
-	srv->pool = workers_start(srv->set.workers);
-	srv->turn_pool = workers_start(srv->set.turn_workers);
-	srv->hash_pool = workers_start(srv->set.hash_workers);
+	srv->pool = workers_start(srv->set.workers, 1);
+	srv->turn_pool = workers_start(srv->set.turn_workers, 1);
+	srv->hash_pool = workers_start(srv->set.hash_workers, 0);
 	char err[512];
 	if (!srv->limiter || !srv->pool || !srv->turn_pool || !srv->hash_pool) {
 		fprintf(stderr, "voxcartd: cannot start the worker threads\n");

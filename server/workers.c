@@ -21,12 +21,15 @@ struct workers {
 	int running;               /* jobs being run now */
 	int stopping;
 	int n;
+	int connect;               /* open the database connection before the first job */
 	pthread_t *threads;
 };
 
 static void *worker_main(void *arg)
 {
 	struct workers *w = arg;
+	if (w->connect)
+		store_thread();
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while (!w->head && !w->stopping)
@@ -52,11 +55,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct workers *workers_start(int n)
+struct workers *workers_start(int n, int connect)
 {
 	struct workers *w = calloc(1, sizeof *w);
 	if (!w)
 		return NULL;
+	w->connect = connect;
 	w->threads = calloc((size_t)n, sizeof *w->threads);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);

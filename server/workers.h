@@ -17,8 +17,11 @@ struct workers;
 
 typedef void (*worker_fn)(void *arg);
 
-/* Starts n threads; NULL on failure. */
-struct workers *workers_start(int n);
+/* Starts n threads; NULL on failure.  With connect, each thread opens its database
+ * connection (store_thread()) before its first job, so no request pays for opening
+ * it (the schema read and the pragmas: milliseconds on the first turn each thread
+ * ran). */
+struct workers *workers_start(int n, int connect);
 /* Queues fn(arg); returns 0, or -1 when the pool is stopping (fn is not run). */
 int workers_submit(struct workers *w, worker_fn fn, void *arg);
 /* Number of jobs waiting (not yet started). */

@@ -191,15 +191,20 @@ async def run(args, port, proc):
                           "cpu_ms_per_turn": cpu_per_turn(c0, c1, len(done))}
     first, done = [], []
     c0 = cpu_s(pid)
+    p0 = time.process_time()
     t0 = time.perf_counter()
     await asyncio.gather(*(session(port, tokens[i], 3, first, done) for i in range(args.sessions)))
     wall = time.perf_counter() - t0
+    client_cpu = time.process_time() - p0
     c1 = cpu_s(pid)
     res["concurrent"] = {"sessions": args.sessions, "turns": len(done),
                          "turns_per_s": round(len(done) / wall, 1),
                          "first_delta_p50_ms": pct(first, 50), "first_delta_p99_ms": pct(first, 99),
                          "done_p50_ms": pct(done, 50), "done_p99_ms": pct(done, 99),
-                         "cpu_ms_per_turn": cpu_per_turn(c0, c1, len(done))}
+                         "cpu_ms_per_turn": cpu_per_turn(c0, c1, len(done)),
+                         # the bench's own CPU share of the wall time: near 1.0, this
+                         # Python client (one thread) is what limits turns/s
+                         "client_cpu_share": round(client_cpu / wall, 2) if wall > 0 else None}
     if pid and args.idle > 0:
         before = rss_kb(pid)
         held = await idle_sessions(port, tokens[0], args.idle)
