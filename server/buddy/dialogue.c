@@ -384,6 +384,9 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 				  dlg_int(cJSON_GetArrayItem(res.products, 0), "stock", -1) != 0;
 			/* a bare name ("kettle", "oj, with pulp") asks for the one it plainly
 			 * names; a story ("breakfast stuff") or a guess is shown first */
+			/* "a bag of each kind of apple": every one that fits */
+			if (c->polite && it->every && res.status == RES_AMBIGUOUS)
+				one = 1;
 			if (one && !c->polite)
 				one = resolve_said_plainly(t, it, &res.q, cJSON_GetArrayItem(res.products, 0)) &&
 				      (!it->size_num[0] || match_has_size(cJSON_GetArrayItem(res.products, 0),

@@ -92,10 +92,38 @@ static void fix_command_typos(struct text_words *t)
 	}
 }
 
+/* "sdfghjkl", "jjjjjjjjjkkkk": keys mashed, no word */
+static int is_mash(const char *w)
+{
+	size_t n = strlen(w);
+	if (n < 5 || strchr(w, '.') || (w[0] >= '0' && w[0] <= '9'))
+		return 0;
+	int vowels = 0, run = 1, longest = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0;	/* "ch520", "xm5": a model */
+		vowels += strchr("aeiouy", w[i]) != NULL;
+		run = i > 0 && w[i] == w[i - 1] ? run + 1 : 1;
+		if (run > longest)
+			longest = run;
+	}
+	return vowels == 0 || longest >= 4;
+}
+
 void und_clean(const char *text, struct text_words *t)
 {
 	text_split(text, t);
 	fix_command_typos(t);
+	for (int i = 0; i < t->n;) {
+		if (is_mash(t->w[i])) {
+			unsigned char b = t->brk[i];
+			text_delete(t, i, 1);
+			if (i > 0 && b > t->brk[i - 1])
+				t->brk[i - 1] = b;
+		} else {
+			i++;
+		}
+	}
 	for (int i = 0; i < t->n;) {
 		int n = lex_filler_at(t, i);
 		if (n) {
@@ -1614,6 +1642,18 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 	if (c->intent == UND_NONE) {
 		if (cmd_is_empty(c))
 			return;
+		/* "oh yes, spaghetti. 2": how many of the thing just named */
+		if (prev && (prev->intent == UND_NONE || prev->intent == UND_CONFIRM) && prev->nitems == 1 &&
+		    m == MARK_NONE &&
+		    prev->items[0].ref == UND_REF_WORDS && !prev->items[0].qty && c->nitems == 1 &&
+		    c->items[0].qty > 0 && c->items[0].ref == UND_REF_NONE && !c->items[0].nwords &&
+		    !c->items[0].size_num[0]) {
+			prev->items[0].qty = c->items[0].qty;
+			prev->items[0].article = 0;
+			prev->polite = 1;
+			prev->intent = UND_NONE;	/* "oh yes, spaghetti. 2": a yes of memory */
+			return;
+		}
 		if (prev && continues(prev->intent) && prev->nitems > 0 &&
 		    (m == MARK_CORRECTION || (c->nitems == 1 && c->items[0].nwords == 0 &&
 					      c->items[0].ref == UND_REF_NONE && c->items[0].nneg))) {
@@ -1744,6 +1784,19 @@ static void read_people(struct text_words *t, struct arith *ar)
  * words used in *len; 0 if none. */
 static int duration_at(const struct text_words *t, int i, int *len)
 {
+	/* "4 weeks worth", "a fortnight's worth" */
+	long w = 1;
+	int wn = text_is(t, i, "a") ? 1 : num_parse(t, i, t->n, &w);
+	if (wn && w >= 1 && w <= 366 && text_is(t, i + wn + 1, "worth")) {
+		int unit = text_is(t, i + wn, "day") || text_is(t, i + wn, "days") ? 1 :
+			   text_is(t, i + wn, "week") || text_is(t, i + wn, "weeks") ? 7 :
+			   text_is(t, i + wn, "fortnight") ? 14 :
+			   text_is(t, i + wn, "month") || text_is(t, i + wn, "months") ? 30 : 0;
+		if (unit) {
+			*len = wn + 2 + text_is(t, i + wn + 2, "of");
+			return unit * (int)w;
+		}
+	}
 	if (!text_is(t, i, "for") && !text_is(t, i, "over") && !text_is(t, i, "this"))
 		return 0;
 	int j = i + 1;
@@ -1760,7 +1813,7 @@ static int duration_at(const struct text_words *t, int i, int *len)
 		return 0;
 	j += n;
 	int days = 0;
-	if (text_is(t, j, "day") || text_is(t, j, "days"))
+	if (text_is(t, j, "day") || text_is(t, j, "days") || text_is(t, j, "night") || text_is(t, j, "nights"))
 		days = 1;
 	else if (text_is(t, j, "week") || text_is(t, j, "weeks"))
 		days = 7;
