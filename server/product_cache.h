@@ -6,7 +6,8 @@
  * Every connection store_open() makes has hooks that see each change to those tables
  * (sqlite3_update_hook), whichever module makes it: a changed product's bucket epoch
  * is bumped when the row changes and again once the transaction is committed (the
- * WAL hook, which then also does SQLite's automatic checkpoint); a change to users
+ * WAL hook, which then also starts SQLite's automatic checkpoint, on a thread and a
+ * connection of its own, so that no request waits for its syncs); a change to users
  * bumps the global epoch.  An entry is served only while the epochs it was stamped
  * with (read before its row was read) are current, so nothing stale is ever served.
  */
