@@ -80,6 +80,10 @@ int sq_products_by_id(struct store *s, const int64_t *ids, size_t n, struct stor
 	out->items = malloc(n * sizeof *out->items);
 	if (!out->items)
 		return store_set_err(s, "out of memory");
+	/* One read transaction for the lot (the rows of one moment), not one per row:
+	 * each of those took and dropped the WAL read lock (fcntl calls). */
+	int own = n > 1 && sqlite3_get_autocommit(q->db) &&
+		  sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	int rc = STORE_OK;
 	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
 		sqlite3_reset(st);
@@ -95,6 +99,8 @@ int sq_products_by_id(struct store *s, const int64_t *ids, size_t n, struct stor
 		}
 	}
 	sq_done(st);
+	if (own && sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	if (rc != STORE_OK)
 		store_products_free(out);
 	return rc;
