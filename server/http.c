@@ -51,6 +51,8 @@ struct http_job {
 	int too_large;
 	int close_after;           /* close the connection once answered */
 	int in_worker;
+	int rate_checked;          /* the rate limit was asked already (rate_wait: its answer) */
+	int rate_wait;
 	atomic_int gone;           /* the client hung up: the worker may skip the work */
 };
 
@@ -236,6 +238,14 @@ static void job_run(void *arg)
 	lws_cancel_service(srv->lws);
 }
 
+/* The rate limiter's answer for client now (0: go ahead, else seconds to wait). */
+static int rate_take(struct server *srv, const char *client)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ratelimit_take(srv->limiter, client, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
 static void respond_now(struct http_job *job, int status, const char *code, const char *msg)
 {
 	api_error(&job->resp, status, code, NULL, "%s", msg);
@@ -253,10 +263,7 @@ static void dispatch(struct http_job *job)
 		lws_callback_on_writable(job->wsi);
 		return;
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	int wait = ratelimit_take(srv->limiter, job->req.client_ip,
-				  (double)ts.tv_sec + ts.tv_nsec / 1e9);
+	int wait = job->rate_checked ? job->rate_wait : rate_take(srv, job->req.client_ip);
 	if (wait > 0) {
 		job->resp.retry_after = wait;
 		respond_now(job, 429, "rate_limited", "Too many requests; slow down.");
@@ -289,8 +296,9 @@ static void dispatch(struct http_job *job)
 	}
 }
 
+/* rate_wait: the rate limiter's answer when it was asked already, else -1. */
 static int begin_request(struct lws *wsi, struct http_conn *conn, struct server *srv,
-			 const char *uri)
+			 const char *uri, int rate_wait)
 {
 	struct http_job *job = job_new(srv->http);
 	if (!job)
@@ -304,7 +312,11 @@ static int begin_request(struct lws *wsi, struct http_conn *conn, struct server 
 	job->req.srv = srv;
 	job->req.method = method_of(wsi);
 	snprintf(job->req.path, sizeof job->req.path, "%s", uri ? uri : "/");
-	proxy_client_of(srv, wsi, job->req.client_ip, sizeof job->req.client_ip);
+	job->rate_checked = rate_wait >= 0;
+	job->rate_wait = rate_wait > 0 ? rate_wait : 0;
+	/* The client's address is for the rate limiter alone (a getpeername call). */
+	if (!job->rate_checked && ratelimit_on(srv->limiter))
+		proxy_client_of(srv, wsi, job->req.client_ip, sizeof job->req.client_ip);
 	read_query(wsi, &job->req);
 	read_auth(wsi, &job->req);
 
@@ -462,6 +474,74 @@ static int write_response(struct lws *wsi, struct http_conn *conn)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* Headers (as write_response writes them for a 200) and body in the loop's buffer,
+ * written at once: called under the cache entry's lock. */
+struct cached_out {
+	struct lws *wsi;
+	struct http_state *hs;
+};
+
+static int write_cached(const char *json, size_t len, void *arg)
+{
+	struct cached_out *o = arg;
+	struct http_state *hs = o->hs;
+	size_t need = LWS_PRE + 1024 + len;
+	if (hs->out_cap < need) {
+		unsigned char *b = realloc(hs->out_buf, need);
+		if (!b)
+			return -1;
+		hs->out_buf = b;
+		hs->out_cap = need;
+	}
+	unsigned char *start = hs->out_buf + LWS_PRE, *p = start;
+	unsigned char *end = hs->out_buf + LWS_PRE + 1024 - 1;
+	if (lws_add_http_common_headers(o->wsi, 200, "application/json", len, &p, end) ||
+	    lws_add_http_header_by_name(o->wsi, (const unsigned char *)"cache-control:",
+					(const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_http_header(o->wsi, &p, end))
+		return -1;
+	memcpy(p, json, len);
+	p += len;
+	/* What the socket does not take now, lws keeps and sends when it can. */
+	return lws_write(o->wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) < 0 ? -1 : 0;
+}
+
+/*
+ * GET /api/v1/products/{id} of a cached active product (the same answer for anyone:
+ * product_cache.h), answered in the request's own callback: no job, no copy of the
+ * JSON but into the output buffer, no worker hop, no wait for the socket to be
+ * writable (issue 16).  Anything else, or anything unusual about the request
+ * (draining, a body, HTTP/2), goes the usual way; so does an answer from the rate
+ * limiter, which is asked once (*rate_wait).  Returns 1 (not answered here), 0
+ * (answered; the connection stays open) or -1 (close it).
+ */
+static int answer_cached(struct lws *wsi, struct server *srv, const char *uri, int *rate_wait)
+{
+	*rate_wait = -1;
+	if (!uri || lws_get_network_wsi(wsi) != wsi)
+		return 1;
+	int64_t id = product_cache_id_of(uri);
+	if (id <= 0 || lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 ||
+	    atomic_load(&srv->stopping) ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		return 1;
+	if (ratelimit_on(srv->limiter)) {
+		char client[sizeof ((struct api_req *)0)->client_ip];
+		proxy_client_of(srv, wsi, client, sizeof client);
+		*rate_wait = rate_take(srv, client);
+		if (*rate_wait > 0)
+			return 1;
+	}
+	struct cached_out o = { wsi, srv->http };
+	int rc = product_cache_with(id, write_cached, &o);
+	if (rc == -1)
+		return 1; /* not cached: the worker reads it */
+	if (rc != 0)
+		return -1; /* a failed write: the connection is broken */
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			 void *in, size_t len)
 {
@@ -469,10 +549,15 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 	struct server *srv = lws_context_user(lws_get_context(wsi));
 
 	switch (reason) {
-	case LWS_CALLBACK_HTTP:
+	case LWS_CALLBACK_HTTP: {
 		if (conn->job) /* pipelined request while one is still going */
 			return -1;
-		return begin_request(wsi, conn, srv, in) ? -1 : 0;
+		int rate_wait;
+		int rc = answer_cached(wsi, srv, in, &rate_wait);
+		if (rc != 1)
+			return rc;
+		return begin_request(wsi, conn, srv, in, rate_wait) ? -1 : 0;
+	}
 	case LWS_CALLBACK_HTTP_BODY:
 		if (conn->job && !conn->job->in_worker)
 			body_chunk(conn->job, in, len);

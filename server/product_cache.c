@@ -234,7 +234,7 @@ int product_cache_put(int64_t id, const struct product_cache_stamp *s, const cha
 	return rc;
 }
 
-int product_cache_answer(const char *path, char **body, size_t *len)
+int64_t product_cache_id_of(const char *path)
 {
 	static const char prefix[] = "/api/v1/products/";
 	if (strncmp(path, prefix, sizeof prefix - 1) != 0)
@@ -246,21 +246,44 @@ int product_cache_answer(const char *path, char **body, size_t *len)
 		id = id * 10 + (*p - '0');
 	if (*p || digits == 0 || id <= 0)
 		return -1;
+	return id;
+}
+
+int product_cache_with(int64_t id, int (*fn)(const char *json, size_t len, void *arg), void *arg)
+{
+	if (id <= 0)
+		return -1;
 	pthread_once(&once, init);
 	struct slot *sl = &slots[(uint64_t)id % SLOTS];
 	pthread_mutex_t *m = &stripes[(uint64_t)id % STRIPES];
 	int rc = -1;
 	pthread_mutex_lock(m);
-	if (sl->id == id && sl->body && current(&sl->stamp, id)) {
-		*body = malloc(sl->len + 1);
-		if (*body) {
-			memcpy(*body, sl->body, sl->len + 1);
-			*len = sl->len;
-			rc = 0;
-		}
-	}
+	if (sl->id == id && sl->body && current(&sl->stamp, id))
+		rc = fn(sl->body, sl->len, arg) == 0 ? 0 : -2;
 	pthread_mutex_unlock(m);
 	return rc;
+}
+
+struct copy_out {
+	char **body;
+	size_t *len;
+};
+
+static int copy_json(const char *json, size_t len, void *arg)
+{
+	struct copy_out *out = arg;
+	*out->body = malloc(len + 1);
+	if (!*out->body)
+		return -1;
+	memcpy(*out->body, json, len + 1);
+	*out->len = len;
+	return 0;
+}
+
+int product_cache_answer(const char *path, char **body, size_t *len)
+{
+	struct copy_out out = { body, len };
+	return product_cache_with(product_cache_id_of(path), copy_json, &out) == 0 ? 0 : -1;
 }
 
 int product_cache_append(int64_t id, char **buf, size_t *len, size_t *cap)

@@ -41,6 +41,12 @@ struct product_cache_snapshot *product_cache_snapshot(void);
 struct product_cache_stamp product_cache_snapshot_stamp(const struct product_cache_snapshot *s,
 							 int64_t id);
 
+/* The id in path /api/v1/products/<id> (digits only), or -1 for any other path. */
+int64_t product_cache_id_of(const char *path);
+/* Calls fn with the cached JSON of active product id (NUL-terminated, len bytes), under
+ * the entry's lock (fn must not call back into the cache): 0 when fn returned 0, -1 not
+ * cached or out of date (fn not called), -2 fn failed. */
+int product_cache_with(int64_t id, int (*fn)(const char *json, size_t len, void *arg), void *arg);
 /* For path /api/v1/products/<id>: a malloc'd copy of the cached JSON in *body (0), or
  * -1 (not that path, not cached, or out of date). */
 int product_cache_answer(const char *path, char **body, size_t *len);

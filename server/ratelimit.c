@@ -43,6 +43,11 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
+int ratelimit_on(const struct ratelimit *rl)
+{
+	return rl && rl->per_sec > 0;
+}
+
 int ratelimit_take(struct ratelimit *rl, const char *client, double now)
 {
 	if (!rl || rl->per_sec <= 0)

@@ -15,5 +15,7 @@ struct ratelimit *ratelimit_new(int per_sec, int burst);
 void ratelimit_free(struct ratelimit *rl);
 /* 0 when the request may go ahead; otherwise the seconds to wait (>= 1). */
 int ratelimit_take(struct ratelimit *rl, const char *client, double now);
+/* 1 when requests are limited at all (the client's address is needed), else 0. */
+int ratelimit_on(const struct ratelimit *rl);
 
 #endif

@@ -11,6 +11,7 @@ limit for 429.  Prints `N passed, M failed` last; exits 1 on any failure.
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -682,6 +683,79 @@ def t_routing(srv, shopper, s1):
             404, "not_found")
 
 
+def read_answers(sock, n, timeout=10):
+    """Reads n whole HTTP/1.1 answers (Content-Length framed) from sock: a list of
+    (status, headers, body bytes), shorter if the connection closed first."""
+    sock.settimeout(timeout)
+    blob, out = b"", []
+    while len(out) < n:
+        head, sep, rest = blob.partition(b"\r\n\r\n")
+        if sep:
+            lines = head.decode("latin-1").split("\r\n")
+            hs = {k.strip().lower(): v.strip() for k, _, v in
+                  (l.partition(":") for l in lines[1:])}
+            want = int(hs.get("content-length", "0"))
+            if len(rest) >= want:
+                out.append((int(lines[0].split()[1]), hs, rest[:want]))
+                blob = rest[want:]
+                continue
+        try:
+            b = sock.recv(65536)
+        except OSError:
+            break
+        if not b:
+            break
+        blob += b
+    return out
+
+
+def t_product_by_id_loop(srv, s1):
+    """GET /api/v1/products/{id} of a cached active product is answered in the event
+    loop's request callback (issue 16): the same bytes and headers as the worker's
+    answer, in order when pipelined, and the usual path for anything unusual."""
+    p = srv.create_product(s1["access_token"], title="Loop Path Teapot", price_cents=2100,
+                           stock=3, category="Loop Test", tags=["teapot"])
+    url = "/api/v1/products/%d" % p["id"]
+    first = srv.http("GET", url)  # the worker's answer, which caches the JSON
+    again = [srv.http("GET", url) for _ in range(3)]
+    C.check("by id: cached answers are the worker's answer", all(a[0] == 200 and a[2] == first[2]
+            for a in again), (first, again))
+    keep = ("content-type", "content-length", "cache-control", "server")
+    C.eq("by id: cached answers have the worker's headers",
+         [{k: a[1].get(k) for k in keep} for a in again], [{k: first[1].get(k) for k in keep}] * 3)
+    raw_first = lib.raw_request(srv.port, ("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % url).encode())
+    C.eq("by id: raw body is the JSON", raw_first[2], first[2])
+    # Pipelined on one connection: each answered, in order, then the connection still works.
+    other = srv.create_product(s1["access_token"], title="Loop Path Kettle", price_cents=3300)
+    srv.http("GET", "/api/v1/products/%d" % other["id"])
+    paths = [url, "/api/v1/products/%d" % other["id"], "/api/v1/products/987654", "/health", url]
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    try:
+        sock.sendall(b"".join(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % q).encode() for q in paths))
+        got = read_answers(sock, len(paths))
+        C.eq("by id: pipelined answers, in order", [g[0] for g in got], [200, 200, 404, 200, 200])
+        ids = [json.loads(g[2]).get("id") for g in got if g[0] == 200 and b'"id"' in g[2]]
+        C.eq("by id: pipelined answers carry their own product", ids, [p["id"], other["id"], p["id"]])
+        sock.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % url).encode())
+        got = read_answers(sock, 1)
+        C.check("by id: the connection serves another request after them",
+                len(got) == 1 and got[0][0] == 200, got)
+    finally:
+        sock.close()
+    # A request with a body, HTTP/1.0, and a closing request take their usual ways.
+    st, _, b = lib.raw_request(srv.port, ("GET %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                                          % url).encode())
+    C.check("by id: GET with Content-Length: 0 -> 200", st == 200 and b == first[2], (st, b))
+    st, h, b = lib.raw_request(srv.port, ("GET %s HTTP/1.0\r\n\r\n" % url).encode())
+    C.check("by id: HTTP/1.0 -> 200, same JSON", st == 200 and b == first[2], (st, h, b))
+    # A change is seen at once (the cached copy is stale from the commit on).
+    st, _, q = srv.http("PATCH", url, {"price_cents": 2200}, token=s1["access_token"])
+    C.eq("by id: patch -> 200", st, 200)
+    st, _, q = srv.http("GET", url)
+    C.check("by id: the next GET has the new price", st == 200 and q.get("price_cents") == 2200, q)
+    C.eq("by id: twice", srv.http("GET", url)[2], q)
+
+
 def t_rate_limit():
     cfg = "[auth]\nhash_cost = min\n[server]\nrate_limit = 5\nrate_burst = 5\n"
     with lib.Server(cfg, name="ratelimited") as srv:
@@ -699,6 +773,18 @@ def t_rate_limit():
                     and int(ra) >= 1, limited[0][1])
         time.sleep(1.1)
         C.eq("rate limit: refilled after a second", srv.http("GET", "/health")[0], 200)
+        # A cached product by id is answered in the event loop: limited all the same.
+        time.sleep(1.1)
+        s = srv.register("limited-seller@example.com", "password123", "Limited", "seller")
+        p = srv.create_product(s["access_token"], title="Limited Teapot")
+        url = "/api/v1/products/%d" % p["id"]
+        C.eq("rate limit: product by id -> 200", srv.http("GET", url)[0], 200)
+        time.sleep(1.3)
+        codes = [srv.http("GET", url)[0] for _ in range(12)]
+        n_ok = codes.index(429) if 429 in codes else len(codes)
+        C.check("rate limit: cached product by id, the burst of 5 goes through", 5 <= n_ok <= 6,
+                codes)
+        C.check("rate limit: cached product by id, then 429", codes.count(429) >= 5, codes)
         st = srv.stop()
         C.eq("rate limit server: clean exit (SIGTERM -> 0)", st, 0)
 
@@ -883,6 +969,7 @@ def main():
         C.run("search", t_search, srv, made, s1, s2)
         C.run("routing", t_routing, srv, shopper, s1)
         C.run("seller privacy", t_seller_privacy, srv, s1, s2, made)
+        C.run("product by id in the loop", t_product_by_id_loop, srv, s1)
         C.check("server still alive after the API tests", srv.alive(), srv.log_tail())
     finally:
         st = srv.stop()

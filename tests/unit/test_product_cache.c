@@ -117,6 +117,38 @@ START_TEST(test_paths)
 }
 END_TEST
 
+static int see_json(const char *json, size_t len, void *arg)
+{
+	ck_assert_uint_eq(len, strlen(json));
+	snprintf(arg, 32, "%s", json);
+	return strcmp(json, "{\"id\":7}") == 0 ? 0 : 1;
+}
+
+/* What the event loop answers with (http.c): the id of a product path, and the cached
+ * text handed over under its lock while it is current, never once it went stale. */
+START_TEST(test_with)
+{
+	ck_assert_int_eq(product_cache_id_of("/api/v1/products/007"), 7);
+	ck_assert_int_eq(product_cache_id_of("/api/v1/products/7/"), -1);
+	ck_assert_int_eq(product_cache_id_of("/api/v1/products/0"), -1);
+	ck_assert_int_eq(product_cache_id_of("/api/v1/products"), -1);
+	struct product_cache_stamp s = product_cache_stamp(7);
+	ck_assert_int_eq(product_cache_put(7, &s, "{\"id\":7}", 8), 0);
+	char seen[32] = "";
+	ck_assert_int_eq(product_cache_with(7, see_json, seen), 0);
+	ck_assert_str_eq(seen, "{\"id\":7}");
+	s = product_cache_stamp(8);
+	ck_assert_int_eq(product_cache_put(8, &s, "{\"id\":8}", 8), 0);
+	ck_assert_int_eq(product_cache_with(8, see_json, seen), -2); /* the callback's failure */
+	ck_assert_int_eq(sqlite3_exec(other, "UPDATE products SET stock = 2 WHERE id = 7", NULL, NULL,
+				      NULL), SQLITE_OK);
+	seen[0] = '\0';
+	ck_assert_int_eq(product_cache_with(7, see_json, seen), -1);
+	ck_assert_str_eq(seen, "");
+	ck_assert_int_eq(product_cache_with(-1, see_json, seen), -1);
+}
+END_TEST
+
 /* Stamps taken all at once before a long read (the warm-up's snapshot): a product
  * changed after the snapshot is not kept from that read; the others are, and a copy
  * appended to a page is the cached text. */
@@ -188,6 +220,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_changes_make_entries_stale);
 	tcase_add_test(tc, test_paths);
+	tcase_add_test(tc, test_with);
 	tcase_add_test(tc, test_snapshot_stamps);
 	tcase_add_test(tc, test_checkpoint_in_background);
 	tcase_set_timeout(tc, 60);
