@@ -517,10 +517,16 @@ int buddy_ws_init(struct server *srv, char *err, size_t errlen)
 
 struct lws_protocols buddy_ws_protocol(void)
 {
+	/* lws gives every connection an rx buffer of rx_buffer_size bytes when it becomes a
+	 * WebSocket: most of an idle session's memory at 16 KiB (issue 16).  Messages are
+	 * small (a hello, a line typed, a 20 ms Opus packet); a larger one arrives in
+	 * pieces that ws_rx puts together for as long as it lasts.  Sends are not cut to
+	 * the rx buffer's size (tx_packet_size). */
 	return (struct lws_protocols){ .name = "voxcart.v1",
 				       .callback = callback_buddy,
 				       .per_session_data_size = sizeof(struct buddy_conn),
-				       .rx_buffer_size = 16384 };
+				       .rx_buffer_size = 1024,
+				       .tx_packet_size = 16384 };
 }
 
 void buddy_ws_wake(struct server *srv)

@@ -95,6 +95,30 @@ def sequence(srv, tok):
     ws.close()
 
 
+def large(srv, tok):
+    """Messages larger than lws's per-connection rx buffer (1 KiB since issue 16: most of
+    an idle session's memory at 16 KiB) arrive in pieces and are put together."""
+    ws = connect(srv, tok)
+    text = "show my cart" + " " * 3500 + "please"
+    ws.send_json({"type": "say", "turn": 1, "text": text})
+    ev = ws.events_until(lambda k, m: k == "text" and m.get("type") in ("reply.done", "error"))
+    C.check("a 3.5 KB say is answered", ev[-1][1].get("type") == "reply.done"
+            and ev[-1][1].get("turn") == 1, ev[-1][1])
+    ws.send_json({"type": "say", "turn": 2, "text": "x" * 5000})
+    err = next_error(ws)
+    C.check("a 5 KB say is read whole: too long, not invalid JSON",
+            err.get("code") == "bad_request" and "too long" in err.get("message", ""), err)
+    ws.send_binary(frame(1, 0, 1, 0, SILENCE * 700))  # 2 KB of audio for no turn
+    err = next_error(ws)
+    C.check("a 2 KB binary message is read whole (one error for it)",
+            err.get("code") == "bad_request", err)
+    ws.send_json({"type": "say", "turn": 3, "text": "show my cart"})
+    ev = ws.events_until(lambda k, m: k == "text" and m.get("type") in ("reply.done", "error"))
+    C.check("the session goes on after them", ev[-1][1].get("type") == "reply.done"
+            and ev[-1][1].get("turn") == 3, ev[-1][1])
+    ws.close()
+
+
 def unmasked(srv, tok):
     ws = connect(srv, tok)
     payload = json.dumps({"type": "ping"}).encode()
@@ -120,6 +144,7 @@ def main():
         C.run("turn numbers", turns, srv, tok)
         C.run("NUL in say", nul, srv, tok)
         C.run("frame sequence", sequence, srv, tok)
+        C.run("large messages", large, srv, tok)
         C.run("unmasked frames", unmasked, srv, tok)
         time.sleep(0.3)
         with open(srv.log_path, "rb") as f:

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "buddy_ws.h"
 #include "config.h"
 #include "fts.h"
 #include "ratelimit.h"
@@ -631,6 +632,31 @@ START_TEST(test_ratelimit_burst_refill)
 }
 END_TEST
 
+/* http.c asks for the client's address (getpeername) only when limiting is on. */
+START_TEST(test_ratelimit_on)
+{
+	ck_assert_int_eq(ratelimit_on(NULL), 0);
+	struct ratelimit *off = ratelimit_new(0, 5), *on = ratelimit_new(5, 5);
+	ck_assert_ptr_nonnull(off);
+	ck_assert_ptr_nonnull(on);
+	ck_assert_int_eq(ratelimit_on(off), 0);
+	ck_assert_int_eq(ratelimit_on(on), 1);
+	ratelimit_free(off);
+	ratelimit_free(on);
+}
+END_TEST
+
+/* lws allocates the protocol's rx buffer for every buddy WebSocket when it opens: at
+ * 16 KiB it was most of an idle session's memory (issue 16).  Sends must not be cut
+ * to that size (lws does when tx_packet_size is 0). */
+START_TEST(test_buddy_ws_buffers)
+{
+	struct lws_protocols p = buddy_ws_protocol();
+	ck_assert_uint_le(p.rx_buffer_size, 1024);
+	ck_assert_uint_ge(p.tx_packet_size, 16384);
+}
+END_TEST
+
 START_TEST(test_ratelimit_wait_seconds)
 {
 	struct ratelimit *rl = ratelimit_new(1, 1);
@@ -924,6 +950,7 @@ int main(void)
 	TCase *rl = tcase_create("ratelimit");
 	tcase_add_test(rl, test_ratelimit_burst_refill);
 	tcase_add_test(rl, test_ratelimit_wait_seconds);
+	tcase_add_test(rl, test_ratelimit_on);
 	tcase_add_test(rl, test_ratelimit_disabled_and_defaults);
 	tcase_add_test(rl, test_ratelimit_many_clients);
 	tcase_add_test(rl, test_ratelimit_long_client_key);
@@ -931,6 +958,7 @@ int main(void)
 
 	TCase *api = tcase_create("api");
 	tcase_add_test(api, test_api_responses);
+	tcase_add_test(api, test_buddy_ws_buffers);
 	tcase_add_test(api, test_api_query);
 	tcase_add_test(api, test_api_fields);
 	suite_add_tcase(s, api);
