@@ -5,6 +5,7 @@
  * buddy_run.c), which only queue messages here.
  */
 #include "buddy_session.h"
+#include "events.h"
 #include "server.h"
 #include "turn/sink.h"
 
@@ -228,13 +229,7 @@ void buddy_session_send_control(struct buddy_session *s, enum out_kind kind, uin
 void buddy_session_send_error(struct buddy_session *s, uint32_t turn, const char *code,
 			      const char *message)
 {
-	cJSON *e = cJSON_CreateObject();
-	cJSON_AddStringToObject(e, "type", "error");
-	if (turn)
-		cJSON_AddNumberToObject(e, "turn", turn);
-	cJSON_AddStringToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", message);
-	buddy_session_send_json(s, e);
+	buddy_session_send_json(s, buddy_event_error(turn, code, message));
 }
 
 void buddy_session_drop_speech(struct buddy_session *s, uint32_t turn)
@@ -357,38 +352,18 @@ int buddy_ws_session_count(struct server *srv)
 
 static void sink_delta(void *ctx, uint32_t turn, int seq, const char *text, int speech_seq)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "reply.delta");
-	cJSON_AddNumberToObject(ev, "turn", turn);
-	cJSON_AddNumberToObject(ev, "seq", seq);
-	cJSON_AddStringToObject(ev, "text", text);
-	/* Extension: the sequence number the speech of this text starts at, so a client
-	 * can show each sentence as it is heard. */
-	if (speech_seq >= 0)
-		cJSON_AddNumberToObject(ev, "speech_seq", speech_seq);
-	buddy_session_send_json(ctx, ev);
+	buddy_session_send_json(ctx, buddy_event_delta(turn, seq, text, speech_seq));
 }
 
 static void sink_action(void *ctx, uint32_t turn, const char *name, const cJSON *args,
 			const cJSON *result)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "action");
-	cJSON_AddNumberToObject(ev, "turn", turn);
-	cJSON_AddStringToObject(ev, "name", name);
-	cJSON_AddItemToObject(ev, "args", args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject());
-	cJSON_AddItemToObject(ev, "result", result ? cJSON_Duplicate(result, 1) : cJSON_CreateObject());
-	buddy_session_send_json(ctx, ev);
+	buddy_session_send_json(ctx, buddy_event_action(turn, name, args, result));
 }
 
 static void sink_transcript(void *ctx, uint32_t turn, const char *text, int final)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "transcript");
-	cJSON_AddNumberToObject(ev, "turn", turn);
-	cJSON_AddStringToObject(ev, "text", text);
-	cJSON_AddBoolToObject(ev, "final", final);
-	buddy_session_send_json(ctx, ev);
+	buddy_session_send_json(ctx, buddy_event_transcript(turn, text, final));
 }
 
 static void sink_speech_frame(void *ctx, uint32_t turn, const unsigned char *frame, size_t len)
@@ -396,32 +371,9 @@ static void sink_speech_frame(void *ctx, uint32_t turn, const unsigned char *fra
 	buddy_session_send_binary(ctx, turn, frame, len);
 }
 
-static void sink_done(void *ctx, uint32_t turn, const struct turn_done *d)
+static void sink_done(void *ctx, uint32_t turn, const struct buddy_event_done *d)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "reply.done");
-	cJSON_AddNumberToObject(ev, "turn", turn);
-	cJSON_AddStringToObject(ev, "text", d->text);
-	cJSON_AddNumberToObject(ev, "speech_frames", d->speech_frames);
-	cJSON_AddBoolToObject(ev, "cancelled", d->cancelled);
-	cJSON *timing = cJSON_AddObjectToObject(ev, "timing");
-	cJSON_AddNumberToObject(timing, "asr_ms", (int)(d->asr_ms + 0.5));
-	cJSON_AddNumberToObject(timing, "think_ms", (int)(d->think_ms + 0.5));
-	/* the stages after audio.stop (or the typed turn's arrival), milliseconds */
-	cJSON_AddNumberToObject(timing, "first_text_ms", (int)(d->first_text_ms + 0.5));
-	if (d->speech_frames)
-		cJSON_AddNumberToObject(timing, "first_packet_ms", (int)(d->first_packet_ms + 0.5));
-	if (d->cpu_known) { /* CPU milliseconds of the turn's thread, to one decimal */
-		cJSON_AddNumberToObject(timing, "asr_cpu_ms", (int)(d->asr_cpu_ms * 10 + 0.5) / 10.0);
-		if (d->speech_frames)
-			cJSON_AddNumberToObject(timing, "first_speech_cpu_ms",
-						(int)(d->first_speech_cpu_ms * 10 + 0.5) / 10.0);
-	}
-	if (d->speech_frames)
-		cJSON_AddNumberToObject(timing, "first_speech_ms", (int)(d->first_speech_ms + 0.5));
-	else
-		cJSON_AddNullToObject(timing, "first_speech_ms");
-	buddy_session_send_json(ctx, ev);
+	buddy_session_send_json(ctx, buddy_event_done(turn, d));
 }
 
 static int sink_cancelled(void *ctx, uint32_t turn)

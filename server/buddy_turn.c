@@ -7,6 +7,7 @@
 #include "buddy/buddy.h"
 #include "buddy_session.h"
 #include "conversations.h"
+#include "events.h"
 #include "json.h"
 #include "log.h"
 #include "msgcheck.h"
@@ -117,22 +118,11 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 	cJSON_Delete(hello);
 	s->authed = 1;
 
-	cJSON *ready = cJSON_CreateObject();
-	cJSON_AddStringToObject(ready, "type", "ready");
-	cJSON_AddStringToObject(ready, "session", s->id);
-	cJSON_AddNumberToObject(ready, "conversation_id", (double)s->conversation_id);
-	cJSON *user = auth_user_json(db, s->user.id);
-	cJSON_AddItemToObject(ready, "user", user ? user : cJSON_CreateNull());
-	cJSON *speech = cJSON_AddObjectToObject(ready, "speech");
-	cJSON_AddStringToObject(speech, "codec", "opus");
-	cJSON_AddNumberToObject(speech, "sample_rate", 24000);
-	cJSON_AddNumberToObject(speech, "frame_ms", 20);
-	cJSON_AddStringToObject(speech, "voice", s->voice_name[0] ? s->voice_name : "en-us");
-	cJSON_AddBoolToObject(speech, "enabled", s->speech);
-	cJSON *asr = cJSON_AddObjectToObject(ready, "asr");
-	cJSON_AddStringToObject(asr, "engine", voice_turn_engine(s->srv));
-	cJSON_AddNumberToObject(asr, "sample_rate", s->uplink_rate);
-	buddy_session_send_json(s, ready);
+	buddy_session_send_json(s, buddy_event_ready(s->id, s->conversation_id,
+						     auth_user_json(db, s->user.id),
+						     s->voice_name[0] ? s->voice_name : "en-us",
+						     s->speech, voice_turn_engine(s->srv),
+						     s->uplink_rate));
 }
 
 static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *text,
@@ -194,12 +184,12 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now(), c0 = buddy_thread_cpu();
 	char heard[1024] = "";
 	double asr_ms = 0;
-	int rc = voice_turn_recognise(s, job, heard, sizeof heard, &asr_ms);
+	struct turn_sink sink;
+	buddy_session_sink(s, &sink);
+	int rc = voice_turn_recognise(s, job, &sink, heard, sizeof heard, &asr_ms);
 	double asr_cpu_ms = (buddy_thread_cpu() - c0) * 1000.0;
 	if (rc != 0 || !heard[0]) {
 		struct buddy_run run = { 0 };
-		struct turn_sink sink;
-		buddy_session_sink(s, &sink);
 		run.srv = s->srv;
 		run.sink = &sink;
 		run.speech = s->speech;

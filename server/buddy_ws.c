@@ -15,12 +15,14 @@
 #include "buddy_ws.h"
 #include "buddy_session.h"
 #include "clock.h"
+#include "events.h"
 #include "frame.h"
 #include "log.h"
 #include "msgcheck.h"
 #include "proxy.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "turn/sink.h"
 #include "voice_turn.h"
 #include "workers.h"
 #include "ws_rx.h"
@@ -52,7 +54,9 @@ static void job_main(void *arg)
 	struct job_arg *a = arg;
 	if (a->feed_only) {
 		/* The end the VAD heard goes to the loop, which owns the job's state. */
-		if (!atomic_load(&a->s->closed) && voice_turn_feed(a->s, a->job)) {
+		struct turn_sink sink;
+		buddy_session_sink(a->s, &sink);
+		if (!atomic_load(&a->s->closed) && voice_turn_feed(a->s, a->job, &sink)) {
 			buddy_session_send_control(a->s, CTL_VAD_END, a->job->turn);
 		}
 	} else {
@@ -276,9 +280,7 @@ static void on_text(struct buddy_session *s, const char *raw, size_t len)
 			on_hello(s, copy);
 		free(copy);
 	} else if (strcmp(t, "ping") == 0) {
-		cJSON *pong = cJSON_CreateObject();
-		cJSON_AddStringToObject(pong, "type", "pong");
-		buddy_session_send_json(s, pong);
+		buddy_session_send_json(s, buddy_event_pong());
 	} else if (!s->hello_seen) {
 		buddy_session_send_error(s, 0, "bad_request", "Send hello first.");
 	} else if (strcmp(t, "say") == 0) {

@@ -15,9 +15,9 @@
  * is used (logged at warn).  No partial transcripts are sent in that mode.
  */
 #include "voice_turn.h"
-#include "buddy_run.h"
 #include "buddy_session.h"
 #include "buddy_tools.h"
+#include "clock.h"
 #include "buddy/dialogue.h"
 #include "config.h"
 #include "conversations.h"
@@ -26,6 +26,7 @@
 #include "resample.h"
 #include "server.h"
 #include "store/store.h"
+#include "turn/sink.h"
 #include "vad.h"
 #include "voice/asr.h"
 #include "voice/choose.h"
@@ -188,11 +189,11 @@ static void *build_thread(void *arg)
 			phrases[n++] = cats[i];
 		char err[256];
 		struct lm_stats st = { 0 };
-		double t0 = buddy_now();
+		double t0 = clock_mono_s();
 		if (phrases && lm_build_stats(phrases, n, ASR_DEFAULT_DICT, h->lm_dir, &st, err, sizeof err) == 0) {
 			ok = 1;
 			log_info("voice", "language model built from %zu phrases: %zu words, %zu trigrams in %.0f ms",
-				 n, st.words, st.ngrams[2], (buddy_now() - t0) * 1000);
+				 n, st.words, st.ngrams[2], (clock_mono_s() - t0) * 1000);
 		} else {
 			log_error("voice", "language model build failed: %s", phrases ? err : "out of memory");
 		}
@@ -424,16 +425,6 @@ static struct voice_state *state_for(struct buddy_session *s, struct buddy_job *
 	return v;
 }
 
-static void send_transcript(struct buddy_session *s, uint32_t turn, const char *text, int final)
-{
-	cJSON *ev = cJSON_CreateObject();
-	cJSON_AddStringToObject(ev, "type", "transcript");
-	cJSON_AddNumberToObject(ev, "turn", turn);
-	cJSON_AddStringToObject(ev, "text", text);
-	cJSON_AddBoolToObject(ev, "final", final);
-	buddy_session_send_json(s, ev);
-}
-
 /* Appends 16 kHz audio to the utterance kept for the outside recogniser; past
  * REMOTE_ASR_MAX_SECONDS (or out of memory) the utterance is left to PocketSphinx. */
 static void collect(struct voice_state *v, const int16_t *pcm, size_t n)
@@ -495,7 +486,7 @@ static void feed_packet(struct voice_state *v, const unsigned char *pkt, size_t 
 	hear_pcm(v, pcm, (size_t)m);
 }
 
-int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
+int voice_turn_feed(struct buddy_session *s, struct buddy_job *job, const struct turn_sink *sink)
 {
 	struct voice_state *v = state_for(s, job);
 	if (!v)
@@ -515,7 +506,8 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job)
 	const char *partial = v->remote ? NULL : asr_partial(v->asr);
 	if (partial && *partial && strcmp(partial, v->last_partial) != 0) {
 		snprintf(v->last_partial, sizeof v->last_partial, "%s", partial);
-		send_transcript(s, job->turn, partial, 0);
+		if (sink->transcript)
+			sink->transcript(sink->ctx, job->turn, partial, 0);
 	}
 	return v->ended;
 }
@@ -600,47 +592,48 @@ static int recognise_remote(struct buddy_session *s, struct buddy_job *job,
 {
 	struct remote_cancel cc = { s, job->turn };
 	char text[1024], why[300];
-	double t0 = buddy_now();
+	double t0 = clock_mono_s();
 	int rc = remote_asr_transcribe(&v->remote_cfg, v->utt, v->utt_n, ASR_SAMPLE_RATE,
 				       remote_cancelled, &cc, text, sizeof text, why, sizeof why);
 	if (rc == 0) {
 		log_debug("voice", "turn %u: outside recogniser %.0f ms (PocketSphinx heard \"%s\")",
-			  job->turn, (buddy_now() - t0) * 1000.0, out);
+			  job->turn, (clock_mono_s() - t0) * 1000.0, out);
 		snprintf(out, outlen, "%s", text);
 		return 0;
 	}
 	if (rc < 0)
 		log_warn("voice", "outside speech recognition failed after %.0f ms (%s, %s); using PocketSphinx",
-			 (buddy_now() - t0) * 1000.0, why, v->remote_cfg.url);
+			 (clock_mono_s() - t0) * 1000.0, why, v->remote_cfg.url);
 	return ps_rc;
 }
 
-int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
-			 size_t outlen, double *asr_ms)
+int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
+			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms)
 {
-	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now();
-	double c0 = buddy_thread_cpu();
+	double t0 = job->t_stop > 0 ? job->t_stop : clock_mono_s();
+	double c0 = clock_thread_cpu_s();
 	size_t before = s->voice ? s->voice->consumed : 0;
 	out[0] = '\0';
-	voice_turn_feed(s, job);
+	voice_turn_feed(s, job, sink);
 	struct voice_state *v = s->voice;
 	int rc = -1;
 	if (v && v->started) {
 		if (v->clean)
 			hear_pcm(v, v->cleaned, clean_flush(v->clean, v->cleaned));
-		double c1 = buddy_thread_cpu();
+		double c1 = clock_thread_cpu_s();
 		rc = finish(s, v, job->turn, out, outlen);
 		log_debug("voice", "turn %u after audio.stop: %zu packets decoded in %.1f ms CPU, "
 			  "final search %.1f ms CPU", job->turn, v->consumed - before,
-			  (c1 - c0) * 1000.0, (buddy_thread_cpu() - c1) * 1000.0);
+			  (c1 - c0) * 1000.0, (clock_thread_cpu_s() - c1) * 1000.0);
 		v->started = 0;
 		if (v->rs)
 			resample_reset(v->rs);
 		if (v->remote && v->utt_n > 0)
 			rc = recognise_remote(s, job, v, out, outlen, rc);
 	}
-	*asr_ms = (buddy_now() - t0) * 1000.0;
-	send_transcript(s, job->turn, out, 1);
+	*asr_ms = (clock_mono_s() - t0) * 1000.0;
+	if (sink->transcript)
+		sink->transcript(sink->ctx, job->turn, out, 1);
 	voice_turn_release(s);
 	return rc;
 }

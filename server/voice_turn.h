@@ -17,23 +17,24 @@
 struct server;
 struct buddy_session;
 struct buddy_job;
+struct turn_sink;
 
 const char *voice_turn_engine(struct server *srv);
 /* Starts the first language-model build (at start-up). */
 void voice_turn_init(struct server *srv);
 void voice_turn_shutdown(struct server *srv);
 
-/* [job] Feeds the packets of the job that arrived since the last call; sends a
- * partial transcript when the hypothesis changed.  Returns 1 when the session uses
- * vad and the end of the utterance was heard. */
-int voice_turn_feed(struct buddy_session *s, struct buddy_job *job);
-/* [job] Feeds the rest, ends the utterance, sends the final transcript and writes it
- * to out.  The transcript is the reading that best fits the catalog and the
+/* [job] Feeds the packets of the job that arrived since the last call; hands a
+ * partial transcript to sink when the hypothesis changed.  Returns 1 when the session
+ * uses vad and the end of the utterance was heard. */
+int voice_turn_feed(struct buddy_session *s, struct buddy_job *job, const struct turn_sink *sink);
+/* [job] Feeds the rest, ends the utterance, hands the final transcript to sink and
+ * writes it to out.  The transcript is the reading that best fits the catalog and the
  * conversation's open question (voice/choose.h); for the latter the session's
  * dialogue state is taken (s->state) if the turn has not taken it yet.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
  * nothing could be recognised (an error event was sent). */
-int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job, char *out,
-			 size_t outlen, double *asr_ms);
+int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
+			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms);
 /* [job] Returns the session's decoder to the pool. */
 void voice_turn_release(struct buddy_session *s);
 

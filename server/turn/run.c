@@ -12,6 +12,7 @@
 #include "turn/run.h"
 #include "buddy/buddy.h"
 #include "buddy_tools.h"
+#include "clock.h"
 #include "conversations.h"
 #include "frame.h"
 #include "log.h"
@@ -28,17 +29,12 @@
 
 double buddy_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_mono_s();
 }
 
 double buddy_thread_cpu(void)
 {
-	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return 0;
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return clock_thread_cpu_s();
 }
 
 static int run_cancelled(void *ctx)
@@ -210,7 +206,7 @@ static void finish(struct buddy_run *run)
 	}
 	if (!run->sink->done)
 		return;
-	struct turn_done d = {
+	struct buddy_event_done d = {
 		.text = run->reply ? run->reply : "",
 		.speech_frames = run->speech_frames,
 		.cancelled = run->cancelled,

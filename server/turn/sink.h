@@ -13,18 +13,7 @@
 
 #include <cJSON.h>
 
-/* The end of a turn: its whole reply and how long each stage took (milliseconds). */
-struct turn_done {
-	const char *text;
-	int speech_frames;
-	int cancelled;
-	double asr_ms, think_ms;
-	double first_text_ms;        /* the first reply text (understanding done) */
-	double first_packet_ms;      /* the first speech packet synthesised and encoded */
-	double first_speech_ms;      /* the first speech frame handed to the sink */
-	int cpu_known;               /* the CPU figures below are measured */
-	double asr_cpu_ms, first_speech_cpu_ms;
-};
+#include "events.h" /* struct buddy_event_done: the end of a turn, as reply.done says it */
 
 /* Each function gets ctx first; any may be NULL: the sink has no use for that kind. */
 struct turn_sink {
@@ -40,7 +29,7 @@ struct turn_sink {
 	/* An encoded speech frame (frame.h), in order. */
 	void (*speech_frame)(void *ctx, uint32_t turn, const unsigned char *frame, size_t len);
 	/* The turn is over. */
-	void (*done)(void *ctx, uint32_t turn, const struct turn_done *d);
+	void (*done)(void *ctx, uint32_t turn, const struct buddy_event_done *d);
 	/* 1 once the turn should stop (a newer turn or a cancel); NULL: never. */
 	int (*cancelled)(void *ctx, uint32_t turn);
 };

@@ -36,6 +36,7 @@
 
 #include <cJSON.h>
 
+#include "events.h"
 #include "frame.h"
 
 struct session;
@@ -49,55 +50,12 @@ struct rest;
 
 /* ---- server events ---- */
 
-enum buddy_event_type {
-	BUDDY_EV_UNKNOWN = 0, /* a type this client does not know (ignore it) */
-	BUDDY_EV_READY,
-	BUDDY_EV_TRANSCRIPT,
-	BUDDY_EV_REPLY_DELTA,
-	BUDDY_EV_ACTION,
-	BUDDY_EV_REPLY_DONE,
-	BUDDY_EV_ERROR,
-	BUDDY_EV_PONG,
-};
+/* The events and their fields: proto/events.h (one decoder for every client). */
 
-/* One text message from the server, parsed.  Strings are never NULL ("" when the
- * field is absent); they point into json.  Fields not listed for a type are 0/"". */
-struct buddy_event {
-	enum buddy_event_type type;
-	const char *type_name;  /* the "type" as sent */
-	cJSON *json;            /* the whole message; owned by the event */
-	uint32_t turn;          /* 0 when absent */
-	/* transcript: text, final; reply.delta: seq, text; reply.done: text (the whole
-	 * reply), speech_frames, cancelled, *_ms (-1 when absent) */
-	const char *text;
-	int final;
-	uint32_t seq;
-	long speech_seq;        /* reply.delta: the speech frame its text starts at (the
-				 * server sends it when speech is on); -1 when absent */
-	uint32_t speech_frames;
-	int cancelled;
-	long asr_ms, think_ms, first_speech_ms;
-	/* action */
-	const char *name;
-	const cJSON *args, *result; /* NULL when absent */
-	/* action naming args.product_id: that product's title when this connection has
-	 * seen it (search results, carts, products); "" otherwise.  Set by the client,
-	 * not by buddy_event_parse(). */
-	const char *product_title;
-	/* error */
-	const char *code, *message;
-	/* ready */
-	const char *session;
-	int64_t conversation_id;
-	int speech_rate;        /* downlink Opus rate (24000 when absent) */
-	const char *voice;
-	const cJSON *user;      /* User, or NULL */
-};
-
-/* Parses one text message.  0 and *ev filled (free with buddy_event_free), or -1 when
- * it is not a JSON object with a string "type" (*ev zeroed). */
+/* Decodes one text message (buddy_event_decode), taking a speech sample rate Opus
+ * cannot do as 24000.  0 and *ev filled (free with buddy_event_free), or -1 when it
+ * is not a JSON object with a string "type" (*ev zeroed). */
 int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev);
-void buddy_event_free(struct buddy_event *ev);
 
 /* Product titles seen on a connection, so "- Bananas" can be said when cart.remove
  * only names product 42.  The newest BUDDY_TITLES_MAX are kept. */

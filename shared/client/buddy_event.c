@@ -1,8 +1,8 @@
 /*
- * buddy_event.c - the buddy client's pure parts (see buddy_client.h): parsing server
- * events, one-line summaries of actions for people, the WebSocket URL of a server,
- * and getting a fresh access token.  Nothing here touches the network loop, so it is
- * easy to test on its own.
+ * buddy_event.c - the buddy client's pure parts (see buddy_client.h): reading server
+ * events (decoded by proto/events.h), one-line summaries of actions for people, the
+ * WebSocket URL of a server, and getting a fresh access token.  Nothing here touches
+ * the network loop, so it is easy to test on its own.
  */
 #include "buddy_client.h"
 
@@ -22,67 +22,13 @@
 #define BUDDY_PATH "/api/v1/buddy"
 /* ---- events ---- */
 
-static uint32_t ju32(const cJSON *o, const char *key)
-{
-	double d = json_num(o, key, 0);
-	return d >= 0 && d <= 4294967295.0 ? (uint32_t)d : 0;
-}
-
-static const struct { const char *name; enum buddy_event_type type; } event_names[] = {
-	{ "ready", BUDDY_EV_READY },           { "transcript", BUDDY_EV_TRANSCRIPT },
-	{ "reply.delta", BUDDY_EV_REPLY_DELTA }, { "action", BUDDY_EV_ACTION },
-	{ "reply.done", BUDDY_EV_REPLY_DONE }, { "error", BUDDY_EV_ERROR },
-	{ "pong", BUDDY_EV_PONG },
-};
-
 int buddy_event_parse(const char *text, size_t len, struct buddy_event *ev)
 {
-	memset(ev, 0, sizeof *ev);
-	cJSON *j = text ? cJSON_ParseWithLength(text, len) : NULL;
-	const cJSON *type = j ? cJSON_GetObjectItemCaseSensitive(j, "type") : NULL;
-	if (!cJSON_IsObject(j) || !cJSON_IsString(type)) {
-		cJSON_Delete(j);
+	if (buddy_event_decode(text, len, ev) != 0)
 		return -1;
-	}
-	ev->json = j;
-	ev->type_name = type->valuestring;
-	for (size_t i = 0; i < sizeof event_names / sizeof event_names[0]; i++)
-		if (strcmp(ev->type_name, event_names[i].name) == 0)
-			ev->type = event_names[i].type;
-	ev->turn = ju32(j, "turn");
-	ev->text = json_str(j, "text");
-	ev->final = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "final"));
-	ev->seq = ju32(j, "seq");
-	double sseq = json_num(j, "speech_seq", -1);
-	ev->speech_seq = sseq >= 0 && sseq <= 4294967295.0 ? (long)sseq : -1;
-	ev->speech_frames = ju32(j, "speech_frames");
-	ev->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "cancelled"));
-	const cJSON *timing = json_obj(j, "timing");
-	ev->asr_ms = (long)json_num(timing, "asr_ms", -1);
-	ev->think_ms = (long)json_num(timing, "think_ms", -1);
-	ev->first_speech_ms = (long)json_num(timing, "first_speech_ms", -1);
-	ev->name = json_str(j, "name");
-	ev->args = json_obj(j, "args");
-	ev->result = json_obj(j, "result");
-	ev->code = json_str(j, "code");
-	ev->message = json_str(j, "message");
-	ev->session = json_str(j, "session");
-	double conv = json_num(j, "conversation_id", 0);
-	ev->conversation_id = conv > 0 && conv < 9e15 ? (int64_t)conv : 0;
-	const cJSON *speech = json_obj(j, "speech");
-	ev->speech_rate = (int)json_num(speech, "sample_rate", 24000);
 	if (!opus_rate_valid(ev->speech_rate))
 		ev->speech_rate = 24000;
-	ev->voice = json_str(speech, "voice");
-	ev->user = json_obj(j, "user");
-	ev->product_title = "";
 	return 0;
-}
-
-void buddy_event_free(struct buddy_event *ev)
-{
-	cJSON_Delete(ev->json);
-	memset(ev, 0, sizeof *ev);
 }
 
 /* ---- text in step with speech ---- */
