@@ -93,7 +93,13 @@ void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent inte
 			}
 	char list[400];
 	reply_list(ptr, n, "or", list, sizeof list);
-	if (n == 2 && *res->said)
+	/* "the Oat Milk or the Almond Milk" say the kind already */
+	int kind_said = 1;
+	for (int i = 1; i < n; i++) {
+		const char *a = strrchr(names[0], ' '), *b = strrchr(names[i], ' ');
+		kind_said &= a && b && !strcasecmp(a, b);
+	}
+	if (n == 2 && *res->said && !kind_said)
 		dlg_question(t, "Did you mean %s %s?", list, res->said);
 	else
 		dlg_question(t, "Did you mean %s?", list);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *dlg_title(const cJSON *p)
 {
@@ -873,6 +874,31 @@ static int in_query(const char *w, const struct match_query *q)
 	return 0;
 }
 
+/* 1 when `unit` ("12 oz", "WH-CH520") is in title t, case aside, as whole words. */
+static int unit_in_title(const char *unit, const char *t)
+{
+	size_t n = strlen(unit);
+	for (const char *p = t; *p; p++) {
+		if (strncasecmp(p, unit, n) != 0)
+			continue;
+		int before = p == t || !isalnum((unsigned char)p[-1]);
+		int after = !isalnum((unsigned char)p[n]);
+		if (before && after)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_size_word(const char *w)
+{
+	static const char *const units[] = { "kg", "g", "l", "ml", "lb", "lbs", "oz", "pack", "pk", "ct",
+		"count", "gallon", "gallons", "pint", "pints", "m", "cm", "in", "ft", "bags", "w" };
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (!strcasecmp(w, units[i]))
+			return 1;
+	return 0;
+}
+
 void match_distinguish(const cJSON *product, const cJSON *const *others, int nothers,
 		       const struct match_query *q, char *out, size_t len)
 {
@@ -896,45 +922,108 @@ void match_distinguish(const cJSON *product, const cJSON *const *others, int not
 		char pair[80];
 		snprintf(pair, sizeof pair, "%s %s", words[i], words[i + 1]);
 		int shared = 0;
-		for (int o = 0; o < nothers; o++) {
-			char lower[256], lp[80];
-			snprintf(lower, sizeof lower, "%s", dlg_title(others[o]));
-			snprintf(lp, sizeof lp, "%s", pair);
-			for (char *c = lower; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			for (char *c = lp; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			shared += strstr(lower, lp) != NULL;
-		}
+		for (int o = 0; o < nothers; o++)
+			shared += unit_in_title(pair, dlg_title(others[o]));
 		if (!shared)
 			snprintf(out, len, "%s", pair);
 	}
-	for (int pass = 0; pass < 2 && !out[0]; pass++) {
-		for (int i = 0; i < n; i++) {
-			struct text_words tw;
-			text_split(words[i], &tw);
-			if (tw.n != 1 || is_filler_title_word(tw.w[0]) || in_query(tw.w[0], q))
-				continue;
-			int shared = 0;
-			for (int o = 0; o < nothers; o++)
-				shared += word_in_title(tw.w[0], others[o]);
-			if (pass == 0 ? shared > 0 : shared == nothers)
-				continue;
-			snprintf(out, len, "%s", words[i]);
-			/* a second alphabetic word that is just as distinctive: "Dark Roast" */
-			if (i + 1 < n) {
-				struct text_words nx;
-				text_split(words[i + 1], &nx);
-				int shared2 = 0;
-				for (int o = 0; o < nothers && nx.n == 1; o++)
-					shared2 += word_in_title(nx.w[0], others[o]);
-				if (nx.n == 1 && !shared2 && !is_filler_title_word(nx.w[0]) &&
-				    !in_query(nx.w[0], q) && !strpbrk(words[i + 1], "0123456789-"))
-					snprintf(out + strlen(out), len - strlen(out), " %s", words[i + 1]);
-			}
-			break;
+	/* the units a title is read in: words, sizes ("12 oz", "1 kg"), model names */
+	char units[32][80];
+	int nu = 0, alpha[32] = { 0 }, at[32] = { 0 };
+	for (int i = 0; i < n && nu < 32; i++) {
+		int digits = strpbrk(words[i], "0123456789") != NULL;
+		if (digits && i + 1 < n && is_size_word(words[i + 1]) && !strpbrk(words[i], "-")) {
+			snprintf(units[nu], sizeof units[nu], "%s %s", words[i], words[i + 1]);
+			at[nu++] = i;
+			i++;
+			continue;
+		}
+		struct text_words tw;
+		text_split(words[i], &tw);
+		if (tw.n == 0)
+			continue;
+		int model = digits && strpbrk(words[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
+			    !is_size_word(words[i]);
+		if (tw.n == 1 && !digits && (is_filler_title_word(tw.w[0]) || in_query(tw.w[0], q) ||
+					     !strcmp(tw.w[0], "to")))
+			continue;
+		if (!model && (tw.n != 1 || digits))
+			continue;
+		alpha[nu] = !digits;
+		snprintf(units[nu], sizeof units[nu], "%s", alpha[nu] ? tw.w[0] : words[i]);
+		at[nu++] = i;
+	}
+	/* the unit the fewest other titles have (none, at best), a word before a size */
+	int best = -1, best_shared = nothers;
+	for (int u = 0; u < nu && !out[0]; u++) {
+		int shared = 0;
+		for (int o = 0; o < nothers; o++)
+			shared += alpha[u] ? word_in_title(units[u], others[o]) || unit_in_title(units[u], dlg_title(others[o]))
+					   : unit_in_title(units[u], dlg_title(others[o]));
+		if (shared < best_shared || (shared == best_shared && best >= 0 && alpha[u] && !alpha[best])) {
+			best = u;
+			best_shared = shared;
 		}
 	}
-	if (!out[0])
+	if (!out[0] && best >= 0) {
+		snprintf(out, len, "%s", alpha[best] ? words[at[best]] : units[best]);
+		/* a second word, next to it in the title, that is just as distinctive: "Dark
+		 * Roast", "Granny Smith" */
+		if (alpha[best] && best + 1 < nu && alpha[best + 1] && at[best + 1] == at[best] + 1) {
+			int shared2 = 0;
+			for (int o = 0; o < nothers; o++)
+				shared2 += word_in_title(units[best + 1], others[o]);
+			if (shared2 <= best_shared && shared2 < nothers)
+				snprintf(out + strlen(out), len - strlen(out), " %s", words[at[best + 1]]);
+		}
+	}
+	if (!out[0]) {
 		snprintf(out, len, "%s", title);
+		return;
+	}
+	/* the kind every one of them is, said after it so the names are alike: "the 1 kg
+	 * Beans, the 12 oz Beans or the Decaf Beans" */
+	static const char *const containers[] = { "bag", "bags", "box", "boxes", "jar", "bottle", "loaf",
+		"bunch", "each", "dozen", "tub", "can", "cans", "carton", "pack", "packs", "whole" };
+	char head[TEXT_WORD_LEN] = "";
+	int hat = -1;
+	for (int i = n - 1; i >= 0 && !head[0]; i--) {
+		struct text_words tw;
+		text_split(words[i], &tw);
+		int skip = tw.n != 1 || strpbrk(words[i], "0123456789") || is_filler_title_word(tw.w[0]) ||
+			   is_size_word(words[i]);
+		for (size_t k = 0; k < sizeof containers / sizeof *containers && !skip; k++)
+			skip = !strcmp(tw.w[0], containers[k]);
+		if (skip)
+			continue;
+		int all = nothers > 0;
+		for (int o = 0; o < nothers && all; o++)
+			all = word_in_title(tw.w[0], others[o]);
+		if (!all)
+			break;	/* the name's last word is no kind they all share */
+		snprintf(head, sizeof head, "%s", words[i]);
+		hat = i;
+	}
+	/* a compound kind: "Peanut Butter", "Greek Yogurt" */
+	if (head[0] && hat > 0 && !unit_in_title(words[hat - 1], out)) {
+		struct text_words pw;
+		text_split(words[hat - 1], &pw);
+		int all = pw.n == 1 && !is_filler_title_word(pw.w[0]);
+		for (int o = 0; o < nothers && all; o++)
+			all = word_in_title(pw.w[0], others[o]);
+		if (all) {
+			char two[TEXT_WORD_LEN * 2 + 2];
+			snprintf(two, sizeof two, "%s %s", words[hat - 1], head);
+			snprintf(head, sizeof head, "%.*s", (int)sizeof head - 1, two);
+		}
+	}
+	/* a word said after the kind ("Bananas (each)") stays after it */
+	if (head[0] && best >= 0 && alpha[best] && at[best] > hat && !unit_in_title(head, out)) {
+		char name[160];
+		snprintf(name, sizeof name, "%s %s", head, out);
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	if (head[0] && !unit_in_title(head, out))
+		snprintf(out + strlen(out), len - strlen(out), " %s", head);
 }

@@ -468,7 +468,26 @@ START_TEST(match_products)
 	ck_assert_int_eq(match_tied(c, n), 2);
 	char name[64];
 	match_distinguish(c[0].product, &c[1].product, 1, &q, name, sizeof name);
-	ck_assert(!strcmp(name, "Sony") || !strcmp(name, "Bose QuietComfort"));
+	/* the part only it has, then the kind they share, so the names are alike */
+	ck_assert(!strcmp(name, "Sony Headphones") || !strcmp(name, "Bose QuietComfort Headphones"));
+	{
+		cJSON *roasts = cJSON_Parse("["
+			"{\"id\":1,\"title\":\"Dark Roast Coffee Beans 1 kg\"},"
+			"{\"id\":2,\"title\":\"Dark Roast Coffee Beans 12 oz\"},"
+			"{\"id\":3,\"title\":\"Decaf Dark Roast Coffee Beans 12 oz\"}]");
+		struct match_query rq = query("dark roast");
+		const char *want[3] = { "1 kg Coffee Beans", "12 oz Coffee Beans", "Decaf Coffee Beans" };
+		for (int i = 0; i < 3; i++) {
+			const cJSON *others[2];
+			int no = 0;
+			for (int j = 0; j < 3; j++)
+				if (j != i)
+					others[no++] = cJSON_GetArrayItem(roasts, j);
+			match_distinguish(cJSON_GetArrayItem(roasts, i), others, no, &rq, name, sizeof name);
+			ck_assert_str_eq(name, want[i]);
+		}
+		cJSON_Delete(roasts);
+	}
 
 	q = query("bananas");
 	n = match_rank(&q, items, c, 8);
@@ -484,7 +503,7 @@ START_TEST(match_products)
 	ck_assert_int_eq(match_tied(c, n), 2);
 	const cJSON *others[] = { c[1].product };
 	match_distinguish(c[0].product, others, 1, &q, name, sizeof name);
-	ck_assert(!strcmp(name, "Dark Roast") || !strcmp(name, "Decaf"));
+	ck_assert(!strcmp(name, "Dark Roast Coffee Beans") || !strcmp(name, "Decaf Coffee Beans"));
 
 	q = query("wireless headphones sony");	/* word order does not matter */
 	n = match_rank(&q, items, c, 8);
