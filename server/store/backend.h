@@ -86,6 +86,8 @@ struct store_ops {
 	int (*conv_delete)(struct store *s, int64_t conv_id);
 	int (*conv_messages)(struct store *s, int64_t conv_id, int last,
 			     struct store_messages *out);
+	int (*conv_state_put)(struct store *s, int64_t conv_id, const char *state);
+	int (*conv_state_get)(struct store *s, int64_t conv_id, char **state);
 
 	/* catalog */
 	int (*product_get)(struct store *s, int64_t id, struct store_product *p);

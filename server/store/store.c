@@ -289,6 +289,21 @@ int store_conv_messages(struct store *s, int64_t conv_id, int last, struct store
 	return s->ops->conv_messages(s, conv_id, last, out);
 }
 
+int store_conv_state_put(struct store *s, int64_t conv_id, const char *state)
+{
+	if (!s->ops->conv_state_put)
+		return store_unsupported(s, "conv_state_put");
+	return s->ops->conv_state_put(s, conv_id, state);
+}
+
+int store_conv_state_get(struct store *s, int64_t conv_id, char **state)
+{
+	*state = NULL;
+	if (!s->ops->conv_state_get)
+		return store_unsupported(s, "conv_state_get");
+	return s->ops->conv_state_get(s, conv_id, state);
+}
+
 int store_product_get(struct store *s, int64_t id, struct store_product *p)
 {
 	if (!s->ops->product_get)

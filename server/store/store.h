@@ -223,6 +223,13 @@ int store_conv_delete(struct store *s, int64_t conv_id);
 /* The conversation's messages in order; with last > 0 only the last `last` of them
  * (still oldest first). */
 int store_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out);
+/* The buddy's dialogue state, stored at the end of each turn (opaque text: the engine
+ * writes and reads it) so that a conversation resumed on another process continues
+ * with its context; NULL clears it.  STORE_NOT_FOUND when there is no such
+ * conversation. */
+int store_conv_state_put(struct store *s, int64_t conv_id, const char *state);
+/* *state = the stored state (malloc'd, the caller frees it) or NULL when none. */
+int store_conv_state_get(struct store *s, int64_t conv_id, char **state);
 
 /* ---- catalog: products (catalog.c, listings.c, seller.c) --------------------------- */
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -330,6 +331,253 @@ START_TEST(cart_and_cards)
 }
 END_TEST
 
+START_TEST(conversations)
+{
+	struct store *s = connect_migrated(_i);
+	int64_t user = 0, other = 0, now = store_now();
+	ck_assert_int_eq(store_user_create(s, "conv@x.test", "h", "V", "shopper", now, &user),
+			 STORE_OK);
+	ck_assert_int_eq(store_user_create(s, "conv2@x.test", "h", "W", "shopper", now, &other),
+			 STORE_OK);
+	int64_t c1 = 0, c2 = 0;
+	ck_assert_int_eq(store_conv_create(s, user, now, &c1), STORE_OK);
+	ck_assert_int_eq(store_conv_create(s, user, now + 1, &c2), STORE_OK);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "find coffee", "search", -0.25, "Here it is.",
+					     0, now + 5), STORE_OK);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "ugh, no", NULL, -0.75, "Sorry.", 1, now + 6),
+			 STORE_OK);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "ok thanks", NULL, 0.5, "Welcome.", 0, now + 7),
+			 STORE_OK);
+	struct store_conv c;
+	ck_assert_int_eq(store_conv_get(s, c1, user, &c), STORE_OK);
+	ck_assert_int_eq(c.turns, 3);
+	ck_assert_int_eq(c.flagged, 1); /* frustrated once: flagged for good */
+	ck_assert_int_eq(c.last_at, now + 7);
+	ck_assert_int_eq(store_conv_get(s, c1, other, &c), STORE_NOT_FOUND);
+	struct store_convs l;
+	int64_t total = 0;
+	ck_assert_int_eq(store_conv_list(s, user, 1, 0, &l, &total), STORE_OK);
+	ck_assert_int_eq(total, 2);
+	ck_assert_uint_eq(l.count, 1);
+	ck_assert_int_eq(l.items[0].id, c1); /* the most recent first */
+	store_convs_free(&l);
+	struct store_messages m;
+	ck_assert_int_eq(store_conv_messages(s, c1, 0, &m), STORE_OK);
+	ck_assert_uint_eq(m.count, 6);
+	ck_assert_str_eq(m.items[0].role, "user");
+	ck_assert_str_eq(m.items[0].text, "find coffee");
+	ck_assert_str_eq(m.items[0].intent, "search");
+	ck_assert_int_eq(m.items[0].has_sentiment, 1);
+	ck_assert(m.items[0].sentiment == -0.25);
+	ck_assert_str_eq(m.items[1].role, "buddy");
+	ck_assert_ptr_null(m.items[1].intent);
+	ck_assert_int_eq(m.items[1].has_sentiment, 0);
+	store_messages_free(&m);
+	ck_assert_int_eq(store_conv_messages(s, c1, 2, &m), STORE_OK); /* the last two, in order */
+	ck_assert_uint_eq(m.count, 2);
+	ck_assert_str_eq(m.items[0].text, "ok thanks");
+	ck_assert_str_eq(m.items[1].text, "Welcome.");
+	store_messages_free(&m);
+	/* The dialogue state: none at first, stored, replaced, cleared. */
+	char *state = (char *)"x";
+	ck_assert_int_eq(store_conv_state_get(s, c1, &state), STORE_OK);
+	ck_assert_ptr_null(state);
+	ck_assert_int_eq(store_conv_state_put(s, c1, "{\"focus\":12}"), STORE_OK);
+	ck_assert_int_eq(store_conv_state_put(s, c1, "{\"focus\":13}"), STORE_OK);
+	ck_assert_int_eq(store_conv_state_get(s, c1, &state), STORE_OK);
+	ck_assert_str_eq(state, "{\"focus\":13}");
+	free(state);
+	ck_assert_int_eq(store_conv_state_get(s, c2, &state), STORE_OK);
+	ck_assert_ptr_null(state);
+	ck_assert_int_eq(store_conv_state_put(s, c1 + 100000, "{}"), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_conv_state_get(s, c1 + 100000, &state), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_conv_delete(s, c1), STORE_OK);
+	ck_assert_int_eq(store_conv_get(s, c1, user, &c), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_conv_messages(s, c1, 0, &m), STORE_OK);
+	ck_assert_uint_eq(m.count, 0);
+	store_messages_free(&m);
+	store_disconnect(s);
+}
+END_TEST
+
+static int count_text(void *arg, const char *title, const char *category, const char *tags)
+{
+	int *n = arg;
+	if (strcmp(title, "Catalog Mug") == 0) {
+		ck_assert_str_eq(category, "Kitchen");
+		ck_assert_str_eq(tags, "blue ceramic");
+	}
+	(*n)++;
+	return 0;
+}
+
+static int find_name(void *arg, const char *name)
+{
+	int *n = arg;
+	*n += strcmp(name, "kitchen") == 0 || strcmp(name, "Kitchen") == 0;
+	return 0;
+}
+
+START_TEST(catalog_lists_and_update)
+{
+	struct store *s = connect_migrated(_i);
+	int64_t seller = 0, now = store_now();
+	ck_assert_int_eq(store_user_create(s, "lists@x.test", "h", "Lister", "seller", now, &seller),
+			 STORE_OK);
+	int64_t a = 0, b = 0, c = 0;
+	ck_assert_int_eq(store_product_insert(s, seller, "Catalog Mug", "a mug", 900, 2, "Kitchen",
+					      "[\"blue\",\"ceramic\"]", "MUG-1", now, &a), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Catalog Pan", "a pan", 2500, 9, "kitchen",
+					      NULL, NULL, now, &b), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Catalog Lamp", "a lamp", 4000, 1,
+					      "Zz Lighting", NULL, NULL, now, &c), STORE_OK);
+	/* By id: in the order asked, unknown ids left out. */
+	int64_t ids[4] = { c, a + 100000, a, b };
+	struct store_products l;
+	ck_assert_int_eq(store_products_by_id(s, ids, 4, &l), STORE_OK);
+	ck_assert_uint_eq(l.count, 3);
+	ck_assert_int_eq(l.items[0].id, c);
+	ck_assert_int_eq(l.items[1].id, a);
+	ck_assert_str_eq(l.items[1].seller_name, "Lister");
+	ck_assert_str_eq(l.items[1].sku, "MUG-1");
+	ck_assert_ptr_null(l.items[2].sku);
+	store_products_free(&l);
+	/* Changes: some fields only; a sku taken is a conflict; archived leaves the lists. */
+	struct store_product_change ch = { .title = "Catalog Pan XL", .has_price = 1,
+					   .price_cents = 2700 };
+	ck_assert_int_eq(store_product_update(s, b, &ch, now + 3), STORE_OK);
+	struct store_product p;
+	ck_assert_int_eq(store_product_get(s, b, &p), STORE_OK);
+	ck_assert_str_eq(p.title, "Catalog Pan XL");
+	ck_assert_int_eq(p.price_cents, 2700);
+	ck_assert_int_eq(p.stock, 9);
+	ck_assert_str_eq(p.description, "a pan");
+	ck_assert_int_eq(p.updated_at, now + 3);
+	store_product_free(&p);
+	struct store_product_change dup = { .sku = "MUG-1" };
+	ck_assert_int_eq(store_product_update(s, b, &dup, now + 4), STORE_CONFLICT);
+	struct store_product_change bad = { .has_price = 1, .price_cents = -1 };
+	ck_assert_int_eq(store_product_update(s, b, &bad, now + 4), STORE_CONFLICT);
+	ck_assert_int_eq(store_product_update(s, a + 100000, &ch, now + 4), STORE_NOT_FOUND);
+	struct store_product_change arch = { .status = "archived" };
+	ck_assert_int_eq(store_product_update(s, c, &arch, now + 5), STORE_OK);
+	ck_assert_int_eq(store_products_by_id(s, &c, 1, &l), STORE_OK);
+	ck_assert_uint_eq(l.count, 0);
+	store_products_free(&l);
+	/* The seller's lists. */
+	int64_t total = 0;
+	ck_assert_int_eq(store_seller_products(s, seller, 2, 0, &l, &total), STORE_OK);
+	ck_assert_int_eq(total, 3);
+	ck_assert_uint_eq(l.count, 2);
+	ck_assert_int_eq(l.items[0].id, c); /* newest id first, any status */
+	ck_assert_str_eq(l.items[0].status, "archived");
+	store_products_free(&l);
+	ck_assert_int_eq(store_seller_low_stock(s, seller, 5, 10, &l), STORE_OK);
+	ck_assert_uint_eq(l.count, 1); /* the lamp is archived */
+	ck_assert_int_eq(l.items[0].id, a);
+	store_products_free(&l);
+	/* Categories: Kitchen and kitchen are one, whatever else the database holds. */
+	struct store_categories cats;
+	ck_assert_int_eq(store_categories(s, &cats), STORE_OK);
+	int kitchens = 0;
+	for (size_t k = 0; k < cats.count; k++) {
+		ck_assert(strcmp(cats.items[k].name, "Zz Lighting") != 0);
+		if (strcasecmp(cats.items[k].name, "kitchen") == 0) {
+			kitchens++;
+			ck_assert_int_ge(cats.items[k].count, 2);
+		}
+		if (k > 0)
+			ck_assert_int_le(strcasecmp(cats.items[k - 1].name, cats.items[k].name), 0);
+	}
+	ck_assert_int_eq(kitchens, 1);
+	store_categories_free(&cats);
+	int texts = 0, names = 0;
+	ck_assert_int_eq(store_products_each_text(s, count_text, &texts), STORE_OK);
+	ck_assert_int_ge(texts, 2);
+	ck_assert_int_eq(store_categories_each(s, find_name, &names), STORE_OK);
+	ck_assert_int_eq(names, 2); /* exact spellings */
+	int64_t count = 0;
+	ck_assert_int_eq(store_products_count(s, &count), STORE_OK);
+	ck_assert_int_ge(count, 3);
+	store_disconnect(s);
+}
+END_TEST
+
+START_TEST(seller_views)
+{
+	struct store *s = connect_migrated(_i);
+	int64_t s1 = 0, s2 = 0, buyer = 0, now = store_now();
+	ck_assert_int_eq(store_user_create(s, "sv1@x.test", "h", "S1", "seller", now, &s1), STORE_OK);
+	ck_assert_int_eq(store_user_create(s, "sv2@x.test", "h", "S2", "seller", now, &s2), STORE_OK);
+	ck_assert_int_eq(store_user_create(s, "svb@x.test", "h", "B", "shopper", now, &buyer),
+			 STORE_OK);
+	int64_t p1 = 0, p2 = 0;
+	ck_assert_int_eq(store_product_insert(s, s1, "Seller One Tea", "", 500, 10, "Tea", NULL,
+					      NULL, now, &p1), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, s2, "Seller Two Cup", "", 300, 1, "Tea", NULL,
+					      NULL, now, &p2), STORE_OK);
+	/* Order A: 2 tea (s1) + 1 cup (s2), paid; order B: 1 tea, left pending. */
+	struct store_order_line la[2] = { { p1, s1, "Seller One Tea", 500, 2 },
+					  { p2, s2, "Seller Two Cup", 300, 1 } };
+	int64_t oa = 0, ob = 0;
+	ck_assert_int_eq(store_order_insert(s, buyer, 1300, "{}", now + 900, now, la, 2, &oa),
+			 STORE_OK);
+	ck_assert_int_eq(store_order_insert(s, buyer, 500, "{}", now + 900, now, la, 1, &ob),
+			 STORE_OK);
+	struct store_order_payment pay = { "visa", "4242", 1300, 0, "sandbox", "ref-1" };
+	ck_assert_int_eq(store_order_mark_paid(s, oa, &pay, now + 1), STORE_OK);
+	int64_t ids[10], total = 0;
+	size_t n = 0;
+	ck_assert_int_eq(store_seller_order_ids(s, s1, NULL, 10, 0, ids, &n, &total), STORE_OK);
+	ck_assert_int_eq(total, 2);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ids[0], ob); /* newest first */
+	ck_assert_int_eq(store_seller_order_ids(s, s1, "paid", 10, 0, ids, &n, &total), STORE_OK);
+	ck_assert_int_eq(total, 1);
+	ck_assert_int_eq(ids[0], oa);
+	ck_assert_int_eq(store_seller_order_ids(s, s2, "pending_payment", 10, 0, ids, &n, &total),
+			 STORE_OK);
+	ck_assert_int_eq(total, 0);
+	ck_assert_uint_eq(n, 0);
+	struct store_seller_totals t;
+	ck_assert_int_eq(store_seller_totals(s, s1, 100, &t), STORE_OK);
+	ck_assert_int_eq(t.revenue_cents, 1000); /* only the paid order's s1 lines */
+	ck_assert_int_eq(t.orders, 1);
+	ck_assert_int_eq(t.units_sold, 2);
+	ck_assert_int_eq(t.low_stock_total, 1);
+	struct store_top_products top;
+	ck_assert_int_eq(store_seller_top_products(s, s2, 5, &top), STORE_OK);
+	ck_assert_uint_eq(top.count, 1);
+	ck_assert_int_eq(top.items[0].product_id, p2);
+	ck_assert_str_eq(top.items[0].title, "Seller Two Cup");
+	ck_assert_int_eq(top.items[0].units, 1);
+	ck_assert_int_eq(top.items[0].revenue_cents, 300);
+	store_top_products_free(&top);
+	/* Shipping: the order is shipped once every seller shipped their lines. */
+	char status[24];
+	int lines = 0;
+	ck_assert_int_eq(store_tx_begin(s), STORE_OK);
+	ck_assert_int_eq(store_seller_order_lines(s, oa, s1, status, &lines), STORE_OK);
+	ck_assert_str_eq(status, "paid");
+	ck_assert_int_eq(lines, 1);
+	ck_assert_int_eq(store_seller_ship(s, oa, s1, now + 2), STORE_OK);
+	ck_assert_int_eq(store_tx_commit(s), STORE_OK);
+	ck_assert_int_eq(store_seller_order_lines(s, oa, s1, status, &lines), STORE_OK);
+	ck_assert_str_eq(status, "paid");
+	ck_assert_int_eq(store_seller_ship(s, oa, s2, now + 3), STORE_OK);
+	ck_assert_int_eq(store_seller_order_lines(s, oa, s2, status, &lines), STORE_OK);
+	ck_assert_str_eq(status, "shipped");
+	ck_assert_int_eq(store_seller_order_lines(s, oa + 100000, s2, status, &lines),
+			 STORE_NOT_FOUND);
+	struct store_order o;
+	ck_assert_int_eq(store_order_get(s, oa, &o), STORE_OK);
+	ck_assert_str_eq(o.items[0].fulfillment, "shipped");
+	ck_assert_int_eq(o.updated_at, now + 3);
+	store_order_free(&o);
+	store_disconnect(s);
+}
+END_TEST
+
 START_TEST(thread_connection)
 {
 	char err[512];
@@ -364,6 +612,9 @@ int main(void)
 	tcase_add_loop_test(tc, accounts_and_tokens, 0, url_count);
 	tcase_add_loop_test(tc, stock_is_never_oversold, 0, url_count);
 	tcase_add_loop_test(tc, cart_and_cards, 0, url_count);
+	tcase_add_loop_test(tc, conversations, 0, url_count);
+	tcase_add_loop_test(tc, catalog_lists_and_update, 0, url_count);
+	tcase_add_loop_test(tc, seller_views, 0, url_count);
 	tcase_add_loop_test(tc, thread_connection, 0, url_count);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);

@@ -3,10 +3,11 @@
  * (store/store.h, store/backend.h): one libpq connection per `struct store` (each
  * worker thread keeps its own, so the connections a process holds are its worker
  * pools' threads), the migrations of pg_schema.c, READ COMMITTED transactions with
- * savepoints, and the aggregates moved behind the interface so far: idempotency,
- * accounts and tokens, the catalog's product_get and the seller's product_insert,
- * product_by_sku and products_count, carts, saved cards, orders (insert, paid, state,
- * release, expiry, get, a user's ids, has a seller's line) and checkout's stock step.  Operations left NULL answer "not supported" (backend.h);
+ * savepoints, and every aggregate of the interface: idempotency, accounts and tokens,
+ * conversations (with the stored dialogue state), the catalog (products, lists,
+ * categories, the vocabulary's streams), the seller's listings and views, carts,
+ * saved cards, orders and checkout's stock step.  Operations left NULL answer "not
+ * supported" (backend.h);
  * voxcartd refuses a postgresql:// database until none is.  Several statements
  * that must hold together run as one transaction, or under a savepoint inside the
  * caller's (atomic_begin/atomic_end).
@@ -1191,6 +1192,572 @@ static int pg_products_count(struct store *s, int64_t *n)
 	return STORE_OK;
 }
 
+/* ---- conversations ---- */
+
+static int pg_conv_create(struct store *s, int64_t user_id, int64_t now, int64_t *id)
+{
+	char u[24], n[24];
+	I64(u, user_id);
+	I64(n, now);
+	const char *params[2] = { u, n };
+	PGresult *r;
+	int rc = qx(pg_of(s), "INSERT INTO conversations (user_id, started_at, last_at)"
+		    " VALUES ($1, $2, $2) RETURNING id", 2, params, &r, "conversation create");
+	if (rc != STORE_OK)
+		return rc;
+	*id = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static void conv_row(PGresult *r, int i, struct store_conv *c)
+{
+	c->id = col64(r, i, 0);
+	c->started_at = col64(r, i, 1);
+	c->last_at = col64(r, i, 2);
+	c->turns = (int)col64(r, i, 3);
+	c->flagged = (int)col64(r, i, 4);
+}
+
+static int pg_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct store_conv *c)
+{
+	memset(c, 0, sizeof *c);
+	char a[24], u[24];
+	I64(a, conv_id);
+	I64(u, user_id);
+	const char *params[2] = { a, u };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT id, started_at, last_at, turns, flagged FROM conversations"
+		    " WHERE id = $1 AND user_id = $2", 2, params, &r, "conversation get");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else
+		conv_row(r, 0, c);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t offset,
+			struct store_convs *out, int64_t *total)
+{
+	struct pg_store *p = pg_of(s);
+	memset(out, 0, sizeof *out);
+	*total = 0;
+	char u[24], l[24], o[24];
+	I64(u, user_id);
+	I64(l, limit);
+	I64(o, offset);
+	const char *params[3] = { u, l, o };
+	PGresult *r;
+	int rc = qx(p, "SELECT count(*) FROM conversations WHERE user_id = $1", 1, params, &r,
+		    "conversations count");
+	if (rc != STORE_OK)
+		return rc;
+	*total = col64(r, 0, 0);
+	PQclear(r);
+	rc = qx(p, "SELECT id, started_at, last_at, turns, flagged FROM conversations"
+		" WHERE user_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2 OFFSET $3",
+		3, params, &r, "conversations");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items))) {
+		PQclear(r);
+		return store_set_err(s, "out of memory");
+	}
+	for (int i = 0; i < n; i++)
+		conv_row(r, i, &out->items[out->count++]);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int conv_turn_steps(struct pg_store *p, int64_t conv_id, const char *user_text,
+			   const char *intent, double sentiment, const char *reply, int frustrated,
+			   int64_t now)
+{
+	char c[24], n[24], se[40];
+	I64(c, conv_id);
+	I64(n, now);
+	snprintf(se, sizeof se, "%.17g", sentiment);
+	const char *um[5] = { c, user_text, intent && *intent ? intent : NULL, se, n };
+	int rc = qchange(p, "INSERT INTO messages (conversation_id, role, text, intent, sentiment, at)"
+			 " VALUES ($1, 'user', $2, $3, $4, $5)", 5, um, "message add");
+	const char *bm[3] = { c, reply, n };
+	if (rc == STORE_OK)
+		rc = qchange(p, "INSERT INTO messages (conversation_id, role, text, at)"
+			     " VALUES ($1, 'buddy', $2, $3)", 3, bm, "message add");
+	const char *cm[3] = { c, n, frustrated ? "1" : "0" };
+	if (rc == STORE_OK)
+		rc = qchange(p, "UPDATE conversations SET last_at = $2, turns = turns + 1,"
+			     " flagged = greatest(flagged, $3::int) WHERE id = $1", 3, cm,
+			     "conversation turn");
+	/* A conversation deleted meanwhile: nothing to record (SQLite's UPDATE of no row
+	 * succeeds too; its messages then went away with the cascade). */
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text,
+			    const char *intent, double sentiment, const char *reply, int frustrated,
+			    int64_t now)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	return atomic_end(p, own, conv_turn_steps(p, conv_id, user_text, intent, sentiment, reply,
+						  frustrated, now));
+}
+
+static int pg_conv_delete(struct store *s, int64_t conv_id)
+{
+	char c[24];
+	I64(c, conv_id);
+	const char *params[1] = { c };
+	int rc = qchange(pg_of(s), "DELETE FROM conversations WHERE id = $1", 1, params,
+			 "conversation delete");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out)
+{
+	memset(out, 0, sizeof *out);
+	char c[24], l[24];
+	I64(c, conv_id);
+	I64(l, last > 0 ? last : 0);
+	const char *params[2] = { c, l };
+	PGresult *r;
+	int rc = last > 0
+		? qx(pg_of(s), "SELECT role, text, at, intent, sentiment FROM (SELECT id, role, text,"
+		     " at, intent, sentiment FROM messages WHERE conversation_id = $1 ORDER BY id DESC"
+		     " LIMIT $2) m ORDER BY id", 2, params, &r, "messages")
+		: qx(pg_of(s), "SELECT role, text, at, intent, sentiment FROM messages"
+		     " WHERE conversation_id = $1 ORDER BY id", 1, params, &r, "messages");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++) {
+		struct store_message *m = &out->items[out->count++];
+		m->role = coldup(r, i, 0);
+		m->text = coldup(r, i, 1);
+		m->at = col64(r, i, 2);
+		int has_intent = !PQgetisnull(r, i, 3);
+		if (has_intent)
+			m->intent = coldup(r, i, 3);
+		m->has_sentiment = !PQgetisnull(r, i, 4);
+		m->sentiment = m->has_sentiment ? strtod(PQgetvalue(r, i, 4), NULL) : 0;
+		if (!m->role || !m->text || (has_intent && !m->intent))
+			rc = store_set_err(s, "out of memory");
+	}
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_messages_free(out);
+	return rc;
+}
+
+static int pg_conv_state_put(struct store *s, int64_t conv_id, const char *state)
+{
+	char c[24];
+	I64(c, conv_id);
+	const char *params[2] = { c, state };
+	return qchange(pg_of(s), "UPDATE conversations SET state = $2 WHERE id = $1", 2, params,
+		       "conversation state");
+}
+
+static int pg_conv_state_get(struct store *s, int64_t conv_id, char **state)
+{
+	char c[24];
+	I64(c, conv_id);
+	const char *params[1] = { c };
+	PGresult *r;
+	*state = NULL;
+	int rc = qx(pg_of(s), "SELECT state FROM conversations WHERE id = $1", 1, params, &r,
+		    "conversation state");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else if (!PQgetisnull(r, 0, 0) && !(*state = coldup(r, 0, 0)))
+		rc = store_set_err(s, "out of memory");
+	PQclear(r);
+	return rc;
+}
+
+/* ---- catalog lists ---- */
+
+#define PRODUCT_COLUMNS                                                                   \
+	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"   \
+	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at, p.sku"
+#define PRODUCT_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
+
+/* Row i of a PRODUCT_COLUMNS result into pr; STORE_OK or out of memory (pr freed). */
+static int product_row(struct store *s, PGresult *r, int i, struct store_product *pr)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->id = col64(r, i, 0);
+	pr->seller_id = col64(r, i, 1);
+	pr->seller_name = coldup(r, i, 2);
+	pr->title = coldup(r, i, 3);
+	pr->description = coldup(r, i, 4);
+	pr->price_cents = col64(r, i, 5);
+	copy_col(pr->currency, sizeof pr->currency, r, i, 6);
+	pr->stock = col64(r, i, 7);
+	pr->category = coldup(r, i, 8);
+	pr->tags = coldup(r, i, 9);
+	copy_col(pr->status, sizeof pr->status, r, i, 10);
+	pr->created_at = col64(r, i, 11);
+	pr->updated_at = col64(r, i, 12);
+	int has_sku = !PQgetisnull(r, i, 13);
+	if (has_sku)
+		pr->sku = coldup(r, i, 13);
+	if (!pr->seller_name || !pr->title || !pr->description || !pr->category || !pr->tags ||
+	    (has_sku && !pr->sku)) {
+		store_product_free(pr);
+		return store_set_err(s, "out of memory");
+	}
+	return STORE_OK;
+}
+
+/* Every row of a PRODUCT_COLUMNS result appended to out (which it frees on failure);
+ * clears r. */
+static int product_rows(struct store *s, PGresult *r, struct store_products *out)
+{
+	int n = PQntuples(r), rc = STORE_OK;
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++)
+		if ((rc = product_row(s, r, i, &out->items[out->count])) == STORE_OK)
+			out->count++;
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_products_free(out);
+	return rc;
+}
+
+static int pg_products_by_id(struct store *s, const int64_t *ids, size_t n,
+			     struct store_products *out)
+{
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return STORE_OK;
+	/* One round trip: the ids as an array literal, kept in their order. */
+	size_t cap = n * 21 + 3;
+	char *arr = malloc(cap);
+	if (!arr)
+		return store_set_err(s, "out of memory");
+	size_t len = 0;
+	arr[len++] = '{';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(arr + len, cap - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+	snprintf(arr + len, cap - len, "}");
+	const char *params[1] = { arr };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT " PRODUCT_COLUMNS " FROM unnest($1::bigint[]) WITH ORDINALITY"
+		    " AS k(id, n) JOIN products p ON p.id = k.id JOIN users u ON u.id = p.seller_id"
+		    " WHERE p.status = 'active' ORDER BY k.n", 1, params, &r, "products by id");
+	free(arr);
+	return rc != STORE_OK ? rc : product_rows(s, r, out);
+}
+
+static int pg_seller_products(struct store *s, int64_t seller_id, int64_t limit, int64_t offset,
+			      struct store_products *out, int64_t *total)
+{
+	struct pg_store *p = pg_of(s);
+	memset(out, 0, sizeof *out);
+	*total = 0;
+	char se[24], l[24], o[24];
+	I64(se, seller_id);
+	I64(l, limit);
+	I64(o, offset);
+	const char *params[3] = { se, l, o };
+	PGresult *r;
+	int rc = qx(p, "SELECT count(*) FROM products WHERE seller_id = $1", 1, params, &r,
+		    "seller products count");
+	if (rc != STORE_OK)
+		return rc;
+	*total = col64(r, 0, 0);
+	PQclear(r);
+	rc = qx(p, "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
+		" ORDER BY p.id DESC LIMIT $2 OFFSET $3", 3, params, &r, "seller products");
+	return rc != STORE_OK ? rc : product_rows(s, r, out);
+}
+
+static int pg_seller_low_stock(struct store *s, int64_t seller_id, int64_t max_stock,
+			       int64_t limit, struct store_products *out)
+{
+	memset(out, 0, sizeof *out);
+	char se[24], m[24], l[24];
+	I64(se, seller_id);
+	I64(m, max_stock);
+	I64(l, limit);
+	const char *params[3] = { se, m, l };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
+		    " AND p.status = 'active' AND p.stock <= $2 ORDER BY p.stock, p.id LIMIT $3",
+		    3, params, &r, "low stock");
+	return rc != STORE_OK ? rc : product_rows(s, r, out);
+}
+
+/* Categories grouped and ordered without regard to ASCII case, like SQLite's NOCASE
+ * (translate folds A-Z only; "C" orders by bytes whatever the database's locale). */
+#define ASCII_LOWER(x) "translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+static int pg_categories(struct store *s, struct store_categories *out)
+{
+	memset(out, 0, sizeof *out);
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT min(category COLLATE \"C\"), count(*) FROM products"
+		    " WHERE status = 'active' GROUP BY " ASCII_LOWER("category")
+		    " ORDER BY " ASCII_LOWER("category") " COLLATE \"C\"", 0, NULL, &r, "categories");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++) {
+		struct store_category *c = &out->items[out->count++];
+		c->count = col64(r, i, 1);
+		if (!(c->name = coldup(r, i, 0)))
+			rc = store_set_err(s, "out of memory");
+	}
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_categories_free(out);
+	return rc;
+}
+
+/* Streams the rows of sql one at a time (single-row mode: nothing is held for the
+ * whole catalog) to row(); once row() returns non-zero the rest is read and dropped. */
+static int stream(struct pg_store *p, const char *sql, const char *what,
+		  int (*row)(void *arg, PGresult *r), void *arg)
+{
+	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(p->conn))
+		return pg_fail(p, what);
+	int rc = STORE_OK, stop = 0;
+	PGresult *r;
+	while ((r = PQgetResult(p->conn))) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (!stop)
+				stop = row(arg, r);
+		} else if (st != PGRES_TUPLES_OK && rc == STORE_OK) {
+			rc = pg_result_rc(p, r, what);
+		}
+		PQclear(r);
+	}
+	return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+struct text_arg {
+	store_text_fn fn;
+	store_name_fn name_fn;
+	void *arg;
+};
+
+static int text_row(void *arg, PGresult *r)
+{
+	struct text_arg *t = arg;
+	return t->fn(t->arg, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+}
+
+static int pg_products_each_text(struct store *s, store_text_fn fn, void *arg)
+{
+	struct text_arg t = { fn, NULL, arg };
+	return stream(pg_of(s), "SELECT title, category, coalesce((SELECT string_agg(value, ' ')"
+		      " FROM json_array_elements_text(CASE WHEN json_typeof(tags::json) = 'array'"
+		      " THEN tags::json ELSE '[]' END)), '') FROM products WHERE status = 'active'",
+		      "product texts", text_row, &t);
+}
+
+static int name_row(void *arg, PGresult *r)
+{
+	struct text_arg *t = arg;
+	return t->name_fn(t->arg, PQgetvalue(r, 0, 0));
+}
+
+static int pg_categories_each(struct store *s, store_name_fn fn, void *arg)
+{
+	struct text_arg t = { NULL, fn, arg };
+	return stream(pg_of(s), "SELECT DISTINCT category FROM products WHERE status = 'active'",
+		      "categories", name_row, &t);
+}
+
+/* ---- the seller's listings: changes ---- */
+
+static int pg_product_update(struct store *s, int64_t id, const struct store_product_change *c,
+			     int64_t now)
+{
+	char pr[24], st[24], n[24], a[24];
+	I64(pr, c->price_cents);
+	I64(st, c->stock);
+	I64(n, now);
+	I64(a, id);
+	const char *params[12] = { c->title, c->description, c->category, c->status,
+				   c->has_price ? "true" : "false", pr,
+				   c->has_stock ? "true" : "false", st, c->tags_json, n, a, c->sku };
+	/* One statement: the search column is generated from the new values. */
+	return qchange(pg_of(s), "UPDATE products SET title = coalesce($1, title),"
+		       " description = coalesce($2, description), category = coalesce($3, category),"
+		       " status = coalesce($4, status),"
+		       " price_cents = CASE WHEN $5::boolean THEN $6::bigint ELSE price_cents END,"
+		       " stock = CASE WHEN $7::boolean THEN $8::bigint ELSE stock END,"
+		       " tags = coalesce($9, tags), updated_at = $10, sku = coalesce($12, sku)"
+		       " WHERE id = $11", 12, params, "product update");
+}
+
+/* ---- seller views ---- */
+
+#define SOLD_STATUSES "('paid','shipped','delivered')"
+
+static int pg_seller_order_ids(struct store *s, int64_t seller_id, const char *status,
+			       int64_t limit, int64_t offset, int64_t *ids, size_t *n,
+			       int64_t *total)
+{
+	struct pg_store *p = pg_of(s);
+	*n = 0;
+	*total = 0;
+	char se[24], l[24], o[24];
+	I64(se, seller_id);
+	I64(l, limit);
+	I64(o, offset);
+	const char *params[4] = { se, status, l, o };
+	PGresult *r;
+	int rc = qx(p, "SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
+		    " WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
+		    " OR o.status = $2)", 2, params, &r, "seller orders count");
+	if (rc != STORE_OK)
+		return rc;
+	*total = col64(r, 0, 0);
+	PQclear(r);
+	rc = qx(p, "SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
+		" WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
+		" OR o.status = $2) ORDER BY o.id DESC LIMIT $3 OFFSET $4", 4, params, &r,
+		"seller orders");
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r) && (int64_t)*n < limit; i++)
+		ids[(*n)++] = col64(r, i, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_seller_order_lines(struct store *s, int64_t order_id, int64_t seller_id,
+				 char status[24], int *lines)
+{
+	char o[24], se[24];
+	I64(o, order_id);
+	I64(se, seller_id);
+	const char *params[2] = { o, se };
+	PGresult *r;
+	status[0] = '\0';
+	*lines = 0;
+	/* FOR UPDATE: serialising like store_order_state. */
+	int rc = qx(pg_of(s), "SELECT o.status, (SELECT count(*) FROM order_items i"
+		    " WHERE i.order_id = o.id AND i.seller_id = $2) FROM orders o WHERE o.id = $1"
+		    " FOR UPDATE", 2, params, &r, "seller order");
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(r) == 0)
+		rc = STORE_NOT_FOUND;
+	else {
+		snprintf(status, 24, "%s", PQgetvalue(r, 0, 0));
+		*lines = (int)col64(r, 0, 1);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int seller_ship_steps(struct pg_store *p, int64_t order_id, int64_t seller_id, int64_t now)
+{
+	char o[24], se[24], n[24];
+	I64(o, order_id);
+	I64(se, seller_id);
+	I64(n, now);
+	const char *params[3] = { o, se, n };
+	int rc = qchange(p, "UPDATE order_items SET fulfillment = 'shipped' WHERE order_id = $1"
+			 " AND seller_id = $2", 2, params, "ship lines");
+	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+		return rc;
+	const char *op[2] = { o, n };
+	rc = qchange(p, "UPDATE orders SET updated_at = $2, status = CASE WHEN NOT EXISTS"
+		     " (SELECT 1 FROM order_items WHERE order_id = $1 AND fulfillment = 'pending')"
+		     " THEN 'shipped' ELSE status END WHERE id = $1", 2, op, "ship order");
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+static int pg_seller_ship(struct store *s, int64_t order_id, int64_t seller_id, int64_t now)
+{
+	struct pg_store *p = pg_of(s);
+	int own;
+	if (atomic_begin(p, &own) != STORE_OK)
+		return STORE_ERROR;
+	return atomic_end(p, own, seller_ship_steps(p, order_id, seller_id, now));
+}
+
+static int pg_seller_totals(struct store *s, int64_t seller_id, int64_t low_stock_max,
+			    struct store_seller_totals *t)
+{
+	memset(t, 0, sizeof *t);
+	char se[24], m[24];
+	I64(se, seller_id);
+	I64(m, low_stock_max);
+	const char *params[2] = { se, m };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT coalesce(sum(i.quantity * i.unit_price_cents), 0),"
+		    " count(DISTINCT i.order_id), coalesce(sum(i.quantity), 0),"
+		    " (SELECT count(*) FROM products WHERE seller_id = $1 AND status = 'active'"
+		    " AND stock <= $2) FROM order_items i JOIN orders o ON o.id = i.order_id"
+		    " WHERE i.seller_id = $1 AND o.status IN " SOLD_STATUSES, 2, params, &r,
+		    "seller totals");
+	if (rc != STORE_OK)
+		return rc;
+	t->revenue_cents = col64(r, 0, 0);
+	t->orders = col64(r, 0, 1);
+	t->units_sold = col64(r, 0, 2);
+	t->low_stock_total = col64(r, 0, 3);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_seller_top_products(struct store *s, int64_t seller_id, int64_t limit,
+				  struct store_top_products *out)
+{
+	memset(out, 0, sizeof *out);
+	char se[24], l[24];
+	I64(se, seller_id);
+	I64(l, limit);
+	const char *params[2] = { se, l };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT i.product_id, coalesce(max(p.title), max(i.title)),"
+		    " sum(i.quantity), sum(i.quantity * i.unit_price_cents)"
+		    " FROM order_items i JOIN orders o ON o.id = i.order_id"
+		    " LEFT JOIN products p ON p.id = i.product_id"
+		    " WHERE i.seller_id = $1 AND o.status IN " SOLD_STATUSES
+		    " GROUP BY i.product_id ORDER BY 3 DESC, 4 DESC, i.product_id LIMIT $2",
+		    2, params, &r, "top products");
+	if (rc != STORE_OK)
+		return rc;
+	int n = PQntuples(r);
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++) {
+		struct store_top_product *t = &out->items[out->count++];
+		t->product_id = col64(r, i, 0);
+		t->units = col64(r, i, 2);
+		t->revenue_cents = col64(r, i, 3);
+		if (!(t->title = coldup(r, i, 1)))
+			rc = store_set_err(s, "out of memory");
+	}
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_top_products_free(out);
+	return rc;
+}
+
 static const struct store_ops pg_ops = {
 	.backend = STORE_POSTGRES,
 	.disconnect = pg_disconnect,
@@ -1241,6 +1808,26 @@ static const struct store_ops pg_ops = {
 	.order_has_seller = pg_order_has_seller,
 	.product_by_sku = pg_product_by_sku,
 	.products_count = pg_products_count,
+	.conv_create = pg_conv_create,
+	.conv_get = pg_conv_get,
+	.conv_list = pg_conv_list,
+	.conv_add_turn = pg_conv_add_turn,
+	.conv_delete = pg_conv_delete,
+	.conv_messages = pg_conv_messages,
+	.conv_state_put = pg_conv_state_put,
+	.conv_state_get = pg_conv_state_get,
+	.products_by_id = pg_products_by_id,
+	.seller_products = pg_seller_products,
+	.seller_low_stock = pg_seller_low_stock,
+	.categories = pg_categories,
+	.products_each_text = pg_products_each_text,
+	.categories_each = pg_categories_each,
+	.product_update = pg_product_update,
+	.seller_order_ids = pg_seller_order_ids,
+	.seller_order_lines = pg_seller_order_lines,
+	.seller_ship = pg_seller_ship,
+	.seller_totals = pg_seller_totals,
+	.seller_top_products = pg_seller_top_products,
 };
 
 struct store *store_pg_connect(const char *conninfo, char *err, size_t errlen)

@@ -183,3 +183,34 @@ int sq_conv_messages(struct store *s, int64_t conv_id, int last, struct store_me
 		store_messages_free(out);
 	return rc;
 }
+
+int sq_conv_state_put(struct store *s, int64_t conv_id, const char *state)
+{
+	struct sq_store *q = sq_of(s);
+	sqlite3_stmt *st = sq_stmt(q, "UPDATE conversations SET state = ? WHERE id = ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, conv_id);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : sq_fail(q, "conversation state");
+	if (rc == STORE_OK && sqlite3_changes(q->db) == 0)
+		rc = STORE_NOT_FOUND;
+	sq_done(st);
+	return rc;
+}
+
+int sq_conv_state_get(struct store *s, int64_t conv_id, char **state)
+{
+	struct sq_store *q = sq_of(s);
+	*state = NULL;
+	sqlite3_stmt *st = sq_stmt(q, "SELECT state FROM conversations WHERE id = ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, conv_id);
+	int rc = sq_row(q, st, "conversation state");
+	if (rc == STORE_OK && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+	    !(*state = sq_text_dup(st, 0)))
+		rc = store_set_err(s, "out of memory");
+	sq_done(st);
+	return rc;
+}

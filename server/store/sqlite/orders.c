@@ -108,7 +108,10 @@ int sq_order_mark_paid(struct store *s, int64_t order_id, const struct store_ord
 	sqlite3_bind_text(st, 2, p->last4, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, p->amount_cents);
 	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, p->method_id);
+	if (p->method_id > 0) /* 0: no saved card (NULL, as on PostgreSQL) */
+		sqlite3_bind_int64(st, 5, p->method_id);
+	else
+		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, p->provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, p->ref, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, now);

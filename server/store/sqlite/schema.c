@@ -198,6 +198,13 @@ static const char *const m6_sku[] = {
 	NULL,
 };
 
+/* Dialogue state stored at the end of each turn (store_conv_state_put), so that a
+ * conversation resumed on another process continues with its context. */
+static const char *const m7_dialogue_state[] = {
+	"ALTER TABLE conversations ADD COLUMN state TEXT;",
+	NULL,
+};
+
 const char *const *const schema_migrations[] = {
 	m1_base,
 	m2_commerce,
@@ -205,6 +212,7 @@ const char *const *const schema_migrations[] = {
 	m4_logins,
 	m5_browse,
 	m6_sku,
+	m7_dialogue_state,
 };
 
 const int schema_count = (int)(sizeof schema_migrations / sizeof schema_migrations[0]);

@@ -105,6 +105,8 @@ int sq_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, co
 		     double sentiment, const char *reply, int frustrated, int64_t now);
 int sq_conv_delete(struct store *s, int64_t conv_id);
 int sq_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out);
+int sq_conv_state_put(struct store *s, int64_t conv_id, const char *state);
+int sq_conv_state_get(struct store *s, int64_t conv_id, char **state);
 int sq_product_get(struct store *s, int64_t id, struct store_product *p);
 int sq_products_by_id(struct store *s, const int64_t *ids, size_t n, struct store_products *out);
 int sq_seller_products(struct store *s, int64_t seller_id, int64_t limit, int64_t offset,
