@@ -4,6 +4,9 @@
 #
 #   scripts/run-integration.sh [test_foo.py ...]   (default: all of them)
 #   INTEGRATION_TIMEOUT=seconds (default 300)  VERBOSE=1 shows every script's output
+#   VOXCART_TEST_DB=postgres: every voxcartd runs on PostgreSQL (one throwaway cluster
+#   for the run, scripts/pg-cluster.sh, unless VOXCART_TEST_PG_URL names one; a
+#   database of its own per voxcartd: tests/integration/lib.py)
 cd "$(dirname "$0")/.." || exit 2
 limit=${INTEGRATION_TIMEOUT:-300}
 if [ "$#" -gt 0 ]; then
@@ -26,7 +29,18 @@ else
 fi
 
 log=$(mktemp "${TMPDIR:-/tmp}/voxcart-integration.XXXXXX") || exit 2
-trap 'rm -f "$log"' EXIT INT TERM
+pgdir=""
+trap 'rm -f "$log"; [ -n "$pgdir" ] && scripts/pg-cluster.sh destroy "$pgdir"' EXIT
+trap 'exit 130' INT TERM
+case "${VOXCART_TEST_DB:-sqlite}" in
+postgres|postgresql|pg)
+	if [ -z "$VOXCART_TEST_PG_URL" ]; then
+		pgdir=$(mktemp -d "${TMPDIR:-/tmp}/voxcart-pg-it-XXXXXX") || exit 2
+		VOXCART_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pgdir") || exit 2
+		export VOXCART_TEST_PG_URL
+	fi
+	echo "integration: on PostgreSQL ($VOXCART_TEST_PG_URL)" ;;
+esac
 pass=0; fail=0; failed=""
 for t in $scripts; do
 	case "$t" in */*) ;; *) t="tests/integration/$t" ;; esac
@@ -55,5 +69,5 @@ for t in $scripts; do
 	fi
 done
 [ -n "$failed" ] && echo "failed:$failed"
-echo "integration: $pass passed, $fail failed"
+echo "integration${VOXCART_TEST_PG_URL:+ (PostgreSQL)}: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,8 +1,9 @@
 /*
  * catalog.c - products, search and categories (see catalog.h).
  *
- * Search: with words, products_fts MATCH the built query (fts.c) ranked by bm25 with
- * the title weighted most; filters and sorts are plain SQL on products.  Only active
+ * Search: the in-memory index (searchidx.c) when it can answer, else the storage
+ * interface's search (store_products_search: FTS5 or PostgreSQL's tsvector, ranked
+ * with the title weighted most) and the products by id.  Only active
  * products are listed; an archived one is visible to its own seller alone, and stays
  * in the orders that hold it.
  */
@@ -19,32 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define FTS_RANK "bm25(products_fts, 10.0, 1.0, 4.0, 5.0)"
-
-cJSON *catalog_product_row(sqlite3_stmt *st, int c)
-{
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "id", (double)sqlite3_column_int64(st, c + 0));
-	cJSON_AddNumberToObject(p, "seller_id", (double)sqlite3_column_int64(st, c + 1));
-	cJSON_AddStringToObject(p, "seller_name", (const char *)sqlite3_column_text(st, c + 2));
-	cJSON_AddStringToObject(p, "title", (const char *)sqlite3_column_text(st, c + 3));
-	cJSON_AddStringToObject(p, "description", (const char *)sqlite3_column_text(st, c + 4));
-	cJSON_AddNumberToObject(p, "price_cents", (double)sqlite3_column_int64(st, c + 5));
-	cJSON_AddStringToObject(p, "currency", (const char *)sqlite3_column_text(st, c + 6));
-	cJSON_AddNumberToObject(p, "stock", (double)sqlite3_column_int64(st, c + 7));
-	cJSON_AddStringToObject(p, "category", (const char *)sqlite3_column_text(st, c + 8));
-	cJSON *tags = api_parse_stored((const char *)sqlite3_column_text(st, c + 9));
-	if (!cJSON_IsArray(tags)) {
-		cJSON_Delete(tags);
-		tags = cJSON_CreateArray();
-	}
-	cJSON_AddItemToObject(p, "tags", tags);
-	cJSON_AddStringToObject(p, "status", (const char *)sqlite3_column_text(st, c + 10));
-	api_add_time(p, "created_at", sqlite3_column_int64(st, c + 11));
-	api_add_time(p, "updated_at", sqlite3_column_int64(st, c + 12));
-	return p;
-}
 
 cJSON *catalog_product_json(const struct store_product *sp)
 {
@@ -101,9 +76,8 @@ void catalog_changed(struct server *srv)
 
 void catalog_product_changed(struct server *srv, struct store *store, int64_t id)
 {
-	sqlite3 *db = store_db_of(store);
 	atomic_fetch_add(&catalog_epoch, 1);
-	searchidx_product_changed(db, id);
+	searchidx_product_changed(store_db_of(store), id);
 	if (srv)
 		atomic_fetch_add(&srv->catalog_version, 1);
 }
@@ -123,68 +97,6 @@ static enum sort_kind sort_kind(const char *sort, int has_text)
 	if (strcmp(sort, "newest") == 0)
 		return SORT_NEWEST;
 	return SORT_BAD;
-}
-
-static const char *const order_sql[] = {
-	[SORT_NEWEST] = "p.created_at DESC, p.id DESC",
-	[SORT_PRICE_ASC] = "p.price_cents ASC, p.id",
-	[SORT_PRICE_DESC] = "p.price_cents DESC, p.id",
-	[SORT_RANK] = FTS_RANK ", p.id",
-};
-
-int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, char *sql,
-		       size_t sqllen, char *count_sql, size_t countlen)
-{
-	enum sort_kind sort = sort_kind(q->sort, words > 0);
-	if (sort == SORT_BAD)
-		return -1;
-	int has_price = q->min_price >= 0 || q->max_price >= 0;
-	char where[512];
-	snprintf(where, sizeof where, " WHERE p.status = 'active'%s%s%s%s%s",
-		 words > 0 ? " AND products_fts MATCH ?1" : "",
-		 q->category ? " AND p.category = ?2 COLLATE NOCASE" : "",
-		 q->min_price >= 0 ? " AND p.price_cents >= ?3" : "",
-		 q->max_price >= 0 ? " AND p.price_cents <= ?4" : "",
-		 q->seller_id > 0 ? " AND p.seller_id = ?5" : "");
-
-	if (words > 0 && sort == SORT_RANK && !q->category && !has_price && q->seller_id <= 0) {
-		/* Words and no other filter: the index alone counts and ranks (it holds only
-		 * active products; its rank is the weighted bm25 of migration 3). */
-		snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS " FROM (SELECT rowid, rank FROM products_fts"
-			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7) f"
-			 " CROSS JOIN products p ON p.id = f.rowid CROSS JOIN users u ON u.id = p.seller_id"
-			 " ORDER BY f.rank, p.id");
-		snprintf(count_sql, countlen, "SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1");
-		return 0;
-	}
-	if (words > 0) {
-		/* Words and filters or another order: the full-text index drives (CROSS JOIN
-		 * fixes the order; left to itself SQLite may walk every product and probe
-		 * the index per row), the matches are filtered and sorted. */
-		const char *from = " FROM products_fts CROSS JOIN products p ON p.id = products_fts.rowid";
-		snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS "%s CROSS JOIN users u ON u.id = p.seller_id%s"
-			 " ORDER BY %s LIMIT ?6 OFFSET ?7", from, where, order_sql[sort]);
-		snprintf(count_sql, countlen, "SELECT count(*)%s%s", from, where);
-		return 0;
-	}
-	/* No words: an index per filter prefix (category, seller, both or neither), in
-	 * the order of the sort.  A price range over few
-	 * products (the count says how many) is ranged over and sorted; over many, the
-	 * newest-first index is walked and the cap checked from the index entry until
-	 * the page is full. */
-	int by = (q->seller_id > 0) << 1 | (q->category != NULL);
-	static const char *const newest_index[] = { "products_newest_price", "products_cat_newest",
-						     "products_seller_newest", "products_seller_cat_newest" };
-	static const char *const price_index[] = { "products_price", "products_cat_price",
-						    "products_seller_price", "products_seller_cat_price" };
-	const char *newest = newest_index[by], *price = price_index[by];
-	const char *index = sort != SORT_NEWEST ? price
-			    : has_price && total <= CATALOG_SORT_MAX ? price : newest;
-	snprintf(sql, sqllen, "SELECT " CATALOG_COLUMNS " FROM products p INDEXED BY %s"
-		 " CROSS JOIN users u ON u.id = p.seller_id%s ORDER BY %s LIMIT ?6 OFFSET ?7",
-		 index, where, order_sql[sort]);
-	snprintf(count_sql, countlen, "SELECT count(*) FROM products p INDEXED BY %s%s", price, where);
-	return 0;
 }
 
 /* Totals of word-less lists by filter, for the current catalog_epoch: a total
@@ -252,34 +164,6 @@ static void count_put(const struct catalog_query *q, uint64_t epoch, int64_t tot
 	pthread_mutex_unlock(&count_lock);
 }
 
-static void bind_filters(sqlite3_stmt *st, const struct catalog_query *q, const char *match)
-{
-	if (match)
-		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	if (q->category)
-		sqlite3_bind_text(st, 2, q->category, -1, SQLITE_STATIC);
-	if (q->min_price >= 0)
-		sqlite3_bind_int64(st, 3, q->min_price);
-	if (q->max_price >= 0)
-		sqlite3_bind_int64(st, 4, q->max_price);
-	if (q->seller_id > 0)
-		sqlite3_bind_int64(st, 5, q->seller_id);
-}
-
-static int run_count(sqlite3 *db, const char *count_sql, const struct catalog_query *q,
-		     const char *match, int64_t *total)
-{
-	sqlite3_stmt *ct = store_prepare(db, count_sql);
-	if (!ct)
-		return -1;
-	bind_filters(ct, q, match);
-	int ok = sqlite3_step(ct) == SQLITE_ROW;
-	if (ok)
-		*total = sqlite3_column_int64(ct, 0);
-	sqlite3_finalize(ct);
-	return ok ? 0 : -1;
-}
-
 static void to_index_query(const struct catalog_query *q, const char *match, int words,
 			   struct searchidx_query *sq)
 {
@@ -312,55 +196,52 @@ static cJSON *rows_by_id(struct store *store, const int64_t *ids, int n)
 
 cJSON *catalog_search(struct store *store, const struct catalog_query *q, int *bad_sort)
 {
-	sqlite3 *db = store_db_of(store);
+	static const enum store_sort store_sort[] = {
+		[SORT_NEWEST] = STORE_SORT_NEWEST, [SORT_PRICE_ASC] = STORE_SORT_PRICE_ASC,
+		[SORT_PRICE_DESC] = STORE_SORT_PRICE_DESC, [SORT_RANK] = STORE_SORT_RANK,
+	};
 	char match[1024];
 	int words = fts_build_query(q->text, q->any_word, match, sizeof match);
 	if (words < 0)
 		words = fts_build_query("", 0, match, sizeof match); /* absurdly long: ignore */
-	char sql[2048], count_sql[1024];
-	*bad_sort = catalog_search_sql(q, words, 0, sql, sizeof sql, count_sql, sizeof count_sql) != 0;
+	enum sort_kind sort = sort_kind(q->sort, words > 0);
+	*bad_sort = sort == SORT_BAD;
 	if (*bad_sort)
 		return NULL;
-	const char *m = words > 0 ? match : NULL;
-	int64_t total = 0;
+	int64_t total = -1;
 	struct searchidx_query sq;
 	to_index_query(q, match, words, &sq);
+	/* The in-memory index is built from SQLite (store_db_of: NULL on another backend,
+	 * where it never becomes ready and the store answers). */
 	if (words > 0 && q->limit <= 1000) {
 		/* The in-memory index: only the best offset + limit are ranked in full. */
 		int64_t ids[1000];
 		int n;
-		if (searchidx_search(db, &sq, ids, &n, &total) == 0) {
+		if (searchidx_search(store_db_of(store), &sq, ids, &n, &total) == 0) {
 			cJSON *items = rows_by_id(store, ids, n);
 			return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
 		}
 	}
-	if (words == 0) {
-		/* The total first: it is cached, and it picks the page's plan. */
-		uint64_t epoch = atomic_load(&catalog_epoch);
-		if (count_get(q, epoch, &total) != 0) {
-			if (searchidx_count(db, &sq, &total) != 0 &&
-			    run_count(db, count_sql, q, NULL, &total) != 0)
-				return NULL;
-			count_put(q, epoch, total);
-		}
-		catalog_search_sql(q, words, total, sql, sizeof sql, count_sql, sizeof count_sql);
-	}
-	sqlite3_stmt *st = store_prepare(db, sql);
-	if (!st)
-		return NULL;
-	bind_filters(st, q, m);
-	sqlite3_bind_int64(st, 6, q->limit);
-	sqlite3_bind_int64(st, 7, q->offset);
-	cJSON *items = cJSON_CreateArray();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(items, catalog_product_row(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || (words > 0 && run_count(db, count_sql, q, m, &total) != 0)) {
-		cJSON_Delete(items);
+	/* Without words the total is cached per catalog_epoch (read before counting, so
+	 * that a count from before a change is filed under the old epoch). */
+	uint64_t epoch = atomic_load(&catalog_epoch);
+	if (words == 0 && count_get(q, epoch, &total) != 0 && searchidx_count(store_db_of(store), &sq, &total) != 0)
+		total = -1;
+	struct store_search ss = { .match = match, .words = words, .category = q->category,
+				   .min_price = q->min_price, .max_price = q->max_price,
+				   .seller_id = q->seller_id, .sort = store_sort[sort],
+				   .limit = q->limit, .offset = q->offset, .total = total };
+	int64_t *ids = malloc((size_t)(q->limit > 0 ? q->limit : 1) * sizeof *ids);
+	size_t n = 0;
+	if (!ids || store_products_search(store, &ss, ids, &n, &total) != STORE_OK) {
+		free(ids);
 		return NULL;
 	}
-	return api_page_json(items, total, q->limit, q->offset);
+	if (words == 0 && ss.total < 0)
+		count_put(q, epoch, total);
+	cJSON *items = rows_by_id(store, ids, (int)n);
+	free(ids);
+	return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
 }
 
 HANDLER(h_products_list)

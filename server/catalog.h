@@ -2,8 +2,8 @@
  * catalog.h - products and categories: search (FTS5, filters, sorts, pages), the
  * seller's listings, and the Product JSON every other module reuses.
  *
- * Every change to a product's text or status also updates its row in products_fts
- * (same rowid; only active products are indexed) and bumps srv->catalog_version,
+ * Every change to a product's text or status also updates its full-text entry (only
+ * active products are indexed; the store keeps it) and bumps srv->catalog_version,
  * which the buddy's vocabulary, the speech recogniser's language model and the
  * categories cache watch.  Stock changes do not: they change none of those.
  */
@@ -16,16 +16,6 @@ struct store;
 
 struct server;
 
-/* TRANSITIONAL (search's SQL, not yet behind store/store.h): the SELECT list that
- * catalog_product_row() reads, over "products p JOIN users u". */
-#define CATALOG_COLUMNS                                                                  \
-	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"  \
-	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at"
-#define CATALOG_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
-
-/* Product JSON from a row of CATALOG_COLUMNS starting at column `col`. */
-struct sqlite3_stmt;
-cJSON *catalog_product_row(struct sqlite3_stmt *st, int col);
 struct store_product;
 struct store_products;
 /* Product JSON of a stored product, and an array of them. */
@@ -52,16 +42,6 @@ cJSON *catalog_search(struct store *db, const struct catalog_query *q, int *bad_
 int64_t catalog_insert(struct store *db, int64_t seller_id, const char *title, const char *desc,
 		       int64_t price_cents, int64_t stock, const char *category,
 		       const char *tags_json);
-
-/* The SQL catalog_search() runs for q with `words` search words (fts_build_query) and,
- * without words, the total that the count gave (it picks between ranging over a small
- * price range and walking an index): the page (?1 match, ?2 category, ?3 min_price,
- * ?4 max_price, ?5 seller, ?6 limit, ?7 offset) and the count.  -1 on an unknown sort.
- * Every plan starts from an index or the full-text index, never a scan or a sort of
- * the products table (tests/unit/test_catalog_plans.c checks them all). */
-#define CATALOG_SORT_MAX 1000 /* price ranges up to this many products are sorted */
-int catalog_search_sql(const struct catalog_query *q, int words, int64_t total, char *sql,
-		       size_t sqllen, char *count_sql, size_t countlen);
 
 /* After a committed change: of any products (bulk), or of product id alone (it is
  * re-read from db into the in-memory search index). */

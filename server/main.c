@@ -167,15 +167,6 @@ static int open_database(struct server *srv, const struct cli_opts *o)
 		fprintf(stderr, "voxcartd: %s\n", err);
 		return -1;
 	}
-	/* The PostgreSQL backend (store/postgres/) is built in and tested through the
-	 * storage interface, but only part of the server goes through that interface
-	 * yet: serving from PostgreSQL waits for the rest. */
-	if (backend == STORE_POSTGRES) {
-		fprintf(stderr, "voxcartd: database %s: PostgreSQL is not supported by this "
-			"version yet: only part of the server goes through the storage interface "
-			"(use sqlite:PATH)\n", srv->set.database);
-		return -1;
-	}
 	if (backend == STORE_SQLITE)
 		mkdir_parent(srv->set.db_path);
 	else

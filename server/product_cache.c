@@ -29,6 +29,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t bucket_epoch[BUCKETS];
 static atomic_uint_fast64_t global_epoch;
 static atomic_size_t bytes;
+/* Set once a connection has the change hooks: with none (a database other than
+ * SQLite, whose changes no hook here sees) nothing is cached or served. */
+static atomic_int attached;
 
 static unsigned bucket_of(int64_t id)
 {
@@ -167,6 +170,7 @@ void product_cache_attach(sqlite3 *db)
 	sqlite3_update_hook(db, on_update, db);
 	sqlite3_wal_hook(db, on_commit_done, NULL);
 	sqlite3_rollback_hook(db, on_rollback, db);
+	atomic_store(&attached, 1);
 }
 
 struct product_cache_stamp product_cache_stamp(int64_t id)
@@ -206,7 +210,7 @@ struct product_cache_stamp product_cache_snapshot_stamp(const struct product_cac
 
 int product_cache_put(int64_t id, const struct product_cache_stamp *s, const char *json, size_t len)
 {
-	if (id <= 0 || !current(s, id))
+	if (id <= 0 || !atomic_load(&attached) || !current(s, id))
 		return -1;
 	pthread_once(&once, init);
 	struct slot *sl = &slots[(uint64_t)id % SLOTS];

@@ -155,6 +155,37 @@ int product_list_answer(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
+/* The SELECT list product_row() reads, over "products p JOIN users u". */
+#define CATALOG_COLUMNS                                                                  \
+	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"  \
+	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at"
+#define CATALOG_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
+
+/* Product JSON from a row of CATALOG_COLUMNS (the same as catalog_product_json). */
+static cJSON *product_row(sqlite3_stmt *st)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddNumberToObject(p, "id", (double)sqlite3_column_int64(st, 0));
+	cJSON_AddNumberToObject(p, "seller_id", (double)sqlite3_column_int64(st, 1));
+	cJSON_AddStringToObject(p, "seller_name", (const char *)sqlite3_column_text(st, 2));
+	cJSON_AddStringToObject(p, "title", (const char *)sqlite3_column_text(st, 3));
+	cJSON_AddStringToObject(p, "description", (const char *)sqlite3_column_text(st, 4));
+	cJSON_AddNumberToObject(p, "price_cents", (double)sqlite3_column_int64(st, 5));
+	cJSON_AddStringToObject(p, "currency", (const char *)sqlite3_column_text(st, 6));
+	cJSON_AddNumberToObject(p, "stock", (double)sqlite3_column_int64(st, 7));
+	cJSON_AddStringToObject(p, "category", (const char *)sqlite3_column_text(st, 8));
+	cJSON *tags = api_parse_stored((const char *)sqlite3_column_text(st, 9));
+	if (!cJSON_IsArray(tags)) {
+		cJSON_Delete(tags);
+		tags = cJSON_CreateArray();
+	}
+	cJSON_AddItemToObject(p, "tags", tags);
+	cJSON_AddStringToObject(p, "status", (const char *)sqlite3_column_text(st, 10));
+	api_add_time(p, "created_at", sqlite3_column_int64(st, 11));
+	api_add_time(p, "updated_at", sqlite3_column_int64(st, 12));
+	return p;
+}
+
 void product_list_warm(sqlite3 *db)
 {
 	/* The stamps before the read transaction (product_cache.h). */
@@ -165,7 +196,7 @@ void product_list_warm(sqlite3 *db)
 	size_t kept = 0;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		cJSON *p = catalog_product_row(st, 0);
+		cJSON *p = product_row(st);
 		char *text = p ? cJSON_PrintUnformatted(p) : NULL;
 		cJSON_Delete(p);
 		struct product_cache_stamp stamp = product_cache_snapshot_stamp(snap, id);

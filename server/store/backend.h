@@ -16,6 +16,7 @@
 #include "store/store.h"
 
 struct store_idem;
+struct store_search;
 struct store_top_products;
 struct store_top_product;
 struct store_seller_totals;
@@ -154,6 +155,10 @@ struct store_ops {
 			     struct store_seller_totals *t);
 	int (*seller_top_products)(struct store *s, int64_t seller_id, int64_t limit,
 				   struct store_top_products *out);
+
+	/* catalog: search */
+	int (*products_search)(struct store *s, const struct store_search *q, int64_t *ids,
+			       size_t *n, int64_t *total);
 
 	/* catalog: size */
 	int (*products_count)(struct store *s, int64_t *n);

@@ -289,6 +289,16 @@ int store_conv_messages(struct store *s, int64_t conv_id, int last, struct store
 	return s->ops->conv_messages(s, conv_id, last, out);
 }
 
+int store_products_search(struct store *s, const struct store_search *q, int64_t *ids,
+			  size_t *n, int64_t *total)
+{
+	*n = 0;
+	*total = 0;
+	if (!s->ops->products_search)
+		return store_unsupported(s, "products_search");
+	return s->ops->products_search(s, q, ids, n, total);
+}
+
 int store_conv_state_put(struct store *s, int64_t conv_id, const char *state)
 {
 	if (!s->ops->conv_state_put)

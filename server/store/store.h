@@ -41,11 +41,11 @@
  * connection; a connection is never shared between threads.
  *
  * AGGREGATES below: accounts and tokens; conversations; catalog (products, the
- * seller's listings, categories, the buddy's vocabulary); carts; payments (saved
- * cards); orders and checkout; seller views; idempotency.  Not here yet: product
- * search (catalog.c's FTS5 SQL, the in-memory index of searchidx.c that reads the
- * catalog) and product_cache.c's change hook still use SQLite through the transitional
- * server/store.h.
+ * seller's listings, categories, search, the buddy's vocabulary); carts; payments
+ * (saved cards); orders and checkout; seller views; idempotency.  With SQLite the
+ * in-memory search index (searchidx.c) and product_cache.c's change hooks still read
+ * the SQLite connection itself (server/store.h, transitional); on PostgreSQL they are
+ * not used.
  */
 #ifndef VOXCART_STORE_STORE_H
 #define VOXCART_STORE_STORE_H
@@ -491,6 +491,33 @@ struct store_top_products {
 void store_top_products_free(struct store_top_products *l);
 int store_seller_top_products(struct store *s, int64_t seller_id, int64_t limit,
 			      struct store_top_products *out);
+
+/* ---- catalog: search ---------------------------------------------------------------- */
+
+enum store_sort { STORE_SORT_NEWEST, STORE_SORT_PRICE_ASC, STORE_SORT_PRICE_DESC, STORE_SORT_RANK };
+
+/* A search over active products.  match is the shopper's words as fts_build_query()
+ * writes them ("dark"* "roast"*, or joined by OR when any_word; "" for none): SQLite
+ * runs it against its FTS5 index (bm25 with the title weighted 10, tags 5, category
+ * 4, description 1), PostgreSQL against the stored tsvector (ts_rank_cd in the same
+ * proportions), each word a prefix.  category matches without regard to ASCII case.
+ * STORE_SORT_RANK needs words (without them it is STORE_SORT_NEWEST); ties go to the
+ * lower id. */
+struct store_search {
+	const char *match;
+	int words;                    /* how many words match holds (0: none) */
+	const char *category;         /* NULL: any */
+	int64_t min_price, max_price; /* cents, -1: none */
+	int64_t seller_id;            /* 0: any */
+	enum store_sort sort;
+	int64_t limit, offset;
+	int64_t total;                /* the number of matches when the caller knows it
+				       * (word-less lists, cached), else -1 */
+};
+/* The ids of the page, best first (ids holds at least limit), and *total the number
+ * of matches (q->total when given). */
+int store_products_search(struct store *s, const struct store_search *q, int64_t *ids,
+			  size_t *n, int64_t *total);
 
 /* ---- catalog: size ------------------------------------------------------------------ */
 

@@ -134,7 +134,7 @@ def main():
         with open(script, "w") as f:
             f.write("\\set i random(1, %d)\n" % len(queries))
             f.write("SELECT id, ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', search, q) AS rank,"
-                    " count(*) OVER () FROM products, (SELECT to_tsquery('english', q) AS q"
+                    " count(*) OVER () FROM products, (SELECT to_tsquery('voxcart', q) AS q"
                     " FROM bench_queries WHERE id = :i) s WHERE status = 'active' AND"
                     " search @@ q ORDER BY rank DESC, id LIMIT 20;\n")
         logdir = os.path.join(tmp, "log")

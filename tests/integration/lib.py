@@ -10,6 +10,12 @@
 
 `lib.http(...)` is the same as `srv.http(...)` on the most recently started server.
 Set VOXCARTD to run another binary; VERBOSE=1 prints every passing check too.
+
+VOXCART_TEST_DB=postgres runs every Server on PostgreSQL: a throwaway cluster
+(scripts/pg-cluster.sh; the one named by VOXCART_TEST_PG_URL when set, as
+run-integration.sh does for a whole run) and a database of its own per Server
+(`srv.db` is then its postgresql:// URL; `lib.ON_POSTGRES` says so, for the few
+checks that open the SQLite file themselves).
 """
 
 import atexit
@@ -28,6 +34,10 @@ import traceback
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 VOXCARTD = os.environ.get("VOXCARTD", os.path.join(ROOT, "voxcartd"))
 DEFAULT_CONFIG = "[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n"
+
+ON_POSTGRES = os.environ.get("VOXCART_TEST_DB", "sqlite") in ("postgres", "postgresql", "pg")
+_pg_url = None   # the cluster's URL (postgresql://voxcart@127.0.0.1:PORT/voxcart)
+_pg_seq = 0
 
 _current = None  # the server lib.http() talks to
 _live = set()    # servers to kill if the script dies (timeout, exception)
@@ -48,6 +58,48 @@ def _on_sigterm(signum, frame):
 atexit.register(_cleanup)
 if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
     signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _pg_bin(name):
+    import glob
+    for d in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True,
+                    key=lambda d: [int(x) if x.isdigit() else 0 for x in d.split("/")[-2].split(".")]):
+        if os.access(os.path.join(d, name), os.X_OK):
+            return os.path.join(d, name)
+    return shutil.which(name) or name
+
+
+def pg_cluster():
+    """The URL of the test run's PostgreSQL cluster, started on first use (and
+    destroyed when this script ends) unless VOXCART_TEST_PG_URL names one."""
+    global _pg_url
+    if _pg_url:
+        return _pg_url
+    given = os.environ.get("VOXCART_TEST_PG_URL")
+    if given:
+        _pg_url = given
+        return _pg_url
+    d = tempfile.mkdtemp(prefix="voxcart-pg-it-")
+    out = subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", d],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("no PostgreSQL cluster for VOXCART_TEST_DB=postgres: " + out.stderr)
+    atexit.register(lambda: subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"),
+                                            "destroy", d], stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL))
+    _pg_url = out.stdout.strip().splitlines()[-1]
+    return _pg_url
+
+
+def pg_database():
+    """A new empty database on the test cluster; its URL."""
+    global _pg_seq
+    base = pg_cluster()
+    _pg_seq += 1
+    name = "it_%d_%d_%d" % (os.getpid(), int(time.time() * 1000) % 100000000, _pg_seq)
+    subprocess.run([_pg_bin("psql"), "-q", "-X", base, "-c", "CREATE DATABASE %s" % name],
+                   check=True, stdout=subprocess.DEVNULL)
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def free_port():
@@ -199,7 +251,7 @@ class Server:
         if not os.access(VOXCARTD, os.X_OK):
             raise RuntimeError("%s is missing: run `make voxcartd` first" % VOXCARTD)
         self.dir = tempfile.mkdtemp(prefix="voxcart-it-")
-        self.db = os.path.join(self.dir, "test.db")
+        self.db = pg_database() if ON_POSTGRES else os.path.join(self.dir, "test.db")
         self.conf_path = os.path.join(self.dir, "voxcart.conf")
         with open(self.conf_path, "w") as f:
             f.write(self.config)

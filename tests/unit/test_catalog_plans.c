@@ -1,5 +1,5 @@
 /*
- * test_catalog_plans.c - the query plans of GET /api/v1/products (server/catalog.c).
+ * test_catalog_plans.c - the query plans of GET /api/v1/products (server/store/sqlite/search.c).
  *
  * A guard against a fixed pathology (issue 16: a category + price cap took 60-250 ms at
  * 100,000 products because SQLite ranged over the price index and sorted thousands of
@@ -8,7 +8,7 @@
  * sort; many: walk the newest-first index), EXPLAIN QUERY PLAN of the page and of the
  * count must start from an index (or the full-text index) and never scan the products
  * table; the page may sort only what a price range or the full-text index gave (at
- * most CATALOG_SORT_MAX rows, or the word matches), never the whole table.  No timing.
+ * most SQ_SORT_MAX rows, or the word matches), never the whole table.  No timing.
  */
 #include <check.h>
 #include <sqlite3.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "store/sqlite/sqlite.h"
 #include "fts.h"
 #include "store.h"
 #include "test_db.h"
@@ -89,6 +90,13 @@ static void check_lines(const char *what, const char *plan)
 	}
 }
 
+static enum store_sort sort_of(const char *sort)
+{
+	return !sort || !strcmp(sort, "relevance") ? STORE_SORT_RANK
+	       : !strcmp(sort, "newest") ? STORE_SORT_NEWEST
+	       : !strcmp(sort, "price_asc") ? STORE_SORT_PRICE_ASC : STORE_SORT_PRICE_DESC;
+}
+
 START_TEST(test_every_filter_and_sort_uses_an_index)
 {
 	static const char *const sorts[] = { NULL, "relevance", "newest", "price_asc", "price_desc" };
@@ -97,19 +105,20 @@ START_TEST(test_every_filter_and_sort_uses_an_index)
 	for (int mask = 0; mask < 16; mask++)
 	for (size_t s = 0; s < sizeof sorts / sizeof sorts[0]; s++)
 	for (int big = 0; big < 2; big++) {
-		struct catalog_query q = { 0 };
-		q.text = words ? "dark roast" : NULL;
+		struct store_search q = { 0 };
+		const char *text = words ? "dark roast" : NULL;
 		q.category = mask & 1 ? "coffee" : NULL;
 		q.min_price = mask & 2 ? 150 : -1;
 		q.max_price = mask & 4 ? 250 : -1;
 		q.seller_id = mask & 8 ? 1 : 0;
-		q.sort = sorts[s];
+		q.sort = sort_of(sorts[s]);
 		q.limit = 20;
 		char match[256], sql[2048], count_sql[1024];
-		int nw = fts_build_query(q.text, 0, match, sizeof match);
-		int64_t total = big ? CATALOG_SORT_MAX + 1 : CATALOG_SORT_MAX;
-		ck_assert_int_eq(catalog_search_sql(&q, nw, total, sql, sizeof sql, count_sql,
-						    sizeof count_sql), 0);
+		q.words = fts_build_query(text, 0, match, sizeof match);
+		q.match = match;
+		int64_t total = big ? SQ_SORT_MAX + 1 : SQ_SORT_MAX;
+		q.total = total;
+		ck_assert_int_eq(sq_search_sql(&q, sql, sizeof sql, count_sql, sizeof count_sql), 0);
 		char what[160], plan[4096];
 		snprintf(what, sizeof what, "words=%d category=%d min=%d max=%d seller=%d sort=%s total=%lld",
 			 words, mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8),
@@ -122,7 +131,7 @@ START_TEST(test_every_filter_and_sort_uses_an_index)
 		plan_of(sql, plan, sizeof plan);
 		check_lines(what, plan);
 		/* A sort of the page's rows is allowed only over a bounded set: the word
-		 * matches, or a price range of at most CATALOG_SORT_MAX products.  A sort
+		 * matches, or a price range of at most SQ_SORT_MAX products.  A sort
 		 * of the right part of ORDER BY orders ties of price only. */
 		const char *sort = strstr(plan, "USE TEMP B-TREE FOR ORDER BY");
 		if (sort) {
@@ -147,17 +156,17 @@ START_TEST(test_plans_answer_like_a_plain_query)
 	for (int mask = 0; mask < 16; mask++)
 	for (int s = 0; s < 3; s++)
 	for (int big = 0; big < 2; big++) {
-		struct catalog_query q = { 0 };
+		struct store_search q = { 0 };
 		q.category = mask & 1 ? "COFFEE" : NULL;
 		q.min_price = mask & 2 ? 150 : -1;
 		q.max_price = mask & 4 ? 250 : -1;
 		q.seller_id = mask & 8 ? 1 : 0;
-		q.sort = sorts[s];
+		q.sort = sort_of(sorts[s]);
 		q.limit = 7;
 		q.offset = 3;
+		q.total = big ? 100000 : 1;
 		char sql[2048], count_sql[1024], plain[1024];
-		ck_assert_int_eq(catalog_search_sql(&q, 0, big ? 100000 : 1, sql, sizeof sql, count_sql,
-						    sizeof count_sql), 0);
+		ck_assert_int_eq(sq_search_sql(&q, sql, sizeof sql, count_sql, sizeof count_sql), 0);
 		snprintf(plain, sizeof plain,
 			 "SELECT id FROM products NOT INDEXED WHERE status = 'active'"
 			 " AND (?2 IS NULL OR category = ?2 COLLATE NOCASE)"

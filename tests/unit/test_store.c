@@ -578,6 +578,81 @@ START_TEST(seller_views)
 }
 END_TEST
 
+/* A search through the interface: ids of the page and the total. */
+static size_t search(struct store *s, const char *match, int words, const char *category,
+		     int64_t lo, int64_t hi, int64_t seller, enum store_sort sort, int64_t limit,
+		     int64_t offset, int64_t *ids, int64_t *total)
+{
+	struct store_search q = { .match = match, .words = words, .category = category,
+				  .min_price = lo, .max_price = hi, .seller_id = seller,
+				  .sort = sort, .limit = limit, .offset = offset, .total = -1 };
+	size_t n = 0;
+	ck_assert_int_eq(store_products_search(s, &q, ids, &n, total), STORE_OK);
+	return n;
+}
+
+START_TEST(product_search)
+{
+	struct store *s = connect_migrated(_i);
+	int64_t seller = 0, now = store_now();
+	ck_assert_int_eq(store_user_create(s, "search@x.test", "h", "Finder", "seller", now, &seller),
+			 STORE_OK);
+	/* Words no other case uses (the PostgreSQL database is shared by the run). */
+	int64_t a = 0, b = 0, c = 0, d = 0;
+	ck_assert_int_eq(store_product_insert(s, seller, "Zorblax Kettle", "steelbrix", 3000, 4,
+					      "Qitchen", NULL, NULL, now, &a), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Plain Pot", "works like a zorblax", 1000,
+					      4, "Qitchen", NULL, NULL, now + 1, &b), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Zorblaxes Mug", "mug", 2000, 4, "Qups",
+					      "[\"quuxware\"]", NULL, now + 2, &c), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Zorblax Lid", "lid", 500, 4, "Qitchen",
+					      NULL, NULL, now + 3, &d), STORE_OK);
+	int64_t ids[10], total = 0;
+	/* Relevance: a title match before a description match; a prefix matches. */
+	size_t n = search(s, "\"zorblax\"*", 1, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0, ids, &total);
+	ck_assert_int_eq(total, 4);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(ids[3], b);
+	/* Every word required, or any word. */
+	n = search(s, "\"zorblax\"* \"quuxware\"*", 2, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0, ids,
+		   &total);
+	ck_assert_int_eq(total, 1);
+	ck_assert_int_eq(ids[0], c);
+	n = search(s, "\"steelbrix\"* OR \"quuxware\"*", 2, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0,
+		   ids, &total);
+	ck_assert_int_eq(total, 2);
+	/* Filters and sorts: category without regard to case, price range, seller, page. */
+	n = search(s, "\"zorblax\"*", 1, "qITCHEN", 600, 3000, 0, STORE_SORT_PRICE_ASC, 10, 0, ids,
+		   &total);
+	ck_assert_int_eq(total, 2);
+	ck_assert_int_eq(ids[0], b);
+	ck_assert_int_eq(ids[1], a);
+	n = search(s, "", 0, "Qitchen", -1, -1, seller, STORE_SORT_NEWEST, 2, 1, ids, &total);
+	ck_assert_int_eq(total, 3);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ids[0], b);
+	ck_assert_int_eq(ids[1], a);
+	n = search(s, "", 0, NULL, -1, -1, seller, STORE_SORT_PRICE_DESC, 1, 0, ids, &total);
+	ck_assert_int_eq(total, 4);
+	ck_assert_int_eq(ids[0], a);
+	/* Archived products are not found; a change of title is. */
+	struct store_product_change arch = { .status = "archived" };
+	ck_assert_int_eq(store_product_update(s, d, &arch, now + 9), STORE_OK);
+	struct store_product_change ren = { .title = "Glimmerfrost Pot" };
+	ck_assert_int_eq(store_product_update(s, b, &ren, now + 9), STORE_OK);
+	n = search(s, "\"zorblax\"*", 1, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0, ids, &total);
+	ck_assert_int_eq(total, 3); /* b still says zorblax in its description */
+	n = search(s, "\"glimmerfr\"*", 1, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0, ids, &total);
+	ck_assert_int_eq(total, 1);
+	ck_assert_int_eq(ids[0], b);
+	n = search(s, "\"nosuchwordanywhere\"*", 1, NULL, -1, -1, 0, STORE_SORT_RANK, 10, 0, ids,
+		   &total);
+	ck_assert_int_eq(total, 0);
+	ck_assert_uint_eq(n, 0);
+	store_disconnect(s);
+}
+END_TEST
+
 START_TEST(thread_connection)
 {
 	char err[512];
@@ -615,6 +690,7 @@ int main(void)
 	tcase_add_loop_test(tc, conversations, 0, url_count);
 	tcase_add_loop_test(tc, catalog_lists_and_update, 0, url_count);
 	tcase_add_loop_test(tc, seller_views, 0, url_count);
+	tcase_add_loop_test(tc, product_search, 0, url_count);
 	tcase_add_loop_test(tc, thread_connection, 0, url_count);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);

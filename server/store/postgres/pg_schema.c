@@ -170,10 +170,31 @@ static const char *const m3_line_order[] = {
 	NULL,
 };
 
+/* Search folds diacritics like FTS5's unicode61 ("creme brulee" finds "Crème
+ * brûlée"): a text search configuration of its own, english with unaccent before the
+ * stemmer (unaccent ships with PostgreSQL and is a trusted extension: the database's
+ * owner may create it), and the search column rebuilt with it. */
+static const char *const m4_unaccent[] = {
+	"CREATE EXTENSION IF NOT EXISTS unaccent;",
+	"CREATE TEXT SEARCH CONFIGURATION voxcart (COPY = english);",
+	"ALTER TEXT SEARCH CONFIGURATION voxcart ALTER MAPPING FOR hword, hword_part, word"
+	"  WITH unaccent, english_stem;",
+	"DROP INDEX products_search;",
+	"ALTER TABLE products DROP COLUMN search;",
+	"ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS ("
+	"    setweight(to_tsvector('voxcart', title), 'A') ||"
+	"    setweight(to_tsvector('voxcart', translate(tags, '[]\",', '    ')), 'B') ||"
+	"    setweight(to_tsvector('voxcart', category), 'C') ||"
+	"    setweight(to_tsvector('voxcart', description), 'D')) STORED;",
+	"CREATE INDEX products_search ON products USING gin (search) WHERE status = 'active';",
+	NULL,
+};
+
 const char *const *const pg_migrations[] = {
 	m1_base,
 	m2_dialogue_state,
 	m3_line_order,
+	m4_unaccent,
 };
 
 const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);

@@ -570,6 +570,19 @@ static char *coldup(PGresult *r, int row, int col)
 	return strdup(PQgetvalue(r, row, col)); /* "" for NULL */
 }
 
+/* Runs a query of one number (a count) into *out. */
+static int qcount(struct pg_store *p, const char *sql, int n, const char *const *params,
+		  int64_t *out, const char *what)
+{
+	PGresult *r;
+	int rc = qx(p, sql, n, params, &r, what);
+	if (rc != STORE_OK)
+		return rc;
+	*out = col64(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
 /* Several statements as one: inside the caller's transaction a savepoint, else a
  * transaction of their own.  atomic_end commits (rc STORE_OK) or undoes them. */
 static int atomic_begin(struct pg_store *p, int *own)
@@ -595,47 +608,69 @@ static int atomic_end(struct pg_store *p, int own, int rc)
 
 /* ---- catalog and the seller's listings ---- */
 
-static int pg_product_get(struct store *s, int64_t id, struct store_product *pr)
+#define PRODUCT_COLUMNS                                                                   \
+	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"   \
+	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at, p.sku"
+#define PRODUCT_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
+
+/* Row i of a PRODUCT_COLUMNS result into pr; STORE_OK or out of memory (pr freed). */
+static int product_row(struct store *s, PGresult *r, int i, struct store_product *pr)
 {
-	struct pg_store *p = pg_of(s);
 	memset(pr, 0, sizeof *pr);
-	char a[24];
-	I64(a, id);
-	const char *params[1] = { a };
-	PGresult *r;
-	int rc = qx(p, "SELECT p.id, p.seller_id, u.name, p.title, p.description, p.price_cents,"
-		    " p.currency, p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at,"
-		    " p.sku FROM products p JOIN users u ON u.id = p.seller_id WHERE p.id = $1",
-		    1, params, &r, "product get");
-	if (rc != STORE_OK)
-		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return STORE_NOT_FOUND;
-	}
-	pr->id = col64(r, 0, 0);
-	pr->seller_id = col64(r, 0, 1);
-	pr->seller_name = coldup(r, 0, 2);
-	pr->title = coldup(r, 0, 3);
-	pr->description = coldup(r, 0, 4);
-	pr->price_cents = col64(r, 0, 5);
-	copy_col(pr->currency, sizeof pr->currency, r, 0, 6);
-	pr->stock = col64(r, 0, 7);
-	pr->category = coldup(r, 0, 8);
-	pr->tags = coldup(r, 0, 9);
-	copy_col(pr->status, sizeof pr->status, r, 0, 10);
-	pr->created_at = col64(r, 0, 11);
-	pr->updated_at = col64(r, 0, 12);
-	int has_sku = !PQgetisnull(r, 0, 13);
+	pr->id = col64(r, i, 0);
+	pr->seller_id = col64(r, i, 1);
+	pr->seller_name = coldup(r, i, 2);
+	pr->title = coldup(r, i, 3);
+	pr->description = coldup(r, i, 4);
+	pr->price_cents = col64(r, i, 5);
+	copy_col(pr->currency, sizeof pr->currency, r, i, 6);
+	pr->stock = col64(r, i, 7);
+	pr->category = coldup(r, i, 8);
+	pr->tags = coldup(r, i, 9);
+	copy_col(pr->status, sizeof pr->status, r, i, 10);
+	pr->created_at = col64(r, i, 11);
+	pr->updated_at = col64(r, i, 12);
+	int has_sku = !PQgetisnull(r, i, 13);
 	if (has_sku)
-		pr->sku = coldup(r, 0, 13);
-	PQclear(r);
+		pr->sku = coldup(r, i, 13);
 	if (!pr->seller_name || !pr->title || !pr->description || !pr->category || !pr->tags ||
 	    (has_sku && !pr->sku)) {
 		store_product_free(pr);
 		return store_set_err(s, "out of memory");
 	}
 	return STORE_OK;
+}
+
+/* Every row of a PRODUCT_COLUMNS result appended to out (which it frees on failure);
+ * clears r. */
+static int product_rows(struct store *s, PGresult *r, struct store_products *out)
+{
+	int n = PQntuples(r), rc = STORE_OK;
+	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
+		rc = store_set_err(s, "out of memory");
+	for (int i = 0; rc == STORE_OK && i < n; i++)
+		if ((rc = product_row(s, r, i, &out->items[out->count])) == STORE_OK)
+			out->count++;
+	PQclear(r);
+	if (rc != STORE_OK)
+		store_products_free(out);
+	return rc;
+}
+
+static int pg_product_get(struct store *s, int64_t id, struct store_product *pr)
+{
+	memset(pr, 0, sizeof *pr);
+	char a[24];
+	I64(a, id);
+	const char *params[1] = { a };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.id = $1", 1, params,
+		    &r, "product get");
+	if (rc != STORE_OK)
+		return rc;
+	rc = PQntuples(r) == 0 ? STORE_NOT_FOUND : product_row(s, r, 0, pr);
+	PQclear(r);
+	return rc;
 }
 
 static int pg_product_insert(struct store *s, int64_t seller_id, const char *title,
@@ -1130,12 +1165,10 @@ static int pg_order_ids(struct store *s, int64_t user_id, const char *status, in
 	PGresult *r;
 	*n = 0;
 	*total = 0;
-	int rc = qx(p, "SELECT count(*) FROM orders WHERE user_id = $1"
-		    " AND ($2::text IS NULL OR status = $2)", 2, params, &r, "orders count");
+	int rc = qcount(p, "SELECT count(*) FROM orders WHERE user_id = $1"
+		    " AND ($2::text IS NULL OR status = $2)", 2, params, total, "orders count");
 	if (rc != STORE_OK)
 		return rc;
-	*total = col64(r, 0, 0);
-	PQclear(r);
 	rc = qx(p, "SELECT id FROM orders WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)"
 		" ORDER BY id DESC LIMIT $3 OFFSET $4", 4, params, &r, "orders");
 	if (rc != STORE_OK)
@@ -1183,13 +1216,7 @@ static int pg_product_by_sku(struct store *s, int64_t seller_id, const char *sku
 
 static int pg_products_count(struct store *s, int64_t *n)
 {
-	PGresult *r;
-	int rc = qx(pg_of(s), "SELECT count(*) FROM products", 0, NULL, &r, "products count");
-	if (rc != STORE_OK)
-		return rc;
-	*n = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	return qcount(pg_of(s), "SELECT count(*) FROM products", 0, NULL, n, "products count");
 }
 
 /* ---- conversations ---- */
@@ -1251,12 +1278,9 @@ static int pg_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t
 	I64(o, offset);
 	const char *params[3] = { u, l, o };
 	PGresult *r;
-	int rc = qx(p, "SELECT count(*) FROM conversations WHERE user_id = $1", 1, params, &r,
-		    "conversations count");
+	int rc = qcount(p, "SELECT count(*) FROM conversations WHERE user_id = $1", 1, params, total, "conversations count");
 	if (rc != STORE_OK)
 		return rc;
-	*total = col64(r, 0, 0);
-	PQclear(r);
 	rc = qx(p, "SELECT id, started_at, last_at, turns, flagged FROM conversations"
 		" WHERE user_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2 OFFSET $3",
 		3, params, &r, "conversations");
@@ -1388,55 +1412,6 @@ static int pg_conv_state_get(struct store *s, int64_t conv_id, char **state)
 
 /* ---- catalog lists ---- */
 
-#define PRODUCT_COLUMNS                                                                   \
-	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"   \
-	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at, p.sku"
-#define PRODUCT_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
-
-/* Row i of a PRODUCT_COLUMNS result into pr; STORE_OK or out of memory (pr freed). */
-static int product_row(struct store *s, PGresult *r, int i, struct store_product *pr)
-{
-	memset(pr, 0, sizeof *pr);
-	pr->id = col64(r, i, 0);
-	pr->seller_id = col64(r, i, 1);
-	pr->seller_name = coldup(r, i, 2);
-	pr->title = coldup(r, i, 3);
-	pr->description = coldup(r, i, 4);
-	pr->price_cents = col64(r, i, 5);
-	copy_col(pr->currency, sizeof pr->currency, r, i, 6);
-	pr->stock = col64(r, i, 7);
-	pr->category = coldup(r, i, 8);
-	pr->tags = coldup(r, i, 9);
-	copy_col(pr->status, sizeof pr->status, r, i, 10);
-	pr->created_at = col64(r, i, 11);
-	pr->updated_at = col64(r, i, 12);
-	int has_sku = !PQgetisnull(r, i, 13);
-	if (has_sku)
-		pr->sku = coldup(r, i, 13);
-	if (!pr->seller_name || !pr->title || !pr->description || !pr->category || !pr->tags ||
-	    (has_sku && !pr->sku)) {
-		store_product_free(pr);
-		return store_set_err(s, "out of memory");
-	}
-	return STORE_OK;
-}
-
-/* Every row of a PRODUCT_COLUMNS result appended to out (which it frees on failure);
- * clears r. */
-static int product_rows(struct store *s, PGresult *r, struct store_products *out)
-{
-	int n = PQntuples(r), rc = STORE_OK;
-	if (n > 0 && !(out->items = calloc((size_t)n, sizeof *out->items)))
-		rc = store_set_err(s, "out of memory");
-	for (int i = 0; rc == STORE_OK && i < n; i++)
-		if ((rc = product_row(s, r, i, &out->items[out->count])) == STORE_OK)
-			out->count++;
-	PQclear(r);
-	if (rc != STORE_OK)
-		store_products_free(out);
-	return rc;
-}
-
 static int pg_products_by_id(struct store *s, const int64_t *ids, size_t n,
 			     struct store_products *out)
 {
@@ -1474,12 +1449,9 @@ static int pg_seller_products(struct store *s, int64_t seller_id, int64_t limit,
 	I64(o, offset);
 	const char *params[3] = { se, l, o };
 	PGresult *r;
-	int rc = qx(p, "SELECT count(*) FROM products WHERE seller_id = $1", 1, params, &r,
-		    "seller products count");
+	int rc = qcount(p, "SELECT count(*) FROM products WHERE seller_id = $1", 1, params, total, "seller products count");
 	if (rc != STORE_OK)
 		return rc;
-	*total = col64(r, 0, 0);
-	PQclear(r);
 	rc = qx(p, "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
 		" ORDER BY p.id DESC LIMIT $2 OFFSET $3", 3, params, &r, "seller products");
 	return rc != STORE_OK ? rc : product_rows(s, r, out);
@@ -1586,6 +1558,87 @@ static int pg_categories_each(struct store *s, store_name_fn fn, void *arg)
 		      "categories", name_row, &t);
 }
 
+/* ---- catalog: search ---- */
+
+/* The tsquery of a match as fts_build_query() writes it ("dark"* "roast"*, or with
+ * OR): each quoted word a prefix, all required (&) or any (|).  Words hold letters,
+ * digits and non-ASCII bytes only, so quoting them as lexemes is safe.  0 when there
+ * is no word or it does not fit. */
+static size_t tsquery_of(const char *match, char *out, size_t outlen)
+{
+	size_t n = 0;
+	int any = strstr(match, " OR ") != NULL, words = 0;
+	out[0] = '\0';
+	for (const char *p = match; (p = strchr(p, '"'));) {
+		const char *end = strchr(p + 1, '"');
+		if (!end)
+			break;
+		size_t len = (size_t)(end - p - 1);
+		if (len > 0) {
+			if (n + len + 8 >= outlen)
+				return 0;
+			n += (size_t)snprintf(out + n, outlen - n, "%s'%.*s':*",
+					      words++ ? (any ? " | " : " & ") : "", (int)len, p + 1);
+		}
+		p = end + 1;
+	}
+	return words ? n : 0;
+}
+
+#define SEARCH_WHERE                                                                      \
+	" FROM products p WHERE p.status = 'active'"                                      \
+	" AND ($1::text = '' OR p.search @@ to_tsquery('voxcart', $1))"                   \
+	" AND ($2::text IS NULL OR lower(p.category) = lower($2))"                        \
+	" AND ($3::bigint < 0 OR p.price_cents >= $3) AND ($4::bigint < 0 OR p.price_cents <= $4)" \
+	" AND ($5::bigint <= 0 OR p.seller_id = $5)"
+
+static int pg_products_search(struct store *s, const struct store_search *q, int64_t *ids,
+			      size_t *n, int64_t *total)
+{
+	struct pg_store *p = pg_of(s);
+	static const char *const order[] = {
+		[STORE_SORT_NEWEST] = "p.created_at DESC, p.id DESC",
+		[STORE_SORT_PRICE_ASC] = "p.price_cents, p.id",
+		[STORE_SORT_PRICE_DESC] = "p.price_cents DESC, p.id",
+		[STORE_SORT_RANK] = "ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', p.search,"
+				    " to_tsquery('voxcart', $1)) DESC, p.id",
+	};
+	*n = 0;
+	*total = 0;
+	if ((unsigned)q->sort > STORE_SORT_RANK)
+		return store_set_err(s, "search: unknown sort");
+	char tsq[1200];
+	if (q->words > 0 && tsquery_of(q->match ? q->match : "", tsq, sizeof tsq) == 0)
+		return STORE_OK; /* words that cannot be searched match nothing */
+	if (q->words <= 0)
+		tsq[0] = '\0';
+	enum store_sort sort = q->sort == STORE_SORT_RANK && !tsq[0] ? STORE_SORT_NEWEST : q->sort;
+	char mn[24], mx[24], se[24], l[24], o[24];
+	I64(mn, q->min_price);
+	I64(mx, q->max_price);
+	I64(se, q->seller_id);
+	I64(l, q->limit);
+	I64(o, q->offset);
+	const char *params[7] = { tsq, q->category, mn, mx, se, l, o };
+	char sql[1024];
+	snprintf(sql, sizeof sql, "SELECT p.id" SEARCH_WHERE " ORDER BY %s LIMIT $6 OFFSET $7",
+		 order[sort]);
+	PGresult *r;
+	/* Unnamed statements are planned with their values: the clauses of absent
+	 * filters fold away and the indexes (GIN, lower(category), price) are used. */
+	int rc = qx(p, sql, 7, params, &r, "search");
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < PQntuples(r) && (int64_t)*n < q->limit; i++)
+		ids[(*n)++] = col64(r, i, 0);
+	PQclear(r);
+	if (q->total >= 0) {
+		*total = q->total;
+		return STORE_OK;
+	}
+	return qcount(p, "SELECT count(*)" SEARCH_WHERE, 5, params, total, "search count");
+}
+
 /* ---- the seller's listings: changes ---- */
 
 static int pg_product_update(struct store *s, int64_t id, const struct store_product_change *c,
@@ -1626,13 +1679,11 @@ static int pg_seller_order_ids(struct store *s, int64_t seller_id, const char *s
 	I64(o, offset);
 	const char *params[4] = { se, status, l, o };
 	PGresult *r;
-	int rc = qx(p, "SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
+	int rc = qcount(p, "SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
 		    " WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
-		    " OR o.status = $2)", 2, params, &r, "seller orders count");
+		    " OR o.status = $2)", 2, params, total, "seller orders count");
 	if (rc != STORE_OK)
 		return rc;
-	*total = col64(r, 0, 0);
-	PQclear(r);
 	rc = qx(p, "SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
 		" WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
 		" OR o.status = $2) ORDER BY o.id DESC LIMIT $3 OFFSET $4", 4, params, &r,
@@ -1808,6 +1859,7 @@ static const struct store_ops pg_ops = {
 	.order_has_seller = pg_order_has_seller,
 	.product_by_sku = pg_product_by_sku,
 	.products_count = pg_products_count,
+	.products_search = pg_products_search,
 	.conv_create = pg_conv_create,
 	.conv_get = pg_conv_get,
 	.conv_list = pg_conv_list,

@@ -175,6 +175,7 @@ static const struct store_ops sq_ops = {
 	.seller_totals = sq_seller_totals,
 	.seller_top_products = sq_seller_top_products,
 	.products_count = sq_products_count,
+	.products_search = sq_products_search,
 	.products_each_text = sq_products_each_text,
 	.categories_each = sq_categories_each,
 	.idem_get = sq_idem_get,

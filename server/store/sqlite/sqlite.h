@@ -105,6 +105,17 @@ int sq_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, co
 		     double sentiment, const char *reply, int frustrated, int64_t now);
 int sq_conv_delete(struct store *s, int64_t conv_id);
 int sq_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out);
+/* search.c: the SQL of a search (the page: ?1 match, ?2 category, ?3 min_price, ?4
+ * max_price, ?5 seller, ?6 limit, ?7 offset; selecting p.id) and of its count; -1 on an
+ * unknown sort.  Without words the total (q->total, 0 when unknown) picks between
+ * ranging over a small price range and walking an index.  Every plan starts from an
+ * index or the full-text index, never a scan or a sort of the products table
+ * (tests/unit/test_catalog_plans.c checks them all). */
+#define SQ_SORT_MAX 1000 /* price ranges up to this many products are sorted */
+int sq_search_sql(const struct store_search *q, char *sql, size_t sqllen, char *count_sql,
+		  size_t countlen);
+int sq_products_search(struct store *s, const struct store_search *q, int64_t *ids, size_t *n,
+		       int64_t *total);
 int sq_conv_state_put(struct store *s, int64_t conv_id, const char *state);
 int sq_conv_state_get(struct store *s, int64_t conv_id, char **state);
 int sq_product_get(struct store *s, int64_t id, struct store_product *p);
