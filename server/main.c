@@ -7,6 +7,7 @@
  * in the workers, then closes the connections and the database.
  */
 #include "buddy_ws.h"
+#include "catalog_feed.h"
 #include "conversations.h"
 #include "config.h"
 #include "demo.h"
@@ -279,7 +280,9 @@ int main(int argc, char **argv)
 	printf("voxcartd %s listening on http://%s:%d\n", VOXCART_VERSION, srv->set.listen,
 	       srv->set.port);
 	fflush(stdout);
+	struct catalog_feed *feed = catalog_feed_start(srv); /* PostgreSQL: other processes' edits */
 	http_run(srv);
+	catalog_feed_stop(feed);
 
 	log_info("voxcartd", "shutting down");
 	server_free(srv);

@@ -167,6 +167,10 @@ struct store_ops {
 	int (*products_each_text)(struct store *s, store_text_fn fn, void *arg);
 	int (*categories_each)(struct store *s, store_name_fn fn, void *arg);
 
+	/* the catalog's change feed */
+	int (*changes_listen)(struct store *s);
+	int (*changes_wait)(struct store *s, int timeout_ms, int *changed);
+
 	/* idempotency */
 	int (*idem_get)(struct store *s, int64_t user_id, const char *key, int64_t since,
 			struct store_idem *a);

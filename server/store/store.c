@@ -299,6 +299,21 @@ int store_products_search(struct store *s, const struct store_search *q, int64_t
 	return s->ops->products_search(s, q, ids, n, total);
 }
 
+int store_changes_listen(struct store *s)
+{
+	if (!s->ops->changes_listen)
+		return store_unsupported(s, "changes_listen");
+	return s->ops->changes_listen(s);
+}
+
+int store_changes_wait(struct store *s, int timeout_ms, int *changed)
+{
+	*changed = 0;
+	if (!s->ops->changes_wait)
+		return store_unsupported(s, "changes_wait");
+	return s->ops->changes_wait(s, timeout_ms, changed);
+}
+
 int store_conv_state_put(struct store *s, int64_t conv_id, const char *state)
 {
 	if (!s->ops->conv_state_put)

@@ -558,6 +558,18 @@ int store_idem_put(struct store *s, int64_t user_id, const char *key, const char
 /* Deletes answers stored at or before `before`; *purged gets how many (may be NULL). */
 int store_idem_purge(struct store *s, int64_t before, int64_t *purged);
 
+/* ---- the catalog's change feed (several processes on one database) ---------------- */
+
+/* Subscribes this connection (keep it for this alone) to the catalog's changes: every
+ * committed change of a product's title, description, price, category, tags, status
+ * or seller, made through any process, is then heard by store_changes_wait.  SQLite
+ * has no such feed (one process per file: every change is made here and seen by
+ * catalog_changed directly): "not supported". */
+int store_changes_listen(struct store *s);
+/* Waits at most timeout_ms for changes; *changed = 1 when some were heard (one or
+ * many: the caller refreshes everything the catalog feeds). */
+int store_changes_wait(struct store *s, int timeout_ms, int *changed);
+
 /* ---- time ------------------------------------------------------------------------- */
 
 /* Seconds since the epoch, and an RFC 3339 UTC string of such a time. */

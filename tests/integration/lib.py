@@ -235,8 +235,9 @@ def http(method, path, body=None, token=None, headers=None, raw=None, timeout=15
 class Server:
     """A voxcartd on a free port with a temporary database and the given config."""
 
-    def __init__(self, config=DEFAULT_CONFIG, args=(), name="voxcartd", keep=False):
+    def __init__(self, config=DEFAULT_CONFIG, args=(), name="voxcartd", keep=False, db=None):
         self.config = config
+        self.given_db = db  # a database to share (a postgresql:// URL), else a new one
         self.args = list(args)
         self.name = name
         self.keep = keep
@@ -251,7 +252,8 @@ class Server:
         if not os.access(VOXCARTD, os.X_OK):
             raise RuntimeError("%s is missing: run `make voxcartd` first" % VOXCARTD)
         self.dir = tempfile.mkdtemp(prefix="voxcart-it-")
-        self.db = pg_database() if ON_POSTGRES else os.path.join(self.dir, "test.db")
+        self.db = self.given_db or (pg_database() if ON_POSTGRES
+                                    else os.path.join(self.dir, "test.db"))
         self.conf_path = os.path.join(self.dir, "voxcart.conf")
         with open(self.conf_path, "w") as f:
             f.write(self.config)

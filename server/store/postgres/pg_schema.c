@@ -190,11 +190,24 @@ static const char *const m4_unaccent[] = {
 	NULL,
 };
 
+/* The catalog's change feed: a statement that changes what the processes' caches are
+ * built from (not stock alone) notifies channel voxcart_catalog at commit; the same
+ * empty payload is delivered once per transaction, however many rows changed. */
+static const char *const m5_change_feed[] = {
+	"CREATE FUNCTION voxcart_catalog_notify() RETURNS trigger LANGUAGE plpgsql AS"
+	"  $$ BEGIN PERFORM pg_notify('voxcart_catalog', ''); RETURN NULL; END $$;",
+	"CREATE TRIGGER products_changed AFTER INSERT OR DELETE OR UPDATE OF title, description,"
+	"  price_cents, category, tags, status, seller_id ON products"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION voxcart_catalog_notify();",
+	NULL,
+};
+
 const char *const *const pg_migrations[] = {
 	m1_base,
 	m2_dialogue_state,
 	m3_line_order,
 	m4_unaccent,
+	m5_change_feed,
 };
 
 const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);

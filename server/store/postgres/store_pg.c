@@ -15,6 +15,7 @@
 #include "store/backend.h"
 #include "store/postgres/pg.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1639,6 +1640,43 @@ static int pg_products_search(struct store *s, const struct store_search *q, int
 	return qcount(p, "SELECT count(*)" SEARCH_WHERE, 5, params, total, "search count");
 }
 
+/* ---- the catalog's change feed ---- */
+
+static int pg_changes_listen(struct store *s)
+{
+	return run(pg_of(s), "LISTEN voxcart_catalog", "listen");
+}
+
+/* Takes the notifications that arrived; 1 when there was one. */
+static int heard(PGconn *c)
+{
+	int any = 0;
+	PGnotify *n;
+	while ((n = PQnotifies(c))) {
+		any = 1;
+		PQfreemem(n);
+	}
+	return any;
+}
+
+static int pg_changes_wait(struct store *s, int timeout_ms, int *changed)
+{
+	struct pg_store *p = pg_of(s);
+	if (!PQconsumeInput(p->conn))
+		return pg_fail(p, "change feed");
+	if (!(*changed = heard(p->conn))) {
+		struct pollfd fd = { .fd = PQsocket(p->conn), .events = POLLIN };
+		if (fd.fd < 0)
+			return store_set_err(s, "change feed: the connection is closed");
+		if (poll(&fd, 1, timeout_ms) > 0) {
+			if (!PQconsumeInput(p->conn))
+				return pg_fail(p, "change feed");
+			*changed = heard(p->conn);
+		}
+	}
+	return STORE_OK;
+}
+
 /* ---- the seller's listings: changes ---- */
 
 static int pg_product_update(struct store *s, int64_t id, const struct store_product_change *c,
@@ -1860,6 +1898,8 @@ static const struct store_ops pg_ops = {
 	.product_by_sku = pg_product_by_sku,
 	.products_count = pg_products_count,
 	.products_search = pg_products_search,
+	.changes_listen = pg_changes_listen,
+	.changes_wait = pg_changes_wait,
 	.conv_create = pg_conv_create,
 	.conv_get = pg_conv_get,
 	.conv_list = pg_conv_list,
