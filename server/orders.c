@@ -425,10 +425,17 @@ void orders_expire_pending(struct server *srv, struct store *store)
 {
 	if (!store)
 		return;
+	/* Once across processes: the one holding the lock does it, the others skip this
+	 * round (each order would be released once anyway: store_order_expire). */
+	int got = 0;
+	if (store_lock_try(store, STORE_LOCK_EXPIRY, &got) != STORE_OK || !got)
+		return;
 	int64_t now = store_now(), ids[256];
 	size_t n = 0;
-	if (store_orders_due(store, now, ids, 256, &n) != STORE_OK)
+	if (store_orders_due(store, now, ids, 256, &n) != STORE_OK) {
+		store_lock_release(store, STORE_LOCK_EXPIRY);
 		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (store_tx_begin(store) != STORE_OK)
 			break;
@@ -439,6 +446,7 @@ void orders_expire_pending(struct server *srv, struct store *store)
 	}
 	(void)srv;
 	idempotency_purge(store, now);
+	store_lock_release(store, STORE_LOCK_EXPIRY);
 }
 
 /* One expiry run at a time for the process (which serves one struct server): the flag

@@ -171,6 +171,10 @@ struct store_ops {
 	int (*changes_listen)(struct store *s);
 	int (*changes_wait)(struct store *s, int timeout_ms, int *changed);
 
+	/* housekeeping locks */
+	int (*lock_try)(struct store *s, enum store_lock lock, int *got);
+	int (*lock_release)(struct store *s, enum store_lock lock);
+
 	/* idempotency */
 	int (*idem_get)(struct store *s, int64_t user_id, const char *key, int64_t since,
 			struct store_idem *a);

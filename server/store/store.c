@@ -314,6 +314,21 @@ int store_changes_wait(struct store *s, int timeout_ms, int *changed)
 	return s->ops->changes_wait(s, timeout_ms, changed);
 }
 
+int store_lock_try(struct store *s, enum store_lock lock, int *got)
+{
+	*got = 0;
+	if (!s->ops->lock_try)
+		return store_unsupported(s, "lock_try");
+	return s->ops->lock_try(s, lock, got);
+}
+
+int store_lock_release(struct store *s, enum store_lock lock)
+{
+	if (!s->ops->lock_release)
+		return store_unsupported(s, "lock_release");
+	return s->ops->lock_release(s, lock);
+}
+
 int store_conv_state_put(struct store *s, int64_t conv_id, const char *state)
 {
 	if (!s->ops->conv_state_put)

@@ -570,6 +570,16 @@ int store_changes_listen(struct store *s);
  * many: the caller refreshes everything the catalog feeds). */
 int store_changes_wait(struct store *s, int timeout_ms, int *changed);
 
+/* ---- housekeeping that must run once ------------------------------------------------ */
+
+enum store_lock { STORE_LOCK_EXPIRY = 1 /* expiring unpaid orders, purging old answers */ };
+/* Takes the lock for this connection without waiting: *got = 1 when taken (give it
+ * back with store_lock_release), 0 when another connection holds it, in any process
+ * (PostgreSQL: a session advisory lock, released too if the connection dies).  On
+ * SQLite always taken: one process per file, and callers serialise within it. */
+int store_lock_try(struct store *s, enum store_lock lock, int *got);
+int store_lock_release(struct store *s, enum store_lock lock);
+
 /* ---- time ------------------------------------------------------------------------- */
 
 /* Seconds since the epoch, and an RFC 3339 UTC string of such a time. */

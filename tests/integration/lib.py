@@ -102,6 +102,18 @@ def pg_database():
     return base.rsplit("/", 1)[0] + "/" + name
 
 
+def pg_query(url, sql):
+    """Runs sql on the database url (psql -At); its output."""
+    return subprocess.run([_pg_bin("psql"), "-X", "-At", url, "-c", sql], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout
+
+
+def pg_dump(url):
+    """The data of the database url as SQL text (pg_dump)."""
+    return subprocess.run([_pg_bin("pg_dump"), "--data-only", url], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout
+
+
 def free_port():
     """A TCP port that was free a moment ago on 127.0.0.1."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

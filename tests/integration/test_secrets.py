@@ -31,6 +31,8 @@ def leaked(text):
 
 
 def stored_texts(srv):
+    if lib.ON_POSTGRES:
+        return lib.pg_query(srv.db, "SELECT text FROM messages").splitlines()
     db = sqlite3.connect(srv.db)
     try:
         return [r[0] for r in db.execute("SELECT text FROM messages")]

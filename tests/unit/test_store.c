@@ -653,6 +653,28 @@ START_TEST(product_search)
 }
 END_TEST
 
+START_TEST(housekeeping_lock)
+{
+	struct store *a = connect_migrated(_i), *b = connect_migrated(_i);
+	int got = 0;
+	ck_assert_int_eq(store_lock_try(a, STORE_LOCK_EXPIRY, &got), STORE_OK);
+	ck_assert_int_eq(got, 1);
+	/* PostgreSQL: one holder in all processes; SQLite: one process, always taken. */
+	ck_assert_int_eq(store_lock_try(b, STORE_LOCK_EXPIRY, &got), STORE_OK);
+	ck_assert_int_eq(got, store_backend_of(b) == STORE_SQLITE);
+	if (got)
+		ck_assert_int_eq(store_lock_release(b, STORE_LOCK_EXPIRY), STORE_OK);
+	ck_assert_int_eq(store_lock_release(a, STORE_LOCK_EXPIRY), STORE_OK);
+	ck_assert_int_eq(store_lock_try(b, STORE_LOCK_EXPIRY, &got), STORE_OK);
+	ck_assert_int_eq(got, 1);
+	store_disconnect(b); /* a connection that ends gives its lock back */
+	ck_assert_int_eq(store_lock_try(a, STORE_LOCK_EXPIRY, &got), STORE_OK);
+	ck_assert_int_eq(got, 1);
+	ck_assert_int_eq(store_lock_release(a, STORE_LOCK_EXPIRY), STORE_OK);
+	store_disconnect(a);
+}
+END_TEST
+
 START_TEST(thread_connection)
 {
 	char err[512];
@@ -691,6 +713,7 @@ int main(void)
 	tcase_add_loop_test(tc, catalog_lists_and_update, 0, url_count);
 	tcase_add_loop_test(tc, seller_views, 0, url_count);
 	tcase_add_loop_test(tc, product_search, 0, url_count);
+	tcase_add_loop_test(tc, housekeeping_lock, 0, url_count);
 	tcase_add_loop_test(tc, thread_connection, 0, url_count);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);

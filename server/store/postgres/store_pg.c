@@ -1677,6 +1677,40 @@ static int pg_changes_wait(struct store *s, int timeout_ms, int *changed)
 	return STORE_OK;
 }
 
+/* ---- housekeeping locks ---- */
+
+/* Advisory locks in voxcart's space (the first key: "vox"); the migrations' lock is
+ * the one-key form and cannot collide. */
+#define LOCK_SPACE "7761784"
+
+static int pg_lock_try(struct store *s, enum store_lock lock, int *got)
+{
+	char k[16];
+	snprintf(k, sizeof k, "%d", (int)lock);
+	const char *params[1] = { k };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT pg_try_advisory_lock(" LOCK_SPACE ", $1::int)", 1, params,
+		    &r, "lock");
+	if (rc != STORE_OK)
+		return rc;
+	*got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static int pg_lock_release(struct store *s, enum store_lock lock)
+{
+	char k[16];
+	snprintf(k, sizeof k, "%d", (int)lock);
+	const char *params[1] = { k };
+	PGresult *r;
+	int rc = qx(pg_of(s), "SELECT pg_advisory_unlock(" LOCK_SPACE ", $1::int)", 1, params, &r,
+		    "unlock");
+	if (rc == STORE_OK)
+		PQclear(r);
+	return rc;
+}
+
 /* ---- the seller's listings: changes ---- */
 
 static int pg_product_update(struct store *s, int64_t id, const struct store_product_change *c,
@@ -1900,6 +1934,8 @@ static const struct store_ops pg_ops = {
 	.products_search = pg_products_search,
 	.changes_listen = pg_changes_listen,
 	.changes_wait = pg_changes_wait,
+	.lock_try = pg_lock_try,
+	.lock_release = pg_lock_release,
 	.conv_create = pg_conv_create,
 	.conv_get = pg_conv_get,
 	.conv_list = pg_conv_list,

@@ -116,6 +116,8 @@ int sq_search_sql(const struct store_search *q, char *sql, size_t sqllen, char *
 		  size_t countlen);
 int sq_products_search(struct store *s, const struct store_search *q, int64_t *ids, size_t *n,
 		       int64_t *total);
+int sq_lock_try(struct store *s, enum store_lock lock, int *got);
+int sq_lock_release(struct store *s, enum store_lock lock);
 int sq_conv_state_put(struct store *s, int64_t conv_id, const char *state);
 int sq_conv_state_get(struct store *s, int64_t conv_id, char **state);
 int sq_product_get(struct store *s, int64_t id, struct store_product *p);

@@ -175,3 +175,19 @@ int sq_savepoint_release(struct store *s)
 {
 	return sq_exec(sq_of(s), "RELEASE work");
 }
+
+/* One process per file: the housekeeping a lock guards runs once within it already. */
+int sq_lock_try(struct store *s, enum store_lock lock, int *got)
+{
+	(void)s;
+	(void)lock;
+	*got = 1;
+	return STORE_OK;
+}
+
+int sq_lock_release(struct store *s, enum store_lock lock)
+{
+	(void)s;
+	(void)lock;
+	return STORE_OK;
+}
