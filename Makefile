@@ -84,7 +84,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_LIB   := $(FUZZ_BUILD)/libfuzzme.a
 
-.PHONY: all deps build-unit-san test unit integration bench demo install clean check-deps
+.PHONY: all deps build-unit-san test unit integration bench demo scale-demo test-pg install clean check-deps
 .PHONY: fuzz fuzz-build fuzz-check soak
 all: $(PROGRAMS)
 
@@ -178,6 +178,10 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@scripts/demo.sh
+
+scale-demo: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@scripts/scale-demo.sh
 
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -38,9 +38,9 @@ int sq_search_sql(const struct store_search *q, char *sql, size_t sqllen, char *
 	if (words && sort == STORE_SORT_RANK && !q->category && !has_price && q->seller_id <= 0) {
 		/* Words and no other filter: the index alone counts and ranks (it holds only
 		 * active products; its rank is the weighted bm25 of migration 3). */
-		snprintf(sql, sqllen, "SELECT rowid FROM (SELECT rowid, rank FROM products_fts"
-			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7)"
-			 " ORDER BY rank, rowid");
+		snprintf(sql, sqllen, "SELECT f.rowid FROM (SELECT rowid, rank FROM products_fts"
+			 " WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?6 OFFSET ?7) f"
+			 " ORDER BY f.rank, f.rowid");
 		snprintf(count_sql, countlen, "SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1");
 		return 0;
 	}
