@@ -171,6 +171,13 @@ test: deps
 	@$(MAKE) --no-print-directory unit integration
 	@$(if $(SANITIZE),,$(MAKE) --no-print-directory fuzz-check)
 
+# The integration suite again with every voxcartd on PostgreSQL (one throwaway
+# cluster, a database per voxcartd): about as long as `make integration`, so apart
+# from `make test`; CI runs both (.ci/run).
+test-pg: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@VOXCART_TEST_DB=postgres scripts/run-integration.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tests/bench/run.sh
