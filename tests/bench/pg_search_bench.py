@@ -11,8 +11,10 @@ then runs the same Q queries (one or two words drawn from the titles, each a pre
 all required) one at a time on each: the first 20 by rank plus the total, as the
 search endpoint asks.  SQLite is timed in this process (sqlite3 module); PostgreSQL
 with pgbench (one client over TCP, so a round trip is included) for S seconds.
-Prints median and p99 per backend.  This is the database alone: voxcartd answers
-search from its in-memory index, and it does not run on PostgreSQL yet.
+Prints median and p99 per backend.  This is the database alone: voxcartd on SQLite
+answers search from its in-memory index; on PostgreSQL every search is this query
+(store_products_search), measured end to end by `BENCH_DB=postgresql://...
+tests/bench/run.sh`.
 """
 import argparse
 import csv
@@ -133,7 +135,7 @@ def main():
         script = os.path.join(tmp, "search.sql")
         with open(script, "w") as f:
             f.write("\\set i random(1, %d)\n" % len(queries))
-            f.write("SELECT id, ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', search, q) AS rank,"
+            f.write("SELECT id, ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', search, q, 1) AS rank,"
                     " count(*) OVER () FROM products, (SELECT to_tsquery('voxcart', q) AS q"
                     " FROM bench_queries WHERE id = :i) s WHERE status = 'active' AND"
                     " search @@ q ORDER BY rank DESC, id LIMIT 20;\n")

@@ -12,7 +12,9 @@
 # average of each run).  About 2.5 minutes on a 2-core machine.
 #
 # Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir.
+# BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir,
+# BENCH_DB (a new SQLite file; or an empty postgresql:// database to measure
+# PostgreSQL), BENCH_OUT (tests/bench/out/results.json).
 set -eu
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -22,7 +24,7 @@ dur=${BENCH_DURATION:-10s}
 threads=${BENCH_THREADS:-2}
 conns=${BENCH_CONNECTIONS:-64}
 daemon=${VOXCARTD:-$root/voxcartd}
-out=$bench/out/results.json
+out=${BENCH_OUT:-$bench/out/results.json}
 
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk is not installed" >&2; exit 2; }
 [ -x "$daemon" ] || { echo "bench: $daemon is missing (make voxcartd)" >&2; exit 2; }
@@ -60,7 +62,7 @@ base=http://127.0.0.1:$port
 
 echo "bench: importing into voxcartd (port $port)"
 t0=$(now)
-"$daemon" --db "$tmp/b.db" --import-catalog "$tmp/cat.csv" --port "$port" \
+"$daemon" --db "${BENCH_DB:-$tmp/b.db}" --import-catalog "$tmp/cat.csv" --port "$port" \
 	--config "$tmp/bench.conf" --log-level warn >"$tmp/server.log" 2>&1 &
 pid=$!
 ready=""

@@ -28,7 +28,7 @@ struct prepared {
 
 static const struct prepared statements[] = {
 	{ "search",
-	  "SELECT id, ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', search, q) AS rank, count(*) OVER ()"
+	  "SELECT id, ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', search, q, 1) AS rank, count(*) OVER ()"
 	  " FROM products, to_tsquery('voxcart', $1) AS q"
 	  " WHERE status = 'active' AND search @@ q"
 	  " ORDER BY rank DESC, id LIMIT $2 OFFSET $3",
