@@ -43,6 +43,7 @@ static void *feed_main(void *arg)
 	while (!atomic_load(&srv->stopping)) {
 		if (!s) {
 			if (!(s = listen_on(srv, &warned))) {
+				lost = 1; /* whatever changes meanwhile goes unheard */
 				sleep(1);
 				continue;
 			}
