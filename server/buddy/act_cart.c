@@ -250,6 +250,16 @@ static int units_of(const cJSON *p, const struct und_item *it, int qty)
 
 static void change_line(struct turn *t, const cJSON *p, int qty);
 
+/* 1 when an add of this turn put product `id` in the cart. */
+static int added_this_turn(const struct turn *t, int64_t id)
+{
+	const struct buddy_state *st = t->st;
+	for (int i = 0; st->batch_turn == st->turn && i < st->nbatch; i++)
+		if (st->batch[i].id == id)
+			return 1;
+	return 0;
+}
+
 void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -345,6 +355,10 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 				st->batch[b].qty = it->qty;
 				continue;
 			}
+			/* one product named twice in one breath ("he loves apples, the mild
+			 * sweet kind") is one add */
+			if (!c->more && it->qty == 0 && added_this_turn(t, dlg_id(p)))
+				continue;
 			/* "i need five of the sparkling water" with one there: five in all */
 			if (c->soft && it->qty > 0 && !c->more && dlg_cart_qty(t->cart, dlg_id(p)) > 0) {
 				change_line(t, p, units_of(p, it, qty));

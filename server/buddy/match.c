@@ -157,6 +157,47 @@ static int same_letters(const char *a, const char *b)
 	return 1;
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* 1 when `w` mixes letters and digits: a model code ("1000xm5", "ch520", "20w"). */
+static int is_model_code(const char *w)
+{
+	int d = 0, a = 0;
+	for (; *w; w++)
+		d |= is_digit(*w), a |= !is_digit(*w);
+	return d && a;
+}
+
+/* 1 when `part` is a run of the model code `code` that starts and ends where its
+ * letters and digits change ("xm" or "xm5" of "1000xm5", "520" of "ch520"): the
+ * shopper half remembers a model.  Parts of letters only must sit between digits or
+ * at the start before one ("xm", "ch"); digits only need three of them. */
+static int model_part(const char *part, const char *code)
+{
+	size_t lp = strlen(part), lc = strlen(code);
+	if (lp < 2 || lp >= lc || !is_model_code(code))
+		return 0;
+	int digits = 1, letters = 1;
+	for (const char *p = part; *p; p++)
+		digits &= is_digit(*p), letters &= !is_digit(*p);
+	if (digits && lp < 3)
+		return 0;
+	for (const char *at = strstr(code, part); at; at = strstr(at + 1, part)) {
+		size_t i = (size_t)(at - code), e = i + lp;
+		int starts = i == 0 || is_digit(code[i - 1]) != is_digit(code[i]);
+		int ends = e == lc || is_digit(code[e - 1]) != is_digit(code[e]);
+		if (!starts || !ends)
+			continue;
+		if (letters && (e == lc || (i > 0 && !is_digit(code[i - 1]))))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
 /* match_word_similarity() from the stems (su, sk) and their sound keys (ku, kk),
  * lu = strlen(su): the same answer, for callers that worked those out already. */
 static double similarity_of(const char *user, const char *known, const char *su, size_t lu,
@@ -164,6 +205,8 @@ static double similarity_of(const char *user, const char *known, const char *su,
 {
 	if (!strcmp(user, known) || !strcmp(su, sk))
 		return 1.0;
+	if (model_part(su, known) || model_part(user, known))
+		return 0.85;
 	if (lu < 4 || text_is_digits(su))
 		return 0;
 	if (!strncmp(known, su, lu))
@@ -190,6 +233,8 @@ double match_word_similarity(const char *user, const char *known)
 	if (!strcmp(su, sk))
 		return 1.0;
 	size_t lu = strlen(su);
+	if (model_part(su, known) || model_part(user, known))
+		return 0.85;
 	if (lu < 4 || text_is_digits(su))
 		return 0;
 	if (!strncmp(known, su, lu))
@@ -209,6 +254,7 @@ struct ix_word {
 	char stem[TEXT_WORD_LEN];
 	char key[TEXT_WORD_LEN];
 	unsigned char len, slen, klen;
+	unsigned char model;	/* is_model_code() */
 	uint32_t smask, kmask;
 };
 
@@ -253,6 +299,7 @@ static void ix_fill(struct ix_word *e, const char *word)
 	e->klen = (unsigned char)strlen(e->key);
 	e->smask = letter_mask(e->stem);
 	e->kmask = letter_mask(e->key);
+	e->model = (unsigned char)is_model_code(word);
 }
 
 struct match_index *match_index_build(const char *const *words, size_t n)
@@ -297,6 +344,8 @@ static size_t ix_slot(const char *word)
  * below are necessary conditions of every way similarity_of() can be above 0. */
 static int may_be_alike(const struct ix_word *q, const char *known, const struct ix_word *e)
 {
+	if (e->model && q->len >= 2 && q->len < e->len)	/* "xm5" of "1000xm5" */
+		return 1;
 	if (q->slen < 4 || text_is_digits(q->stem))	/* only the same stem counts */
 		return e->slen == q->slen && !strcmp(e->stem, q->stem);
 	int ds = (int)e->slen - (int)q->slen, dk = (int)e->klen - (int)q->klen;
@@ -660,6 +709,41 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 			tagged = 1;
 	}
 	return 0.75 * cov + 0.15 * tcov + 0.1 * headhit + 0.1 * tagged;
+}
+
+/* 1 when `w` is a word of tw that is not said absent, or close to one: the same stem,
+ * the start of a longer word ("sour" of "sourdough", "honey" of "honeycrisp"), a part
+ * of a model code ("xm" of "1000xm5"). */
+static int fits_words(const char *w, const struct text_words *tw)
+{
+	for (int i = 0; i < tw->n; i++)
+		if (!negated_at(tw, i) && match_word_similarity(w, tw->w[i]) >= 0.85)
+			return 1;
+	return 0;
+}
+
+int match_said_fit(const cJSON *product, const char (*said)[TEXT_WORD_LEN], int n)
+{
+	const char *keys[] = { "title", "description" };
+	struct text_words tw[3];
+	for (int k = 0; k < 2; k++) {
+		const cJSON *j = cJSON_GetObjectItemCaseSensitive(product, keys[k]);
+		text_split(cJSON_IsString(j) ? j->valuestring : "", &tw[k]);
+	}
+	tw[2].n = 0;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(product, "tags")) {
+		struct text_words one;
+		if (!cJSON_IsString(tag))
+			continue;
+		text_split(tag->valuestring, &one);
+		for (int i = 0; i < one.n && tw[2].n < TEXT_MAX_WORDS; i++)
+			memcpy(tw[2].w[tw[2].n++], one.w[i], TEXT_WORD_LEN);
+	}
+	int fit = 0;
+	for (int i = 0; i < n; i++)
+		fit += fits_words(said[i], &tw[0]) || fits_words(said[i], &tw[1]) || fits_words(said[i], &tw[2]);
+	return fit;
 }
 
 int match_mentions(const cJSON *product, const char *word)

@@ -79,6 +79,12 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
  * "dairy free"). */
 int match_mentions(const cJSON *product, const char *word);
 
+/* How many of the n words said the product's title, description and tags hold, as
+ * said, by stem, as the start of a longer word ("sour" of "sourdough") or a part of
+ * a model code ("xm" of "WH-1000XM5"): for telling apart products a shopper half
+ * remembers ("the bread that tastes a bit sour, with the hard crust"). */
+int match_said_fit(const cJSON *product, const char (*said)[TEXT_WORD_LEN], int n);
+
 /* 1 when the product says it is without `word` ("Caffeine-free", "No Pulp", a
  * "dairy free" tag) in its title, tags or description. */
 int match_says_free(const cJSON *product, const char *word);

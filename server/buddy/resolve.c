@@ -415,6 +415,43 @@ static void apply_pick(const struct und_item *it, struct match_cand *c, int n)
 	c[0].score += 1.0;	/* now a clear winner */
 }
 
+/* Among the first `tied` candidates, too close to tell apart by the words searched
+ * for, the one whose title, description and tags hold more of everything said about
+ * it ("the sony ones, the expensive noise cancelling, xm something"; "the bread that
+ * tastes a bit sour, with the hard crust") goes first.  Returns how many are still
+ * tied: 1 when one holds more than each of the others. */
+static int prefer_described(const struct und_item *it, struct match_cand *c, int tied)
+{
+	char said[UND_ITEM_WORDS][TEXT_WORD_LEN];
+	int n = 0;
+	for (int i = 0; i < it->nwords; i++) {
+		const char *w = it->words[i];
+		if (strlen(w) < 2 || lex_is_stopword(w) || lex_is_unit(w) || lex_is_common(w) ||
+		    (text_is_digits(w) && strlen(w) < 3))
+			continue;	/* (a number of three digits may be part of a model: "520") */
+		memcpy(said[n++], w, TEXT_WORD_LEN);
+	}
+	if (n == 0)
+		return tied;
+	int best = -1, top = -1, second = -1;
+	for (int i = 0; i < tied; i++) {
+		int f = match_said_fit(c[i].product, (const char (*)[TEXT_WORD_LEN])said, n);
+		if (f > top) {
+			second = top;
+			top = f;
+			best = i;
+		} else if (f > second) {
+			second = f;
+		}
+	}
+	if (best < 0 || top <= second)
+		return tied;
+	struct match_cand tmp = c[0];
+	c[0] = c[best];
+	c[best] = tmp;
+	return 1;
+}
+
 /* Decides from ranked candidates: a winner, a choice, or nothing good enough. */
 static void decide(const struct und_item *it, struct match_cand *c, int n, double need,
 		   struct resolution *res)
@@ -428,6 +465,8 @@ static void decide(const struct und_item *it, struct match_cand *c, int n, doubl
 	}
 	apply_pick(it, c, n);
 	int tied = match_tied(c, n);
+	if (tied > 1)
+		tied = prefer_described(it, c, tied);
 	if (tied > 1) {
 		res->status = RES_AMBIGUOUS;
 		res->products = dup_array(c, tied > 4 ? 4 : tied);
@@ -628,6 +667,24 @@ static int slip_of(const char *said, const char *w)
 	return match_edit_distance(said, w, 1) == 1;
 }
 
+/* 1 when every word the catalog lacks ("the tea with the gentle flowers", "honey oat
+ * rings") is in the description of one of the best candidates the other words found:
+ * the shopper describes a product, nothing is missing. */
+static int described_missing(const char *missing, const struct match_cand *c, int n)
+{
+	struct text_words mw;
+	text_split(missing, &mw);
+	if (mw.n == 0 || mw.n > UND_ITEM_WORDS)
+		return 0;
+	for (int j = 0; j < n && j < DLG_READ_MAX + 1; j++) {
+		if (c[j].coverage < c[0].coverage - 0.01)
+			break;
+		if (match_said_fit(c[j].product, (const char (*)[TEXT_WORD_LEN])mw.w, mw.n) == mw.n)
+			return 1;
+	}
+	return 0;
+}
+
 /* Every missing word is a slip for a word of the best candidate's title, and no
  * other candidate as good has that word.  Returns 1 when so. */
 static int typos_of_title(const char *missing, const struct match_cand *c, int n)
@@ -754,6 +811,8 @@ static void resolve_words(struct turn *t, const struct und_item *said, enum res_
 		 * word of the one product the other words found */
 		res->missing[0] = '\0';
 	}
+	if (*res->missing && n > 0 && described_missing(res->missing, c, n))
+		res->missing[0] = '\0';
 	if (*res->missing) {
 		res->status = RES_NOT_FOUND;
 		n = drop_negated(it, c, n);

@@ -1304,8 +1304,11 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		if (!strcmp(tr.phrase, "halve"))
 			cmd->qty = -3;	/* half of what is there */
 	}
-	/* "two bags of the cheaper ones": which of them, not a search for cheaper ones */
-	if (cmd->intent == UND_CHEAPER && pos > a && text_is(t, pos - 1, "the")) {
+	/* "two bags of the cheaper ones": which of them, not a search for cheaper ones;
+	 * "nothing too pricey", "not too expensive": a wish about the price of what is
+	 * asked for, not a search for cheaper ones either */
+	if (cmd->intent == UND_CHEAPER && pos > a &&
+	    (text_is(t, pos - 1, "the") || text_is(t, pos - 1, "nothing") || text_is(t, pos - 1, "not"))) {
 		memset(cmd, 0, sizeof *cmd);
 		cmd->price.min_cents = cmd->price.max_cents = -1;
 		tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };

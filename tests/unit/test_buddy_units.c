@@ -356,6 +356,25 @@ START_TEST(match_words)
 	ck_assert(match_word_similarity("bananas", "banana") >= 1.0);
 	ck_assert(match_word_similarity("banannas", "bananas") >= 0.7);
 	ck_assert(match_word_similarity("kofee", "coffee") >= 0.7);
+	/* a half remembered model code: a run of its letters or digits */
+	ck_assert(match_word_similarity("xm5", "1000xm5") >= 0.85);
+	ck_assert(match_word_similarity("xm", "1000xm5") >= 0.85);
+	ck_assert(match_word_similarity("xm5s", "1000xm5") >= 0.85);
+	ck_assert(match_word_similarity("520", "ch520") >= 0.85);
+	ck_assert(match_word_similarity("ch", "ch520") >= 0.85);
+	ck_assert(match_word_similarity("00", "1000xm5") == 0);	/* two digits say nothing */
+	ck_assert(match_word_similarity("20", "20w") == 0);
+	ck_assert(match_word_similarity("m5", "1000xm5") == 0);	/* not where letters start */
+	ck_assert(match_word_similarity("xm", "milk") == 0);
+	{
+		cJSON *p = cJSON_Parse("{\"title\":\"Sourdough Bread (loaf)\",\"description\":"
+				       "\"A crusty naturally leavened loaf. Not caffeine-free.\",\"tags\":[\"bread\"]}");
+		const char said[4][TEXT_WORD_LEN] = { "sour", "crust", "hard", "bread" };
+		ck_assert_int_eq(match_said_fit(p, said, 4), 3);
+		const char free_of[1][TEXT_WORD_LEN] = { "caffeine" };
+		ck_assert_int_eq(match_said_fit(p, free_of, 1), 0);	/* said absent */
+		cJSON_Delete(p);
+	}
 	ck_assert(match_word_similarity("headfones", "headphones") >= 0.7);
 	ck_assert(match_word_similarity("choc", "chocolate") >= 0.85);
 	ck_assert(match_word_similarity("tea", "pea") == 0);
