@@ -9,7 +9,9 @@ while the sessions are open.  Sessions come from several loopback source address
 so that N is not capped by one address's ephemeral ports; N is capped by this
 process's open-file limit (printed).
 
-    python3 tests/bench/idle_sessions.py [N]         (default 15000)
+    python3 tests/bench/idle_sessions.py [N] [--json OUT]     (default 15000)
+
+`make bench` (tests/bench/run.sh) runs it with BENCH_IDLE_SESSIONS sessions.
 """
 import base64
 import json
@@ -49,7 +51,13 @@ def masked_text(payload):
 
 
 def main():
-    want = int(sys.argv[1]) if len(sys.argv) > 1 else 15000
+    args = sys.argv[1:]
+    out = None
+    if "--json" in args:
+        i = args.index("--json")
+        out = args[i + 1]
+        del args[i:i + 2]
+    want = int(args[0]) if args else 15000
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     n = min(want, hard - 200)
@@ -120,8 +128,16 @@ def main():
         per_kb = (rss1 - rss0) / max(ready, 1)
         print("idle_sessions: %d of %d sessions ready in %.1f s" % (ready, n, open_s))
         print("idle_sessions: RSS %d -> %d KiB: %.2f KiB per session" % (rss0, rss1, per_kb))
-        print("idle_sessions: /health while held: p50 %.2f ms, p99 %.2f ms" %
-              (statistics.median(lat), lat[int(len(lat) * 0.99) - 1]))
+        p50, p99 = statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
+        print("idle_sessions: /health while held: p50 %.2f ms, p99 %.2f ms" % (p50, p99))
+        if out:
+            with open(out, "w") as f:
+                json.dump({"sessions_wanted": want, "sessions_ready": ready,
+                           "open_s": round(open_s, 1), "rss_before_kb": rss0,
+                           "rss_after_kb": rss1, "kib_per_session": round(per_kb, 2),
+                           "health_p50_ms": round(p50, 2), "health_p99_ms": round(p99, 2),
+                           "load_avg": os.getloadavg()[0]}, f, indent=2)
+                f.write("\n")
         for s in socks:
             s.close()
     finally:

@@ -7,14 +7,17 @@
 # (random one- and two-word queries from the catalog's titles: no cache of whole
 # answers helps), category browsing with a price cap, product fetch (random ids) and
 # the categories list, then the idle latency of every filter and sort of the product
-# list (browse_bench.py: p50/p99 per combination).  Prints a table; writes
+# list (browse_bench.py: p50/p99 per combination), commerce, the typed buddy, and idle
+# logged-in buddy sessions on a server of their own (idle_sessions.py: RSS per session,
+# /health p50/p99 while they are held).  Prints a table; writes
 # tests/bench/out/results.json (with the server's CPU time per request and the load
 # average of each run).  About 2.5 minutes on a 2-core machine.
 #
 # Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir,
 # BENCH_DB (a new SQLite file; or an empty postgresql:// database to measure
-# PostgreSQL), BENCH_OUT (tests/bench/out/results.json).
+# PostgreSQL), BENCH_OUT (tests/bench/out/results.json),
+# BENCH_IDLE_SESSIONS (5000; 0 skips), BENCH_NO_VOICE=1 skips the voice figures.
 set -eu
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -132,7 +135,7 @@ run_wrk() { # name mode url
 	grep -E "Requests/sec|Non-2xx|Socket errors" "$tmp/raw/$1.wrk" | sed 's/^/    /' || true
 	kill -0 "$pid" 2>/dev/null || { echo "bench: voxcartd is gone" >&2; tail -n 20 "$tmp/server.log" >&2; }
 }
-mkdir -p "$tmp/raw"
+mkdir -p "$tmp/raw" "$bench/out"
 # A short warm-up (not counted) so the first run does not pay for cold caches.
 wrk -t1 -c8 -d2s -s "$bench/bench.lua" "$base" -- product "$max_id" >/dev/null 2>&1 || true
 run_wrk categories categories "$base"
@@ -154,9 +157,11 @@ python3 "$bench/commerce_bench.py" --port "$port" --shoppers 32 --seconds 10 \
 	--json "$bench/out/commerce.json" >"$tmp/raw/commerce.txt" 2>&1 ||
 	{ echo "bench: commerce bench failed" >&2; tail -n 20 "$tmp/raw/commerce.txt" >&2; }
 wait_idle
-echo "bench: buddy (typed turns: 1 session, ${BENCH_BUDDY_SESSIONS:-200} concurrent; idle sessions)"
+echo "bench: buddy (typed turns: 1 session, ${BENCH_BUDDY_SESSIONS:-200} concurrent)"
+# Idle sessions are measured below on a fresh server: here the RSS before them holds
+# what the earlier runs left (a negative growth per session).
 python3 "$bench/buddy_bench.py" --port "$port" --pid "$pid" --sessions "${BENCH_BUDDY_SESSIONS:-200}" \
-	--idle "${BENCH_IDLE_SESSIONS:-2000}" --products "$total" \
+	--idle 0 --products "$total" \
 	--json "$bench/out/buddy.json" >"$tmp/raw/buddy.txt" 2>&1 ||
 	{ echo "bench: buddy bench failed" >&2; tail -n 20 "$tmp/raw/buddy.txt" >&2; }
 wait_idle
@@ -197,8 +202,16 @@ meta = {
 }
 json.dump(meta, open(sys.argv[1], "w"))
 PY
+idle_n=${BENCH_IDLE_SESSIONS:-5000}
+rm -f "$bench/out/idle.json"
+if [ "$idle_n" -gt 0 ]; then
+	echo "bench: $idle_n idle logged-in buddy sessions on a fresh server (idle_sessions.py)"
+	VOXCARTD=$daemon python3 "$bench/idle_sessions.py" "$idle_n" --json "$bench/out/idle.json" \
+		>"$tmp/raw/idle.txt" 2>&1 || { echo "bench: idle sessions failed" >&2; tail -n 20 "$tmp/raw/idle.txt" >&2; }
+	grep '^idle_sessions:' "$tmp/raw/idle.txt" | sed 's/^/    /'
+fi
 python3 "$bench/report.py" "$tmp/raw" "$out"
-for f in browse commerce buddy; do
+for f in browse commerce buddy idle; do
 	[ -f "$bench/out/$f.json" ] && { echo; echo "$f ($bench/out/$f.json):"; cat "$bench/out/$f.json"; echo; }
 done
 if [ -f "$bench/voice_bench.py" ] && [ -z "${BENCH_NO_VOICE:-}" ]; then
