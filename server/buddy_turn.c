@@ -4,7 +4,6 @@
  * audio turns (Opus decoded, recognised, then run as a typed turn would be).
  */
 #include "auth.h"
-#include "buddy/buddy.h"
 #include "buddy_session.h"
 #include "conversations.h"
 #include "events.h"
@@ -13,6 +12,7 @@
 #include "msgcheck.h"
 #include "server.h"
 #include "store/store.h"
+#include "turn/engine.h"
 #include "turn/run.h"
 #include "voice/tts.h"
 #include "voice_turn.h"
@@ -27,7 +27,7 @@ void buddy_session_release_job_parts(struct buddy_session *s)
 		if (s->conversation_id > 0)
 			conv_state_put(s->srv, s->conversation_id, s->state);
 		else
-			buddy_state_free(s->state);
+			engine_state_free(s->state);
 		s->state = NULL;
 	}
 	tts_free(s->tts);

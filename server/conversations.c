@@ -4,11 +4,11 @@
  * over REST is buddy_rest.c, above the turn it runs.
  */
 #include "conversations.h"
-#include "buddy/buddy.h"
 #include "handlers.h"
 #include "log.h"
 #include "server.h"
 #include "store/store.h"
+#include "turn/engine.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -73,14 +73,14 @@ struct buddy_state *conv_state_take(struct server *srv, int64_t conv_id)
 		}
 		pthread_mutex_unlock(&c->lock);
 	}
-	return st ? st : buddy_state_new();
+	return st ? st : engine_state_new();
 }
 
 void conv_state_put(struct server *srv, int64_t conv_id, struct buddy_state *st)
 {
 	struct conv_cache *c = srv->conv_cache;
 	if (!c) {
-		buddy_state_free(st);
+		engine_state_free(st);
 		return;
 	}
 	struct buddy_state *evicted = NULL;
@@ -97,7 +97,7 @@ void conv_state_put(struct server *srv, int64_t conv_id, struct buddy_state *st)
 	evicted = c->slot[slot].st;
 	c->slot[slot] = (struct cached_state){ conv_id, st, ++c->clock };
 	pthread_mutex_unlock(&c->lock);
-	buddy_state_free(evicted);
+	engine_state_free(evicted);
 }
 
 void conv_state_cache_free(struct server *srv)
@@ -106,7 +106,7 @@ void conv_state_cache_free(struct server *srv)
 	if (!c)
 		return;
 	for (int i = 0; i < STATE_CACHE; i++)
-		buddy_state_free(c->slot[i].st);
+		engine_state_free(c->slot[i].st);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	srv->conv_cache = NULL;
@@ -184,6 +184,6 @@ HANDLER(h_conversation_delete)
 		api_store_failed(resp, req->store, "conversation delete");
 		return;
 	}
-	buddy_state_free(conv_state_take(req->srv, id));
+	engine_state_free(conv_state_take(req->srv, id));
 	api_empty(resp, 204);
 }

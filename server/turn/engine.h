@@ -44,4 +44,12 @@ struct buddy_engine {
 /* In the order they are tried, NULL-terminated; the last one always answers. */
 extern const struct buddy_engine *const buddy_engines[];
 
+/* A conversation's engine state: what the engines remember of it between turns (the
+ * built-in engine's dialogue, the OpenAI engine's checkout offer), one opaque struct
+ * buddy_state for all of them.  The rest of the server (the state cache of
+ * conversations.c, a WebSocket session) makes and frees it only through these, never
+ * through an engine's own header.  engine_state_new: NULL when out of memory. */
+struct buddy_state *engine_state_new(void);
+void engine_state_free(struct buddy_state *st); /* NULL is fine */
+
 #endif

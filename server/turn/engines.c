@@ -29,3 +29,14 @@ static const struct buddy_engine openai = { "openai", engine_openai_enabled, ope
 static const struct buddy_engine builtin = { "builtin", builtin_enabled, builtin_turn };
 
 const struct buddy_engine *const buddy_engines[] = { &openai, &builtin, NULL };
+
+/* The built-in engine's state holds the other engines' parts (buddy_state_offer). */
+struct buddy_state *engine_state_new(void)
+{
+	return buddy_state_new();
+}
+
+void engine_state_free(struct buddy_state *st)
+{
+	buddy_state_free(st);
+}
