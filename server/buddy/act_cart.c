@@ -1519,6 +1519,10 @@ static void swap_words(struct turn *t, const struct text_words *tw, int a, int b
 		if (lex_is_stopword(w) || num_word(w) >= 0 || lex_is_unit(w) ||
 		    lex_size_unit(w) || text_is_digits(w) || lex_is_cart_word(w))
 			continue;
+		/* "no, oat milk instead", "no crunchy, only smooth": the no answers or
+		 * rejects; it names nothing ("no pulp" does) */
+		if (lex_is_negator(w) && !lex_no_modifier(tw, i, b))
+			continue;
 		if (!strcmp(w, "single") || !strcmp(w, "loose") || !strcmp(w, "individual"))
 			w = "each";
 		snprintf(it.words[it.nwords++], TEXT_WORD_LEN, "%s", w);
@@ -1629,15 +1633,21 @@ static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_quer
 	int best_score = -1000, best_kind = -1, tie = 0, n = 0;
 	const cJSON *p;
 	cJSON_ArrayForEach(p, pool) {
-		int nn = title_names(p, q), nk = title_names(p, &kq);
-		if (q->n > 0 && nn == 0)
-			continue;
+		int nn = title_names(p, q), nk = title_names(p, &kq), said = 0;
+		if (q->n > 0 && nn == 0) {
+			/* "only smooth" for the creamy one: said by its tags or description */
+			double cov = 0;
+			match_score(q, p, &cov);
+			if (cov < 0.6)
+				continue;
+			said = 1;
+		}
 		n++;
 		struct text_words pw;
 		kind_words(p, &pw);
 		int extra = pw.n - nn - nk;
 		int same = osize > 0 && dlg_size_of(p) == osize;
-		int score = nn * 100 + nk * 10 + same * 5 - (extra > 4 ? 4 : extra < 0 ? 0 : extra);
+		int score = nn * 100 + said * 50 + nk * 10 + same * 5 - (extra > 4 ? 4 : extra < 0 ? 0 : extra);
 		if (score > best_score) {
 			best = p;
 			best_score = score;

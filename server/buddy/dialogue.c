@@ -1203,6 +1203,117 @@ static int asks_something_else(struct turn *t, const struct und_result *r, enum 
 	return 0;
 }
 
+static int catalog_knows(void *ctx, const char *w);
+
+/* 1 when product p's title or tags have word w (not its description). */
+static int choice_has_word(const cJSON *p, const char *w)
+{
+	char all[1024];
+	snprintf(all, sizeof all, "%s", dlg_str(p, "title"));
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(p, "tags"))
+		if (cJSON_IsString(tag))
+			snprintf(all + strlen(all), sizeof all - strlen(all), " %s", tag->valuestring);
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	text_split(all, tw);
+	int has = 0;
+	for (int i = 0; i < tw->n && !has; i++)
+		has = match_word_similarity(w, tw->w[i]) >= 0.85;
+	free(tw);
+	return has;
+}
+
+/* "whole milk, the normal cow's one", "the four pack. one's fine": the answer to "Did
+ * you mean the X or the Y?" read from the words each choice has (a size in its title
+ * counts too); words no choice has are the shopper's own, a count is how many.  A
+ * word of something sold that no choice has is a new request, not an answer. */
+static int answer_by_words(struct turn *t, const struct und_result *r, const char *text)
+{
+	struct buddy_state *st = t->st;
+	for (int i = 0; i < r->n; i++) {
+		enum und_intent in = r->cmd[i].intent;
+		if (r->cmd[i].ask || r->cmd[i].yesno || r->cmd[i].comment || in == UND_INFO || in == UND_PRICE ||
+		    in == UND_STOCK || in == UND_CHEAPER || in == UND_REMOVE || in == UND_SET || in == UND_LESS ||
+		    in == UND_MORE_RESULTS || in == UND_VIEW_CART || in == UND_CART_TOTAL || in == UND_CHECKOUT)
+			return 0;	/* a question or another request, not the answer */
+	}
+	int n = cJSON_GetArraySize(st->shown), named = 0;
+	for (int i = 0; i < r->n; i++)
+		for (int k = 0; k < r->cmd[i].nitems; k++)
+			named += r->cmd[i].items[k].ref == UND_REF_WORDS && r->cmd[i].items[k].nwords > 0;
+	if (named > 1)
+		return 0;	/* "the plain ones and the everything ones": each is read on its own */
+	if (st->pending != DLG_PENDING_CHOOSE || n < 2 || n > 16 || st->shown_is_cart ||
+	    (st->pending_intent != UND_ADD && st->pending_intent != UND_NONE && st->pending_intent != UND_SEARCH &&
+	     st->pending_intent != UND_INFO))
+		return 0;
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int score[16] = { 0 }, qty = 0, stray = 0, said = 0;
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		long v;
+		int len = num_parse(tw, i, tw->n, &v);
+		if (len) {
+			const char *unit = i + len < tw->n ? lex_size_unit(tw->w[i + len]) : NULL;
+			if (unit && !text_is(tw, i + len, "packs")) {
+				/* "the four pack", "the 12 oz one": a size a title states */
+				char sz[64];
+				snprintf(sz, sizeof sz, "%ld %s", v, unit);
+				for (int k = 0; k < n; k++)
+					if (strcasestr(dlg_str(cJSON_GetArrayItem(st->shown, k), "title"), sz))
+						score[k] += 2;
+				said = 1;
+				i += len;
+				continue;
+			}
+			/* "the crunchy one, two jars": that "one" is the product, not a count */
+			int pronoun = len == 1 && text_is(tw, i, "one") && i > 0 &&
+				      (text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") ||
+				       !lex_is_stopword(tw->w[i - 1]));
+			if (!qty && v > 0 && v < 1000 && !pronoun)
+				qty = (int)v;
+			i += len - 1;
+			continue;
+		}
+		if (lex_is_stopword(w) || lex_is_negator(w))
+			continue;
+		int neg = (i > 0 && lex_is_negator(tw->w[i - 1])) ||
+			  (i > 1 && lex_is_negator(tw->w[i - 2]) && text_is(tw, i - 1, "the"));
+		int any = 0;
+		for (int k = 0; k < n; k++) {
+			if (choice_has_word(cJSON_GetArrayItem(st->shown, k), w)) {
+				score[k] += neg ? -2 : 1;
+				any = 1;
+			}
+		}
+		said |= any;
+		if (!any && !lex_is_common(w) && !lex_is_unit(w) && !lex_is_soft(w) && catalog_knows(t, w))
+			stray = 1;
+	}
+	free(tw);
+	int best = -1, tie = 0;
+	for (int k = 0; k < n; k++) {
+		if (best < 0 || score[k] > score[best])
+			best = k, tie = 0;
+		else if (score[k] == score[best])
+			tie = 1;
+	}
+	if (!said || stray || best < 0 || tie || score[best] <= 0)
+		return 0;
+	cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(st->shown, best), 1);
+	st->pending = DLG_PENDING_NONE;
+	st->nchoices = 0;
+	t->main = UND_ADD;
+	act_add_product(t, p, qty > 0 ? qty : st->pending_qty > 0 && st->pending_intent != UND_INFO ? st->pending_qty : 1, 0);
+	cJSON_Delete(p);
+	return 1;
+}
+
 /* The open question owns the next utterance: "sure, put it through", "okay, one's
  * fine", "i'll take what's left", "all of them then", "yes, go on and order it" are
  * read as answers to it first, before anything else they could mean.  Returns 1
@@ -1412,6 +1523,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 	enum und_intent ran = UND_NONE;	/* what the previous command did */
 	t->ncmds = r->n;
 	t->answered = pending == DLG_PENDING_CHOOSE && answer_choices(t, r);
+	if (!t->answered && pending == DLG_PENDING_CHOOSE)
+		t->answered = answer_by_words(t, r, text);
 	if (!t->answered)
 		t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && asked_done(t, r, text))
