@@ -517,10 +517,13 @@ def t_newcomer(bananas):
         url = "http://127.0.0.1:%d" % srv.port
         run(["--server", url, "register", "late@example.com"], "late", server=False,
             stdin=PASSWORD + "\n")
-        db = sqlite3.connect(srv.db, timeout=10)
-        db.execute("UPDATE tokens SET access_expires = 1, refresh_expires = 2")
-        db.commit()
-        db.close()
+        if lib.ON_POSTGRES:
+            lib.pg_query(srv.db, "UPDATE tokens SET access_expires = 1, refresh_expires = 2")
+        else:
+            db = sqlite3.connect(srv.db, timeout=10)
+            db.execute("UPDATE tokens SET access_expires = 1, refresh_expires = 2")
+            db.commit()
+            db.close()
         res = run(["whoami"], "late", server=url)
         one_line_error("whoami when the saved login ran out: exit 4, 'Your session expired'",
                        res, 4, r"^voxcart: Your session expired — log in again with "
