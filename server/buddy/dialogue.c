@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "buddy/dialogue.h"
+#include "buddy/price.h"
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
 #include "buddy/sentiment.h"
@@ -1685,10 +1686,27 @@ static const char *needs_rest(struct turn *t, char *rest, size_t len)
 			rest[0] = '\0';
 		return rest;
 	}
+	/* "something to listen to music on for under 30 bucks": the limit said stays */
+	char limit[96] = "";
+	if (f->nproduct > 0 && (tw = malloc(sizeof *tw))) {
+		und_clean(rest, tw);
+		for (int i = 0; i < tw->n && !*limit; i++) {
+			struct price_range pr = { -1, -1 };
+			if (price_parse_range(tw, i, tw->n, &pr) <= 0)
+				continue;
+			if (pr.min_cents >= 0)
+				snprintf(limit, sizeof limit, " at least %lld.%02lld dollars", (long long)(pr.min_cents / 100),
+					 (long long)(pr.min_cents % 100));
+			if (pr.max_cents >= 0)
+				snprintf(limit + strlen(limit), sizeof limit - strlen(limit), "%s at most %lld.%02lld dollars",
+					 *limit ? " and" : "", (long long)(pr.max_cents / 100), (long long)(pr.max_cents % 100));
+		}
+		free(tw);
+	}
 	if (f->nproduct > 1)
-		snprintf(rest, len, "show me %s", f->product[0]);	/* act_search adds the others */
+		snprintf(rest, len, "show me %s%s", f->product[0], limit);	/* act_search adds the others */
 	else if (f->nproduct > 0)
-		snprintf(rest, len, "i need %s", f->product[0]);
+		snprintf(rest, len, "i need %s%s", f->product[0], limit);
 	else if (f->nprefer > 0 && !(t->st->shown_turn >= t->st->turn - 1 && cJSON_GetArraySize(t->st->shown) > 1))
 		snprintf(rest, len, "show me %s", f->prefer[0]);
 	else if (*t->st->last_query && t->st->shown_turn < t->st->turn - 1)

@@ -521,9 +521,15 @@ int lex_opens_context(const struct text_words *t, int i, int end)
 	for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
 		if (!text_is(t, i, words[k]))
 			continue;
-		/* "for 5 dollars", "for two": a price or a count, read elsewhere */
+		/* "for 5 dollars", "for two": a price or a count, read elsewhere; so is "for
+		 * under 30 bucks", "for less than ten", "for about twenty" */
 		if (i + 1 < end && (text_is_digits(t->w[i + 1]) || strchr(t->w[i + 1], '.')))
 			return 0;
+		static const char *const price_leads[] = { "under", "less", "below", "about", "around",
+			"roughly", "over", "more", "above", "between", "no", "not", "max", "maximum", "up" };
+		for (size_t p = 0; !strcmp(words[k], "for") && i + 1 < end && p < sizeof price_leads / sizeof *price_leads; p++)
+			if (text_is(t, i + 1, price_leads[p]))
+				return 0;
 		/* "my cart", "as well": no situation */
 		if (i + 1 < end && (lex_is_cart_word(t->w[i + 1]) || text_is(t, i + 1, "well") ||
 				    text_is(t, i + 1, "long") || text_is(t, i + 1, "much")))
