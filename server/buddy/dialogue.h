@@ -1,7 +1,8 @@
 /*
  * dialogue.h - the buddy's internals shared by dialogue.c (the turn), resolve.c
  * (which product is meant), act_cart.c, checkout.c, act_shop.c and act_info.c (what
- * is done): the per-conversation state and the per-turn context.
+ * is done) and state.c (the state helpers below them all): the per-conversation
+ * state and the per-turn context.
  *
  * State invariants: `shown` is a JSON array (never NULL) of product-shaped objects
  * ({"id","title","price_cents","currency",...}) in the order they were read out;
@@ -188,7 +189,7 @@ double dlg_size_of(const cJSON *p);
 /* 1 when a is a better answer than b to "the cheaper/dearer/bigger/smaller one". */
 int dlg_pick_better(enum und_pick pick, const cJSON *a, const cJSON *b);
 
-/* dialogue.c: state helpers used by the actions */
+/* state.c: state helpers used by the actions (below them: they call no action) */
 void dlg_show(struct turn *t, const cJSON *products, int is_cart);
 void dlg_focus(struct turn *t, const cJSON *products);
 void dlg_focus_one(struct turn *t, int64_t id);
