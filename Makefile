@@ -17,18 +17,28 @@ PKGS_SERVER := libwebsockets libcjson sqlite3 libpq libsodium libcurl opus sndfi
 PKGS_CLIENT := libwebsockets libcjson libcurl opus portaudio-2.0 sndfile speexdsp readline
 PKGS_TUI    := ncursesw
 PKGS_ALL    := $(sort $(PKGS_SERVER) $(PKGS_CLIENT) $(PKGS_TUI))
+# WebRTC's audio processing module (server/voice/apm_webrtc.cc, the server's
+# cleaning before recognition) is C++: its flags go only to that file, and whatever
+# links the server library links the C++ runtime too.
+PKGS_APM    := webrtc-audio-processing
 
 # pkg-config is asked lazily so that `make deps` works before the libraries exist.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
-LIBS_SERVER = $(shell pkg-config --libs $(PKGS_SERVER) 2>/dev/null) -lev -lpthread -lm
+# (its headers as system headers: they have warnings of their own)
+APM_CFLAGS  = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS_APM) 2>/dev/null))
+LIBS_APM    = $(shell pkg-config --libs $(PKGS_APM) 2>/dev/null) -lstdc++
+LIBS_SERVER = $(shell pkg-config --libs $(PKGS_SERVER) 2>/dev/null) $(LIBS_APM) -lev -lpthread -lm
 LIBS_CLIENT = $(shell pkg-config --libs $(PKGS_CLIENT) 2>/dev/null) -lpthread -lm
 LIBS_TUI    = $(shell pkg-config --libs $(PKGS_CLIENT) $(PKGS_TUI) 2>/dev/null) -lpthread -lm
-LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) -lev -lpthread -lm
+LIBS_TEST   = $(shell pkg-config --libs check $(PKGS_ALL) 2>/dev/null) $(LIBS_APM) -lev -lpthread -lm
 
 WERROR  := $(if $(CI),-Werror,)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic $(WERROR) -MMD -MP
 CFLAGS  += -DVOXCART_VERSION=\"$(VERSION)\"
+CXX     ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++11 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Include paths per layer, so a file sees only what lies below it: shared/ (config,
 # log) < shared/proto/ (what travels on the wire) < shared/media/ (audio) <
@@ -43,10 +53,12 @@ INC_TEST   := $(INC_CLIENT) -Iserver
 INC        := $(INC_TEST)
 ifeq ($(SANITIZE),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
+CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 BUILD   := build/san
 else ifeq ($(SANITIZE),thread)
 CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+CXXFLAGS += -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 BUILD   := build/tsan
 else
@@ -57,6 +69,7 @@ SHARED_SRC := $(wildcard shared/*.c shared/*/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/buddy/*.c server/voice/*.c \
 						   server/turn/*.c server/store/*.c server/store/sqlite/*.c \
 						   server/store/postgres/*.c))
+SERVER_CXX_SRC := $(wildcard server/voice/*.cc)
 CLI_SRC    := $(wildcard cli/*.c)
 TUI_SRC    := $(wildcard tui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -74,6 +87,7 @@ PROGRAMS := voxcartd voxcart $(if $(TUI_SRC),voxcart-tui,)
 # in tests/fuzz/corpus/<name>/; `make fuzz-check` (part of `make test`) runs each for
 # FUZZ_CHECK_TIME seconds over that corpus without changing it.
 FUZZ_CC    ?= clang
+FUZZ_CXX   ?= clang++
 FUZZ_BUILD := build/fuzz
 FUZZ_TIME  ?= 60
 FUZZ_CHECK_TIME ?= 20
@@ -91,6 +105,10 @@ all: $(PROGRAMS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(INC) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/server/%.o: server/%.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(INC_SERVER) $(APM_CFLAGS) -c $< -o $@
 
 $(BUILD)/shared/%.o:       INC = -Ishared
 $(BUILD)/shared/proto/%.o: INC = $(INC_PROTO)
@@ -110,7 +128,7 @@ $(LIBVOXCART): $(call obj,$(SHARED_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBSERVER): $(call obj,$(SERVER_SRC))
+$(LIBSERVER): $(call obj,$(SERVER_SRC)) $(patsubst %.cc,$(BUILD)/%.o,$(SERVER_CXX_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
@@ -133,12 +151,19 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SERVER_SRC) $(SHARED_SRC))
+$(FUZZ_BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) -g -O1 -std=c++11 -Wall -Wextra -MMD -MP $(INC_SERVER) $(APM_CFLAGS) $(FUZZ_SAN) \
+		-fno-sanitize=vptr \
+		-fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SERVER_SRC) $(SHARED_SRC)) \
+		$(patsubst %.cc,$(FUZZ_BUILD)/obj/%.o,$(SERVER_CXX_SRC))
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
-		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) -lev -lpthread -lm
+		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) $(LIBS_APM) -lev -lpthread -lm
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -25,6 +25,10 @@ need_pc opus libopus-dev
 need_pc portaudio-2.0 portaudio19-dev
 need_pc sndfile libsndfile1-dev
 need_pc speexdsp libspeexdsp-dev
+# the server's cleaning before recognition (server/voice/apm_webrtc.cc): WebRTC's
+# audio processing module, a C++ library, so g++ too
+need_pc webrtc-audio-processing libwebrtc-audio-processing-dev
+need_cmd g++ g++
 need_pc pocketsphinx libpocketsphinx-dev
 need_pc sphinxbase libsphinxbase-dev
 need_file /usr/share/pocketsphinx/model/en-us/en-us pocketsphinx-en-us

@@ -19,9 +19,14 @@
  *     output is used only while the noise floor, after the gain, is above
  *     NOISY_DB; it runs from 10 dB below that so that its noise estimate is
  *     ready.
+ * WebRTC's module (cleaner = webrtc, the default) beat all of that on the held-out
+ * half (tests/bench/voice_apm_compare.sh: task success 77.8 % -> 85.2 %, WER 20.9
+ * -> 11.3 %): each 20 ms frame goes through it as two 10 ms frames, after our own
+ * gain when apm_pregain_db asks for it.
  */
 #include "clean.h"
 
+#include "apm.h"
 #include "config.h"
 #include "log.h"
 
@@ -43,6 +48,7 @@ struct clean {
 	int speech_frames;         /* frames taken for speech so far */
 	int started;               /* a frame has been seen */
 	SpeexPreprocessState *pre; /* NULL when neither denoise nor agc */
+	struct apm *apm;           /* cleaner = webrtc */
 	double b0, b1, b2, a1, a2; /* the high-pass section */
 	double x1, x2, y1, y2;
 	int16_t frame[CLEAN_FRAME];
@@ -52,12 +58,19 @@ struct clean {
 void clean_config_default(struct clean_config *c)
 {
 	memset(c, 0, sizeof *c);
+	c->kind = CLEAN_WEBRTC;
+	c->apm_noise = 3;
+	c->apm_gain_db = 9;
+	c->apm_target_dbfs = 3;
+	c->apm_pregain_db = 0;
 	c->highpass_hz = 100;
 	c->denoise = 1;
 	c->suppress_db = -15;
 	c->agc = 1;
 	c->agc_max_gain_db = 30;
 }
+
+static const char *const NOISE_LEVELS[] = { "off", "low", "moderate", "high", "veryhigh" };
 
 int clean_config_read(const struct config *cfg, struct clean_config *c)
 {
@@ -68,11 +81,43 @@ int clean_config_read(const struct config *cfg, struct clean_config *c)
 	clean_config_default(c);
 	if (config_get_bool(cfg, "voice.clean", 1, &on) < 0)
 		log_warn("voice", "voice.clean: not on or off; cleaning stays on");
-	else if (!on) {
+	const char *kind = config_get_str(cfg, "voice.cleaner", "webrtc");
+	if (!strcmp(kind, "speex"))
+		c->kind = CLEAN_SPEEX;
+	else if (!strcmp(kind, "off"))
+		on = 0;
+	else if (strcmp(kind, "webrtc") != 0)
+		log_warn("voice", "voice.cleaner: \"%s\" is not webrtc, speex or off; using webrtc", kind);
+	if (!on) {
 		c->highpass_hz = 0;
 		c->denoise = 0;
 		c->agc = 0;
+		c->apm_noise = 0;
+		c->apm_gain_db = -1;
+		c->apm_pregain_db = 0;
 		return 0;
+	}
+	if (c->kind == CLEAN_WEBRTC) {
+		const char *lv = config_get_str(cfg, "voice.apm_noise", "high");
+		size_t i = 0;
+		while (i < sizeof NOISE_LEVELS / sizeof *NOISE_LEVELS && strcmp(lv, NOISE_LEVELS[i]))
+			i++;
+		if (i < sizeof NOISE_LEVELS / sizeof *NOISE_LEVELS)
+			c->apm_noise = (int)i;
+		else
+			log_warn("voice", "voice.apm_noise: \"%s\" is not off, low, moderate, high or "
+				 "veryhigh; using high", lv);
+		if (config_get_int(cfg, "voice.apm_gain_db", c->apm_gain_db, -1, 90, &v, err,
+				   sizeof err) == 0)
+			c->apm_gain_db = (int)v;
+		else
+			log_warn("voice", "voice.apm_gain_db: %s", err);
+		if (config_get_int(cfg, "voice.apm_pregain_db", c->apm_pregain_db, 0, 60, &v, err,
+				   sizeof err) == 0)
+			c->apm_pregain_db = (int)v;
+		else
+			log_warn("voice", "voice.apm_pregain_db: %s", err);
+		return 1;
 	}
 	if (config_get_int(cfg, "voice.highpass_hz", c->highpass_hz, 0, 400, &v, err, sizeof err) == 0)
 		c->highpass_hz = (int)v;
@@ -102,12 +147,33 @@ struct clean *clean_new(const struct clean_config *cfg)
 		cfg = &d;
 	}
 	if (cfg->highpass_hz < 0 || cfg->highpass_hz >= CLEAN_RATE / 2 || cfg->suppress_db > 0 ||
+	    cfg->apm_pregain_db < 0 ||
 	    cfg->agc_max_gain_db < 0)
 		return NULL;
 	struct clean *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
 	c->cfg = *cfg;
+	if (cfg->kind == CLEAN_WEBRTC) {
+		struct apm_config ac;
+		char err[200];
+		apm_config_default(&ac);
+		ac.ns_level = cfg->apm_noise;
+		ac.agc_gain_db = cfg->apm_gain_db;
+		ac.agc_target_dbfs = cfg->apm_target_dbfs;
+		c->apm = apm_new(&ac, err, sizeof err);
+		if (!c->apm) {
+			log_warn("voice", "%s", err);
+			free(c);
+			return NULL;
+		}
+		/* the module filters; our gain only as apm_pregain_db asks */
+		c->cfg.highpass_hz = 0;
+		c->cfg.denoise = 0;
+		c->cfg.agc = cfg->apm_pregain_db > 0;
+		c->cfg.agc_max_gain_db = cfg->apm_pregain_db;
+		return c;
+	}
 	if (cfg->highpass_hz > 0) {
 		const double q = 0.70710678118654752;
 		double k = tan(M_PI * cfg->highpass_hz / CLEAN_RATE);
@@ -139,6 +205,7 @@ void clean_free(struct clean *c)
 		return;
 	if (c->pre)
 		speex_preprocess_state_destroy(c->pre);
+	apm_free(c->apm);
 	free(c);
 }
 
@@ -214,6 +281,12 @@ static void run_frame(struct clean *c, int16_t *f)
 		speex_preprocess_run(c->pre, f);
 		if (c->floor_db + c->gain_db <= NOISY_DB)
 			memcpy(f, keep, sizeof keep);
+	}
+	if (c->apm) {
+		/* a frame the module refuses goes on as it came (it does not: 16 kHz mono) */
+		for (int i = 0; i < CLEAN_FRAME; i += APM_FRAME)
+			if (apm_process(c->apm, f + i) != 0)
+				break;
 	}
 }
 
