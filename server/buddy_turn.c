@@ -4,6 +4,7 @@
  * audio turns (Opus decoded, recognised, then run as a typed turn would be).
  */
 #include "auth.h"
+#include "buddy/dialogue.h"
 #include "buddy_session.h"
 #include "conversations.h"
 #include "events.h"
@@ -156,6 +157,69 @@ static void run_text_turn(struct buddy_session *s, uint32_t turn, const char *te
 	buddy_run_cleanup(&run);
 }
 
+/* Says text as the turn's whole reply (no engine, no stored turn). */
+static void say_only(struct buddy_session *s, uint32_t turn, double t0, double asr_ms,
+		     const char *text)
+{
+	struct buddy_run run = { 0 };
+	struct turn_sink sink;
+	buddy_session_sink(s, &sink);
+	run.srv = s->srv;
+	run.sink = &sink;
+	run.speech = s->speech;
+	run.tts = s->tts;
+	run.turn = turn;
+	run.t_start = t0;
+	run.asr_ms = asr_ms;
+	buddy_run_say(&run, text);
+	buddy_run_cleanup(&run);
+}
+
+/* A spoken cart change the server was not sure it heard (voice_turn.h): read back as a
+ * question, kept in the conversation's state for the next turn.  Any question the
+ * dialogue had open is dropped: a "yes" now answers this one. */
+static void read_back(struct buddy_session *s, uint32_t turn, double t0, double asr_ms,
+		      const char *heard)
+{
+	if (!s->state)
+		s->state = conv_state_take(s->srv, s->conversation_id);
+	if (!s->state) {
+		say_only(s, turn, t0, asr_ms, "Sorry, I didn't catch that. Could you say it again?");
+		return;
+	}
+	snprintf(s->state->heard, sizeof s->state->heard, "%s", heard);
+	s->state->pending = DLG_PENDING_NONE;
+	char q[400];
+	snprintf(q, sizeof q, "Did you say \"%.300s\"?", heard);
+	log_debug("buddy", "turn %u: read back \"%s\"", turn, heard);
+	say_only(s, turn, t0, asr_ms, q);
+}
+
+/* The answer to a read-back question, when one is open: 1 yes (the request is
+ * copied to out), 2 no; 0 none open or text is no answer (a new request: the one
+ * read back is dropped). */
+static int readback_answer(struct buddy_session *s, const char *text, char *out, size_t outlen)
+{
+	if (!s->state)
+		s->state = conv_state_take(s->srv, s->conversation_id);
+	if (!s->state || !s->state->heard[0])
+		return 0;
+	int rc = 0;
+	struct und_result *r = malloc(sizeof *r);
+	if (r) {
+		und_parse(text, r);
+		if (r->n == 1 && r->cmd[0].intent == UND_CONFIRM && r->cmd[0].nitems == 0)
+			rc = 1;
+		else if (r->n == 1 && r->cmd[0].intent == UND_DENY && r->cmd[0].nitems == 0)
+			rc = 2;
+		free(r);
+	}
+	if (rc == 1)
+		snprintf(out, outlen, "%s", s->state->heard);
+	s->state->heard[0] = '\0';
+	return rc;
+}
+
 void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 {
 	if (job->kind == JOB_HELLO) {
@@ -176,30 +240,38 @@ void buddy_job_run(struct buddy_session *s, struct buddy_job *job)
 		buddy_session_send_marker(s, OUT_CLOSE, 4001);
 		return;
 	}
+	char held[256];
 	if (job->kind == JOB_SAY) {
-		run_text_turn(s, job->turn, job->text, buddy_now(), 0, buddy_thread_cpu(), 0);
+		double t0 = buddy_now();
+		int ans = readback_answer(s, job->text, held, sizeof held);
+		if (ans == 2)
+			say_only(s, job->turn, t0, 0, "All right, I won't. What would you like?");
+		else
+			run_text_turn(s, job->turn, ans == 1 ? held : job->text, t0, 0,
+				      buddy_thread_cpu(), 0);
 		return;
 	}
 	/* Audio: recognise, then answer what was heard. */
 	double t0 = job->t_stop > 0 ? job->t_stop : buddy_now(), c0 = buddy_thread_cpu();
 	char heard[1024] = "";
 	double asr_ms = 0;
+	int unsure = 0;
 	struct turn_sink sink;
 	buddy_session_sink(s, &sink);
-	int rc = voice_turn_recognise(s, job, &sink, heard, sizeof heard, &asr_ms);
+	int rc = voice_turn_recognise(s, job, &sink, heard, sizeof heard, &asr_ms, &unsure);
 	double asr_cpu_ms = (buddy_thread_cpu() - c0) * 1000.0;
 	if (rc != 0 || !heard[0]) {
-		struct buddy_run run = { 0 };
-		run.srv = s->srv;
-		run.sink = &sink;
-		run.speech = s->speech;
-		run.tts = s->tts;
-		run.turn = job->turn;
-		run.t_start = t0;
-		run.asr_ms = asr_ms;
-		buddy_run_say(&run, "Sorry, I didn't catch that. Could you say it again?");
-		buddy_run_cleanup(&run);
+		say_only(s, job->turn, t0, asr_ms, "Sorry, I didn't catch that. Could you say it again?");
 		return;
 	}
-	run_text_turn(s, job->turn, heard, t0, asr_ms, c0, asr_cpu_ms);
+	int ans = readback_answer(s, heard, held, sizeof held);
+	if (ans == 2) {
+		say_only(s, job->turn, t0, asr_ms, "All right, I won't. What would you like?");
+		return;
+	}
+	if (ans == 0 && unsure) {
+		read_back(s, job->turn, t0, asr_ms, heard);
+		return;
+	}
+	run_text_turn(s, job->turn, ans == 1 ? held : heard, t0, asr_ms, c0, asr_cpu_ms);
 }

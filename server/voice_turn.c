@@ -514,6 +514,139 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job, const struct
 
 #define NBEST_MAX 10
 
+/* [voice] readback_margin's default: how much less likely (log base 1.0001) a reading
+ * asking for another cart change may be and still make the best one unsure. */
+#define READBACK_MARGIN 6000
+
+enum readback { READBACK_OFF, READBACK_UNSURE, READBACK_ALWAYS };
+
+static enum readback readback_mode(const struct config *cfg)
+{
+	const char *m = config_get_str(cfg, "voice.readback", "unsure");
+	if (!strcmp(m, "off"))
+		return READBACK_OFF;
+	if (!strcmp(m, "always"))
+		return READBACK_ALWAYS;
+	if (strcmp(m, "unsure") != 0)
+		log_warn("voice", "voice.readback: \"%s\" is not unsure, always or off; using unsure", m);
+	return READBACK_UNSURE;
+}
+
+/* What a reading asks for, as far as read-back cares: its first cart change or
+ * checkout, and the number said with it (0: none). */
+#define HEARD_WORDS 12
+struct heard_action {
+	enum und_intent intent; /* UND_NONE: nothing that changes the cart */
+	int qty;
+	int named;              /* it says which product (words, "it", "the second one") */
+	int thin;               /* ... only by a size ("add one gallon"), or without a verb
+				 * ("twelve green tea"): the dialogue would add on little */
+	int nwords;             /* the words naming its products ("gala", "apple") */
+	char words[HEARD_WORDS][TEXT_WORD_LEN];
+};
+
+/* "apples" and "apple" name the same thing */
+static void stem(char *w)
+{
+	size_t n = strlen(w);
+	if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's')
+		w[n - 1] = '\0';
+}
+
+/* 1 when both name products and no word is shared: "oil" and "towel" */
+static int names_apart(const struct heard_action *a, const struct heard_action *b)
+{
+	if (a->nwords == 0 || b->nwords == 0)
+		return 0;
+	for (int i = 0; i < a->nwords; i++)
+		for (int k = 0; k < b->nwords; k++)
+			if (!strcmp(a->words[i], b->words[k]))
+				return 0;
+	return 1;
+}
+
+static int is_cart_change(enum und_intent in)
+{
+	return in == UND_ADD || in == UND_REMOVE || in == UND_SET || in == UND_LESS ||
+	       in == UND_CLEAR_CART;
+}
+
+static struct heard_action heard_action(const char *text)
+{
+	struct heard_action a;
+	memset(&a, 0, sizeof a);
+	a.intent = UND_NONE;
+	struct und_result *r = malloc(sizeof *r);
+	if (!r)
+		return a;
+	und_parse(text, r);
+	for (int i = 0; i < r->n; i++) {
+		const struct und_cmd *c = &r->cmd[i];
+		/* "don't add", a question about it, a remark: asks for nothing */
+		if (c->negated || c->ask || c->comment || c->yesno)
+			continue;
+		/* a fragment with a number and a product ("twelve green tea") adds */
+		int fragment = c->intent == UND_NONE && c->nitems > 0 && c->items[0].qty > 0 &&
+			       c->items[0].nwords > 0;
+		if (is_cart_change(c->intent) || c->intent == UND_CHECKOUT || fragment) {
+			a.intent = fragment ? UND_ADD : c->intent;
+			a.thin = fragment;
+			a.qty = c->qty;
+			for (int k = 0; k < c->nitems && !a.qty; k++)
+				a.qty = c->items[k].qty;
+			for (int k = 0; k < c->nitems; k++) {
+				const struct und_item *it = &c->items[k];
+				a.named |= und_item_has_ref(it);
+				if (it->ref == UND_REF_NONE && it->nwords == 0 && it->size_unit[0])
+					a.thin = 1;
+			}
+			for (int k = 0; k < c->nitems; k++)
+				for (int w = 0; w < c->items[k].nwords && a.nwords < HEARD_WORDS; w++) {
+					if (c->items[k].wctx[w])
+						continue;
+					snprintf(a.words[a.nwords], TEXT_WORD_LEN, "%s", c->items[k].words[w]);
+					stem(a.words[a.nwords++]);
+				}
+			break;
+		}
+	}
+	free(r);
+	return a;
+}
+
+int voice_turn_changes_cart(const char *text)
+{
+	return is_cart_change(heard_action(text).intent);
+}
+
+int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin)
+{
+	if (!h || chosen >= n)
+		return 0;
+	struct heard_action mine = heard_action(h[chosen].text);
+	/* "get me a": the dialogue asks which product anyway */
+	if (!is_cart_change(mine.intent) ||
+	    (!mine.named && !mine.thin && mine.intent != UND_CLEAR_CART))
+		return 0;
+	if (mine.thin)
+		return 1;
+	int64_t best = h[0].score;
+	for (size_t i = 0; i < n; i++) {
+		if (i == chosen || !h[i].text[0] || (int64_t)h[i].score < best - margin)
+			continue;
+		struct heard_action other = heard_action(h[i].text);
+		if (other.intent == UND_NONE)
+			continue;
+		if (other.intent != mine.intent)
+			return 1;
+		if (other.qty && mine.qty && other.qty != mine.qty)
+			return 1;
+		if (names_apart(&mine, &other))
+			return 1;
+	}
+	return 0;
+}
+
 /* What the conversation's open question makes likely (see choose.h): the built-in
  * engine's dialogue state, taken here when the turn has not taken it yet (the turn
  * then uses it as it would have taken it).  A question is open for the one turn
@@ -523,6 +656,8 @@ static enum choose_expect expected_answer(struct buddy_session *s)
 	if (!s->state)
 		s->state = conv_state_take(s->srv, s->conversation_id);
 	const struct buddy_state *st = s->state;
+	if (st && st->heard[0]) /* "Did you say ...?" */
+		return CHOOSE_EXPECT_YESNO;
 	if (!st || st->pending_turn != st->turn)
 		return CHOOSE_EXPECT_ANY;
 	switch (st->pending) {
@@ -540,9 +675,9 @@ static enum choose_expect expected_answer(struct buddy_session *s)
 /* The final transcript: the recogniser's readings, the one that best fits the shop
  * ([voice] nbest readings, choose_weight; see voice/choose.h). */
 static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn, char *out,
-		  size_t outlen)
+		  size_t outlen, int *unsure)
 {
-	long nbest = 0, weight = 0;
+	long nbest = 0, weight = 0, margin = 0;
 	char err[200];
 	if (config_get_int(&s->srv->cfg, "voice.nbest", NBEST_MAX, 1, NBEST_MAX, &nbest, err,
 			   sizeof err) != 0)
@@ -550,11 +685,19 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 	if (config_get_int(&s->srv->cfg, "voice.choose_weight", CHOOSE_WEIGHT, 0, 1000000, &weight,
 			   err, sizeof err) != 0)
 		weight = CHOOSE_WEIGHT;
+	if (config_get_int(&s->srv->cfg, "voice.readback_margin", READBACK_MARGIN, 0, 1000000,
+			   &margin, err, sizeof err) != 0)
+		margin = READBACK_MARGIN;
+	enum readback rb = readback_mode(&s->srv->cfg);
+	*unsure = 0;
 	struct hear *h = s->srv->hear;
 	enum choose_expect expect = nbest > 1 ? expected_answer(s) : CHOOSE_EXPECT_ANY;
 	struct names_ref *names = h && nbest > 1 && weight > 0 ? names_take(h) : NULL;
-	if (!names && expect == CHOOSE_EXPECT_ANY)
-		return asr_finish(v->asr, out, outlen);
+	if (!names && expect == CHOOSE_EXPECT_ANY && (rb != READBACK_UNSURE || nbest < 2)) {
+		int rc = asr_finish(v->asr, out, outlen);
+		*unsure = rc == 0 && rb == READBACK_ALWAYS && voice_turn_changes_cart(out);
+		return rc;
+	}
 	struct asr_hyp hyps[NBEST_MAX];
 	size_t n = 0;
 	int rc = asr_finish_nbest(v->asr, hyps, (size_t)nbest, &n);
@@ -569,6 +712,14 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 				  hyps[0].score, nm ? choose_cover(nm, hyps[0].text) : 0,
 				  expect != CHOOSE_EXPECT_ANY ? " (an answer was expected)" : "");
 		snprintf(out, outlen, "%s", hyps[k].text);
+		for (size_t i = 0; i < n; i++)
+			log_debug("voice", "turn %u: reading %zu%s \"%s\" score %d", turn, i + 1,
+				  i == k ? " (taken)" : "", hyps[i].text, hyps[i].score);
+		*unsure = rb == READBACK_ALWAYS ? voice_turn_changes_cart(out)
+			  : rb == READBACK_UNSURE && voice_turn_unsure(hyps, n, k, (int32_t)margin);
+		if (*unsure)
+			log_debug("voice", "turn %u: \"%s\" is read back (%s)", turn, out,
+				  rb == READBACK_ALWAYS ? "readback = always" : "the readings disagree");
 	}
 	names_put(h, names);
 	return rc;
@@ -608,8 +759,10 @@ static int recognise_remote(struct buddy_session *s, struct buddy_job *job,
 }
 
 int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
-			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms)
+			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms,
+			 int *unsure)
 {
+	*unsure = 0;
 	double t0 = job->t_stop > 0 ? job->t_stop : clock_mono_s();
 	double c0 = clock_thread_cpu_s();
 	size_t before = s->voice ? s->voice->consumed : 0;
@@ -621,15 +774,19 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
 		if (v->clean)
 			hear_pcm(v, v->cleaned, clean_flush(v->clean, v->cleaned));
 		double c1 = clock_thread_cpu_s();
-		rc = finish(s, v, job->turn, out, outlen);
+		rc = finish(s, v, job->turn, out, outlen, unsure);
 		log_debug("voice", "turn %u after audio.stop: %zu packets decoded in %.1f ms CPU, "
 			  "final search %.1f ms CPU", job->turn, v->consumed - before,
 			  (c1 - c0) * 1000.0, (clock_thread_cpu_s() - c1) * 1000.0);
 		v->started = 0;
 		if (v->rs)
 			resample_reset(v->rs);
-		if (v->remote && v->utt_n > 0)
+		if (v->remote && v->utt_n > 0) {
 			rc = recognise_remote(s, job, v, out, outlen, rc);
+			/* the outside recogniser's one reading: sure unless always asked */
+			*unsure = readback_mode(&s->srv->cfg) == READBACK_ALWAYS &&
+				  voice_turn_changes_cart(out);
+		}
 	}
 	*asr_ms = (clock_mono_s() - t0) * 1000.0;
 	if (sink->transcript)

@@ -13,11 +13,13 @@
 #define VOXCART_VOICE_TURN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct server;
 struct buddy_session;
 struct buddy_job;
 struct turn_sink;
+struct asr_hyp;
 
 const char *voice_turn_engine(struct server *srv);
 /* Starts the first language-model build (at start-up). */
@@ -34,7 +36,26 @@ int voice_turn_feed(struct buddy_session *s, struct buddy_job *job, const struct
  * dialogue state is taken (s->state) if the turn has not taken it yet.  asr_ms: time from audio.stop to the final transcript.  0, or -1 when
  * nothing could be recognised (an error event was sent). */
 int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
-			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms);
+			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms,
+			 int *unsure);
+/* *unsure (above) is 1 when the transcript asks for a cart change that the server is
+ * not sure it heard: [voice] readback = unsure (the default) and another reading
+ * within readback_margin of the best asks for a different one (see below), or
+ * readback = always; never with readback = off.  The turn then reads it back as a
+ * question instead of doing it (buddy_turn.c).
+ *
+ * voice_turn_unsure: among readings h[0..n) (the recogniser's best score is h[0]'s)
+ * with the one chosen, 1 when the chosen one changes the cart (add, remove, set,
+ * take away, empty) and another within margin asks for another cart change or the
+ * checkout ("check me out" heard as "add ..."), or for the same change with another
+ * number said ("two" and "ten"), or another product ("oil" and "towel"); readings
+ * that ask for nothing do not count.  A change named only by a size ("add one
+ * gallon") or said without a verb ("twelve green tea") is always unsure: that is how
+ * "check me out" comes out in noise.  A change that names no product ("get me a")
+ * is not: the dialogue asks which one anyway. */
+int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin);
+/* The action a text asks for, for read-back: 1 when it would change the cart. */
+int voice_turn_changes_cart(const char *text);
 /* [job] Returns the session's decoder to the pool. */
 void voice_turn_release(struct buddy_session *s);
 

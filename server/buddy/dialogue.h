@@ -110,6 +110,9 @@ struct buddy_state {
 	int correction_turns[4];
 	char last_text[256];	/* the previous utterance, to notice it said again */
 	char last_reply[512];	/* the previous answer, for "what was it again?" */
+	/* a spoken cart change read back as a question ("Did you say ...?", voice_turn.h):
+	 * done on a yes in the next turn, dropped on anything else; "" none */
+	char heard[256];
 };
 
 struct turn {

@@ -20,6 +20,8 @@
 #include "config.h"
 #include "voice/choose.h"
 #include "voice/clean.h"
+#include "voice/asr.h"
+#include "voice_turn.h"
 
 #define RATE 16000
 
@@ -326,6 +328,47 @@ START_TEST(test_choose_expected_answer)
 }
 END_TEST
 
+/* Read-back: a cart change is unsure when a close reading asks for another change or
+ * the checkout, or says another number; readings asking for nothing do not count. */
+START_TEST(test_unsure)
+{
+	struct asr_hyp h[3] = { { "add cheddar cheese", -1000 }, { "check me out", -3000 },
+				{ "and cheddar cheese", -1500 } };
+	/* "check me out" heard as an add, the checkout close behind: unsure */
+	ck_assert_int_eq(voice_turn_unsure(h, 3, 0, 6000), 1);
+	/* ... but far behind: sure */
+	ck_assert_int_eq(voice_turn_unsure(h, 3, 0, 1000), 0);
+	/* the chosen reading is the checkout: nothing changes the cart, nothing to ask */
+	ck_assert_int_eq(voice_turn_unsure(h, 3, 1, 6000), 0);
+	/* another number said */
+	struct asr_hyp q[2] = { { "add two gala apples", -1000 }, { "add ten gala apples", -2000 } };
+	ck_assert_int_eq(voice_turn_unsure(q, 2, 0, 6000), 1);
+	/* the same change, a number said in one only, or a reading that asks nothing */
+	struct asr_hyp s[3] = { { "add two gala apples", -1000 }, { "add to gala apples", -1200 },
+				{ "at two gala apples", -1300 } };
+	ck_assert_int_eq(voice_turn_unsure(s, 3, 0, 6000), 0);
+	/* remove against add */
+	struct asr_hyp r[2] = { { "remove the gala apples", -1000 }, { "add the gala apples", -1100 } };
+	ck_assert_int_eq(voice_turn_unsure(r, 2, 0, 6000), 1);
+	/* another product: "oil" and "towel" */
+	struct asr_hyp o[3] = { { "get me a oil", -1000 }, { "get me a", -1000 },
+				{ "give me a towel", -1400 } };
+	ck_assert_int_eq(voice_turn_unsure(o, 3, 0, 6000), 1);
+	/* named only by a size, or without a verb: how "check me out" comes out in noise */
+	struct asr_hyp g[2] = { { "add one gallon", -1000 }, { "put one gallon", -1000 } };
+	ck_assert_int_eq(voice_turn_unsure(g, 2, 0, 6000), 1);
+	struct asr_hyp f[1] = { { "twelve green tea out", -1000 } };
+	ck_assert_int_eq(voice_turn_unsure(f, 1, 0, 6000), 1);
+	/* the chosen one names nothing: the dialogue asks which product itself */
+	ck_assert_int_eq(voice_turn_unsure(o, 3, 1, 6000), 0);
+	ck_assert_int_eq(voice_turn_changes_cart("add two gala apples to my cart"), 1);
+	ck_assert_int_eq(voice_turn_changes_cart("check me out"), 0);
+	ck_assert_int_eq(voice_turn_changes_cart("what is in my cart"), 0);
+	ck_assert_int_eq(voice_turn_changes_cart("don't add the apples"), 0);
+	ck_assert_int_eq(voice_turn_unsure(NULL, 0, 0, 6000), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("voice_clean");
@@ -339,6 +382,7 @@ int main(void)
 	tcase_add_test(tc, test_cover);
 	tcase_add_test(tc, test_choose);
 	tcase_add_test(tc, test_choose_expected_answer);
+	tcase_add_test(tc, test_unsure);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
