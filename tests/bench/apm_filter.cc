@@ -2,7 +2,8 @@
 // module (Debian's libwebrtc-audio-processing, 0.3): high-pass filter, noise
 // suppression, adaptive digital gain with its limiter.  A measuring tool only (issue
 // 11: speexdsp's preprocessor in server/voice/clean.c against WebRTC's), used by
-// tests/bench/voice_apm_compare.sh; the server does not link it.
+// tests/bench/voice_apm_compare.sh.  The server's own use of the module is
+// server/voice/apm_webrtc.cc.
 //
 //   apm_filter [--ns off|low|moderate|high|veryhigh] [--agc on|off] in.wav out.wav
 //
