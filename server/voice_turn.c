@@ -571,7 +571,7 @@ static int is_cart_change(enum und_intent in)
 	       in == UND_CLEAR_CART;
 }
 
-static struct heard_action heard_action(const char *text)
+static struct heard_action heard_action(const char *text, int answering)
 {
 	struct heard_action a;
 	memset(&a, 0, sizeof a);
@@ -585,8 +585,8 @@ static struct heard_action heard_action(const char *text)
 		/* "don't add", a question about it, a remark: asks for nothing */
 		if (c->negated || c->ask || c->comment || c->yesno)
 			continue;
-		/* a fragment with a number and a product ("twelve green tea") adds */
-		int fragment = c->intent == UND_NONE && c->nitems > 0 && c->items[0].qty > 0 &&
+		/* a fragment naming a product ("twelve green tea", "just the towels") adds */
+		int fragment = !answering && c->intent == UND_NONE && c->nitems > 0 &&
 			       c->items[0].nwords > 0;
 		if (is_cart_change(c->intent) || c->intent == UND_CHECKOUT || fragment) {
 			a.intent = fragment ? UND_ADD : c->intent;
@@ -616,14 +616,16 @@ static struct heard_action heard_action(const char *text)
 
 int voice_turn_changes_cart(const char *text)
 {
-	return is_cart_change(heard_action(text).intent);
+	return is_cart_change(heard_action(text, 0).intent);
 }
 
-int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin)
+/* answering: a question is open ("which one?"), so a fragment is its answer */
+static int unsure_when(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin,
+		       int answering)
 {
 	if (!h || chosen >= n)
 		return 0;
-	struct heard_action mine = heard_action(h[chosen].text);
+	struct heard_action mine = heard_action(h[chosen].text, answering);
 	/* "get me a": the dialogue asks which product anyway */
 	if (!is_cart_change(mine.intent) ||
 	    (!mine.named && !mine.thin && mine.intent != UND_CLEAR_CART))
@@ -634,7 +636,7 @@ int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t 
 	for (size_t i = 0; i < n; i++) {
 		if (i == chosen || !h[i].text[0] || (int64_t)h[i].score < best - margin)
 			continue;
-		struct heard_action other = heard_action(h[i].text);
+		struct heard_action other = heard_action(h[i].text, answering);
 		if (other.intent == UND_NONE)
 			continue;
 		if (other.intent != mine.intent)
@@ -645,6 +647,11 @@ int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t 
 			return 1;
 	}
 	return 0;
+}
+
+int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin)
+{
+	return unsure_when(h, n, chosen, margin, 0);
 }
 
 /* What the conversation's open question makes likely (see choose.h): the built-in
@@ -716,7 +723,8 @@ static int finish(struct buddy_session *s, struct voice_state *v, uint32_t turn,
 			log_debug("voice", "turn %u: reading %zu%s \"%s\" score %d", turn, i + 1,
 				  i == k ? " (taken)" : "", hyps[i].text, hyps[i].score);
 		*unsure = rb == READBACK_ALWAYS ? voice_turn_changes_cart(out)
-			  : rb == READBACK_UNSURE && voice_turn_unsure(hyps, n, k, (int32_t)margin);
+			  : rb == READBACK_UNSURE &&
+				    unsure_when(hyps, n, k, (int32_t)margin, expect != CHOOSE_EXPECT_ANY);
 		if (*unsure)
 			log_debug("voice", "turn %u: \"%s\" is read back (%s)", turn, out,
 				  rb == READBACK_ALWAYS ? "readback = always" : "the readings disagree");

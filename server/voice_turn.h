@@ -50,8 +50,9 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
  * checkout ("check me out" heard as "add ..."), or for the same change with another
  * number said ("two" and "ten"), or another product ("oil" and "towel"); readings
  * that ask for nothing do not count.  A change named only by a size ("add one
- * gallon") or said without a verb ("twelve green tea") is always unsure: that is how
- * "check me out" comes out in noise.  A change that names no product ("get me a")
+ * gallon") or said without a verb ("twelve green tea", "just the towels"; not while
+ * a question is open: then it is the answer) is always unsure: that is how "check
+ * me out" comes out in noise.  A change that names no product ("get me a")
  * is not: the dialogue asks which one anyway. */
 int voice_turn_unsure(const struct asr_hyp *h, size_t n, size_t chosen, int32_t margin);
 /* The action a text asks for, for read-back: 1 when it would change the cart. */

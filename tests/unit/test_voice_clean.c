@@ -359,6 +359,8 @@ START_TEST(test_unsure)
 	ck_assert_int_eq(voice_turn_unsure(g, 2, 0, 6000), 1);
 	struct asr_hyp f[1] = { { "twelve green tea out", -1000 } };
 	ck_assert_int_eq(voice_turn_unsure(f, 1, 0, 6000), 1);
+	struct asr_hyp t[1] = { { "just the towels", -1000 } };
+	ck_assert_int_eq(voice_turn_unsure(t, 1, 0, 6000), 1);
 	/* the chosen one names nothing: the dialogue asks which product itself */
 	ck_assert_int_eq(voice_turn_unsure(o, 3, 1, 6000), 0);
 	ck_assert_int_eq(voice_turn_changes_cart("add two gala apples to my cart"), 1);
