@@ -399,6 +399,24 @@ static void drain_done(struct server *srv)
 	}
 }
 
+/* Room for the headers of an answer. */
+#define HEADER_ROOM 1024
+
+/* The loop's output buffer grown to hold headers and body_len bytes of body after
+ * LWS_PRE: where the headers start, or NULL when out of memory. */
+static unsigned char *out_reserve(struct http_state *hs, size_t body_len)
+{
+	size_t need = LWS_PRE + HEADER_ROOM + body_len;
+	if (hs->out_cap < need) {
+		unsigned char *b = realloc(hs->out_buf, need);
+		if (!b)
+			return NULL;
+		hs->out_buf = b;
+		hs->out_cap = need;
+	}
+	return hs->out_buf + LWS_PRE;
+}
+
 static int write_response(struct lws *wsi, struct http_conn *conn)
 {
 	struct http_job *job = conn->job;
@@ -410,16 +428,10 @@ static int write_response(struct lws *wsi, struct http_conn *conn)
 		 * An HTTP/2 stream sends them as frames of their own. */
 		struct http_state *hs = job->srv->http;
 		int one_write = lws_get_network_wsi(wsi) == wsi;
-		size_t need = LWS_PRE + 1024 + (one_write ? resp->body_len : 0);
-		if (hs->out_cap < need) {
-			unsigned char *b = realloc(hs->out_buf, need);
-			if (!b)
-				return -1;
-			hs->out_buf = b;
-			hs->out_cap = need;
-		}
-		unsigned char *start = hs->out_buf + LWS_PRE, *p = start;
-		unsigned char *end = hs->out_buf + LWS_PRE + 1024 - 1;
+		unsigned char *start = out_reserve(hs, one_write ? resp->body_len : 0), *p = start;
+		if (!start)
+			return -1;
+		unsigned char *end = start + HEADER_ROOM - 1;
 		if (lws_add_http_common_headers(wsi, (unsigned int)resp->status, "application/json",
 						resp->body_len, &p, end))
 			return -1;
@@ -485,16 +497,10 @@ static int write_cached(const char *json, size_t len, void *arg)
 {
 	struct cached_out *o = arg;
 	struct http_state *hs = o->hs;
-	size_t need = LWS_PRE + 1024 + len;
-	if (hs->out_cap < need) {
-		unsigned char *b = realloc(hs->out_buf, need);
-		if (!b)
-			return -1;
-		hs->out_buf = b;
-		hs->out_cap = need;
-	}
-	unsigned char *start = hs->out_buf + LWS_PRE, *p = start;
-	unsigned char *end = hs->out_buf + LWS_PRE + 1024 - 1;
+	unsigned char *start = out_reserve(hs, len), *p = start;
+	if (!start)
+		return -1;
+	unsigned char *end = start + HEADER_ROOM - 1;
 	if (lws_add_http_common_headers(o->wsi, 200, "application/json", len, &p, end) ||
 	    lws_add_http_header_by_name(o->wsi, (const unsigned char *)"cache-control:",
 					(const unsigned char *)"no-store", 8, &p, end) ||
