@@ -16,186 +16,9 @@
 #include "buddy/numbers.h"
 
 
-static cJSON *cart_result(const cJSON *cart)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddItemToObject(r, "cart", cJSON_Duplicate(cart, 1));
-	return r;
-}
-
-static cJSON *args_id_qty(int64_t id, int qty)
-{
-	cJSON *a = cJSON_CreateObject();
-	cJSON_AddNumberToObject(a, "product_id", (double)id);
-	if (qty >= 0)
-		cJSON_AddNumberToObject(a, "quantity", qty);
-	return a;
-}
-
 static void title_of(const cJSON *p, char *out, size_t len)
 {
 	reply_title(p, out, len);
-}
-
-static void refresh_cart(struct turn *t)
-{
-	cJSON *cart = NULL;
-	ERRBUF;
-	if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) == 0 && cart)
-		dlg_set_cart(t, cart);
-	else
-		cJSON_Delete(cart);
-}
-
-/* Sets a line to qty (0 removes) and reports it.  Returns 0 on success. */
-static int set_line(struct turn *t, int64_t id, int qty)
-{
-	cJSON *cart = NULL;
-	ERRBUF;
-	int rc = qty > 0 ? t->tools->cart_set(t->tools->ctx, id, qty, &cart, code, msg)
-			 : t->tools->cart_remove(t->tools->ctx, id, &cart, code, msg);
-	if (rc != 0 || !cart) {
-		cJSON_Delete(cart);
-		if (rc == 409)
-			reply_say(&t->r, "Sorry, we don't have that many in stock.");
-		else
-			dlg_tool_failed(t, rc ? rc : 500, code, msg);
-		return -1;
-	}
-	dlg_action(t, qty > 0 ? "cart.set" : "cart.remove", args_id_qty(id, qty > 0 ? qty : -1),
-		   cart_result(cart));
-	dlg_set_cart(t, cart);
-	t->changed_cart = 1;
-	return 0;
-}
-
-/* "Shall I add it instead?": an in-stock product like p. */
-static void offer_alternative(struct turn *t, const cJSON *p, int qty)
-{
-	struct buddy_search bs = { NULL, dlg_str(p, "category"), -1, -1, "relevance", 10 };
-	cJSON *res = NULL;
-	ERRBUF;
-	if (!*bs.category || t->tools->search(t->tools->ctx, &bs, &res, code, msg) != 0 || !res) {
-		cJSON_Delete(res);
-		return;
-	}
-	const cJSON *alt, *best = NULL;
-	cJSON_ArrayForEach(alt, cJSON_GetObjectItemCaseSensitive(res, "items")) {
-		if (dlg_id(alt) != dlg_id(p) && dlg_int(alt, "stock", 1) >= qty) {
-			best = alt;
-			break;
-		}
-	}
-	if (best) {
-		char title[160], price[96];
-		title_of(best, title, sizeof title);
-		reply_price_of(best, price, sizeof price);
-		reply_say(&t->r, "We do have %s for %s.", title, price);
-		dlg_question(t, "Shall I add that instead?");
-		t->st->suggest_id = dlg_id(best);
-		t->st->suggest_qty = qty;
-		cJSON *shown = cJSON_CreateArray();
-		cJSON_AddItemToArray(shown, cJSON_Duplicate(best, 1));
-		dlg_show(t, shown, 0);
-		cJSON_Delete(shown);
-		dlg_focus_one(t, dlg_id(best));
-		dlg_ask(t, DLG_PENDING_SUGGEST);
-	}
-	cJSON_Delete(res);
-}
-
-static void say_added(struct turn *t, const cJSON *p, int qty, int line_after, int more)
-{
-	char title[160], n[64];
-	title_of(p, title, sizeof title);
-	reply_count(qty, n, sizeof n);
-	if (more && line_after > qty) {
-		char total[64];
-		reply_count(line_after, total, sizeof total);
-		reply_say(&t->r, "Added %s more %s. You now have %s.", n, title, total);
-	} else if (qty == 1) {
-		reply_say(&t->r, "Added %s to your cart.", title);
-	} else {
-		reply_say(&t->r, "Added %s %s to your cart.", n, title);
-	}
-}
-
-void act_add_product(struct turn *t, const cJSON *p_in, int qty, int more)
-{
-	struct buddy_state *st = t->st;
-	int64_t id = dlg_id(p_in);
-	cJSON *full = NULL;
-	const cJSON *p = p_in;
-	ERRBUF;
-	if (!cJSON_GetObjectItemCaseSensitive(p, "stock") &&
-	    t->tools->product_get(t->tools->ctx, id, &full, code, msg) == 0 && full)
-		p = full;
-	if (!t->cart)
-		refresh_cart(t);
-	int line = dlg_cart_qty(t->cart, id);
-	int64_t stock = dlg_int(p, "stock", -1);
-	char title[160];
-	title_of(p, title, sizeof title);
-	dlg_focus_one(t, id);
-	if (qty < 1)
-		qty = 1;
-	if (qty > 1000) {
-		reply_say(&t->r, "That's a lot! I can add at most a thousand at a time.");
-		goto out;
-	}
-	if (stock == 0) {
-		reply_say(&t->r, "Sorry, %s is out of stock.", title);
-		offer_alternative(t, p, qty);
-		goto out;
-	}
-	if (stock > 0 && line + qty > stock) {
-		int avail = (int)stock - line;
-		char n[64], s[64];
-		reply_count(qty, n, sizeof n);
-		reply_count(stock, s, sizeof s);
-		if (avail <= 0) {
-			reply_say(&t->r, "You already have all %s %s we have in stock.", s, title);
-		} else {
-			char a[64];
-			reply_count(avail, a, sizeof a);
-			reply_say(&t->r, "Sorry, we only have %s %s left, not %s.", s, title, n);
-			reply_say(&t->r, "Shall I add %s?", avail == (int)stock ? "all of them" : a);
-			st->suggest_id = id;
-			st->suggest_qty = avail;
-			dlg_ask(t, DLG_PENDING_SUGGEST);
-		}
-		goto out;
-	}
-	cJSON *cart = NULL;
-	int rc = t->tools->cart_add(t->tools->ctx, id, qty, &cart, code, msg);
-	if (rc != 0 || !cart) {
-		cJSON_Delete(cart);
-		if (rc == 409) {
-			reply_say(&t->r, "Sorry, we don't have enough %s in stock.", title);
-			offer_alternative(t, p, qty);
-		} else if (rc == 404) {
-			reply_say(&t->r, "Sorry, %s is no longer available.", title);
-		} else {
-			dlg_tool_failed(t, rc ? rc : 500, code, msg);
-		}
-		goto out;
-	}
-	dlg_action(t, "cart.add", args_id_qty(id, qty), cart_result(cart));
-	dlg_set_cart(t, cart);
-	t->changed_cart = 1;
-	st->last.kind = DLG_LAST_ADD;
-	st->last.id = id;
-	st->last.qty = qty;
-	st->last.line_before = line;
-	st->last.turn = st->turn;
-	if (st->batch_turn != st->turn)
-		st->nbatch = 0;
-	st->batch_turn = st->turn;
-	if (st->nbatch < DLG_MAX_FOCUS)
-		st->batch[st->nbatch++] = (struct dlg_added){ id, qty, line };
-	say_added(t, p, qty, dlg_cart_qty(t->cart, id), more || line > 0);
-out:
-	cJSON_Delete(full);
 }
 
 /* N when a title sells N in one unit ("Eggs 12 pack", "Bananas (bunch of 6)"), else 0. */
@@ -275,7 +98,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	int guessed = st->batch_turn >= st->turn - 2 && st->batch_turn < st->turn &&
 		      st->guess_turn == st->batch_turn && !c->more;
 	if (guessed && !t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	if ((it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 && !c->more &&
 	    (st->batch_turn == st->turn || (guessed && it->qty > 0)) && st->nbatch > 0 && st->nfocus > 0) {
 		for (int i = 0; i < st->nbatch; i++) {
@@ -298,7 +121,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	int from_cart = 0;
 	if (c->more && it->ref == UND_REF_WORDS) {
 		if (!t->cart)
-			refresh_cart(t);
+			cartops_refresh(t);
 		resolve_item(t, it, RES_CART, &res);
 		from_cart = res.status == RES_OK;
 		if (!from_cart)
@@ -497,7 +320,7 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 	int k = 0;
 	const cJSON *p;
 	cJSON_ArrayForEach(p, hit) {
-		if (set_line(t, dlg_id(p), 0) != 0)
+		if (cartops_set_line(t, dlg_id(p), 0) != 0)
 			break;
 		if (k < 3) {
 			title_of(p, names[k], sizeof names[k]);
@@ -639,7 +462,7 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 		return;
 	}
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) == 0) {
 		if (t->changed_cart)
 			return;	/* emptied by this very request: nothing more to say */
@@ -689,7 +512,7 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 			int n = it->qty > 0 ? it->qty : it->article ? 1 : line;
 			if (c->negated)
 				n = line;
-			if (set_line(t, id, n < line ? line - n : 0) != 0)
+			if (cartops_set_line(t, id, n < line ? line - n : 0) != 0)
 				break;
 			t->st->last = (struct dlg_last){ DLG_LAST_REMOVE, id, n < line ? n : line, line, t->st->turn };
 			dlg_focus_one(t, id);
@@ -718,7 +541,7 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 static void resolve_for_change(struct turn *t, const struct und_item *it, struct resolution *res)
 {
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	/* "make it three", "one less" with one line in the cart and nothing else in
 	 * mind: that line */
 	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(t->cart, "items");
@@ -764,7 +587,7 @@ static void change_line(struct turn *t, const cJSON *p, int qty)
 		reply_say(&t->r, "Sorry, we only have %s %s in stock.", s, title);
 		return;
 	}
-	if (set_line(t, id, qty) != 0)
+	if (cartops_set_line(t, id, qty) != 0)
 		return;
 	t->st->last = (struct dlg_last){ DLG_LAST_SET, id, qty - line, line, t->st->turn };
 	if (qty == 0)
@@ -883,7 +706,7 @@ void act_view_cart(struct turn *t, int total_only)
 		dlg_tool_failed(t, rc ? rc : 500, code, msg);
 		return;
 	}
-	dlg_action(t, "cart.view", NULL, cart_result(cart));
+	dlg_action(t, "cart.view", NULL, cartops_cart_result(cart));
 	say_cart(t, cart, total_only);
 	if (!total_only && !t->asked) {
 		cJSON *lines = dlg_cart_as_products(cart);
@@ -914,7 +737,7 @@ static int kept(struct turn *t, const struct und_cmd *c, const cJSON *p)
 
 void act_clear(struct turn *t, const struct und_cmd *c)
 {
-	refresh_cart(t);
+	cartops_refresh(t);
 	cJSON *lines = dlg_cart_as_products(t->cart);
 	if (cJSON_GetArraySize(lines) == 0) {
 		reply_say(&t->r, "Your cart is already empty.");
@@ -942,7 +765,7 @@ void act_clear(struct turn *t, const struct und_cmd *c)
 			return;
 		}
 		cJSON_ArrayForEach(p, lines)
-			if (!kept(t, c, p) && set_line(t, dlg_id(p), 0) != 0)
+			if (!kept(t, c, p) && cartops_set_line(t, dlg_id(p), 0) != 0)
 				break;
 		char list[600];
 		reply_list(ptr, nk, "and", list, sizeof list);
@@ -955,7 +778,7 @@ void act_clear(struct turn *t, const struct und_cmd *c)
 			cJSON_Delete(cart);
 			dlg_tool_failed(t, rc ? rc : 500, code, msg);
 		} else {
-			dlg_action(t, "cart.clear", NULL, cart_result(cart));
+			dlg_action(t, "cart.clear", NULL, cartops_cart_result(cart));
 			dlg_set_cart(t, cart);
 			t->changed_cart = 1;
 			reply_say(&t->r, "Done, your cart is now empty.");
@@ -981,7 +804,7 @@ void act_undo(struct turn *t)
 	}
 	char title[160];
 	title_of(p, title, sizeof title);
-	if (set_line(t, st->last.id, st->last.line_before) == 0) {
+	if (cartops_set_line(t, st->last.id, st->last.line_before) == 0) {
 		if (st->last.line_before == 0)
 			reply_say(&t->r, "Okay, I took %s back out of your cart.", title);
 		else
@@ -999,7 +822,7 @@ void act_undo_batch(struct turn *t)
 		return;
 	}
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	char names[DLG_MAX_FOCUS][160];
 	const char *ptr[DLG_MAX_FOCUS];
 	int k = 0;
@@ -1008,7 +831,7 @@ void act_undo_batch(struct turn *t)
 		const struct dlg_added *a = &st->batch[i];
 		int line = dlg_cart_qty(t->cart, a->id);
 		int target = line - a->qty;
-		if (line == 0 || set_line(t, a->id, target > a->line_before ? target : a->line_before) != 0)
+		if (line == 0 || cartops_set_line(t, a->id, target > a->line_before ? target : a->line_before) != 0)
 			continue;
 		cJSON *p = NULL;
 		ERRBUF;
@@ -1090,7 +913,7 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	struct buddy_state *st = t->st;
 	const struct und_item *it = c->nitems > 0 ? &c->items[0] : NULL;
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	if (!it || st->last.kind == DLG_LAST_NONE) {
 		reply_say(&t->r, "Sorry, what should I change?");
 		return;
@@ -1151,7 +974,7 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	enum dlg_last_kind kind = st->last.kind;
 	int64_t old = st->last.id;
 	int restore = kind == DLG_LAST_ADD ? line - st->last.qty : st->last.line_before;
-	if (set_line(t, old, restore < 0 ? 0 : restore) == 0) {
+	if (cartops_set_line(t, old, restore < 0 ? 0 : restore) == 0) {
 		cJSON *op = NULL;
 		ERRBUF;
 		if (kind != DLG_LAST_REMOVE &&
@@ -1187,7 +1010,7 @@ void act_swap(struct turn *t, const struct und_cmd *c)
 		return;
 	}
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	/* "make the oat milk three instead of one": only a number is replaced */
 	if ((old->ref == UND_REF_NONE || old->ref == UND_REF_IT) && old->nwords == 0 && old->qty > 0 &&
 	    repl && repl->qty > 0) {
@@ -1208,7 +1031,7 @@ void act_swap(struct turn *t, const struct und_cmd *c)
 			char title[160];
 			title_of(p, title, sizeof title);
 			int line = dlg_cart_qty(t->cart, dlg_id(p));
-			if (line > 0 && set_line(t, dlg_id(p), 0) == 0) {
+			if (line > 0 && cartops_set_line(t, dlg_id(p), 0) == 0) {
 				reply_say(&t->r, "Okay, I took out the %s.", title);
 				if (line > qty)
 					qty = line;
@@ -1339,7 +1162,7 @@ static void replace_last(struct turn *t, const cJSON *np)
 	int line = dlg_cart_qty(t->cart, st->last.id);
 	int qty = st->last.qty > 0 ? st->last.qty : 1;
 	int restore = line - st->last.qty;
-	if (set_line(t, st->last.id, restore < st->last.line_before ? st->last.line_before :
+	if (cartops_set_line(t, st->last.id, restore < st->last.line_before ? st->last.line_before :
 					       restore < 0 ? 0 : restore) != 0)
 		return;
 	cJSON *op = NULL;
@@ -1366,7 +1189,7 @@ int act_refine(struct turn *t, const struct und_cmd *c)
 	if (it->qty || it->nneg || it->size_num[0] || it->every > 1 || (!size && !other && !descr))
 		return 0;
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	if (dlg_cart_qty(t->cart, st->last.id) == 0)
 		return 0;
 	cJSON *old = NULL;
@@ -1680,7 +1503,7 @@ int act_swap_frame(struct turn *t, const char *text)
 		return 0;
 	}
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	cJSON *lines = dlg_cart_as_products(t->cart);
 	int nlines = cJSON_GetArraySize(lines);
 	struct match_query oq, nq;
@@ -1834,7 +1657,7 @@ int act_swap_frame(struct turn *t, const char *text)
 		else
 			reply_say(&t->r, "Sorry, we don't have enough %s in stock, so I kept the %s in your cart.",
 				  ntitle, otitle);
-	} else if (set_line(t, oid, line - take) == 0) {
+	} else if (cartops_set_line(t, oid, line - take) == 0) {
 		char n[64];
 		reply_count(take, n, sizeof n);
 		if (take < line)
@@ -1933,7 +1756,7 @@ int act_count_frame(struct turn *t, const char *text)
 	}
 	free(tw);
 	if (!t->cart)
-		refresh_cart(t);
+		cartops_refresh(t);
 	cJSON *lines = NULL;
 	if (known) {
 		lines = described_lines(t, &it);

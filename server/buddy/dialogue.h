@@ -203,9 +203,18 @@ void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result);
 void dlg_question(struct turn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int dlg_tool_failed(struct turn *t, int rc, const char *code, const char *msg);
 
+/* cartops.c: the cart changes every action shares (below the actions: calls none) */
+/* Adds qty of p (stock checked first; "more" says "N more ... You now have M"). */
+void act_add_product(struct turn *t, const cJSON *p, int qty, int more);
+/* Reads the cart into t->cart. */
+void cartops_refresh(struct turn *t);
+/* Sets a line to qty (0 removes) and reports it.  Returns 0 on success. */
+int cartops_set_line(struct turn *t, int64_t id, int qty);
+/* {"cart": a copy of cart}, an action's result. */
+cJSON *cartops_cart_result(const cJSON *cart);
+
 /* act_cart.c */
 void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it);
-void act_add_product(struct turn *t, const cJSON *p, int qty, int more);
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_less(struct turn *t, const struct und_cmd *c, const struct und_item *it);
