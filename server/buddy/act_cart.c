@@ -1313,6 +1313,10 @@ static enum swap_cue swap_cue(const struct text_words *tw, int *oa, int *ob)
 		for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++) {
 			if (!text_is(tw, i, verbs[k]))
 				continue;
+			/* "change of plan", "a switch of heart": a noun, no swap verb; what
+			 * follows it ("drop the milk and add oat milk") are its own operations */
+			if (text_is(tw, i + 1, "of"))
+				continue;
 			/* "change my address", "change of plans": only cart things are swapped */
 			int j = i + 1;
 			while (j < tw->n && !text_is(tw, j, "for") && !text_is(tw, j, "with") &&
