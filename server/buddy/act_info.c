@@ -5,9 +5,11 @@
  * Answers are one or two sentences.  Describing a product that is not in the cart
  * ends with an offer to add it, so a plain "yes" works next.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
@@ -365,6 +367,29 @@ static const cJSON *pick_order(const cJSON *page, long id, int cancellable)
 	return NULL;
 }
 
+/* How many of the words said ("tea", "kettle") the lines of order o name. */
+static int order_names(const cJSON *o, const struct und_cmd *c)
+{
+	int n = 0;
+	for (int w = 0; w < c->norder_words; w++) {
+		const char *x = c->order_words[w];
+		size_t len = strlen(x);
+		if (len > 1 && x[len - 1] == 's')
+			len--;	/* "kettles", "mugs" */
+		const cJSON *line;
+		int hit = 0;
+		cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(o, "items")) {
+			const char *title = dlg_str(line, "title");
+			for (const char *p = title; *p && !hit; p++)
+				if ((p == title || !isalnum((unsigned char)p[-1])) && !strncasecmp(p, x, len) &&
+				    !isalnum((unsigned char)(p[len] == 's' ? p[len + 1] : p[len])))
+					hit = 1;
+		}
+		n += hit;
+	}
+	return n;
+}
+
 static cJSON *list_orders(struct turn *t)
 {
 	cJSON *page = NULL;
@@ -445,6 +470,17 @@ void act_cancel_order(struct turn *t, const struct und_cmd *c)
 	if (!page)
 		return;
 	const cJSON *o = pick_order(page, c->order_id, 1);
+	if (c->order_id <= 0 && c->norder_words > 0) {
+		/* "cancel the tea order": the newest cancellable order that held what was said */
+		const cJSON *x;
+		int best = 0;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(page, "items")) {
+			const char *s = dlg_str(x, "status");
+			int k = strcmp(s, "paid") && strcmp(s, "pending_payment") ? 0 : order_names(x, c);
+			if (k > best)
+				best = k, o = x;
+		}
+	}
 	if (!o) {
 		if (c->order_id > 0)
 			reply_say(&t->r, "I couldn't find order %ld.", c->order_id);

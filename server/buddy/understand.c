@@ -1468,6 +1468,30 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		else if (cmd->nitems > 0 && und_item_has_ref(&cmd->items[0]))
 			cmd->intent = UND_REMOVE;
 	}
+	/* "cancel the tea order", "cancel the order with the kettle": "cancel" with an
+	 * order word cancels an order, whatever trigger won */
+	if (cmd->intent == UND_REMOVE || cmd->intent == UND_DENY || cmd->intent == UND_ORDER_STATUS) {
+		/* "i ordered a kettle by mistake, can you cancel that": the past order said */
+		int order = cmd->intent == UND_ORDER_STATUS, cancel = 0;
+		for (int i = a; i < b; i++) {
+			order |= lex_is_order_word(t->w[i]);
+			cancel |= text_is(t, i, "cancel");
+		}
+		if (order && cancel)
+			cmd->intent = UND_CANCEL_ORDER;
+	}
+	if (cmd->intent == UND_CANCEL_ORDER) {
+		/* the products said name the order ("the tea order") */
+		cmd->norder_words = 0;
+		for (int k = 0; k < cmd->nitems; k++)
+			for (int w = 0; w < cmd->items[k].nwords && cmd->norder_words < UND_ITEM_WORDS; w++) {
+				const char *x = cmd->items[k].words[w];
+				if (lex_is_order_word(x) || lex_is_common(x) || lex_is_stopword(x) ||
+				    !strcmp(x, "cancel") || lex_is_cart_word(x))
+					continue;
+				snprintf(cmd->order_words[cmd->norder_words++], TEXT_WORD_LEN, "%s", x);
+			}
+	}
 	if (cmd->intent == UND_ORDER_STATUS || cmd->intent == UND_CANCEL_ORDER) {
 		/* "cancel order 12", "where is order number 7" */
 		for (int i = a; i < b && cmd->order_id == 0; i++) {

@@ -110,6 +110,8 @@ struct und_cmd {
 	int sort;		/* 0 relevance, 1 cheapest first, 2 dearest first */
 	int qty;		/* a number said apart from any product ("make it three") */
 	long order_id;		/* "order 12" */
+	int norder_words;	/* "cancel the tea order": what the order held */
+	char order_words[UND_ITEM_WORDS][TEXT_WORD_LEN];
 };
 
 struct und_result {
