@@ -248,6 +248,11 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		act_not_found(t, &res, qty);
 		break;
 	case RES_NO_REF:
+		if (c->buy) {
+			t->no_ref = 1;	/* "buy it now" with nothing in mind: the cart */
+			break;
+		}
+		/* fall through */
 	case RES_ERROR:
 		reply_say(&t->r, "Which product would you like me to add?");
 		break;

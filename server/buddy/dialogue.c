@@ -750,6 +750,8 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 			run_items(t, c, act_add);
 		if (c->buy && t->changed_cart)
 			act_checkout(t);	/* "buy me the speaker": straight to the checkout */
+		else if (c->buy && t->no_ref)
+			act_checkout(t);	/* "buy it now", nothing in mind: the cart */
 		break;
 	case UND_REMOVE:
 		if (cancels_placed_order(t, c))

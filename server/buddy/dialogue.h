@@ -124,6 +124,7 @@ struct turn {
 	cJSON *cart;		/* the latest cart seen this turn (owned), or NULL */
 	enum und_intent main;	/* intent reported for the turn */
 	int changed_cart;	/* a cart change was made this turn */
+	int no_ref;		/* an add named nothing and had nothing in mind ("buy it") */
 	int requested;		/* the search being run answers a request ("he wants headphones,
 				 * not over 30"): one product found is added, not offered */
 	int asked;		/* a question was asked (pending set) this turn */

@@ -135,6 +135,8 @@ static const struct lex_trigger triggers[] = {
 	{ "finalize", UND_CHECKOUT, 30, 0 }, { "submit", UND_CHECKOUT, 30, 0 },
 	{ "buy it all", UND_CHECKOUT, 31, 0 }, { "buy everything", UND_CHECKOUT, 31, 0 },
 	{ "buy them all", UND_CHECKOUT, 31, 0 }, { "order it all", UND_CHECKOUT, 31, 0 },
+	{ "put it through", UND_CHECKOUT, 31, 0 }, { "put them through", UND_CHECKOUT, 31, 0 },
+	{ "put the order through", UND_CHECKOUT, 31, 0 }, { "put my order through", UND_CHECKOUT, 31, 0 },
 	{ "that is all", UND_CHECKOUT, 25, LEX_ALONE }, { "that is it", UND_CHECKOUT, 25, LEX_ALONE },
 	{ "i am done", UND_CHECKOUT, 25, LEX_ALONE }, { "i am finished", UND_CHECKOUT, 25, LEX_ALONE },
 	{ "nothing else", UND_CHECKOUT, 25, LEX_ALONE }, { "that will be all", UND_CHECKOUT, 25, 0 },

@@ -1492,6 +1492,15 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 				snprintf(cmd->order_words[cmd->norder_words++], TEXT_WORD_LEN, "%s", x);
 			}
 	}
+	/* "buy it now", "buy them please": a buy of what is meant; with nothing in mind
+	 * that is the cart (dialogue.c goes to the checkout) */
+	if (cmd->intent == UND_ADD && !strcmp(tr.phrase, "buy") && cmd->nitems > 0) {
+		int pron = 1;
+		for (int i = 0; i < cmd->nitems; i++)
+			pron &= (cmd->items[i].ref == UND_REF_IT || cmd->items[i].ref == UND_REF_THEM) &&
+				cmd->items[i].nwords == 0 && cmd->items[i].qty == 0;
+		cmd->buy |= pron;
+	}
 	if (cmd->intent == UND_ORDER_STATUS || cmd->intent == UND_CANCEL_ORDER) {
 		/* "cancel order 12", "where is order number 7" */
 		for (int i = a; i < b && cmd->order_id == 0; i++) {
