@@ -460,6 +460,48 @@ static cJSON *described_lines(struct turn *t, const struct und_item *it)
 	return hit;
 }
 
+/* "remove anything that costs over 10 dollars": every cart line whose price is
+ * within the limit said.  Returns 1 when the limit was acted on. */
+static int title_names(const cJSON *p, const struct match_query *q);
+
+int act_remove_priced(struct turn *t, const struct und_cmd *c)
+{
+	if (c->price.min_cents < 0 && c->price.max_cents < 0)
+		return 0;
+	if (!t->cart)
+		cartops_refresh(t);
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	/* "take out the coffee over 10 dollars": words that name cart lines narrow it */
+	struct match_query q = { 0 };
+	for (int i = 0; i < c->nitems; i++)
+		for (int w = 0; w < c->items[i].nwords && q.n < MATCH_MAX_WORDS; w++) {
+			snprintf(q.w[q.n], TEXT_WORD_LEN, "%s", c->items[i].words[w]);
+			q.weight[q.n++] = 1.0;
+		}
+	int named = 0, n = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, lines)
+		named |= q.n > 0 && title_names(p, &q) > 0;
+	cJSON_ArrayForEach(p, lines) {
+		if (named && title_names(p, &q) == 0)
+			continue;
+		int64_t cents = dlg_int(p, "price_cents", -1);
+		if (cents < 0 || (c->price.min_cents >= 0 && cents <= c->price.min_cents) ||
+		    (c->price.max_cents >= 0 && cents > c->price.max_cents))
+			continue;
+		char title[160];
+		title_of(p, title, sizeof title);
+		if (cartops_set_line(t, dlg_id(p), 0) == 0) {
+			reply_say(&t->r, "Removed %s from your cart.", title);
+			n++;
+		}
+	}
+	if (n == 0)
+		reply_say(&t->r, "Nothing in your cart is in that price range.");
+	cJSON_Delete(lines);
+	return 1;
+}
+
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {

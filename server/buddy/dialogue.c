@@ -754,7 +754,7 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 			act_checkout(t);	/* "buy it now", nothing in mind: the cart */
 		break;
 	case UND_REMOVE:
-		if (cancels_placed_order(t, c))
+		if (cancels_placed_order(t, c) || act_remove_priced(t, c))
 			break;
 		run_items(t, c, act_remove);
 		break;

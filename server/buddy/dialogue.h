@@ -217,6 +217,7 @@ cJSON *cartops_cart_result(const cJSON *cart);
 /* act_cart.c */
 void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+int act_remove_priced(struct turn *t, const struct und_cmd *c);
 void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_less(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_view_cart(struct turn *t, int total_only);

@@ -654,6 +654,18 @@ int lex_is_order_word(const char *w)
 	       !strcmp(w, "shipment") || !strcmp(w, "purchases");
 }
 
+int lex_is_money_word(const char *w)
+{
+	static const char *const money[] = { "dollar", "dollars", "buck", "bucks", "cent", "cents",
+		"quid", "pound", "pounds", "euro", "euros", "tenner", "fiver", "usd" };
+	if (w[0] == '$')
+		return 1;
+	for (size_t i = 0; i < sizeof money / sizeof *money; i++)
+		if (!strcmp(w, money[i]))
+			return 1;
+	return 0;
+}
+
 static const char *const fruit[] = { "fruit", "fruits", NULL };
 static const char *const veg[] = { "vegetable", "vegetables", "veg", "produce", NULL };
 static const char *const dairy[] = { "dairy", "milk", NULL };

@@ -113,6 +113,9 @@ int lex_is_cart_word(const char *w);
 /* "order", "orders", "purchase", "delivery", "package". */
 int lex_is_order_word(const char *w);
 
+/* Words that make a number money ("dollars", "bucks", "$5"). */
+int lex_is_money_word(const char *w);
+
 /* The other name of the same thing ("crisps" <-> "chips", "biscuit" <-> "cookie"),
  * or NULL. */
 const char *lex_synonym(const char *w);

@@ -642,6 +642,20 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n;
 			continue;
 		}
+		/* "remove anything over 10 dollars": a limit said in money within a
+		 * removal (a bare number there is a count) */
+		if (cmd->intent == UND_REMOVE) {
+			struct price_range pr = { -1, -1 };
+			int money = 0;
+			n = price_parse_range(t, k, b, &pr);
+			for (int j = k; j < k + n; j++)
+				money |= lex_is_money_word(t->w[j]);
+			if (n && money) {
+				cmd->price = pr;
+				k += n;
+				continue;
+			}
+		}
 		if (lex_is_cart_word(t->w[k])) {
 			cmd->cart_said = 1;
 			k++;
