@@ -522,14 +522,15 @@ enum readback { READBACK_OFF, READBACK_UNSURE, READBACK_ALWAYS };
 
 static enum readback readback_mode(const struct config *cfg)
 {
-	const char *m = config_get_str(cfg, "voice.readback", "unsure");
+	const char *m = config_get_str(cfg, "voice.readback", "off");
 	if (!strcmp(m, "off"))
 		return READBACK_OFF;
 	if (!strcmp(m, "always"))
 		return READBACK_ALWAYS;
-	if (strcmp(m, "unsure") != 0)
-		log_warn("voice", "voice.readback: \"%s\" is not unsure, always or off; using unsure", m);
-	return READBACK_UNSURE;
+	if (!strcmp(m, "unsure"))
+		return READBACK_UNSURE;
+	log_warn("voice", "voice.readback: \"%s\" is not unsure, always or off; using off", m);
+	return READBACK_OFF;
 }
 
 /* What a reading asks for, as far as read-back cares: its first cart change or

@@ -4,7 +4,7 @@ read back as a question ("Did you say ...?") instead of being done (issue 11), w
 real audio made at test time (Flite, eSpeak NG, sox noise) sent by
 `voxcart talk --input x.wav --fast --json` to a real voxcartd holding the test catalog.
 
-  - "check me out" in noise, in the voices and noise that PocketSphinx hears as a
+  - with [voice] readback = unsure, "check me out" in noise, in the voices and noise that PocketSphinx hears as a
     product request ("get me a oil", "add one gallon": measured, each of them added a
     product before read-back): the cart keeps what it had, whatever was heard, and
     no order is placed;
@@ -57,7 +57,7 @@ def cart(shop, token):
 
 
 def misheard_checkout():
-    shop = e2e.Shop(lib.VOXCARTD, "unsure").start()
+    shop = e2e.Shop(lib.VOXCARTD, "unsure", "[voice]\\nreadback = unsure\\n").start()
     try:
         for i, (voice, colour, snr) in enumerate(MISHEARD):
             cond = {"name": "n", "kind": "noise", "voices": [voice],
