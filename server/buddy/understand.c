@@ -64,9 +64,12 @@ static void fix_command_typos(struct text_words *t)
 	};
 	for (int i = 0; i < t->n; i++) {
 		size_t len = strlen(t->w[i]);
-		if (len < 5)
+		if (len < 4)
 			continue;
 		for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
+			/* "totl", "ordr": four letters only as a letter left out of a five */
+			if (len == 4 && strlen(cmds[k].typo_of) != 5)
+				continue;
 			if (t->w[i][0] != cmds[k].typo_of[0] || !strcmp(t->w[i], cmds[k].typo_of) ||
 			    match_edit_distance(t->w[i], cmds[k].typo_of, 1) != 1)
 				continue;
