@@ -139,6 +139,14 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		if (all)
 			qty = units_of(cJSON_GetArrayItem(res.products, 0), it, qty);
 	}
+	/* one item of a list ("bananas and a couple of limes") is added only when its
+	 * words name what the product is; else it is missing, and the product offered */
+	if (res.status == RES_OK && c->nitems > 1 && it->ref == UND_REF_WORDS && !from_cart && n == 1 &&
+	    !resolve_names_kind(it, cJSON_GetArrayItem(res.products, 0), &res.q)) {
+		act_not_found(t, &res, qty);
+		resolve_free(&res);
+		return;
+	}
 	switch (res.status) {
 	case RES_OK:
 		/* "we're out of rice", "my kettle broke, i'll need a new one": a need said

@@ -178,6 +178,10 @@ int resolve_known_word(struct turn *t, const char *w);
  * "breakfast" for a breakfast tea, nor "weather" for water). */
 int resolve_said_plainly(struct turn *t, const struct und_item *it, const struct match_query *q,
 			 const cJSON *product);
+/* 1 when the item's noun names what the product IS (its head noun, category, main
+ * tag), or a brand or variety of it; 0 for a thing of its own, asked for in the
+ * plural, that the title names before its kind ("limes" of Lime Sparkling Water). */
+int resolve_names_kind(const struct und_item *it, const cJSON *product, const struct match_query *q);
 int64_t dlg_id(const cJSON *obj);
 /* The dialogue's names for libvoxcart's JSON accessors (json.h). */
 #define dlg_int json_int_or

@@ -985,3 +985,69 @@ int resolve_said_plainly(struct turn *t, const struct und_item *it, const struct
 	}
 	return said > 0 && match_kind_level(product, q) == 2;
 }
+
+/* 1 when word w is (the last word of) text: "water" of "sparkling water". */
+static int last_word_is(const char *text, const char *w)
+{
+	struct text_words tw;
+	text_split(text, &tw);
+	return tw.n > 0 && match_word_similarity(w, tw.w[tw.n - 1]) >= 1.0;
+}
+
+int resolve_names_kind(const struct und_item *it, const cJSON *product, const struct match_query *q)
+{
+	const char *noun = NULL;
+	for (int k = 0; k < q->n; k++)
+		if (q->weight[k] >= 0.9)
+			noun = q->w[k];
+	int lv = match_kind_level(product, q);
+	if (!noun || lv == 0)
+		return 1;	/* found by its tags, category or a synonym ("seltzer") */
+	struct text_words tw;
+	text_split(dlg_str(product, "category"), &tw);
+	for (int i = 0; i < tw.n; i++)
+		if (match_word_similarity(noun, tw.w[i]) >= 1.0)
+			return 1;
+	int tagged = 0, k = 0;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(product, "tags")) {
+		if (!cJSON_IsString(tag))
+			continue;
+		/* the first tag says what it is; a tag of words names a kind by its last */
+		if ((k++ == 0 || strchr(tag->valuestring, ' ')) && last_word_is(tag->valuestring, noun))
+			return 1;
+		if (!strchr(tag->valuestring, ' ') && match_word_similarity(noun, tag->valuestring) >= 1.0)
+			tagged = 1;
+	}
+	if (lv == 2 && !tagged)
+		return 1;	/* the title's head noun */
+	/* the last word of the title before any "(", sizes and units left out */
+	char cut[256];
+	snprintf(cut, sizeof cut, "%s", dlg_str(product, "title"));
+	char *paren = strpbrk(cut, "(,");
+	if (paren)
+		*paren = '\0';
+	text_split(cut, &tw);
+	int last = tw.n - 1;
+	while (last > 0 && (text_is_digits(tw.w[last]) || lex_is_unit(tw.w[last]) || strpbrk(tw.w[last], "0123456789")))
+		last--;
+	if (last >= 0 && match_word_similarity(noun, tw.w[last]) >= 1.0)
+		return 1;
+	/* a word of the title before what it is ("Lime Sparkling Water", "Orange
+	 * Juice") says what it is made of or tastes of, in the singular: asked for in
+	 * the plural ("limes", "oranges") it is the thing itself, which is not sold */
+	if (know_kind(noun) != KNOW_THING)
+		return 1;
+	const char *said = NULL;
+	for (int i = 0; i < it->nwords; i++)
+		if (!it->wctx[i] && match_word_similarity(it->words[i], noun) >= 1.0)
+			said = it->words[i];
+	size_t sl = said ? strlen(said) : 0;
+	if (sl < 3 || said[sl - 1] != 's' || said[sl - 2] == 's')
+		return 1;
+	text_split(dlg_str(product, "title"), &tw);
+	for (int i = 0; i < last; i++)
+		if (match_word_similarity(said, tw.w[i]) >= 1.0 && !text_is(&tw, i, said))
+			return 0;
+	return 1;
+}
