@@ -584,6 +584,39 @@ static int qcount(struct pg_store *p, const char *sql, int n, const char *const 
 	return STORE_OK;
 }
 
+/* The ids in column 0 of r's rows, at most max, into ids[*n]; clears r. */
+static int id_rows(PGresult *r, int64_t *ids, size_t max, size_t *n)
+{
+	for (int i = 0; i < PQntuples(r) && *n < max; i++)
+		ids[(*n)++] = col64(r, i, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+/* One page of a list owned by id: count_sql ($1 the id, then $2 the status when
+ * with_status, NULL for any) counts all of it into *total, then page_sql (the same
+ * parameters, then LIMIT and OFFSET) answers the page into *out (PQclear it).  Errors
+ * are recorded under `what` ("what count" for the count). */
+static int page_query(struct pg_store *p, const char *count_sql, const char *page_sql,
+		      int64_t id, int with_status, const char *status, int64_t limit,
+		      int64_t offset, PGresult **out, int64_t *total, const char *what)
+{
+	char a[24], l[24], o[24], wc[64];
+	I64(a, id);
+	I64(l, limit);
+	I64(o, offset);
+	snprintf(wc, sizeof wc, "%s count", what);
+	const char *params[4] = { a, status, l, o };
+	if (!with_status) {
+		params[1] = l;
+		params[2] = o;
+	}
+	int keys = with_status ? 2 : 1;
+	*total = 0;
+	int rc = qcount(p, count_sql, keys, params, total, wc);
+	return rc != STORE_OK ? rc : qx(p, page_sql, keys + 2, params, out, what);
+}
+
 /* Several statements as one: inside the caller's transaction a savepoint, else a
  * transaction of their own.  atomic_end commits (rc STORE_OK) or undoes them. */
 static int atomic_begin(struct pg_store *p, int *own)
@@ -1074,12 +1107,7 @@ static int pg_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max,
 	*n = 0;
 	int rc = qx(pg_of(s), "SELECT id FROM orders WHERE status = 'pending_payment'"
 		    " AND expires_at <= $1 ORDER BY expires_at LIMIT $2", 2, params, &r, "orders due");
-	if (rc != STORE_OK)
-		return rc;
-	for (int i = 0; i < PQntuples(r) && *n < max; i++)
-		ids[(*n)++] = col64(r, i, 0);
-	PQclear(r);
-	return STORE_OK;
+	return rc != STORE_OK ? rc : id_rows(r, ids, max, n);
 }
 
 static int pg_order_expire(struct store *s, int64_t order_id, int64_t now)
@@ -1157,27 +1185,14 @@ static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o
 static int pg_order_ids(struct store *s, int64_t user_id, const char *status, int64_t limit,
 			int64_t offset, int64_t *ids, size_t *n, int64_t *total)
 {
-	struct pg_store *p = pg_of(s);
-	char u[24], l[24], o[24];
-	I64(u, user_id);
-	I64(l, limit);
-	I64(o, offset);
-	const char *params[4] = { u, status, l, o };
 	PGresult *r;
 	*n = 0;
-	*total = 0;
-	int rc = qcount(p, "SELECT count(*) FROM orders WHERE user_id = $1"
-		    " AND ($2::text IS NULL OR status = $2)", 2, params, total, "orders count");
-	if (rc != STORE_OK)
-		return rc;
-	rc = qx(p, "SELECT id FROM orders WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)"
-		" ORDER BY id DESC LIMIT $3 OFFSET $4", 4, params, &r, "orders");
-	if (rc != STORE_OK)
-		return rc;
-	for (int i = 0; i < PQntuples(r) && (int64_t)*n < limit; i++)
-		ids[(*n)++] = col64(r, i, 0);
-	PQclear(r);
-	return STORE_OK;
+	int rc = page_query(pg_of(s), "SELECT count(*) FROM orders WHERE user_id = $1"
+			    " AND ($2::text IS NULL OR status = $2)", "SELECT id FROM orders"
+			    " WHERE user_id = $1 AND ($2::text IS NULL OR status = $2)"
+			    " ORDER BY id DESC LIMIT $3 OFFSET $4", user_id, 1, status, limit, offset,
+			    &r, total, "orders");
+	return rc != STORE_OK ? rc : id_rows(r, ids, limit > 0 ? (size_t)limit : 0, n);
 }
 
 static int pg_order_has_seller(struct store *s, int64_t order_id, int64_t seller_id, int *yes)
@@ -1270,21 +1285,12 @@ static int pg_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct
 static int pg_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t offset,
 			struct store_convs *out, int64_t *total)
 {
-	struct pg_store *p = pg_of(s);
 	memset(out, 0, sizeof *out);
-	*total = 0;
-	char u[24], l[24], o[24];
-	I64(u, user_id);
-	I64(l, limit);
-	I64(o, offset);
-	const char *params[3] = { u, l, o };
 	PGresult *r;
-	int rc = qcount(p, "SELECT count(*) FROM conversations WHERE user_id = $1", 1, params, total, "conversations count");
-	if (rc != STORE_OK)
-		return rc;
-	rc = qx(p, "SELECT id, started_at, last_at, turns, flagged FROM conversations"
-		" WHERE user_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2 OFFSET $3",
-		3, params, &r, "conversations");
+	int rc = page_query(pg_of(s), "SELECT count(*) FROM conversations WHERE user_id = $1",
+			    "SELECT id, started_at, last_at, turns, flagged FROM conversations"
+			    " WHERE user_id = $1 ORDER BY last_at DESC, id DESC LIMIT $2 OFFSET $3",
+			    user_id, 0, NULL, limit, offset, &r, total, "conversations");
 	if (rc != STORE_OK)
 		return rc;
 	int n = PQntuples(r);
@@ -1441,20 +1447,12 @@ static int pg_products_by_id(struct store *s, const int64_t *ids, size_t n,
 static int pg_seller_products(struct store *s, int64_t seller_id, int64_t limit, int64_t offset,
 			      struct store_products *out, int64_t *total)
 {
-	struct pg_store *p = pg_of(s);
 	memset(out, 0, sizeof *out);
-	*total = 0;
-	char se[24], l[24], o[24];
-	I64(se, seller_id);
-	I64(l, limit);
-	I64(o, offset);
-	const char *params[3] = { se, l, o };
 	PGresult *r;
-	int rc = qcount(p, "SELECT count(*) FROM products WHERE seller_id = $1", 1, params, total, "seller products count");
-	if (rc != STORE_OK)
-		return rc;
-	rc = qx(p, "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
-		" ORDER BY p.id DESC LIMIT $2 OFFSET $3", 3, params, &r, "seller products");
+	int rc = page_query(pg_of(s), "SELECT count(*) FROM products WHERE seller_id = $1",
+			    "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
+			    " ORDER BY p.id DESC LIMIT $2 OFFSET $3", seller_id, 0, NULL, limit,
+			    offset, &r, total, "seller products");
 	return rc != STORE_OK ? rc : product_rows(s, r, out);
 }
 
@@ -1633,9 +1631,7 @@ static int pg_products_search(struct store *s, const struct store_search *q, int
 	int rc = qx(p, sql, 7, params, &r, "search");
 	if (rc != STORE_OK)
 		return rc;
-	for (int i = 0; i < PQntuples(r) && (int64_t)*n < q->limit; i++)
-		ids[(*n)++] = col64(r, i, 0);
-	PQclear(r);
+	id_rows(r, ids, q->limit > 0 ? (size_t)q->limit : 0, n);
 	if (q->total >= 0) {
 		*total = q->total;
 		return STORE_OK;
@@ -1741,34 +1737,21 @@ static int pg_product_update(struct store *s, int64_t id, const struct store_pro
 
 #define SOLD_STATUSES "('paid','shipped','delivered')"
 
+/* The orders with a line of seller $1, of status $2 (NULL: any). */
+#define SELLER_ORDERS                                                                     \
+	" FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id"   \
+	" AND i.seller_id = $1) AND ($2::text IS NULL OR o.status = $2)"
+
 static int pg_seller_order_ids(struct store *s, int64_t seller_id, const char *status,
 			       int64_t limit, int64_t offset, int64_t *ids, size_t *n,
 			       int64_t *total)
 {
-	struct pg_store *p = pg_of(s);
-	*n = 0;
-	*total = 0;
-	char se[24], l[24], o[24];
-	I64(se, seller_id);
-	I64(l, limit);
-	I64(o, offset);
-	const char *params[4] = { se, status, l, o };
 	PGresult *r;
-	int rc = qcount(p, "SELECT count(*) FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
-		    " WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
-		    " OR o.status = $2)", 2, params, total, "seller orders count");
-	if (rc != STORE_OK)
-		return rc;
-	rc = qx(p, "SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM order_items i"
-		" WHERE i.order_id = o.id AND i.seller_id = $1) AND ($2::text IS NULL"
-		" OR o.status = $2) ORDER BY o.id DESC LIMIT $3 OFFSET $4", 4, params, &r,
-		"seller orders");
-	if (rc != STORE_OK)
-		return rc;
-	for (int i = 0; i < PQntuples(r) && (int64_t)*n < limit; i++)
-		ids[(*n)++] = col64(r, i, 0);
-	PQclear(r);
-	return STORE_OK;
+	*n = 0;
+	int rc = page_query(pg_of(s), "SELECT count(*)" SELLER_ORDERS, "SELECT o.id" SELLER_ORDERS
+			    " ORDER BY o.id DESC LIMIT $3 OFFSET $4", seller_id, 1, status, limit,
+			    offset, &r, total, "seller orders");
+	return rc != STORE_OK ? rc : id_rows(r, ids, limit > 0 ? (size_t)limit : 0, n);
 }
 
 static int pg_seller_order_lines(struct store *s, int64_t order_id, int64_t seller_id,
