@@ -288,6 +288,24 @@ static int query(struct pg_store *p, int i, const char *const *params, PGresult 
 	return STORE_OK;
 }
 
+/* rc of a query that answers at most one row into *r: STORE_NOT_FOUND (*r cleared)
+ * when it answered none. */
+static int one_row(int rc, PGresult **r)
+{
+	if (rc == STORE_OK && PQntuples(*r) == 0) {
+		PQclear(*r);
+		return STORE_NOT_FOUND;
+	}
+	return rc;
+}
+
+/* query() of a statement that answers one row; STORE_NOT_FOUND when none. */
+static int query_row(struct pg_store *p, int i, const char *const *params, PGresult **out,
+		     const char *what)
+{
+	return one_row(query(p, i, params, out, what), out);
+}
+
 static int pg_user_get(struct store *s, int64_t id, struct store_user *u)
 {
 	struct pg_store *p = pg_of(s);
@@ -296,13 +314,9 @@ static int pg_user_get(struct store *s, int64_t id, struct store_user *u)
 	I64(a, id);
 	const char *params[1] = { a };
 	PGresult *r;
-	int rc = query(p, ST_USER_GET, params, &r, "user");
+	int rc = query_row(p, ST_USER_GET, params, &r, "user");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return STORE_NOT_FOUND;
-	}
 	u->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	copy_col(u->email, sizeof u->email, r, 0, 1);
 	copy_col(u->name, sizeof u->name, r, 0, 2);
@@ -348,17 +362,13 @@ static int pg_login_find(struct store *s, const char *email, struct store_login 
 	memset(l, 0, sizeof *l);
 	const char *params[1] = { email };
 	PGresult *r;
-	int rc = query(pg_of(s), ST_LOGIN_FIND, params, &r, "login");
+	int rc = query_row(pg_of(s), ST_LOGIN_FIND, params, &r, "login");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else {
-		l->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		copy_col(l->password_hash, sizeof l->password_hash, r, 0, 1);
-		l->failed_logins = atoi(PQgetvalue(r, 0, 2));
-		l->locked_until = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-	}
+	l->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	copy_col(l->password_hash, sizeof l->password_hash, r, 0, 1);
+	l->failed_logins = atoi(PQgetvalue(r, 0, 2));
+	l->locked_until = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
 	PQclear(r);
 	return rc;
 }
@@ -373,12 +383,10 @@ static int pg_login_failed(struct store *s, int64_t user_id, int max_failures, i
 	I64(u, user_id);
 	const char *params[4] = { m, n, lu, u };
 	PGresult *r;
-	int rc = query(pg_of(s), ST_LOGIN_FAILED, params, &r, "failed login");
+	int rc = query_row(pg_of(s), ST_LOGIN_FAILED, params, &r, "failed login");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else if (failures)
+	if (failures)
 		*failures = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return rc;
@@ -403,13 +411,10 @@ static int pg_login_locked_until(struct store *s, int64_t user_id, int64_t *lock
 	I64(u, user_id);
 	const char *params[1] = { u };
 	PGresult *r;
-	int rc = query(pg_of(s), ST_LOCKED_UNTIL, params, &r, "lock");
+	int rc = query_row(pg_of(s), ST_LOCKED_UNTIL, params, &r, "lock");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else
-		*locked_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	*locked_until = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return rc;
 }
@@ -422,19 +427,15 @@ static int pg_token_check(struct store *s, const char *access_hash, int64_t now,
 	I64(n, now);
 	const char *params[2] = { access_hash, n };
 	PGresult *r;
-	int rc = query(pg_of(s), ST_TOKEN_CHECK, params, &r, "token");
+	int rc = query_row(pg_of(s), ST_TOKEN_CHECK, params, &r, "token");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else {
-		u->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		copy_col(u->email, sizeof u->email, r, 0, 1);
-		copy_col(u->name, sizeof u->name, r, 0, 2);
-		copy_col(u->role, sizeof u->role, r, 0, 3);
-		u->token_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-		u->login_id = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
-	}
+	u->user_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	copy_col(u->email, sizeof u->email, r, 0, 1);
+	copy_col(u->name, sizeof u->name, r, 0, 2);
+	copy_col(u->role, sizeof u->role, r, 0, 3);
+	u->token_id = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	u->login_id = strtoll(PQgetvalue(r, 0, 5), NULL, 10);
 	PQclear(r);
 	return rc;
 }
@@ -547,6 +548,13 @@ static int qx(struct pg_store *p, const char *sql, int n, const char *const *par
 	return STORE_OK;
 }
 
+/* qx() of a query that answers one row; STORE_NOT_FOUND when none. */
+static int qx_row(struct pg_store *p, const char *sql, int n, const char *const *params,
+		  PGresult **out, const char *what)
+{
+	return one_row(qx(p, sql, n, params, out, what), out);
+}
+
 /* Runs a command; STORE_NOT_FOUND when it changed no row. */
 static int qchange(struct pg_store *p, const char *sql, int n, const char *const *params,
 		   const char *what)
@@ -571,8 +579,9 @@ static char *coldup(PGresult *r, int row, int col)
 	return strdup(PQgetvalue(r, row, col)); /* "" for NULL */
 }
 
-/* Runs a query of one number (a count) into *out. */
-static int qcount(struct pg_store *p, const char *sql, int n, const char *const *params,
+/* Runs a query of one number (a count, an id) into *out: 0 when it answers no row
+ * or NULL. */
+static int qnum(struct pg_store *p, const char *sql, int n, const char *const *params,
 		  int64_t *out, const char *what)
 {
 	PGresult *r;
@@ -613,7 +622,7 @@ static int page_query(struct pg_store *p, const char *count_sql, const char *pag
 	}
 	int keys = with_status ? 2 : 1;
 	*total = 0;
-	int rc = qcount(p, count_sql, keys, params, total, wc);
+	int rc = qnum(p, count_sql, keys, params, total, wc);
 	return rc != STORE_OK ? rc : qx(p, page_sql, keys + 2, params, out, what);
 }
 
@@ -639,6 +648,16 @@ static int atomic_end(struct pg_store *p, int own, int rc)
 	int r2 = run(p, "RELEASE SAVEPOINT voxcart_atomic", "release");
 	return rc != STORE_OK ? rc : r2;
 }
+
+/* A function's body: the int expression `steps` (of p) run as one, between
+ * atomic_begin and atomic_end, and its outcome returned. */
+#define RETURN_ATOMIC(p, steps)                                                           \
+	do {                                                                              \
+		int own_;                                                                 \
+		if (atomic_begin(p, &own_) != STORE_OK)                                   \
+			return STORE_ERROR;                                               \
+		return atomic_end(p, own_, steps);                                        \
+	} while (0)
 
 /* ---- catalog and the seller's listings ---- */
 
@@ -698,11 +717,11 @@ static int pg_product_get(struct store *s, int64_t id, struct store_product *pr)
 	I64(a, id);
 	const char *params[1] = { a };
 	PGresult *r;
-	int rc = qx(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.id = $1", 1, params,
-		    &r, "product get");
+	int rc = qx_row(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.id = $1", 1,
+			params, &r, "product get");
 	if (rc != STORE_OK)
 		return rc;
-	rc = PQntuples(r) == 0 ? STORE_NOT_FOUND : product_row(s, r, 0, pr);
+	rc = product_row(s, r, 0, pr);
 	PQclear(r);
 	return rc;
 }
@@ -719,18 +738,15 @@ static int pg_product_insert(struct store *s, int64_t seller_id, const char *tit
 	I64(n, now);
 	const char *params[9] = { se, title, description ? description : "", pc, st, category,
 				  tags_json ? tags_json : "[]", n, sku };
-	PGresult *r;
+	int64_t v;
 	/* The search column is generated: no index of our own to keep in step. */
-	int rc = qx(pg_of(s), "INSERT INTO products (seller_id, title, description, price_cents,"
-		    " stock, category, tags, created_at, updated_at, sku)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
-		    9, params, &r, "product insert");
-	if (rc != STORE_OK)
-		return rc;
-	if (id)
-		*id = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	int rc = qnum(pg_of(s), "INSERT INTO products (seller_id, title, description, price_cents,"
+		      " stock, category, tags, created_at, updated_at, sku)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
+		      9, params, &v, "product insert");
+	if (rc == STORE_OK && id)
+		*id = v;
+	return rc;
 }
 
 /* ---- carts ---- */
@@ -779,17 +795,10 @@ static int pg_cart_line_qty(struct store *s, int64_t user_id, int64_t product_id
 	I64(u, user_id);
 	I64(pr, product_id);
 	const char *params[2] = { u, pr };
-	PGresult *r;
 	*qty = 0;
 	/* FOR UPDATE: a second process changing the same line waits for this transaction. */
-	int rc = qx(pg_of(s), "SELECT quantity FROM cart_items WHERE user_id = $1"
-		    " AND product_id = $2 FOR UPDATE", 2, params, &r, "cart line");
-	if (rc != STORE_OK)
-		return rc;
-	if (PQntuples(r) > 0)
-		*qty = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	return qnum(pg_of(s), "SELECT quantity FROM cart_items WHERE user_id = $1"
+		    " AND product_id = $2 FOR UPDATE", 2, params, qty, "cart line");
 }
 
 static int pg_cart_put(struct store *s, int64_t user_id, int64_t product_id, int64_t qty,
@@ -851,14 +860,11 @@ static int pg_card_get(struct store *s, int64_t user_id, int64_t id, struct stor
 	I64(a, id);
 	const char *params[2] = { a, u };
 	PGresult *r;
-	int rc = qx(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE id = $1"
-		    " AND user_id = $2 AND deleted = 0", 2, params, &r, "card get");
+	int rc = qx_row(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE id = $1"
+			" AND user_id = $2 AND deleted = 0", 2, params, &r, "card get");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else
-		card_row(r, 0, c);
+	card_row(r, 0, c);
 	PQclear(r);
 	return rc;
 }
@@ -890,16 +896,9 @@ static int pg_card_default(struct store *s, int64_t user_id, int64_t *id)
 	char u[24];
 	I64(u, user_id);
 	const char *params[1] = { u };
-	PGresult *r;
 	*id = 0;
-	int rc = qx(pg_of(s), "SELECT id FROM payment_methods WHERE user_id = $1 AND deleted = 0"
-		    " AND is_default = 1 ORDER BY id DESC LIMIT 1", 1, params, &r, "default card");
-	if (rc != STORE_OK)
-		return rc;
-	if (PQntuples(r) > 0)
-		*id = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	return qnum(pg_of(s), "SELECT id FROM payment_methods WHERE user_id = $1 AND deleted = 0"
+		    " AND is_default = 1 ORDER BY id DESC LIMIT 1", 1, params, id, "default card");
 }
 
 static int pg_card_insert(struct store *s, int64_t user_id, const struct store_card *c,
@@ -911,17 +910,14 @@ static int pg_card_insert(struct store *s, int64_t user_id, const struct store_c
 	snprintf(y, sizeof y, "%d", c->exp_year);
 	I64(n, now);
 	const char *params[8] = { u, c->brand, c->last4, m, y, c->provider, c->token, n };
-	PGresult *r;
-	int rc = qx(pg_of(s), "INSERT INTO payment_methods (user_id, brand, last4, exp_month,"
-		    " exp_year, is_default, provider, token, created_at) SELECT $1, $2, $3, $4, $5,"
-		    " (NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = $1"
-		    " AND deleted = 0))::int, $6, $7, $8 RETURNING id", 8, params, &r, "card insert");
-	if (rc != STORE_OK)
-		return rc;
-	if (id)
-		*id = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	int64_t v;
+	int rc = qnum(pg_of(s), "INSERT INTO payment_methods (user_id, brand, last4, exp_month,"
+		      " exp_year, is_default, provider, token, created_at) SELECT $1, $2, $3, $4, $5,"
+		      " (NOT EXISTS (SELECT 1 FROM payment_methods WHERE user_id = $1"
+		      " AND deleted = 0))::int, $6, $7, $8 RETURNING id", 8, params, &v, "card insert");
+	if (rc == STORE_OK && id)
+		*id = v;
+	return rc;
 }
 
 static int pg_card_set_default(struct store *s, int64_t user_id, int64_t id)
@@ -956,10 +952,7 @@ static int card_delete_steps(struct pg_store *p, int64_t user_id, int64_t id)
 static int pg_card_delete(struct store *s, int64_t user_id, int64_t id)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	return atomic_end(p, own, card_delete_steps(p, user_id, id));
+	RETURN_ATOMIC(p, card_delete_steps(p, user_id, id));
 }
 
 /* ---- orders ---- */
@@ -1006,12 +999,8 @@ static int pg_order_insert(struct store *s, int64_t user_id, int64_t subtotal_ce
 			   const struct store_order_line *lines, size_t n, int64_t *id)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	int rc = order_insert_steps(p, user_id, subtotal_cents, address_json, expires_at, now,
-				    lines, n, id);
-	return atomic_end(p, own, rc);
+	RETURN_ATOMIC(p, order_insert_steps(p, user_id, subtotal_cents, address_json, expires_at,
+					    now, lines, n, id));
 }
 
 static int pg_order_mark_paid(struct store *s, int64_t order_id,
@@ -1040,17 +1029,13 @@ static int pg_order_state(struct store *s, int64_t order_id, struct store_order_
 	const char *params[1] = { a };
 	PGresult *r;
 	/* FOR UPDATE: what the caller decides from the state holds until it commits. */
-	int rc = qx(pg_of(s), "SELECT user_id, status, total_cents, coalesce(expires_at, 0),"
-		    " coalesce(payment_status, ''), coalesce(payment_provider, 'sandbox'),"
-		    " coalesce(payment_ref, ''), (SELECT count(*) FROM order_items"
-		    " WHERE order_id = orders.id AND fulfillment = 'shipped')"
-		    " FROM orders WHERE id = $1 FOR UPDATE", 1, params, &r, "order state");
+	int rc = qx_row(pg_of(s), "SELECT user_id, status, total_cents, coalesce(expires_at, 0),"
+			" coalesce(payment_status, ''), coalesce(payment_provider, 'sandbox'),"
+			" coalesce(payment_ref, ''), (SELECT count(*) FROM order_items"
+			" WHERE order_id = orders.id AND fulfillment = 'shipped')"
+			" FROM orders WHERE id = $1 FOR UPDATE", 1, params, &r, "order state");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return STORE_NOT_FOUND;
-	}
 	o->user_id = col64(r, 0, 0);
 	copy_col(o->status, sizeof o->status, r, 0, 1);
 	o->total_cents = col64(r, 0, 2);
@@ -1091,10 +1076,7 @@ static int release_steps(struct pg_store *p, int64_t order_id, int refunded, int
 static int pg_order_release(struct store *s, int64_t order_id, int refunded, int64_t now)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	return atomic_end(p, own, release_steps(p, order_id, refunded, now, 0));
+	RETURN_ATOMIC(p, release_steps(p, order_id, refunded, now, 0));
 }
 
 static int pg_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max, size_t *n)
@@ -1113,10 +1095,7 @@ static int pg_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max,
 static int pg_order_expire(struct store *s, int64_t order_id, int64_t now)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	return atomic_end(p, own, release_steps(p, order_id, 0, now, now > 0 ? now : 1));
+	RETURN_ATOMIC(p, release_steps(p, order_id, 0, now, now > 0 ? now : 1));
 }
 
 static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o)
@@ -1127,16 +1106,12 @@ static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o
 	I64(a, order_id);
 	const char *params[1] = { a };
 	PGresult *r;
-	int rc = qx(p, "SELECT id, user_id, status, subtotal_cents, total_cents, currency,"
-		    " shipping_address, payment_status, payment_brand, payment_last4,"
-		    " payment_amount_cents, paid_at, coalesce(expires_at, 0), created_at, updated_at"
-		    " FROM orders WHERE id = $1", 1, params, &r, "order get");
+	int rc = qx_row(p, "SELECT id, user_id, status, subtotal_cents, total_cents, currency,"
+			" shipping_address, payment_status, payment_brand, payment_last4,"
+			" payment_amount_cents, paid_at, coalesce(expires_at, 0), created_at, updated_at"
+			" FROM orders WHERE id = $1", 1, params, &r, "order get");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return STORE_NOT_FOUND;
-	}
 	o->id = col64(r, 0, 0);
 	o->user_id = col64(r, 0, 1);
 	copy_col(o->status, sizeof o->status, r, 0, 2);
@@ -1218,21 +1193,18 @@ static int pg_product_by_sku(struct store *s, int64_t seller_id, const char *sku
 	I64(se, seller_id);
 	const char *params[2] = { se, sku };
 	PGresult *r;
-	int rc = qx(pg_of(s), "SELECT id FROM products WHERE seller_id = $1 AND sku = $2",
-		    2, params, &r, "product by sku");
+	int rc = qx_row(pg_of(s), "SELECT id FROM products WHERE seller_id = $1 AND sku = $2",
+			2, params, &r, "product by sku");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else
-		*id = col64(r, 0, 0);
+	*id = col64(r, 0, 0);
 	PQclear(r);
 	return rc;
 }
 
 static int pg_products_count(struct store *s, int64_t *n)
 {
-	return qcount(pg_of(s), "SELECT count(*) FROM products", 0, NULL, n, "products count");
+	return qnum(pg_of(s), "SELECT count(*) FROM products", 0, NULL, n, "products count");
 }
 
 /* ---- conversations ---- */
@@ -1243,14 +1215,8 @@ static int pg_conv_create(struct store *s, int64_t user_id, int64_t now, int64_t
 	I64(u, user_id);
 	I64(n, now);
 	const char *params[2] = { u, n };
-	PGresult *r;
-	int rc = qx(pg_of(s), "INSERT INTO conversations (user_id, started_at, last_at)"
-		    " VALUES ($1, $2, $2) RETURNING id", 2, params, &r, "conversation create");
-	if (rc != STORE_OK)
-		return rc;
-	*id = col64(r, 0, 0);
-	PQclear(r);
-	return STORE_OK;
+	return qnum(pg_of(s), "INSERT INTO conversations (user_id, started_at, last_at)"
+		    " VALUES ($1, $2, $2) RETURNING id", 2, params, id, "conversation create");
 }
 
 static void conv_row(PGresult *r, int i, struct store_conv *c)
@@ -1270,14 +1236,11 @@ static int pg_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct
 	I64(u, user_id);
 	const char *params[2] = { a, u };
 	PGresult *r;
-	int rc = qx(pg_of(s), "SELECT id, started_at, last_at, turns, flagged FROM conversations"
-		    " WHERE id = $1 AND user_id = $2", 2, params, &r, "conversation get");
+	int rc = qx_row(pg_of(s), "SELECT id, started_at, last_at, turns, flagged FROM conversations"
+			" WHERE id = $1 AND user_id = $2", 2, params, &r, "conversation get");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else
-		conv_row(r, 0, c);
+	conv_row(r, 0, c);
 	PQclear(r);
 	return rc;
 }
@@ -1334,11 +1297,8 @@ static int pg_conv_add_turn(struct store *s, int64_t conv_id, const char *user_t
 			    int64_t now)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	return atomic_end(p, own, conv_turn_steps(p, conv_id, user_text, intent, sentiment, reply,
-						  frustrated, now));
+	RETURN_ATOMIC(p, conv_turn_steps(p, conv_id, user_text, intent, sentiment, reply,
+				   frustrated, now));
 }
 
 static int pg_conv_delete(struct store *s, int64_t conv_id)
@@ -1405,13 +1365,11 @@ static int pg_conv_state_get(struct store *s, int64_t conv_id, char **state)
 	const char *params[1] = { c };
 	PGresult *r;
 	*state = NULL;
-	int rc = qx(pg_of(s), "SELECT state FROM conversations WHERE id = $1", 1, params, &r,
-		    "conversation state");
+	int rc = qx_row(pg_of(s), "SELECT state FROM conversations WHERE id = $1", 1, params, &r,
+			"conversation state");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else if (!PQgetisnull(r, 0, 0) && !(*state = coldup(r, 0, 0)))
+	if (!PQgetisnull(r, 0, 0) && !(*state = coldup(r, 0, 0)))
 		rc = store_set_err(s, "out of memory");
 	PQclear(r);
 	return rc;
@@ -1636,7 +1594,7 @@ static int pg_products_search(struct store *s, const struct store_search *q, int
 		*total = q->total;
 		return STORE_OK;
 	}
-	return qcount(p, "SELECT count(*)" SEARCH_WHERE, 5, params, total, "search count");
+	return qnum(p, "SELECT count(*)" SEARCH_WHERE, 5, params, total, "search count");
 }
 
 /* ---- the catalog's change feed ---- */
@@ -1765,17 +1723,13 @@ static int pg_seller_order_lines(struct store *s, int64_t order_id, int64_t sell
 	status[0] = '\0';
 	*lines = 0;
 	/* FOR UPDATE: serialising like store_order_state. */
-	int rc = qx(pg_of(s), "SELECT o.status, (SELECT count(*) FROM order_items i"
-		    " WHERE i.order_id = o.id AND i.seller_id = $2) FROM orders o WHERE o.id = $1"
-		    " FOR UPDATE", 2, params, &r, "seller order");
+	int rc = qx_row(pg_of(s), "SELECT o.status, (SELECT count(*) FROM order_items i"
+			" WHERE i.order_id = o.id AND i.seller_id = $2) FROM orders o WHERE o.id = $1"
+			" FOR UPDATE", 2, params, &r, "seller order");
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(r) == 0)
-		rc = STORE_NOT_FOUND;
-	else {
-		snprintf(status, 24, "%s", PQgetvalue(r, 0, 0));
-		*lines = (int)col64(r, 0, 1);
-	}
+	snprintf(status, 24, "%s", PQgetvalue(r, 0, 0));
+	*lines = (int)col64(r, 0, 1);
 	PQclear(r);
 	return rc;
 }
@@ -1801,10 +1755,7 @@ static int seller_ship_steps(struct pg_store *p, int64_t order_id, int64_t selle
 static int pg_seller_ship(struct store *s, int64_t order_id, int64_t seller_id, int64_t now)
 {
 	struct pg_store *p = pg_of(s);
-	int own;
-	if (atomic_begin(p, &own) != STORE_OK)
-		return STORE_ERROR;
-	return atomic_end(p, own, seller_ship_steps(p, order_id, seller_id, now));
+	RETURN_ATOMIC(p, seller_ship_steps(p, order_id, seller_id, now));
 }
 
 static int pg_seller_totals(struct store *s, int64_t seller_id, int64_t low_stock_max,
