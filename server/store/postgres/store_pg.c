@@ -273,6 +273,26 @@ static void copy_col(char *dst, size_t len, PGresult *r, int row, int col)
 	snprintf(dst, len, "%s", PQgetvalue(r, row, col));
 }
 
+/* Numbers as the text parameters of a statement: NUMS(k, a, b) answers { "a", "b" }
+ * (at most 8), written into k. */
+struct nums {
+	char text[8][24];
+	const char *params[8];
+};
+
+static const char *const *num_params(struct nums *k, size_t n, const int64_t *v)
+{
+	for (size_t i = 0; i < n; i++) {
+		I64(k->text[i], v[i]);
+		k->params[i] = k->text[i];
+	}
+	return k->params;
+}
+
+#define NUMS(k, ...)                                                                      \
+	num_params(&(k), sizeof((int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t),            \
+		   (int64_t[]){ __VA_ARGS__ })
+
 /* Runs statement i; on success *out holds the result (PQclear it).  Returns STORE_OK,
  * STORE_CONFLICT or STORE_ERROR (nothing to clear then). */
 static int query(struct pg_store *p, int i, const char *const *params, PGresult **out,
@@ -310,9 +330,8 @@ static int pg_user_get(struct store *s, int64_t id, struct store_user *u)
 {
 	struct pg_store *p = pg_of(s);
 	memset(u, 0, sizeof *u);
-	char a[24];
-	I64(a, id);
-	const char *params[1] = { a };
+	struct nums k;
+	const char *const *params = NUMS(k, id);
 	PGresult *r;
 	int rc = query_row(p, ST_USER_GET, params, &r, "user");
 	if (rc != STORE_OK)
@@ -394,10 +413,8 @@ static int pg_login_failed(struct store *s, int64_t user_id, int max_failures, i
 
 static int pg_login_reset(struct store *s, int64_t user_id, int64_t ended_by)
 {
-	char u[24], e[24];
-	I64(u, user_id);
-	I64(e, ended_by);
-	const char *params[2] = { u, e };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id, ended_by);
 	PGresult *r;
 	int rc = query(pg_of(s), ST_LOGIN_RESET, params, &r, "login reset");
 	if (rc == STORE_OK)
@@ -407,9 +424,8 @@ static int pg_login_reset(struct store *s, int64_t user_id, int64_t ended_by)
 
 static int pg_login_locked_until(struct store *s, int64_t user_id, int64_t *locked_until)
 {
-	char u[24];
-	I64(u, user_id);
-	const char *params[1] = { u };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id);
 	PGresult *r;
 	int rc = query_row(pg_of(s), ST_LOCKED_UNTIL, params, &r, "lock");
 	if (rc != STORE_OK)
@@ -487,10 +503,8 @@ static int pg_token_refresh(struct store *s, const char *refresh_hash, int64_t n
 
 static int pg_login_end(struct store *s, int64_t login_id, int64_t token_id)
 {
-	char l[24], t[24];
-	I64(l, login_id);
-	I64(t, token_id);
-	const char *params[2] = { l, t };
+	struct nums k;
+	const char *const *params = NUMS(k, login_id, token_id);
 	PGresult *r;
 	int rc = query(pg_of(s), ST_LOGIN_END, params, &r, "logout");
 	if (rc == STORE_OK)
@@ -500,9 +514,8 @@ static int pg_login_end(struct store *s, int64_t login_id, int64_t token_id)
 
 static int pg_login_alive(struct store *s, int64_t login_id, int64_t now, int *alive)
 {
-	char l[24];
-	I64(l, login_id);
-	const char *params[1] = { l };
+	struct nums k;
+	const char *const *params = NUMS(k, login_id);
 	PGresult *r;
 	*alive = 0;
 	int rc = query(pg_of(s), ST_LOGIN_ALIVE, params, &r, "login alive");
@@ -518,10 +531,8 @@ static int pg_login_alive(struct store *s, int64_t login_id, int64_t now, int *a
 
 static int pg_stock_take(struct store *s, int64_t product_id, int64_t qty)
 {
-	char q[24], id[24];
-	I64(q, qty);
-	I64(id, product_id);
-	const char *params[2] = { q, id };
+	struct nums k;
+	const char *const *params = NUMS(k, qty, product_id);
 	PGresult *r;
 	int rc = query(pg_of(s), ST_STOCK_TAKE, params, &r, "stock");
 	if (rc != STORE_OK)
@@ -713,9 +724,8 @@ static int product_rows(struct store *s, PGresult *r, struct store_products *out
 static int pg_product_get(struct store *s, int64_t id, struct store_product *pr)
 {
 	memset(pr, 0, sizeof *pr);
-	char a[24];
-	I64(a, id);
-	const char *params[1] = { a };
+	struct nums k;
+	const char *const *params = NUMS(k, id);
 	PGresult *r;
 	int rc = qx_row(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.id = $1", 1,
 			params, &r, "product get");
@@ -754,9 +764,8 @@ static int pg_product_insert(struct store *s, int64_t seller_id, const char *tit
 static int pg_cart_get(struct store *s, int64_t user_id, struct store_cart *out)
 {
 	memset(out, 0, sizeof *out);
-	char u[24];
-	I64(u, user_id);
-	const char *params[1] = { u };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id);
 	PGresult *r;
 	int rc = qx(pg_of(s), "SELECT c.product_id, p.title, p.price_cents, c.quantity, p.stock,"
 		    " (p.status = 'active')::int, p.seller_id FROM cart_items c"
@@ -791,10 +800,8 @@ static int pg_cart_get(struct store *s, int64_t user_id, struct store_cart *out)
 
 static int pg_cart_line_qty(struct store *s, int64_t user_id, int64_t product_id, int64_t *qty)
 {
-	char u[24], pr[24];
-	I64(u, user_id);
-	I64(pr, product_id);
-	const char *params[2] = { u, pr };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id, product_id);
 	*qty = 0;
 	/* FOR UPDATE: a second process changing the same line waits for this transaction. */
 	return qnum(pg_of(s), "SELECT quantity FROM cart_items WHERE user_id = $1"
@@ -804,12 +811,8 @@ static int pg_cart_line_qty(struct store *s, int64_t user_id, int64_t product_id
 static int pg_cart_put(struct store *s, int64_t user_id, int64_t product_id, int64_t qty,
 		       int64_t now)
 {
-	char u[24], pr[24], q[24], n[24];
-	I64(u, user_id);
-	I64(pr, product_id);
-	I64(q, qty);
-	I64(n, now);
-	const char *params[4] = { u, pr, q, n };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id, product_id, qty, now);
 	int rc = qchange(pg_of(s), "INSERT INTO cart_items (user_id, product_id, quantity, added_at)"
 			 " VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, product_id)"
 			 " DO UPDATE SET quantity = EXCLUDED.quantity", 4, params, "cart put");
@@ -818,19 +821,16 @@ static int pg_cart_put(struct store *s, int64_t user_id, int64_t product_id, int
 
 static int pg_cart_delete(struct store *s, int64_t user_id, int64_t product_id)
 {
-	char u[24], pr[24];
-	I64(u, user_id);
-	I64(pr, product_id);
-	const char *params[2] = { u, pr };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id, product_id);
 	return qchange(pg_of(s), "DELETE FROM cart_items WHERE user_id = $1 AND product_id = $2",
 		       2, params, "cart delete");
 }
 
 static int pg_cart_clear(struct store *s, int64_t user_id)
 {
-	char u[24];
-	I64(u, user_id);
-	const char *params[1] = { u };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id);
 	int rc = qchange(pg_of(s), "DELETE FROM cart_items WHERE user_id = $1", 1, params,
 			 "cart clear");
 	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -855,10 +855,8 @@ static void card_row(PGresult *r, int i, struct store_card *c)
 static int pg_card_get(struct store *s, int64_t user_id, int64_t id, struct store_card *c)
 {
 	memset(c, 0, sizeof *c);
-	char u[24], a[24];
-	I64(u, user_id);
-	I64(a, id);
-	const char *params[2] = { a, u };
+	struct nums k;
+	const char *const *params = NUMS(k, id, user_id);
 	PGresult *r;
 	int rc = qx_row(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE id = $1"
 			" AND user_id = $2 AND deleted = 0", 2, params, &r, "card get");
@@ -872,9 +870,8 @@ static int pg_card_get(struct store *s, int64_t user_id, int64_t id, struct stor
 static int pg_cards_list(struct store *s, int64_t user_id, struct store_cards *out)
 {
 	memset(out, 0, sizeof *out);
-	char u[24];
-	I64(u, user_id);
-	const char *params[1] = { u };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id);
 	PGresult *r;
 	int rc = qx(pg_of(s), "SELECT " CARD_COLUMNS " FROM payment_methods WHERE user_id = $1"
 		    " AND deleted = 0 ORDER BY is_default DESC, id", 1, params, &r, "cards");
@@ -893,9 +890,8 @@ static int pg_cards_list(struct store *s, int64_t user_id, struct store_cards *o
 
 static int pg_card_default(struct store *s, int64_t user_id, int64_t *id)
 {
-	char u[24];
-	I64(u, user_id);
-	const char *params[1] = { u };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id);
 	*id = 0;
 	return qnum(pg_of(s), "SELECT id FROM payment_methods WHERE user_id = $1 AND deleted = 0"
 		    " AND is_default = 1 ORDER BY id DESC LIMIT 1", 1, params, id, "default card");
@@ -922,10 +918,8 @@ static int pg_card_insert(struct store *s, int64_t user_id, const struct store_c
 
 static int pg_card_set_default(struct store *s, int64_t user_id, int64_t id)
 {
-	char u[24], a[24];
-	I64(u, user_id);
-	I64(a, id);
-	const char *params[2] = { a, u };
+	struct nums k;
+	const char *const *params = NUMS(k, id, user_id);
 	int rc = qchange(pg_of(s), "UPDATE payment_methods SET is_default = (id = $1)::int"
 			 " WHERE user_id = $2 AND deleted = 0", 2, params, "card default");
 	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -933,10 +927,8 @@ static int pg_card_set_default(struct store *s, int64_t user_id, int64_t id)
 
 static int card_delete_steps(struct pg_store *p, int64_t user_id, int64_t id)
 {
-	char u[24], a[24];
-	I64(u, user_id);
-	I64(a, id);
-	const char *params[2] = { a, u };
+	struct nums k;
+	const char *const *params = NUMS(k, id, user_id);
 	int rc = qchange(p, "UPDATE payment_methods SET deleted = 1, is_default = 0"
 			 " WHERE id = $1 AND user_id = $2 AND deleted = 0", 2, params, "card delete");
 	if (rc != STORE_OK)
@@ -1024,9 +1016,8 @@ static int pg_order_mark_paid(struct store *s, int64_t order_id,
 static int pg_order_state(struct store *s, int64_t order_id, struct store_order_state *o)
 {
 	memset(o, 0, sizeof *o);
-	char a[24];
-	I64(a, order_id);
-	const char *params[1] = { a };
+	struct nums k;
+	const char *const *params = NUMS(k, order_id);
 	PGresult *r;
 	/* FOR UPDATE: what the caller decides from the state holds until it commits. */
 	int rc = qx_row(pg_of(s), "SELECT user_id, status, total_cents, coalesce(expires_at, 0),"
@@ -1081,10 +1072,8 @@ static int pg_order_release(struct store *s, int64_t order_id, int refunded, int
 
 static int pg_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max, size_t *n)
 {
-	char t[24], m[24];
-	I64(t, now);
-	I64(m, (int64_t)max);
-	const char *params[2] = { t, m };
+	struct nums k;
+	const char *const *params = NUMS(k, now, (int64_t)max);
 	PGresult *r;
 	*n = 0;
 	int rc = qx(pg_of(s), "SELECT id FROM orders WHERE status = 'pending_payment'"
@@ -1102,9 +1091,8 @@ static int pg_order_get(struct store *s, int64_t order_id, struct store_order *o
 {
 	struct pg_store *p = pg_of(s);
 	memset(o, 0, sizeof *o);
-	char a[24];
-	I64(a, order_id);
-	const char *params[1] = { a };
+	struct nums k;
+	const char *const *params = NUMS(k, order_id);
 	PGresult *r;
 	int rc = qx_row(p, "SELECT id, user_id, status, subtotal_cents, total_cents, currency,"
 			" shipping_address, payment_status, payment_brand, payment_last4,"
@@ -1172,10 +1160,8 @@ static int pg_order_ids(struct store *s, int64_t user_id, const char *status, in
 
 static int pg_order_has_seller(struct store *s, int64_t order_id, int64_t seller_id, int *yes)
 {
-	char o[24], se[24];
-	I64(o, order_id);
-	I64(se, seller_id);
-	const char *params[2] = { o, se };
+	struct nums k;
+	const char *const *params = NUMS(k, order_id, seller_id);
 	PGresult *r;
 	*yes = 0;
 	int rc = qx(pg_of(s), "SELECT 1 FROM order_items WHERE order_id = $1 AND seller_id = $2"
@@ -1211,10 +1197,8 @@ static int pg_products_count(struct store *s, int64_t *n)
 
 static int pg_conv_create(struct store *s, int64_t user_id, int64_t now, int64_t *id)
 {
-	char u[24], n[24];
-	I64(u, user_id);
-	I64(n, now);
-	const char *params[2] = { u, n };
+	struct nums k;
+	const char *const *params = NUMS(k, user_id, now);
 	return qnum(pg_of(s), "INSERT INTO conversations (user_id, started_at, last_at)"
 		    " VALUES ($1, $2, $2) RETURNING id", 2, params, id, "conversation create");
 }
@@ -1231,10 +1215,8 @@ static void conv_row(PGresult *r, int i, struct store_conv *c)
 static int pg_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct store_conv *c)
 {
 	memset(c, 0, sizeof *c);
-	char a[24], u[24];
-	I64(a, conv_id);
-	I64(u, user_id);
-	const char *params[2] = { a, u };
+	struct nums k;
+	const char *const *params = NUMS(k, conv_id, user_id);
 	PGresult *r;
 	int rc = qx_row(pg_of(s), "SELECT id, started_at, last_at, turns, flagged FROM conversations"
 			" WHERE id = $1 AND user_id = $2", 2, params, &r, "conversation get");
@@ -1303,9 +1285,8 @@ static int pg_conv_add_turn(struct store *s, int64_t conv_id, const char *user_t
 
 static int pg_conv_delete(struct store *s, int64_t conv_id)
 {
-	char c[24];
-	I64(c, conv_id);
-	const char *params[1] = { c };
+	struct nums k;
+	const char *const *params = NUMS(k, conv_id);
 	int rc = qchange(pg_of(s), "DELETE FROM conversations WHERE id = $1", 1, params,
 			 "conversation delete");
 	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -1314,10 +1295,8 @@ static int pg_conv_delete(struct store *s, int64_t conv_id)
 static int pg_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out)
 {
 	memset(out, 0, sizeof *out);
-	char c[24], l[24];
-	I64(c, conv_id);
-	I64(l, last > 0 ? last : 0);
-	const char *params[2] = { c, l };
+	struct nums k;
+	const char *const *params = NUMS(k, conv_id, last > 0 ? last : 0);
 	PGresult *r;
 	int rc = last > 0
 		? qx(pg_of(s), "SELECT role, text, at, intent, sentiment FROM (SELECT id, role, text,"
@@ -1360,9 +1339,8 @@ static int pg_conv_state_put(struct store *s, int64_t conv_id, const char *state
 
 static int pg_conv_state_get(struct store *s, int64_t conv_id, char **state)
 {
-	char c[24];
-	I64(c, conv_id);
-	const char *params[1] = { c };
+	struct nums k;
+	const char *const *params = NUMS(k, conv_id);
 	PGresult *r;
 	*state = NULL;
 	int rc = qx_row(pg_of(s), "SELECT state FROM conversations WHERE id = $1", 1, params, &r,
@@ -1418,11 +1396,8 @@ static int pg_seller_low_stock(struct store *s, int64_t seller_id, int64_t max_s
 			       int64_t limit, struct store_products *out)
 {
 	memset(out, 0, sizeof *out);
-	char se[24], m[24], l[24];
-	I64(se, seller_id);
-	I64(m, max_stock);
-	I64(l, limit);
-	const char *params[3] = { se, m, l };
+	struct nums k;
+	const char *const *params = NUMS(k, seller_id, max_stock, limit);
 	PGresult *r;
 	int rc = qx(pg_of(s), "SELECT " PRODUCT_COLUMNS PRODUCT_FROM "WHERE p.seller_id = $1"
 		    " AND p.status = 'active' AND p.stock <= $2 ORDER BY p.stock, p.id LIMIT $3",
@@ -1715,10 +1690,8 @@ static int pg_seller_order_ids(struct store *s, int64_t seller_id, const char *s
 static int pg_seller_order_lines(struct store *s, int64_t order_id, int64_t seller_id,
 				 char status[24], int *lines)
 {
-	char o[24], se[24];
-	I64(o, order_id);
-	I64(se, seller_id);
-	const char *params[2] = { o, se };
+	struct nums k;
+	const char *const *params = NUMS(k, order_id, seller_id);
 	PGresult *r;
 	status[0] = '\0';
 	*lines = 0;
@@ -1736,16 +1709,13 @@ static int pg_seller_order_lines(struct store *s, int64_t order_id, int64_t sell
 
 static int seller_ship_steps(struct pg_store *p, int64_t order_id, int64_t seller_id, int64_t now)
 {
-	char o[24], se[24], n[24];
-	I64(o, order_id);
-	I64(se, seller_id);
-	I64(n, now);
-	const char *params[3] = { o, se, n };
+	struct nums k;
+	const char *const *params = NUMS(k, order_id, seller_id, now);
 	int rc = qchange(p, "UPDATE order_items SET fulfillment = 'shipped' WHERE order_id = $1"
 			 " AND seller_id = $2", 2, params, "ship lines");
 	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
 		return rc;
-	const char *op[2] = { o, n };
+	const char *op[2] = { params[0], params[2] };
 	rc = qchange(p, "UPDATE orders SET updated_at = $2, status = CASE WHEN NOT EXISTS"
 		     " (SELECT 1 FROM order_items WHERE order_id = $1 AND fulfillment = 'pending')"
 		     " THEN 'shipped' ELSE status END WHERE id = $1", 2, op, "ship order");
@@ -1762,10 +1732,8 @@ static int pg_seller_totals(struct store *s, int64_t seller_id, int64_t low_stoc
 			    struct store_seller_totals *t)
 {
 	memset(t, 0, sizeof *t);
-	char se[24], m[24];
-	I64(se, seller_id);
-	I64(m, low_stock_max);
-	const char *params[2] = { se, m };
+	struct nums k;
+	const char *const *params = NUMS(k, seller_id, low_stock_max);
 	PGresult *r;
 	int rc = qx(pg_of(s), "SELECT coalesce(sum(i.quantity * i.unit_price_cents), 0),"
 		    " count(DISTINCT i.order_id), coalesce(sum(i.quantity), 0),"
@@ -1787,10 +1755,8 @@ static int pg_seller_top_products(struct store *s, int64_t seller_id, int64_t li
 				  struct store_top_products *out)
 {
 	memset(out, 0, sizeof *out);
-	char se[24], l[24];
-	I64(se, seller_id);
-	I64(l, limit);
-	const char *params[2] = { se, l };
+	struct nums k;
+	const char *const *params = NUMS(k, seller_id, limit);
 	PGresult *r;
 	int rc = qx(pg_of(s), "SELECT i.product_id, coalesce(max(p.title), max(i.title)),"
 		    " sum(i.quantity), sum(i.quantity * i.unit_price_cents)"
