@@ -58,6 +58,23 @@ int conv_cache_init(struct server *srv)
 	return 0;
 }
 
+/* The state the conversation's last turn stored (by this process before a restart,
+ * or by another), when it is not in the cache; NULL for none or one that does not
+ * load (the conversation then starts fresh). */
+static struct buddy_state *state_stored(int64_t conv_id)
+{
+	struct store *db = store_thread();
+	char *text = NULL;
+	if (!db || store_conv_state_get(db, conv_id, &text) != STORE_OK || !text)
+		return NULL;
+	struct buddy_state *st = engine_state_load(db, text);
+	if (!st)
+		log_warn("buddy", "conversation %lld: stored dialogue state dropped (unreadable)",
+			 (long long)conv_id);
+	free(text);
+	return st;
+}
+
 struct buddy_state *conv_state_take(struct server *srv, int64_t conv_id)
 {
 	struct conv_cache *c = srv->conv_cache;
@@ -73,6 +90,8 @@ struct buddy_state *conv_state_take(struct server *srv, int64_t conv_id)
 		}
 		pthread_mutex_unlock(&c->lock);
 	}
+	if (!st && conv_id > 0)
+		st = state_stored(conv_id);
 	return st ? st : engine_state_new();
 }
 

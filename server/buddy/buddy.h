@@ -90,6 +90,14 @@ struct buddy_output {
 struct buddy_state;
 struct buddy_state *buddy_state_new(void);
 void buddy_state_free(struct buddy_state *);
+/* The state as version-tagged JSON text ({"v":1,...}; malloc'd, NULL when out of
+ * memory), products by id only (buddy/state_io.c). */
+char *buddy_state_save(const struct buddy_state *st);
+/* A product by id (an owned product-shaped object), or NULL when there is none. */
+typedef cJSON *(*buddy_product_fn)(void *ctx, int64_t id);
+/* The state buddy_state_save wrote, its products fetched again through product;
+ * NULL when text is not such a state (the caller starts fresh). */
+struct buddy_state *buddy_state_load(const char *text, buddy_product_fn product, void *ctx);
 
 /* A checkout read back to the shopper and waiting for their yes: the OpenAI engine
  * keeps its question here, in the conversation's state (the built-in engine keeps

@@ -51,5 +51,12 @@ extern const struct buddy_engine *const buddy_engines[];
  * through an engine's own header.  engine_state_new: NULL when out of memory. */
 struct buddy_state *engine_state_new(void);
 void engine_state_free(struct buddy_state *st); /* NULL is fine */
+/* The state as text for store_conv_state_put (malloc'd; NULL when out of memory),
+ * saved at the end of each turn; engine_state_load reads it back when the
+ * conversation's state is not in this process's cache (another process, a restart),
+ * its products fetched again from db's catalog.  NULL when text is not a state
+ * this version wrote: the conversation starts fresh. */
+char *engine_state_save(const struct buddy_state *st);
+struct buddy_state *engine_state_load(struct store *db, const char *text);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "turn/engine.h"
 #include "buddy/buddy.h"
+#include "catalog.h"
 #include "engine_openai.h"
 
 static int openai_turn(const struct buddy_engine_turn *t, struct buddy_turn_info *info)
@@ -39,4 +40,19 @@ struct buddy_state *engine_state_new(void)
 void engine_state_free(struct buddy_state *st)
 {
 	buddy_state_free(st);
+}
+
+char *engine_state_save(const struct buddy_state *st)
+{
+	return buddy_state_save(st);
+}
+
+static cJSON *catalog_product(void *ctx, int64_t id)
+{
+	return catalog_product_get(ctx, id);
+}
+
+struct buddy_state *engine_state_load(struct store *db, const char *text)
+{
+	return db ? buddy_state_load(text, catalog_product, db) : NULL;
 }

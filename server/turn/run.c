@@ -18,6 +18,7 @@
 #include "log.h"
 #include "redact.h"
 #include "server.h"
+#include "store/store.h"
 #include "turn/engine.h"
 #include "voice/remote_tts.h"
 #include "voice/tts.h"
@@ -248,6 +249,12 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
 			  run->reply ? run->reply : "", info.frustrated) != 0)
 		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
+	/* the dialogue state too, for a resume on another process (turn/engine.h) */
+	char *saved = run->conversation_id > 0 ? engine_state_save(run->state) : NULL;
+	if (saved && store_conv_state_put(run->db, run->conversation_id, saved) != STORE_OK)
+		log_warn("buddy", "conversation %lld: dialogue state not stored",
+			 (long long)run->conversation_id);
+	free(saved);
 	buddy_tools_cleanup(&tctx);
 	free(clean);
 	return 0;
