@@ -119,6 +119,8 @@ END_TEST
 
 static int see_json(const char *json, size_t len, void *arg)
 {
+	if (!json) /* never: said for gcc's -fsanitize build, which warns otherwise */
+		return -1;
 	ck_assert_uint_eq(len, strlen(json));
 	snprintf(arg, 32, "%s", json);
 	return strcmp(json, "{\"id\":7}") == 0 ? 0 : 1;
