@@ -88,14 +88,8 @@ void act_info(struct turn *t, const struct und_cmd *c, const struct und_item *it
 	struct resolution res;
 	if (c->intent == UND_STOCK && c->cart_said && it->ref == UND_REF_WORDS) {
 		/* "how many bags of chips do i have?" */
-		if (!t->cart) {
-			cJSON *cart = NULL;
-			ERRBUF;
-			if (t->tools->cart_view(t->tools->ctx, &cart, code, msg) == 0 && cart)
-				dlg_set_cart(t, cart);
-			else
-				cJSON_Delete(cart);
-		}
+		if (!t->cart)
+			cartops_refresh(t);
 		resolve_item(t, it, RES_CART, &res);
 		if (res.status == RES_OK) {
 			const cJSON *p;
