@@ -733,7 +733,15 @@ def test_crash():
     ts = [threading.Thread(target=stream, args=s) for s in shoppers]
     for t in ts:
         t.start()
+    # Kill once orders are flowing, not after a fixed time: on a slow machine (PostgreSQL in CI)
+    # 1.5 s held only 4 orders.
+    deadline = time.time() + 30
     time.sleep(1.5)
+    while time.time() < deadline:
+        with lock:
+            if len(acked) >= 8:
+                break
+        time.sleep(0.1)
     D.kill9()
     stop.set()
     for t in ts:
