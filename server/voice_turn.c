@@ -7,7 +7,8 @@
  * Model builds: lm_maybe_rebuild() compares the catalog version the current model
  * was built from with srv->catalog_version and, when they differ and no build runs,
  * starts a detached thread that reads the vocabulary and writes a new model under
- * <db>.asr/.  Decoders notice the new version at the start of an utterance.
+ * <db>.asr/ (on PostgreSQL: a folder of the process's own under TMPDIR, removed at
+ * shutdown).  Decoders notice the new version at the start of an utterance.
  *
  * Optional outside recogniser ([voice] asr = openai, voice/remote_asr.h): the
  * utterance's 16 kHz PCM is also collected, PocketSphinx keeps decoding it as usual,
@@ -35,6 +36,8 @@
 #include "voice/remote_asr.h"
 #include "voice/remote_tts.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define POOL_MAX 32
 
@@ -66,6 +70,7 @@ struct hear {
 	uint64_t lm_version;       /* [lock] catalog version of the model on disk; 0 none yet */
 	int lm_ready;              /* [lock] */
 	char lm_dir[4200];
+	int lm_dir_temp;           /* lm_dir is this process's own temporary folder */
 	struct pooled pool[POOL_MAX]; /* [lock] */
 	int pool_n;                /* [lock] */
 	struct names_ref *names;   /* [lock] the names of the model on disk */
@@ -255,14 +260,28 @@ void voice_turn_init(struct server *srv)
 	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->built, NULL);
-	snprintf(h->lm_dir, sizeof h->lm_dir, "%s.asr", srv->set.db_path);
+	if (srv->set.db_path[0]) {
+		snprintf(h->lm_dir, sizeof h->lm_dir, "%s.asr", srv->set.db_path);
+		mkdir(h->lm_dir, 0700);
+	} else {
+		/* No database file beside which to keep it (PostgreSQL): a folder of this process's
+		 * own, removed at shutdown, never the working directory. */
+		const char *tmp = getenv("TMPDIR");
+		snprintf(h->lm_dir, sizeof h->lm_dir, "%s/voxcartd-asr-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(h->lm_dir)) {
+			h->lm_dir_temp = 1;
+		} else {
+			h->lm_dir[0] = '\0';
+			log_warn("voice", "cannot make a folder for the speech model in %s: %s",
+				 tmp && *tmp ? tmp : "/tmp", strerror(errno));
+		}
+	}
 	snprintf(h->asr_options, sizeof h->asr_options, "%s",
 		 config_get_str(&srv->cfg, "voice.asr_options", ""));
 	int early = 1;
 	if (config_get_bool(&srv->cfg, "voice.early_end", 1, &early) < 0)
 		log_warn("voice", "voice.early_end: not on or off; on");
 	h->no_early_end = !early;
-	mkdir(h->lm_dir, 0700);
 	srv->hear = h;
 	lm_maybe_rebuild(srv);
 	/* say once at start-up which recogniser hears, and why not the configured one */
@@ -290,6 +309,24 @@ void voice_turn_init(struct server *srv)
 	}
 }
 
+/* Removes a folder this process made and the files in it. */
+static void remove_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *e;
+		char path[4500];
+		while ((e = readdir(d)) != NULL) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 /* After the turn workers have stopped: waits for a model build still running (it
  * uses the hearing state), then frees the pool, the names and the state. */
 void voice_turn_shutdown(struct server *srv)
@@ -307,6 +344,8 @@ void voice_turn_shutdown(struct server *srv)
 	h->names = NULL;
 	pthread_mutex_unlock(&h->lock);
 	names_put(h, r);
+	if (h->lm_dir_temp)
+		remove_folder(h->lm_dir);
 	pthread_cond_destroy(&h->built);
 	pthread_mutex_destroy(&h->lock);
 	free(h);

@@ -9,6 +9,11 @@ within a second (the change feed: LISTEN/NOTIFY); 30 shoppers spread over the th
 race for 10 units: exactly 10 are sold, and stock + units in live orders = the
 initial stock.  Runs whatever VOXCART_TEST_DB says (it always uses PostgreSQL).
 """
+import glob
+import os
+import signal
+import subprocess
+import tempfile
 import threading
 import time
 
@@ -36,12 +41,46 @@ def shopper(srv, email):
     return tok
 
 
+def speech_model_folder(url):
+    """With no database file to keep it beside, the speech model goes to a folder of the
+    process's own under TMPDIR, removed at shutdown; never into the working directory
+    (it went to ./.asr/ there)."""
+    work, tmp = tempfile.mkdtemp(prefix="voxcart-it-cwd-"), tempfile.mkdtemp(prefix="voxcart-it-tmp-")
+    conf = os.path.join(tmp, "..", os.path.basename(tmp) + ".conf")
+    with open(conf, "w") as f:
+        f.write(lib.DEFAULT_CONFIG)
+    port = lib.free_port()
+    proc = subprocess.Popen([lib.VOXCARTD, "--port", str(port), "--db", url, "--config", conf],
+                            cwd=work, env=dict(os.environ, TMPDIR=tmp),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, built = time.time() + 60, []
+        while time.time() < deadline and not built and proc.poll() is None:
+            built = glob.glob(os.path.join(tmp, "voxcartd-asr-*", "*.lm"))
+            time.sleep(0.1)
+        C.check("on PostgreSQL the speech model is built in a folder under TMPDIR", built,
+                os.listdir(tmp))
+        C.check("...not in the working directory", os.listdir(work) == [], os.listdir(work))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    C.check("...and the folder is gone after shutdown", os.listdir(tmp) == [], os.listdir(tmp))
+    os.unlink(conf)
+    for d in (work, tmp):
+        subprocess.run(["rm", "-rf", d])
+
+
 def main():
     try:
         url = lib.pg_database()
     except Exception as e:  # no PostgreSQL here: say so, fail
         C.check("a PostgreSQL cluster for the test (make deps)", False, str(e))
         C.finish()
+    speech_model_folder(url)
     conf = lib.DEFAULT_CONFIG + "[orders]\npending_payment_seconds = 600\n"
     servers = [lib.Server(config=conf, db=url, name="vx%d" % i) for i in range(3)]
     try:
