@@ -15,7 +15,8 @@ socket and a private XDG_CONFIG_HOME, and checks what the screen shows:
   (printed; checked only against bounds no loaded machine reaches unless the UI thread
   does slow work itself: first screen < 2 s, never blocked >= 250 ms while speech played
   — the 100 ms / 16 ms targets are figures for a benchmark, not a timed test);
-  NO_COLOR; a crash signal restores the terminal.
+  NO_COLOR; a crash signal restores the terminal; a saved login that ran out and one the
+  server does not know each get their own status line (the words voxcart uses).
 
 Screens are polled (wait_for) rather than slept on.  One line per check, then
 `N passed, M failed`; exit status 1 on any failure.  VOXCART_TUI overrides the binary;
@@ -28,6 +29,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -458,6 +460,48 @@ def crash_session(url, xdg):
         t.close()
 
 
+def login_over_session(srv, url):
+    """A saved login the server no longer accepts: the status line says why, in the same
+    words as voxcart (issue 14): a login that ran out vs one the server does not know."""
+    for email, why, want in (
+            ("late-tui@example.com", "expired", "Your session expired"),
+            ("gone-tui@example.com", "unknown", "does not know your saved login")):
+        reg = srv.register(email)
+        access, refresh = reg["access_token"], reg["refresh_token"]
+        if why == "expired":
+            sql = ("UPDATE tokens SET access_expires = 1, refresh_expires = 2 WHERE user_id = "
+                   "(SELECT id FROM users WHERE email = '%s')" % email)
+            if lib.ON_POSTGRES:
+                lib.pg_query(srv.db, sql)
+            else:
+                db = sqlite3.connect(srv.db, timeout=10)
+                db.execute(sql)
+                db.commit()
+                db.close()
+        else:  # tokens this server never issued (its database changed)
+            access, refresh = "vx_" + "a" * 40, "vx_" + "b" * 40
+        xdg = tempfile.mkdtemp(prefix="voxcart-tui-xdg-")
+        os.makedirs(os.path.join(xdg, "voxcart"))
+        cred = os.path.join(xdg, "voxcart", "credentials")
+        with open(cred, "w") as f:
+            f.write("server = %s\nemail = %s\naccess_token = %s\nrefresh_token = %s\n"
+                    "expires_at = 1\n" % (url, email, access, refresh))
+        os.chmod(cred, 0o600)
+        t = Tui("over-" + why, url, xdg, size=(200, 30))
+        try:
+            s = t.wait_for(want, timeout=10)
+            C.check("TUI with a saved login that %s: the screen says '%s'" % (
+                "ran out" if why == "expired" else "the server does not know", want),
+                s, t.screen())
+            if why == "expired":
+                C.check("... and not that it is unknown", s and "does not know" not in s)
+            else:
+                C.check("... and not that it expired", s and "expired" not in s)
+        finally:
+            t.close()
+            shutil.rmtree(xdg, ignore_errors=True)
+
+
 def client_config_session(url, xdg):
     """Without --server or VOXCART_SERVER the TUI reads "server" in the [client] section
     of $XDG_CONFIG_HOME/voxcart/config (config.example), as voxcart does."""
@@ -709,6 +753,7 @@ def main():
                 C.run("client config", client_config_session, url, xdg)
                 C.run("hands-free", handsfree_session, srv, tok, url, xdg)
                 C.run("reconnect", reconnect_session, srv, url, xdg)
+                C.run("login over", login_over_session, srv, url)
             C.run("demo", demo_session, srv)
             if C.failed:
                 print("--- the last lines of voxcartd's log ---")
