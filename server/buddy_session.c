@@ -5,6 +5,7 @@
  * buddy_run.c), which only queue messages here.
  */
 #include "buddy_session.h"
+#include "requests.h"
 #include "events.h"
 #include "server.h"
 #include "turn/sink.h"
@@ -291,6 +292,10 @@ void buddy_job_free(struct buddy_job *job)
 	free(job->packets);
 	free(job->packet_lens);
 	free(job->text);
+	if (job->hello) {
+		buddy_req_free(job->hello);
+		free(job->hello);
+	}
 	free(job);
 }
 

@@ -49,7 +49,8 @@ struct buddy_job {
 	struct buddy_job *next;
 	enum job_kind kind;
 	uint32_t turn;
-	char *text;           /* JOB_HELLO: the hello JSON; JOB_SAY: the utterance */
+	char *text;           /* JOB_SAY: the utterance */
+	struct buddy_req *hello; /* JOB_HELLO: the decoded hello (requests.h) */
 	/* JOB_AUDIO: Opus packets of the utterance, in order */
 	unsigned char **packets;
 	size_t *packet_lens;

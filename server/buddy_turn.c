@@ -8,9 +8,8 @@
 #include "buddy_session.h"
 #include "conversations.h"
 #include "events.h"
-#include "json.h"
 #include "log.h"
-#include "msgcheck.h"
+#include "requests.h"
 #include "server.h"
 #include "store/store.h"
 #include "turn/engine.h"
@@ -43,15 +42,13 @@ static void refuse(struct buddy_session *s, const char *message)
 }
 
 /* Voice settings: the config's [voice] section, then the hello's "voice" object. */
-static int setup_speech(struct buddy_session *s, const cJSON *hello)
+static int setup_speech(struct buddy_session *s, const struct buddy_req *hello)
 {
 	const struct config *cfg = &s->srv->cfg;
 	struct tts_config tc;
 	tts_config_default(&tc);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(hello, "voice");
-	const cJSON *name = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "name") : v;
 	snprintf(s->voice_name, sizeof s->voice_name, "%s",
-		 cJSON_IsString(name) ? name->valuestring : config_get_str(cfg, "voice.voice", tc.voice));
+		 hello->voice_name ? hello->voice_name : config_get_str(cfg, "voice.voice", tc.voice));
 	tc.voice = s->voice_name;
 	tc.rate_wpm = atoi(config_get_str(cfg, "voice.rate", "0"));
 	tc.pitch = atoi(config_get_str(cfg, "voice.pitch", "-1"));
@@ -59,10 +56,10 @@ static int setup_speech(struct buddy_session *s, const cJSON *hello)
 		tc.rate_wpm = 175;
 	if (tc.pitch < 0)
 		tc.pitch = 50;
-	if (cJSON_IsObject(v)) {
-		tc.rate_wpm = msgcheck_int(cJSON_GetObjectItemCaseSensitive(v, "rate"), tc.rate_wpm);
-		tc.pitch = msgcheck_int(cJSON_GetObjectItemCaseSensitive(v, "pitch"), tc.pitch);
-	}
+	if (hello->has_rate)
+		tc.rate_wpm = hello->rate;
+	if (hello->has_pitch)
+		tc.pitch = hello->pitch;
 	tc.sample_rate = 24000;
 	char err[200];
 	s->tts = tts_new(&tc, err, sizeof err);
@@ -76,11 +73,9 @@ static int setup_speech(struct buddy_session *s, const cJSON *hello)
 static void run_hello(struct buddy_session *s, struct buddy_job *job)
 {
 	struct store *db = store_thread();
-	cJSON *hello = cJSON_Parse(job->text);
-	const cJSON *token = cJSON_GetObjectItemCaseSensitive(hello, "token");
-	if (!db || !cJSON_IsString(token) || auth_check_token(db, token->valuestring, &s->user) != 0) {
+	const struct buddy_req *hello = job->hello;
+	if (!db || !hello->token || auth_check_token(db, hello->token, &s->user) != 0) {
 		refuse(s, "The token is missing, unknown, expired or revoked.");
-		cJSON_Delete(hello);
 		return;
 	}
 	if (buddy_session_count_user(s) != 0) {
@@ -89,23 +84,18 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 			 s->srv->set.max_sessions_per_user);
 		buddy_session_send_error(s, 0, "too_many_sessions", m);
 		buddy_session_send_marker(s, OUT_CLOSE, 1008);
-		cJSON_Delete(hello);
 		return;
 	}
-	s->speech = json_bool_or(hello, "speech", 1);
-	const cJSON *audio = cJSON_GetObjectItemCaseSensitive(hello, "audio");
-	s->uplink_rate = cJSON_IsObject(audio)
-		? msgcheck_int(cJSON_GetObjectItemCaseSensitive(audio, "sample_rate"), 16000)
-		: 16000;
+	s->speech = hello->speech;
+	s->uplink_rate = hello->sample_rate;
 	if (s->uplink_rate != 8000 && s->uplink_rate != 12000 && s->uplink_rate != 16000 &&
 	    s->uplink_rate != 24000 && s->uplink_rate != 48000) {
 		buddy_session_send_error(s, 0, "bad_request",
 					 "audio.sample_rate must be 8000, 12000, 16000, 24000 or 48000.");
 		s->uplink_rate = 16000;
 	}
-	const cJSON *conv = cJSON_GetObjectItemCaseSensitive(hello, "conversation_id");
-	if (cJSON_IsNumber(conv)) {
-		int64_t id = msgcheck_id(conv);
+	if (hello->has_conversation) {
+		int64_t id = hello->conversation_id;
 		if (conv_owned(db, id, s->user.id))
 			s->conversation_id = id;
 		else
@@ -116,7 +106,6 @@ static void run_hello(struct buddy_session *s, struct buddy_job *job)
 		s->conversation_id = conv_create(db, s->user.id);
 	if (s->speech && setup_speech(s, hello) != 0)
 		s->speech = 0;
-	cJSON_Delete(hello);
 	s->authed = 1;
 
 	buddy_session_send_json(s, buddy_event_ready(s->id, s->conversation_id,

@@ -18,9 +18,9 @@
 #include "events.h"
 #include "frame.h"
 #include "log.h"
-#include "msgcheck.h"
 #include "proxy.h"
 #include "ratelimit.h"
+#include "requests.h"
 #include "server.h"
 #include "turn/sink.h"
 #include "voice_turn.h"
@@ -156,14 +156,13 @@ static uint32_t take_turn(struct buddy_session *s, uint32_t turn)
 	return turn;
 }
 
-static uint32_t new_turn(struct buddy_session *s, const cJSON *msg)
+static uint32_t new_turn(struct buddy_session *s, const struct buddy_req *req)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!msgcheck_turn(t)) {
+	if (!req->turn) {
 		buddy_session_send_error(s, 0, "bad_request", "turn must be a positive integer.");
 		return 0;
 	}
-	return take_turn(s, msgcheck_turn(t));
+	return take_turn(s, req->turn);
 }
 
 static struct buddy_job *job_new(enum job_kind kind, uint32_t turn, const char *text)
@@ -177,7 +176,7 @@ static struct buddy_job *job_new(enum job_kind kind, uint32_t turn, const char *
 	return j;
 }
 
-static void on_hello(struct buddy_session *s, const char *raw)
+static void on_hello(struct buddy_session *s, struct buddy_req *req)
 {
 	if (s->hello_seen) {
 		buddy_session_send_error(s, 0, "bad_request", "hello was already sent.");
@@ -186,27 +185,31 @@ static void on_hello(struct buddy_session *s, const char *raw)
 	s->hello_seen = 1;
 	if (s->wsi)
 		lws_set_timeout(s->wsi, NO_PENDING_TIMEOUT, 0);
-	cJSON *msg = cJSON_Parse(raw);
-	s->vad = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "vad"));
-	cJSON_Delete(msg);
-	struct buddy_job *j = job_new(JOB_HELLO, 0, raw);
-	if (j)
-		enqueue(s, j);
+	s->vad = req->vad;
+	struct buddy_job *j = job_new(JOB_HELLO, 0, NULL);
+	struct buddy_req *keep = j ? malloc(sizeof *keep) : NULL;
+	if (!keep) {
+		buddy_job_free(j);
+		return;
+	}
+	*keep = *req; /* the job takes the message */
+	memset(req, 0, sizeof *req);
+	j->hello = keep;
+	enqueue(s, j);
 }
 
-static void on_say(struct buddy_session *s, const cJSON *msg)
+static void on_say(struct buddy_session *s, struct buddy_req *req)
 {
-	const cJSON *text = cJSON_GetObjectItemCaseSensitive(msg, "text");
-	if (!cJSON_IsString(text)) {
+	if (!req->text) {
 		buddy_session_send_error(s, 0, "bad_request", "say needs a text string.");
 		return;
 	}
-	if (strlen(text->valuestring) > 4000) {
+	if (strlen(req->text) > 4000) {
 		buddy_session_send_error(s, 0, "bad_request", "That utterance is too long.");
 		return;
 	}
-	uint32_t turn = new_turn(s, msg);
-	struct buddy_job *j = turn ? job_new(JOB_SAY, turn, text->valuestring) : NULL;
+	uint32_t turn = new_turn(s, req);
+	struct buddy_job *j = turn ? job_new(JOB_SAY, turn, req->text) : NULL;
 	if (j)
 		enqueue(s, j);
 }
@@ -230,73 +233,76 @@ static void start_audio(struct buddy_session *s, uint32_t turn)
 		s->audio = j;
 }
 
-static void on_audio_start(struct buddy_session *s, const cJSON *msg)
+static void on_audio_start(struct buddy_session *s, struct buddy_req *req)
 {
-	uint32_t turn = new_turn(s, msg);
+	uint32_t turn = new_turn(s, req);
 	if (turn)
 		start_audio(s, turn);
 }
 
-static void on_audio_stop(struct buddy_session *s, const cJSON *msg)
+static void on_audio_stop(struct buddy_session *s, struct buddy_req *req)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!s->audio && msgcheck_turn(t) && msgcheck_turn(t) == s->last_turn)
+	if (!s->audio && req->turn && req->turn == s->last_turn)
 		return; /* already ended by a frame flagged last, or by the VAD */
-	if (!s->audio || msgcheck_turn(t) != s->audio->turn) {
-		buddy_session_send_error(s, msgcheck_turn(t),
+	if (!s->audio || req->turn != s->audio->turn) {
+		buddy_session_send_error(s, req->turn,
 					 "bad_request", "audio.stop for a turn that is not recording.");
 		return;
 	}
 	finish_audio(s);
 }
 
-static void on_cancel(struct buddy_session *s, const cJSON *msg)
+static void on_cancel(struct buddy_session *s, struct buddy_req *req)
 {
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(msg, "turn");
-	if (!msgcheck_turn(t)) {
+	if (!req->turn) {
 		buddy_session_send_error(s, 0, "bad_request", "cancel needs the turn to cancel.");
 		return;
 	}
-	uint32_t turn = msgcheck_turn(t);
+	uint32_t turn = req->turn;
 	if (s->audio && s->audio->turn == turn)
 		finish_audio(s); /* its job sees the cancel and ends the turn */
 	cancel_turns(s, turn);
 }
 
+static void on_ping(struct buddy_session *s, struct buddy_req *req)
+{
+	(void)req;
+	buddy_session_send_json(s, buddy_event_pong());
+}
+
+/* One handler per client message (requests.h); hello and ping are taken before hello,
+ * the others only after it. */
+static const struct {
+	void (*run)(struct buddy_session *s, struct buddy_req *req);
+	int before_hello;
+} handlers[BUDDY_REQ_COUNT] = {
+	[BUDDY_REQ_HELLO] = { on_hello, 1 },
+	[BUDDY_REQ_PING] = { on_ping, 1 },
+	[BUDDY_REQ_SAY] = { on_say, 0 },
+	[BUDDY_REQ_AUDIO_START] = { on_audio_start, 0 },
+	[BUDDY_REQ_AUDIO_STOP] = { on_audio_stop, 0 },
+	[BUDDY_REQ_CANCEL] = { on_cancel, 0 },
+};
+
 static void on_text(struct buddy_session *s, const char *raw, size_t len)
 {
-	cJSON *msg = msgcheck_nul_escape(raw, len) ? NULL : cJSON_ParseWithLength(raw, len);
-	const cJSON *type = msg ? cJSON_GetObjectItemCaseSensitive(msg, "type") : NULL;
-	if (!msg || !cJSON_IsObject(msg) || !cJSON_IsString(type)) {
-		buddy_session_send_error(s, 0, msg ? "bad_request" : "invalid_json",
-					 msg ? "A message needs a \"type\"." : "That is not valid JSON.");
-		cJSON_Delete(msg);
+	struct buddy_req req;
+	const char *code, *message;
+	if (buddy_req_decode(raw, len, &req, &code, &message) != 0) {
+		buddy_session_send_error(s, 0, code, message);
 		return;
 	}
-	const char *t = type->valuestring;
-	if (strcmp(t, "hello") == 0) {
-		char *copy = strndup(raw, len);
-		if (copy)
-			on_hello(s, copy);
-		free(copy);
-	} else if (strcmp(t, "ping") == 0) {
-		buddy_session_send_json(s, buddy_event_pong());
-	} else if (!s->hello_seen) {
+	int known = req.type != BUDDY_REQ_UNKNOWN;
+	if (!s->hello_seen && !(known && handlers[req.type].before_hello)) {
 		buddy_session_send_error(s, 0, "bad_request", "Send hello first.");
-	} else if (strcmp(t, "say") == 0) {
-		on_say(s, msg);
-	} else if (strcmp(t, "audio.start") == 0) {
-		on_audio_start(s, msg);
-	} else if (strcmp(t, "audio.stop") == 0) {
-		on_audio_stop(s, msg);
-	} else if (strcmp(t, "cancel") == 0) {
-		on_cancel(s, msg);
+	} else if (known) {
+		handlers[req.type].run(s, &req);
 	} else {
 		char m[160];
-		snprintf(m, sizeof m, "Unknown message type \"%.64s\".", t);
+		snprintf(m, sizeof m, "Unknown message type \"%.64s\".", req.type_name);
 		buddy_session_send_error(s, 0, "bad_request", m);
 	}
-	cJSON_Delete(msg);
+	buddy_req_free(&req);
 }
 
 static void on_binary(struct buddy_session *s, const unsigned char *data, size_t len)

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "opuscodec.h"
+#include "requests.h"
 #include "ws_rx.h"
 
 #define DEFAULT_RATE 16000
@@ -140,17 +141,6 @@ static int queue_json(struct buddy_client *c, cJSON *msg)
 	return rc;
 }
 
-static cJSON *turn_msg(const char *type, uint32_t turn)
-{
-	cJSON *m = cJSON_CreateObject();
-	if (m && (!cJSON_AddStringToObject(m, "type", type) ||
-		  (turn && !cJSON_AddNumberToObject(m, "turn", turn)))) {
-		cJSON_Delete(m);
-		return NULL;
-	}
-	return m;
-}
-
 static void free_queue(struct buddy_client *c)
 {
 	for (struct out_msg *m = c->out_head, *next; m; m = next) {
@@ -166,20 +156,14 @@ static void free_queue(struct buddy_client *c)
 /* The hello message (holds the token).  NULL when out of memory. */
 static struct out_msg *hello_msg(struct buddy_client *c)
 {
-	cJSON *h = turn_msg("hello", 0);
-	cJSON *audio = h ? cJSON_AddObjectToObject(h, "audio") : NULL;
-	if (!audio || !cJSON_AddStringToObject(h, "token", c->token) ||
-	    !cJSON_AddStringToObject(h, "client", c->opts.client_name) ||
-	    !cJSON_AddStringToObject(audio, "codec", "opus") ||
-	    !cJSON_AddNumberToObject(audio, "sample_rate", c->opts.sample_rate) ||
-	    !cJSON_AddNumberToObject(audio, "frame_ms", OPUS_FRAME_MS) ||
-	    !cJSON_AddBoolToObject(h, "speech", c->opts.speech) ||
-	    !cJSON_AddBoolToObject(h, "vad", c->opts.vad) ||
-	    (c->opts.conversation_id > 0 &&
-	     !cJSON_AddNumberToObject(h, "conversation_id", (double)c->opts.conversation_id))) {
-		cJSON_Delete(h);
+	struct buddy_req_hello hr = {
+		.token = c->token, .client = c->opts.client_name, .sample_rate = c->opts.sample_rate,
+		.frame_ms = OPUS_FRAME_MS, .speech = c->opts.speech, .vad = c->opts.vad,
+		.conversation_id = c->opts.conversation_id,
+	};
+	cJSON *h = buddy_req_hello(&hr);
+	if (!h)
 		return NULL;
-	}
 	char *text = cJSON_PrintUnformatted(h);
 	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(h, "token");
 	explicit_bzero(tok->valuestring, strlen(tok->valuestring));
@@ -668,12 +652,8 @@ static uint32_t take_turn(struct buddy_client *c)
 uint32_t buddy_client_say(struct buddy_client *c, const char *text)
 {
 	uint32_t turn = take_turn(c);
-	cJSON *m = turn_msg("say", turn);
-	if (!m || !cJSON_AddStringToObject(m, "text", text ? text : "")) {
-		cJSON_Delete(m);
-		return 0;
-	}
-	return queue_json(c, m) == 0 ? turn : 0;
+	cJSON *m = buddy_req_say(turn, text);
+	return m && queue_json(c, m) == 0 ? turn : 0;
 }
 
 uint32_t buddy_client_audio_start(struct buddy_client *c)
@@ -688,7 +668,7 @@ uint32_t buddy_client_audio_start(struct buddy_client *c)
 		return 0;
 	}
 	uint32_t turn = take_turn(c);
-	if (queue_json(c, turn_msg("audio.start", turn)) != 0)
+	if (queue_json(c, buddy_req_turn(BUDDY_REQ_AUDIO_START, turn)) != 0)
 		return 0;
 	c->audio_turn = turn;
 	c->audio_seq = 0;
@@ -717,7 +697,7 @@ int buddy_client_audio_stop(struct buddy_client *c)
 	if (!c->audio_on)
 		return -1;
 	c->audio_on = 0;
-	return queue_json(c, turn_msg("audio.stop", c->audio_turn));
+	return queue_json(c, buddy_req_turn(BUDDY_REQ_AUDIO_STOP, c->audio_turn));
 }
 
 uint32_t buddy_client_audio_frames(struct buddy_client *c)
@@ -727,12 +707,12 @@ uint32_t buddy_client_audio_frames(struct buddy_client *c)
 
 int buddy_client_cancel(struct buddy_client *c, uint32_t turn)
 {
-	return turn ? queue_json(c, turn_msg("cancel", turn)) : -1;
+	return turn ? queue_json(c, buddy_req_turn(BUDDY_REQ_CANCEL, turn)) : -1;
 }
 
 int buddy_client_ping(struct buddy_client *c)
 {
-	return queue_json(c, turn_msg("ping", 0));
+	return queue_json(c, buddy_req_turn(BUDDY_REQ_PING, 0));
 }
 
 int buddy_client_is_open(struct buddy_client *c)

@@ -1,10 +1,12 @@
 /*
  * fuzz_ws_message.c - libFuzzer harness: the checks a buddy WebSocket text message
- * goes through before a session acts on it (buddy_ws.c on_text, buddy_turn.c
- * hello): the \u0000 scan, the JSON parse with its length, the type, and the turn,
- * conversation and integer fields (server/msgcheck.c), compared with what cJSON read.
+ * goes through before a session acts on it: the decoder the server runs on every client
+ * message (shared/proto/requests.c, buddy_req_decode), and under it the \u0000 scan,
+ * the JSON parse with its length, the type, and the turn, conversation and integer
+ * fields (shared/proto/msgcheck.c), compared with what cJSON read.
  */
 #include "msgcheck.h"
+#include "requests.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -15,6 +17,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *raw = (const char *)data;
+	struct buddy_req req;
+	const char *code = NULL, *message = NULL;
+	if (buddy_req_decode(raw, size, &req, &code, &message) == 0) {
+		if (!req.type_name || (req.type == BUDDY_REQ_SAY && req.text && strlen(req.text) > size))
+			abort();
+		if (req.type == BUDDY_REQ_HELLO && req.token && strlen(req.token) > size)
+			abort();
+		buddy_req_free(&req);
+	} else if (!code || !message) {
+		abort();
+	}
 	int nul = msgcheck_nul_escape(raw, size);
 	cJSON *msg = cJSON_ParseWithLength(raw, size);
 	if (!msg)

@@ -1,6 +1,7 @@
 /*
- * msgcheck.h - checks on client messages shared by REST (routes.c) and the buddy
- * WebSocket (buddy_ws.c), kept apart so that they can be unit-tested and fuzzed.
+ * msgcheck.h - checks on the numbers and escapes of client messages, shared by REST
+ * (server/routes.c) and the buddy WebSocket's message decoder (requests.c), kept apart
+ * so that they can be unit-tested and fuzzed.
  */
 #ifndef VOXCART_MSGCHECK_H
 #define VOXCART_MSGCHECK_H

@@ -1,5 +1,5 @@
 /*
- * msgcheck.c - checks on client messages (see msgcheck.h).
+ * msgcheck.c - checks on the numbers and escapes of client messages (see msgcheck.h).
  */
 #include "msgcheck.h"
 
