@@ -194,7 +194,7 @@ static void price_phrase(struct price_range pr, char *out, size_t len)
 }
 
 /* Reads a page of results and sets up the choice. */
-static void present(struct turn *t, cJSON *items, int total, const char *what, int qty, int pick)
+static void present(struct turn *t, cJSON *items, int total, const char *what, int qty, int pick, int take)
 {
 	int n = cJSON_GetArraySize(items);
 	char list[900];
@@ -206,7 +206,7 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 			act_add_product(t, p, qty > 0 ? qty : 1, 0);
 			return;
 		}
-		if (t->requested && total == 1 && !pick) {
+		if ((t->requested && total == 1 && !pick) || take) {
 			act_add_product(t, p, qty > 0 ? qty : 1, 0);
 			return;
 		}
@@ -270,8 +270,14 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	char missing[128] = "", query[256] = "", category[64] = "", said[128] = "";
 	if (it) {
 		resolve_query(t, it, &q, missing, sizeof missing);
+		/* "whichever apples", "apples for the horse": what was asked for is "apples" */
+		int plain = 0;
 		for (int i = 0; i < it->nwords; i++)
-			snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", i ? " " : "", it->words[i]);
+			plain += !it->wctx[i] && !lex_is_delegation(it->words[i]);
+		for (int i = 0; i < it->nwords; i++)
+			if (!lex_is_delegation(it->words[i]) && (!it->wctx[i] || !plain))
+				snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", *said ? " " : "",
+					 it->words[i]);
 	}
 	if (*missing) {
 		struct resolution res;
@@ -343,6 +349,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			}
 		}
 	}
+	int before_excl = cJSON_GetArraySize(items);
 	/* drop what the shopper excluded: "coffee but not the decaf"; a word every one
 	 * found has ("roast" of "not dark roast") tells nothing apart */
 	int telling[UND_ITEM_WORDS] = { 0 };
@@ -432,7 +439,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 				reply_price_of(p, price, sizeof price);
 				reply_say(&t->r, "The closest is %s, for %s.", title, price);
 				dlg_action(t, "search", search_args(query, category, none, 1), items_result(ai));
-				present(t, ai, 1, what, it ? it->qty : 0, 0);
+				present(t, ai, 1, what, it ? it->qty : 0, 0, 0);
 			}
 			cJSON_Delete(alt);
 		} else if (it) {
@@ -449,12 +456,29 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 		cJSON_Delete(items);
 		return;
 	}
+	/* ask or act: a request that leaves the choice to the buddy ("whichever apples
+	 * are cheapest", "the cheapest kind, three bags") or rules out all but one ("peanut
+	 * butter, not the crunchy") is done; a question ("what's the cheapest tea?", "is
+	 * there one without sugar?") is answered and offered */
+	int take = 0;
+	if (it && !c->question && !c->ask && !c->yesno && !c->comment && !c->follow && !c->negated) {
+		int delegated = 0;
+		for (int i = 0; i < it->nwords; i++)
+			delegated |= lex_is_delegation(it->words[i]);
+		if (pick)
+			take = it->qty > 0 || c->polite || delegated || c->intent == UND_ADD;
+		else	/* not "show me earbuds that aren't sony", nor "something to drink
+			 * that won't keep me up": those ask to see what there is */
+			take = n == 1 && total == 1 && before_excl > 1 && t->needs.nproduct == 0 &&
+			       (c->intent == UND_NONE || c->intent == UND_ADD) &&
+			       (it->nneg > 0 || c->nexcept > 0 || !needs_empty(&t->needs));
+	}
 	/* what is read out is what "the last one" and "the second one" refer to */
 	int readable = pick ? 1 : t->r.frustrated ? 2 : DLG_READ_MAX;
 	while (cJSON_GetArraySize(items) > readable)
 		cJSON_DeleteItemFromArray(items, readable);
 	dlg_action(t, "search", search_args(query, category, price, sort), items_result(items));
-	present(t, items, total > n ? total : n, what, it ? it->qty : 0, pick);
+	present(t, items, total > n ? total : n, what, it ? it->qty : 0, pick, take);
 	cJSON_Delete(items);
 }
 

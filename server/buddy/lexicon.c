@@ -512,6 +512,12 @@ int lex_is_soft(const char *w)
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 
+int lex_is_delegation(const char *w)
+{
+	static const char *const words[] = { "whichever", "whatever", "whichevers", "whatevers" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_opens_context(const struct text_words *t, int i, int end)
 {
 	static const char *const words[] = { "for", "because", "since", "cause", "cuz", "coz",

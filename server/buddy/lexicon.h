@@ -68,6 +68,10 @@ int lex_no_modifier(const struct text_words *t, int i, int end);
 /* Adjectives a shopper adds that a catalog rarely has ("fresh", "nice"). */
 int lex_is_soft(const char *w);
 
+/* "whichever", "whatever": the shopper leaves the choice to the buddy ("whichever
+ * apples are cheapest", "whatever's least expensive"), so the one it picks is taken. */
+int lex_is_delegation(const char *w);
+
 /* How an answer to a yes/no question leans at word i: +1 ("yes", "sure", "go on",
  * "sounds good", "fine"), -1 ("no", "not yet", "hold on", "never mind"), 0 none;
  * *len gets the words used. */

@@ -2102,6 +2102,58 @@ static void apply_arith(struct und_result *r, const struct arith *ar)
 	}
 }
 
+/* "ground coffee, whichever's cheapest, two bags": the choice left to the buddy
+ * ("whichever", "whatever" with a pick) is said of the product named just before, so
+ * it goes with it (its count too), and the product keeps the word that left the
+ * choice to the buddy. */
+static void delegate_picks(struct und_result *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct und_cmd *c = &r->cmd[i];
+		for (int k = 1; k < c->nitems; k++) {
+			struct und_item *it = &c->items[k], *prev = &c->items[k - 1];
+			int only = it->nwords > 0 && it->pick != UND_PICK_NONE && it->ref == UND_REF_WORDS &&
+				   lex_is_delegation(it->words[0]);
+			for (int w = 1; only && w < it->nwords; w++)
+				only = !strcmp(it->words[w], "each") || !strcmp(it->words[w], "both");
+			if (!only || prev->ref != UND_REF_WORDS || prev->nwords == 0 || prev->pick != UND_PICK_NONE)
+				continue;
+			/* "eggs and bread, whatever's cheapest (of each)": said of every one of
+			 * the list it ends */
+			for (int j = i; j >= 0; j--) {
+				struct und_cmd *o = &r->cmd[j];
+				if (j < i && (o->intent != c->intent || o->nitems == 0))
+					break;
+				for (int m = 0; m < (j == i ? k - 1 : o->nitems); m++) {
+					struct und_item *x = &o->items[m];
+					if (x->ref != UND_REF_WORDS || x->pick != UND_PICK_NONE || x->nwords == 0)
+						continue;
+					x->pick = it->pick;
+					if (x->nwords < UND_ITEM_WORDS) {
+						memcpy(x->words[x->nwords], it->words[0], sizeof x->words[0]);
+						x->wctx[x->nwords++] = 0;
+					}
+				}
+				o->sort = c->sort;
+				if (!o->and_said && j < i)
+					break;
+				if (j == i && !c->and_said)
+					break;
+			}
+			prev->pick = it->pick;
+			if (!prev->qty)
+				prev->qty = it->qty;
+			if (prev->nwords < UND_ITEM_WORDS) {
+				memcpy(prev->words[prev->nwords], it->words[0], sizeof prev->words[0]);
+				prev->wctx[prev->nwords++] = 0;
+			}
+			memmove(it, it + 1, (size_t)(c->nitems - k - 1) * sizeof *it);
+			c->nitems--;
+			k--;
+		}
+	}
+}
+
 void und_parse(const char *text, struct und_result *r)
 {
 	struct text_words *t = malloc(sizeof *t);
@@ -2137,6 +2189,7 @@ void und_parse(const char *text, struct und_result *r)
 		merge(r, c, cl[i].marker);
 	}
 	apply_arith(r, &ar);
+	delegate_picks(r);
 	/* "a pack of the lime fizzy water, cheers": thanks said with a request */
 	int thanked = 0;
 	text_split(text, t);
