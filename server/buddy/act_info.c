@@ -14,6 +14,7 @@
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
+#include "buddy/price.h"
 
 
 /* The first sentence of a description, at most ~140 characters, cut at a word. */
@@ -1226,6 +1227,33 @@ static int chooser_skip(const char *w)
 	return lex_is_stopword(w) || (num_word(w) >= 0 && !text_is_digits(w));
 }
 
+/* An amount of money at word i that picks by price among what was shown ("the 59.99
+ * ones", "the $4 one", "the one for 12 dollars 49"): a number with cents or a money
+ * word.  Words used, 0 if none. */
+static int chooser_price_at(const struct text_words *tw, int i, int64_t *cents)
+{
+	int bare = strchr(tw->w[i], '.') != NULL && text_is_digits(tw->w[i]) == 0;
+	return price_parse_amount(tw, i, tw->n, bare, cents);
+}
+
+/* 1 when the product's own words say number v right before word w ("only about 30
+ * calories per cup", "24 hours of battery"): a number said so describes it, it is
+ * not how many. */
+static int says_number_word(const cJSON *p, long v, const char *w)
+{
+	struct text_words *pw = malloc(sizeof *pw);
+	if (!pw)
+		return 0;
+	product_words(p, pw);
+	char num[24];
+	snprintf(num, sizeof num, "%ld", v);
+	int says = 0;
+	for (int j = 0; j + 1 < pw->n && !says; j++)
+		says = !strcmp(pw->w[j], num) && same_word(w, pw->w[j + 1]);
+	free(pw);
+	return says;
+}
+
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text)
 {
 	struct buddy_state *st = t->st;
@@ -1260,6 +1288,50 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		return 0;
 	}
 	und_clean(text, tw);
+	/* "2", "number 2", "option three" said to "Which one would you like?": its place
+	 * in the list read out, not how many */
+	if (pending_choose && r->n == 1) {
+		int named = 0, digits = 0, rest = 0;
+		long v = 0;
+		for (int i = 0; i < tw->n; i++) {
+			long x;
+			int m;
+			if (text_is(tw, i, "number") || text_is(tw, i, "option") || text_is(tw, i, "no") ||
+			    text_is(tw, i, "num"))
+				named = 1;
+			else if (text_is(tw, i, "please") || text_is(tw, i, "just") || text_is(tw, i, "the"))
+				;
+			else if (!v && (m = num_parse(tw, i, tw->n, &x)) == 1) {
+				v = x;
+				digits = text_is_digits(tw->w[i]);
+			} else
+				rest = 1;
+		}
+		int lim = n < DLG_READ_MAX ? n : DLG_READ_MAX;
+		enum und_intent pi = st->pending_intent;
+		if (!rest && (digits || named) && v >= 1 && v <= lim &&
+		    (pi == UND_NONE || pi == UND_ADD || pi == UND_SEARCH || pi == UND_REMOVE)) {
+			cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(st->shown, (int)v - 1), 1);
+			enum und_intent what = st->pending_intent ? st->pending_intent : UND_ADD;
+			st->pending = DLG_PENDING_NONE;
+			if (what == UND_REMOVE) {
+				struct und_cmd rm = { 0 };
+				rm.intent = UND_REMOVE;
+				rm.nitems = 1;
+				rm.items[0].ref = UND_REF_IT;
+				dlg_focus_one(t, dlg_id(p));
+				t->main = UND_REMOVE;
+				act_remove(t, &rm, &rm.items[0]);
+			} else {
+				t->main = UND_ADD;
+				act_add_product(t, p, st->pending_qty > 0 ? st->pending_qty : 1, 0);
+			}
+			cJSON_Delete(p);
+			free(tw);
+			free(pw);
+			return 1;
+		}
+	}
 	int cue = pending_choose, ask = 0, take = 0, qty = 0;
 	enum und_pick pick = UND_PICK_NONE;
 	for (int i = 0; i < tw->n; i++) {
@@ -1270,6 +1342,20 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		take |= lex_act_word(w, 'a') || !strcmp(w, "sounds") || !strcmp(w, "whichever");
 		long v;
 		int m;
+		int64_t cents;
+		if ((m = chooser_price_at(tw, i, &cents))) {
+			i += m - 1;	/* "the 59.99 ones": which, by price, not how many */
+			continue;
+		}
+		/* "the one with only thirty calories a cup": what one of them says */
+		int described = 0;
+		if ((m = num_parse(tw, i, tw->n, &v)) && i + m < tw->n && !lex_is_unit(tw->w[i + m]))
+			for (int k = 0; k < n && !described; k++)
+				described = says_number_word(cJSON_GetArrayItem(st->shown, k), v, tw->w[i + m]);
+		if (described) {
+			i += m - 1;
+			continue;
+		}
 		/* "the chamomile one": which, not how many */
 		int one_pronoun = text_is(tw, i, "one") && i > 0 && !text_is(tw, i - 1, "just") &&
 				  !text_is(tw, i - 1, "only") &&
@@ -1320,7 +1406,27 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			score[k] += 24 * match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
 	}
 	for (int i = 0; i < tw->n; i++) {
+		/* "the 59.99 ones", "the $4 one": the one shown at that price */
+		int64_t cents;
+		int m = chooser_price_at(tw, i, &cents);
+		if (!m)
+			continue;
+		int hits = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			hits += dlg_int(cJSON_GetArrayItem(st->shown, k), "price_cents", -1) == cents;
+		if (hits > 0 && hits < n) {
+			said++;
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+				score[k] += 24 * (dlg_int(cJSON_GetArrayItem(st->shown, k), "price_cents", -1) == cents);
+		}
+		for (int j = i; j < i + m; j++)
+			tw->w[j][0] = '\0';	/* read: not words of a title */
+		i += m - 1;
+	}
+	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
+		if (!*w)
+			continue;
 		/* "a single one", "the loose ones": sold by the piece, "(each)" */
 		if (!strcmp(w, "single") || !strcmp(w, "loose") || !strcmp(w, "individual"))
 			w = "each";
