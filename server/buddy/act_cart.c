@@ -260,6 +260,11 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			t->no_ref = 1;	/* "buy it now" with nothing in mind: the cart */
 			break;
 		}
+		/* "tally please, i'll have a think": after something was answered, an add
+		 * of nothing in a clause of its own is the shopper's aside */
+		if (res.status == RES_NO_REF && c->and_said && t->cmd_index > 0 && t->r.sentences > 0 &&
+		    it->nwords == 0 && it->qty == 0)
+			break;
 		/* fall through */
 	case RES_ERROR:
 		reply_say(&t->r, "Which product would you like me to add?");

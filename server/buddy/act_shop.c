@@ -288,8 +288,11 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	}
 	if (it && it->nwords > 0 && q.n == 0 && it->nneg == 0 && price.min_cents < 0 &&
 	    price.max_cents < 0 && !it->pick && t->have_vocab) {
-		/* "i'm having friends over on saturday": a story, nothing to look up yet */
-		reply_say(&t->r, "Sounds good. What can I get you for it?");
+		/* "i'm having friends over on saturday": a story, nothing to look up yet;
+		 * after something was answered ("total please, then i'll decide") it is
+		 * only the shopper's aside */
+		if (t->r.sentences == 0)
+			reply_say(&t->r, "Sounds good. What can I get you for it?");
 		return;
 	}
 	if (q.n == 1 && is_category_word(t, q.w[0], category, sizeof category))

@@ -274,6 +274,7 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 	int n = 0, start = 0;
 	enum marker next = MARK_NONE;
 	int strong_seen = 0, content_since = 0;
+	enum und_intent strong_intent = UND_NONE;	/* what the strong trigger asked */
 #define CLOSE(end_)							\
 	do {								\
 		if ((end_) > start && n < max)				\
@@ -314,8 +315,23 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			i += m;
 			continue;
 		}
+		/* "fine, buy it", "perfect, ring me up": a word that is a yes only when said
+		 * alone, said alone before a pause */
+		int alone_m = 0;
+		if (i == start) {
+			int b = i;
+			while (b < t->n - 1 && b < i + 2 && !t->brk[b])
+				b++;
+			struct lex_trigger at;
+			if (b < t->n - 1 && t->brk[b] && (alone_m = lex_trigger_at(t, i, i, b + 1, &at)) == b + 1 - i &&
+			    (at.intent == UND_CONFIRM || at.intent == UND_GREET || at.intent == UND_THANKS) &&
+			    !(lex_trigger_at(t, i, i, t->n, &tr) && is_social(tr.intent)))
+				tr = at;
+			else
+				alone_m = 0;
+		}
 		/* a leading social phrase before more words: "yes, add apples", "hi, ..." */
-		if (i == start && (m = lex_trigger_at(t, i, i, t->n, &tr)) && is_social(tr.intent) &&
+		if (i == start && ((m = alone_m) || (m = lex_trigger_at(t, i, i, t->n, &tr))) && is_social(tr.intent) &&
 		    i + m < t->n && !lex_connector_at(t, i + m, t->n) &&
 		    !(tr.intent == UND_DENY && lex_correction_at(t, i, t->n) == m) &&
 		    !(tr.intent == UND_DENY && (!strcmp(tr.phrase, "no") || !strcmp(tr.phrase, "nope")))) {
@@ -371,7 +387,12 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			int relative = i >= 2 && (text_is(t, i - 1, "i") || text_is(t, i - 1, "we")) &&
 				       !t->brk[i - 2] && !lex_connector_at(t, i - 2, t->n) &&
 				       !text_is(t, i - 2, "and");
-			if (tr.level >= 30 && strong_seen && content_since && !(tr.flags & LEX_FIXQTY) &&
+			/* ... and "tally please, i'll have a think": after a pause, a request
+			 * that opens with its own subject begins anew */
+			int paused = i > start && t->brk[i - 1] && (text_is(t, i, "i") || text_is(t, i, "we")) &&
+				     strong_intent != UND_ADD && strong_intent != UND_REMOVE &&
+				     strong_intent != UND_SET && strong_intent != UND_LESS;
+			if (tr.level >= 30 && strong_seen && (content_since || paused) && !(tr.flags & LEX_FIXQTY) &&
 			    !relative) {
 				/* "sam wants oat milk, jo wants whole milk": jo begins the next */
 				int at = i;
@@ -386,8 +407,10 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 				next = MARK_AND;
 				start = at;
 			}
-			if (tr.level >= 10)
+			if (tr.level >= 10) {
 				strong_seen = 1;
+				strong_intent = tr.intent;
+			}
 			content_since = 0;
 			i += m;
 			continue;
@@ -2190,6 +2213,19 @@ void und_parse(const char *text, struct und_result *r)
 	}
 	apply_arith(r, &ar);
 	delegate_picks(r);
+	/* "remind me what i've got and how much it is": the cart read back says its
+	 * total, so "how much is it" right after it asks nothing more */
+	for (int i = 1; i < r->n; i++) {
+		struct und_cmd *c = &r->cmd[i];
+		enum und_intent before = r->cmd[i - 1].intent;
+		if (c->intent == UND_PRICE && (before == UND_VIEW_CART || before == UND_CART_TOTAL) &&
+		    c->nitems == 1 && c->items[0].nwords == 0 &&
+		    (c->items[0].ref == UND_REF_IT || c->items[0].ref == UND_REF_THEM || c->items[0].ref == UND_REF_ALL)) {
+			memmove(c, c + 1, (size_t)(r->n - i - 1) * sizeof *c);
+			r->n--;
+			i--;
+		}
+	}
 	/* "a pack of the lime fizzy water, cheers": thanks said with a request */
 	int thanked = 0;
 	text_split(text, t);

@@ -5,6 +5,7 @@ Starts one real ./voxcartd over tests/fixtures/test_catalog.csv. For every case 
 registers a fresh shopper (cases are independent), does the setup through REST, sends
 each turn to POST /api/v1/buddy/messages (one conversation per case), then checks the
 expectations through REST (GET /cart, GET /orders) and the turn's `action` results.
+The orders a case placed are cancelled after it, so their stock goes back for the next.
 
     python3 tests/integration/test_dialogues.py            # all cases
     python3 tests/integration/test_dialogues.py -k checkout # cases whose "topic/name" has it
@@ -297,6 +298,22 @@ class Runner:
     def run(self, case):
         """Runs one case; returns (ok, why, transcript)."""
         tok = self.shopper()
+        try:
+            return self.run_turns(tok, case)
+        finally:
+            self.give_back(tok)
+
+    def give_back(self, tok):
+        """Cases are independent: the orders a case placed are cancelled after it ran,
+        so the stock they took goes back (three watermelons stay three)."""
+        st, _, page = self.http("GET", "/orders?limit=100", None, tok)
+        if st != 200 or not isinstance(page, dict):
+            return
+        for o in page.get("items", []):
+            if o.get("status") in ("pending_payment", "paid"):
+                self.http("POST", "/orders/%d/cancel" % o["id"], None, tok)
+
+    def run_turns(self, tok, case):
         self.setup(tok, case.get("setup") or {})
         conv = None
         transcript = []  # [(text, reply, actions)]
