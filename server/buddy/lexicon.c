@@ -781,3 +781,58 @@ int lex_is_whole_word(const char *w)
 		"combined", "total", "lot" };
 	return in_list(w, words, sizeof words / sizeof *words);
 }
+
+int lex_is_bought_word(const char *w)
+{
+	static const char *const words[] = { "ordered", "bought", "got", "gotten", "had", "purchased",
+		"picked", "grabbed", "reordered" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_past_at(const struct text_words *t, int i, int end, int *kind)
+{
+	/* said alone, they point at the orders: the newest one, or what is bought as a rule */
+	static const struct {
+		const char *phrase;
+		int kind;
+	} phrases[] = {
+		{ "last time", LEX_PAST_ORDER }, { "last order", LEX_PAST_ORDER },
+		{ "previous order", LEX_PAST_ORDER }, { "previous time", LEX_PAST_ORDER },
+		{ "recent order", LEX_PAST_ORDER }, { "last purchase", LEX_PAST_ORDER },
+		{ "previous purchase", LEX_PAST_ORDER }, { "last shop", LEX_PAST_ORDER },
+		{ "last delivery", LEX_PAST_ORDER }, { "reorder", LEX_PAST_ORDER },
+		{ "re order", LEX_PAST_ORDER }, { "same as before", LEX_PAST_ORDER },
+		{ "as before", LEX_PAST_ORDER }, { "like before", LEX_PAST_ORDER },
+		{ "as last time", LEX_PAST_ORDER },
+		{ "my usual", LEX_PAST_USUAL }, { "the usual", LEX_PAST_USUAL }, { "usual", LEX_PAST_USUAL },
+		{ "regular order", LEX_PAST_USUAL }, { "standing order", LEX_PAST_USUAL },
+		/* when: with a word of buying ("the pasta i got before") or "from" ("the coffee
+		 * from last week") */
+		{ "last week", LEX_PAST_WHEN }, { "last month", LEX_PAST_WHEN },
+		{ "the other day", LEX_PAST_WHEN }, { "other day", LEX_PAST_WHEN },
+		{ "before", LEX_PAST_WHEN }, { "previously", LEX_PAST_WHEN }, { "earlier", LEX_PAST_WHEN },
+		{ "yesterday", LEX_PAST_WHEN }, { "monday", LEX_PAST_WHEN }, { "tuesday", LEX_PAST_WHEN },
+		{ "wednesday", LEX_PAST_WHEN }, { "thursday", LEX_PAST_WHEN }, { "friday", LEX_PAST_WHEN },
+		{ "saturday", LEX_PAST_WHEN }, { "sunday", LEX_PAST_WHEN }, { "last weekend", LEX_PAST_WHEN },
+		{ "weekend", LEX_PAST_WHEN },
+		/* as a rule: next to a word of buying ("the milk i always get") */
+		{ "always", LEX_PAST_HABIT }, { "usually", LEX_PAST_HABIT }, { "normally", LEX_PAST_HABIT },
+		{ "regularly", LEX_PAST_HABIT }, { "every week", LEX_PAST_HABIT },
+		{ "each week", LEX_PAST_HABIT }, { "every time", LEX_PAST_HABIT },
+	};
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k].phrase);
+		if (n) {
+			*kind = phrases[k].kind;
+			return n;
+		}
+	}
+	return 0;
+}
+
+int lex_is_except_word(const char *w)
+{
+	static const char *const words[] = { "except", "excluding", "exclude", "minus", "skip", "without",
+		"apart", "omit", "leave", "hold" };
+	return lex_is_negator(w) || in_list(w, words, sizeof words / sizeof *words);
+}

@@ -139,4 +139,19 @@ int lex_repeat_at(const struct text_words *t, int i, int end);
 /* "all", "everything", "together", "altogether": a sum over everything meant. */
 int lex_is_whole_word(const char *w);
 
+/* Words of having bought: "ordered", "bought", "got", "had", "purchased". */
+int lex_is_bought_word(const char *w);
+
+/* A phrase at i that points at the shopper's past orders; *kind tells how:
+ * LEX_PAST_ORDER ("last time", "previous order", "as before", "reorder") and
+ * LEX_PAST_USUAL ("my usual", "the usual") say it alone; LEX_PAST_WHEN ("before",
+ * "last week", "on monday") only with a word of buying or after "from"; LEX_PAST_HABIT
+ * ("always", "usually") only next to a word of buying or getting.  Words used, 0 if none. */
+enum { LEX_PAST_ORDER = 1, LEX_PAST_USUAL, LEX_PAST_WHEN, LEX_PAST_HABIT };
+int lex_past_at(const struct text_words *t, int i, int end, int *kind);
+
+/* Words that leave out what follows from a list: the negators and "skip", "minus",
+ * "leave" (out), "hold" (the milk), "apart" (from). */
+int lex_is_except_word(const char *w);
+
 #endif

@@ -1,0 +1,389 @@
+/*
+ * history.c - the shopper's past orders as a source of what to add: "repeat my last
+ * order", "my usual", "the pasta i got before", "what i ordered on monday, again",
+ * "everything from my last order minus the milk", "the coffee from last week but two
+ * of them", "same as last time but double everything"; and "what did i pay for the
+ * olive oil last time?".
+ *
+ * The words say that they point at the past (lex_past_at), which lines they mean
+ * (words the products of past orders say; without those: the whole newest order, or
+ * for "my usual" what more than one order held), which to leave out ("minus", "skip",
+ * "without"), and how many (a count before a named product, or "two of them").
+ * With no orders, or nothing like the named product in them, the buddy says so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
+#include "buddy/numbers.h"
+
+#define PAST_ORDERS 8	/* newest orders looked at */
+#define PAST_LINES 64
+
+struct past_line {
+	cJSON *product;	/* from the catalog (title, tags) */
+	int rank;	/* 0 the newest order */
+	int qty;	/* as ordered */
+	int count;	/* said ("two of them"), 0 none */
+	int named, out;
+	int tuned;	/* named only to say how many: "but three of the tea" */
+};
+
+struct past {
+	struct past_line line[PAST_LINES];
+	int n;
+	int norders;
+	const cJSON *newest;
+};
+
+/* 1 when the shopper (or the household) is who did w at i: "i got", "we always
+ * buy", not "my flatmate grabbed", "i have got six people coming" */
+static int shopper_did(const struct text_words *tw, int i)
+{
+	int j = i - 1;
+	while (j >= 0 && (text_is(tw, j, "always") || text_is(tw, j, "usually") || text_is(tw, j, "normally") ||
+			  text_is(tw, j, "just") || text_is(tw, j, "already") || text_is(tw, j, "previously") ||
+			  text_is(tw, j, "ever") || text_is(tw, j, "last") || text_is(tw, j, "regularly") ||
+			  text_is(tw, j, "have") || text_is(tw, j, "had")))
+		j--;
+	if (j < 0 || !(text_is(tw, j, "i") || text_is(tw, j, "we")))
+		return 0;
+	return !(text_is(tw, i, "got") && (text_is(tw, i - 1, "have") || text_is(tw, i - 1, "has")));
+}
+
+/* How the words point at the past: 0 not at all, else LEX_PAST_ORDER or
+ * LEX_PAST_USUAL; marks the words of the pointing in used[]. */
+static int points_at_past(const struct text_words *tw, unsigned char *used)
+{
+	int kind = 0, bought = -1;
+	for (int i = 0; i < tw->n; i++)
+		if (lex_is_bought_word(tw->w[i]) && bought < 0 && shopper_did(tw, i))
+			bought = i;
+	for (int i = 0; i < tw->n; i++) {
+		int k = 0, n = lex_past_at(tw, i, tw->n, &k);
+		if (!n)
+			continue;
+		int ok = 0;
+		if (k == LEX_PAST_ORDER)
+			ok = 1;
+		else if (k == LEX_PAST_USUAL)
+			/* "my usual", not "his usual" or "more than usual" */
+			ok = !text_is(tw, i - 1, "than") && !text_is(tw, i - 1, "his") && !text_is(tw, i - 1, "her") &&
+			     !text_is(tw, i - 1, "their") && !text_is(tw, i - 1, "as");
+		else if (k == LEX_PAST_WHEN)
+			ok = (bought >= 0 && bought < i) || text_is(tw, i - 1, "from") ||
+			     (i >= 2 && text_is(tw, i - 2, "from") && text_is(tw, i - 1, "on"));
+		else if (k == LEX_PAST_HABIT)
+			/* "the milk i always get", "what we usually buy" */
+			ok = i + n < tw->n && (text_is(tw, i - 1, "i") || text_is(tw, i - 1, "we")) &&
+			     (lex_is_bought_word(tw->w[i + n]) || text_is(tw, i + n, "get") || text_is(tw, i + n, "buy") ||
+			      text_is(tw, i + n, "order") || text_is(tw, i + n, "have"));
+		if (!ok)
+			continue;
+		for (int j = i; j < i + n; j++)
+			used[j] = 1;
+		if (k == LEX_PAST_USUAL || k == LEX_PAST_HABIT)
+			kind = LEX_PAST_USUAL;
+		else if (!kind)
+			kind = LEX_PAST_ORDER;
+		i += n - 1;
+	}
+	if (kind && bought >= 0)
+		used[bought] = 1;
+	return kind;
+}
+
+/* The lines of the newest orders (not cancelled), products looked up. */
+static void read_past(struct turn *t, const cJSON *page, struct past *ps)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(page, "items")) {
+		if (!strcmp(dlg_str(o, "status"), "cancelled"))
+			continue;
+		if (ps->norders >= PAST_ORDERS)
+			break;
+		if (!ps->newest)
+			ps->newest = o;
+		const cJSON *line;
+		cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(o, "items")) {
+			if (ps->n >= PAST_LINES)
+				break;
+			ERRBUF;
+			cJSON *p = NULL;
+			if (t->tools->product_get(t->tools->ctx, dlg_int(line, "product_id", 0), &p, code, msg) != 0 ||
+			    !p) {
+				cJSON_Delete(p);
+				continue;
+			}
+			struct past_line *l = &ps->line[ps->n++];
+			memset(l, 0, sizeof *l);
+			l->product = p;
+			l->rank = ps->norders;
+			l->qty = (int)dlg_int(line, "quantity", 1);
+			if (l->qty < 1)
+				l->qty = 1;
+		}
+		ps->norders++;
+	}
+}
+
+static void free_past(struct past *ps)
+{
+	for (int i = 0; i < ps->n; i++)
+		cJSON_Delete(ps->line[i].product);
+}
+
+/* The lines a word names, from the newest order that has any: 1 when some.  `how`
+ * 0 names them, 1 leaves them out, 2 names them only to say how many. */
+static int name_lines(struct past *ps, const char *w, int how)
+{
+	int rank = -1;
+	for (int k = 0; k < ps->n; k++) {
+		if (rank >= 0 && ps->line[k].rank != rank)
+			break;
+		if (!match_mentions(ps->line[k].product, w))
+			continue;
+		rank = ps->line[k].rank;
+		if (how == 1)
+			ps->line[k].out = 1;
+		else if (how == 2)
+			ps->line[k].tuned = 1;
+		else
+			ps->line[k].named = 1;
+	}
+	return rank >= 0;
+}
+
+/* 1 when the product was in an order other than rank's too */
+static int ordered_twice(const struct past *ps, int k)
+{
+	for (int j = 0; j < ps->n; j++)
+		if (ps->line[j].rank != ps->line[k].rank && dlg_id(ps->line[j].product) == dlg_id(ps->line[k].product))
+			return 1;
+	return 0;
+}
+
+/* A word that tells no product: what the sentence does, not what it names. */
+static int plain_word(const char *w)
+{
+	return lex_is_stopword(w) || lex_is_common(w) || num_word(w) >= 0 || lex_is_order_word(w) ||
+	       lex_is_cart_word(w) || lex_is_unit(w) || lex_is_whole_word(w) || lex_act_word(w, 'a') ||
+	       strlen(w) < 3;
+}
+
+/* 1 when a word not pointing at the past is a catalog word */
+static int names_catalog(struct turn *t, const struct text_words *tw, const unsigned char *used)
+{
+	for (int i = 0; i < tw->n; i++)
+		if (!used[i] && !plain_word(tw->w[i]) && !lex_is_except_word(tw->w[i]) &&
+		    resolve_known_word(t, tw->w[i]))
+			return 1;
+	return 0;
+}
+
+/* "what did i pay for the olive oil last time?" */
+static void say_paid(struct turn *t, const struct past *ps)
+{
+	int said = 0;
+	const cJSON *line;
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(ps->newest, "items")) {
+		int named = 0;
+		for (int k = 0; k < ps->n; k++)
+			named |= ps->line[k].named && ps->line[k].rank == 0 &&
+				 dlg_id(ps->line[k].product) == dlg_int(line, "product_id", 0);
+		if (!named)
+			continue;
+		char title[160], money[96];
+		reply_title(line, title, sizeof title);
+		reply_money(dlg_int(line, "unit_price_cents", dlg_int(line, "price_cents", 0)),
+			    dlg_str(ps->newest, "currency"), money, sizeof money);
+		reply_say(&t->r, "In order %lld you paid %s for %s.", (long long)dlg_id(ps->newest), money, title);
+		if (++said >= 3)
+			break;
+	}
+	if (!said)
+		reply_say(&t->r, "That wasn't in your last order, number %lld.", (long long)dlg_id(ps->newest));
+	t->main = UND_ORDER_STATUS;
+}
+
+int act_reorder_frame(struct turn *t, const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	unsigned char used[TEXT_MAX_WORDS] = { 0 };
+	int kind = points_at_past(tw, used);
+	int again = 0, add = 0, price = 0, status = 0, remark = 0, times = 1;
+	for (int i = 0; i < tw->n; i++) {
+		again |= text_is(tw, i, "again") || text_is(tw, i, "repeat") || text_is(tw, i, "same") ||
+			 text_is(tw, i, "back") || text_is(tw, i, "another") || text_is(tw, i, "more") ||
+			 text_match(tw, i, tw->n, "reorder") || text_match(tw, i, tw->n, "re order");
+		add |= lex_act_word(tw->w[i], 'a') || text_is(tw, i, "reorder") || text_is(tw, i, "repeat");
+		price |= text_match(tw, i, tw->n, "did i pay") || text_match(tw, i, tw->n, "how much was") ||
+			 text_match(tw, i, tw->n, "how much did") || text_match(tw, i, tw->n, "what did it cost");
+		status |= text_is(tw, i, "where") || text_is(tw, i, "status") || text_is(tw, i, "arrive") ||
+			  text_is(tw, i, "shipped") || text_is(tw, i, "track") || text_is(tw, i, "cancel") ||
+			  text_is(tw, i, "delivered") || text_is(tw, i, "refund") || text_is(tw, i, "return");
+		/* "the bananas i got last time were awful": said about them, not asked for */
+		remark |= text_is(tw, i, "was") || text_is(tw, i, "were") || text_is(tw, i, "is") ||
+			  text_is(tw, i, "are") || text_is(tw, i, "wasnt") || text_is(tw, i, "werent");
+		if (text_is(tw, i, "double") || text_is(tw, i, "twice"))
+			times = 2;
+		if (text_is(tw, i, "triple"))
+			times = 3;
+	}
+	/* "what did i get last time?" asks what was in it: the order status tells that */
+	int question = text_is(tw, 0, "what") || text_is(tw, 0, "which") || text_is(tw, 0, "how") ||
+		       text_is(tw, 0, "when") || text_is(tw, 0, "did") || text_is(tw, 0, "was") ||
+		       text_is(tw, 0, "were") || text_is(tw, 0, "is") || text_is(tw, 0, "do") ||
+		       text_is(tw, 0, "does");
+	int asked_for = add || again || (!question && !remark);
+	if (!kind || status || (!price && (!asked_for || (question && !again)))) {
+		free(tw);
+		return 0;
+	}
+	cJSON *page = NULL;
+	ERRBUF;
+	if (!t->tools->orders_list || t->tools->orders_list(t->tools->ctx, 20, &page, code, msg) != 0 || !page) {
+		cJSON_Delete(page);
+		free(tw);
+		return 0;
+	}
+	struct past *ps = calloc(1, sizeof *ps);
+	if (!ps) {
+		cJSON_Delete(page);
+		free(tw);
+		return 0;
+	}
+	read_past(t, page, ps);
+	/* what the words name, in the catalog; looked at once the orders are known */
+	if (!ps->newest) {
+		if (names_catalog(t, tw, used)) {
+			/* "my usual: a gallon of whole milk and a dozen eggs": said now */
+			free_past(ps);
+			free(ps);
+			cJSON_Delete(page);
+			free(tw);
+			return 0;
+		}
+		if (kind == LEX_PAST_USUAL)
+			reply_say(&t->r, "You haven't placed any orders yet, so I don't know your usual. "
+					 "Tell me what you'd like and I'll add it.");
+		else
+			reply_say(&t->r, "You haven't placed any orders yet, so there's nothing to repeat. "
+					 "Tell me what you'd like and I'll add it.");
+		t->main = UND_ADD;
+		goto done;
+	}
+	/* which lines the words name, which they leave out, and the words that name
+	 * something no order had */
+	int any_named = 0, neg = 0, tune = 0;
+	char missing[TEXT_WORD_LEN] = "";
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		if (lex_is_except_word(w) && !(!strcmp(w, "no") && i + 1 < tw->n && num_word(tw->w[i + 1]) >= 0)) {
+			neg = 1;
+			continue;
+		}
+		/* "but not the eggs", "but skip the milk"; "but three of the tea" adds */
+		if (!strcmp(w, "but") && i + 1 < tw->n && lex_is_except_word(tw->w[i + 1])) {
+			neg = 1;
+			continue;
+		}
+		/* "same as last time but three of the tea": how many of one of them */
+		if (!strcmp(w, "but") && i + 1 < tw->n && num_parse(tw, i + 1, tw->n, &(long){ 0 })) {
+			tune = 1;
+			continue;
+		}
+		if (used[i] || plain_word(w))
+			continue;
+		if (name_lines(ps, w, neg ? 1 : tune ? 2 : 0)) {
+			any_named |= !neg && !tune;
+			continue;
+		}
+		if (!neg && !*missing && resolve_known_word(t, w))
+			snprintf(missing, sizeof missing, "%s", w);
+	}
+	/* how many: a count before a named line ("three of the tea"), or after them all
+	 * ("the coffee from last week but two of them") */
+	for (int i = 0; i < tw->n; i++) {
+		long v = 0;
+		int n = num_parse(tw, i, tw->n, &v);
+		if (!n || v <= 0 || v > 999 || text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that") ||
+		    text_is(tw, i - 1, "this") || lex_is_money_word(i + n < tw->n ? tw->w[i + n] : ""))
+			continue;
+		/* "two of each", "double of everything" */
+		int hit = text_match(tw, i + n, tw->n, "of each") || text_match(tw, i + n, tw->n, "of everything") ||
+			  text_match(tw, i + n, tw->n, "of all") || text_is(tw, i + n, "each");
+		for (int k = 0; k < ps->n && hit; k++)
+			ps->line[k].count = (int)v;
+		for (int j = i + n; j < tw->n && j < i + n + 5 && !hit; j++) {
+			if (used[j] || plain_word(tw->w[j]))
+				continue;
+			for (int k = 0; k < ps->n; k++)
+				if ((ps->line[k].named || ps->line[k].tuned) &&
+				    match_mentions(ps->line[k].product, tw->w[j])) {
+					ps->line[k].count = (int)v;
+					hit = 1;
+				}
+		}
+		if (!hit && any_named)
+			for (int k = 0; k < ps->n; k++)
+				if (ps->line[k].named && !ps->line[k].count)
+					ps->line[k].count = (int)v;
+		i += n - 1;
+	}
+	if (price) {
+		if (!any_named) {
+			/* "how much did i pay for my last order": the order itself, told by status */
+			free_past(ps);
+			free(ps);
+			cJSON_Delete(page);
+			free(tw);
+			return 0;
+		}
+		say_paid(t, ps);
+		goto done;
+	}
+	if (!any_named && *missing) {
+		/* "the headphones i bought before": not in the orders, so looked for in the
+		 * catalog after saying so; "we usually get the brown ones": a liking */
+		if (kind != LEX_PAST_USUAL)
+			reply_say(&t->r, "I can't find any %s in your past orders.", missing);
+		free_past(ps);
+		free(ps);
+		cJSON_Delete(page);
+		free(tw);
+		return 0;
+	}
+	/* "my usual": what was ordered more than once; else the newest order */
+	int usual = 0;
+	for (int k = 0; k < ps->n && kind == LEX_PAST_USUAL && !any_named; k++)
+		usual |= ps->line[k].rank == 0 && ordered_twice(ps, k);
+	int added = 0;
+	for (int k = 0; k < ps->n; k++) {
+		struct past_line *l = &ps->line[k];
+		if (!(l->tuned && l->count > 0) &&
+		    (l->out || (any_named && !l->named) || (!any_named && l->rank != 0) ||
+		     (usual && !ordered_twice(ps, k))))
+			continue;
+		int q = l->count > 0 ? l->count : l->qty * times;
+		act_add_product(t, l->product, q, 0);
+		added++;
+	}
+	if (!added)
+		reply_say(&t->r, "There was nothing like that in your last order, number %lld.",
+			  (long long)dlg_id(ps->newest));
+	else if (*missing)
+		reply_say(&t->r, "I couldn't find any %s in your past orders.", missing);
+	t->main = UND_ADD;
+done:
+	free_past(ps);
+	free(ps);
+	cJSON_Delete(page);
+	free(tw);
+	return 1;
+}
