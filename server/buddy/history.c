@@ -57,10 +57,12 @@ static int shopper_did(const struct text_words *tw, int i)
  * LEX_PAST_USUAL; marks the words of the pointing in used[]. */
 static int points_at_past(const struct text_words *tw, unsigned char *used)
 {
-	int kind = 0, bought = -1;
-	for (int i = 0; i < tw->n; i++)
+	int kind = 0, bought = -1, said_order = 0;
+	for (int i = 0; i < tw->n; i++) {
 		if (lex_is_bought_word(tw->w[i]) && bought < 0 && shopper_did(tw, i))
 			bought = i;
+		said_order |= lex_is_order_word(tw->w[i]);
+	}
 	for (int i = 0; i < tw->n; i++) {
 		int k = 0, n = lex_past_at(tw, i, tw->n, &k);
 		if (!n)
@@ -73,8 +75,15 @@ static int points_at_past(const struct text_words *tw, unsigned char *used)
 			ok = !text_is(tw, i - 1, "than") && !text_is(tw, i - 1, "his") && !text_is(tw, i - 1, "her") &&
 			     !text_is(tw, i - 1, "their") && !text_is(tw, i - 1, "as");
 		else if (k == LEX_PAST_WHEN)
-			ok = (bought >= 0 && bought < i) || text_is(tw, i - 1, "from") ||
-			     (i >= 2 && text_is(tw, i - 2, "from") && text_is(tw, i - 1, "on"));
+			/* "the eggs i ordered a while back", "the earbuds i bought from you, the
+			 * same ones again"; "the coffee from last week", "same as on monday",
+			 * "the order last week" */
+			ok = bought >= 0 ||
+			     ((n > 1 || (!text_is(tw, i, "again") && !text_is(tw, i, "same"))) &&
+			     (text_is(tw, i - 1, "from") || text_is(tw, i - 1, "as") || text_is(tw, i - 1, "like") ||
+			      ((text_is(tw, i - 1, "on") || text_is(tw, i - 1, "in")) &&
+			       (text_is(tw, i - 2, "from") || text_is(tw, i - 2, "as"))) ||
+			      said_order));
 		else if (k == LEX_PAST_HABIT)
 			/* "the milk i always get", "what we usually buy" */
 			ok = i + n < tw->n && (text_is(tw, i - 1, "i") || text_is(tw, i - 1, "we")) &&
@@ -173,6 +182,57 @@ static int plain_word(const char *w)
 	       strlen(w) < 3;
 }
 
+/* The title's words without its size ("Dark Roast Coffee Beans 1 kg" -> "dark roast
+ * coffee beans"). */
+static void base_title(const cJSON *p, char *out, size_t len)
+{
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; i < tw.n; i++) {
+		if (text_is_digits(tw.w[i]) || (tw.w[i][0] >= '0' && tw.w[i][0] <= '9') || lex_size_unit(tw.w[i]))
+			continue;
+		o += (size_t)snprintf(out + o, o < len ? len - o : 0, "%s%s", o ? " " : "", tw.w[i]);
+		if (o >= len)
+			break;
+	}
+}
+
+/* "the coffee i had before but in the smaller bag": the same product in the next
+ * size down (dir -1) or up (1), or NULL. */
+static cJSON *other_size(struct turn *t, const cJSON *p, int dir)
+{
+	double size = dlg_size_of(p);
+	char base[160];
+	base_title(p, base, sizeof base);
+	if (size <= 0 || !*base || !t->tools->search)
+		return NULL;
+	struct buddy_search q = { .query = base, .min_price_cents = -1, .max_price_cents = -1, .limit = 20 };
+	cJSON *res = NULL, *best = NULL;
+	ERRBUF;
+	if (t->tools->search(t->tools->ctx, &q, &res, code, msg) != 0 || !res) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	double best_size = 0;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+		char b[160];
+		base_title(x, b, sizeof b);
+		double s = dlg_size_of(x);
+		if (strcmp(b, base) || s <= 0 || (dir < 0 ? s >= size : s <= size))
+			continue;
+		if (!best || (dir < 0 ? s > best_size : s < best_size)) {
+			best = (cJSON *)x;
+			best_size = s;
+		}
+	}
+	best = best ? cJSON_Duplicate(best, 1) : NULL;
+	cJSON_Delete(res);
+	return best;
+}
+
 /* 1 when a word not pointing at the past is a catalog word */
 static int names_catalog(struct turn *t, const struct text_words *tw, const unsigned char *used)
 {
@@ -240,7 +300,21 @@ int act_reorder_frame(struct turn *t, const char *text)
 		       text_is(tw, 0, "when") || text_is(tw, 0, "did") || text_is(tw, 0, "was") ||
 		       text_is(tw, 0, "were") || text_is(tw, 0, "is") || text_is(tw, 0, "do") ||
 		       text_is(tw, 0, "does");
-	int asked_for = add || again || (!question && !remark);
+	/* "my flatmate got toothpaste earlier so remove that": a removal; "... and check
+	 * out": placed after the adding */
+	int removal = 0, checkout = 0;
+	for (int i = 0; i < tw->n; i++) {
+		struct lex_trigger tr;
+		int n = lex_trigger_at(tw, i, 0, tw->n, &tr);
+		if (!n)
+			continue;
+		if (tr.intent == UND_REMOVE && !lex_is_except_word(tw->w[i]) && !text_is(tw, i - 1, "but"))
+			removal = 1;
+		if (tr.intent == UND_CHECKOUT && i > 0)
+			checkout = 1;
+		i += n - 1;
+	}
+	int asked_for = !removal && (add || again || (!question && !remark));
 	if (!kind || status || (!price && (!asked_for || (question && !again)))) {
 		free(tw);
 		return 0;
@@ -313,7 +387,8 @@ int act_reorder_frame(struct turn *t, const char *text)
 		long v = 0;
 		int n = num_parse(tw, i, tw->n, &v);
 		if (!n || v <= 0 || v > 999 || text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that") ||
-		    text_is(tw, i - 1, "this") || lex_is_money_word(i + n < tw->n ? tw->w[i + n] : ""))
+		    text_is(tw, i - 1, "this") || lex_is_money_word(i + n < tw->n ? tw->w[i + n] : "") ||
+		    lex_is_time_unit(i + n < tw->n ? tw->w[i + n] : ""))
 			continue;
 		/* "two of each", "double of everything" */
 		int hit = text_match(tw, i + n, tw->n, "of each") || text_match(tw, i + n, tw->n, "of everything") ||
@@ -363,6 +438,10 @@ int act_reorder_frame(struct turn *t, const char *text)
 	int usual = 0;
 	for (int k = 0; k < ps->n && kind == LEX_PAST_USUAL && !any_named; k++)
 		usual |= ps->line[k].rank == 0 && ordered_twice(ps, k);
+	/* "... but the bigger bag this time" */
+	int resize = 0;
+	for (int i = 0; i < tw->n && !resize; i++)
+		resize = lex_size_direction(tw->w[i]);
 	int added = 0;
 	for (int k = 0; k < ps->n; k++) {
 		struct past_line *l = &ps->line[k];
@@ -371,7 +450,9 @@ int act_reorder_frame(struct turn *t, const char *text)
 		     (usual && !ordered_twice(ps, k))))
 			continue;
 		int q = l->count > 0 ? l->count : l->qty * times;
-		act_add_product(t, l->product, q, 0);
+		cJSON *sized = resize ? other_size(t, l->product, resize) : NULL;
+		act_add_product(t, sized ? sized : l->product, q, 0);
+		cJSON_Delete(sized);
 		added++;
 	}
 	if (!added)
@@ -380,6 +461,10 @@ int act_reorder_frame(struct turn *t, const char *text)
 	else if (*missing)
 		reply_say(&t->r, "I couldn't find any %s in your past orders.", missing);
 	t->main = UND_ADD;
+	if (added && checkout) {
+		act_checkout(t);
+		t->main = UND_CHECKOUT;
+	}
 done:
 	free_past(ps);
 	free(ps);

@@ -814,7 +814,9 @@ int lex_past_at(const struct text_words *t, int i, int end, int *kind)
 		{ "yesterday", LEX_PAST_WHEN }, { "monday", LEX_PAST_WHEN }, { "tuesday", LEX_PAST_WHEN },
 		{ "wednesday", LEX_PAST_WHEN }, { "thursday", LEX_PAST_WHEN }, { "friday", LEX_PAST_WHEN },
 		{ "saturday", LEX_PAST_WHEN }, { "sunday", LEX_PAST_WHEN }, { "last weekend", LEX_PAST_WHEN },
-		{ "weekend", LEX_PAST_WHEN },
+		{ "weekend", LEX_PAST_WHEN }, { "a while back", LEX_PAST_WHEN },
+		{ "a while ago", LEX_PAST_WHEN }, { "ago", LEX_PAST_WHEN }, { "recently", LEX_PAST_WHEN },
+		{ "again", LEX_PAST_WHEN }, { "same", LEX_PAST_WHEN },
 		/* as a rule: next to a word of buying ("the milk i always get") */
 		{ "always", LEX_PAST_HABIT }, { "usually", LEX_PAST_HABIT }, { "normally", LEX_PAST_HABIT },
 		{ "regularly", LEX_PAST_HABIT }, { "every week", LEX_PAST_HABIT },
@@ -835,4 +837,19 @@ int lex_is_except_word(const char *w)
 	static const char *const words[] = { "except", "excluding", "exclude", "minus", "skip", "without",
 		"apart", "omit", "leave", "hold" };
 	return lex_is_negator(w) || in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_size_direction(const char *w)
+{
+	static const char *const up[] = { "bigger", "biggest", "larger", "largest" };
+	static const char *const down[] = { "smaller", "smallest", "littler" };
+	return in_list(w, up, sizeof up / sizeof *up) ? 1 : in_list(w, down, sizeof down / sizeof *down) ? -1 : 0;
+}
+
+int lex_is_time_unit(const char *w)
+{
+	static const char *const words[] = { "minute", "minutes", "hour", "hours", "day", "days", "night",
+		"nights", "week", "weeks", "month", "months", "year", "years", "time", "times", "weekend",
+		"weekends" };
+	return in_list(w, words, sizeof words / sizeof *words);
 }

@@ -154,4 +154,10 @@ int lex_past_at(const struct text_words *t, int i, int end, int *kind);
  * "leave" (out), "hold" (the milk), "apart" (from). */
 int lex_is_except_word(const char *w);
 
+/* "bigger", "larger" 1; "smaller" -1; else 0: a size asked for next to another. */
+int lex_size_direction(const char *w);
+
+/* "hours", "days", "weeks", "times": after a number, a span of time, not a count of things. */
+int lex_is_time_unit(const char *w);
+
 #endif
