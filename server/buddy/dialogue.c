@@ -10,6 +10,7 @@
  * Before running, a count or description said apart from its product joins it.
  * Fragments with no question pending are corrections ("no, two"), selections from
  * what was read out ("the second one"), or searches ("bananas").
+ * Each command is run through one dispatch table (see "Running one command").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -716,6 +717,310 @@ static int cancels_placed_order(struct turn *t, const struct und_cmd *c)
 	return 1;
 }
 
+/*
+ * Running one command: pre-dispatch, then one table.
+ *
+ * What a command means is decided here, once, and in this order:
+ *   1. normalise: items that are one product with "and" in its name are joined;
+ *   2. readings that take the command whole when they fit (the list `readings`, tried
+ *      in order; the first that fits acts and the command is done);
+ *   3. the route: the command's intent, or one of the few readings of an intent that
+ *      its slots decide (route_of);
+ *   4. the handler of that route, from the table `handlers`.  Handlers act on what
+ *      they are given and do not re-decide what was meant.
+ * After the handler, a "buy me ..." goes on to the checkout (then_buy).
+ */
+
+/* The routes past the intents: an intent read another way by its slots. */
+enum dlg_route {
+	ROUTE_SWAP = UND_INTENT_COUNT + 1,	/* add or set with an item said "instead": a swap */
+	ROUTE_CORRECT,			/* a set that corrects the last change ("no, oat milk") */
+	ROUTE_PLACE_ORDER,		/* "checkout" right after "Shall I place the order?" */
+	ROUTE_UNDO_BATCH,		/* "undo all of that" */
+	ROUTE_COUNT
+};
+
+typedef void (*dlg_handler)(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone);
+typedef int (*dlg_reading)(struct turn *t, const struct und_cmd *c, enum dlg_pending pending);
+
+/* Readings (step 2): each returns 1 when the command was that and was acted on. */
+static int read_negated_swap(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	return pending != DLG_PENDING_CHOOSE && swap_negated(t, c);
+}
+
+static int read_checkout_question(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	(void)pending;
+	return checkout_question(t, c);
+}
+
+static int read_yesno(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	(void)pending;
+	return act_yesno(t, c);
+}
+
+static int read_which(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	(void)pending;
+	if (!act_which(t, c))
+		return 0;
+	t->main = UND_INFO;
+	return 1;
+}
+
+/* "can you cancel it" right after an order: the order, not a cart line */
+static int read_cancel_placed(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	(void)pending;
+	return c->intent == UND_REMOVE && cancels_placed_order(t, c);
+}
+
+/* "take out everything over ten dollars": lines by price */
+static int read_remove_priced(struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	(void)pending;
+	return c->intent == UND_REMOVE && act_remove_priced(t, c);
+}
+
+static const dlg_reading readings[] = {
+	read_negated_swap, read_checkout_question, read_yesno, read_which,
+	read_cancel_placed, read_remove_priced,
+};
+
+/* Step 3: the route of a command no reading took. */
+static int route_of(const struct turn *t, const struct und_cmd *c, enum dlg_pending pending)
+{
+	switch (c->intent) {
+	case UND_ADD:
+		if (has_instead(c))
+			return ROUTE_SWAP;
+		if (c->negated)
+			return UND_REMOVE;	/* "add ... without the milk" drops it */
+		return UND_ADD;
+	case UND_SET:
+		if (has_instead(c))
+			return ROUTE_SWAP;
+		if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
+		    !c->items[0].to && t->st->last.kind != DLG_LAST_NONE)
+			return ROUTE_CORRECT;
+		return UND_SET;
+	case UND_CHECKOUT:
+		return pending == DLG_PENDING_CHECKOUT && t->cmd_index == 0 ? ROUTE_PLACE_ORDER : UND_CHECKOUT;
+	case UND_UNDO:
+		if (c->undo_all)
+			return ROUTE_UNDO_BATCH;
+		if (c->nitems > 0 && c->items[0].ref == UND_REF_WORDS && c->items[0].nwords > 0)
+			return UND_REMOVE;	/* "never mind the oranges" */
+		return UND_UNDO;
+	default:
+		return c->intent;
+	}
+}
+
+/* Step 4: the handlers. */
+static void h_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)alone;
+	run_fragment(t, c, pending);
+}
+
+static void h_search(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_search);
+}
+
+static void h_more(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_more_results(t);
+}
+
+static void h_cheaper(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_cheaper(t, c);
+}
+
+static void h_info(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_info);
+}
+
+static void h_add(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_add);
+}
+
+static void h_remove(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_remove);
+}
+
+static void h_set(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_set);
+}
+
+static void h_less(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	run_items(t, c, act_less);
+}
+
+static void h_swap(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_swap(t, c);
+}
+
+static void h_correct(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_correct(t, c);
+}
+
+static void h_view_cart(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_view_cart(t, 0);
+}
+
+static void h_cart_total(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_view_cart(t, 1);
+}
+
+static void h_clear(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_clear(t, c);
+}
+
+static void h_checkout(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_checkout(t);
+}
+
+static void h_place_order(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_place_order(t);
+}
+
+/* a yes answers the open question only as the first command of the turn */
+static void h_confirm(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c;
+	do_confirm(t, t->cmd_index == 0 ? pending : DLG_PENDING_NONE, alone);
+}
+
+static void h_deny(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c;
+	do_deny(t, pending, alone);
+}
+
+static void h_order_status(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_order_status(t, c);
+}
+
+static void h_cancel_order(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)pending; (void)alone;
+	act_cancel_order(t, c);
+}
+
+static void h_undo(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_undo(t);
+}
+
+static void h_undo_batch(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	act_undo_batch(t);
+}
+
+static void h_help(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	say_help(t);
+}
+
+static void h_greet(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending;
+	if (alone)
+		reply_say(&t->r, "Hi! What can I get you today?");
+}
+
+static void h_thanks(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending;
+	if (alone)
+		reply_say(&t->r, "You're welcome! Anything else?");
+}
+
+static void h_bye(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
+{
+	(void)c; (void)pending; (void)alone;
+	reply_say(&t->r, "Goodbye, happy shopping!");
+}
+
+/* The one dispatch table: route -> handler (none for UND_INTENT_COUNT). */
+static const dlg_handler handlers[ROUTE_COUNT] = {
+	[UND_NONE] = h_fragment,
+	[UND_SEARCH] = h_search,
+	[UND_MORE_RESULTS] = h_more,
+	[UND_CHEAPER] = h_cheaper,
+	[UND_INFO] = h_info,
+	[UND_PRICE] = h_info,
+	[UND_STOCK] = h_info,
+	[UND_ADD] = h_add,
+	[UND_REMOVE] = h_remove,
+	[UND_SET] = h_set,
+	[UND_LESS] = h_less,
+	[UND_VIEW_CART] = h_view_cart,
+	[UND_CART_TOTAL] = h_cart_total,
+	[UND_CLEAR_CART] = h_clear,
+	[UND_CHECKOUT] = h_checkout,
+	[UND_CONFIRM] = h_confirm,
+	[UND_DENY] = h_deny,
+	[UND_ORDER_STATUS] = h_order_status,
+	[UND_CANCEL_ORDER] = h_cancel_order,
+	[UND_UNDO] = h_undo,
+	[UND_HELP] = h_help,
+	[UND_GREET] = h_greet,
+	[UND_THANKS] = h_thanks,
+	[UND_BYE] = h_bye,
+	[ROUTE_SWAP] = h_swap,
+	[ROUTE_CORRECT] = h_correct,
+	[ROUTE_PLACE_ORDER] = h_place_order,
+	[ROUTE_UNDO_BATCH] = h_undo_batch,
+};
+
+/* After the handler: "buy me the speaker" goes straight to the checkout; "buy it now"
+ * with nothing in mind checks the cart out. */
+static void then_buy(struct turn *t, const struct und_cmd *c)
+{
+	if (c->intent != UND_ADD || !c->buy)
+		return;
+	if (t->changed_cart || t->no_ref)
+		act_checkout(t);
+}
+
 static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pending pending, int alone)
 {
 	struct und_cmd merged, *c = &merged;
@@ -723,86 +1028,13 @@ static void run_command(struct turn *t, const struct und_cmd *c_in, enum dlg_pen
 	t->cart_said = c->cart_said;
 	if (c->nitems > 1 && (c->intent == UND_ADD || c->intent == UND_REMOVE || c->intent == UND_SEARCH))
 		merge_and_items(t, c);
-	if (pending != DLG_PENDING_CHOOSE && swap_negated(t, c))
-		return;
-	if (checkout_question(t, c))
-		return;
-	if (act_yesno(t, c))
-		return;
-	if (act_which(t, c)) {
-		t->main = UND_INFO;
-		return;
-	}
-	switch (c->intent) {
-	case UND_NONE: run_fragment(t, c, pending); break;
-	case UND_SEARCH: run_items(t, c, act_search); break;
-	case UND_MORE_RESULTS: act_more_results(t); break;
-	case UND_CHEAPER: act_cheaper(t, c); break;
-	case UND_INFO:
-	case UND_PRICE:
-	case UND_STOCK: run_items(t, c, act_info); break;
-	case UND_ADD:
-		if (has_instead(c))
-			act_swap(t, c);
-		else if (c->negated)
-			run_items(t, c, act_remove);
-		else
-			run_items(t, c, act_add);
-		if (c->buy && t->changed_cart)
-			act_checkout(t);	/* "buy me the speaker": straight to the checkout */
-		else if (c->buy && t->no_ref)
-			act_checkout(t);	/* "buy it now", nothing in mind: the cart */
-		break;
-	case UND_REMOVE:
-		if (cancels_placed_order(t, c) || act_remove_priced(t, c))
-			break;
-		run_items(t, c, act_remove);
-		break;
-	case UND_SET:
-		if (has_instead(c))
-			act_swap(t, c);
-		else if ((c->correction || c->fix) && c->nitems > 0 && c->items[0].ref == UND_REF_WORDS &&
-			 !c->items[0].to && t->st->last.kind != DLG_LAST_NONE)
-			act_correct(t, c);
-		else
-			run_items(t, c, act_set);
-		break;
-	case UND_LESS: run_items(t, c, act_less); break;
-	case UND_VIEW_CART: act_view_cart(t, 0); break;
-	case UND_CART_TOTAL: act_view_cart(t, 1); break;
-	case UND_CLEAR_CART: act_clear(t, c); break;
-	case UND_CHECKOUT:
-		if (pending == DLG_PENDING_CHECKOUT && t->cmd_index == 0)
-			act_place_order(t);
-		else
-			act_checkout(t);
-		break;
-	case UND_CONFIRM: do_confirm(t, t->cmd_index == 0 ? pending : DLG_PENDING_NONE, alone); break;
-	case UND_DENY: do_deny(t, pending, alone); break;
-	case UND_ORDER_STATUS: act_order_status(t, c); break;
-	case UND_CANCEL_ORDER: act_cancel_order(t, c); break;
-	case UND_UNDO:
-		if (c->undo_all)
-			act_undo_batch(t);
-		else if (c->nitems > 0 && c->items[0].ref == UND_REF_WORDS && c->items[0].nwords > 0)
-			run_items(t, c, act_remove);	/* "never mind the oranges" */
-		else
-			act_undo(t);
-		break;
-	case UND_HELP: say_help(t); break;
-	case UND_GREET:
-		if (alone)
-			reply_say(&t->r, "Hi! What can I get you today?");
-		break;
-	case UND_THANKS:
-		if (alone)
-			reply_say(&t->r, "You're welcome! Anything else?");
-		break;
-	case UND_BYE:
-		reply_say(&t->r, "Goodbye, happy shopping!");
-		break;
-	case UND_INTENT_COUNT: break;
-	}
+	for (size_t i = 0; i < sizeof readings / sizeof readings[0]; i++)
+		if (readings[i](t, c, pending))
+			return;
+	int route = route_of(t, c, pending);
+	if (handlers[route])
+		handlers[route](t, c, pending, alone);
+	then_buy(t, c);
 }
 
 /* The products of st->shown that are one choice's. */
