@@ -354,6 +354,22 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			start = i;
 			continue;
 		}
+		/* "add two watermelons, what's that come to": after a request and a pause,
+		 * a question about the cart begins a clause of its own */
+		if (i > start && t->brk[i - 1] && (strong_seen || content_since) &&
+		    (text_is(t, i, "what") || text_is(t, i, "how"))) {
+			int ask_cart = 0;
+			for (int j = i + 1; j < t->n && j < i + 6 && !ask_cart; j++) {
+				struct lex_trigger x;
+				ask_cart = lex_trigger_at(t, j, i, t->n, &x) &&
+					   (x.intent == UND_CART_TOTAL || x.intent == UND_VIEW_CART);
+			}
+			if (ask_cart) {
+				CLOSE(i);
+				next = MARK_NONE;
+				start = i;
+			}
+		}
 		if (i > start && t->brk[i - 1] == 2) {
 			CLOSE(i);	/* a new sentence */
 			next = MARK_NONE;
@@ -816,6 +832,14 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		/* "add milk first": an adverb, not "the first one" */
 		if ((text_is(t, k, "first") || text_is(t, k, "last")) && s.cur && s.cur->nwords &&
 		    !text_is(t, k - 1, "the") && !text_is(t, k + 1, "one")) {
+			k++;
+			continue;
+		}
+		/* "wait, first take the chips off": "first" before the verb orders the acts */
+		struct lex_trigger verb;
+		if (text_is(t, k, "first") && !text_is(t, k - 1, "the") && !text_is(t, k - 1, "my") &&
+		    k + 1 < b && ((lex_trigger_at(t, k + 1, k + 1, b, &verb) && verb.level >= 30) ||
+				  lex_act_word(t->w[k + 1], 'a') || lex_act_word(t->w[k + 1], 'c'))) {
 			k++;
 			continue;
 		}
