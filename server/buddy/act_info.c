@@ -1268,7 +1268,13 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		int social = c->intent == UND_CONFIRM || c->intent == UND_THANKS || c->intent == UND_GREET;
 		int take = (c->intent == UND_ADD || c->intent == UND_NONE) && !c->fix && !c->correction &&
 			   (c->nitems == 0 || (c->nitems == 1 && c->items[0].nwords == 0 && c->items[0].qty == 0));
-		if (!social && !take)
+		/* "yeah the cheapest headphones" to "Did you mean the Tunebox, the Bose or the
+		 * Sony?": the yes, then which of them */
+		int described = pending_choose && i == 1 && r->n == 2 && r->cmd[0].intent == UND_CONFIRM &&
+				st->pending_intent != UND_INFO &&
+				(c->intent == UND_SEARCH || c->intent == UND_NONE || c->intent == UND_ADD) &&
+				c->nitems == 1 && !c->ask && !c->yesno && !c->correction;
+		if (!social && !take && !described)
 			return 0;
 	}
 	for (int i = 0; i < r->n; i++) {

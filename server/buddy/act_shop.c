@@ -472,7 +472,7 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 			take = it->qty > 0 || c->polite || delegated || c->intent == UND_ADD;
 		else	/* not "show me earbuds that aren't sony", nor "something to drink
 			 * that won't keep me up": those ask to see what there is */
-			take = n == 1 && total == 1 && before_excl > 1 && t->needs.nproduct == 0 &&
+			take = n == 1 && total == 1 && (before_excl > 1 || it->nneg > 0) && t->needs.nproduct == 0 &&
 			       (c->intent == UND_NONE || c->intent == UND_ADD) &&
 			       (it->nneg > 0 || c->nexcept > 0 || !needs_empty(&t->needs));
 	}
