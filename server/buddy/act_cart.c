@@ -99,11 +99,16 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		      st->guess_turn == st->batch_turn && !c->more;
 	if (guessed && !t->cart)
 		cartops_refresh(t);
+	/* and "great, put it in my cart" right after the buddy added what a need or a
+	 * question asked for is the yes to that add, not one more */
 	if ((it->ref == UND_REF_IT || it->ref == UND_REF_THEM) && it->nwords == 0 && !c->more &&
-	    (st->batch_turn == st->turn || (guessed && it->qty > 0)) && st->nbatch > 0 && st->nfocus > 0) {
+	    (st->batch_turn == st->turn || guessed) && st->nbatch > 0 && st->nfocus > 0) {
 		for (int i = 0; i < st->nbatch; i++) {
 			if (st->batch[i].id != st->focus[0] && !(guessed && st->nbatch == 1))
 				continue;
+			if (it->qty == 0 && st->batch_turn != st->turn)
+				reply_say(&t->r, st->nbatch > 1 ? "Those are in your cart already."
+								 : "That's in your cart already.");
 			if (it->qty > 0 && it->qty != st->batch[i].qty) {
 				cJSON *p = NULL;
 				ERRBUF;
@@ -147,6 +152,9 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		resolve_free(&res);
 		return;
 	}
+	/* the buddy chose the product for a need or a question said without a count */
+	if (res.status == RES_OK && (c->soft || c->question) && it->qty == 0)
+		st->guess_turn = st->turn;
 	switch (res.status) {
 	case RES_OK:
 		/* "we're out of rice", "my kettle broke, i'll need a new one": a need said

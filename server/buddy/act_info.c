@@ -1367,7 +1367,8 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 				  !text_is(tw, i - 1, "only") &&
 				  (!(i + 1 < tw->n && (lex_is_unit(tw->w[i + 1]) || !lex_is_stopword(tw->w[i + 1]))) ||
 				   tw->brk[i]);	/* "the crunchy one, two jars" */
-		if (!qty && !one_pronoun && (m = num_parse(tw, i, tw->n, &v)) && v > 0 && v < 1000 &&
+		if (!qty && !one_pronoun && !num_counts_choices(tw, i) &&
+		    (m = num_parse(tw, i, tw->n, &v)) && v > 0 && v < 1000 &&
 		    !(i + m < tw->n && (text_is(tw, i + m, "dollars") || text_is(tw, i + m, "bucks"))) &&
 		    !(i + m < tw->n && (text_is(tw, i + m, "hours") || text_is(tw, i + m, "hour") ||
 					lex_size_unit(tw->w[i + m]))) &&

@@ -1370,7 +1370,7 @@ static int answer_by_words(struct turn *t, const struct und_result *r, const cha
 			int pronoun = len == 1 && text_is(tw, i, "one") && i > 0 &&
 				      (text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") ||
 				       !lex_is_stopword(tw->w[i - 1]));
-			if (!qty && v > 0 && v < 1000 && !pronoun)
+			if (!qty && v > 0 && v < 1000 && !pronoun && !num_counts_choices(tw, i))
 				qty = (int)v;
 			i += len - 1;
 			continue;
@@ -1443,7 +1443,8 @@ static int answer_open_question(struct turn *t, const struct und_result *r, enum
 		/* "that one", "the one": which, not how many */
 		int which_one = text_is(tw, i, "one") && i > 0 &&
 				(text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") || text_is(tw, i - 1, "the"));
-		if (!which_one && !qty && (len = num_parse(tw, i, tw->n, &v)) && v > 0 && v <= 1000) {
+		if (!which_one && !qty && !num_counts_choices(tw, i) && (len = num_parse(tw, i, tw->n, &v)) &&
+		    v > 0 && v <= 1000) {
 			qty = (int)v;
 			i += len;
 			continue;

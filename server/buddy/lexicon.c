@@ -525,6 +525,15 @@ int lex_is_delegation(const char *w)
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 
+int lex_takes_infinitive(const char *w)
+{
+	static const char *const words[] = { "need", "needs", "want", "wants", "wanted", "have",
+		"has", "had", "going", "got", "like", "love", "hate", "try", "trying", "hope",
+		"plan", "planning", "wish", "able", "used", "supposed", "forgot", "remember",
+		"prefer", "mean", "meant", "start", "started", "decided", "tend", "ought" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_opens_context(const struct text_words *t, int i, int end)
 {
 	static const char *const words[] = { "for", "because", "since", "cause", "cuz", "coz",

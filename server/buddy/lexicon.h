@@ -71,6 +71,9 @@ int lex_is_soft(const char *w);
 /* "whichever", "whatever": the shopper leaves the choice to the buddy ("whichever
  * apples are cheapest", "whatever's least expensive"), so the one it picks is taken. */
 int lex_is_delegation(const char *w);
+/* 1 for a verb that takes "to" and a verb after it ("need to sleep", "want to bake",
+ * "have to leave", "going to"): that "to" is no slip for "two". */
+int lex_takes_infinitive(const char *w);
 
 /* How an answer to a yes/no question leans at word i: +1 ("yes", "sure", "go on",
  * "sounds good", "fine"), -1 ("no", "not yet", "hold on", "never mind"), 0 none;

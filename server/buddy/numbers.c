@@ -256,6 +256,17 @@ static int take_one(const struct text_words *t, int k, int end)
 	return 0;
 }
 
+int num_counts_choices(const struct text_words *t, int i)
+{
+	if (i <= 0 || i >= t->n)
+		return 0;
+	if (text_is(t, i - 1, "of"))
+		return 1;
+	return i > 1 && text_is(t, i - 2, "of") &&
+	       (text_is(t, i - 1, "the") || text_is(t, i - 1, "those") || text_is(t, i - 1, "these") ||
+		text_is(t, i - 1, "them"));
+}
+
 int num_parse_ordinal(const struct text_words *t, int i, int end, int *index)
 {
 	if (end > t->n)

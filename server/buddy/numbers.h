@@ -20,6 +20,10 @@
  * "couple", "few", "pair", "dozen" is taken too. */
 int num_parse(const struct text_words *t, int i, int end, long *value);
 
+/* 1 when a number at word i counts the choices rather than what to buy: "the cheaper
+ * of the two", "one of those three", "either of them two". */
+int num_counts_choices(const struct text_words *t, int i);
+
 /* A cardinal written as one word ("7", "seven", "2x"), or -1. */
 long num_word(const char *w);
 

@@ -615,7 +615,8 @@ static int quantity_at(const struct text_words *t, int k, int end, int first_arg
 	int n = num_parse(t, k, end, v);
 	if (n)
 		return n;
-	if (first_arg && is_content(t, k + 1, end)) {
+	/* ("need to sleep", "want to bake": an infinitive, not a slip) */
+	if (first_arg && is_content(t, k + 1, end) && !(k > 0 && lex_takes_infinitive(t->w[k - 1]))) {
 		static const struct { const char *w; long v; } slips[] = {
 			{ "to", 2 }, { "too", 2 }, { "for", 4 }, { "won", 1 }, { "tree", 3 }, { "free", 3 },
 		};
