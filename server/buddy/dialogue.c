@@ -1768,6 +1768,17 @@ static const char *needs_rest(struct turn *t, char *rest, size_t len)
 				ctx = 0;
 			if (i > 0 && lex_opens_context(tw, i, tw->n))
 				ctx = 1;
+			/* "for under 20 dollars", "i've only got 20 bucks": a price, not a
+			 * product ("20" is in "20W USB-C Phone Charger") */
+			struct price_range pr = { -1, -1 };
+			int64_t cents;
+			int pm = price_parse_range(tw, i, tw->n, &pr);
+			if (pm <= 0)
+				pm = price_parse_amount(tw, i, tw->n, 0, &cents);
+			if (pm > 0) {
+				i += pm - 1;
+				continue;
+			}
 			known += !ctx && !lex_is_common(tw->w[i]) && catalog_knows(t, tw->w[i]) &&
 				 !lex_is_negator(tw->w[i]) && !(f->nproduct && needs_describes(f, tw->w[i]));
 		}

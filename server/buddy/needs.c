@@ -574,8 +574,17 @@ static int budget_question(const struct text_words *t, int a, int b, int *from, 
 				return 1;
 			}
 		}
-		if ((m = text_match(t, i, b, "can i afford")) || (m = text_match(t, i, b, "could i afford")) ||
-		    (m = text_match(t, i, b, "can we afford"))) {
+		/* "could i also afford", "can we still afford" */
+		m = 0;
+		if ((text_is(t, i, "can") || text_is(t, i, "could")) && (text_is(t, i + 1, "i") || text_is(t, i + 1, "we"))) {
+			int j = i + 2;
+			if (text_is(t, j, "also") || text_is(t, j, "still") || text_is(t, j, "even") ||
+			    text_is(t, j, "really") || text_is(t, j, "actually"))
+				j++;
+			if (j < b && text_is(t, j, "afford"))
+				m = j + 1 - i;
+		}
+		if (m) {
 			*from = i;
 			*to = i + m;
 			/* "can i afford it", "can i afford the sony earbuds?": a question (about
