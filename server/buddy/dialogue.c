@@ -1324,6 +1324,65 @@ static int choice_has_word(const cJSON *p, const char *w)
  * you mean the X or the Y?" read from the words each choice has (a size in its title
  * counts too); words no choice has are the shopper's own, a count is how many.  A
  * word of something sold that no choice has is a new request, not an answer. */
+/* "no, just the green and the chamomile", "the plain ones and the everything ones" to
+ * "Which one would you like?": each product named is one of the list read out when
+ * its words are those of exactly one of them; then each is taken (a question before
+ * the correction, "all three?", is what the correction answers).  Else 0: each is
+ * read on its own. */
+static int answer_several(struct turn *t, const struct und_result *r)
+{
+	struct buddy_state *st = t->st;
+	int n = cJSON_GetArraySize(st->shown);
+	if (st->pending != DLG_PENDING_CHOOSE || n < 2 || st->shown_is_cart ||
+	    (st->pending_intent != UND_ADD && st->pending_intent != UND_NONE && st->pending_intent != UND_SEARCH))
+		return 0;
+	if (n > DLG_READ_MAX)
+		n = DLG_READ_MAX;
+	int pick[UND_MAX_CMDS * UND_MAX_ITEMS], qtys[UND_MAX_CMDS * UND_MAX_ITEMS], np = 0;
+	for (int i = 0; i < r->n; i++) {
+		const struct und_cmd *c = &r->cmd[i];
+		if (c->intent != UND_NONE && c->intent != UND_ADD && c->intent != UND_CONFIRM && c->intent != UND_DENY)
+			return 0;
+		for (int k = 0; k < c->nitems; k++) {
+			const struct und_item *it = &c->items[k];
+			if (it->ref != UND_REF_WORDS || it->nwords == 0)
+				continue;
+			if (it->nneg || it->pick != UND_PICK_NONE)
+				return 0;
+			int found = -1, hits = 0;
+			for (int j = 0; j < n; j++) {
+				const cJSON *p = cJSON_GetArrayItem(st->shown, j);
+				int all = 1, content = 0;
+				for (int w = 0; w < it->nwords && all; w++) {
+					if (it->wctx[w] || lex_is_stopword(it->words[w]) || lex_is_common(it->words[w]))
+						continue;
+					content = 1;
+					all = choice_has_word(p, it->words[w]);
+				}
+				if (all && content) {
+					found = j;
+					hits++;
+				}
+			}
+			if (hits != 1)
+				return 0;
+			pick[np] = found;
+			qtys[np++] = it->qty;
+		}
+	}
+	if (np < 2)
+		return 0;
+	cJSON *shown = cJSON_Duplicate(st->shown, 1);
+	int each = st->pending_qty > 0 ? st->pending_qty : 1;
+	st->pending = DLG_PENDING_NONE;
+	st->nchoices = 0;
+	t->main = UND_ADD;
+	for (int i = 0; i < np; i++)
+		act_add_product(t, cJSON_GetArrayItem(shown, pick[i]), qtys[i] > 0 ? qtys[i] : each, 0);
+	cJSON_Delete(shown);
+	return 1;
+}
+
 static int answer_by_words(struct turn *t, const struct und_result *r, const char *text)
 {
 	struct buddy_state *st = t->st;
@@ -1338,8 +1397,8 @@ static int answer_by_words(struct turn *t, const struct und_result *r, const cha
 	for (int i = 0; i < r->n; i++)
 		for (int k = 0; k < r->cmd[i].nitems; k++)
 			named += r->cmd[i].items[k].ref == UND_REF_WORDS && r->cmd[i].items[k].nwords > 0;
-	if (named > 1)
-		return 0;	/* "the plain ones and the everything ones": each is read on its own */
+	if (named > 1)	/* "the plain ones and the everything ones" */
+		return answer_several(t, r);
 	if (st->pending != DLG_PENDING_CHOOSE || n < 2 || n > 16 || st->shown_is_cart ||
 	    (st->pending_intent != UND_ADD && st->pending_intent != UND_NONE && st->pending_intent != UND_SEARCH &&
 	     st->pending_intent != UND_INFO))
