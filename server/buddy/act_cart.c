@@ -198,6 +198,17 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			 * sweet kind") is one add */
 			if (!c->more && it->qty == 0 && added_this_turn(t, dlg_id(p)))
 				continue;
+			/* ... and so is a story that named it before the count ("the movers lost
+			 * my towels, add 4 bath towels"): the count is how many in all */
+			int said = -1;
+			for (int k = 0; !c->more && it->qty > 1 && st->batch_turn == st->turn && k < st->nbatch; k++)
+				if (st->batch[k].id == dlg_id(p) && st->batch[k].qty == 1)
+					said = k;
+			if (said >= 0) {
+				change_line(t, p, st->batch[said].line_before + units_of(p, it, qty));
+				st->batch[said].qty = units_of(p, it, qty);
+				continue;
+			}
 			/* "i need five of the sparkling water" with one there: five in all */
 			if (c->soft && it->qty > 0 && !c->more && dlg_cart_qty(t->cart, dlg_id(p)) > 0) {
 				change_line(t, p, units_of(p, it, qty));

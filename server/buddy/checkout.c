@@ -71,6 +71,14 @@ static int ask_to_place(struct turn *t, const cJSON *cart)
 	}
 	const cJSON *card = buddy_default_card(info), *addr = address_of(info);
 	if (!card || !addr) {
+		/* "what would I pay if I checked out now?": the total is answered either way */
+		if (!(t->total_said && !t->changed_cart)) {
+			char sum[96], n[64];
+			int units = (int)dlg_int(cart, "item_count", 1);
+			reply_money(dlg_int(cart, "subtotal_cents", 0), dlg_str(cart, "currency"), sum, sizeof sum);
+			reply_count(units, n, sizeof n);
+			reply_say(&t->r, "Your total is %s for %s item%s.", sum, n, units == 1 ? "" : "s");
+		}
 		if (!card && !addr)
 			reply_say(&t->r, "I can't place the order yet: you have no saved card and no shipping address.");
 		else if (!card)

@@ -129,6 +129,7 @@ static const struct lex_trigger triggers[] = {
 	{ "just keep", UND_CLEAR_CART, 31, LEX_KEEP },
 	/* checkout */
 	{ "check out", UND_CHECKOUT, 30, 0 }, { "check me out", UND_CHECKOUT, 30, 0 },
+	{ "checked out", UND_CHECKOUT, 30, 0 }, { "checking out", UND_CHECKOUT, 30, 0 },
 	{ "place the order", UND_CHECKOUT, 30, 0 }, { "place my order", UND_CHECKOUT, 30, 0 },
 	{ "place an order", UND_CHECKOUT, 30, 0 }, { "place order", UND_CHECKOUT, 30, 0 },
 	{ "place it", UND_CHECKOUT, 30, 0 }, { "pay", UND_CHECKOUT, 30, 0 },
