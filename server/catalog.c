@@ -13,7 +13,7 @@
 #include "product_cache.h"
 #include "searchidx.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -76,8 +76,14 @@ void catalog_changed(struct server *srv)
 
 void catalog_product_changed(struct server *srv, struct store *store, int64_t id)
 {
+	catalog_products_changed(srv, store, &id, 1);
+}
+
+void catalog_products_changed(struct server *srv, struct store *store, const int64_t *ids,
+			      size_t n)
+{
 	atomic_fetch_add(&catalog_epoch, 1);
-	searchidx_product_changed(store_db_of(store), id);
+	searchidx_products_changed(store, ids, n);
 	if (srv)
 		atomic_fetch_add(&srv->catalog_version, 1);
 }
@@ -211,13 +217,11 @@ cJSON *catalog_search(struct store *store, const struct catalog_query *q, int *b
 	int64_t total = -1;
 	struct searchidx_query sq;
 	to_index_query(q, match, words, &sq);
-	/* The in-memory index is built from SQLite (store_db_of: NULL on another backend,
-	 * where it never becomes ready and the store answers). */
 	if (words > 0 && q->limit <= 1000) {
 		/* The in-memory index: only the best offset + limit are ranked in full. */
 		int64_t ids[1000];
 		int n;
-		if (searchidx_search(store_db_of(store), &sq, ids, &n, &total) == 0) {
+		if (searchidx_search(&sq, ids, &n, &total) == 0) {
 			cJSON *items = rows_by_id(store, ids, n);
 			return items ? api_page_json(items, total, q->limit, q->offset) : NULL;
 		}
@@ -225,7 +229,7 @@ cJSON *catalog_search(struct store *store, const struct catalog_query *q, int *b
 	/* Without words the total is cached per catalog_epoch (read before counting, so
 	 * that a count from before a change is filed under the old epoch). */
 	uint64_t epoch = atomic_load(&catalog_epoch);
-	if (words == 0 && count_get(q, epoch, &total) != 0 && searchidx_count(store_db_of(store), &sq, &total) != 0)
+	if (words == 0 && count_get(q, epoch, &total) != 0 && searchidx_count(&sq, &total) != 0)
 		total = -1;
 	struct store_search ss = { .match = match, .words = words, .category = q->category,
 				   .min_price = q->min_price, .max_price = q->max_price,

@@ -47,5 +47,8 @@ int64_t catalog_insert(struct store *db, int64_t seller_id, const char *title, c
  * re-read from db into the in-memory search index). */
 void catalog_changed(struct server *srv);
 void catalog_product_changed(struct server *srv, struct store *db, int64_t id);
+/* Products ids[0..n) changed (read again in one go). */
+void catalog_products_changed(struct server *srv, struct store *db, const int64_t *ids,
+			      size_t n);
 
 #endif

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
+#include "product_cache.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "settings.h"
@@ -246,6 +247,8 @@ int main(int argc, char **argv)
 		return 1;
 
 	raise_open_files();
+	/* changes made here reach the cache of serialised products once committed */
+	store_on_product_change(product_cache_changed);
 	srv->limiter = ratelimit_new(srv->set.rate_per_sec, srv->set.rate_burst);
 	srv->pool = workers_start(srv->set.workers, 1);
 	srv->turn_pool = workers_start(srv->set.turn_workers, 1);
@@ -259,10 +262,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "voxcartd: out of memory\n");
 		return 1;
 	}
+	/* PostgreSQL: other processes' edits, heard from before the builds below read
+	 * the catalog, so that none falls between them */
+	struct catalog_feed *feed = catalog_feed_start(srv);
 	/* before the first request: no shopper's turn pays for these builds */
 	warm_catalog(srv);
 	if (buddy_ws_init(srv, err, sizeof err) != 0 || http_start(srv, err, sizeof err) != 0) {
 		fprintf(stderr, "voxcartd: %s\n", err);
+		atomic_store(&srv->stopping, 1);
+		catalog_feed_stop(feed);
 		server_free(srv);
 		return 1;
 	}
@@ -280,7 +288,6 @@ int main(int argc, char **argv)
 	printf("voxcartd %s listening on http://%s:%d\n", VOXCART_VERSION, srv->set.listen,
 	       srv->set.port);
 	fflush(stdout);
-	struct catalog_feed *feed = catalog_feed_start(srv); /* PostgreSQL: other processes' edits */
 	http_run(srv);
 	catalog_feed_stop(feed);
 

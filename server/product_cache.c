@@ -29,8 +29,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t bucket_epoch[BUCKETS];
 static atomic_uint_fast64_t global_epoch;
 static atomic_size_t bytes;
-/* Set once a connection has the change hooks: with none (a database other than
- * SQLite, whose changes no hook here sees) nothing is cached or served. */
+/* Set while changes are seen: once a SQLite connection has the change hooks, or while
+ * the change feed of another database listens (product_cache_follow); otherwise
+ * nothing is cached (or served: entries are stamped before a global bump). */
 static atomic_int attached;
 
 static unsigned bucket_of(int64_t id)
@@ -171,6 +172,23 @@ void product_cache_attach(sqlite3 *db)
 	sqlite3_wal_hook(db, on_commit_done, NULL);
 	sqlite3_rollback_hook(db, on_rollback, db);
 	atomic_store(&attached, 1);
+}
+
+void product_cache_changed(int64_t id)
+{
+	if (id > 0)
+		atomic_fetch_add(&bucket_epoch[bucket_of(id)], 1);
+	else
+		atomic_fetch_add(&global_epoch, 1);
+}
+
+void product_cache_follow(int on)
+{
+	if (!on)
+		atomic_store(&attached, 0);
+	atomic_fetch_add(&global_epoch, 1); /* changes may have gone unheard */
+	if (on)
+		atomic_store(&attached, 1);
 }
 
 struct product_cache_stamp product_cache_stamp(int64_t id)

@@ -10,6 +10,9 @@
  * connection of its own, so that no request waits for its syncs); a change to users
  * bumps the global epoch.  An entry is served only while the epochs it was stamped
  * with (read before its row was read) are current, so nothing stale is ever served.
+ * On PostgreSQL the same epochs are bumped by product_cache_changed: after commit for
+ * this process's changes, and from the change feed (within milliseconds) for other
+ * processes', which is as fresh as another process's answers can be.
  */
 #ifndef VOXCART_PRODUCT_CACHE_H
 #define VOXCART_PRODUCT_CACHE_H
@@ -24,6 +27,14 @@ struct product_cache_stamp {
 
 /* Installs the change hooks on a new connection (store_open calls it). */
 void product_cache_attach(sqlite3 *db);
+/* Product id changed (0: any product may have): its copy is stale.  Called after
+ * commit for changes made here (store_on_product_change) and for those the change
+ * feed hears from other processes (catalog_feed.c). */
+void product_cache_changed(int64_t id);
+/* With a database other than SQLite (no hooks here), caching is on only while the
+ * change feed listens: 1 when it starts listening, 0 when it loses its connection
+ * (every copy is then stale, either way). */
+void product_cache_follow(int on);
 
 /* Read before reading product id's row, passed to product_cache_put with its JSON. */
 struct product_cache_stamp product_cache_stamp(int64_t id);

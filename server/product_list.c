@@ -13,7 +13,7 @@
 #include "product_cache.h"
 #include "log.h"
 #include "searchidx.h"
-#include "store.h" /* TRANSITIONAL: searchidx reads SQLite */
+#include "store/store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -126,7 +126,7 @@ int product_list_answer(struct api_req *req, struct api_resp *resp)
 				     .offset = offset };
 	int64_t ids[100], total;
 	int n;
-	if (searchidx_search(store_db_of(req->store), &q, ids, &n, &total) != 0)
+	if (searchidx_search(&q, ids, &n, &total) != 0)
 		return -1;
 	struct buf b = { 0 };
 	int ok = put(&b, "{\"items\":[", 10) == 0;
@@ -155,60 +155,33 @@ int product_list_answer(struct api_req *req, struct api_resp *resp)
 	return 0;
 }
 
-/* The SELECT list product_row() reads, over "products p JOIN users u". */
-#define CATALOG_COLUMNS                                                                  \
-	"p.id, p.seller_id, u.name, p.title, p.description, p.price_cents, p.currency,"  \
-	" p.stock, p.category, p.tags, p.status, p.created_at, p.updated_at"
-#define CATALOG_FROM " FROM products p JOIN users u ON u.id = p.seller_id "
+struct warm {
+	struct product_cache_snapshot *snap;
+	size_t kept;
+};
 
-/* Product JSON from a row of CATALOG_COLUMNS (the same as catalog_product_json). */
-static cJSON *product_row(sqlite3_stmt *st)
+static int warm_row(void *arg, const struct store_product *sp, const char *tags_text)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "id", (double)sqlite3_column_int64(st, 0));
-	cJSON_AddNumberToObject(p, "seller_id", (double)sqlite3_column_int64(st, 1));
-	cJSON_AddStringToObject(p, "seller_name", (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddStringToObject(p, "title", (const char *)sqlite3_column_text(st, 3));
-	cJSON_AddStringToObject(p, "description", (const char *)sqlite3_column_text(st, 4));
-	cJSON_AddNumberToObject(p, "price_cents", (double)sqlite3_column_int64(st, 5));
-	cJSON_AddStringToObject(p, "currency", (const char *)sqlite3_column_text(st, 6));
-	cJSON_AddNumberToObject(p, "stock", (double)sqlite3_column_int64(st, 7));
-	cJSON_AddStringToObject(p, "category", (const char *)sqlite3_column_text(st, 8));
-	cJSON *tags = api_parse_stored((const char *)sqlite3_column_text(st, 9));
-	if (!cJSON_IsArray(tags)) {
-		cJSON_Delete(tags);
-		tags = cJSON_CreateArray();
-	}
-	cJSON_AddItemToObject(p, "tags", tags);
-	cJSON_AddStringToObject(p, "status", (const char *)sqlite3_column_text(st, 10));
-	api_add_time(p, "created_at", sqlite3_column_int64(st, 11));
-	api_add_time(p, "updated_at", sqlite3_column_int64(st, 12));
-	return p;
+	(void)tags_text;
+	struct warm *w = arg;
+	cJSON *p = catalog_product_json(sp);
+	char *text = p ? cJSON_PrintUnformatted(p) : NULL;
+	cJSON_Delete(p);
+	struct product_cache_stamp stamp = product_cache_snapshot_stamp(w->snap, sp->id);
+	int rc = text ? product_cache_put(sp->id, &stamp, text, strlen(text)) : -1;
+	free(text);
+	w->kept += rc == 0;
+	return rc == -2; /* the budget is spent: the rest is read on demand */
 }
 
-void product_list_warm(sqlite3 *db)
+void product_list_warm(struct store *s)
 {
-	/* The stamps before the read transaction (product_cache.h). */
-	struct product_cache_snapshot *snap = product_cache_snapshot();
-	sqlite3_stmt *st = snap ? store_prepare(db, "SELECT " CATALOG_COLUMNS CATALOG_FROM
-						"WHERE p.status = 'active' ORDER BY p.id")
-				: NULL;
-	size_t kept = 0;
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		cJSON *p = product_row(st);
-		char *text = p ? cJSON_PrintUnformatted(p) : NULL;
-		cJSON_Delete(p);
-		struct product_cache_stamp stamp = product_cache_snapshot_stamp(snap, id);
-		int rc = text ? product_cache_put(id, &stamp, text, strlen(text)) : -1;
-		free(text);
-		if (rc == -2)
-			break; /* the budget is spent: the rest is read on demand */
-		kept += rc == 0;
-	}
-	sqlite3_finalize(st);
-	free(snap);
-	log_info("products", "%zu products serialised ahead of their first request", kept);
+	/* The stamps before the read (product_cache.h). */
+	struct warm w = { product_cache_snapshot(), 0 };
+	if (w.snap && store_products_each(s, NULL, 0, warm_row, &w) != STORE_OK)
+		log_warn("products", "products not serialised ahead: %s", store_errmsg(s));
+	free(w.snap);
+	log_info("products", "%zu products serialised ahead of their first request", w.kept);
 }
 
 /* Once per process, on a thread of its own at low priority, when the product list or a
@@ -217,7 +190,7 @@ static void *warm_main(void *arg)
 {
 	(void)arg;
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	if (db)
 		product_list_warm(db);
 	store_thread_close();

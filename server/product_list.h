@@ -14,9 +14,9 @@
 int product_list_answer(struct api_req *req, struct api_resp *resp);
 
 /* Serialises every active product into product_cache (up to its byte budget), so that
- * neither a product page nor a list reads it from SQLite on its first request.  The
+ * neither a product page nor a list reads it from the database on its first request.  The
  * server runs it once, on a thread of its own, at the first product request. */
-struct sqlite3;
-void product_list_warm(struct sqlite3 *db);
+struct store;
+void product_list_warm(struct store *s);
 
 #endif

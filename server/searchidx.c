@@ -9,13 +9,21 @@
  * term numbers (to take it out again).
  *
  * Locking: a read-write lock over the whole index (searches read; a product change
- * writes for the few microseconds of its update).  A build reads the database into a
+ * writes for the few microseconds of its update, after reading the product without
+ * it).  Changes are read and applied one batch at a time (change_lock), so that a
+ * later read is never overtaken by an earlier one.  A build reads the database into a
  * fresh index without the lock and swaps it in; changes that arrive meanwhile are
  * queued and re-read after the swap.
+ *
+ * The rows come through the storage interface (store_products_each), so the index is
+ * the same on either backend; tokenizing uses FTS5's own tokenizer from a private
+ * in-memory SQLite connection per thread, whatever the database.
  */
 #include "searchidx.h"
 #include "log.h"
-#include "store.h"
+#include "store/store.h"
+
+#include <sqlite3.h> /* FTS5's tokenizer only: the index is filled through the store */
 
 #include <math.h>
 #include <pthread.h>
@@ -121,6 +129,7 @@ static struct idx *cur; /* under lock */
 static atomic_int stale = 1;
 static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pend_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t change_lock = PTHREAD_MUTEX_INITIALIZER;
 static int building;    /* under pend_lock */
 static int64_t *pending;
 static size_t npending, cappending;
@@ -128,14 +137,14 @@ static size_t npending, cappending;
 /* ------------------------------------------------------------------ tokenizing */
 
 /* One tokenizer per thread: FTS5 tokenizers keep state.  It belongs to the thread's
- * connection (the fts5 module of that connection made it). */
+ * private in-memory connection (the fts5 module of that connection made it). */
 static __thread struct {
-	sqlite3 *db;
+	sqlite3 *mem;
 	fts5_tokenizer api;
 	Fts5Tokenizer *tok;
 } tz;
 
-/* Frees a thread's tokenizer when the thread ends (it touches no connection). */
+/* Frees a thread's tokenizer and connection when the thread ends. */
 static pthread_key_t tz_key;
 static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
 
@@ -147,6 +156,8 @@ static void tz_free(void *p)
 	if (tz.tok)
 		tz.api.xDelete(tz.tok);
 	tz.tok = NULL;
+	sqlite3_close_v2(tz.mem);
+	tz.mem = NULL;
 	scratch_free();
 }
 
@@ -155,18 +166,21 @@ static void tz_init(void)
 	pthread_key_create(&tz_key, tz_free);
 }
 
-static int tokenizer_for(sqlite3 *db)
+static int tokenizer_ready(void)
 {
-	if (tz.tok && tz.db == db)
+	if (tz.tok)
 		return 0;
 	pthread_once(&tz_once, tz_init);
 	pthread_setspecific(tz_key, &tz);
-	if (tz.tok)
-		tz.api.xDelete(tz.tok);
-	tz.tok = NULL;
+	if (!tz.mem && sqlite3_open_v2(":memory:", &tz.mem, SQLITE_OPEN_READWRITE |
+				       SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close_v2(tz.mem);
+		tz.mem = NULL;
+		return -1;
+	}
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(tz.mem, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
 		sqlite3_step(st);
 	}
@@ -180,7 +194,6 @@ static int tokenizer_for(sqlite3 *db)
 		tz.tok = NULL;
 		return -1;
 	}
-	tz.db = db;
 	return 0;
 }
 
@@ -265,28 +278,29 @@ static int tok_cmp(const void *a, const void *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Reads id's row (st: the statement of read_sql, bound) and tokenizes its columns. */
-static int docin_read(sqlite3_stmt *st, struct docin *d)
+/* Reads a product as the store gives it and tokenizes its columns (those of
+ * products_fts: title, description, category, tags joined by spaces). */
+static int docin_read(const struct store_product *p, const char *tags_text, struct docin *d)
 {
 	memset(&d->b, 0, sizeof d->b);
-	d->id = sqlite3_column_int64(st, 0);
-	d->active = sqlite3_column_int(st, 1) && sqlite3_column_type(st, 2) != SQLITE_NULL;
-	d->price = sqlite3_column_int64(st, 6);
-	d->seller = sqlite3_column_int64(st, 7);
-	d->created = sqlite3_column_int64(st, 8);
-	const char *cat = (const char *)sqlite3_column_text(st, 9);
+	d->id = p->id;
+	d->active = strcmp(p->status, "active") == 0;
+	d->price = p->price_cents;
+	d->seller = p->seller_id;
+	d->created = p->created_at;
+	const char *cat = p->category;
 	size_t i = 0;
 	for (; cat && cat[i] && i + 1 < sizeof d->category; i++)
 		d->category[i] = (char)(cat[i] >= 'A' && cat[i] <= 'Z' ? cat[i] + 32 : cat[i]);
 	d->category[i] = '\0';
 	if (cat && cat[i])
-		return -1; /* longer than any category: let SQLite answer */
+		return -1; /* longer than any category: let the database answer */
 	if (!d->active)
 		return 0;
+	const char *text[NCOLS] = { p->title, p->description, p->category, tags_text };
 	for (int c = 0; c < NCOLS; c++) {
 		d->b.col = (uint8_t)c;
-		if (tokenize(&d->b, FTS5_TOKENIZE_DOCUMENT, (const char *)sqlite3_column_text(st, 2 + c),
-			     sqlite3_column_bytes(st, 2 + c)) != 0)
+		if (text[c] && tokenize(&d->b, FTS5_TOKENIZE_DOCUMENT, text[c], (int)strlen(text[c])) != 0)
 			return -1;
 	}
 	tls_text = d->b.text;
@@ -294,11 +308,6 @@ static int docin_read(sqlite3_stmt *st, struct docin *d)
 		qsort(d->b.t, d->b.n, sizeof *d->b.t, tok_cmp);
 	return 0;
 }
-
-#define READ_SQL                                                                          \
-	"SELECT p.id, p.status = 'active', f.title, f.description, f.category, f.tags_text," \
-	" p.price_cents, p.seller_id, p.created_at, p.category"                            \
-	" FROM products p LEFT JOIN products_fts f ON f.rowid = p.id"
 
 /* ------------------------------------------------------------------ the index */
 
@@ -592,62 +601,129 @@ static int same_keys(const struct doc *a, const struct doc *b)
 	       a->created == b->created;
 }
 
-/* Reads and applies the products in ids (or all, ids NULL) to x. -1 on failure. */
-static int load(sqlite3 *db, struct idx *x, const int64_t *ids, size_t nids, int bulk)
+/* Applies product d (read now) to x. -1 when out of memory. */
+static int apply_doc(struct idx *x, const struct docin *d, int bulk)
 {
-	pcache_clear(x); /* the postings change */
-	if (tokenizer_for(db) != 0)
-		return -1;
-	sqlite3_stmt *st = store_prepare(db, ids ? READ_SQL " WHERE p.id = ?"
-						 : READ_SQL " WHERE p.status = 'active' ORDER BY p.id");
-	if (!st)
-		return -1;
-	int rc = 0;
-	for (size_t k = 0; rc == 0 && (ids ? k < nids : 1); k++) {
-		if (ids) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, ids[k]);
-			if (ids[k] <= 0 || ids[k] > MAX_DOC_ID) {
-				rc = -1;
-				break;
-			}
-		}
-		int step = sqlite3_step(st);
-		if (step != SQLITE_ROW) {
-			if (step != SQLITE_DONE)
-				rc = -1;
-			else if (ids) {
-				if ((uint64_t)ids[k] < x->ndocs && x->docs[ids[k]].active)
-					x->keys_gen++;
-				remove_doc(x, (uint32_t)ids[k]);
-			}
-			if (!ids)
-				break;
-			continue;
-		}
-		struct docin d;
-		memset(&d, 0, sizeof d);
-		if (sqlite3_column_int64(st, 0) > MAX_DOC_ID || docin_read(st, &d) != 0) {
-			tokbuf_free(&d.b);
-			rc = -1;
-			break;
-		}
-		struct doc was = { 0 };
-		if ((uint64_t)d.id < x->ndocs)
-			was = x->docs[d.id];
-		remove_doc(x, (uint32_t)d.id);
-		if (d.active && add_doc(x, &d, bulk) != 0)
-			rc = -1;
-		if (!bulk && !same_keys(&was, (uint64_t)d.id < x->ndocs ? &x->docs[d.id] : NULL))
-			x->keys_gen++;
-		tokbuf_free(&d.b);
-	}
-	sqlite3_finalize(st);
+	struct doc was = { 0 };
+	if ((uint64_t)d->id < x->ndocs)
+		was = x->docs[d->id];
+	remove_doc(x, (uint32_t)d->id);
+	int rc = d->active ? add_doc(x, d, bulk) : 0;
+	if (!bulk && !same_keys(&was, (uint64_t)d->id < x->ndocs ? &x->docs[d->id] : NULL))
+		x->keys_gen++;
 	return rc;
 }
 
+/* Takes product id (no longer in the database) out of x. */
+static void apply_gone(struct idx *x, int64_t id)
+{
+	if ((uint64_t)id < x->ndocs && x->docs[id].active)
+		x->keys_gen++;
+	remove_doc(x, (uint32_t)id);
+}
+
+/* The whole catalog streamed into a fresh index. */
+struct fill {
+	struct idx *x;
+	int failed;
+};
+
+static int fill_row(void *arg, const struct store_product *p, const char *tags_text)
+{
+	struct fill *f = arg;
+	struct docin d;
+	memset(&d, 0, sizeof d);
+	if (p->id <= 0 || p->id > MAX_DOC_ID || docin_read(p, tags_text, &d) != 0 ||
+	    (d.active && add_doc(f->x, &d, 1) != 0))
+		f->failed = 1;
+	tokbuf_free(&d.b);
+	return f->failed;
+}
+
+/* Products read for a change, applied later under the write lock. */
+struct batch {
+	struct docin *d;
+	size_t n, cap;
+	int failed;
+};
+
+static int batch_row(void *arg, const struct store_product *p, const char *tags_text)
+{
+	struct batch *b = arg;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		struct docin *d = realloc(b->d, cap * sizeof *d);
+		if (!d) {
+			b->failed = 1;
+			return 1;
+		}
+		b->d = d;
+		b->cap = cap;
+	}
+	struct docin *d = &b->d[b->n];
+	memset(d, 0, sizeof *d);
+	b->n++;
+	if (p->id <= 0 || p->id > MAX_DOC_ID || docin_read(p, tags_text, d) != 0)
+		b->failed = 1;
+	return b->failed;
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		tokbuf_free(&b->d[i].b);
+	free(b->d);
+}
+
+/* Drops the index after a change it cannot follow; rebuilt on next use. */
+static void drop_cur(void)
+{
+	idx_free(cur);
+	cur = NULL;
+	atomic_store(&stale, 1);
+}
+
+/* Reads products ids[0..n) and applies them to the current index (in one batch: see
+ * change_lock). */
+static void apply_changes(struct store *s, const int64_t *ids, size_t n)
+{
+	pthread_mutex_lock(&change_lock);
+	pthread_rwlock_rdlock(&lock);
+	int have = cur != NULL;
+	pthread_rwlock_unlock(&lock);
+	if (!have) { /* nothing to keep current: the next build reads everything */
+		pthread_mutex_unlock(&change_lock);
+		return;
+	}
+	struct batch b = { 0 };
+	int bad = tokenizer_ready() != 0;
+	for (size_t i = 0; i < n; i++)
+		bad |= ids[i] <= 0 || ids[i] > MAX_DOC_ID;
+	if (!bad && (store_products_each(s, ids, n, batch_row, &b) != STORE_OK || b.failed))
+		bad = 1;
+	pthread_rwlock_wrlock(&lock);
+	if (cur && bad) {
+		drop_cur();
+	} else if (cur) {
+		pcache_clear(cur); /* the postings change */
+		for (size_t i = 0; i < n && cur; i++) {
+			const struct docin *d = NULL;
+			for (size_t k = 0; k < b.n && !d; k++)
+				if (b.d[k].id == ids[i])
+					d = &b.d[k];
+			if (!d)
+				apply_gone(cur, ids[i]);
+			else if (apply_doc(cur, d, 0) != 0)
+				drop_cur();
+		}
+	}
+	pthread_rwlock_unlock(&lock);
+	batch_free(&b);
+	pthread_mutex_unlock(&change_lock);
+}
+
 /* Builds a fresh index and swaps it in (one thread at a time; others fall back). */
-static void build(sqlite3 *db)
+static void build(struct store *s)
 {
 	if (pthread_mutex_trylock(&build_lock) != 0)
 		return;
@@ -659,14 +735,10 @@ static void build(sqlite3 *db)
 	building = 1;
 	npending = 0;
 	pthread_mutex_unlock(&pend_lock);
-
 	struct idx *x = calloc(1, sizeof *x);
-	int ok = x != NULL;
-	/* One read transaction: the index is the database at one moment. */
-	int began = ok && sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
-	ok = ok && began && load(db, x, NULL, 0, 1) == 0;
-	if (began)
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	struct fill f = { x, x == NULL || tokenizer_ready() != 0 };
+	/* One statement: the index is the database at one moment. */
+	int ok = !f.failed && store_products_each(s, NULL, 0, fill_row, &f) == STORE_OK && !f.failed;
 	if (ok) {
 		sort_idx = x;
 		if (x->nterms > 0) /* an empty catalog: no array at all (qsort(NULL) is UB) */
@@ -677,6 +749,17 @@ static void build(sqlite3 *db)
 	if (ok) {
 		old = cur;
 		cur = x;
+	}
+	pthread_rwlock_unlock(&lock);
+	idx_free(old);
+	if (!ok) {
+		idx_free(x);
+		atomic_store(&stale, 1); /* try again later; the database answers meanwhile */
+		log_warn("search", "in-memory search index not built; full-text searches go to the"
+			 " database");
+	} else {
+		log_info("search", "in-memory search index: %lld products, %u terms",
+			 (long long)x->nrow, x->nterms);
 	}
 	/* Changes committed while reading: read them again, into what is current. */
 	for (;;) {
@@ -689,25 +772,17 @@ static void build(sqlite3 *db)
 		if (!n || !ids)
 			building = 0;
 		pthread_mutex_unlock(&pend_lock);
-		if (!n || !ids)
+		if (!n || !ids) {
+			if (n) { /* out of memory: cannot follow */
+				pthread_rwlock_wrlock(&lock);
+				drop_cur();
+				pthread_rwlock_unlock(&lock);
+			}
 			break;
-		if (cur && load(db, cur, ids, n, 0) != 0) {
-			idx_free(cur); /* cannot follow: rebuild */
-			cur = NULL;
-			atomic_store(&stale, 1);
 		}
+		apply_changes(s, ids, n);
 		free(ids);
 	}
-	pthread_rwlock_unlock(&lock);
-	if (!ok) {
-		idx_free(x);
-		atomic_store(&stale, 1); /* try again later; SQLite answers meanwhile */
-		log_warn("search", "in-memory search index not built; full-text searches go to SQLite");
-	} else {
-		log_info("search", "in-memory search index: %lld products, %u terms",
-			 (long long)x->nrow, x->nterms); /* x is cur or freed: read under build_lock */
-	}
-	idx_free(old);
 	pthread_mutex_unlock(&build_lock);
 }
 
@@ -720,9 +795,9 @@ void searchidx_invalidate(void)
 	pthread_rwlock_unlock(&lock);
 }
 
-void searchidx_build(sqlite3 *db)
+void searchidx_build(struct store *s)
 {
-	build(db);
+	build(s);
 }
 
 /* Builds on a thread of its own with its own connection, so that no request waits;
@@ -733,7 +808,7 @@ static atomic_llong builder_failed_at;
 static void *builder(void *arg)
 {
 	(void)arg;
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	if (db)
 		build(db);
 	if (!db || atomic_load(&stale))
@@ -758,32 +833,36 @@ static void build_soon(void)
 	pthread_attr_destroy(&a);
 }
 
-void searchidx_product_changed(sqlite3 *db, int64_t id)
+void searchidx_products_changed(struct store *s, const int64_t *ids, size_t n)
 {
+	if (!n)
+		return;
 	pthread_mutex_lock(&pend_lock);
 	if (building) {
-		if (npending == cappending) {
-			size_t cap = cappending ? cappending * 2 : 64;
+		if (npending + n > cappending) {
+			size_t cap = cappending ? cappending : 64;
+			while (cap < npending + n)
+				cap *= 2;
 			int64_t *p = realloc(pending, cap * sizeof *p);
 			if (p) {
 				pending = p;
 				cappending = cap;
 			}
 		}
-		if (npending < cappending)
-			pending[npending++] = id;
-		else
+		if (npending + n <= cappending) {
+			memcpy(pending + npending, ids, n * sizeof *ids);
+			npending += n;
+		} else {
 			atomic_store(&stale, 1);
+		}
 	}
 	pthread_mutex_unlock(&pend_lock);
-	pthread_rwlock_wrlock(&lock);
-	if (cur && load(db, cur, &id, 1, 0) != 0) {
-		/* Cannot follow (out of memory, odd data): drop it, rebuild on next use. */
-		idx_free(cur);
-		cur = NULL;
-		atomic_store(&stale, 1);
-	}
-	pthread_rwlock_unlock(&lock);
+	apply_changes(s, ids, n);
+}
+
+void searchidx_product_changed(struct store *s, int64_t id)
+{
+	searchidx_products_changed(s, &id, 1);
 }
 
 /* ------------------------------------------------------------------ search */
@@ -1124,9 +1203,8 @@ static int ready(void)
 	return 0;
 }
 
-int searchidx_count(sqlite3 *db, const struct searchidx_query *q, int64_t *total)
+int searchidx_count(const struct searchidx_query *q, int64_t *total)
 {
-	(void)db;
 	if (ready() != 0)
 		return -1;
 	const struct idx *x = cur;
@@ -1377,8 +1455,7 @@ static int match_words(const char *m, const char **w, uint32_t *wl, int max)
 	return n;
 }
 
-int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids, int *nids,
-		     int64_t *total)
+int searchidx_search(const struct searchidx_query *q, int64_t *ids, int *nids, int64_t *total)
 {
 	const char *w[MAX_PHRASES];
 	uint32_t wl[MAX_PHRASES];
@@ -1395,9 +1472,9 @@ int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids,
 		pthread_rwlock_unlock(&lock);
 		return v ? 0 : -1;
 	}
-	if (tokenizer_for(db) != 0)
+	if (tokenizer_ready() != 0)
 		return -1;
-	/* Each word must be one token, as FTS5 makes of it (else a phrase: SQLite). */
+	/* Each word must be one token, as FTS5 makes of it (else a phrase: the database). */
 	struct tokbuf qb = { 0 };
 	for (int i = 0; i < nw; i++) {
 		size_t before_n = qb.n;

@@ -12,16 +12,20 @@
  * price, seller) and sort keys, so a search is a merge of posting lists and a
  * bounded heap: the `total` stays exact.
  *
- * It is built from the database on first use (searches meanwhile, and any query it
- * does not handle, get -1: the caller asks SQLite), kept in step by
- * searchidx_product_changed() after each committed product change, and rebuilt after
- * searchidx_invalidate() (bulk imports).
+ * It is built from the database through the storage interface (store_products_each,
+ * either backend: the same catalog gives the same answers in the same order) at
+ * start and after searchidx_invalidate() (searches meanwhile, and any query it does
+ * not handle, get -1: the caller asks the database), and kept in step by
+ * searchidx_product_changed() after each committed product change: made here, or by
+ * another process on the same PostgreSQL database (heard by catalog_feed.c).
  */
 #ifndef VOXCART_SEARCHIDX_H
 #define VOXCART_SEARCHIDX_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct store;
 
 enum searchidx_sort { SEARCHIDX_RANK, SEARCHIDX_NEWEST, SEARCHIDX_PRICE_ASC, SEARCHIDX_PRICE_DESC };
 
@@ -37,19 +41,20 @@ struct searchidx_query {
 
 /* Fills ids[0..*n) (at most q->limit) with the page and *total with every match.
  * Returns 0, or -1 when the index is not ready or the query is one it does not
- * handle (then nothing is filled).  db: the caller's connection (for tokenizing). */
-int searchidx_search(sqlite3 *db, const struct searchidx_query *q, int64_t *ids, int *n,
-		     int64_t *total);
+ * handle (then nothing is filled). */
+int searchidx_search(const struct searchidx_query *q, int64_t *ids, int *n, int64_t *total);
 /* Counts active products that pass the filters (words ignored); -1 when not ready. */
-int searchidx_count(sqlite3 *db, const struct searchidx_query *q, int64_t *total);
+int searchidx_count(const struct searchidx_query *q, int64_t *total);
 
-/* Product id changed and the change is committed: re-read it from db. */
-void searchidx_product_changed(sqlite3 *db, int64_t id);
+/* Product id changed and the change is committed: re-read it through s. */
+void searchidx_product_changed(struct store *s, int64_t id);
+/* The same for several products, read in one go. */
+void searchidx_products_changed(struct store *s, const int64_t *ids, size_t n);
 /* Any product may have changed: forget the index, rebuild it (on a thread of its own)
  * on next use. */
 void searchidx_invalidate(void);
 /* Builds the index now from db, if it is not up to date (tests; the server builds on
  * first use). */
-void searchidx_build(sqlite3 *db);
+void searchidx_build(struct store *s);
 
 #endif

@@ -7,7 +7,7 @@
 #include "log.h"
 #include "searchidx.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <time.h>
@@ -24,7 +24,7 @@ static void *index_thread(void *arg)
 {
 	double *cpu = arg;
 	double c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
-	sqlite3 *db = store_thread_db();
+	struct store *db = store_thread();
 	if (db)
 		searchidx_build(db);
 	store_thread_close();

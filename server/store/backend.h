@@ -92,6 +92,8 @@ struct store_ops {
 
 	/* catalog */
 	int (*product_get)(struct store *s, int64_t id, struct store_product *p);
+	int (*products_each)(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+			     void *arg);
 	int (*products_by_id)(struct store *s, const int64_t *ids, size_t n,
 			      struct store_products *out);
 	int (*seller_products)(struct store *s, int64_t seller_id, int64_t limit, int64_t offset,
@@ -169,7 +171,8 @@ struct store_ops {
 
 	/* the catalog's change feed */
 	int (*changes_listen)(struct store *s);
-	int (*changes_wait)(struct store *s, int timeout_ms, int *changed);
+	int (*changes_wait)(struct store *s, int timeout_ms, store_change_fn fn, void *arg,
+			    int *changed);
 
 	/* housekeeping locks */
 	int (*lock_try)(struct store *s, enum store_lock lock, int *got);
@@ -186,6 +189,10 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	char err[256];
+	/* store.c's: in a transaction (store_tx_begin), the products it changed, told to
+	 * store_on_product_change's hook once it commits (nchanged -1: any product). */
+	int in_tx, nchanged;
+	int64_t changed[32];
 };
 
 /* Records an error message on s (printf-style); returns STORE_ERROR. */

@@ -136,11 +136,73 @@ const char *store_errmsg(const struct store *s)
 	return s ? s->err : "no database connection";
 }
 
-int store_tx_begin(struct store *s) { return s->ops->tx_begin(s); }
+/* ---- products changed through this process (store_on_product_change) ---- */
 
-int store_tx_commit(struct store *s) { return s->ops->tx_commit(s); }
+static store_product_hook product_hook;
 
-void store_tx_rollback(struct store *s) { s->ops->tx_rollback(s); }
+void store_on_product_change(store_product_hook fn)
+{
+	product_hook = fn;
+}
+
+static void hook_flush(struct store *s)
+{
+	int n = s->nchanged;
+	s->nchanged = 0;
+	if (!product_hook)
+		return;
+	if (n < 0)
+		product_hook(0);
+	for (int i = 0; i < n; i++)
+		product_hook(s->changed[i]);
+}
+
+/* Product id (0: any) was changed by a call that succeeded: told now, or when the
+ * transaction under way commits. */
+static void changed(struct store *s, int64_t id)
+{
+	if (!product_hook)
+		return;
+	if (!s->in_tx) {
+		product_hook(id);
+		return;
+	}
+	if (s->nchanged < 0)
+		return;
+	for (int i = 0; i < s->nchanged; i++)
+		if (s->changed[i] == id)
+			return;
+	if (id == 0 || s->nchanged == (int)(sizeof s->changed / sizeof s->changed[0]))
+		s->nchanged = -1;
+	else
+		s->changed[s->nchanged++] = id;
+}
+
+int store_tx_begin(struct store *s)
+{
+	int rc = s->ops->tx_begin(s);
+	if (rc == STORE_OK) {
+		s->in_tx = 1;
+		s->nchanged = 0;
+	}
+	return rc;
+}
+
+int store_tx_commit(struct store *s)
+{
+	int rc = s->ops->tx_commit(s);
+	s->in_tx = 0;
+	/* Also after a failed commit: whether it took is not known for sure. */
+	hook_flush(s);
+	return rc;
+}
+
+void store_tx_rollback(struct store *s)
+{
+	s->ops->tx_rollback(s);
+	s->in_tx = 0;
+	s->nchanged = 0;
+}
 
 int store_savepoint(struct store *s) { return s->ops->savepoint(s); }
 
@@ -168,7 +230,10 @@ int store_user_update(struct store *s, int64_t id, const char *name, int set_add
 {
 	if (!s->ops->user_update)
 		return store_unsupported(s, "user_update");
-	return s->ops->user_update(s, id, name, set_address, address_json);
+	int rc = s->ops->user_update(s, id, name, set_address, address_json);
+	if (rc == STORE_OK && name)
+		changed(s, 0); /* a seller's name shows on their products */
+	return rc;
 }
 
 int store_login_find(struct store *s, const char *email, struct store_login *l)
@@ -306,12 +371,13 @@ int store_changes_listen(struct store *s)
 	return s->ops->changes_listen(s);
 }
 
-int store_changes_wait(struct store *s, int timeout_ms, int *changed)
+int store_changes_wait(struct store *s, int timeout_ms, store_change_fn fn, void *arg,
+		       int *heard)
 {
-	*changed = 0;
+	*heard = 0;
 	if (!s->ops->changes_wait)
 		return store_unsupported(s, "changes_wait");
-	return s->ops->changes_wait(s, timeout_ms, changed);
+	return s->ops->changes_wait(s, timeout_ms, fn, arg, heard);
 }
 
 int store_lock_try(struct store *s, enum store_lock lock, int *got)
@@ -463,7 +529,10 @@ int store_stock_take(struct store *s, int64_t product_id, int64_t qty)
 {
 	if (!s->ops->stock_take)
 		return store_unsupported(s, "stock_take");
-	return s->ops->stock_take(s, product_id, qty);
+	int rc = s->ops->stock_take(s, product_id, qty);
+	if (rc == STORE_OK)
+		changed(s, product_id);
+	return rc;
 }
 
 int store_order_insert(struct store *s, int64_t user_id, int64_t subtotal_cents,
@@ -495,7 +564,10 @@ int store_order_release(struct store *s, int64_t order_id, int refunded, int64_t
 {
 	if (!s->ops->order_release)
 		return store_unsupported(s, "order_release");
-	return s->ops->order_release(s, order_id, refunded, now);
+	int rc = s->ops->order_release(s, order_id, refunded, now);
+	if (rc == STORE_OK)
+		changed(s, 0); /* the order's products got their stock back */
+	return rc;
 }
 
 int store_orders_due(struct store *s, int64_t now, int64_t *ids, size_t max, size_t *n)
@@ -509,7 +581,10 @@ int store_order_expire(struct store *s, int64_t order_id, int64_t now)
 {
 	if (!s->ops->order_expire)
 		return store_unsupported(s, "order_expire");
-	return s->ops->order_expire(s, order_id, now);
+	int rc = s->ops->order_expire(s, order_id, now);
+	if (rc == STORE_OK)
+		changed(s, 0);
+	return rc;
 }
 
 int store_order_get(struct store *s, int64_t order_id, struct store_order *o)
@@ -541,8 +616,15 @@ int store_product_insert(struct store *s, int64_t seller_id, const char *title,
 {
 	if (!s->ops->product_insert)
 		return store_unsupported(s, "product_insert");
-	return s->ops->product_insert(s, seller_id, title, description, price_cents, stock,
-				      category, tags_json, sku, now, id);
+	int64_t made = 0;
+	int rc = s->ops->product_insert(s, seller_id, title, description, price_cents, stock,
+					category, tags_json, sku, now, &made);
+	if (rc == STORE_OK) {
+		changed(s, made);
+		if (id)
+			*id = made;
+	}
+	return rc;
 }
 
 int store_product_update(struct store *s, int64_t id, const struct store_product_change *c,
@@ -550,7 +632,18 @@ int store_product_update(struct store *s, int64_t id, const struct store_product
 {
 	if (!s->ops->product_update)
 		return store_unsupported(s, "product_update");
-	return s->ops->product_update(s, id, c, now);
+	int rc = s->ops->product_update(s, id, c, now);
+	if (rc == STORE_OK)
+		changed(s, id);
+	return rc;
+}
+
+int store_products_each(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+			void *arg)
+{
+	if (!s->ops->products_each)
+		return store_unsupported(s, "products_each");
+	return s->ops->products_each(s, ids, n, fn, arg);
 }
 
 int store_product_by_sku(struct store *s, int64_t seller_id, const char *sku, int64_t *id)

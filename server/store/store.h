@@ -42,10 +42,10 @@
  *
  * AGGREGATES below: accounts and tokens; conversations; catalog (products, the
  * seller's listings, categories, search, the buddy's vocabulary); carts; payments
- * (saved cards); orders and checkout; seller views; idempotency.  With SQLite the
- * in-memory search index (searchidx.c) and product_cache.c's change hooks still read
- * the SQLite connection itself (server/store.h, transitional); on PostgreSQL they are
- * not used.
+ * (saved cards); orders and checkout; seller views; idempotency.  The in-memory search
+ * index (searchidx.c) and the serialised products (product_cache.c) are filled through
+ * store_products_each and kept current by store_on_product_change and the change feed
+ * on both backends; on SQLite product_cache.c's update hooks see changes too.
  */
 #ifndef VOXCART_STORE_STORE_H
 #define VOXCART_STORE_STORE_H
@@ -259,6 +259,22 @@ void store_products_free(struct store_products *l);
 
 /* The product with this id, whatever its status. */
 int store_product_get(struct store *s, int64_t id, struct store_product *p);
+/* Streams products to fn with their tags joined by spaces (the text the full-text
+ * index holds), one at a time (nothing is held for the whole catalog): with ids NULL
+ * every active product in id order, in one statement (one snapshot of the catalog);
+ * else the products of ids[0..n), whatever their status, in id order (an id with no
+ * product is skipped).  p and tags_text are the callee's: copy what you keep.  fn
+ * returns non-zero to stop (the rest is dropped; STORE_OK).  The in-memory search
+ * index and the cache of serialised products are filled from it. */
+typedef int (*store_product_fn)(void *arg, const struct store_product *p, const char *tags_text);
+int store_products_each(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+			void *arg);
+/* Called after a change made through this process to a product's row is committed,
+ * with the product's id, or 0 when it may be any product (stock given back by an
+ * order, a seller's name); set once before threads start (NULL: none).  Changes made
+ * by other processes arrive through the change feed (store_changes_wait). */
+typedef void (*store_product_hook)(int64_t product_id);
+void store_on_product_change(store_product_hook fn);
 /* The active products among ids, in the order of ids (ids not found or not active are
  * left out).  Hot path of search: backends keep this statement prepared. */
 int store_products_by_id(struct store *s, const int64_t *ids, size_t n,
@@ -561,14 +577,23 @@ int store_idem_purge(struct store *s, int64_t before, int64_t *purged);
 /* ---- the catalog's change feed (several processes on one database) ---------------- */
 
 /* Subscribes this connection (keep it for this alone) to the catalog's changes: every
- * committed change of a product's title, description, price, category, tags, status
- * or seller, made through any process, is then heard by store_changes_wait.  SQLite
- * has no such feed (one process per file: every change is made here and seen by
- * catalog_changed directly): "not supported". */
+ * committed change to a product's row (insert, update, delete) or to a user's name,
+ * made through any process (this one too), is then heard by store_changes_wait.
+ * SQLite has no such feed (one process per file: every change is made here and seen
+ * directly): "not supported". */
 int store_changes_listen(struct store *s);
-/* Waits at most timeout_ms for changes; *changed = 1 when some were heard (one or
- * many: the caller refreshes everything the catalog feeds). */
-int store_changes_wait(struct store *s, int timeout_ms, int *changed);
+enum store_change_kind {
+	STORE_CHANGE_PRODUCT, /* what is searched or listed by: text, price, category,
+			       * status, seller, creation (or the row came or went) */
+	STORE_CHANGE_STOCK,   /* only the rest of the row (stock, updated_at...) */
+	STORE_CHANGE_ALL,     /* any product may show differently (a user's name) */
+};
+/* One change: its kind and product id (0 with STORE_CHANGE_ALL). */
+typedef void (*store_change_fn)(void *arg, enum store_change_kind kind, int64_t product_id);
+/* Waits at most timeout_ms for changes and calls fn for each heard (in commit order;
+ * a transaction's changes arrive together); *changed = how many. */
+int store_changes_wait(struct store *s, int timeout_ms, store_change_fn fn, void *arg,
+		       int *changed);
 
 /* ---- housekeeping that must run once ------------------------------------------------ */
 

@@ -63,7 +63,7 @@ static void setup(void)
 		"DELETE FROM products_fts WHERE rowid % 9 = 0;"
 		"COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	searchidx_invalidate();
-	searchidx_build(db);
+	searchidx_build(store);
 }
 
 static void teardown(void)
@@ -150,7 +150,7 @@ END_TEST
 
 START_TEST(test_changed_products)
 {
-	product_list_warm(db); /* every product serialised ahead, as the server does */
+	product_list_warm(store); /* every product serialised ahead, as the server does */
 	compare_all();
 	/* Stock taken (as orders.c does: the index is not told), a title edited, one
 	 * archived: the cached copies are stale and not served. */

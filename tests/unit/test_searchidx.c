@@ -70,7 +70,7 @@ static void setup(void)
 		"DELETE FROM products_fts WHERE rowid % 11 = 0;"
 		"COMMIT;", NULL, NULL, NULL), SQLITE_OK);
 	searchidx_invalidate();
-	searchidx_build(db);
+	searchidx_build(store);
 }
 
 static void teardown(void)
@@ -100,7 +100,7 @@ static int compare(const char *text, int any, const char *cat, int64_t lo, int64
 		  : !strcmp(sort, "price_asc") ? SEARCHIDX_PRICE_ASC : SEARCHIDX_PRICE_DESC;
 	int64_t ids[200], total = -1;
 	int n = -1;
-	ck_assert_msg(searchidx_search(db, &sq, ids, &n, &total) == 0, "index refused %s", match);
+	ck_assert_msg(searchidx_search(&sq, ids, &n, &total) == 0, "index refused %s", match);
 
 	/* The same search through the storage interface (FTS5 and the indexes). */
 	struct store_search ss = { .match = match, .words = nw, .category = cat, .min_price = lo,
@@ -191,7 +191,7 @@ START_TEST(test_in_step_with_changes)
 		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
 	}
 	for (int i = 0; i < 40; i++)
-		searchidx_product_changed(db, add_product());
+		searchidx_product_changed(store, add_product());
 	compare_wordless();
 	char sql[512];
 	for (int id = 5; id < 1500; id += 37) {
@@ -217,7 +217,7 @@ START_TEST(test_in_step_with_changes)
 			 " (SELECT group_concat(value, ' ') FROM json_each(products.tags))"
 			 " FROM products WHERE id = %d AND status = 'active';", id, id);
 		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-		searchidx_product_changed(db, id);
+		searchidx_product_changed(store, id);
 		if (id % 5 == 0)
 			compare("", 0, cats[id % 5], -1, 500, 0, id % 2 ? "price_desc" : NULL, 20, 0);
 	}
@@ -231,19 +231,19 @@ START_TEST(test_not_ready_or_phrases_go_to_sqlite)
 				      .limit = 20 };
 	int64_t ids[20], total;
 	int n;
-	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	ck_assert_int_eq(searchidx_search(&sq, ids, &n, &total), 0);
 	searchidx_invalidate();
 	/* Not built: SQLite answers (-1) until the builder thread is done. */
-	int r = searchidx_search(db, &sq, ids, &n, &total);
+	int r = searchidx_search(&sq, ids, &n, &total);
 	for (int i = 0; r != 0 && i < 500; i++) {
 		ck_assert_int_eq(r, -1);
 		usleep(10000);
-		r = searchidx_search(db, &sq, ids, &n, &total);
+		r = searchidx_search(&sq, ids, &n, &total);
 	}
 	ck_assert_int_eq(r, 0);
 	/* A word the tokenizer splits is a phrase to FTS5. */
 	sq.match = "\"caf\xc3\xa9\xe2\x80\x94x\"*";
-	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), -1);
+	ck_assert_int_eq(searchidx_search(&sq, ids, &n, &total), -1);
 }
 END_TEST
 
@@ -254,19 +254,19 @@ START_TEST(test_empty_catalog_and_wordless_product)
 	ck_assert_int_eq(sqlite3_exec(db, "UPDATE products SET status = 'archived';"
 				      " DELETE FROM products_fts;", NULL, NULL, NULL), SQLITE_OK);
 	searchidx_invalidate();
-	searchidx_build(db);
+	searchidx_build(store);
 	struct searchidx_query sq = { .match = "\"coffee\"*", .min_price = -1, .max_price = -1,
 				      .limit = 20 };
 	int64_t ids[20], total = -1;
 	int n = -1;
-	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	ck_assert_int_eq(searchidx_search(&sq, ids, &n, &total), 0);
 	ck_assert_int_eq(n, 0);
 	ck_assert_int_eq(total, 0);
 	int64_t id = catalog_insert(store, 1, "!!! ...", "", 100, 1, "Tea", "[]");
 	ck_assert_int_gt(id, 0);
-	searchidx_product_changed(db, id);
+	searchidx_product_changed(store, id);
 	sq.match = "\"tea\"*";
-	ck_assert_int_eq(searchidx_search(db, &sq, ids, &n, &total), 0);
+	ck_assert_int_eq(searchidx_search(&sq, ids, &n, &total), 0);
 	ck_assert_int_eq(total, 1); /* its category */
 	ck_assert_int_eq(ids[0], id);
 	compare("tea", 0, NULL, -1, -1, 0, NULL, 20, 0);

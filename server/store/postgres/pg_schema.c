@@ -202,12 +202,46 @@ static const char *const m5_change_feed[] = {
 	NULL,
 };
 
+/* The change feed by product (issue 16: each process keeps a search index and
+ * serialised products in memory, updated product by product): each changed row
+ * notifies channel voxcart_products with "p<id>" when what lists or finds it changed
+ * (text, price, category, tags, status, seller, creation, or the row came or went),
+ * else "s<id>" (stock, updated_at...); a user's new name "*" (it shows on every
+ * product of theirs).  Notifications are delivered at commit, each distinct payload
+ * once per transaction. */
+static const char *const m6_product_feed[] = {
+	"DROP TRIGGER products_changed ON products;",
+	"DROP FUNCTION voxcart_catalog_notify();",
+	"CREATE FUNCTION voxcart_product_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+	" BEGIN"
+	"  IF TG_OP = 'DELETE' THEN"
+	"   PERFORM pg_notify('voxcart_products', 'p' || OLD.id);"
+	"  ELSIF TG_OP = 'INSERT' OR (OLD.title, OLD.description, OLD.price_cents, OLD.category,"
+	"    OLD.tags, OLD.status, OLD.seller_id, OLD.created_at, OLD.id) IS DISTINCT FROM"
+	"    (NEW.title, NEW.description, NEW.price_cents, NEW.category, NEW.tags, NEW.status,"
+	"    NEW.seller_id, NEW.created_at, NEW.id) THEN"
+	"   PERFORM pg_notify('voxcart_products', 'p' || NEW.id);"
+	"  ELSE"
+	"   PERFORM pg_notify('voxcart_products', 's' || NEW.id);"
+	"  END IF;"
+	"  RETURN NULL;"
+	" END $$;",
+	"CREATE TRIGGER products_changed AFTER INSERT OR DELETE OR UPDATE ON products"
+	"  FOR EACH ROW EXECUTE FUNCTION voxcart_product_notify();",
+	"CREATE FUNCTION voxcart_user_notify() RETURNS trigger LANGUAGE plpgsql AS"
+	"  $$ BEGIN PERFORM pg_notify('voxcart_products', '*'); RETURN NULL; END $$;",
+	"CREATE TRIGGER users_renamed AFTER UPDATE OF name ON users FOR EACH ROW"
+	"  WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION voxcart_user_notify();",
+	NULL,
+};
+
 const char *const *const pg_migrations[] = {
 	m1_base,
 	m2_dialogue_state,
 	m3_line_order,
 	m4_unaccent,
 	m5_change_feed,
+	m6_product_feed,
 };
 
 const int pg_migration_count = (int)(sizeof pg_migrations / sizeof pg_migrations[0]);

@@ -1433,12 +1433,14 @@ static int pg_categories(struct store *s, struct store_categories *out)
 	return rc;
 }
 
-/* Streams the rows of sql one at a time (single-row mode: nothing is held for the
- * whole catalog) to row(); once row() returns non-zero the rest is read and dropped. */
-static int stream(struct pg_store *p, const char *sql, const char *what,
-		  int (*row)(void *arg, PGresult *r), void *arg)
+/* Streams the rows of sql (with text parameters) one at a time (single-row mode:
+ * nothing is held for the whole catalog) to row(); once row() returns non-zero the
+ * rest is read and dropped. */
+static int stream_params(struct pg_store *p, const char *sql, int nparams,
+			 const char *const *params, const char *what,
+			 int (*row)(void *arg, PGresult *r), void *arg)
 {
-	if (!PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0) ||
+	if (!PQsendQueryParams(p->conn, sql, nparams, NULL, params, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(p->conn))
 		return pg_fail(p, what);
 	int rc = STORE_OK, stop = 0;
@@ -1454,6 +1456,70 @@ static int stream(struct pg_store *p, const char *sql, const char *what,
 		PQclear(r);
 	}
 	return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+static int stream(struct pg_store *p, const char *sql, const char *what,
+		  int (*row)(void *arg, PGresult *r), void *arg)
+{
+	return stream_params(p, sql, 0, NULL, what, row, arg);
+}
+
+/* ---- catalog: every product, streamed (the in-memory index and caches) ---- */
+
+/* The tags joined by spaces (in their order), as SQLite's fts_sync indexes them. */
+#define TAGS_TEXT                                                                         \
+	"coalesce((SELECT string_agg(t.v, ' ' ORDER BY t.n) FROM json_array_elements_text("  \
+	"CASE WHEN json_typeof(p.tags::json) = 'array' THEN p.tags::json ELSE '[]' END)"  \
+	" WITH ORDINALITY AS t(v, n)), '')"
+
+struct each_arg {
+	struct store *s;
+	store_product_fn fn;
+	void *arg;
+	int failed;
+};
+
+static int each_row(void *arg, PGresult *r)
+{
+	struct each_arg *e = arg;
+	struct store_product pr;
+	if (product_row(e->s, r, 0, &pr) != STORE_OK) {
+		e->failed = 1;
+		return 1;
+	}
+	int stop = e->fn(e->arg, &pr, PQgetvalue(r, 0, 14));
+	store_product_free(&pr);
+	return stop;
+}
+
+static int pg_products_each(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+			    void *arg)
+{
+	struct pg_store *p = pg_of(s);
+	struct each_arg e = { s, fn, arg, 0 };
+	int rc;
+	if (!ids) {
+		rc = stream(p, "SELECT " PRODUCT_COLUMNS ", " TAGS_TEXT PRODUCT_FROM
+			    "WHERE p.status = 'active' ORDER BY p.id", "products each", each_row, &e);
+	} else {
+		size_t cap = n * 21 + 3, len = 0;
+		char *arr = malloc(cap);
+		if (!arr)
+			return store_set_err(s, "out of memory");
+		arr[len++] = '{';
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(arr + len, cap - len, "%s%lld", i ? "," : "",
+						(long long)ids[i]);
+		snprintf(arr + len, cap - len, "}");
+		const char *params[1] = { arr };
+		rc = stream_params(p, "SELECT " PRODUCT_COLUMNS ", " TAGS_TEXT PRODUCT_FROM
+				   "WHERE p.id = ANY($1::bigint[]) ORDER BY p.id", 1, params,
+				   "products each", each_row, &e);
+		free(arr);
+	}
+	if (rc == STORE_OK && e.failed)
+		rc = STORE_ERROR; /* product_row said why */
+	return rc;
 }
 
 struct text_arg {
@@ -1576,34 +1642,44 @@ static int pg_products_search(struct store *s, const struct store_search *q, int
 
 static int pg_changes_listen(struct store *s)
 {
-	return run(pg_of(s), "LISTEN voxcart_catalog", "listen");
+	return run(pg_of(s), "LISTEN voxcart_products", "listen");
 }
 
-/* Takes the notifications that arrived; 1 when there was one. */
-static int heard(PGconn *c)
+/* Hands the notifications that arrived to fn ("p<id>", "s<id>", "*": pg_schema.c's
+ * m6); how many. */
+static int heard(PGconn *c, store_change_fn fn, void *arg)
 {
 	int any = 0;
 	PGnotify *n;
 	while ((n = PQnotifies(c))) {
-		any = 1;
+		const char *e = n->extra ? n->extra : "";
+		long long id = e[0] ? strtoll(e + 1, NULL, 10) : 0;
+		if (e[0] == 'p' && id > 0)
+			fn(arg, STORE_CHANGE_PRODUCT, id);
+		else if (e[0] == 's' && id > 0)
+			fn(arg, STORE_CHANGE_STOCK, id);
+		else
+			fn(arg, STORE_CHANGE_ALL, 0);
+		any++;
 		PQfreemem(n);
 	}
 	return any;
 }
 
-static int pg_changes_wait(struct store *s, int timeout_ms, int *changed)
+static int pg_changes_wait(struct store *s, int timeout_ms, store_change_fn fn, void *arg,
+			   int *changed)
 {
 	struct pg_store *p = pg_of(s);
 	if (!PQconsumeInput(p->conn))
 		return pg_fail(p, "change feed");
-	if (!(*changed = heard(p->conn))) {
+	if (!(*changed = heard(p->conn, fn, arg))) {
 		struct pollfd fd = { .fd = PQsocket(p->conn), .events = POLLIN };
 		if (fd.fd < 0)
 			return store_set_err(s, "change feed: the connection is closed");
 		if (poll(&fd, 1, timeout_ms) > 0) {
 			if (!PQconsumeInput(p->conn))
 				return pg_fail(p, "change feed");
-			*changed = heard(p->conn);
+			*changed = heard(p->conn, fn, arg);
 		}
 	}
 	return STORE_OK;
@@ -1837,6 +1913,7 @@ static const struct store_ops pg_ops = {
 	.products_search = pg_products_search,
 	.changes_listen = pg_changes_listen,
 	.changes_wait = pg_changes_wait,
+	.products_each = pg_products_each,
 	.lock_try = pg_lock_try,
 	.lock_release = pg_lock_release,
 	.conv_create = pg_conv_create,

@@ -176,6 +176,65 @@ int sq_products_count(struct store *s, int64_t *n)
 	return st ? sq_count(q, st, n, "products count") : STORE_ERROR;
 }
 
+/* PRODUCT_COLUMNS and the tags joined by spaces, as fts_sync (listings.c) indexes them. */
+#define EACH_SELECT                                                                       \
+	"SELECT " PRODUCT_COLUMNS ", coalesce((SELECT group_concat(value, ' ')"            \
+	" FROM json_each(p.tags)), '')" PRODUCT_FROM
+
+/* Steps st (bound) to its end or until fn stops: STORE_OK or the error. */
+static int each_rows(struct store *s, sqlite3_stmt *st, store_product_fn fn, void *arg, int *stop)
+{
+	int step;
+	while (!*stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_product p;
+		memset(&p, 0, sizeof p);
+		if (product_row(s, st, &p) != STORE_OK)
+			return STORE_ERROR;
+		*stop = fn(arg, &p, (const char *)sqlite3_column_text(st, 14)) != 0;
+		store_product_free(&p);
+	}
+	if (*stop)
+		return STORE_OK;
+	return step == SQLITE_DONE ? STORE_OK : sq_fail(sq_of(s), "products each");
+}
+
+int sq_products_each(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+		     void *arg)
+{
+	struct sq_store *q = sq_of(s);
+	sqlite3_stmt *st = sq_stmt(q, ids ? EACH_SELECT "WHERE p.id = ?"
+				      : EACH_SELECT "WHERE p.status = 'active' ORDER BY p.id");
+	if (!st)
+		return STORE_ERROR;
+	int rc = STORE_OK, stop = 0;
+	if (!ids) {
+		rc = each_rows(s, st, fn, arg, &stop);
+	} else {
+		/* in id order, as the other backend gives them */
+		int64_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+		if (!sorted)
+			rc = store_set_err(s, "out of memory");
+		for (size_t i = 0; sorted && i < n; i++)
+			sorted[i] = ids[i];
+		for (size_t i = 1; sorted && i < n; i++)
+			for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+				int64_t t = sorted[j];
+				sorted[j] = sorted[j - 1];
+				sorted[j - 1] = t;
+			}
+		for (size_t i = 0; sorted && rc == STORE_OK && !stop && i < n; i++) {
+			if (i > 0 && sorted[i] == sorted[i - 1])
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, sorted[i]);
+			rc = each_rows(s, st, fn, arg, &stop);
+		}
+		free(sorted);
+	}
+	sq_done(st);
+	return rc;
+}
+
 int sq_products_each_text(struct store *s, store_text_fn fn, void *arg)
 {
 	struct sq_store *q = sq_of(s);

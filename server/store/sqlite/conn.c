@@ -179,6 +179,7 @@ static const struct store_ops sq_ops = {
 	.lock_try = sq_lock_try,
 	.lock_release = sq_lock_release,
 	.products_each_text = sq_products_each_text,
+	.products_each = sq_products_each,
 	.categories_each = sq_categories_each,
 	.idem_get = sq_idem_get,
 	.idem_put = sq_idem_put,

@@ -171,6 +171,8 @@ int sq_seller_top_products(struct store *s, int64_t seller_id, int64_t limit,
 			   struct store_top_products *out);
 int sq_products_count(struct store *s, int64_t *n);
 int sq_products_each_text(struct store *s, store_text_fn fn, void *arg);
+int sq_products_each(struct store *s, const int64_t *ids, size_t n, store_product_fn fn,
+		     void *arg);
 int sq_categories_each(struct store *s, store_name_fn fn, void *arg);
 int sq_idem_get(struct store *s, int64_t user_id, const char *key, int64_t since,
 		struct store_idem *a);
