@@ -4,8 +4,9 @@
 Three processes share a database on a throwaway cluster (lib.pg_cluster(): the run's,
 or one of its own): a token issued by one works on the others and logout revokes it
 everywhere; an Idempotency-Key replayed to another process gets the stored answer; a
-catalog change made through one process reaches another's cached category list
-within a second (the change feed: LISTEN/NOTIFY); 30 shoppers spread over the three
+catalog change made through one process reaches another's cached category list,
+its in-memory search index, category + price lists and product pages within a
+second (the change feed: LISTEN/NOTIFY); 30 shoppers spread over the three
 race for 10 units: exactly 10 are sold, and stock + units in live orders = the
 initial stock.  Runs whatever VOXCART_TEST_DB says (it always uses PostgreSQL).
 """
@@ -140,6 +141,55 @@ def main():
         st, _, page = api(c, "GET", "/products?q=kettle")
         C.check("search on c finds a's product", st == 200 and page["total"] == 1, page)
 
+        # REST search, category lists and product pages are answered from each
+        # process's memory (search index, serialised products): another process's
+        # change reaches them within a second.
+        def within(what, cond, limit=1.0):
+            t0 = time.time()
+            while True:
+                ok, got = cond()
+                took = time.time() - t0
+                if ok or took > 5:
+                    break
+                time.sleep(0.02)
+            C.check("%s (%.0f ms)" % (what, took * 1000), ok and took < limit, got)
+
+        def search(s, q):
+            return api(s, "GET", "/products?" + q)[2]
+
+        for s in servers:  # each process has the index, the lists and the page in memory
+            search(s, "q=zanzibar")
+            search(s, "category=Kitchen&max_price=3000")
+        zan = b.create_product(seller, title="Zanzibar Teapot", category="Kitchen", stock=4,
+                               price_cents=1900)
+        for s in (a, c):
+            within("a product made on b is found by search on %s" % s.name,
+                   lambda s=s: (lambda p: (p["total"] == 1 and p["items"][0]["id"] == zan["id"],
+                                           p))(search(s, "q=zanzibar")))
+        api(a, "GET", "/products/%d" % zan["id"])  # a's page of it, kept in memory
+        st, _, _ = api(c, "PATCH", "/products/%d" % zan["id"],
+                       {"title": "Quokka Teapot", "price_cents": 3500}, token=seller)
+        C.eq("rename and reprice through c", st, 200)
+        within("the new title is found on a, the old one no longer",
+               lambda: (lambda n, o: (n["total"] == 1 and o["total"] == 0, (n, o)))(
+                   search(a, "q=quokka"), search(a, "q=zanzibar")))
+        within("a's category + price list follows the new price",
+               lambda: (lambda p: (zan["id"] not in [x["id"] for x in p["items"]], p))(
+                   search(a, "category=Kitchen&max_price=3000")))
+        within("a's page of the product shows the new title and price",
+               lambda: (lambda p: (p.get("title") == "Quokka Teapot" and
+                                   p.get("price_cents") == 3500, p))(
+                   api(a, "GET", "/products/%d" % zan["id"])[2]))
+        st, _, _ = api(a, "PATCH", "/products/%d" % zan["id"], {"status": "archived"},
+                       token=seller)
+        C.eq("archive through a", st, 200)
+        for s in (b, c):
+            within("the archived product leaves %s's search" % s.name,
+                   lambda s=s: (lambda p: (p["total"] == 0, p))(search(s, "q=quokka")))
+            within("and its page on %s" % s.name,
+                   lambda s=s: (lambda r: (r[0] == 404, r[0]))(
+                       api(s, "GET", "/products/%d" % zan["id"])))
+
         # Idempotency: the same key on another process answers the stored result.
         buyer = shopper(a, "idem@example.com")
         pid = api(a, "GET", "/products?q=kettle")[2]["items"][0]["id"]
@@ -176,7 +226,13 @@ def main():
         C.eq("exactly the 9 left are sold", sold, 9)
         C.check("the others are refused (409), none fails",
                 all(r in (201, 409) for r in results), results)
+        # b heard of the sales through the feed (its copy of the product page is
+        # dropped within milliseconds of each commit): wait for it, up to a second.
+        t0 = time.time()
         stock = api(b, "GET", "/products/%d" % pid)[2]["stock"]
+        while stock != 0 and time.time() - t0 < 1.0:
+            time.sleep(0.01)
+            stock = api(b, "GET", "/products/%d" % pid)[2]["stock"]
         st, _, orders = api(a, "GET", "/seller/orders?limit=100", token=seller)
         units = sum(i["quantity"] for o in orders.get("items", [])
                     if o["status"] != "cancelled" for i in o["items"] if i["product_id"] == pid)

@@ -3,8 +3,12 @@
  * what SQLite's FTS5 answers: the same products in the same order and the same total,
  * for every word of a generated catalog, prefixes, pairs, any-word queries, with
  * filters, sorts and pages; also after products are added, edited and archived.
+ * Built from PostgreSQL (the same catalog copied into a fresh database of the cluster
+ * named by $VOXCART_STORE_TEST_URL), it answers the same: search answers do not depend
+ * on the backend.
  */
 #include <check.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +277,97 @@ START_TEST(test_empty_catalog_and_wordless_product)
 }
 END_TEST
 
+/* A fresh database on the test cluster (dropped first when left over); its URL in
+ * url, or 0 when there is no cluster. */
+static int pg_fresh(const char *name, char *url, size_t len)
+{
+	const char *base = getenv("VOXCART_STORE_TEST_URL");
+	if (!base || strncmp(base, "postgres", 8) != 0)
+		return 0;
+	PGconn *c = PQconnectdb(base);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	char sql[160];
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	PQclear(PQexec(c, sql));
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	PGresult *r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	/* postgresql://user@host:port/db[?params]: the same with another db */
+	const char *q = strchr(base, '?');
+	const char *slash = strrchr(base, '/');
+	ck_assert_ptr_nonnull(slash);
+	snprintf(url, len, "%.*s/%s%s", (int)(slash - base), base, name, q ? q : "");
+	return 1;
+}
+
+static void pg_drop(const char *name)
+{
+	PGconn *c = PQconnectdb(getenv("VOXCART_STORE_TEST_URL"));
+	char sql[160];
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	PQclear(PQexec(c, sql));
+	PQfinish(c);
+}
+
+START_TEST(test_same_answers_built_from_postgres)
+{
+	char name[64], url[512], err[256];
+	snprintf(name, sizeof name, "voxcart_sidx_%d", (int)getpid());
+	if (!pg_fresh(name, url, sizeof url)) {
+		fprintf(stderr, "test_searchidx: no VOXCART_STORE_TEST_URL: the PostgreSQL case is"
+			" skipped (scripts/run-unit.sh starts a cluster)\n");
+		return;
+	}
+	struct store *pg = store_connect(url, err, sizeof err);
+	ck_assert_msg(pg != NULL, "%s", err);
+	ck_assert_msg(store_upgrade(pg, err, sizeof err) == 0, "%s", err);
+	/* The same catalog, the same ids: sellers 1-3, then every product in id order. */
+	for (int i = 1; i <= 3; i++) {
+		char email[32];
+		int64_t uid = 0;
+		snprintf(email, sizeof email, "%c@x", 'a' + i - 1);
+		ck_assert_int_eq(store_user_create(pg, email, "x", "S", "seller", 0, &uid), STORE_OK);
+		ck_assert_int_eq(uid, i);
+	}
+	ck_assert_int_eq(store_tx_begin(pg), STORE_OK);
+	int64_t n = 0;
+	ck_assert_int_eq(store_products_count(store, &n), STORE_OK);
+	ck_assert_int_gt(n, 1000);
+	for (int64_t id = 1; id <= n; id++) {
+		struct store_product p;
+		ck_assert_int_eq(store_product_get(store, id, &p), STORE_OK);
+		int64_t got = 0;
+		ck_assert_int_eq(store_product_insert(pg, p.seller_id, p.title, p.description,
+						      p.price_cents, p.stock, p.category, p.tags,
+						      NULL, p.created_at, &got), STORE_OK);
+		ck_assert_int_eq(got, id);
+		if (strcmp(p.status, "active") != 0) {
+			struct store_product_change c = { .status = p.status };
+			ck_assert_int_eq(store_product_update(pg, id, &c, p.created_at), STORE_OK);
+		}
+		store_product_free(&p);
+	}
+	ck_assert_int_eq(store_tx_commit(pg), STORE_OK);
+	searchidx_invalidate();
+	searchidx_build(pg);
+	compare_all(); /* the index built from PostgreSQL against FTS5 on SQLite */
+	/* and kept in step through PostgreSQL */
+	int64_t id = catalog_insert(store, 2, "Organic honeycrisp espresso", "", 450, 3, "Fruit", "[]");
+	int64_t pid = 0;
+	ck_assert_int_eq(store_product_insert(pg, 2, "Organic honeycrisp espresso", "", 450, 3,
+					      "Fruit", "[]", NULL, store_now(), &pid), STORE_OK);
+	ck_assert_int_eq(pid, id);
+	searchidx_product_changed(pg, pid);
+	compare("honeycrisp espresso", 0, NULL, -1, -1, 0, NULL, 20, 0);
+	compare("", 0, "fruit", -1, 500, 0, "price_desc", 20, 0);
+	store_disconnect(pg);
+	searchidx_invalidate();
+	pg_drop(name);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("searchidx");
@@ -283,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, test_in_step_with_changes);
 	tcase_add_test(tc, test_not_ready_or_phrases_go_to_sqlite);
 	tcase_add_test(tc, test_empty_catalog_and_wordless_product);
+	tcase_add_test(tc, test_same_answers_built_from_postgres);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
