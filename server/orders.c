@@ -156,10 +156,25 @@ static char *saved_address(struct store *store, int64_t user_id, int *err)
 	return text;
 }
 
-/* Takes the stock of every line; -1 with e set when a product ran short. */
+/* Takes the stock of every line; -1 with e set when a product ran short.  In order of
+ * product id, whatever the cart's order: on PostgreSQL each take locks the product's
+ * row until commit, and two checkouts that locked their products in opposite orders
+ * would deadlock (one of them then failed with 500 after a second's wait). */
 static int take_stock(struct store *store, const struct line *lines, int n, struct cart_error *e)
 {
+	int *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order);
+	if (!order) {
+		db_error(e);
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
+		int j = i;
+		for (; j > 0 && lines[order[j - 1]].product_id > lines[i].product_id; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	for (int k = 0; k < n; k++) {
+		int i = order[k];
 		int rc = store_stock_take(store, lines[i].product_id, lines[i].qty);
 		if (rc == STORE_CONFLICT) {
 			char field[32];
@@ -170,9 +185,10 @@ static int take_stock(struct store *store, const struct line *lines, int n, stru
 			db_error(e);
 		}
 		if (e->status)
-			return -1;
+			break;
 	}
-	return 0;
+	free(order);
+	return e->status ? -1 : 0;
 }
 
 /* The order and its lines; its id, or -1. */

@@ -2,6 +2,7 @@
 
     with balancer.Haproxy([srv1.port, srv2.port]) as lb:
         st, hdrs, body = lb.http("GET", "/health")
+        lb.log_lines()    # with log_requests=True: which process answered each request
 
 Runs Debian's haproxy on the repository's dist/haproxy/voxcart.cfg with its ports
 replaced (a free one in front, the given ones behind), in the foreground, stopped on
@@ -24,9 +25,11 @@ def available():
     return shutil.which("haproxy") is not None
 
 
-def config_text(front_port, ports):
+def config_text(front_port, ports, log_requests=False):
     with open(CONFIG) as f:
         text = f.read()
+    if log_requests:  # one line per request, naming the process that answered
+        text = text.replace("local0 notice", "local0 info")
     text = text.replace("bind 127.0.0.1:8080", "bind 127.0.0.1:%d" % front_port)
     text = re.sub(r"(?m)^    server voxcartd\d+ .*\n", "", text)
     servers = "".join("    server voxcartd%d 127.0.0.1:%d\n" % (i + 1, p)
@@ -35,7 +38,8 @@ def config_text(front_port, ports):
 
 
 class Haproxy:
-    def __init__(self, ports):
+    def __init__(self, ports, log_requests=False):
+        self.log_requests = log_requests
         self.ports = list(ports)
         self.proc = None
         self.port = None
@@ -45,7 +49,7 @@ class Haproxy:
         self.port = lib.free_port()
         self.cfg = os.path.join(self.dir, "haproxy.cfg")
         with open(self.cfg, "w") as f:
-            f.write(config_text(self.port, self.ports))
+            f.write(config_text(self.port, self.ports, self.log_requests))
         self.log = open(os.path.join(self.dir, "haproxy.log"), "ab")
         self.proc = subprocess.Popen(["haproxy", "-db", "-f", self.cfg], stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -60,6 +64,15 @@ class Haproxy:
                 pass
             time.sleep(0.05)
         raise RuntimeError("haproxy did not answer: " + self.log_tail())
+
+    def log_lines(self):
+        """HAProxy's log so far (with log_requests: a line per request)."""
+        self.log.flush()
+        try:
+            with open(os.path.join(self.dir, "haproxy.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return []
 
     def log_tail(self, n=30):
         try:
