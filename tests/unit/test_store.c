@@ -695,6 +695,145 @@ START_TEST(thread_connection)
 }
 END_TEST
 
+/* store_products_each and store_on_product_change; on PostgreSQL the change feed. */
+static int64_t hooked[16];
+static int nhooked;
+static void hook(int64_t id)
+{
+	if (nhooked < 16)
+		hooked[nhooked++] = id;
+}
+
+struct seen {
+	int64_t ids[8];
+	char tags[8][64];
+	char status[8][16];
+	int n;
+	int64_t want[3];
+};
+
+static int seen_row(void *arg, const struct store_product *p, const char *tags_text)
+{
+	struct seen *v = arg;
+	if (p->id != v->want[0] && p->id != v->want[1] && p->id != v->want[2])
+		return 0; /* another case's product */
+	ck_assert_int_lt(v->n, 8);
+	v->ids[v->n] = p->id;
+	snprintf(v->tags[v->n], sizeof v->tags[0], "%s", tags_text);
+	snprintf(v->status[v->n], sizeof v->status[0], "%s", p->status);
+	v->n++;
+	return 0;
+}
+
+struct heard {
+	int64_t product[16], stock[16];
+	int np, ns, all;
+};
+
+static void on_heard(void *arg, enum store_change_kind kind, int64_t id)
+{
+	struct heard *h = arg;
+	if (kind == STORE_CHANGE_PRODUCT && h->np < 16)
+		h->product[h->np++] = id;
+	else if (kind == STORE_CHANGE_STOCK && h->ns < 16)
+		h->stock[h->ns++] = id;
+	else if (kind == STORE_CHANGE_ALL)
+		h->all++;
+}
+
+/* Waits (up to 5 s) until the feed has said at least `want` things. */
+static void hear(struct store *l, struct heard *h, int want)
+{
+	for (int i = 0; i < 50 && h->np + h->ns + h->all < want; i++) {
+		int n = 0;
+		ck_assert_int_eq(store_changes_wait(l, 100, on_heard, h, &n), STORE_OK);
+	}
+}
+
+START_TEST(products_each_and_changes)
+{
+	struct store *s = connect_migrated(_i);
+	int64_t seller = 0, now = store_now();
+	ck_assert_int_eq(store_user_create(s, "each@x.test", "h", "Eacher", "seller", now, &seller),
+			 STORE_OK);
+	struct store *l = NULL;
+	if (store_backend_of(s) == STORE_POSTGRES) {
+		char err[256];
+		l = store_connect(urls[_i], err, sizeof err);
+		ck_assert_msg(l != NULL, "%s", err);
+		ck_assert_int_eq(store_changes_listen(l), STORE_OK);
+	}
+	store_on_product_change(hook);
+	nhooked = 0;
+	struct seen v = { .n = 0 };
+	ck_assert_int_eq(store_tx_begin(s), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Each Mug", "a mug", 900, 5, "Kitchen",
+					      "[\"blue\",\"ceramic\"]", NULL, now, &v.want[0]), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Each Pan", "a pan", 2500, 9, "Kitchen",
+					      NULL, NULL, now, &v.want[1]), STORE_OK);
+	ck_assert_int_eq(nhooked, 0); /* told at commit */
+	ck_assert_int_eq(store_tx_commit(s), STORE_OK);
+	ck_assert_int_eq(nhooked, 2);
+	ck_assert_int_eq(hooked[0], v.want[0]);
+	ck_assert_int_eq(hooked[1], v.want[1]);
+	ck_assert_int_eq(store_tx_begin(s), STORE_OK);
+	ck_assert_int_eq(store_product_insert(s, seller, "Each Gone", "", 100, 1, "Kitchen", NULL,
+					      NULL, now, &v.want[2]), STORE_OK);
+	store_tx_rollback(s);
+	ck_assert_int_eq(nhooked, 2); /* rolled back: nothing to tell */
+	ck_assert_int_eq(store_product_insert(s, seller, "Each Lamp", "a lamp", 4000, 1, "Lighting",
+					      "[\"warm\"]", NULL, now, &v.want[2]), STORE_OK);
+	ck_assert_int_eq(nhooked, 3); /* outside a transaction: at once */
+	struct store_product_change arch = { .status = "archived" };
+	ck_assert_int_eq(store_product_update(s, v.want[1], &arch, now + 1), STORE_OK);
+	ck_assert_int_eq(store_stock_take(s, v.want[0], 2), STORE_OK);
+	ck_assert_int_eq(store_user_update(s, seller, "Eacher Two", 0, NULL), STORE_OK);
+	ck_assert_int_eq(nhooked, 6);
+	ck_assert_int_eq(hooked[3], v.want[1]);
+	ck_assert_int_eq(hooked[4], v.want[0]);
+	ck_assert_int_eq(hooked[5], 0); /* a seller's name: any of their products */
+	store_on_product_change(NULL);
+	/* Every active product in id order, tags joined by spaces. */
+	ck_assert_int_eq(store_products_each(s, NULL, 0, seen_row, &v), STORE_OK);
+	ck_assert_int_eq(v.n, 2);
+	ck_assert_int_eq(v.ids[0], v.want[0]);
+	ck_assert_str_eq(v.tags[0], "blue ceramic");
+	ck_assert_int_eq(v.ids[1], v.want[2]);
+	ck_assert_str_eq(v.tags[1], "warm");
+	/* By id: whatever the status, in id order, unknown ids skipped. */
+	v.n = 0;
+	int64_t ids[4] = { v.want[2], v.want[1] + 1000000, v.want[1], v.want[0] };
+	ck_assert_int_eq(store_products_each(s, ids, 4, seen_row, &v), STORE_OK);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_int_eq(v.ids[0], v.want[0]);
+	ck_assert_int_eq(v.ids[1], v.want[1]);
+	ck_assert_str_eq(v.status[1], "archived");
+	ck_assert_str_eq(v.tags[1], "");
+	ck_assert_int_eq(v.ids[2], v.want[2]);
+	if (l) {
+		/* The feed says each product: what it is found by changed (p), or only its
+		 * stock (s); a seller's name: any (the rolled-back insert says nothing). */
+		struct heard h = { .np = 0 };
+		hear(l, &h, 7);
+		ck_assert_int_eq(h.np, 4);
+		ck_assert_int_eq(h.product[0], v.want[0]);
+		ck_assert_int_eq(h.product[1], v.want[1]);
+		ck_assert_int_eq(h.product[2], v.want[2]);
+		ck_assert_int_eq(h.product[3], v.want[1]);
+		ck_assert_int_eq(h.ns, 1);
+		ck_assert_int_eq(h.stock[0], v.want[0]);
+		ck_assert_int_eq(h.all, 1);
+		store_disconnect(l);
+	} else {
+		int n = 1;
+		ck_assert_int_eq(store_changes_listen(s), STORE_ERROR); /* SQLite: no feed */
+		ck_assert_int_eq(store_changes_wait(s, 0, on_heard, NULL, &n), STORE_ERROR);
+		ck_assert_int_eq(n, 0);
+	}
+	store_disconnect(s);
+}
+END_TEST
+
 int main(void)
 {
 	log_set_level(LOG_WARN);
@@ -721,6 +860,7 @@ int main(void)
 	tcase_add_loop_test(tc, catalog_lists_and_update, 0, url_count);
 	tcase_add_loop_test(tc, seller_views, 0, url_count);
 	tcase_add_loop_test(tc, product_search, 0, url_count);
+	tcase_add_loop_test(tc, products_each_and_changes, 0, url_count);
 	tcase_add_loop_test(tc, housekeeping_lock, 0, url_count);
 	tcase_add_loop_test(tc, thread_connection, 0, url_count);
 	suite_add_tcase(su, tc);
