@@ -135,6 +135,44 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 	if (!from_cart)
 		resolve_item(t, it, RES_CATALOG, &res);
 	int qty = it->qty > 0 ? it->qty : res.size_qty > 0 ? res.size_qty : 1;
+	/* "a speaker between 30 and 80 dollars": what is added keeps to the price said */
+	if ((c->price.min_cents >= 0 || c->price.max_cents >= 0) && res.status == RES_OK &&
+	    cJSON_GetArraySize(res.products) > 0 && !from_cart) {
+		cJSON *fit = cJSON_CreateArray(), *p;
+		const cJSON *nearest = NULL;
+		int64_t best = -1;
+		cJSON_ArrayForEach(p, res.products) {
+			int64_t cents = dlg_int(p, "price_cents", -1);
+			int64_t off = c->price.min_cents >= 0 && cents < c->price.min_cents ? c->price.min_cents - cents
+				    : c->price.max_cents >= 0 && cents > c->price.max_cents ? cents - c->price.max_cents : 0;
+			if (off == 0) {
+				cJSON_AddItemToArray(fit, cJSON_Duplicate(p, 1));
+			} else if (best < 0 || off < best) {
+				best = off;
+				nearest = p;
+			}
+		}
+		if (cJSON_GetArraySize(fit) == 0) {
+			char title[160], price[96];
+			title_of(nearest, title, sizeof title);
+			reply_price_of(nearest, price, sizeof price);
+			reply_say(&t->r, "Nothing like that fits your price: the closest is %s, for %s.", title, price);
+			dlg_question(t, "Shall I add it anyway?");
+			cJSON *one = cJSON_CreateArray();
+			cJSON_AddItemToArray(one, cJSON_Duplicate(nearest, 1));
+			dlg_show(t, one, 0);
+			cJSON_Delete(one);
+			dlg_focus_one(t, dlg_id(nearest));
+			t->st->suggest_id = dlg_id(nearest);
+			t->st->suggest_qty = qty;
+			dlg_ask(t, DLG_PENDING_SUGGEST);
+			cJSON_Delete(fit);
+			resolve_free(&res);
+			return;
+		}
+		cJSON_Delete(res.products);
+		res.products = fit;
+	}
 	int n = cJSON_GetArraySize(res.products);
 	if (res.status == RES_AMBIGUOUS && it->dozen) {
 		/* every choice is sold by the dozen: ask with the count of cartons */

@@ -1859,12 +1859,18 @@ static const char *needs_rest(struct turn *t, char *rest, size_t len)
 			struct price_range pr = { -1, -1 };
 			if (price_parse_range(tw, i, tw->n, &pr) <= 0)
 				continue;
-			if (pr.min_cents >= 0)
+			/* one phrase for both ends: "... and at most ..." would be cut at its "and"
+			 * into a second request */
+			if (pr.min_cents >= 0 && pr.max_cents >= 0)
+				snprintf(limit, sizeof limit, " between %lld.%02lld and %lld.%02lld dollars",
+					 (long long)(pr.min_cents / 100), (long long)(pr.min_cents % 100),
+					 (long long)(pr.max_cents / 100), (long long)(pr.max_cents % 100));
+			else if (pr.min_cents >= 0)
 				snprintf(limit, sizeof limit, " at least %lld.%02lld dollars", (long long)(pr.min_cents / 100),
 					 (long long)(pr.min_cents % 100));
-			if (pr.max_cents >= 0)
-				snprintf(limit + strlen(limit), sizeof limit - strlen(limit), "%s at most %lld.%02lld dollars",
-					 *limit ? " and" : "", (long long)(pr.max_cents / 100), (long long)(pr.max_cents % 100));
+			else if (pr.max_cents >= 0)
+				snprintf(limit, sizeof limit, " at most %lld.%02lld dollars",
+					 (long long)(pr.max_cents / 100), (long long)(pr.max_cents % 100));
 		}
 		free(tw);
 	}
