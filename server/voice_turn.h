@@ -39,9 +39,11 @@ int voice_turn_recognise(struct buddy_session *s, struct buddy_job *job,
 			 const struct turn_sink *sink, char *out, size_t outlen, double *asr_ms,
 			 int *unsure);
 /* *unsure (above) is 1 when the transcript asks for a cart change that the server is
- * not sure it heard: [voice] readback = unsure (the default) and another reading
- * within readback_margin of the best asks for a different one (see below), or
- * readback = always; never with readback = off.  The turn then reads it back as a
+ * not sure it heard: [voice] readback = unsure and another reading within
+ * readback_margin of the best asks for a different one (see below), or the
+ * recogniser's best reading, taken as it is, has a posterior (asr_posterior())
+ * below -readback_posterior; or readback = always; never with readback = off (the
+ * default).  The turn then reads it back as a
  * question instead of doing it (buddy_turn.c).
  *
  * voice_turn_unsure: among readings h[0..n) (the recogniser's best score is h[0]'s)

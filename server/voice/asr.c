@@ -124,6 +124,8 @@ struct asr {
 	int no_early_end;    /* asr_config.no_early_end */
 	struct asr_hyp spec_hyp[ASR_SPEC_MAX];
 	size_t nspec;
+	int32_t post;        /* log posterior of the last final reading (asr_posterior) */
+	int32_t spec_post;   /* ... of the speculative one */
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -435,6 +437,7 @@ int asr_start(struct asr *a)
 	a->nblk = 0;
 	a->quiet_energy = -1;
 	a->trail_quiet = 0;
+	a->post = 0;
 	/* The front end's noise tracker is per stream, not per utterance: without this
 	 * an utterance starts from the noise estimate the previous one left behind. */
 	if (ps_start_stream(a->ps) < 0 || ps_start_utt(a->ps) < 0)
@@ -482,7 +485,9 @@ static int speculate(struct asr *a)
 		return -1;
 	a->spec = 1;
 	a->loud_at_spec = a->loud;
-	return collect_nbest(a, a->spec_hyp, ASR_SPEC_MAX, &a->nspec);
+	rc = collect_nbest(a, a->spec_hyp, ASR_SPEC_MAX, &a->nspec);
+	a->spec_post = a->post;
+	return rc;
 }
 
 static int decode(struct asr *a, const int16_t *pcm16k, size_t n);
@@ -618,12 +623,14 @@ int asr_finish(struct asr *a, char *out, size_t outlen)
 		a->in_utt = 0;
 		a->spec = 0;
 		snprintf(out, outlen, "%s", a->nspec > 0 ? a->spec_hyp[0].text : "");
+		a->post = a->spec_post;
 		return 0;
 	}
 	if (end_utt(a) != 0)
 		return -1;
 	h = ps_get_hyp(a->ps, &score);
 	snprintf(out, outlen, "%s", h ? h : "");
+	a->post = h && *h ? ps_get_prob(a->ps) : 0;
 	return 0;
 }
 
@@ -641,6 +648,7 @@ int asr_finish_nbest(struct asr *a, struct asr_hyp *hyps, size_t max, size_t *n)
 		a->spec = 0;
 		for (size_t i = 0; i < a->nspec && i < max; i++)
 			hyps[(*n)++] = a->spec_hyp[i];
+		a->post = a->spec_post;
 		return 0;
 	}
 	if (end_utt(a) != 0)
@@ -659,6 +667,7 @@ static int collect_nbest(struct asr *a, struct asr_hyp *hyps, size_t max, size_t
 	snprintf(hyps[0].text, sizeof hyps[0].text, "%s", h ? h : "");
 	hyps[0].score = 0;
 	*n = 1;
+	a->post = *hyps[0].text ? ps_get_prob(a->ps) : 0;
 	if (max == 1 || !*hyps[0].text)
 		return 0;
 	/* The best path's own score is on another scale than the A* paths' (and the
@@ -727,6 +736,11 @@ int asr_reload(struct asr *a, const char *lm_path, const char *dict_path, char *
 	a->active_gen = a->search_gen;
 	ps_unset_search(a->ps, prev);
 	return 0;
+}
+
+int32_t asr_posterior(const struct asr *a)
+{
+	return a ? a->post : 0;
 }
 
 unsigned long asr_audio_ms(const struct asr *a)

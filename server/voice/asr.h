@@ -84,6 +84,11 @@ int asr_finish_nbest(struct asr *a, struct asr_hyp *hyps, size_t max, size_t *n)
 int asr_reload(struct asr *a, const char *lm_path, const char *dict_path, char *err,
 	       size_t errlen);
 
+/* The log posterior probability (log base 1.0001, <= 0; 0 is certain) of the last
+ * final reading asr_finish() or asr_finish_nbest() gave, from the lattice of the
+ * second pass (0 when bestpath is off or nothing was heard). */
+int32_t asr_posterior(const struct asr *a);
+
 /* Audio fed into the current or last utterance, in milliseconds. */
 unsigned long asr_audio_ms(const struct asr *a);
 

@@ -569,6 +569,55 @@ START_TEST(test_decoder_state_and_tail)
 }
 END_TEST
 
+/* The posterior of the final reading: 0 before anything is heard, never above 0,
+ * given by the N-best path too, and lower for the
+ * same words played backwards (speech the recogniser cannot make sense of) than for
+ * the words as said. */
+START_TEST(test_posterior)
+{
+	char out[256];
+	int16_t *pcm, *rev;
+	size_t n;
+	struct asr *a;
+	struct asr_hyp h[ASR_SPEC_MAX];
+	size_t nh = 0;
+
+	ck_assert_int_eq(asr_posterior(NULL), 0);
+	if (!have_tools())
+		return;
+	build_lm();
+	synth("slt", "add two bananas to my cart", &pcm, &n);
+	a = catalog_decoder(NULL);
+	ck_assert_int_eq(asr_posterior(a), 0);
+	decode(a, pcm, n, out, sizeof out);
+	int32_t clean = asr_posterior(a);
+	ck_assert_int_le(clean, 0);
+	/* the same audio through the N-best path */
+	ck_assert_int_eq(asr_start(a), 0);
+	for (size_t k = 0; k < n; k += 320)
+		ck_assert_int_eq(asr_feed(a, pcm + k, n - k < 320 ? n - k : 320), 0);
+	ck_assert_int_eq(asr_finish_nbest(a, h, ASR_SPEC_MAX, &nh), 0);
+	ck_assert_uint_ge(nh, 1);
+	ck_assert_str_eq(h[0].text, out);
+	int32_t again = asr_posterior(a);
+	rev = malloc(n * sizeof *rev);
+	ck_assert_ptr_nonnull(rev);
+	for (size_t k = 0; k < n; k++)
+		rev[k] = pcm[n - 1 - k];
+	decode(a, rev, n, out, sizeof out);
+	int32_t backwards = asr_posterior(a);
+	printf("asr: posterior %d (again %d), backwards %d (\"%s\")\n", (int)clean, (int)again,
+	       (int)backwards, out);
+	ck_assert_int_le(again, 0);
+	if (out[0])
+		ck_assert_int_lt(backwards, clean);
+	free(rev);
+	free(pcm);
+	asr_free(a);
+	remove_dir();
+}
+END_TEST
+
 /* A shopper who waits a second before speaking: the cepstral mean must come from
  * the speech, not from the silence and the first syllable (WER 38% in the
  * condition grid before).  And one who pauses mid-request: the utterance ended
@@ -704,6 +753,7 @@ int main(void)
 	tcase_add_test(tc, test_decoder_state_and_tail);
 	tcase_add_test(tc, test_leading_silence_and_pause);
 	tcase_add_test(tc, test_partial_and_reload);
+	tcase_add_test(tc, test_posterior);
 	tcase_add_test(tc, test_asr_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
