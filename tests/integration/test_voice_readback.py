@@ -105,10 +105,36 @@ def always():
         shop.srv.stop()
 
 
+def posterior():
+    """readback = unsure also asks when the recogniser's posterior of its reading is
+    below -readback_posterior: with 1 every reading is (a clean "add two gala apples"
+    is about -15000), with the default 55000 that clean one is done at once."""
+    wav, _, _ = vc.render("po", "add two gala apples to my cart", CLEAN, 0, e2e.TMP)
+    for floor, want in (("1", "asked"), (None, "done")):
+        conf = "[voice]\\nreadback = unsure\\n" + ("readback_posterior = %s\\n" % floor if floor else "")
+        shop = e2e.Shop(lib.VOXCARTD, "posterior-%s" % (floor or "default"), conf).start()
+        try:
+            cfg, token = shop.shopper()
+            rc, ev, err = shop.talk(cfg, wav, wav + ".out.wav", None)
+            said = reply(ev)
+            what = "readback_posterior %s: heard %r, replied %r" % (floor or "default", heard(ev),
+                                                                    said[:90])
+            C.check("talk ran: %s" % what, rc == 0, err[-300:])
+            if want == "asked":
+                C.check("read back as a question: %s" % what, said.startswith("Did you say"))
+                C.eq("cart empty: %s" % what, cart(shop, token), [])
+            else:
+                C.check("not asked: %s" % what, not said.startswith("Did you say"))
+                C.eq("cart: %s" % what, cart(shop, token), [("Gala Apples 3 lb bag", 2)])
+        finally:
+            shop.srv.stop()
+
+
 def main():
     try:
         C.run("misheard check me out", misheard_checkout)
         C.run("readback always", always)
+        C.run("readback by posterior", posterior)
     finally:
         shutil.rmtree(e2e.TMP, ignore_errors=True)
     return C.finish()
