@@ -584,6 +584,74 @@ static void same_amount(struct turn *t, struct und_result *r)
 		}
 }
 
+/* An item that names no product of its own: "new ones", "another", "a new one". */
+static int names_a_new_one(const struct und_item *it)
+{
+	if (it->ref == UND_REF_IT || it->ref == UND_REF_NONE)
+		return 1;
+	if (it->ref != UND_REF_WORDS)
+		return 0;
+	for (int w = 0; w < it->nwords; w++)
+		if (!lex_is_soft(it->words[w]) && !lex_is_stopword(it->words[w]))
+			return 0;
+	return 1;
+}
+
+/* "the toothpaste is finished", "my only towel is falling apart, I need two new
+ * ones": when the shopper said a thing ran out or broke (needs_read's lack) and asked
+ * for nothing else by name, the thing named is asked for; "new ones", "another" are
+ * that thing.  A question or any other act is left as it is ("my kettle broke, do
+ * you sell those?"). */
+static void lack_request(struct turn *t, struct und_result *r)
+{
+	if (!t->needs.lack || !t->have_vocab)
+		return;
+	/* "the bath towels, I'll need three new ones": one request of three towels */
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		for (int i = 1; cmd->intent == UND_ADD && i < cmd->nitems; i++) {
+			struct und_item *a = &cmd->items[i - 1], *b = &cmd->items[i];
+			if (!names_a_new_one(b) || names_a_new_one(a) || a->qty || b->qty <= 0)
+				continue;
+			a->qty = b->qty;
+			a->article = 0;
+			memmove(b, b + 1, (size_t)(cmd->nitems - i - 1) * sizeof *b);
+			cmd->nitems--;
+			i--;
+		}
+	}
+	for (int c = 0; c < r->n; c++) {
+		const struct und_cmd *cmd = &r->cmd[c];
+		if ((cmd->intent != UND_NONE && cmd->intent != UND_ADD) || cmd->ask || cmd->question ||
+		    cmd->negated || cmd->yesno || cmd->comment)
+			return;
+		for (int i = 0; i < cmd->nitems; i++)
+			if (cmd->intent == UND_ADD && !names_a_new_one(&cmd->items[i]))
+				return;	/* "the cable is frayed, so get me a usb c cable" */
+	}
+	struct und_item *named = NULL;
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		if (cmd->intent == UND_NONE && cmd->nitems > 0 && cmd->items[0].ref == UND_REF_WORDS &&
+		    !knows_nothing(t, &cmd->items[0])) {
+			cmd->intent = UND_ADD;
+			cmd->soft = 1;
+			named = &cmd->items[cmd->nitems - 1];
+		} else if (cmd->intent == UND_ADD && named && cmd->nitems <= 1) {
+			/* "... I need two new ones": the count is the thing's */
+			const struct und_item *it = cmd->nitems ? &cmd->items[0] : NULL;
+			int qty = it && it->qty > 0 ? it->qty : cmd->qty;
+			if (qty > 0 && !named->qty) {
+				named->qty = qty;
+				named->article = 0;
+			}
+			memmove(cmd, cmd + 1, (size_t)(r->n - c - 1) * sizeof *cmd);
+			r->n--;
+			c--;
+		}
+	}
+}
+
 /* "a pint of blueberries and a gallon of whole milk please": the parts of one list
  * of fragments are asked for alike, however the last one was put. */
 static void share_request(struct und_result *r)
@@ -1920,6 +1988,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	if (t->needs.budget > 0)
 		st->budget_cents = t->needs.budget;
 	und_parse(text, r);
+	lack_request(t, r);
 	attach_mentions(t, r);
 	same_amount(t, r);
 	share_request(r);

@@ -33,6 +33,8 @@
 #define NEEDS_MAX_NEEDS 64
 #define NEEDS_FACET_PHRASES 24
 #define NEEDS_NEED_PHRASES 20
+#define NEEDS_LACK_PHRASES 128
+#define NEEDS_LACK_REACH 4	/* words between a lack phrase and the thing it is about */
 
 struct phrase {
 	int n;
@@ -61,6 +63,8 @@ static struct facet facets[NEEDS_MAX_FACETS];
 static int nfacets;
 static struct need needs[NEEDS_MAX_NEEDS];
 static int nneeds;
+static struct phrase lack_after[NEEDS_LACK_PHRASES], lack_before[NEEDS_LACK_PHRASES];
+static int nlack_after, nlack_before;
 static pthread_once_t loaded = PTHREAD_ONCE_INIT;
 
 /* ------------------------------------------------------------------ the table */
@@ -88,7 +92,7 @@ static void phrase_of(const char *text, struct phrase *p)
 /* Splits a comma-separated list into phrases; returns how many. */
 static int phrases_of(const char *list, struct phrase *out, int max)
 {
-	char buf[1024];
+	char buf[4096];
 	int n = 0;
 	snprintf(buf, sizeof buf, "%s", list);
 	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save)) {
@@ -153,6 +157,14 @@ static void load(void)
 		const char *line = table[i];
 		if (!strncmp(line, "need:", 5)) {
 			load_need(line + 5);
+			continue;
+		}
+		if (!strncmp(line, "lack.after:", 11)) {
+			nlack_after = phrases_of(line + 11, lack_after, NEEDS_LACK_PHRASES);
+			continue;
+		}
+		if (!strncmp(line, "lack.before:", 12)) {
+			nlack_before = phrases_of(line + 12, lack_before, NEEDS_LACK_PHRASES);
 			continue;
 		}
 		const char *dot = strchr(line, '.'), *colon = strchr(line, ':');
@@ -338,6 +350,38 @@ static int is_negator(const struct text_words *t, int i)
 	return 0;
 }
 
+/* 1 when the catalog knows a word within NEEDS_LACK_REACH words of [from, to) on the
+ * side dir (-1 before, +1 after), not across a pause. */
+static int known_near(const struct known *kw, const struct text_words *t, int from, int to, int dir)
+{
+	for (int k = 1; k <= NEEDS_LACK_REACH; k++) {
+		int j = dir < 0 ? from - k : to + k - 1;
+		if (j < 0 || j >= t->n || (dir < 0 ? t->brk[j] : t->brk[j - 1]))
+			return 0;
+		if (all_known(kw, t, j, 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* A lack at i ("is empty" after the thing, "there is no" before it): its length,
+ * f->lack set; 0 when none. */
+static int lack_read(const struct text_words *t, const struct stems *s, int i, struct needs_frame *f,
+		     const struct known *kw)
+{
+	int m = longest_at(s, t->brk, i, lack_after, nlack_after);
+	if (m && known_near(kw, t, i, i + m, -1)) {
+		f->lack = 1;
+		return m;
+	}
+	m = longest_at(s, t->brk, i, lack_before, nlack_before);
+	if (m && !t->brk[i + m - 1] && known_near(kw, t, i, i + m, +1)) {
+		f->lack = 1;
+		return m;
+	}
+	return 0;
+}
+
 static int phrase_read(const struct text_words *t, const struct stems *s, int i, struct needs_frame *f,
 		       const struct known *kw)
 {
@@ -398,9 +442,11 @@ static int phrase_read(const struct text_words *t, const struct stems *s, int i,
 			return m;
 		}
 	}
-	if (which >= 0)
+	if (which >= 0) {
 		merge(f, &needs[which].effect);
-	return best;
+		return best;
+	}
+	return lack_read(t, s, i, f, kw);
 }
 
 /* People a constraint is about: "my son is allergic to nuts". */
@@ -706,6 +752,7 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 			i++;
 			continue;
 		}
+		int lacked = f->lack;
 		int m = phrase_read(t, s, i, f, &kw);
 		if (!m) {
 			i++;
@@ -713,8 +760,9 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 		}
 		found = 1;
 		int a = i, b = i + m;
-		/* the glue of the phrase goes with it: "but nothing with dairy in it" */
-		while (a > 0 && !t->brk[a - 1] && !drop[a - 1] && is_glue_before(t, a - 1) &&
+		/* the glue of the phrase goes with it: "but nothing with dairy in it"; a
+		 * lack keeps the words before it ("eggs, and there's no milk") */
+		while (a > 0 && f->lack == lacked && !t->brk[a - 1] && !drop[a - 1] && is_glue_before(t, a - 1) &&
 		       !(a - 1 > 0 && text_is(t, a - 2, "which")))
 			a--;
 		if (!t->brk[b - 1]) {
@@ -775,7 +823,7 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 	free(t);
 	free(s);
 	free(drop);
-	return found && !needs_empty(f);
+	return found && (!needs_empty(f) || f->lack);
 }
 
 /* ---------------------------------------------------------------- products */

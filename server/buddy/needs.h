@@ -32,6 +32,8 @@ struct needs_frame {
 	char product[NEEDS_MAX_LIST][NEEDS_PHRASE_LEN];
 	int64_t budget;		/* "I've got 20 dollars", "will fifty cover it": cents, or 0 */
 	int budget_ask;		/* "how much will I have left?", "am I over?" */
+	int lack;		/* a thing named ran out, broke or wore out ("the shampoo is
+				 * empty", "not a grain of rice left"): the shopper needs it */
 };
 
 /* Reads the constraint and need phrases of `text` (any bytes, may be NULL) into f

@@ -106,6 +106,17 @@ START_TEST(needs_situations_test)
 	/* a phrase the catalog names is a product, not a situation */
 	ck_assert_int_eq(needs_read_known("a coffee maker please", knows_coffee_maker, NULL, &f, rest, sizeof rest), 0);
 	ck_assert_int_eq(needs_read("a coffee maker please", &f, rest, sizeof rest), 1);
+	/* a thing that ran out or broke, next to a word the catalog knows: a lack */
+	ck_assert_int_eq(needs_read_known("the coffee is all gone", knows_coffee_maker, NULL, &f, rest, sizeof rest), 1);
+	ck_assert_int_eq(f.lack, 1);
+	ck_assert_str_eq(rest, "the coffee");
+	ck_assert_int_eq(needs_read_known("there's no coffee left", knows_coffee_maker, NULL, &f, rest, sizeof rest), 1);
+	ck_assert_int_eq(f.lack, 1);
+	ck_assert_str_eq(rest, "coffee left");
+	/* ... and not next to one ("my cart is empty"), nor without the catalog */
+	ck_assert_int_eq(needs_read_known("my cart is empty", knows_coffee_maker, NULL, &f, rest, sizeof rest), 0);
+	ck_assert_int_eq(f.lack, 0);
+	ck_assert_int_eq(needs_read("the coffee is all gone", &f, rest, sizeof rest), 0);
 	/* questions stay questions */
 	ck_assert_int_eq(needs_read("I'm lactose intolerant, is the milk ok?", &f, rest, sizeof rest), 1);
 	ck_assert_int_eq(rest[strlen(rest) - 1], '?');
