@@ -249,7 +249,9 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			/* "a bag of each kind of apple": every one that fits */
 			if (c->polite && it->every && res.status == RES_AMBIGUOUS)
 				one = 1;
-			if (one && !c->polite)
+			/* "peanut butter, not crunchy", "a soft loaf, not the crusty sourdough":
+			 * the other kind ruled out, the one left is chosen */
+			if (one && !c->polite && !(it->nneg > 0 && !c->question))
 				one = resolve_said_plainly(t, it, &res.q, cJSON_GetArrayItem(res.products, 0)) &&
 				      (!it->size_num[0] || match_has_size(cJSON_GetArrayItem(res.products, 0),
 									  it->size_num, it->size_unit));

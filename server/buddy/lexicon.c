@@ -150,6 +150,11 @@ static const struct lex_trigger triggers[] = {
 	{ "ring me up", UND_CHECKOUT, 30, 0 }, { "ring it up", UND_CHECKOUT, 30, 0 },
 	{ "charge my card", UND_CHECKOUT, 30, 0 }, { "charge it", UND_CHECKOUT, 30, 0 },
 	{ "charge me", UND_CHECKOUT, 30, 0 },
+	/* "that's everything for mum, can you send it off", "check it out for her" */
+	{ "send it off", UND_CHECKOUT, 30, 0 }, { "send it through", UND_CHECKOUT, 30, 0 },
+	{ "send the order", UND_CHECKOUT, 30, 0 }, { "send off the order", UND_CHECKOUT, 30, 0 },
+	{ "send the order off", UND_CHECKOUT, 31, 0 }, { "check it out", UND_CHECKOUT, 30, 0 },
+	{ "check it all out", UND_CHECKOUT, 31, 0 }, { "that is everything", UND_CHECKOUT, 25, LEX_ALONE },
 	/* yes and no */
 	{ "yes", UND_CONFIRM, 5, 0 }, { "yeah", UND_CONFIRM, 5, 0 }, { "yea", UND_CONFIRM, 5, 0 },
 	{ "yep", UND_CONFIRM, 5, 0 }, { "yup", UND_CONFIRM, 5, 0 }, { "ya", UND_CONFIRM, 5, 0 },
@@ -272,6 +277,9 @@ static int only_padding(const struct text_words *t, int from, int to)
 		int ok = 0;
 		for (size_t p = 0; p < sizeof pad / sizeof *pad && !ok; p++)
 			ok = !strcmp(t->w[k], pad[p]);
+		/* "that's all for my mum", "that's it for her" */
+		ok |= lex_is_person(t->w[k]) || !strcmp(t->w[k], "my") || !strcmp(t->w[k], "her") ||
+		      !strcmp(t->w[k], "him") || !strcmp(t->w[k], "them") || !strcmp(t->w[k], "our");
 		if (!ok)
 			return 0;
 	}
@@ -473,6 +481,20 @@ int lex_is_common(const char *w)
 		"substitute", "substitutes", "options", "option", "choices", "replacement",
 		"recommend", "suggest", "help", "helps", "work", "works", "suit", "suits",
 	};
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_is_person(const char *w)
+{
+	static const char *const words[] = { "kid", "kids", "son", "sons", "daughter", "daughters",
+		"wife", "husband", "partner", "mom", "mum", "dad", "child", "children", "baby",
+		"toddler", "family", "friend", "friends", "sister", "brother", "guest", "guests",
+		"boyfriend", "girlfriend", "roommate", "flatmate", "niece", "nephew", "grandma",
+		"grandpa", "mother", "father", "everyone", "somebody", "someone", "parents", "parent",
+		"grandad", "granddad", "nan", "nana", "gran", "granny", "grandmother", "grandfather",
+		"neighbour", "neighbor", "neighbours", "neighbors", "visitors", "visitor", "relatives",
+		"inlaws", "aunt", "uncle", "cousin", "cousins", "colleague", "colleagues", "boss",
+		"team", "folks", "laws", "housemate", "roommates", "flatmates", "housemates", "people" };
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 

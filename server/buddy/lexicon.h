@@ -52,6 +52,10 @@ int lex_is_stopword(const char *w);
  * dropped from product words unless the catalog itself has them. */
 int lex_is_common(const char *w);
 
+/* 1 for a word naming a person or people ("guests", "mum", "nephew"): whom a
+ * constraint or a story is about, never a product. */
+int lex_is_person(const char *w);
+
 /* Container words that may or may not be in a title ("bag", "bottle", "pack"). */
 int lex_is_unit(const char *w);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buddy/lexicon.h"
 #include "buddy/match.h"
 #include "buddy/numbers.h"
 #include "buddy/price.h"
@@ -383,8 +384,9 @@ static int lack_read(const struct text_words *t, const struct stems *s, int i, s
 }
 
 static int phrase_read(const struct text_words *t, const struct stems *s, int i, struct needs_frame *f,
-		       const struct known *kw)
+		       const struct known *kw, int *situation)
 {
+	*situation = 0;
 	int best = 0, which = -1;
 	for (int n = 0; n < nneeds; n++) {
 		int m = longest_at(s, t->brk, i, needs[n].when, needs[n].nwhen);
@@ -444,23 +446,10 @@ static int phrase_read(const struct text_words *t, const struct stems *s, int i,
 	}
 	if (which >= 0) {
 		merge(f, &needs[which].effect);
+		*situation = 1;
 		return best;
 	}
 	return lack_read(t, s, i, f, kw);
-}
-
-/* People a constraint is about: "my son is allergic to nuts". */
-static int is_person(const char *w)
-{
-	static const char *const words[] = { "kid", "kids", "son", "sons", "daughter", "daughters",
-		"wife", "husband", "partner", "mom", "mum", "dad", "child", "children", "baby",
-		"toddler", "family", "friend", "friends", "sister", "brother", "guest", "guests",
-		"boyfriend", "girlfriend", "roommate", "flatmate", "niece", "nephew", "grandma",
-		"grandpa", "mother", "father", "everyone", "somebody", "someone" };
-	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
-		if (!strcmp(w, words[k]))
-			return 1;
-	return 0;
 }
 
 static int is_glue_before(const struct text_words *t, int i)
@@ -478,7 +467,22 @@ static int is_glue_before(const struct text_words *t, int i)
 	       text_is(t, i, "my") || text_is(t, i, "our") || text_is(t, i, "his") || text_is(t, i, "her") ||
 	       text_is(t, i, "their") || text_is(t, i, "the") || text_is(t, i, "a") || text_is(t, i, "an") ||
 	       text_is(t, i, "in") || text_is(t, i, "at") || text_is(t, i, "on") || text_is(t, i, "to") ||
-	       text_is(t, i, "definitely") || is_person(t->w[i]);
+	       text_is(t, i, "definitely") || lex_is_person(t->w[i]);
+}
+
+static int in_words(const struct text_words *t, int i, const char *const *words, size_t n);
+
+/* Words before a situation that belong to it: "has not been sleeping", "can never
+ * sleep", "hardly slept". */
+static int situation_glue(const struct text_words *t, int i)
+{
+	static const char *const words[] = { "not", "never", "been", "was", "were", "can", "could",
+		"hardly", "barely", "properly", "well", "badly", "does", "did", "do", "will", "would" };
+	/* "i really need to wind down": the wish is the situation's, not a request */
+	static const char *const wish[] = { "need", "needs", "want", "wants", "trying", "try", "tries",
+		"got", "have", "has", "hoping", "hope" };
+	return in_words(t, i, words, sizeof words / sizeof *words) ||
+	       (text_is(t, i + 1, "to") && in_words(t, i, wish, sizeof wish / sizeof *wish));
 }
 
 static int glue_after(const struct text_words *t, int i)
@@ -752,8 +756,8 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 			i++;
 			continue;
 		}
-		int lacked = f->lack;
-		int m = phrase_read(t, s, i, f, &kw);
+		int lacked = f->lack, situation;
+		int m = phrase_read(t, s, i, f, &kw, &situation);
 		if (!m) {
 			i++;
 			continue;
@@ -762,7 +766,8 @@ int needs_read_known(const char *text, int (*known)(void *ctx, const char *w), v
 		int a = i, b = i + m;
 		/* the glue of the phrase goes with it: "but nothing with dairy in it"; a
 		 * lack keeps the words before it ("eggs, and there's no milk") */
-		while (a > 0 && f->lack == lacked && !t->brk[a - 1] && !drop[a - 1] && is_glue_before(t, a - 1) &&
+		while (a > 0 && f->lack == lacked && !t->brk[a - 1] && !drop[a - 1] &&
+		       (is_glue_before(t, a - 1) || (situation && situation_glue(t, a - 1))) &&
 		       !(a - 1 > 0 && text_is(t, a - 2, "which")))
 			a--;
 		if (!t->brk[b - 1]) {

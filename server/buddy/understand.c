@@ -1164,6 +1164,12 @@ static int choose_trigger(const struct text_words *t, int a, int b, struct lex_t
 		     text_is(t, i + 1, "brand") || text_is(t, i + 1, "one") || text_is(t, i + 1, "will") ||
 		     text_is(t, i + 1, "is")))
 			n = 0;
+		/* "guests arrive tonight", "my parents are arriving": people coming, no order */
+		if (n && tr.intent == UND_ORDER_STATUS && tr.level <= 20 && i > a &&
+		    (lex_is_person(t->w[i - 1]) ||
+		     (i > a + 1 && lex_is_person(t->w[i - 2]) &&
+		      (text_is(t, i - 1, "are") || text_is(t, i - 1, "is") || text_is(t, i - 1, "will")))))
+			n = 0;
 		/* "i'd never pay above 25": paying a price, not the checkout */
 		struct price_range pp = { -1, -1 };
 		if (n && tr.intent == UND_CHECKOUT && price_parse_range(t, i + n, b, &pp) > 0)
