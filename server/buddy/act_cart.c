@@ -713,6 +713,11 @@ static void change_line(struct turn *t, const cJSON *p, int qty)
 		reply_say(&t->r, "Okay, %s %s.", n, title);
 }
 
+void act_set_line(struct turn *t, const cJSON *p, int qty)
+{
+	change_line(t, p, qty);
+}
+
 void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it)

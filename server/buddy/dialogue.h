@@ -104,9 +104,6 @@ struct buddy_state {
 	int64_t placed_id;
 	int placed_turn;
 	int64_t budget_cents;	/* what the shopper said they can spend, or 0 */
-	int checkout_said_turn;	/* the turn that asked what checking out would come to ("what
-				 * would it come to if i checked out?"): a yes right after it
-				 * checks out */
 	/* the outside engine's checkout question (buddy_state_offer) */
 	struct buddy_checkout_offer offer;
 	/* frustration: the last four turns that corrected the buddy, newest first */
@@ -245,6 +242,15 @@ int act_refine(struct turn *t, const struct und_cmd *c);
  * COOKIES, I WANT ONE": a count stated as what the cart should hold, for the line
  * named or the one just changed.  Returns 1 when the line was set. */
 int act_count_frame(struct turn *t, const char *text);
+
+/* quantity.c: "cut it down to two", "bring the mugs up to four", "knock the milk down
+ * by one", "make that three jars", "one more of those": a cart line's count changed,
+ * whatever else the sentence says.  Returns 1 when done. */
+int act_count_change_frame(struct turn *t, const char *text);
+
+/* Sets the cart line of p to qty (0 removes it, a product not in the cart is added)
+ * and says so. */
+void act_set_line(struct turn *t, const cJSON *p, int qty);
 
 /* checkout.c: act_checkout() only asks; act_place_order() runs after a yes */
 void act_checkout(struct turn *t);

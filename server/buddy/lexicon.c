@@ -119,10 +119,6 @@ static const struct lex_trigger triggers[] = {
 	{ "how much is all that", UND_CART_TOTAL, 23, 0 }, { "how much for all", UND_CART_TOTAL, 23, 0 },
 	{ "how much for everything", UND_CART_TOTAL, 23, 0 }, { "what do i owe you", UND_CART_TOTAL, 23, 0 },
 	{ "how much is all of it", UND_CART_TOTAL, 23, 0 }, { "what is it all", UND_CART_TOTAL, 22, 0 },
-	/* "how much is all this gonna set me back", "tell me what i'm at now" */
-	{ "set me back", UND_CART_TOTAL, 23, 0 }, { "how much is all this", UND_CART_TOTAL, 23, 0 },
-	{ "what i am at", UND_CART_TOTAL, 22, 0 }, { "where i am at", UND_CART_TOTAL, 22, 0 },
-	{ "what am i looking at", UND_CART_TOTAL, 22, 0 }, { "what i owe", UND_CART_TOTAL, 22, 0 },
 	{ "empty", UND_CLEAR_CART, 30, 0 }, { "clear", UND_CLEAR_CART, 30, 0 },
 	{ "start over", UND_CLEAR_CART, 30, 0 }, { "start again", UND_CLEAR_CART, 30, 0 },
 	{ "remove everything", UND_CLEAR_CART, 31, 0 }, { "remove all", UND_CLEAR_CART, 31, 0 },
@@ -133,6 +129,7 @@ static const struct lex_trigger triggers[] = {
 	{ "just keep", UND_CLEAR_CART, 31, LEX_KEEP },
 	/* checkout */
 	{ "check out", UND_CHECKOUT, 30, 0 }, { "check me out", UND_CHECKOUT, 30, 0 },
+	{ "checked out", UND_CHECKOUT, 30, 0 }, { "checking out", UND_CHECKOUT, 30, 0 },
 	{ "place the order", UND_CHECKOUT, 30, 0 }, { "place my order", UND_CHECKOUT, 30, 0 },
 	{ "place an order", UND_CHECKOUT, 30, 0 }, { "place order", UND_CHECKOUT, 30, 0 },
 	{ "place it", UND_CHECKOUT, 30, 0 }, { "pay", UND_CHECKOUT, 30, 0 },
@@ -890,4 +887,28 @@ int lex_is_time_unit(const char *w)
 		"nights", "week", "weeks", "month", "months", "year", "years", "time", "times", "weekend",
 		"weekends" };
 	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_count_change_at(const struct text_words *t, int i, int end, int *kind)
+{
+	static const struct {
+		const char *phrase;
+		int kind;
+	} phrases[] = {
+		{ "back down to", LEX_COUNT_SET }, { "back up to", LEX_COUNT_SET }, { "down to", LEX_COUNT_SET },
+		{ "up to", LEX_COUNT_SET }, { "back to", LEX_COUNT_SET },
+		{ "down by", LEX_COUNT_DOWN_BY }, { "up by", LEX_COUNT_UP_BY },
+		{ "make it", LEX_COUNT_MAKE }, { "make that", LEX_COUNT_MAKE }, { "make them", LEX_COUNT_MAKE },
+		{ "make those", LEX_COUNT_MAKE }, { "make this", LEX_COUNT_MAKE }, { "make these", LEX_COUNT_MAKE },
+		{ "more", LEX_COUNT_MORE }, { "extra", LEX_COUNT_MORE }, { "less", LEX_COUNT_FEWER },
+		{ "fewer", LEX_COUNT_FEWER }, { "another", LEX_COUNT_ANOTHER },
+	};
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k].phrase);
+		if (n) {
+			*kind = phrases[k].kind;
+			return n;
+		}
+	}
+	return 0;
 }

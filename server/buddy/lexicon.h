@@ -167,4 +167,13 @@ int lex_size_direction(const char *w);
 /* "hours", "days", "weeks", "times": after a number, a span of time, not a count of things. */
 int lex_is_time_unit(const char *w);
 
+/* A change of a count at i: LEX_COUNT_SET ("down to", "up to", "back to") and
+ * LEX_COUNT_MAKE ("make it", "make that") take the count after; LEX_COUNT_DOWN_BY /
+ * LEX_COUNT_UP_BY ("down by", "up by") and LEX_COUNT_ANOTHER ("another") the change
+ * after; LEX_COUNT_MORE / LEX_COUNT_FEWER ("more", "extra", "less", "fewer") the
+ * change before ("one more of those").  Words used, 0 if none. */
+enum { LEX_COUNT_SET = 1, LEX_COUNT_MAKE, LEX_COUNT_DOWN_BY, LEX_COUNT_UP_BY, LEX_COUNT_MORE,
+       LEX_COUNT_FEWER, LEX_COUNT_ANOTHER };
+int lex_count_change_at(const struct text_words *t, int i, int end, int *kind);
+
 #endif

@@ -1,0 +1,181 @@
+/*
+ * quantity.c - a cart line's count changed by how much or to how many, whatever
+ * else the sentence says: "cut it down to two", "bring the mugs up to four", "knock
+ * the milk down by one", "make that three jars", "make it three dozen", "one more of
+ * those", "another two of them", "two fewer of those".
+ *
+ * The operation is read from the words (lex_count_change_at); the line is the one
+ * the catalog words of the sentence name in the cart, else the one just talked
+ * about, else the cart's only line.  Words no cart line and no catalog product
+ * uses ("that's way too much", "he's making omelettes all week") are context.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy/dialogue.h"
+#include "buddy/lexicon.h"
+#include "buddy/numbers.h"
+
+/* The count after a phrase at i: words used, *v the value, *dozen set when said in
+ * dozens ("three dozen"); a count of time ("two weeks") or money is none. */
+static int count_after(const struct text_words *tw, int i, long *v, int *dozen)
+{
+	if (text_is(tw, i, "just") || text_is(tw, i, "only"))
+		i++;
+	int n = num_parse(tw, i, tw->n, v);
+	if (!n || *v <= 0 || *v > 999)
+		return 0;
+	const char *next = i + n < tw->n ? tw->w[i + n] : "";
+	if (lex_is_time_unit(next) || lex_is_money_word(next) || (lex_size_unit(next) && !lex_is_unit(next)))
+		return 0;
+	*dozen = 0;
+	for (int k = i; k < i + n; k++)
+		*dozen |= text_is(tw, k, "dozen");
+	return n;
+}
+
+/* 1 when the title says w itself (by stem): "chips" of the potato chips, not of the
+ * chocolate chip cookies */
+static int says_as_is(const cJSON *p, const char *w)
+{
+	struct text_words tw;
+	char a[TEXT_WORD_LEN], b[TEXT_WORD_LEN];
+	text_split(dlg_str(p, "title"), &tw);
+	match_stem(w, a, sizeof a);
+	for (int i = 0; i < tw.n; i++) {
+		match_stem(tw.w[i], b, sizeof b);
+		if (!strcmp(a, b) && strlen(w) == strlen(tw.w[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The cart line the words name: the one most of the catalog words said are in; 0
+ * when they name none, -1 when two equally or a catalog word names no cart line. */
+static int64_t named_line(struct turn *t, const struct text_words *tw, const unsigned char *used,
+			  const cJSON *lines)
+{
+	int score[64] = { 0 }, n = cJSON_GetArraySize(lines), said = 0;
+	if (n > 64)
+		return 0;
+	for (int i = 0; i < tw->n; i++) {
+		const char *w = tw->w[i];
+		if (used[i] || lex_is_stopword(w) || lex_is_common(w) || lex_is_unit(w) || num_word(w) >= 0 ||
+		    lex_is_cart_word(w) || !resolve_known_word(t, w))
+			continue;
+		int hit = 0;
+		for (int k = 0; k < n; k++)
+			if (match_mentions(cJSON_GetArrayItem(lines, k), w))
+				score[k] += 1 + says_as_is(cJSON_GetArrayItem(lines, k), w), hit = 1;
+		said |= hit;
+		/* "two more penne" with no penne in the cart: an add; a word only like a
+		 * catalog word ("brunch") is context */
+		char fixed[TEXT_WORD_LEN];
+		int cost = 9;
+		if (!hit && resolve_correct(t, w, fixed, sizeof fixed, &cost) && cost == 0)
+			return -1;
+	}
+	if (!said)
+		return 0;
+	int best = -1, tie = 0;
+	for (int k = 0; k < n; k++) {
+		if (best < 0 || score[k] > score[best])
+			best = k, tie = 0;
+		else if (score[k] == score[best])
+			tie = 1;
+	}
+	return tie ? -1 : dlg_id(cJSON_GetArrayItem(lines, best));
+}
+
+int act_count_change_frame(struct turn *t, const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	unsigned char used[TEXT_MAX_WORDS] = { 0 };
+	int op = 0, dozen = 0, fix = 0;
+	long v = 0;
+	for (int i = 0; i < tw->n && !op; i++) {
+		int kind = 0, n = lex_count_change_at(tw, i, tw->n, &kind);
+		if (!n)
+			continue;
+		int m = 0;
+		if (kind == LEX_COUNT_MORE || kind == LEX_COUNT_FEWER) {
+			/* "one more of those", "two fewer of them": the count is before */
+			int j = i - 3 > 0 ? i - 3 : 0;
+			for (; j < i; j++)
+				if (!text_is(tw, j, "a") && !text_is(tw, j, "an") && num_parse(tw, j, i, &v) == i - j)
+					break;
+			if (j >= i || v <= 0 || v > 999)
+				continue;
+			for (int k = j; k < i; k++)
+				used[k] = 1;
+		} else {
+			/* "down to two", "make that three jars", "another two of them" */
+			m = count_after(tw, i + n, &v, &dozen);
+			if (!m && kind == LEX_COUNT_ANOTHER)
+				v = 1;	/* "another one of those" said as "another of those" */
+			else if (!m)
+				continue;
+			int j = i + n + m;
+			if (text_is(tw, i + n, "just") || text_is(tw, i + n, "only"))
+				j++;
+			for (int k = i + n; k < j; k++)
+				used[k] = 1;
+			/* "make it three jars", "another two of the 1 kg bags" */
+			while (j < tw->n && (lex_is_unit(tw->w[j]) || text_is(tw, j, "of")))
+				used[j++] = 1;
+		}
+		for (int k = i; k < i + n; k++)
+			used[k] = 1;
+		op = kind;
+		fix = kind == LEX_COUNT_MAKE;
+	}
+	/* "another two" / "two more" with nothing pointing back are plain adds, done by
+	 * the request ("two more penne"): only with a word that points at a line */
+	int points = 0;
+	for (int i = 0; i < tw->n; i++)
+		points |= text_is(tw, i, "those") || text_is(tw, i, "them") || text_is(tw, i, "it") ||
+			  text_is(tw, i, "that") || text_is(tw, i, "these") || text_is(tw, i, "this") ||
+			  text_is(tw, i, "same");
+	if (!op || (fix && t->st->pending != DLG_PENDING_NONE)) {
+		free(tw);
+		return 0;
+	}
+	if (!t->cart)
+		cartops_refresh(t);
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	int64_t id = named_line(t, tw, used, lines);
+	free(tw);
+	if (id < 0 || (id == 0 && !points && (op == LEX_COUNT_MORE || op == LEX_COUNT_ANOTHER ||
+					      op == LEX_COUNT_FEWER))) {
+		cJSON_Delete(lines);
+		return 0;
+	}
+	if (id == 0) {
+		struct buddy_state *st = t->st;
+		id = st->last.kind != DLG_LAST_NONE && st->last.turn >= st->turn - 2 ? st->last.id :
+		     st->nfocus > 0 && st->focus_turn >= st->turn - 1 ? st->focus[0] :
+		     cJSON_GetArraySize(lines) == 1 ? dlg_id(cJSON_GetArrayItem(lines, 0)) : 0;
+	}
+	const cJSON *p = NULL, *x;
+	cJSON_ArrayForEach(x, lines)
+		if (dlg_id(x) == id)
+			p = x;
+	if (!p) {
+		cJSON_Delete(lines);
+		return 0;
+	}
+	int line = dlg_cart_qty(t->cart, id);
+	/* "make it three dozen" of eggs sold by the dozen: three cartons */
+	if (dozen && v % 12 == 0 && strstr(dlg_str(p, "title"), "dozen"))
+		v /= 12;
+	long q = op == LEX_COUNT_MORE || op == LEX_COUNT_ANOTHER || op == LEX_COUNT_UP_BY ? line + v :
+		 op == LEX_COUNT_FEWER || op == LEX_COUNT_DOWN_BY ? line - v : v;
+	act_set_line(t, p, q < 0 ? 0 : (int)q);
+	t->main = UND_SET;
+	cJSON_Delete(lines);
+	return 1;
+}
