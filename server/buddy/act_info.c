@@ -1227,6 +1227,21 @@ static int chooser_skip(const char *w)
 	return lex_is_stopword(w) || (num_word(w) >= 0 && !text_is_digits(w));
 }
 
+/* How many a product's title says it holds: "(each)" 1, "6 pack" 6, "(dozen)" 12, and
+ * 1 when it says none. */
+static long units_in_title(const cJSON *p)
+{
+	struct text_words tw;
+	text_split(dlg_str(p, "title"), &tw);
+	for (int i = 0; i < tw.n; i++) {
+		if (text_is(&tw, i, "dozen"))
+			return 12;
+		if (i + 1 < tw.n && text_is_digits(tw.w[i]) && (text_is(&tw, i + 1, "pack") || text_is(&tw, i + 1, "ct")))
+			return strtol(tw.w[i], NULL, 10);
+	}
+	return 1;
+}
+
 /* An amount of money at word i that picks by price among what was shown ("the 59.99
  * ones", "the $4 one", "the one for 12 dollars 49"): a number with cents or a money
  * word.  Words used, 0 if none. */
@@ -1315,7 +1330,17 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		}
 		int lim = n < DLG_READ_MAX ? n : DLG_READ_MAX;
 		enum und_intent pi = st->pending_intent;
-		if (!rest && (digits || named) && v >= 1 && v <= lim &&
+		/* "just the one", "the six" to "Hass Avocados (each) or the 4 pack?": the one
+		 * that holds that many */
+		int holds = -1;
+		for (int k = 0; !rest && !digits && !named && v >= 1 && k < lim; k++) {
+			if (units_in_title(cJSON_GetArrayItem(st->shown, k)) != v)
+				continue;
+			holds = holds == -1 ? k : -2;
+		}
+		if (holds >= 0)
+			v = holds + 1;
+		if (!rest && (digits || named || holds >= 0) && v >= 1 && v <= lim &&
 		    (pi == UND_NONE || pi == UND_ADD || pi == UND_SEARCH || pi == UND_REMOVE)) {
 			cJSON *p = cJSON_Duplicate(cJSON_GetArrayItem(st->shown, (int)v - 1), 1);
 			enum und_intent what = st->pending_intent ? st->pending_intent : UND_ADD;

@@ -81,10 +81,39 @@ static void do_confirm(struct turn *t, enum dlg_pending pending, int alone)
 		}
 		break;
 	case DLG_PENDING_NONE:
-		if (alone)
+		if (t->st->checkout_said_turn > 0 && t->st->checkout_said_turn == t->st->turn - 1) {
+			/* "what would it come to if i checked out?" - "fine, do it" */
+			t->st->checkout_said_turn = 0;
+			t->main = UND_CHECKOUT;
+			act_checkout(t);
+		} else if (alone && t->main != UND_CHECKOUT) {
 			reply_say(&t->r, "Okay. What would you like to do next?");
+		}
 		break;
 	}
+}
+
+/* 1 when the utterance speaks of checking out ("if i checked out now", "before i pay"). */
+static int mentions_checkout(const char *text)
+{
+	struct text_words *tw = malloc(sizeof *tw);
+	if (!tw)
+		return 0;
+	und_clean(text, tw);
+	int said = 0;
+	for (int i = 0; i < tw->n && !said; i++) {
+		char w[TEXT_WORD_LEN];
+		size_t l = strlen(tw->w[i]);
+		snprintf(w, sizeof w, "%s", tw->w[i]);
+		if (l > 4 && !strcmp(w + l - 2, "ed"))
+			w[l - 2] = '\0';	/* "checked", "paid" */
+		else if (l > 5 && !strcmp(w + l - 3, "ing"))
+			w[l - 3] = '\0';	/* "checking", "paying" */
+		said = (!strcmp(w, "check") && text_is(tw, i + 1, "out")) || !strcmp(w, "checkout") ||
+		       !strcmp(w, "pay") || !strcmp(w, "paid");
+	}
+	free(tw);
+	return said;
 }
 
 static void do_deny(struct turn *t, enum dlg_pending pending, int alone)
@@ -2032,6 +2061,9 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		st->last_intent = t->main;
 		snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(t->main));
 	}
+	if ((st->last_intent == UND_CART_TOTAL || st->last_intent == UND_VIEW_CART) && t->total_said &&
+	    mentions_checkout(text))
+		st->checkout_said_turn = st->turn;
 	/* an unanswered question does not outlive the turn after it */
 	if (!t->asked && st->pending == pending && pending != DLG_PENDING_NONE &&
 	    st->pending_turn < st->turn)

@@ -104,6 +104,9 @@ struct buddy_state {
 	int64_t placed_id;
 	int placed_turn;
 	int64_t budget_cents;	/* what the shopper said they can spend, or 0 */
+	int checkout_said_turn;	/* the turn that asked what checking out would come to ("what
+				 * would it come to if i checked out?"): a yes right after it
+				 * checks out */
 	/* the outside engine's checkout question (buddy_state_offer) */
 	struct buddy_checkout_offer offer;
 	/* frustration: the last four turns that corrected the buddy, newest first */

@@ -119,6 +119,10 @@ static const struct lex_trigger triggers[] = {
 	{ "how much is all that", UND_CART_TOTAL, 23, 0 }, { "how much for all", UND_CART_TOTAL, 23, 0 },
 	{ "how much for everything", UND_CART_TOTAL, 23, 0 }, { "what do i owe you", UND_CART_TOTAL, 23, 0 },
 	{ "how much is all of it", UND_CART_TOTAL, 23, 0 }, { "what is it all", UND_CART_TOTAL, 22, 0 },
+	/* "how much is all this gonna set me back", "tell me what i'm at now" */
+	{ "set me back", UND_CART_TOTAL, 23, 0 }, { "how much is all this", UND_CART_TOTAL, 23, 0 },
+	{ "what i am at", UND_CART_TOTAL, 22, 0 }, { "where i am at", UND_CART_TOTAL, 22, 0 },
+	{ "what am i looking at", UND_CART_TOTAL, 22, 0 }, { "what i owe", UND_CART_TOTAL, 22, 0 },
 	{ "empty", UND_CLEAR_CART, 30, 0 }, { "clear", UND_CLEAR_CART, 30, 0 },
 	{ "start over", UND_CLEAR_CART, 30, 0 }, { "start again", UND_CLEAR_CART, 30, 0 },
 	{ "remove everything", UND_CLEAR_CART, 31, 0 }, { "remove all", UND_CLEAR_CART, 31, 0 },
@@ -129,7 +133,6 @@ static const struct lex_trigger triggers[] = {
 	{ "just keep", UND_CLEAR_CART, 31, LEX_KEEP },
 	/* checkout */
 	{ "check out", UND_CHECKOUT, 30, 0 }, { "check me out", UND_CHECKOUT, 30, 0 },
-	{ "checked out", UND_CHECKOUT, 30, 0 }, { "checking out", UND_CHECKOUT, 30, 0 },
 	{ "place the order", UND_CHECKOUT, 30, 0 }, { "place my order", UND_CHECKOUT, 30, 0 },
 	{ "place an order", UND_CHECKOUT, 30, 0 }, { "place order", UND_CHECKOUT, 30, 0 },
 	{ "place it", UND_CHECKOUT, 30, 0 }, { "pay", UND_CHECKOUT, 30, 0 },

@@ -103,6 +103,7 @@ char *buddy_state_save(const struct buddy_state *st)
 	add_int(o, "last_intent", st->last_intent);
 	add_int(o, "placed_id", st->placed_id);
 	add_int(o, "placed_turn", st->placed_turn);
+	add_int(o, "checkout_said_turn", st->checkout_said_turn);
 	add_int(o, "budget_cents", st->budget_cents);
 	cJSON *corr = cJSON_AddArrayToObject(o, "correction_turns");
 	for (int i = 0; i < 4; i++)
@@ -231,6 +232,7 @@ struct buddy_state *buddy_state_load(const char *text, buddy_product_fn product,
 	st->last_intent = (enum und_intent)get_int(o, "last_intent", 0, UND_INTENT_COUNT - 1, 0);
 	st->placed_id = get_int(o, "placed_id", 0, ID_MAX, 0);
 	st->placed_turn = get_turn(o, "placed_turn");
+	st->checkout_said_turn = get_turn(o, "checkout_said_turn");
 	st->budget_cents = get_int(o, "budget_cents", 0, INT64_C(1) << 50, 0);
 	int k = 0;
 	const cJSON *v;
