@@ -4,16 +4,26 @@
 Paced load at a rate the machine holds (--rate requests per second in all, spread
 over worker threads): catalog searches and product pages, logins, cart changes and
 checkouts, seller edits, buddy turns over REST and the WebSocket (typed, and now and
-then spoken), and clients hanging up mid-turn.  Every --sample seconds the server's
-RSS is read from /proc.  At the end: RSS over time, errors (any 5xx, refused
-connection, timeout or unexpected answer), and latency percentiles per kind of
-request.  Exits 1 on any error, or when RSS grew more than 10% over the second half
-of the run (the first half is warm-up: caches, the database's pages).
+then spoken), clients hanging up mid-turn, and hostile WebSocket clients (garbage and
+unmasked frames, oversized messages, bad audio frames, hello with audio in one write
+then a hang-up, sockets that never say hello, pings never read).  Every --sample
+seconds the server's RSS and open file descriptors are read from /proc.  At the end:
+RSS and fds over time, errors (any 5xx, refused connection, timeout or unexpected
+answer; what a hostile client gets is not an error, only the server failing to answer
+the next normal request is), and latency percentiles per kind of request.  Exits 1 on
+any error, when RSS grew more than 10% over the second half of the run (the first
+half is warm-up: caches, the database's pages), or when fds grew by more than 20.
+
+    python3 tests/soak/soak.py --seconds 3600            (make soak SOAK_TIME=3600)
+    VOXCARTD=/path/to/asan/voxcartd nice -n 10 python3 tests/soak/soak.py --seconds 1800
 """
 
 import argparse
+import json
 import os
 import random
+import socket
+import struct
 import sys
 import threading
 import time
@@ -57,6 +67,13 @@ def pct(xs, p):
         return float("nan")
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p / 100.0 * len(xs)))]
+
+
+def fds(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return None
 
 
 def rss_kb(pid):
@@ -162,6 +179,84 @@ def ws_op(srv, rnd, stats, ctx):
         stats.error("ws", repr(e))
 
 
+def raw_frame(opcode, payload, mask=True, fin=True):
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    m = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([m | 127]) + struct.pack(">Q", n)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def hostile_op(srv, rnd, stats, ctx):
+    """One hostile or careless WebSocket client; the server may close it however it
+    likes.  Counted as "hostile"; only an exception the server causes on the next
+    normal request (timed by the caller) is an error."""
+    tok = rnd.choice(ctx["shoppers"])
+    hello = raw_frame(0x1, json.dumps({"type": "hello", "token": tok, "speech": False}).encode())
+    kinds = ["garbage", "unmasked", "oversized", "bad audio", "hello+audio hang-up",
+             "no hello", "ping no read", "bad json", "fragments"]
+    kind = rnd.choice(kinds)
+    t0 = time.time()
+    try:
+        ws = WS(srv.port, timeout=10)
+    except OSError as e:
+        stats.error("hostile connect", repr(e))
+        return
+    s = ws.sock
+    try:
+        if kind == "garbage":
+            s.sendall(os.urandom(rnd.randrange(1, 4096)))
+        elif kind == "unmasked":
+            s.sendall(hello + raw_frame(0x1, b'{"type":"ping"}', mask=False))
+        elif kind == "oversized":
+            s.sendall(hello + raw_frame(0x1, b'{"type":"say","turn":1,"text":"' +
+                                        b"a" * (300 * 1024) + b'"}'))
+        elif kind == "bad audio":
+            data = hello + raw_frame(0x1, b'{"type":"audio.start","turn":1}')
+            for seq in range(rnd.randrange(1, 40)):
+                junk = os.urandom(rnd.randrange(0, 200))
+                data += raw_frame(0x2, frame(1, rnd.randrange(256), 1, rnd.choice([seq, 0, 2 ** 32 - 1]),
+                                             junk) if rnd.random() < 0.8 else junk)
+            s.sendall(data + raw_frame(0x1, b'{"type":"audio.stop","turn":1}'))
+        elif kind == "hello+audio hang-up":
+            data = hello + raw_frame(0x1, b'{"type":"audio.start","turn":1}')
+            for seq in range(5):
+                data += raw_frame(0x2, frame(1, 0, 1, seq, SILENCE))
+            s.sendall(data)
+        elif kind == "no hello":
+            time.sleep(rnd.random() * 2)
+        elif kind == "ping no read":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(hello + raw_frame(0x1, b'{"type":"ping"}') * rnd.randrange(100, 3000))
+        elif kind == "bad json":
+            s.sendall(hello + raw_frame(0x1, rnd.choice([
+                b'{"type":"say","turn":1e308,"text":"x"}', b'{"type":"say","turn":-1}',
+                b'{"type":"cancel","turn":"x"}', b'{"type":"say","turn":1,"text":"a\u0000b"}',
+                b'[[[[[[[[[[[[[[[[[[[[', b'{"type":' + b'"x' * 500, b"\xff\xfe"])))
+        elif kind == "fragments":
+            s.sendall(hello + raw_frame(0x1, b'{"type":"sa', fin=False) +
+                      raw_frame(0x0, b'y","turn":1,"text":"hi"}', mask=rnd.random() < 0.5))
+        # Read a little of whatever comes back, then hang up.
+        s.settimeout(0.5)
+        try:
+            s.recv(65536)
+        except OSError:
+            pass
+    except OSError:
+        pass  # the server closed it: fine
+    finally:
+        s.close()
+    stats.ok("hostile " + kind, time.time() - t0)
+
+
 def relogin(srv, ctx, deadline, every=300):
     """Access tokens live 15 minutes: log everyone in again now and then, as a client
     would refresh."""
@@ -178,13 +273,16 @@ def relogin(srv, ctx, deadline, every=300):
             ctx["seller"] = b["access_token"]
 
 
-def worker(srv, seed, rate, deadline, stats, ctx):
+def worker(srv, seed, rate, deadline, stats, ctx, hostile):
     rnd = random.Random(seed)
     gap = 1.0 / rate
     nxt = time.time()
     while time.time() < deadline:
-        if rnd.random() < 0.08:
+        r = rnd.random()
+        if r < 0.08:
             ws_op(srv, rnd, stats, ctx)
+        elif r < 0.08 + hostile:
+            hostile_op(srv, rnd, stats, ctx)
         else:
             rest_op(srv, rnd, stats, ctx)
         nxt += gap
@@ -201,10 +299,12 @@ def main():
     ap.add_argument("--rate", type=float, default=40, help="requests per second in all")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--sample", type=float, default=10, help="seconds between RSS samples")
+    ap.add_argument("--hostile", type=float, default=0.04,
+                    help="share of operations that are hostile WebSocket clients")
     a = ap.parse_args()
 
     config = lib.DEFAULT_CONFIG + "log_level = warn\n"
-    srv = lib.Server(config=config, args=["--import-catalog", CATALOG]).start()
+    srv = lib.Server(config=config, args=["--import-catalog", CATALOG], keep=True).start()
     pid = srv.proc.pid
     stats = Stats()
     try:
@@ -228,7 +328,7 @@ def main():
         t_start = time.time()
         deadline = t_start + a.seconds
         threads = [threading.Thread(target=worker, args=(srv, i, a.rate / a.threads, deadline,
-                                                         stats, ctx), daemon=True)
+                                                         stats, ctx, a.hostile), daemon=True)
                    for i in range(a.threads)]
         threads.append(threading.Thread(target=relogin, args=(srv, ctx, deadline), daemon=True))
         for t in threads:
@@ -240,8 +340,10 @@ def main():
             with stats.lock:
                 done = sum(len(v) for v in stats.lat.values())
                 errs = stats.nerrors
-            samples.append((el, kb))
-            print("t=%6.0fs rss=%7.1f MB requests=%d errors=%d" % (el, (kb or 0) / 1024.0, done, errs))
+            nfd = fds(pid)
+            samples.append((el, kb, nfd))
+            print("t=%6.0fs rss=%7.1f MB fds=%s requests=%d errors=%d" % (el, (kb or 0) / 1024.0, nfd,
+                                                                          done, errs))
             sys.stdout.flush()
             if not srv.alive():
                 stats.error("server", "died; log:\n" + srv.log_tail(20))
@@ -249,7 +351,9 @@ def main():
             time.sleep(min(a.sample, max(0.0, deadline - time.time())))
         for t in threads:
             t.join(timeout=120)
-        samples.append((time.time() - t_start, rss_kb(pid)))
+        # Let hang-ups and closes settle before the last fd count.
+        time.sleep(3)
+        samples.append((time.time() - t_start, rss_kb(pid), fds(pid)))
     finally:
         status = srv.stop(timeout=60)
 
@@ -257,23 +361,27 @@ def main():
     total = sum(len(v) for v in stats.lat.values())
     print("\n== soak: %.0f s, %d requests (%.1f/s), %d errors, exit status %r" %
           (elapsed, total, total / max(elapsed, 1), stats.nerrors, status))
-    print("\nRSS over time (MB):")
+    print("\nRSS (MB) and open fds over time:")
     step = max(1, len(samples) // 12)
-    for el, kb in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []):
-        print("  t=%6.0fs  %7.1f" % (el, (kb or 0) / 1024.0))
-    half = [kb for el, kb in samples if kb and el >= elapsed / 2]
+    for el, kb, nfd in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []):
+        print("  t=%6.0fs  %7.1f  %5s" % (el, (kb or 0) / 1024.0, nfd))
+    half = [kb for el, kb, _ in samples if kb and el >= elapsed / 2]
+    fdl = [n for _, _, n in samples if n is not None]
+    fd_growth = fdl[-1] - fdl[0] if len(fdl) >= 2 else 0
+    print("fds: first %s, last %s, max %s" % (fdl[0] if fdl else "?", fdl[-1] if fdl else "?",
+                                             max(fdl) if fdl else "?"))
     growth = (half[-1] - half[0]) / half[0] * 100 if len(half) >= 2 else 0.0
     print("second half: %.1f -> %.1f MB (%+.1f%%)" % (half[0] / 1024.0 if half else 0,
                                                      half[-1] / 1024.0 if half else 0, growth))
-    print("\nlatency (ms)       count     p50     p90     p99     max")
+    print("\nlatency (ms)                    count     p50     p90     p99     max")
     everything = []
     for kind in sorted(stats.lat):
         xs = stats.lat[kind]
         everything += xs
-        print("  %-15s %6d %7.1f %7.1f %7.1f %7.1f" % (kind, len(xs), pct(xs, 50) * 1e3,
+        print("  %-28s %6d %7.1f %7.1f %7.1f %7.1f" % (kind, len(xs), pct(xs, 50) * 1e3,
                                                       pct(xs, 90) * 1e3, pct(xs, 99) * 1e3,
                                                       max(xs) * 1e3))
-    print("  %-15s %6d %7.1f %7.1f %7.1f %7.1f" % ("all", len(everything), pct(everything, 50) * 1e3,
+    print("  %-28s %6d %7.1f %7.1f %7.1f %7.1f" % ("all", len(everything), pct(everything, 50) * 1e3,
                                                   pct(everything, 90) * 1e3,
                                                   pct(everything, 99) * 1e3,
                                                   max(everything or [0]) * 1e3))
@@ -281,7 +389,18 @@ def main():
         print("\nerrors (first %d of %d):" % (len(stats.errors), stats.nerrors))
         for e in stats.errors:
             print("  " + e)
-    bad = stats.nerrors > 0 or status != 0 or growth > 10.0
+    try:
+        with open(srv.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
+    except OSError:
+        log = ""
+    sanitizer = [l for l in log.splitlines() if "runtime error" in l or "Sanitizer" in l]
+    if sanitizer:
+        print("\nsanitizer reports in the server log (%s):" % srv.log_path)
+        for l in sanitizer[:10]:
+            print("  " + l)
+    bad = stats.nerrors > 0 or status != 0 or growth > 10.0 or fd_growth > 20 or sanitizer
+    print("server log: %s" % srv.log_path)
     print("\nsoak: %s" % ("FAILED" if bad else "ok"))
     sys.exit(1 if bad else 0)
 
