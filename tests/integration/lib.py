@@ -446,6 +446,49 @@ class Checks:
         sys.exit(1 if total_failed else 0)
 
 
+def wait_until(fn, timeout=30.0, every=0.05):
+    """Calls fn() until it returns something true or timeout seconds have passed; returns
+    that value (or the last false one).  For checks that wait for a condition instead of
+    for a fixed time: a slow or loaded machine only makes them take longer."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if v or time.time() >= deadline:
+            return v
+        time.sleep(every)
+
+
+def unread_by_server(server_port, client_ports):
+    """Of the TCP connections from client_ports (local ports of this process's sockets)
+    to server_port on this machine, those whose bytes the server has not read yet: not
+    accepted (no inode: still in the listen queue) or with bytes waiting in the
+    server-side socket's receive queue (/proc/net/tcp).  Empty once the server has
+    everything that was sent (a connection already over counts as read), whatever the
+    machine's load."""
+    want = set(client_ports)
+    unread = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if len(f) < 10:
+                continue
+            lport = int(f[1].rsplit(":", 1)[1], 16)
+            rport = int(f[2].rsplit(":", 1)[1], 16)
+            if lport != server_port or rport not in want:
+                continue
+            # ESTABLISHED or SYN_RECV: not accepted yet (inode 0) or bytes waiting.  Any
+            # other state (the exchange is over, the socket closing) or no entry at all
+            # (closed) means the server has read what it will read.
+            if f[3] in ("01", "03") and (int(f[9]) == 0 or int(f[4].split(":")[1], 16) > 0):
+                unread.add(rport)
+    return unread
+
+
 def _short(v, n=300):
     s = repr(v)
     return s if len(s) <= n else s[:n] + "..."
