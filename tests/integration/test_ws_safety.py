@@ -249,11 +249,21 @@ def limits(c):
         c.eq("third session of one account refused", got.get("code"), "too_many_sessions")
         c.check("third session closed", closed_by_server(ws3.sock), got)
         ws2.close()
-        time.sleep(0.3)
-        ws4 = WS(srv.port)
-        ws4.send_json({"type": "hello", "token": tok, "speech": False})
-        c.eq("a closed session frees its place", ws4.recv()[1].get("type"), "ready")
-        for w in (ws, ws3, ws4):
+        # The server frees the place once it has handled the close: wait for that (a
+        # fixed 0.3 s was not always enough on a loaded machine), not for a set time.
+        opened = []
+
+        def third_place():
+            w = WS(srv.port)
+            opened.append(w)
+            w.send_json({"type": "hello", "token": tok, "speech": False})
+            try:
+                return w.recv()[1].get("type") == "ready"
+            except (Closed, OSError):
+                return False
+        c.check("a closed session frees its place", lib.wait_until(third_place, 30, 0.1),
+                "still too_many_sessions after 30 s")
+        for w in [ws, ws3] + opened:
             w.sock.close()
     finally:
         st = srv.stop()
