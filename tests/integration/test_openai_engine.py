@@ -30,7 +30,7 @@ ADDR = {"name": "Pat Shopper", "line1": "1 Main St", "city": "Springfield",
 def config(url):
     return (lib.DEFAULT_CONFIG + "log_level = debug\n"
             "[buddy]\nengine = openai\nopenai_url = %s\nopenai_model = test-model\n"
-            "openai_api_key_env = VOXCART_TEST_KEY\nopenai_timeout_ms = 1500\n" % url)
+            "openai_api_key_env = VOXCART_TEST_KEY\nopenai_timeout_ms = 6000\n" % url)
 
 
 def say(srv, tok, text, conv=None):
@@ -103,7 +103,7 @@ def test_streaming_over_ws(c, srv, fx, tok):
     text = "I found Gala apples for four dollars forty nine. Want me to add a bag?"
     fx.script(tool_call("search_products", ['{"query":', ' "apples"}']),
               text_stream(["I found", " Gala apples", " for four", " dollars forty", " nine.", " Want",
-                           " me to", " add a bag?"], pause_after=5, pause=0.8))
+                           " me to", " add a bag?"], pause_after=5, pause=2.0))
     ws = WS(srv.port)
     ws.send_json({"type": "hello", "token": tok, "client": "test/1", "speech": False})
     ws.recv()
@@ -128,23 +128,24 @@ def test_streaming_over_ws(c, srv, fx, tok):
     c.check("deltas join to the fixture's text and to reply.done",
             "".join(m["text"] for _, m in deltas).strip() == text and done["text"].strip() == text, done)
 
-    # barge-in: a cancel stops the transfer (the fixture would go on for 4 s)
-    fx.script(text_stream(["Let me think about that.", " Here is", " more."], pause_after=0, pause=4))
+    # barge-in: a cancel stops the transfer (the fixture would go on for 20 s, the
+    # timeout ends it at 6 s; the bound leaves room for a loaded machine)
+    fx.script(text_stream(["Let me think about that.", " Here is", " more."], pause_after=0, pause=20))
     ws.send_json({"type": "say", "turn": 2, "text": "tell me about coffee"})
     first = ws.events_until(lambda k, m: k == "text" and m.get("type") == "reply.delta", timeout=10)
     t0 = time.time()
     ws.send_json({"type": "cancel", "turn": 2})
     ev = first + ws.events_until(lambda k, m: k == "text" and m.get("type") == "reply.done", timeout=10)
     done = ev[-1][1]
-    c.check("cancel ends the turn within two seconds, cancelled", done.get("cancelled") is True
-            and time.time() - t0 < 2.0, (round(time.time() - t0, 2), done))
+    c.check("cancel ends the turn within 4 s (not at the 6 s timeout), cancelled",
+            done.get("cancelled") is True and time.time() - t0 < 4.0, (round(time.time() - t0, 2), done))
     ws.close()
     fx.take_requests()
 
 
 def test_fallbacks(c, srv, fx, tok):
     cases = [("HTTP 500", http_error(500)),
-             ("timeout", hang(4)),
+             ("timeout", hang(20)),
              ("malformed stream", malformed()),
              ("401 quoting the key", http_error(401, "Incorrect API key provided: %s." % KEY,
                                                 "invalid_request_error", "invalid_api_key"))]
@@ -153,8 +154,10 @@ def test_fallbacks(c, srv, fx, tok):
         t0 = time.time()
         b = say(srv, tok, "show my cart")
         took = time.time() - t0
-        c.check("%s: the built-in engine answers (cart.view) in time" % name,
-                "cart.view" in names(b) and b["reply"].strip() and took < 3.5,
+        # openai_timeout_ms is 6 s (1.5 s was tight for a whole streamed answer on a
+        # loaded machine) and the hang 20 s: 12 s tells them apart with room to spare
+        c.check("%s: the built-in engine answers (cart.view) in time (< 12 s)" % name,
+                "cart.view" in names(b) and b["reply"].strip() and took < 12.0,
                 (round(took, 2), b))
     fx.take_requests()
 

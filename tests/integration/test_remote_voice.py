@@ -41,7 +41,9 @@ EMAIL, PASSWORD = "shopper@demo.voxcart", "shop-demo-2026"
 KEY = "sk-voxcart-voice-" + secrets.token_hex(16)
 KEY_ENV = "VOXCART_TEST_VOICE_KEY"
 SCRIPTED = "add two bananas to my cart"
-TIMEOUT_MS = 1500
+# The services' timeout: 1.5 s was tight on a loaded machine for the fixture's own
+# speech (espeak-ng and sox in a subprocess), which then fell back to eSpeak NG.
+TIMEOUT_MS = 4000
 FRAME = 480  # samples per 20 ms at 24 kHz
 URL = None
 
@@ -174,7 +176,7 @@ def t_remote_ok(srv, fx, tok, utt, utt_secs):
 
 def t_fallback(srv, fx, tok, utt, mode):
     """The service fails (mode "500" or "hang"): PocketSphinx hears, eSpeak NG speaks."""
-    hang = 20.0
+    hang = 30.0
     fx.transcribe_as(SCRIPTED, mode, hang)
     fx.speak_mode(mode, hang)
     fx.take_requests()
@@ -186,7 +188,7 @@ def t_fallback(srv, fx, tok, utt, mode):
     done = (of_type(events, "reply.done") or [{}])[0]
     heard = (finals[0].get("text") or "") if finals else ""
     # one timeout for the recogniser, one for the voice (then eSpeak for the whole turn)
-    limit = 2 * TIMEOUT_MS / 1000.0 + 4.0
+    limit = 2 * TIMEOUT_MS / 1000.0 + 8.0  # well under the hang
     C.check("%s: the turn completes within the timeouts + a margin (%.1f s; took %.1f s)"
             % (mode, limit, took), rc == 0 and done and took < limit, (rc, took, err[-300:]))
     C.check("%s: PocketSphinx's transcript is used" % mode,
