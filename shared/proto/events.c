@@ -145,6 +145,14 @@ static uint32_t ju32(const cJSON *o, const char *key)
 	return d >= 0 && d <= 4294967295.0 ? (uint32_t)d : 0;
 }
 
+/* A number that fits an int, else def (as when absent): a server's 4e40 must not
+ * reach a conversion to an integer, which is undefined. */
+static int jint(const cJSON *o, const char *key, int def)
+{
+	double d = json_num(o, key, def);
+	return d >= -2147483648.0 && d <= 2147483647.0 ? (int)d : def;
+}
+
 static const struct { const char *name; enum buddy_event_type type; } event_names[] = {
 	{ "ready", BUDDY_EV_READY },           { "transcript", BUDDY_EV_TRANSCRIPT },
 	{ "reply.delta", BUDDY_EV_REPLY_DELTA }, { "action", BUDDY_EV_ACTION },
@@ -175,9 +183,9 @@ int buddy_event_decode(const char *text, size_t len, struct buddy_event *ev)
 	ev->speech_frames = ju32(j, "speech_frames");
 	ev->cancelled = json_bool(j, "cancelled");
 	const cJSON *timing = json_obj(j, "timing");
-	ev->asr_ms = (long)json_num(timing, "asr_ms", -1);
-	ev->think_ms = (long)json_num(timing, "think_ms", -1);
-	ev->first_speech_ms = (long)json_num(timing, "first_speech_ms", -1);
+	ev->asr_ms = jint(timing, "asr_ms", -1);
+	ev->think_ms = jint(timing, "think_ms", -1);
+	ev->first_speech_ms = jint(timing, "first_speech_ms", -1);
 	ev->name = json_str(j, "name");
 	ev->args = json_obj(j, "args");
 	ev->result = json_obj(j, "result");
@@ -187,7 +195,7 @@ int buddy_event_decode(const char *text, size_t len, struct buddy_event *ev)
 	double conv = json_num(j, "conversation_id", 0);
 	ev->conversation_id = conv > 0 && conv < 9e15 ? (int64_t)conv : 0;
 	const cJSON *speech = json_obj(j, "speech");
-	ev->speech_rate = (int)json_num(speech, "sample_rate", 24000);
+	ev->speech_rate = jint(speech, "sample_rate", 24000);
 	ev->voice = json_str(speech, "voice");
 	ev->user = json_obj(j, "user");
 	ev->product_title = "";

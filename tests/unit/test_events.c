@@ -161,6 +161,30 @@ START_TEST(error_and_pong)
 }
 END_TEST
 
+/* Numbers a server (hostile, or broken) sends out of range read as absent: they
+ * reached a conversion to long/int before, which is undefined (fuzz_events found
+ * asr_ms 4e40; UBSan: "outside the range of representable values"). */
+START_TEST(numbers_out_of_range)
+{
+	const char *s = "{\"type\":\"reply.done\",\"turn\":1,\"timing\":{\"asr_ms\":4e40,"
+			"\"think_ms\":-1e300,\"first_speech_ms\":9e18}}";
+	struct buddy_event ev;
+	ck_assert_int_eq(buddy_event_decode(s, strlen(s), &ev), 0);
+	ck_assert_int_eq(ev.asr_ms, -1);
+	ck_assert_int_eq(ev.think_ms, -1);
+	ck_assert_int_eq(ev.first_speech_ms, -1);
+	buddy_event_free(&ev);
+	s = "{\"type\":\"ready\",\"speech\":{\"sample_rate\":1e300}}";
+	ck_assert_int_eq(buddy_event_decode(s, strlen(s), &ev), 0);
+	ck_assert_int_eq(ev.speech_rate, 24000);
+	buddy_event_free(&ev);
+	s = "{\"type\":\"ready\",\"speech\":{\"sample_rate\":16000}}";
+	ck_assert_int_eq(buddy_event_decode(s, strlen(s), &ev), 0);
+	ck_assert_int_eq(ev.speech_rate, 16000);
+	buddy_event_free(&ev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("events");
@@ -168,6 +192,7 @@ int main(void)
 	tcase_add_test(tc, ready);
 	tcase_add_test(tc, turn_events);
 	tcase_add_test(tc, done);
+	tcase_add_test(tc, numbers_out_of_range);
 	tcase_add_test(tc, error_and_pong);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
