@@ -6,17 +6,17 @@
 #include "server.h"
 #include "settings.h"
 
+#include "fuzz_text.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	static struct server srv;
 	memset(&srv, 0, sizeof srv);
 	char err[512];
