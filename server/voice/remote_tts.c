@@ -108,6 +108,8 @@ static sf_count_t mem_tell(void *user)
 static int16_t to_int16(float f)
 {
 	float s = f * 32768.0f;
+	if (s != s)
+		return 0; /* NaN (a float WAV can hold one): converting it is undefined */
 	return s >= 32767.0f ? 32767 : s <= -32768.0f ? -32768 : (int16_t)s;
 }
 
