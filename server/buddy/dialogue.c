@@ -427,6 +427,35 @@ static void drop_context(struct turn *t, struct und_result *r)
 	}
 }
 
+/* "two bags of gala apples, no make that three, no, two is fine", "a dozen eggs...
+ * eh, one's enough", "a watermelon, no wait, two of them": a count repaired in the same
+ * breath is one request for the last count said.  (A product repaired, "the jbl
+ * speaker, no forget that, the earbuds", stays two commands: the first is added and
+ * the repair corrects it against the catalog.)  Run after drop_context, so a "sorry,
+ * the cat walked on the keyboard" that names nothing is gone and repairs nothing. */
+static void self_repairs(struct und_result *r)
+{
+	for (int i = 0; i + 1 < r->n; i++) {
+		struct und_cmd *a = &r->cmd[i], *b = &r->cmd[i + 1];
+		if (a->intent != UND_NONE || b->intent != UND_NONE || !b->correction || a->nitems == 0 ||
+		    b->nitems != 1 || a->lead || b->lead || a->ask || b->ask || a->yesno || b->yesno ||
+		    a->comment || b->comment || a->follow || b->follow ||
+		    !und_item_has_ref(&a->items[a->nitems - 1]))
+			continue;
+		const struct und_item *fix = &b->items[0];
+		if (fix->qty <= 0 || fix->nwords || fix->nneg || fix->pick != UND_PICK_NONE || fix->size_num[0] ||
+		    (fix->ref != UND_REF_NONE && fix->ref != UND_REF_IT && fix->ref != UND_REF_THEM))
+			continue;
+		und_amend_item(&a->items[a->nitems - 1], &b->items[0]);
+		for (int k = 1; k < b->nitems && a->nitems < UND_MAX_ITEMS; k++)
+			a->items[a->nitems++] = b->items[k];
+		a->polite |= b->polite;
+		memmove(b, b + 1, (size_t)(r->n - i - 2) * sizeof *b);
+		r->n--;
+		i--;
+	}
+}
+
 /* 1 when b only says how many: "two bags of it", "make it three of them since...",
  * words the catalog knows nothing of next to a number. */
 static int only_quantity(struct turn *t, const struct und_item *b)
@@ -2027,6 +2056,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	int corrected = 0;
 	for (int i = 0; i < r->n; i++)
 		corrected |= r->cmd[i].correction || r->cmd[i].lead || r->cmd[i].fix;
+	self_repairs(r);
 	char clean[256];
 	struct text_words *tw = malloc(sizeof *tw);
 	clean[0] = '\0';

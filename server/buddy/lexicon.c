@@ -375,7 +375,10 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		/* "that's not what i said", "that's wrong", "that's too many": what follows fixes it */
 		"that is not what i said", "that is not what i asked for", "that is not what i wanted",
 		"that is not what i meant", "that is wrong", "that is not right", "that is too many",
-		"that is way too many", "that is not right", "wrong one", "no", "nope" };
+		"that is way too many", "that is not right", "wrong one",
+		/* "the jbl speaker, no forget that, just the earbuds", "on second thought ..." */
+		"on second thought", "on second thoughts", "no forget that", "forget that",
+		"no forget it", "actually no", "no scratch that", "no", "nope" };
 	for (size_t k = 0; k < sizeof markers / sizeof *markers; k++) {
 		int n = text_match(t, i, end, markers[k]);
 		if (!n)
@@ -391,6 +394,20 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		if (!strcmp(markers[k], "rather") && i > 0 && text_is(t, i - 1, "would"))
 			return 0;
 		return n;
+	}
+	return 0;
+}
+
+int lex_settle_at(const struct text_words *t, int i, int end)
+{
+	static const char *const settle[] = { "should do it", "will do it", "would do it",
+		"will do", "would do", "should do", "will work", "would work", "will be fine",
+		"would be fine", "does the job", "will do the job", "is fine", "is enough",
+		"is plenty", "are fine", "are enough", "is good", "enough", "plenty" };
+	for (size_t k = 0; k < sizeof settle / sizeof *settle; k++) {
+		int n = text_match(t, i, end, settle[k]);
+		if (n)
+			return n;
 	}
 	return 0;
 }

@@ -43,6 +43,10 @@ int lex_filler_at(const struct text_words *t, int i);
 int lex_correction_at(const struct text_words *t, int i, int end);
 
 /* Clause connectors ("and", "then", "also", "and then") at i: words used. */
+/* Length of a phrase at i that settles for what was just named ("will do", "is fine",
+ * "'s enough", "would work"), else 0. */
+int lex_settle_at(const struct text_words *t, int i, int end);
+
 int lex_connector_at(const struct text_words *t, int i, int end);
 
 /* Words that carry no product meaning in a request ("the", "please", "my"). */

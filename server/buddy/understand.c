@@ -341,6 +341,16 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			start = i;
 			continue;
 		}
+		/* "a dozen eggs... make it two dozen... eh, one's enough": after a pause, a
+		 * count that settles corrects the count */
+		long v;
+		if (i > start && t->brk[i - 1] && (m = num_parse(t, i, t->n, &v)) && lex_settle_at(t, i + m, t->n)) {
+			CLOSE(i);
+			next = MARK_CORRECTION;
+			start = i;
+			i += m;
+			continue;
+		}
 		if ((m = lex_correction_at(t, i, t->n)) && i + m < t->n) {
 			if (i == 0 && (text_is(t, 0, "no") || text_is(t, 0, "nope"))) {
 				/* "no, the bose one": a no that opens the turn */
@@ -1481,12 +1491,7 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		tr = (struct lex_trigger){ "", UND_NONE, 0, 0 };
 	}
 	for (int i = a + 1; i < b; i++) {
-		static const char *const settle[] = { "should do it", "will do it", "would do it",
-			"will do", "would do", "should do", "will work",
-			"would work", "will be fine", "would be fine", "does the job", "will do the job" };
-		int m = 0;
-		for (size_t k = 0; k < sizeof settle / sizeof *settle && !m; k++)
-			m = text_match(t, i, b, settle[k]);
+		int m = lex_settle_at(t, i, b);
 		if (!m || (pos < b && i < pos + len))
 			continue;
 		int j = i + m;
@@ -1496,6 +1501,11 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			j++;
 		if (j == b && is_content(t, i - 1, b)) {
 			cmd->polite = 1;
+			end = i;
+			break;
+		}
+		/* "no, two is fine", "one's enough": how many it settles for */
+		if (j == b && num_word(t->w[i - 1]) >= 0) {
 			end = i;
 			break;
 		}
@@ -1665,13 +1675,13 @@ static int continues(enum und_intent in)
 	       in == UND_PRICE || in == UND_STOCK || in == UND_SET || in == UND_LESS;
 }
 
-/* The item c says: only words? only a number? Replace those parts of dst. */
-static void amend_item(struct und_item *dst, const struct und_item *src)
+void und_amend_item(struct und_item *dst, const struct und_item *src)
 {
 	if (src->qty)
 		dst->qty = src->qty;
-	if (src->nwords || (src->ref != UND_REF_NONE && src->ref != UND_REF_IT) ||
-	    (src->ref == UND_REF_IT && !src->qty)) {
+	/* "two of them", "make it three": only how many */
+	int pronoun = (src->ref == UND_REF_IT || src->ref == UND_REF_THEM) && !src->nwords;
+	if (src->nwords || (src->ref != UND_REF_NONE && !pronoun) || (pronoun && !src->qty)) {
 		int qty = dst->qty;
 		struct und_item old = *dst;
 		*dst = *src;
@@ -1764,7 +1774,7 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 		if (prev && continues(prev->intent) && prev->nitems > 0 &&
 		    (m == MARK_CORRECTION || (c->nitems == 1 && c->items[0].nwords == 0 &&
 					      c->items[0].ref == UND_REF_NONE && c->items[0].nneg))) {
-			amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
+			und_amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
 			for (int i = 1; i < c->nitems && prev->nitems < UND_MAX_ITEMS; i++)
 				prev->items[prev->nitems++] = c->items[i];
 			return;
@@ -1806,7 +1816,7 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 	}
 	if (c->fix && prev && (prev->intent == UND_ADD || prev->intent == UND_SET) && prev->nitems > 0 &&
 	    c->nitems > 0) {
-		amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
+		und_amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
 		return;
 	}
 	if (c->intent == UND_ADD && c->negated && take_back(r, c))

@@ -130,6 +130,10 @@ void und_clean(const char *text, struct text_words *t);
 /* Lowercase name of an intent ("add", "search"), for logs and buddy_turn_info. */
 const char *und_intent_name(enum und_intent intent);
 
+/* A repair said of dst ("no, three", "no wait, the brown ones", "i mean two percent"):
+ * the parts src says (how many, which product, what not) replace those of dst. */
+void und_amend_item(struct und_item *dst, const struct und_item *src);
+
 /* 1 when an item says something about a product (words, pronoun, ordinal...). */
 int und_item_has_ref(const struct und_item *it);
 
