@@ -357,7 +357,7 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 	if (q.n == 0 || *missing)
 		return 0;
 	cJSON *lines = dlg_cart_as_products(t->cart);
-	cJSON *hit = cJSON_CreateArray();
+	cJSON *hit = cJSON_CreateArray(), *by_cat = cJSON_CreateArray();
 	const cJSON *line;
 	cJSON_ArrayForEach(line, lines) {
 		cJSON *full = NULL;
@@ -381,10 +381,18 @@ static int remove_every(struct turn *t, const struct und_cmd *c, const struct un
 		for (int k = 0; k < it->nneg && !neg; k++)
 			neg = match_mentions(p, it->neg[k]);
 		if ((cov >= 0.99 || cat) && !kept(t, c, p) && !neg)
-			cJSON_AddItemToArray(hit, cJSON_Duplicate(line, 1));
+			cJSON_AddItemToArray(cov >= 0.99 ? hit : by_cat, cJSON_Duplicate(line, 1));
 		cJSON_Delete(full);
 	}
 	cJSON_Delete(lines);
+	/* "both coffees": words the lines' own titles hold pick those lines; the category
+	 * ("Coffee & Tea") counts only for a word no line holds ("the fruit") */
+	if (cJSON_GetArraySize(hit) == 0) {
+		cJSON_Delete(hit);
+		hit = by_cat;
+	} else {
+		cJSON_Delete(by_cat);
+	}
 	int n = cJSON_GetArraySize(hit);
 	if (n == 0) {
 		cJSON_Delete(hit);
@@ -572,6 +580,33 @@ int act_remove_priced(struct turn *t, const struct und_cmd *c)
 	return 1;
 }
 
+/* 1 when the head word of the item (its last word naming a product) was said in the
+ * plural: "the apples", "both coffees". */
+static int said_plural(const struct und_item *it)
+{
+	for (int w = it->nwords - 1; w >= 0; w--) {
+		if (it->wctx[w] || lex_is_stopword(it->words[w]))
+			continue;
+		char stem[TEXT_WORD_LEN];
+		match_stem(it->words[w], stem, sizeof stem);
+		return strcmp(stem, it->words[w]) != 0;
+	}
+	return 0;
+}
+
+/* 1 when every product of arr is a line of the cart. */
+static int products_all_lines(struct turn *t, const cJSON *arr)
+{
+	const cJSON *p;
+	int n = 0;
+	cJSON_ArrayForEach(p, arr) {
+		if (dlg_cart_qty(t->cart, dlg_id(p)) <= 0)
+			return 0;
+		n++;
+	}
+	return n > 1;
+}
+
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -601,6 +636,12 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 			res.status = RES_OK;
 			res.products = found;
 		}
+	}
+	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated && !it->qty &&
+	    !it->article && said_plural(it) && products_all_lines(t, res.products)) {
+		/* "lose the apples", "take the teas out": a plural said of several lines
+		 * means every one of them */
+		res.status = RES_OK;
 	}
 	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated && !it->qty) {
 		/* "remove the clothing items": words that no title of the lines holds name

@@ -1870,6 +1870,15 @@ void act_budget_total(struct turn *t)
 		return;
 	}
 	if (budget <= 0 && ask && t->r.sentences == 0) {
+		/* "what's left then?" after a removal, no budget ever said: what is left in
+		 * the cart */
+		if (!t->cart)
+			cartops_refresh(t);
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) > 0 &&
+		    t->st->last.kind != DLG_LAST_NONE) {
+			act_view_cart(t, 0);
+			return;
+		}
 		reply_say(&t->r, "How much would you like to spend? Tell me and I'll keep track.");
 		return;
 	}

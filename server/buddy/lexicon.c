@@ -76,6 +76,11 @@ static const struct lex_trigger triggers[] = {
 	{ "scratch", UND_REMOVE, 30, 0 }, { "strike", UND_REMOVE, 30, LEX_START },
 	{ "minus", UND_REMOVE, 30, 0 }, { "nix", UND_REMOVE, 30, 0 }, { "cut", UND_REMOVE, 30, LEX_START },
 	{ "cancel the", UND_REMOVE, 30, LEX_START }, { "take back", UND_REMOVE, 30, 0 },
+	{ "can go", UND_REMOVE, 30, LEX_LAST }, { "has to go", UND_REMOVE, 30, LEX_LAST },
+	{ "have to go", UND_REMOVE, 30, LEX_LAST }, { "needs to go", UND_REMOVE, 30, LEX_LAST },
+	{ "need to go", UND_REMOVE, 30, LEX_LAST }, { "can come out", UND_REMOVE, 30, LEX_LAST },
+	{ "can be removed", UND_REMOVE, 30, LEX_LAST }, { "is not needed", UND_REMOVE, 30, LEX_LAST },
+	{ "are not needed", UND_REMOVE, 30, LEX_LAST },
 	/* change quantity */
 	{ "one less", UND_LESS, 31, 0 }, { "one fewer", UND_LESS, 31, 0 },
 	{ "reduce", UND_LESS, 30, 0 }, { "decrease", UND_LESS, 30, 0 }, { "less", UND_LESS, 20, LEX_START },
@@ -306,6 +311,9 @@ static int flags_allow(const struct text_words *t, const struct lex_trigger *tr,
 				return 0;
 	}
 	if ((tr->flags & LEX_ALONE) && !(only_padding(t, start, i) && only_padding(t, i + n, end)))
+		return 0;
+	if ((tr->flags & LEX_LAST) &&
+	    (only_padding(t, start, i) || !(only_padding(t, i + n, end) || t->brk[i + n - 1])))
 		return 0;
 	return 1;
 }

@@ -21,6 +21,8 @@
 #define LEX_FIXQTY 0x40	/* "make it", "make that": corrects the previous request */
 #define LEX_SUBJ   0x80	/* a verb after someone named: "sam wants oat milk", "the kids need
 			 * juice"; the words before it in the clause are who, not what */
+#define LEX_LAST   0x100	/* said after what it is about, at the clause's end: "the
+			 * decaf can go", "the chips have to go" */
 
 struct lex_trigger {
 	const char *phrase;
