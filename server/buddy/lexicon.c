@@ -344,6 +344,10 @@ int lex_trigger_at(const struct text_words *t, int i, int clause_start, int clau
 		int n = text_match(t, i, clause_end, triggers[k].phrase);
 		if (n == 1 && triggers[k].intent == UND_DENY && lex_no_modifier(t, i, clause_end))
 			continue;	/* "no pulp", "no decaf": a kind of product */
+		/* "one set for me and one for my brother", "a set of towels": a noun */
+		if (n == 1 && i > 0 && (num_word(t->w[i - 1]) >= 0 || text_is(t, i - 1, "a")) &&
+		    (text_is(t, i, "set") || text_is(t, i, "sets")))
+			continue;
 		if (n > best && flags_allow(t, &triggers[k], i, n, clause_start, clause_end)) {
 			best = n;
 			*out = triggers[k];

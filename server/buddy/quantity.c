@@ -88,12 +88,61 @@ static int64_t named_line(struct turn *t, const struct text_words *tw, const uns
 	return tie ? -1 : dlg_id(cJSON_GetArrayItem(lines, best));
 }
 
+/* "a couple of each actually", "two of each please" right after a request that
+ * added several products: every one of them set to that count.  1 when done. */
+static int each_of_batch(struct turn *t, const struct text_words *tw)
+{
+	struct buddy_state *st = t->st;
+	long v = 0;
+	int at = -1, n = 0;
+	for (int i = 0; i < tw->n && at < 0; i++) {
+		if (text_is(tw, i, "a") || text_is(tw, i, "an"))
+			continue;
+		n = num_parse(tw, i, tw->n, &v);
+		if (n && v > 0 && v <= 999 && (text_is(tw, i + n, "each") || text_match(tw, i + n, tw->n, "of each")))
+			at = i;
+	}
+	if (at < 0 || st->nbatch < 2 || st->batch_turn < st->turn - 2 || st->batch_turn >= st->turn)
+		return 0;
+	/* "two of each kind of bagel" names its own products */
+	for (int i = 0; i < tw->n; i++) {
+		if (i >= at && i < at + n)
+			continue;
+		const char *w = tw->w[i];
+		if (!text_is(tw, i, "each") && !lex_is_stopword(w) && !lex_is_common(w) && !lex_is_unit(w) &&
+		    resolve_known_word(t, w))
+			return 0;
+	}
+	if (!t->cart)
+		cartops_refresh(t);
+	cJSON *lines = dlg_cart_as_products(t->cart);
+	int done = 0;
+	for (int b = 0; b < st->nbatch; b++) {
+		const cJSON *x;
+		int64_t id = st->batch[b].id;
+		cJSON_ArrayForEach(x, lines)
+			if (dlg_id(x) == id) {
+				act_set_line(t, x, (int)v);
+				done++;
+				break;
+			}
+	}
+	cJSON_Delete(lines);
+	if (done)
+		t->main = UND_SET;
+	return done > 0;
+}
+
 int act_count_change_frame(struct turn *t, const char *text)
 {
 	struct text_words *tw = malloc(sizeof *tw);
 	if (!tw)
 		return 0;
 	und_clean(text, tw);
+	if (each_of_batch(t, tw)) {
+		free(tw);
+		return 1;
+	}
 	unsigned char used[TEXT_MAX_WORDS] = { 0 };
 	int op = 0, dozen = 0, fix = 0;
 	long v = 0;
