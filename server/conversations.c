@@ -41,12 +41,12 @@ int conv_owned(struct store *store, int64_t conv_id, int64_t user_id)
 }
 
 int conv_add_turn(struct store *store, int64_t conv_id, const char *user_text, const char *intent,
-		  double sentiment, const char *reply, int frustrated)
+		  double sentiment, const char *reply, int frustrated, const char *state)
 {
 	if (conv_id <= 0)
 		return -1;
 	return store_conv_add_turn(store, conv_id, user_text, intent, sentiment, reply, frustrated,
-				   store_now()) == STORE_OK ? 0 : -1;
+				   state, store_now()) == STORE_OK ? 0 : -1;
 }
 
 int conv_cache_init(struct server *srv)

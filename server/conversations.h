@@ -25,9 +25,10 @@ struct buddy_state;
 int64_t conv_create(struct store *db, int64_t user_id);
 /* 1 when the conversation exists and is the user's. */
 int conv_owned(struct store *db, int64_t conv_id, int64_t user_id);
-/* Stores one turn; 0 on success. */
+/* Stores one turn, and with it the dialogue state as text (NULL: the stored one
+ * stays); 0 on success. */
 int conv_add_turn(struct store *db, int64_t conv_id, const char *user_text, const char *intent,
-		  double sentiment, const char *reply, int frustrated);
+		  double sentiment, const char *reply, int frustrated, const char *state);
 
 /* The cache of dialogue states (in the server struct); 0, or -1 out of memory.
  * Without one (tools and tests that never call it) states are not kept. */

@@ -150,7 +150,7 @@ static void checkpoint_soon(sqlite3 *db, const char *dbname)
 	pthread_attr_destroy(&a);
 }
 
-static int on_commit_done(void *arg, sqlite3 *db, const char *dbname, int frames)
+int product_cache_committed(void *arg, sqlite3 *db, const char *dbname, int frames)
 {
 	(void)arg;
 	settle(db, 1);
@@ -169,7 +169,7 @@ static void on_rollback(void *arg)
 void product_cache_attach(sqlite3 *db)
 {
 	sqlite3_update_hook(db, on_update, db);
-	sqlite3_wal_hook(db, on_commit_done, NULL);
+	sqlite3_wal_hook(db, product_cache_committed, NULL);
 	sqlite3_rollback_hook(db, on_rollback, db);
 	atomic_store(&attached, 1);
 }

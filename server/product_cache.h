@@ -35,6 +35,9 @@ void product_cache_changed(int64_t id);
  * change feed listens: 1 when it starts listening, 0 when it loses its connection
  * (every copy is then stale, either way). */
 void product_cache_follow(int on);
+/* Its WAL hook (sqlite3_wal_hook: a transaction committed): for a connection whose
+ * own WAL hook does more and then calls this one. */
+int product_cache_committed(void *arg, sqlite3 *db, const char *dbname, int frames);
 
 /* Read before reading product id's row, passed to product_cache_put with its JSON. */
 struct product_cache_stamp product_cache_stamp(int64_t id);

@@ -266,13 +266,19 @@ int text_match(const struct text_words *t, int i, int end, const char *phrase)
 		end = t->n;
 	int k = 0;
 	const char *p = phrase;
+	/* one pass per word, no strlen: the word lists call this for every word of a
+	 * request, and most phrases differ at their first letter */
 	while (*p) {
-		const char *sp = strchr(p, ' ');
-		size_t len = sp ? (size_t)(sp - p) : strlen(p);
-		if (i + k >= end || strlen(t->w[i + k]) != len || strncmp(t->w[i + k], p, len))
+		if (i + k >= end)
+			return 0;
+		const char *w = t->w[i + k];
+		while (*w && *w == *p && *p != ' ') {
+			w++;
+			p++;
+		}
+		if (*w || (*p && *p != ' '))
 			return 0;
 		k++;
-		p += len;
 		while (*p == ' ')
 			p++;
 	}

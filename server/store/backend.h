@@ -83,7 +83,7 @@ struct store_ops {
 			 struct store_convs *out, int64_t *total);
 	int (*conv_add_turn)(struct store *s, int64_t conv_id, const char *user_text,
 			     const char *intent, double sentiment, const char *reply,
-			     int frustrated, int64_t now);
+			     int frustrated, const char *state, int64_t now);
 	int (*conv_delete)(struct store *s, int64_t conv_id);
 	int (*conv_messages)(struct store *s, int64_t conv_id, int last,
 			     struct store_messages *out);

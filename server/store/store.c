@@ -332,12 +332,13 @@ int store_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t off
 }
 
 int store_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, const char *intent,
-			double sentiment, const char *reply, int frustrated, int64_t now)
+			double sentiment, const char *reply, int frustrated, const char *state,
+			int64_t now)
 {
 	if (!s->ops->conv_add_turn)
 		return store_unsupported(s, "conv_add_turn");
 	return s->ops->conv_add_turn(s, conv_id, user_text, intent, sentiment, reply, frustrated,
-				     now);
+				     state, now);
 }
 
 int store_conv_delete(struct store *s, int64_t conv_id)

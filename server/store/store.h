@@ -213,11 +213,13 @@ int store_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct sto
 int store_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t offset,
 		    struct store_convs *out, int64_t *total);
 /* One turn, atomically (its own transaction: do not call inside one): the user's
- * message (with intent, may be NULL, and sentiment), the buddy's reply, and the
- * conversation's last_at, turn count and flag (frustrated sets it for good). */
+ * message (with intent, may be NULL, and sentiment), the buddy's reply, the
+ * conversation's last_at, turn count and flag (frustrated sets it for good), and its
+ * dialogue state as store_conv_state_put would store it (NULL leaves the stored one):
+ * one write per buddy turn. */
 int store_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text,
 			const char *intent, double sentiment, const char *reply, int frustrated,
-			int64_t now);
+			const char *state, int64_t now);
 /* Deletes the conversation and its messages. */
 int store_conv_delete(struct store *s, int64_t conv_id);
 /* The conversation's messages in order; with last > 0 only the last `last` of them

@@ -246,14 +246,15 @@ int buddy_run_turn(struct buddy_run *run, const char *text)
 		if ((*e)->enabled(run->srv) && (*e)->turn(&et, &info) == 0)
 			break;
 	finish(run);
-	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
-			  run->reply ? run->reply : "", info.frustrated) != 0)
-		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
-	/* the dialogue state too, for a resume on another process (turn/engine.h) */
+	/* the turn and, in the same write, the dialogue state, for a resume on another
+	 * process (turn/engine.h) */
 	char *saved = run->conversation_id > 0 ? engine_state_save(run->state) : NULL;
-	if (saved && store_conv_state_put(run->db, run->conversation_id, saved) != STORE_OK)
+	if (run->conversation_id > 0 && !saved)
 		log_warn("buddy", "conversation %lld: dialogue state not stored",
 			 (long long)run->conversation_id);
+	if (conv_add_turn(run->db, run->conversation_id, text, info.intent, info.sentiment,
+			  run->reply ? run->reply : "", info.frustrated, saved) != 0)
+		log_warn("buddy", "conversation %lld: turn not stored", (long long)run->conversation_id);
 	free(saved);
 	buddy_tools_cleanup(&tctx);
 	free(clean);

@@ -344,11 +344,11 @@ START_TEST(conversations)
 	ck_assert_int_eq(store_conv_create(s, user, now, &c1), STORE_OK);
 	ck_assert_int_eq(store_conv_create(s, user, now + 1, &c2), STORE_OK);
 	ck_assert_int_eq(store_conv_add_turn(s, c1, "find coffee", "search", -0.25, "Here it is.",
-					     0, now + 5), STORE_OK);
-	ck_assert_int_eq(store_conv_add_turn(s, c1, "ugh, no", NULL, -0.75, "Sorry.", 1, now + 6),
-			 STORE_OK);
-	ck_assert_int_eq(store_conv_add_turn(s, c1, "ok thanks", NULL, 0.5, "Welcome.", 0, now + 7),
-			 STORE_OK);
+					     0, NULL, now + 5), STORE_OK);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "ugh, no", NULL, -0.75, "Sorry.", 1, NULL,
+					     now + 6), STORE_OK);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "ok thanks", NULL, 0.5, "Welcome.", 0, NULL,
+					     now + 7), STORE_OK);
 	struct store_conv c;
 	ck_assert_int_eq(store_conv_get(s, c1, user, &c), STORE_OK);
 	ck_assert_int_eq(c.turns, 3);
@@ -388,6 +388,19 @@ START_TEST(conversations)
 	ck_assert_int_eq(store_conv_state_get(s, c1, &state), STORE_OK);
 	ck_assert_str_eq(state, "{\"focus\":13}");
 	free(state);
+	/* A turn stores the state in the same write; without one the stored state stays. */
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "more", NULL, 0, "Sure.", 0, "{\"focus\":14}",
+					     now + 8), STORE_OK);
+	ck_assert_int_eq(store_conv_state_get(s, c1, &state), STORE_OK);
+	ck_assert_str_eq(state, "{\"focus\":14}");
+	free(state);
+	ck_assert_int_eq(store_conv_add_turn(s, c1, "ok", NULL, 0, "Good.", 0, NULL, now + 9),
+			 STORE_OK);
+	ck_assert_int_eq(store_conv_state_get(s, c1, &state), STORE_OK);
+	ck_assert_str_eq(state, "{\"focus\":14}");
+	free(state);
+	ck_assert_int_eq(store_conv_get(s, c1, user, &c), STORE_OK);
+	ck_assert_int_eq(c.turns, 5);
 	ck_assert_int_eq(store_conv_state_get(s, c2, &state), STORE_OK);
 	ck_assert_ptr_null(state);
 	ck_assert_int_eq(store_conv_state_put(s, c1 + 100000, "{}"), STORE_NOT_FOUND);

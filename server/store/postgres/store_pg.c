@@ -1251,7 +1251,7 @@ static int pg_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t
 
 static int conv_turn_steps(struct pg_store *p, int64_t conv_id, const char *user_text,
 			   const char *intent, double sentiment, const char *reply, int frustrated,
-			   int64_t now)
+			   const char *state, int64_t now)
 {
 	char c[24], n[24], se[40];
 	I64(c, conv_id);
@@ -1264,11 +1264,14 @@ static int conv_turn_steps(struct pg_store *p, int64_t conv_id, const char *user
 	if (rc == STORE_OK)
 		rc = qchange(p, "INSERT INTO messages (conversation_id, role, text, at)"
 			     " VALUES ($1, 'buddy', $2, $3)", 3, bm, "message add");
-	const char *cm[3] = { c, n, frustrated ? "1" : "0" };
+	const char *cm[4] = { c, n, frustrated ? "1" : "0", state };
 	if (rc == STORE_OK)
-		rc = qchange(p, "UPDATE conversations SET last_at = $2, turns = turns + 1,"
-			     " flagged = greatest(flagged, $3::int) WHERE id = $1", 3, cm,
-			     "conversation turn");
+		rc = state ? qchange(p, "UPDATE conversations SET last_at = $2, turns = turns + 1,"
+				     " flagged = greatest(flagged, $3::int), state = $4 WHERE id = $1",
+				     4, cm, "conversation turn")
+			   : qchange(p, "UPDATE conversations SET last_at = $2, turns = turns + 1,"
+				     " flagged = greatest(flagged, $3::int) WHERE id = $1", 3, cm,
+				     "conversation turn");
 	/* A conversation deleted meanwhile: nothing to record (SQLite's UPDATE of no row
 	 * succeeds too; its messages then went away with the cascade). */
 	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
@@ -1276,11 +1279,11 @@ static int conv_turn_steps(struct pg_store *p, int64_t conv_id, const char *user
 
 static int pg_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text,
 			    const char *intent, double sentiment, const char *reply, int frustrated,
-			    int64_t now)
+			    const char *state, int64_t now)
 {
 	struct pg_store *p = pg_of(s);
 	RETURN_ATOMIC(p, conv_turn_steps(p, conv_id, user_text, intent, sentiment, reply,
-				   frustrated, now));
+				   frustrated, state, now));
 }
 
 static int pg_conv_delete(struct store *s, int64_t conv_id)

@@ -102,7 +102,8 @@ static int add_message(struct sq_store *q, int64_t conv_id, const char *role, co
 }
 
 int sq_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, const char *intent,
-		     double sentiment, const char *reply, int frustrated, int64_t now)
+		     double sentiment, const char *reply, int frustrated, const char *state,
+		     int64_t now)
 {
 	struct sq_store *q = sq_of(s);
 	if (sq_tx_begin(s) != STORE_OK)
@@ -111,14 +112,19 @@ int sq_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, co
 	if (rc == STORE_OK)
 		rc = add_message(q, conv_id, "buddy", reply, NULL, 0, now);
 	sqlite3_stmt *st = NULL;
+	/* coalesce: NULL keeps the stored state */
 	if (rc == STORE_OK && !(st = sq_stmt(q, "UPDATE conversations SET last_at = ?,"
-						 " turns = turns + 1, flagged = flagged OR ?"
-						 " WHERE id = ?")))
+						 " turns = turns + 1, flagged = flagged OR ?,"
+						 " state = coalesce(?, state) WHERE id = ?")))
 		rc = STORE_ERROR;
 	if (st) {
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_int(st, 2, frustrated != 0);
-		sqlite3_bind_int64(st, 3, conv_id);
+		if (state)
+			sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3);
+		sqlite3_bind_int64(st, 4, conv_id);
 		rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : sq_fail(q, "conversation turn");
 		sq_done(st);
 	}

@@ -76,6 +76,9 @@ sqlite3 *store_sqlite_db(struct store *s);
 /* Opens path with voxcart's pragmas, and brings a handle's schema up to date. */
 sqlite3 *sq_open_db(const char *path, char *err, size_t errlen);
 int sq_migrate_db(sqlite3 *db, char *err, size_t errlen);
+/* Wakes this process's writers waiting for the write lock (conn.c): a connection
+ * released it (its commits do this themselves, through the WAL hook). */
+void sq_writer_done(void);
 
 /* Operations of the aggregates (store/sqlite/<aggregate>.c). */
 int sq_user_get(struct store *s, int64_t id, struct store_user *u);
@@ -102,7 +105,8 @@ int sq_conv_get(struct store *s, int64_t conv_id, int64_t user_id, struct store_
 int sq_conv_list(struct store *s, int64_t user_id, int64_t limit, int64_t offset,
 		 struct store_convs *out, int64_t *total);
 int sq_conv_add_turn(struct store *s, int64_t conv_id, const char *user_text, const char *intent,
-		     double sentiment, const char *reply, int frustrated, int64_t now);
+		     double sentiment, const char *reply, int frustrated, const char *state,
+		     int64_t now);
 int sq_conv_delete(struct store *s, int64_t conv_id);
 int sq_conv_messages(struct store *s, int64_t conv_id, int last, struct store_messages *out);
 /* search.c: the SQL of a search (the page: ?1 match, ?2 category, ?3 min_price, ?4

@@ -139,26 +139,48 @@ sqlite3 *store_sqlite_db(struct store *s)
 
 /* ---- transactions ---- */
 
+/* sq_exec for the transaction statements run on every write: kept prepared in the
+ * connection's cache (parsing BEGIN and COMMIT again was a tenth of a buddy turn's
+ * storage).  sql must be a string literal (the cache is keyed by its address). */
+static int exec_kept(struct sq_store *q, const char *sql)
+{
+	sqlite3_stmt *st = sq_stmt(q, sql);
+	if (!st)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st);
+	sq_done(st);
+	if (rc != SQLITE_DONE) {
+		store_set_err(&q->base, "%.40s: %s", sql, sqlite3_errmsg(q->db));
+		log_error("store", "%s", q->base.err);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int sq_tx_begin(struct store *s)
 {
-	return sq_exec(sq_of(s), "BEGIN IMMEDIATE");
+	return exec_kept(sq_of(s), "BEGIN IMMEDIATE");
 }
 
 int sq_tx_commit(struct store *s)
 {
 	struct sq_store *q = sq_of(s);
-	if (sq_exec(q, "COMMIT") == STORE_OK)
+	if (exec_kept(q, "COMMIT") == STORE_OK)
 		return STORE_OK;
-	if (!sqlite3_get_autocommit(q->db))
+	if (!sqlite3_get_autocommit(q->db)) {
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		sq_writer_done();
+	}
 	return STORE_ERROR;
 }
 
 void sq_tx_rollback(struct store *s)
 {
 	struct sq_store *q = sq_of(s);
-	if (!sqlite3_get_autocommit(q->db))
+	if (!sqlite3_get_autocommit(q->db)) {
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+		sq_writer_done();
+	}
 }
 
 int sq_savepoint(struct store *s)
