@@ -83,7 +83,7 @@ int sq_products_by_id(struct store *s, const int64_t *ids, size_t n, struct stor
 	/* One read transaction for the lot (the rows of one moment), not one per row:
 	 * each of those took and dropped the WAL read lock (fcntl calls). */
 	int own = n > 1 && sqlite3_get_autocommit(q->db) &&
-		  sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+		  sq_exec_kept(q, "BEGIN") == STORE_OK;
 	int rc = STORE_OK;
 	for (size_t i = 0; i < n && rc == STORE_OK; i++) {
 		sqlite3_reset(st);
@@ -99,7 +99,7 @@ int sq_products_by_id(struct store *s, const int64_t *ids, size_t n, struct stor
 		}
 	}
 	sq_done(st);
-	if (own && sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (own && sq_exec_kept(q, "COMMIT") != STORE_OK)
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 	if (rc != STORE_OK)
 		store_products_free(out);

@@ -57,6 +57,10 @@ int sq_atomic_begin(struct sq_store *q);
 int sq_atomic_end(struct sq_store *q, int rc);
 /* Runs SQL with no result rows; STORE_OK or sq_fail(). */
 int sq_exec(struct sq_store *q, const char *sql);
+/* The same for the statements run on every transaction (BEGIN, COMMIT, savepoints):
+ * kept prepared in the connection's cache instead of parsed each time.  sql must be
+ * a string literal (the cache is keyed by its address). */
+int sq_exec_kept(struct sq_store *q, const char *sql);
 /* Text column as a malloc'd copy ("" for NULL); NULL when out of memory. */
 char *sq_text_dup(sqlite3_stmt *st, int col);
 

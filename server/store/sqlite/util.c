@@ -112,17 +112,38 @@ int sq_exec(struct sq_store *q, const char *sql)
 	return STORE_OK;
 }
 
+int sq_exec_kept(struct sq_store *q, const char *sql)
+{
+	sqlite3_stmt *st = sq_stmt(q, sql);
+	if (!st)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st);
+	sq_done(st);
+	if (rc != SQLITE_DONE) {
+		store_set_err(&q->base, "%.40s: %s", sql, sqlite3_errmsg(q->db));
+		log_error("store", "%s", q->base.err);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int sq_atomic_begin(struct sq_store *q)
 {
-	return sq_exec(q, "SAVEPOINT sq_atomic");
+	return sq_exec_kept(q, "SAVEPOINT sq_atomic");
 }
 
 int sq_atomic_end(struct sq_store *q, int rc)
 {
 	if (rc != STORE_OK)
 		sqlite3_exec(q->db, "ROLLBACK TO sq_atomic", NULL, NULL, NULL);
-	if (sqlite3_exec(q->db, "RELEASE sq_atomic", NULL, NULL, NULL) != SQLITE_OK)
-		return sq_fail(q, "release");
+	sqlite3_stmt *st = sq_stmt(q, "RELEASE sq_atomic");
+	int step = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(q, "release");
+		sq_done(st);
+		return rc;
+	}
+	sq_done(st);
 	return rc;
 }
 
@@ -139,33 +160,15 @@ sqlite3 *store_sqlite_db(struct store *s)
 
 /* ---- transactions ---- */
 
-/* sq_exec for the transaction statements run on every write: kept prepared in the
- * connection's cache (parsing BEGIN and COMMIT again was a tenth of a buddy turn's
- * storage).  sql must be a string literal (the cache is keyed by its address). */
-static int exec_kept(struct sq_store *q, const char *sql)
-{
-	sqlite3_stmt *st = sq_stmt(q, sql);
-	if (!st)
-		return STORE_ERROR;
-	int rc = sqlite3_step(st);
-	sq_done(st);
-	if (rc != SQLITE_DONE) {
-		store_set_err(&q->base, "%.40s: %s", sql, sqlite3_errmsg(q->db));
-		log_error("store", "%s", q->base.err);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
-}
-
 int sq_tx_begin(struct store *s)
 {
-	return exec_kept(sq_of(s), "BEGIN IMMEDIATE");
+	return sq_exec_kept(sq_of(s), "BEGIN IMMEDIATE");
 }
 
 int sq_tx_commit(struct store *s)
 {
 	struct sq_store *q = sq_of(s);
-	if (exec_kept(q, "COMMIT") == STORE_OK)
+	if (sq_exec_kept(q, "COMMIT") == STORE_OK)
 		return STORE_OK;
 	if (!sqlite3_get_autocommit(q->db)) {
 		sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
@@ -185,7 +188,7 @@ void sq_tx_rollback(struct store *s)
 
 int sq_savepoint(struct store *s)
 {
-	return sq_exec(sq_of(s), "SAVEPOINT work");
+	return sq_exec_kept(sq_of(s), "SAVEPOINT work");
 }
 
 int sq_savepoint_rollback(struct store *s)
@@ -195,7 +198,7 @@ int sq_savepoint_rollback(struct store *s)
 
 int sq_savepoint_release(struct store *s)
 {
-	return sq_exec(sq_of(s), "RELEASE work");
+	return sq_exec_kept(sq_of(s), "RELEASE work");
 }
 
 /* One process per file: the housekeeping a lock guards runs once within it already. */
