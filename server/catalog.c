@@ -190,13 +190,68 @@ static void to_index_query(const struct catalog_query *q, const char *match, int
 }
 
 /* The products of ids, in that order (one that went away meanwhile is left out). */
+static int parse_cached(const char *json, size_t len, void *arg)
+{
+	cJSON **out = arg;
+	*out = cJSON_ParseWithLength(json, len);
+	return *out ? 0 : -1;
+}
+
+/* The active products of ids, in that order: each from product_cache.c's copy when it
+ * has a current one, the rest from the store.  Every buddy search reads 20 of them, and
+ * the store reads each row's pages again (SQLite empties a connection's page cache
+ * after any commit by another; every buddy turn commits). */
 static cJSON *rows_by_id(struct store *store, const int64_t *ids, int n)
 {
-	struct store_products l;
-	if (store_products_by_id(store, ids, (size_t)n, &l) != STORE_OK)
-		return NULL;
-	cJSON *items = catalog_products_json(&l);
-	store_products_free(&l);
+	if (n <= 0)
+		return cJSON_CreateArray();
+	cJSON **got = calloc((size_t)n, sizeof *got);
+	int64_t *missing = malloc((size_t)n * sizeof *missing);
+	cJSON *items = NULL;
+	struct product_cache_stamp *stamps = NULL;
+	size_t nmissing = 0;
+	if (!got || !missing)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (product_cache_with(ids[i], parse_cached, &got[i]) != 0)
+			missing[nmissing++] = ids[i];
+	if (nmissing > 0) {
+		/* stamped before the read, as h_product_get does: the copies kept of what is
+		 * read here are dropped if a product changes meanwhile */
+		stamps = malloc(nmissing * sizeof *stamps);
+		for (size_t k = 0; stamps && k < nmissing; k++)
+			stamps[k] = product_cache_stamp(missing[k]);
+		struct store_products l;
+		if (store_products_by_id(store, missing, nmissing, &l) != STORE_OK)
+			goto out;
+		for (size_t k = 0; k < l.count; k++) {
+			cJSON *p = NULL;
+			for (int i = 0; i < n; i++)
+				if (!got[i] && ids[i] == l.items[k].id)
+					got[i] = p = catalog_product_json(&l.items[k]);
+			/* kept for the next search (and product page) that wants it */
+			char *text = p && stamps ? cJSON_PrintUnformatted(p) : NULL;
+			for (size_t m = 0; text && m < nmissing; m++)
+				if (missing[m] == l.items[k].id) {
+					product_cache_put(missing[m], &stamps[m], text, strlen(text));
+					break;
+				}
+			free(text);
+		}
+		store_products_free(&l);
+	}
+	items = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		if (got[i]) {
+			cJSON_AddItemToArray(items, got[i]);
+			got[i] = NULL;
+		}
+out:
+	for (int i = 0; got && i < n; i++)
+		cJSON_Delete(got[i]);
+	free(got);
+	free(missing);
+	free(stamps);
 	return items;
 }
 
