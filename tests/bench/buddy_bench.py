@@ -6,7 +6,10 @@ p99) for one session and for many concurrent sessions; then how many idle sessio
 the server holds and its memory per session (RSS growth / sessions).
 
   buddy_bench.py [--port P --token-file F] [--products N] [--sessions 200]
-                 [--idle 2000] [--json OUT]
+                 [--one-turns 200] [--turns 3] [--idle 2000] [--json OUT]
+
+--one-turns: turns of the one session (its p99 is the 99th percentile of these: with
+the 40 of before it was their largest); --turns: turns of each concurrent session.
 
 Without --port it generates a catalog (gen_catalog.py), starts voxcartd on it and
 registers shoppers itself.  Needs only the Python standard library."""
@@ -181,7 +184,7 @@ async def run(args, port, proc):
     pid = proc.pid if proc else args.pid
     first, done = [], []
     c0 = cpu_s(pid)
-    await session(port, tokens[0], 40, first, done)
+    await session(port, tokens[0], args.one_turns, first, done)
     c1 = cpu_s(pid)
     # CPU per turn (the server's user + system time over the phase): steadier than
     # wall-clock on a shared machine.  It includes the session's hello and ready.
@@ -193,7 +196,8 @@ async def run(args, port, proc):
     c0 = cpu_s(pid)
     p0 = time.process_time()
     t0 = time.perf_counter()
-    await asyncio.gather(*(session(port, tokens[i], 3, first, done) for i in range(args.sessions)))
+    await asyncio.gather(*(session(port, tokens[i], args.turns, first, done)
+                           for i in range(args.sessions)))
     wall = time.perf_counter() - t0
     client_cpu = time.process_time() - p0
     c1 = cpu_s(pid)
@@ -222,6 +226,8 @@ def main():
     ap.add_argument("--port", type=int)
     ap.add_argument("--products", type=int, default=100000)
     ap.add_argument("--sessions", type=int, default=200)
+    ap.add_argument("--one-turns", type=int, default=200, help="turns of the one session")
+    ap.add_argument("--turns", type=int, default=3, help="turns of each concurrent session")
     ap.add_argument("--idle", type=int, default=2000)
     ap.add_argument("--pid", type=int, help="voxcartd's pid (for its memory) with --port")
     ap.add_argument("--json")
