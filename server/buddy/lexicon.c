@@ -512,6 +512,8 @@ int lex_is_common(const char *w)
 		"ideas", "suggestion", "suggestions", "recommendation", "alternative", "alternatives",
 		"substitute", "substitutes", "options", "option", "choices", "replacement",
 		"recommend", "suggest", "help", "helps", "work", "works", "suit", "suits",
+		/* things in general: "a few bits for dad", "the week's groceries" */
+		"meal", "meals", "groceries", "bits", "bobs",
 	};
 	return in_list(w, words, sizeof words / sizeof *words);
 }

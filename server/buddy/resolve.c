@@ -116,6 +116,15 @@ int resolve_correct(struct turn *t, const char *w, char *out, size_t len, int *c
 	return found;
 }
 
+/* "toast", "grease": a word of the language naming a thing is meant as said, never a
+ * slip for a catalog word a letter or two away ("roast", "green"); what it means is
+ * looked up instead (know_hook), or it is not sold. */
+static int real_thing(const char *w, const char *fixed)
+{
+	/* ("sour" of "sourdough" is the start of it, not another word) */
+	return strlen(w) > 3 && strncmp(fixed, w, strlen(w)) && know_kind(w) == KNOW_THING;
+}
+
 /* 1 when the catalog has the word as said (or its synonym), no typo allowed. */
 static int resolve_exact_word(struct turn *t, const char *w)
 {
@@ -276,7 +285,8 @@ void resolve_query(struct turn *t, const struct und_item *said, struct match_que
 		if (!t->have_vocab) {
 			add_query_word(q, w, weight);
 		} else if (resolve_correct(t, w, fixed, sizeof fixed, &cost) &&
-			   !(cost > 0 && syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0)) {
+			   !(cost > 0 && syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0) &&
+			   !(cost > 0 && real_thing(w, fixed))) {
 			add_query_word(q, fixed, weight);
 		} else if (syn && resolve_correct(t, syn, fixed, sizeof fixed, &cost) && cost == 0) {
 			add_query_word(q, fixed, weight);	/* "crisps": the catalog says chips */
