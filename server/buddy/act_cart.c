@@ -89,6 +89,13 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		reply_say(&t->r, "What would you like me to add?");
 		return;
 	}
+	/* "i've got $15 for coffee beans, add the most expensive bag i can afford": the
+	 * pick is made among what the budget or price limit allows */
+	if (it->ref == UND_REF_WORDS && it->nwords > 0 && it->pick != UND_PICK_NONE && !c->more &&
+	    ((t->needs.budget > 0 && !t->needs.budget_ask) || c->price.max_cents >= 0)) {
+		act_search(t, c, it);
+		return;
+	}
 	/* "need decaf ground coffee, add it", "we're out of butter, add one please":
 	 * the product was added a moment ago in the same breath; saying it again is
 	 * the same request (a different count sets how many that add was) */
