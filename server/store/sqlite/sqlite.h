@@ -80,9 +80,11 @@ sqlite3 *store_sqlite_db(struct store *s);
 /* Opens path with voxcart's pragmas, and brings a handle's schema up to date. */
 sqlite3 *sq_open_db(const char *path, char *err, size_t errlen);
 int sq_migrate_db(sqlite3 *db, char *err, size_t errlen);
-/* Wakes this process's writers waiting for the write lock (conn.c): a connection
+/* Wakes this process's writers waiting for the write lock (util.c): a connection
  * released it (its commits do this themselves, through the WAL hook). */
 void sq_writer_done(void);
+/* The busy handler every connection gets (sqlite3_busy_handler). */
+int sq_busy_wait(void *arg, int count);
 
 /* Operations of the aggregates (store/sqlite/<aggregate>.c). */
 int sq_user_get(struct store *s, int64_t id, struct store_user *u);

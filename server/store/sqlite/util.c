@@ -1,14 +1,62 @@
 /*
  * store/sqlite/util.c - what the SQLite backend's aggregates share: the per-connection
- * statement cache, row loops, errors, atomic steps and transactions (sqlite.h).
+ * statement cache, row loops, errors, atomic steps and transactions, and the wait for
+ * the write lock (sqlite.h).
  */
 #include "store/sqlite/sqlite.h"
 #include "log.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define BUSY_TIMEOUT_MS 10000
+#define BUSY_SLICE_NS 1000000L  /* 1 ms */
+
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t writer_done = PTHREAD_COND_INITIALIZER;
+/* when this thread's current wait for a lock began (CLOCK_MONOTONIC, ns) */
+static _Thread_local int64_t busy_since;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void sq_writer_done(void)
+{
+	pthread_mutex_lock(&writer_lock);
+	pthread_cond_broadcast(&writer_done);
+	pthread_mutex_unlock(&writer_lock);
+}
+
+/* sqlite3_busy_handler: 1 to try again, 0 to give up (SQLITE_BUSY).  Waits for the
+ * next commit or rollback (sq_writer_done), at most 1 ms at a time, 10 s in all. */
+int sq_busy_wait(void *arg, int count)
+{
+	(void)arg;
+	int64_t now = mono_ns();
+	if (count == 0)
+		busy_since = now;
+	if (now - busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000000)
+		return 0;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += BUSY_SLICE_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&writer_lock);
+	pthread_cond_timedwait(&writer_done, &writer_lock, &until);
+	pthread_mutex_unlock(&writer_lock);
+	return 1;
+}
 
 /* ---- statement cache ---- */
 
