@@ -164,15 +164,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 			title_of(nearest, title, sizeof title);
 			reply_price_of(nearest, price, sizeof price);
 			reply_say(&t->r, "Nothing like that fits your price: the closest is %s, for %s.", title, price);
-			dlg_question(t, "Shall I add it anyway?");
-			cJSON *one = cJSON_CreateArray();
-			cJSON_AddItemToArray(one, cJSON_Duplicate(nearest, 1));
-			dlg_show(t, one, 0);
-			cJSON_Delete(one);
-			dlg_focus_one(t, dlg_id(nearest));
-			t->st->suggest_id = dlg_id(nearest);
-			t->st->suggest_qty = qty;
-			dlg_ask(t, DLG_PENDING_SUGGEST);
+			dlg_offer(t, nearest, qty, "Shall I add it anyway?");
 			cJSON_Delete(fit);
 			resolve_free(&res);
 			return;
@@ -290,15 +282,7 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 					reply_say(&t->r, "%s is out of stock.", out);
 				}
 			reply_say(&t->r, "We have %s for %s.", title, price);
-			dlg_question(t, "Shall I add it?");
-			cJSON *one = cJSON_CreateArray();
-			cJSON_AddItemToArray(one, cJSON_Duplicate(avail, 1));
-			dlg_show(t, one, 0);
-			cJSON_Delete(one);
-			dlg_focus_one(t, dlg_id(avail));
-			t->st->suggest_id = dlg_id(avail);
-			t->st->suggest_qty = qty;
-			dlg_ask(t, DLG_PENDING_SUGGEST);
+			dlg_offer(t, avail, qty, "Shall I add it?");
 			break;
 		}
 		/* "i've got 30 dollars, which headphones could i get": the choice is the

@@ -206,6 +206,9 @@ void dlg_focus(struct turn *t, const cJSON *products);
 void dlg_focus_one(struct turn *t, int64_t id);
 void dlg_set_cart(struct turn *t, cJSON *cart);
 void dlg_ask(struct turn *t, enum dlg_pending p);
+/* Offers one product: shown and in focus, `question` asked ("Shall I add it?"); a yes
+ * adds qty of it (1 when qty <= 0). */
+void dlg_offer(struct turn *t, const cJSON *p, int qty, const char *question);
 void dlg_action(struct turn *t, const char *name, cJSON *args, cJSON *result);
 /* Asks a question as the last sentence of the turn (a later question replaces it). */
 void dlg_question(struct turn *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -86,6 +86,19 @@ void dlg_set_cart(struct turn *t, cJSON *cart)
 	t->cart = cart;
 }
 
+void dlg_offer(struct turn *t, const cJSON *p, int qty, const char *question)
+{
+	dlg_question(t, "%s", question);
+	cJSON *one = cJSON_CreateArray();
+	cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
+	dlg_show(t, one, 0);
+	cJSON_Delete(one);
+	dlg_focus_one(t, dlg_id(p));
+	t->st->suggest_id = dlg_id(p);
+	t->st->suggest_qty = qty > 0 ? qty : 1;
+	dlg_ask(t, DLG_PENDING_SUGGEST);
+}
+
 void dlg_ask(struct turn *t, enum dlg_pending p)
 {
 	struct buddy_state *st = t->st;
