@@ -217,15 +217,7 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 				  *what ? what : "option", title, price);
 		else
 			reply_say(&t->r, "We have %s for %s.", title, price);
-		dlg_question(t, "Shall I add it?");
-		cJSON *one = cJSON_CreateArray();
-		cJSON_AddItemToArray(one, cJSON_Duplicate(p, 1));
-		dlg_show(t, one, 0);
-		cJSON_Delete(one);
-		dlg_focus_one(t, dlg_id(p));
-		t->st->suggest_id = dlg_id(p);
-		t->st->suggest_qty = qty > 0 ? qty : 1;
-		dlg_ask(t, DLG_PENDING_SUGGEST);
+		dlg_offer(t, p, qty, "Shall I add it?");
 		return;
 	}
 	int read = t->r.frustrated ? 2 : DLG_READ_MAX;
