@@ -59,7 +59,28 @@ static int64_t named_line(struct turn *t, const struct text_words *tw, const uns
 	int score[64] = { 0 }, n = cJSON_GetArraySize(lines), said = 0;
 	if (n > 64)
 		return 0;
-	for (int i = 0; i < tw->n; i++) {
+	/* the clause the change is said in names the line ("bump the honeycrisp up to
+	 * four, leave the granny smith"); the whole sentence only when it names none */
+	int a = 0, b = tw->n, at = -1;
+	for (int i = 0; i < tw->n && at < 0; i++)
+		if (used[i])
+			at = i;
+	if (at >= 0) {
+		for (a = at; a > 0 && !tw->brk[a - 1]; a--)
+			;
+		for (b = at; b < tw->n && !tw->brk[b]; b++)
+			;
+		if (b < tw->n)
+			b++;
+		int any = 0;
+		for (int i = a; i < b && !any; i++)
+			any = !used[i] && !lex_is_stopword(tw->w[i]) && !lex_is_common(tw->w[i]) &&
+			      !lex_is_unit(tw->w[i]) && num_word(tw->w[i]) < 0 && !lex_is_cart_word(tw->w[i]) &&
+			      resolve_known_word(t, tw->w[i]);
+		if (!any)
+			a = 0, b = tw->n;
+	}
+	for (int i = a; i < b; i++) {
 		const char *w = tw->w[i];
 		if (used[i] || lex_is_stopword(w) || lex_is_common(w) || lex_is_unit(w) || num_word(w) >= 0 ||
 		    lex_is_cart_word(w) || !resolve_known_word(t, w))
