@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
@@ -229,6 +230,39 @@ static cJSON *other_size(struct turn *t, const cJSON *p, int dir)
 		}
 	}
 	best = best ? cJSON_Duplicate(best, 1) : NULL;
+	cJSON_Delete(res);
+	return best;
+}
+
+/* "the peanut butter i got before but the creamy version this time": the product of
+ * the same kind (its title's last word, "butter") whose title says `word`, or NULL. */
+static cJSON *other_kind(struct turn *t, const cJSON *p, const char *word)
+{
+	char base[160], query[200];
+	base_title(p, base, sizeof base);
+	const char *head = strrchr(base, ' ');
+	head = head ? head + 1 : base;
+	if (!*head || !t->tools->search)
+		return NULL;
+	snprintf(query, sizeof query, "%s %s", word, head);
+	struct buddy_search q = { .query = query, .min_price_cents = -1, .max_price_cents = -1, .limit = 20 };
+	cJSON *res = NULL, *best = NULL;
+	ERRBUF;
+	if (t->tools->search(t->tools->ctx, &q, &res, code, msg) != 0 || !res) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+		char b[160];
+		base_title(x, b, sizeof b);
+		const char *h = strrchr(b, ' ');
+		h = h ? h + 1 : b;
+		if (dlg_id(x) != dlg_id(p) && !strcasecmp(h, head) && match_mentions(x, word)) {
+			best = cJSON_Duplicate(x, 1);
+			break;
+		}
+	}
 	cJSON_Delete(res);
 	return best;
 }
@@ -451,6 +485,9 @@ int act_reorder_frame(struct turn *t, const char *text)
 			continue;
 		int q = l->count > 0 ? l->count : l->qty * times;
 		cJSON *sized = resize ? other_size(t, l->product, resize) : NULL;
+		/* a word the orders lack said of a named line: that kind of it this time */
+		if (!sized && *missing && l->named && (sized = other_kind(t, l->product, missing)) != NULL)
+			missing[0] = '\0';
 		act_add_product(t, sized ? sized : l->product, q, 0);
 		cJSON_Delete(sized);
 		added++;
