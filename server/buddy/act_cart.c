@@ -325,21 +325,6 @@ void act_add(struct turn *t, const struct und_cmd *c, const struct und_item *it)
  * (by title, tags or category), and nothing else.  Returns 1 when any was removed. */
 static int kept(struct turn *t, const struct und_cmd *c, const cJSON *p);
 
-/* 1 when a word of the product's title is `w` (or its plural). */
-static int names_in_title(const cJSON *p, const char *w)
-{
-	struct text_words tw;
-	char a[TEXT_WORD_LEN], b[TEXT_WORD_LEN];
-	text_split(dlg_str(p, "title"), &tw);
-	match_stem(w, a, sizeof a);
-	for (int i = 0; i < tw.n; i++) {
-		match_stem(tw.w[i], b, sizeof b);
-		if (!strcmp(a, b))
-			return 1;
-	}
-	return 0;
-}
-
 static int remove_every(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	struct match_query q;
@@ -485,7 +470,7 @@ static cJSON *described_lines(struct turn *t, const struct und_item *it)
 			if (!line_has_word(t, p, words[k]))
 				continue;
 			score[i]++;
-			in_title[i] |= names_in_title(p, words[k]);
+			in_title[i] |= match_title_word(p, words[k], 0);
 		}
 		if (score[i] > best)
 			best = score[i];
@@ -641,7 +626,7 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 		const cJSON *p;
 		cJSON_ArrayForEach(p, res.products)
 			for (int q = 0; q < res.q.n; q++)
-				in_title |= names_in_title(p, res.q.w[q]);
+				in_title |= match_title_word(p, res.q.w[q], 0);
 		if (!in_title && remove_every(t, c, it)) {
 			resolve_free(&res);
 			return;

@@ -1111,3 +1111,18 @@ void match_distinguish(const cJSON *product, const cJSON *const *others, int not
 	if (head[0] && !unit_in_title(head, out))
 		snprintf(out + strlen(out), len - strlen(out), " %s", head);
 }
+
+int match_title_word(const cJSON *product, const char *w, int as_is)
+{
+	struct text_words tw;
+	char a[TEXT_WORD_LEN], b[TEXT_WORD_LEN];
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(product, "title");
+	text_split(cJSON_IsString(t) ? t->valuestring : "", &tw);
+	match_stem(w, a, sizeof a);
+	for (int i = 0; i < tw.n; i++) {
+		match_stem(tw.w[i], b, sizeof b);
+		if (!strcmp(a, b) && (!as_is || strlen(w) == strlen(tw.w[i])))
+			return 1;
+	}
+	return 0;
+}

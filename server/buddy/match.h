@@ -78,6 +78,10 @@ double match_score(const struct match_query *q, const cJSON *product, double *co
 /* 1 when the product's title or tags name `word` as present (not "No Pulp",
  * "dairy free"). */
 int match_mentions(const cJSON *product, const char *word);
+/* 1 when a word of the product's title has w's stem ("apples" for "Gala Apples");
+ * with as_is, only when it is also as long as w ("chips" of the potato chips, not of
+ * the chocolate chip cookies). */
+int match_title_word(const cJSON *product, const char *w, int as_is);
 
 /* How many of the n words said the product's title, description and tags hold, as
  * said, by stem, as the start of a longer word ("sour" of "sourdough") or a part of

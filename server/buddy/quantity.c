@@ -35,22 +35,6 @@ static int count_after(const struct text_words *tw, int i, long *v, int *dozen)
 	return n;
 }
 
-/* 1 when the title says w itself (by stem): "chips" of the potato chips, not of the
- * chocolate chip cookies */
-static int says_as_is(const cJSON *p, const char *w)
-{
-	struct text_words tw;
-	char a[TEXT_WORD_LEN], b[TEXT_WORD_LEN];
-	text_split(dlg_str(p, "title"), &tw);
-	match_stem(w, a, sizeof a);
-	for (int i = 0; i < tw.n; i++) {
-		match_stem(tw.w[i], b, sizeof b);
-		if (!strcmp(a, b) && strlen(w) == strlen(tw.w[i]))
-			return 1;
-	}
-	return 0;
-}
-
 /* The cart line the words name: the one most of the catalog words said are in; 0
  * when they name none, -1 when two equally or a catalog word names no cart line. */
 static int64_t named_line(struct turn *t, const struct text_words *tw, const unsigned char *used,
@@ -88,7 +72,7 @@ static int64_t named_line(struct turn *t, const struct text_words *tw, const uns
 		int hit = 0;
 		for (int k = 0; k < n; k++)
 			if (match_mentions(cJSON_GetArrayItem(lines, k), w))
-				score[k] += 1 + says_as_is(cJSON_GetArrayItem(lines, k), w), hit = 1;
+				score[k] += 1 + match_title_word(cJSON_GetArrayItem(lines, k), w, 1), hit = 1;
 		said |= hit;
 		/* "two more penne" with no penne in the cart: an add; a word only like a
 		 * catalog word ("brunch") is context */
