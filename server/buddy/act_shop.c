@@ -477,6 +477,22 @@ void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *
 	cJSON_Delete(items);
 }
 
+void act_show_left(struct turn *t, const struct und_item *it, const cJSON *products)
+{
+	char query[TEXT_MAX_INPUT > 256 ? 256 : TEXT_MAX_INPUT] = "";
+	size_t len = 0;
+	for (int i = 0; it && i < it->nwords && len + 1 < sizeof query; i++) {
+		if (it->wctx[i])
+			continue;
+		int n = snprintf(query + len, sizeof query - len, "%s%s", len ? " " : "", it->words[i]);
+		if (n < 0 || (size_t)n >= sizeof query - len)
+			break;
+		len += (size_t)n;
+	}
+	struct price_range none = { -1, -1 };
+	dlg_action(t, "search", search_args(query, NULL, none, 0), items_result(products));
+}
+
 void act_more_results(struct turn *t)
 {
 	struct buddy_state *st = t->st;

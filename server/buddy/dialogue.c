@@ -284,6 +284,9 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 				one = resolve_said_plainly(t, it, &res.q, cJSON_GetArrayItem(res.products, 0)) &&
 				      (!it->size_num[0] || match_has_size(cJSON_GetArrayItem(res.products, 0),
 									  it->size_num, it->size_unit));
+			/* what the exclusion left is shown, then taken */
+			if (one && (it->nneg > 0 || t->needs.excl))
+				act_show_left(t, it, res.products);
 			resolve_free(&res);
 			if (one) {
 				st->guess_turn = st->turn;

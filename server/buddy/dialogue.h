@@ -265,6 +265,9 @@ void act_place_order(struct turn *t);
 /* act_shop.c */
 void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *it);
 void act_more_results(struct turn *t);
+/* "peanut butter, not the crunchy": what an exclusion left, shown as a search's
+ * result (the words said, the products left) before it is taken. */
+void act_show_left(struct turn *t, const struct und_item *it, const cJSON *products);
 void act_not_found(struct turn *t, struct resolution *res, int qty);
 void act_ask_choice(struct turn *t, struct resolution *res, enum und_intent intent, int qty);
 

@@ -396,7 +396,7 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		if (!n)
 			continue;
 		/* "no more", "no thanks", "no longer" are not corrections */
-		if (!strcmp(markers[k], "no") && lex_no_modifier(t, i, end))
+		if (!strcmp(markers[k], "no") && (lex_no_modifier(t, i, end) || lex_situation_negation_at(t, i, end)))
 			return 0;
 		if ((!strcmp(markers[k], "no") || !strcmp(markers[k], "nope")) &&
 		    (text_is(t, i + 1, "more") || text_is(t, i + 1, "thanks") || text_is(t, i + 1, "thank") ||
@@ -718,6 +718,42 @@ int lex_is_negator(const char *w)
 	static const char *const words[] = { "not", "no", "without", "except", "nothing", "none",
 		"neither", "nor", "zero", "non", "minus" };
 	return in_list(w, words, sizeof words / sizeof *words);
+}
+
+int lex_situation_negation_at(const struct text_words *t, int i, int end)
+{
+	static const char *const modals[] = { "can", "could", "will", "would", "should", "shall",
+		"do", "does", "did", "must", "might", "may" };
+	static const char *const possessive[] = { "my", "our", "his", "her", "their", "your" };
+	if (i + 1 >= end || t->brk[i])
+		return 0;
+	if ((text_is(t, i, "not") || text_is(t, i, "never")) && i > 0 &&
+	    in_list(t->w[i - 1], modals, sizeof modals / sizeof *modals)) {
+		/* the verb's object is a pronoun or a thing of the shopper's own ("won't
+		 * touch that", "can't use my grinder"); "can't afford the headphones",
+		 * "won't eat the crunchy one" say what is not wanted */
+		static const char *const pronouns[] = { "that", "it", "this", "them", "those", "these",
+			"anything", "any" };
+		if (i + 2 >= end || t->brk[i + 1])
+			return 0;
+		const char *o = t->w[i + 2];
+		int own = in_list(o, possessive, sizeof possessive / sizeof *possessive);
+		int pron = in_list(o, pronouns, sizeof pronouns / sizeof *pronouns);
+		static const char *const asks[] = { "want", "need", "take", "get", "add", "buy", "order",
+			"have", "include", "put", "send", "bring", "do" };
+		return own || (pron && !in_list(t->w[i + 1], asks, sizeof asks / sizeof *asks));
+	}
+	/* "no way i can carry that", "no one's cutting sourdough": a remark */
+	if (text_is(t, i, "no") && (text_is(t, i + 1, "way") || text_is(t, i + 1, "one")) &&
+	    i + 2 < end && !t->brk[i + 1]) {
+		const char *w = t->w[i + 2];
+		size_t l = strlen(w);
+		static const char *const next[] = { "i", "we", "you", "he", "she", "they", "it", "that",
+			"this", "is", "was", "will", "would", "can", "could", "does", "did", "wants",
+			"likes", "eats", "drinks", "needs", "uses", "in", "am", "are" };
+		return in_list(w, next, sizeof next / sizeof *next) || (l > 4 && !strcmp(w + l - 3, "ing"));
+	}
+	return 0;
 }
 
 int lex_is_cart_word(const char *w)

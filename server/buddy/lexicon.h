@@ -109,6 +109,12 @@ int lex_opens_context(const struct text_words *t, int i, int end);
  * "none", "neither", "nor", "zero", "non", "minus". */
 int lex_is_negator(const char *w);
 
+/* 1 when the negation at i is about the situation, not about a product: a verb
+ * negated after a modal that is no verb of having ("the kids won't touch that",
+ * "can't use my grinder", "i can't carry it"), or "no way ..." / "no one's ..."
+ * opening a remark.  The words up to the next pause are context. */
+int lex_situation_negation_at(const struct text_words *t, int i, int end);
+
 /* "amount", "number", "quantity": with "the same", how many was said before. */
 int lex_is_amount_word(const char *w);
 

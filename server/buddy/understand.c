@@ -818,10 +818,39 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				continue;
 			}
 		}
+		/* "the kids won't touch that", "can't use my grinder", "no way i can carry
+		 * it": a negated verb or a remark is about the situation up to the pause or
+		 * the next clause ("..., so ground coffee please") */
+		if (s.mode != MODE_EXCEPT && lex_situation_negation_at(t, k, b)) {
+			if (s.cur && s.mode == MODE_ITEM && s.cur->nwords && !s.cur->qty && !s.cur->nneg) {
+				int persons = 1;	/* "the kids" was the subject, no product */
+				for (int w = 0; w < s.cur->nwords; w++)
+					persons &= lex_is_person(s.cur->words[w]);
+				if (persons) {
+					s.cur->nwords = 0;
+					s.cur->ref = UND_REF_NONE;
+				}
+			}
+			int j = k + 1;
+			while (j < b && !t->brk[j - 1] && !text_is(t, j, "so") && !text_is(t, j, "but") &&
+			       !text_is(t, j, "because") && !text_is(t, j, "and"))
+				j++;
+			k = j;
+			s.mode = MODE_ITEM;
+			continue;
+		}
+		/* "no the kids ...", "ugh no, that one": an answer, not a kind of product */
+		if (text_is(t, k, "no") && !lex_no_modifier(t, k, b) && !text_is(t, k + 1, "more") &&
+		    !text_is(t, k + 1, "added")) {
+			k++;
+			continue;
+		}
 		if ((n = text_match(t, k, b, "but nothing from")) || (n = text_match(t, k, b, "nothing from")) ||
 		    (n = text_match(t, k, b, "nothing by")) || (n = text_match(t, k, b, "none from")) ||
 		    ((n = text_match(t, k, b, "anything but")) && (cmd->question = 1)) ||
-		    (n = text_match(t, k, b, "but not")) ||
+		    (n = text_match(t, k, b, "but not")) || (n = text_match(t, k, b, "nothing with")) ||
+		    (n = text_match(t, k, b, "nothing containing")) || (n = text_match(t, k, b, "nothing that has")) ||
+		    (n = text_match(t, k, b, "nothing made with")) || (n = text_match(t, k, b, "none with")) ||
 		    (n = text_match(t, k, b, "not")) || (n = text_match(t, k, b, "no")) ||
 		    (n = text_match(t, k, b, "without"))) {
 			if (!s.cur)
@@ -973,6 +1002,15 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			k += n + 2 + text_is(t, k + n + 2, "of");
 			continue;
 		}
+		/* "a tea that isn't green", "beans which are not decaf": "that" right
+		 * after the thing named opens what is said about it */
+		if ((text_is(t, k, "that") || text_is(t, k, "which")) && k > a && !t->brk[k - 1] && s.cur &&
+		    s.cur->nwords && s.mode == MODE_ITEM && is_content(t, k - 1, b) &&
+		    (text_is(t, k + 1, "is") || text_is(t, k + 1, "are") || text_is(t, k + 1, "has") ||
+		     text_is(t, k + 1, "have") || text_is(t, k + 1, "does") || text_is(t, k + 1, "do"))) {
+			k++;
+			continue;
+		}
 		if ((n = ref_phrase(t, k, b, &ref))) {
 			/* "that's a bit much", "it looks good": a remark, not a request */
 			static const char *const verbs[] = { "is", "are", "was", "looks", "seems",
@@ -1006,8 +1044,10 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		int count_one = text_is(t, k, "one") && k > a &&
 				(t->brk[k - 1] || text_is(t, k - 1, "just") || text_is(t, k - 1, "only") ||
 				 text_is(t, k - 1, "it") || text_is(t, k - 1, "that") || text_is(t, k - 1, "them"));
+		/* ("the no pulp one": a kind said by what it lacks) */
 		if ((text_is(t, k, "one") || text_is(t, k, "ones")) && s.cur && !count_one &&
-		    (und_item_has_ref(s.cur) || s.cur->size_num[0]) && !is_content(t, k + 1, b)) {
+		    (und_item_has_ref(s.cur) || s.cur->size_num[0] || (s.mode == MODE_NEG && s.cur->nneg)) &&
+		    !is_content(t, k + 1, b)) {
 			s.cur->ones = 1;
 			if (text_is(t, k, "ones") && s.cur->nwords && s.mode != MODE_NEG)
 				s.cur->every = 1;
@@ -1749,7 +1789,20 @@ static void push(struct und_result *r, const struct und_cmd *c)
 		r->cmd[r->n++] = *c;
 }
 
-static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
+/* 1 when the clause a..b opens with its negation ("not decaf", "and nothing with
+ * caffeine", "but no chocolate"): what follows rules out a kind of the thing named
+ * before, unlike "i can't even boil water", which is about the situation. */
+static int neg_opens(const struct text_words *t, int a, int b)
+{
+	while (a < b && (text_is(t, a, "and") || text_is(t, a, "but") || text_is(t, a, "though") ||
+			 text_is(t, a, "just") || text_is(t, a, "also") || text_is(t, a, "plus") ||
+			 text_is(t, a, "oh") || text_is(t, a, "although")))
+		a++;
+	return a < b && (text_is(t, a, "not") || text_is(t, a, "no") || text_is(t, a, "nothing") ||
+			 text_is(t, a, "without") || text_is(t, a, "none") || text_is(t, a, "never"));
+}
+
+static void merge(struct und_result *r, struct und_cmd *c, enum marker m, int negated_kind)
 {
 	c->and_said = m == MARK_AND;
 	struct und_cmd *prev = r->n > 0 && !r->cmd[r->n - 1].lead ? &r->cmd[r->n - 1] : NULL;
@@ -1769,6 +1822,16 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m)
 			prev->items[0].article = 0;
 			prev->polite = 1;
 			prev->intent = UND_NONE;	/* "oh yes, spaghetti. 2": a yes of memory */
+			return;
+		}
+		/* "ground coffee please. not decaf", "a tea, and nothing with caffeine":
+		 * what is not wanted of the thing just named */
+		int neg_only = c->nitems == 1 && c->items[0].nwords == 0 && c->items[0].ref == UND_REF_NONE &&
+			       c->items[0].nneg && !c->items[0].qty;
+		if (prev && prev->intent == UND_NONE && prev->nitems > 0 && neg_only && negated_kind &&
+		    m != MARK_CORRECTION &&
+		    prev->items[prev->nitems - 1].ref == UND_REF_WORDS) {
+			und_amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
 			return;
 		}
 		if (prev && continues(prev->intent) && prev->nitems > 0 &&
@@ -2250,7 +2313,7 @@ void und_parse(const char *text, struct und_result *r)
 			push(r, c);
 			continue;
 		}
-		merge(r, c, cl[i].marker);
+		merge(r, c, cl[i].marker, neg_opens(t, cl[i].a, cl[i].b));
 	}
 	apply_arith(r, &ar);
 	delegate_picks(r);
