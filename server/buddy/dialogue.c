@@ -1026,6 +1026,16 @@ static void h_view_cart(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 static void h_cart_total(struct turn *t, const struct und_cmd *c, enum dlg_pending pending, int alone)
 {
 	(void)c; (void)pending; (void)alone;
+	/* "how much did that come to?" once the order is placed and the cart empty:
+	 * what the order came to */
+	if (t->st->placed_id > 0) {
+		ensure_cart(t);
+		if (t->cart && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t->cart, "items")) == 0) {
+			struct und_cmd o = { .intent = UND_ORDER_STATUS, .order_id = (long)t->st->placed_id };
+			act_order_status(t, &o);
+			return;
+		}
+	}
 	act_view_cart(t, 1);
 }
 

@@ -269,6 +269,21 @@ static int is_social(enum und_intent in)
 }
 
 /* Cuts [0, n) into clauses.  Returns how many. */
+/* "cancel that last order": the "cancel" (m words at i) is said of an order named
+ * before the pause, so it does not stand alone */
+static int cancels_order(const struct text_words *t, int i, int m)
+{
+	if (!text_is(t, i, "cancel"))
+		return 0;
+	for (int k = i + m; k < t->n && k < i + m + 4; k++) {
+		if (lex_is_order_word(t->w[k]))
+			return 1;
+		if (t->brk[k])
+			break;
+	}
+	return 0;
+}
+
 static int split_clauses(const struct text_words *t, struct clause *out, int max)
 {
 	int n = 0, start = 0;
@@ -332,7 +347,7 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 		}
 		/* a leading social phrase before more words: "yes, add apples", "hi, ..." */
 		if (i == start && ((m = alone_m) || (m = lex_trigger_at(t, i, i, t->n, &tr))) && is_social(tr.intent) &&
-		    i + m < t->n && !lex_connector_at(t, i + m, t->n) &&
+		    i + m < t->n && !lex_connector_at(t, i + m, t->n) && !cancels_order(t, i, m) &&
 		    !(tr.intent == UND_DENY && lex_correction_at(t, i, t->n) == m) &&
 		    !(tr.intent == UND_DENY && (!strcmp(tr.phrase, "no") || !strcmp(tr.phrase, "nope")))) {
 			CLOSE(i + m);
@@ -911,7 +926,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		/* "bananas for my niece", "socks because we're off camping", "the tea she
 		 * likes": after the product is named, a preposition, a conjunction or a
 		 * person starts words about the situation, not about the product */
-		int named = (s.cur && s.cur->nwords > 0) ||
+		int named = (s.cur && (s.cur->nwords > 0 || s.cur->ref == UND_REF_ALL)) ||
 			    (k > a && (text_is(t, k - 1, "thing") || text_is(t, k - 1, "stuff") ||
 				       text_is(t, k - 1, "something") || text_is(t, k - 1, "one") ||
 				       text_is(t, k - 1, "kind") || text_is(t, k - 1, "things")));
@@ -1393,6 +1408,29 @@ static int yesno_question(const struct text_words *t, int a, int b)
 	return 0;
 }
 
+/* "that's everything", "i'm done" said in the clause, alone or not: the shopper has
+ * finished choosing (the checkout phrases the lexicon lets stand only alone) */
+static int done_said(const struct text_words *t, int a, int b)
+{
+	for (int i = a; i < b; i++)
+		for (int e = i + 1; e <= b && e <= i + 4; e++) {
+			struct lex_trigger tr;
+			if (lex_trigger_at(t, i, i, e, &tr) == e - i && tr.intent == UND_CHECKOUT &&
+			    (tr.flags & LEX_ALONE))
+				return 1;
+		}
+	return 0;
+}
+
+/* Every word of the item is context ("everything for the wake"): it names nothing. */
+static int only_context(const struct und_item *it)
+{
+	for (int w = 0; w < it->nwords; w++)
+		if (!it->wctx[w] && !lex_is_stopword(it->words[w]))
+			return 0;
+	return 1;
+}
+
 static void parse_clause(const struct text_words *t, int a, int b, struct und_cmd *cmd)
 {
 	memset(cmd, 0, sizeof *cmd);
@@ -1406,6 +1444,7 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		cmd->more = (tr.flags & LEX_MORE) != 0;
 		cmd->keep = (tr.flags & LEX_KEEP) != 0;
 		cmd->fix = (tr.flags & LEX_FIXQTY) != 0;
+		cmd->done = tr.intent == UND_CHECKOUT && (tr.flags & LEX_ALONE);
 		int weak = tr.level < 30;
 		if (weak && (seen[UND_VIEW_CART] || cmd->intent == UND_VIEW_CART) &&
 		    (seen[UND_PRICE] || seen[UND_CART_TOTAL]))
@@ -1613,14 +1652,25 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 				snprintf(cmd->order_words[cmd->norder_words++], TEXT_WORD_LEN, "%s", x);
 			}
 	}
-	/* "buy it now", "buy them please": a buy of what is meant; with nothing in mind
-	 * that is the cart (dialogue.c goes to the checkout) */
-	if (cmd->intent == UND_ADD && !strcmp(tr.phrase, "buy") && cmd->nitems > 0) {
-		int pron = 1;
-		for (int i = 0; i < cmd->nitems; i++)
-			pron &= (cmd->items[i].ref == UND_REF_IT || cmd->items[i].ref == UND_REF_THEM) &&
-				cmd->items[i].nwords == 0 && cmd->items[i].qty == 0;
-		cmd->buy |= pron;
+	/* "buy it now", "order them please": a buy of what is meant; with nothing in mind
+	 * that is the cart (dialogue.c goes to the checkout).  "that's everything,
+	 * please order it", "order it all": the shopper is done, so it is the cart */
+	if (cmd->intent == UND_ADD && (!strcmp(tr.phrase, "buy") || !strcmp(tr.phrase, "order")) &&
+	    cmd->nitems > 0) {
+		int pron = 1, all = done_said(t, a, b);
+		for (int i = 0; i < cmd->nitems; i++) {
+			const struct und_item *it = &cmd->items[i];
+			all |= it->ref == UND_REF_ALL;
+			pron &= (it->ref == UND_REF_IT || it->ref == UND_REF_THEM ||
+				 (it->ref == UND_REF_ALL && only_context(it))) &&
+				(it->nwords == 0 || only_context(it)) && it->qty == 0 && !it->nneg;
+		}
+		if (pron && all) {
+			cmd->intent = UND_CHECKOUT;
+			cmd->nitems = 0;
+		} else {
+			cmd->buy |= pron;
+		}
 	}
 	if (cmd->intent == UND_ORDER_STATUS || cmd->intent == UND_CANCEL_ORDER) {
 		/* "cancel order 12", "where is order number 7" */
@@ -2281,6 +2331,37 @@ static void delegate_picks(struct und_result *r)
 	}
 }
 
+static void drop_cmd(struct und_result *r, int i)
+{
+	memmove(&r->cmd[i], &r->cmd[i + 1], (size_t)(r->n - i - 1) * sizeof r->cmd[0]);
+	r->n--;
+}
+
+/* One reading of what is asked about orders.  "cancel that last order, i ordered it
+ * by mistake", "cancel it, i didn't mean to place it": beside a cancel, what was said
+ * of the order is the reason, not a question about it or a checkout.  "that's
+ * everything, what's it come to?": the question is what is asked; finishing is said
+ * by the way, and the checkout waits for a request of its own. */
+static void settle_orders(struct und_result *r)
+{
+	int cancel = 0, asks_total = 0;
+	for (int i = 0; i < r->n; i++) {
+		cancel |= r->cmd[i].intent == UND_CANCEL_ORDER;
+		asks_total |= r->cmd[i].intent == UND_CART_TOTAL || r->cmd[i].intent == UND_VIEW_CART;
+	}
+	for (int i = 0; i < r->n; i++) {
+		const struct und_cmd *c = &r->cmd[i];
+		int reason = cancel && ((c->intent == UND_ORDER_STATUS && !c->ask && !c->order_id) ||
+					c->intent == UND_CHECKOUT ||
+					(c->intent == UND_DENY && c->nitems == 0 && r->n > 1));
+		int by_the_way = asks_total && c->intent == UND_CHECKOUT && c->done;
+		if (reason || by_the_way) {
+			drop_cmd(r, i);
+			i--;
+		}
+	}
+}
+
 void und_parse(const char *text, struct und_result *r)
 {
 	struct text_words *t = malloc(sizeof *t);
@@ -2317,6 +2398,7 @@ void und_parse(const char *text, struct und_result *r)
 	}
 	apply_arith(r, &ar);
 	delegate_picks(r);
+	settle_orders(r);
 	/* "remind me what i've got and how much it is": the cart read back says its
 	 * total, so "how much is it" right after it asks nothing more */
 	for (int i = 1; i < r->n; i++) {

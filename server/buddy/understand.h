@@ -102,6 +102,8 @@ struct und_cmd {
 	int question;		/* a question ("kettle?", "which apples for a pie", "do you do
 				 * oat milk") or the end of an earlier request ("for the
 				 * vanilla one"): a bare name in it is no request */
+	int done;		/* "that's everything", "i'm done": a checkout said by finishing,
+				 * not asked for (with a question beside it, the question is meant) */
 	int nitems;
 	struct und_item items[UND_MAX_ITEMS];
 	int nexcept;		/* "everything except the milk" */
