@@ -781,6 +781,43 @@ int lex_is_money_word(const char *w)
 	return 0;
 }
 
+int lex_story_measure_at(const struct text_words *t, int i, int end, const char *before)
+{
+	/* never a count of a product: a temperature, an age, a time, a delay */
+	static const char *const always[] = { "degrees", "degree", "years old", "year old", "yrs old",
+		"yr old", "years of age", "am", "pm", "a m", "p m", "o clock", "oclock", "in the morning",
+		"in the afternoon", "in the evening", "at night", "in the night", "hours ago",
+		"minutes ago", "days ago", "weeks ago", "hours late", "minutes late", "hours behind",
+		"hours ahead", "hour flight", "hour shift", "hour drive", "hour day", "hour time difference" };
+	/* after "at": "at 9 tomorrow", "at 3, wide awake" */
+	static const char *const day[] = { "tomorrow", "tonight", "today", "sharp", "ish", "on",
+		"this", "every", "next", "and", "so", "but", "then", "when", "again", "latest", "till",
+		"until", "for", "because", "or" };
+	/* "the phone's on 2 percent", "down to 5 percent": a battery's charge, not milk */
+	static const char *const charge[] = { "on", "at", "to", "below", "under", "is" };
+	for (size_t k = 0; k < sizeof always / sizeof *always; k++) {
+		int n = text_match(t, i, end, always[k]);
+		if (n)
+			return n;
+	}
+	if (!before)
+		return -1;
+	if (text_is(t, i, "percent")) {
+		for (size_t k = 0; k < sizeof charge / sizeof *charge; k++)
+			if (!strcmp(before, charge[k]) && (i + 1 >= end || t->brk[i] || lex_is_stopword(t->w[i + 1])))
+				return 1;
+		return -1;
+	}
+	if (strcmp(before, "at"))
+		return -1;
+	if (i >= end || t->brk[i - 1])
+		return 0;
+	for (size_t k = 0; k < sizeof day / sizeof *day; k++)
+		if (text_is(t, i, day[k]))
+			return 0;
+	return -1;
+}
+
 static const char *const fruit[] = { "fruit", "fruits", NULL };
 static const char *const veg[] = { "vegetable", "vegetables", "veg", "produce", NULL };
 static const char *const dairy[] = { "dairy", "milk", NULL };

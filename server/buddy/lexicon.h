@@ -139,6 +139,13 @@ int lex_is_order_word(const char *w);
 /* Words that make a number money ("dollars", "bucks", "$5"). */
 int lex_is_money_word(const char *w);
 
+/* A number said just before word i is a measure of the situation, not a count of a
+ * product: a temperature, an age, a time ("38 degrees", "5 years old", "3 in the
+ * morning", "at 9 tomorrow", "at 3, wide awake"), a battery's charge ("on 2 percent").
+ * `before` is the word before the number (NULL at the start).  Returns how many words
+ * from i belong to the measure (0: the number alone), -1 when it is no such measure. */
+int lex_story_measure_at(const struct text_words *t, int i, int end, const char *before);
+
 /* The other name of the same thing ("crisps" <-> "chips", "biscuit" <-> "cookie"),
  * or NULL. */
 const char *lex_synonym(const char *w);

@@ -1959,6 +1959,58 @@ struct arith {
 	int each_qty, each_pos;	/* "one box each of A, B and C": from each_pos on */
 };
 
+/* "it's 38 degrees out", "up at 3 in the morning", "my phone's on 2 percent", "we
+ * start at 9 tomorrow": a number that measures the situation counts no product; it
+ * goes with its measure (and a leading "at"), so it is never read as a quantity. */
+static void read_story_numbers(struct text_words *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		long v;
+		int n = num_parse(t, i, t->n, &v);
+		if (!n || text_is(t, i, "a") || text_is(t, i, "an") || text_is(t, i, "one"))
+			continue;
+		int j = i + n;
+		/* "at 9:30", "10:15 tomorrow": a clock time */
+		long mm;
+		if (t->brk[j - 1] == 3 && j < t->n && text_is_digits(t->w[j]) && strlen(t->w[j]) == 2 &&
+		    num_parse(t, j, t->n, &mm) == 1 && mm < 60 && v <= 24) {
+			t->brk[j - 1] = 0;
+			j++;
+		}
+		const char *before = i > 0 && !t->brk[i - 1] ? t->w[i - 1] : NULL;
+		int m = lex_story_measure_at(t, j, t->n, before);
+		if (m < 0 && j > i + n)
+			m = 0;		/* the clock time alone */
+		if (m < 0)
+			continue;
+		int a = before && text_is(t, i - 1, "at") ? i - 1 : i;
+		/* "my phone's on 2 percent", "our kid is 5 years old": what the measure is
+		 * of is the situation too, back to where its clause began */
+		int s = a;
+		while (s > 0 && a - s < 6 && !t->brk[s - 1] && !text_is(t, s - 1, "and") && !text_is(t, s - 1, "so") &&
+		       !text_is(t, s - 1, "but") && !text_is(t, s - 1, "because"))
+			s--;
+		static const char *const subject[] = { "my", "our", "his", "her", "their", "the", "i", "we",
+			"it", "she", "he", "they", "its", "there" };
+		int subj = text_is(t, j, "percent");	/* a charge: of a phone, a battery */
+		for (size_t k = 0; k < sizeof subject / sizeof *subject && s < a; k++)
+			subj |= text_is(t, s, subject[k]);
+		for (int k = s; k < a && subj; k++) {
+			struct lex_trigger tr;
+			long nv;
+			if (lex_trigger_at(t, k, s, a, &tr) || num_parse(t, k, a, &nv))
+				subj = 0;
+		}
+		if (subj)
+			a = s;
+		unsigned char b = t->brk[j + m - 1];
+		text_delete(t, a, j + m - a);
+		if (a > 0 && b > t->brk[a - 1])
+			t->brk[a - 1] = b;
+		i = a - 1;
+	}
+}
+
 static int is_people_word(const char *w)
 {
 	static const char *const words[] = { "people", "persons", "guests", "kids", "children",
@@ -2371,6 +2423,7 @@ void und_parse(const char *text, struct und_result *r)
 	und_clean(text, t);
 	r->nwords = t->n;
 	struct arith ar = { 0 };
+	read_story_numbers(t);
 	read_people(t, &ar);
 	read_heading(t, &ar);
 	read_multipliers(t, &ar);
