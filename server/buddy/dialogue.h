@@ -313,7 +313,7 @@ int act_yesno(struct turn *t, const struct und_cmd *c);
 /* "repeat my last order", "the same coffee as last time", "what did i pay for the
  * olive oil last time?": the newest order's lines added again (narrowed, excepted,
  * doubled) or the price paid told.  Returns 1 when the utterance was that. */
-int act_reorder_frame(struct turn *t, const char *text);
+int act_reorder_frame(struct turn *t, const struct und_result *r, const char *text);
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text);
 /* Questions answered from the cart: "how much is my half", "how much more to reach 25
  * dollars", "which thing in my cart costs the most", "how much is all the fruit

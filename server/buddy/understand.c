@@ -2383,6 +2383,138 @@ static void delegate_picks(struct und_result *r)
 	}
 }
 
+/* 1 when the shopper (or the household) is who did w at i: "i got", "we always
+ * buy", not "my flatmate grabbed", "i have got six people coming" */
+static int shopper_did(const struct text_words *tw, int i)
+{
+	int j = i - 1;
+	while (j >= 0 && (text_is(tw, j, "always") || text_is(tw, j, "usually") || text_is(tw, j, "normally") ||
+			  text_is(tw, j, "just") || text_is(tw, j, "already") || text_is(tw, j, "previously") ||
+			  text_is(tw, j, "ever") || text_is(tw, j, "last") || text_is(tw, j, "regularly") ||
+			  text_is(tw, j, "have") || text_is(tw, j, "had")))
+		j--;
+	if (j < 0 || !(text_is(tw, j, "i") || text_is(tw, j, "we")))
+		return 0;
+	return !(text_is(tw, i, "got") && (text_is(tw, i - 1, "have") || text_is(tw, i - 1, "has")));
+}
+
+/* How the words point at the past: 0 not at all, else LEX_PAST_ORDER or
+ * LEX_PAST_USUAL; marks the words of the pointing in used[]. */
+static int points_at_past(const struct text_words *tw, unsigned char *used)
+{
+	int kind = 0, bought = -1, said_order = 0;
+	for (int i = 0; i < tw->n; i++) {
+		/* "place the order, i need it before monday": the order of a checkout
+		 * phrase is the cart about to be ordered, no past one */
+		struct lex_trigger tr;
+		int n = lex_trigger_at(tw, i, 0, tw->n, &tr);
+		if (n > 1 && tr.intent == UND_CHECKOUT) {
+			i += n - 1;
+			continue;
+		}
+		if (lex_is_bought_word(tw->w[i]) && bought < 0 && shopper_did(tw, i))
+			bought = i;
+		said_order |= lex_is_order_word(tw->w[i]);
+	}
+	for (int i = 0; i < tw->n; i++) {
+		int k = 0, n = lex_past_at(tw, i, tw->n, &k);
+		if (!n)
+			continue;
+		int ok = 0;
+		if (k == LEX_PAST_ORDER)
+			ok = 1;
+		else if (k == LEX_PAST_USUAL)
+			/* "my usual", not "his usual" or "more than usual" */
+			ok = !text_is(tw, i - 1, "than") && !text_is(tw, i - 1, "his") && !text_is(tw, i - 1, "her") &&
+			     !text_is(tw, i - 1, "their") && !text_is(tw, i - 1, "as");
+		else if (k == LEX_PAST_WHEN)
+			/* "the eggs i ordered a while back", "the earbuds i bought from you, the
+			 * same ones again"; "the coffee from last week", "same as on monday",
+			 * "the order last week" */
+			ok = bought >= 0 ||
+			     ((n > 1 || (!text_is(tw, i, "again") && !text_is(tw, i, "same"))) &&
+			     (text_is(tw, i - 1, "from") || text_is(tw, i - 1, "as") || text_is(tw, i - 1, "like") ||
+			      ((text_is(tw, i - 1, "on") || text_is(tw, i - 1, "in")) &&
+			       (text_is(tw, i - 2, "from") || text_is(tw, i - 2, "as"))) ||
+			      said_order));
+		else if (k == LEX_PAST_HABIT)
+			/* "the milk i always get", "what we usually buy" */
+			ok = i + n < tw->n && (text_is(tw, i - 1, "i") || text_is(tw, i - 1, "we")) &&
+			     (lex_is_bought_word(tw->w[i + n]) || text_is(tw, i + n, "get") || text_is(tw, i + n, "buy") ||
+			      text_is(tw, i + n, "order") || text_is(tw, i + n, "have"));
+		if (!ok)
+			continue;
+		for (int j = i; j < i + n; j++)
+			used[j] = 1;
+		if (k == LEX_PAST_USUAL || k == LEX_PAST_HABIT)
+			kind = LEX_PAST_USUAL;
+		else if (!kind)
+			kind = LEX_PAST_ORDER;
+		i += n - 1;
+	}
+	if (kind && bought >= 0)
+		used[bought] = 1;
+	return kind;
+}
+
+/* What the words say of the past orders (history.c acts on it): whether they point
+ * at them, and whether they ask for them again ("repeat my last order", "the coffee
+ * from last week but two of them"), or what was paid ("what did i pay for the oil
+ * last time?").  "place the order, i need it before monday": the order of a checkout
+ * phrase is the cart's, so a time said beside it is no past order. */
+static void read_past(const struct text_words *tw, struct und_past *pa)
+{
+	memset(pa, 0, sizeof *pa);
+	pa->times = 1;
+	int kind = points_at_past(tw, pa->used);
+	if (!kind)
+		return;
+	int again = 0, add = 0, price = 0, status = 0, remark = 0;
+	for (int i = 0; i < tw->n; i++) {
+		again |= text_is(tw, i, "again") || text_is(tw, i, "repeat") || text_is(tw, i, "same") ||
+			 text_is(tw, i, "back") || text_is(tw, i, "another") || text_is(tw, i, "more") ||
+			 text_match(tw, i, tw->n, "reorder") || text_match(tw, i, tw->n, "re order");
+		add |= lex_act_word(tw->w[i], 'a') || text_is(tw, i, "reorder") || text_is(tw, i, "repeat");
+		price |= text_match(tw, i, tw->n, "did i pay") || text_match(tw, i, tw->n, "how much was") ||
+			 text_match(tw, i, tw->n, "how much did") || text_match(tw, i, tw->n, "what did it cost");
+		status |= text_is(tw, i, "where") || text_is(tw, i, "status") || text_is(tw, i, "arrive") ||
+			  text_is(tw, i, "shipped") || text_is(tw, i, "track") || text_is(tw, i, "cancel") ||
+			  text_is(tw, i, "delivered") || text_is(tw, i, "refund") || text_is(tw, i, "return");
+		/* "the bananas i got last time were awful": said about them, not asked for */
+		remark |= text_is(tw, i, "was") || text_is(tw, i, "were") || text_is(tw, i, "is") ||
+			  text_is(tw, i, "are") || text_is(tw, i, "wasnt") || text_is(tw, i, "werent");
+		if (text_is(tw, i, "double") || text_is(tw, i, "twice"))
+			pa->times = 2;
+		if (text_is(tw, i, "triple"))
+			pa->times = 3;
+	}
+	/* "what did i get last time?" asks what was in it: the order status tells that */
+	int question = text_is(tw, 0, "what") || text_is(tw, 0, "which") || text_is(tw, 0, "how") ||
+		       text_is(tw, 0, "when") || text_is(tw, 0, "did") || text_is(tw, 0, "was") ||
+		       text_is(tw, 0, "were") || text_is(tw, 0, "is") || text_is(tw, 0, "do") ||
+		       text_is(tw, 0, "does");
+	/* "my flatmate got toothpaste earlier so remove that": a removal; "... and check
+	 * out": placed after the adding */
+	int removal = 0;
+	for (int i = 0; i < tw->n; i++) {
+		struct lex_trigger tr;
+		int n = lex_trigger_at(tw, i, 0, tw->n, &tr);
+		if (!n)
+			continue;
+		if (tr.intent == UND_REMOVE && !lex_is_except_word(tw->w[i]) && !text_is(tw, i - 1, "but"))
+			removal = 1;
+		if (tr.intent == UND_CHECKOUT && i > 0)
+			pa->checkout = 1;
+		i += n - 1;
+	}
+	int asked_for = !removal && (add || again || (!question && !remark));
+	if (status || (!price && (!asked_for || (question && !again))))
+		return;
+	pa->kind = kind;
+	pa->price = price;
+	pa->reorder = 1;
+}
+
 static void drop_cmd(struct und_result *r, int i)
 {
 	memmove(&r->cmd[i], &r->cmd[i + 1], (size_t)(r->n - i - 1) * sizeof r->cmd[0]);
@@ -2422,6 +2554,7 @@ void und_parse(const char *text, struct und_result *r)
 		return;
 	und_clean(text, t);
 	r->nwords = t->n;
+	read_past(t, &r->past);
 	struct arith ar = { 0 };
 	read_story_numbers(t);
 	read_people(t, &ar);

@@ -116,9 +116,20 @@ struct und_cmd {
 	char order_words[UND_ITEM_WORDS][TEXT_WORD_LEN];
 };
 
+/* What the words say of the shopper's past orders, read once for history.c. */
+struct und_past {
+	int kind;		/* LEX_PAST_ORDER or LEX_PAST_USUAL when reorder is set */
+	int reorder;		/* they ask for past orders again, or what was paid for them */
+	int price;		/* "what did i pay for the olive oil last time?" */
+	int checkout;		/* "... and check out": placed after the adding */
+	int times;		/* "double everything": 2; "triple": 3; else 1 */
+	unsigned char used[TEXT_MAX_WORDS];	/* und_clean's words that did the pointing */
+};
+
 struct und_result {
 	int n;
 	struct und_cmd cmd[UND_MAX_CMDS];
+	struct und_past past;
 	int nwords;		/* words left after cleaning (0: nothing was said) */
 };
 
