@@ -167,6 +167,22 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			reply_say(&t->r, "Thanks for telling me. What would you like to do?");
 		return;
 	}
+	/* "Did you mean the medium, the dark or the espresso?" - "3", "just 2": a bare
+	 * number answers which of those read out, not how many of nothing */
+	struct und_cmd which;
+	int read_out = st->shown ? cJSON_GetArraySize(st->shown) : 0;
+	if (read_out > DLG_READ_MAX)
+		read_out = DLG_READ_MAX;
+	if (pending == DLG_PENDING_CHOOSE && c->nitems == 1 && it->ref == UND_REF_NONE && it->nwords == 0 &&
+	    !it->nneg && !it->size_num[0] && !it->container && !it->dozen && !it->article && !c->correction &&
+	    it->pick == UND_PICK_NONE && it->qty > 0 && it->qty <= read_out && read_out > 1) {
+		which = *c;
+		which.items[0].ref = UND_REF_ORDINAL;
+		which.items[0].ordinal = it->qty - 1;
+		which.items[0].qty = 0;
+		c = &which;
+		it = &which.items[0];
+	}
 	int has_ref = und_item_has_ref(it) || it->nneg > 0;
 	if (pending == DLG_PENDING_CHOOSE && has_ref) {
 		struct und_cmd add = *c;

@@ -2546,6 +2546,32 @@ static void settle_orders(struct und_result *r)
 	}
 }
 
+/* "milk. which kinds do you have?", "coffee beans. how much are they": a question
+ * that names nothing, right after a bare name, is asked of that name (one question,
+ * not a list of milk and a search for "kinds") */
+static void ask_of_fragment(struct und_result *r)
+{
+	for (int i = 1; i < r->n; i++) {
+		struct und_cmd *q = &r->cmd[i], *f = &r->cmd[i - 1];
+		enum und_intent in = q->intent;
+		if ((in != UND_SEARCH && in != UND_INFO && in != UND_PRICE && in != UND_STOCK) || q->nitems > 0 ||
+		    f->intent != UND_NONE || f->nitems == 0 || f->lead || f->correction || q->correction)
+			continue;
+		/* a bare name: one short thing, no words about the situation */
+		const struct und_item *it = &f->items[0];
+		int names = f->nitems == 1 && it->ref == UND_REF_WORDS && it->nwords > 0 && it->nwords <= 3 &&
+			    !it->qty && !it->nneg;
+		for (int w = 0; names && w < it->nwords; w++)
+			names = !it->wctx[w];
+		if (!names)
+			continue;
+		q->nitems = f->nitems;
+		memcpy(q->items, f->items, (size_t)f->nitems * sizeof f->items[0]);
+		drop_cmd(r, i - 1);
+		i--;
+	}
+}
+
 void und_parse(const char *text, struct und_result *r)
 {
 	struct text_words *t = malloc(sizeof *t);
@@ -2585,6 +2611,7 @@ void und_parse(const char *text, struct und_result *r)
 	apply_arith(r, &ar);
 	delegate_picks(r);
 	settle_orders(r);
+	ask_of_fragment(r);
 	/* "remind me what i've got and how much it is": the cart read back says its
 	 * total, so "how much is it" right after it asks nothing more */
 	for (int i = 1; i < r->n; i++) {
