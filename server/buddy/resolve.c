@@ -545,6 +545,13 @@ static void resolve_pronoun(struct turn *t, const struct und_item *it, struct re
 		cJSON *p = product_by_id(t, st->focus[0]);
 		if (p)
 			cJSON_AddItemToArray(res->products, p);
+	} else if (it->qty > 0 && t->cart) {
+		/* "another", "two more of it" with nothing said or shown yet: the one thing
+		 * in the cart, when there is one */
+		cJSON *lines = dlg_cart_as_products(t->cart);
+		if (cJSON_GetArraySize(lines) == 1)
+			cJSON_AddItemToArray(res->products, cJSON_DetachItemFromArray(lines, 0));
+		cJSON_Delete(lines);
 	}
 	res->status = cJSON_GetArraySize(res->products) > 0 ? RES_OK : RES_NO_REF;
 }

@@ -1116,15 +1116,26 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 				k++;
 			continue;
 		}
-		/* "put in another cheese", "add an extra banana" */
-		if (text_is(t, k, "another") || (text_is(t, k, "extra") && is_content(t, k + 1, b))) {
+		/* "put in another cheese", "add an extra banana"; "add a second pint": one
+		 * more ("a second" before a pause is a moment: "wait a second, ...") */
+		int second = (text_is(t, k, "a") || text_is(t, k, "an")) &&
+			     (text_is(t, k + 1, "second") || text_is(t, k + 1, "third")) && k + 2 < b && !t->brk[k + 1] &&
+			     (is_content(t, k + 2, b) || text_is(t, k + 2, "one"));
+		if (second || text_is(t, k, "another") || (text_is(t, k, "extra") && is_content(t, k + 1, b))) {
 			struct und_item *it = item(&s);
 			if (und_item_has_ref(it) || it->qty || it->article)
 				it = new_item(&s);
 			if (!it->qty)
 				it->qty = 1;
 			cmd->more = 1;
-			k++;
+			k += second ? 2 + text_is(t, k + 2, "one") : 1;
+			continue;
+		}
+		/* "wait a second, add pears", "give me a minute": a moment, no product */
+		if ((text_is(t, k, "a") || text_is(t, k, "one")) &&
+		    (text_is(t, k + 1, "second") || text_is(t, k + 1, "sec") || text_is(t, k + 1, "minute") ||
+		     text_is(t, k + 1, "moment")) && (k + 2 >= b || t->brk[k + 1])) {
+			k += 2;
 			continue;
 		}
 		if (text_is(t, k, "a") || text_is(t, k, "an")) {
