@@ -7,7 +7,8 @@
 # (random one- and two-word queries from the catalog's titles: no cache of whole
 # answers helps), category browsing with a price cap, product fetch (random ids) and
 # the categories list, then the idle latency of every filter and sort of the product
-# list (browse_bench.py: p50/p99 per combination), commerce, the typed buddy, and idle
+# list (browse_bench.py: p50/p99 per combination), idle search latency (search_idle.py:
+# realistic and long-tail queries one at a time, p50/p99), commerce, the typed buddy, and idle
 # logged-in buddy sessions on a server of their own (idle_sessions.py: RSS per session,
 # /health p50/p99 while they are held).  Prints a table; writes
 # tests/bench/out/results.json (with the server's CPU time per request and the load
@@ -149,6 +150,12 @@ echo "bench: every filter and sort of the product list, idle (browse_bench.py)"
 python3 "$bench/browse_bench.py" --port "$port" --json "$bench/out/browse.json" >"$tmp/raw/browse_idle.txt" 2>&1 ||
 	{ echo "bench: browse bench failed" >&2; tail -n 20 "$tmp/raw/browse_idle.txt" >&2; }
 tail -n 1 "$tmp/raw/browse_idle.txt" | sed 's/^/    /'
+wait_idle
+echo "bench: search one request at a time, idle (search_idle.py: realistic and long-tail queries)"
+python3 "$bench/search_idle.py" --port "$port" --pid "$pid" --titles "$tmp/titles.txt" \
+	--json "$bench/out/search_idle.json" >"$tmp/raw/search_idle.txt" 2>&1 ||
+	{ echo "bench: search idle bench failed" >&2; tail -n 20 "$tmp/raw/search_idle.txt" >&2; }
+sed 's/^/    /' "$tmp/raw/search_idle.txt"
 
 # Commerce and the typed buddy on the same server and catalog.
 wait_idle
@@ -211,7 +218,7 @@ if [ "$idle_n" -gt 0 ]; then
 	grep '^idle_sessions:' "$tmp/raw/idle.txt" | sed 's/^/    /'
 fi
 python3 "$bench/report.py" "$tmp/raw" "$out"
-for f in browse commerce buddy idle; do
+for f in browse search_idle commerce buddy idle; do
 	[ -f "$bench/out/$f.json" ] && { echo; echo "$f ($bench/out/$f.json):"; cat "$bench/out/$f.json"; echo; }
 done
 if [ -f "$bench/voice_bench.py" ] && [ -z "${BENCH_NO_VOICE:-}" ]; then
