@@ -1058,6 +1058,41 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 		return;
 	}
 	int line = dlg_cart_qty(t->cart, st->last.id);
+	/* "the no pulp one", "not decaf": what the last product was, without that */
+	int framed = (t->needs.excl || t->needs.req) && it->qty == 0;
+	if (it->nwords == 0 && (it->nneg > 0 || framed) && (it->ref == UND_REF_NONE || it->ref == UND_REF_IT) &&
+	    st->last.id > 0) {
+		cJSON *op = NULL;
+		ERRBUF;
+		struct und_cmd kind = *c;
+		struct und_item *k = &kind.items[0];
+		if (t->tools->product_get(t->tools->ctx, st->last.id, &op, code, msg) == 0 && op &&
+		    (it->nneg > 0 || !needs_allows(&t->needs, op))) {
+			int has = 0;
+			const char *facet = it->nneg > 0 ? NULL : needs_breaks(&t->needs, op, &has);
+			struct text_words tw;
+			text_split(dlg_str(op, "title"), &tw);
+			for (int w = 0; w < tw.n && k->nwords < UND_ITEM_WORDS; w++) {
+				int ruled_out = 0;
+				for (int n = 0; n < it->nneg; n++)
+					ruled_out |= match_word_similarity(it->neg[n], tw.w[w]) >= 0.85;
+				if (facet && has)	/* "pulp" in "With Pulp": the kind is juice */
+					ruled_out |= match_word_similarity(facet, tw.w[w]) >= 0.85;
+				if (ruled_out || lex_is_stopword(tw.w[w]) || lex_is_negator(tw.w[w]) ||
+				    lex_is_unit(tw.w[w]) || lex_size_unit(tw.w[w]) || num_word(tw.w[w]) >= 0 ||
+				    (tw.w[w][0] >= '0' && tw.w[w][0] <= '9'))
+					continue;
+				snprintf(k->words[k->nwords], TEXT_WORD_LEN, "%s", tw.w[w]);
+				k->wctx[k->nwords++] = 0;
+			}
+		}
+		cJSON_Delete(op);
+		if (k->nwords > 0) {
+			k->ref = UND_REF_WORDS;
+			act_correct(t, &kind);
+			return;
+		}
+	}
 	if (!und_item_has_ref(it) || (it->ref == UND_REF_IT && it->nwords == 0)) {
 		if (it->qty <= 0)
 			return;
@@ -1109,7 +1144,7 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 		resolve_free(&res);
 		return;
 	}
-	int qty = it->qty > 0 ? it->qty : st->last.qty > 0 ? st->last.qty : 1;
+	int qty = it->qty > 0 ? units_of(np, it, it->qty) : st->last.qty > 0 ? st->last.qty : 1;
 	enum dlg_last_kind kind = st->last.kind;
 	int64_t old = st->last.id;
 	int restore = kind == DLG_LAST_ADD ? line - st->last.qty : st->last.line_before;

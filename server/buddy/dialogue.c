@@ -207,7 +207,8 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 		t->main = UND_SET;
 		return;
 	}
-	if (c->correction || (!has_ref && it->qty > 0)) {
+	if (c->correction || (!has_ref && it->qty > 0) ||
+	    (c->correction && (t->needs.excl || t->needs.req))) {
 		if (st->last.kind != DLG_LAST_NONE && st->last.turn >= st->turn - 2) {
 			act_correct(t, c);
 			return;
@@ -945,6 +946,12 @@ static int route_of(const struct turn *t, const struct und_cmd *c, enum dlg_pend
 			return ROUTE_SWAP;
 		if (c->negated)
 			return UND_REMOVE;	/* "add ... without the milk" drops it */
+		/* "i said that wrong, i want the one with no pulp": the kind said by the
+		 * constraint alone, in place of the last product */
+		if (c->correction && c->nitems == 1 && c->items[0].nwords == 0 && !c->items[0].qty &&
+		    (c->items[0].ref == UND_REF_NONE || c->items[0].ref == UND_REF_IT) &&
+		    (t->needs.excl || t->needs.req) && t->st->last.kind != DLG_LAST_NONE)
+			return ROUTE_CORRECT;
 		return UND_ADD;
 	case UND_SET:
 		if (has_instead(c))
@@ -1880,8 +1887,12 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		if (c->intent != UND_CONFIRM && c->intent != UND_DENY && c->intent != UND_NONE &&
 		    st->pending == pending && !c->lead)
 			st->pending = DLG_PENDING_NONE;
+		/* ("no, the kids won't touch that, the no pulp one": the correction is the
+		 * constraint said with it, for the last product) */
 		if (c->intent == UND_NONE && c->nitems > 0 && !und_item_has_ref(&c->items[0]) &&
-		    c->items[0].nneg == 0 && c->items[0].qty == 0)
+		    c->items[0].nneg == 0 && c->items[0].qty == 0 &&
+		    !(c->correction && (t->needs.excl || t->needs.req) && st->last.kind != DLG_LAST_NONE &&
+		      st->last.turn >= st->turn - 2))
 			continue;
 		/* "two cans of... no, two packs of the sparkling water": what the
 		 * correction right after restates is not asked about */

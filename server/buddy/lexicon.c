@@ -396,7 +396,10 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		"that is way too many", "that is not right", "wrong one",
 		/* "the jbl speaker, no forget that, just the earbuds", "on second thought ..." */
 		"on second thought", "on second thoughts", "no forget that", "forget that",
-		"no forget it", "actually no", "no scratch that", "no", "nope" };
+		"no forget it", "actually no", "no scratch that",
+		/* "i said that wrong, the one with no pulp", "my bad, honeycrisp" */
+		"i said that wrong", "i said it wrong", "i got that wrong", "i got it wrong",
+		"i said the wrong thing", "my mistake", "my bad", "nah", "no", "nope" };
 	for (size_t k = 0; k < sizeof markers / sizeof *markers; k++) {
 		int n = text_match(t, i, end, markers[k]);
 		if (!n)
@@ -404,7 +407,7 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		/* "no more", "no thanks", "no longer" are not corrections */
 		if (!strcmp(markers[k], "no") && (lex_no_modifier(t, i, end) || lex_situation_negation_at(t, i, end)))
 			return 0;
-		if ((!strcmp(markers[k], "no") || !strcmp(markers[k], "nope")) &&
+		if ((!strcmp(markers[k], "no") || !strcmp(markers[k], "nope") || !strcmp(markers[k], "nah")) &&
 		    (text_is(t, i + 1, "more") || text_is(t, i + 1, "thanks") || text_is(t, i + 1, "thank") ||
 		     text_is(t, i + 1, "longer") || i + 1 >= end))
 			return 0;

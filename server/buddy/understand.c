@@ -284,6 +284,27 @@ static int cancels_order(const struct text_words *t, int i, int m)
 	return 0;
 }
 
+/* A reason said about the thing just named: "they're cheaper", "it's got less
+ * sugar", "those are too sweet" (not "that's all", "it's fine", "that's wrong"). */
+static int reason_at(const struct text_words *t, int i)
+{
+	static const char *const subj[] = { "it", "they", "those", "these" };
+	static const char *const be[] = { "is", "are", "has", "have", "tastes", "taste", "looks",
+		"look" };
+	/* ("it's the whole milk one", "it's for my mum": which one, or what for) */
+	if (text_is(t, i + 2, "the") || text_is(t, i + 2, "a") || text_is(t, i + 2, "an") ||
+	    text_is(t, i + 2, "my") || text_is(t, i + 2, "for") || num_word(t->w[i + 2]) >= 0 ||
+	    text_is_digits(t->w[i + 2]))
+		return 0;
+	int s = 0, b = 0;
+	for (size_t k = 0; k < sizeof subj / sizeof *subj; k++)
+		s |= text_is(t, i, subj[k]);
+	for (size_t k = 0; k < sizeof be / sizeof *be; k++)
+		b |= text_is(t, i + 1, be[k]);
+	return s && b && i + 2 < t->n && !t->brk[i + 1] && !lex_settle_at(t, i + 1, t->n) &&
+	       !lex_correction_at(t, i, t->n) && !text_is(t, i + 2, "all") && !text_is(t, i + 2, "it");
+}
+
 static int split_clauses(const struct text_words *t, struct clause *out, int max)
 {
 	int n = 0, start = 0;
@@ -323,6 +344,17 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 				i = start = j + (text_is(t, j, "but") || text_is(t, j, "and"));
 				continue;
 			}
+		}
+		/* "nah, white ones, they're cheaper", "the plain one, it's got less sugar":
+		 * after a pause, a pronoun and a verb of being say why, up to the next pause */
+		if (i > start && t->brk[i - 1] && reason_at(t, i)) {
+			CLOSE(i);
+			int j = i;
+			while (j < t->n - 1 && !t->brk[j])
+				j++;
+			i = start = j + 1;
+			next = MARK_NONE;
+			continue;
 		}
 		/* words of a price limit trigger nothing: "for no more than sixty dollars" */
 		if ((m = price_parse_range(t, i, t->n, &pr)) > 0) {
@@ -582,6 +614,13 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		int n = text_match(t, k, end, picks[p].phrase);
 		if (!n)
 			continue;
+		/* "white ones, they're cheaper": why the thing named was chosen, not which */
+		if (k >= 2 && s->cur && s->cur->nwords && !text_is(t, k + n, "than") &&
+		    (text_is(t, k - 1, "are") || text_is(t, k - 1, "is")) &&
+		    (text_is(t, k - 2, "they") || text_is(t, k - 2, "it") || text_is(t, k - 2, "those") ||
+		     text_is(t, k - 2, "these") || text_is(t, k - 2, "that")) &&
+		    !(k >= 3 && (text_is(t, k - 3, "which") || text_is(t, k - 3, "what"))))
+			return n;
 		if (picks[p].sort)
 			s->cmd->sort = picks[p].sort;
 		/* "from cheapest to most expensive", "cheapest first": an order, not a pick */
@@ -1020,7 +1059,9 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		/* "a tea that isn't green", "beans which are not decaf": "that" right
 		 * after the thing named opens what is said about it */
 		if ((text_is(t, k, "that") || text_is(t, k, "which")) && k > a && !t->brk[k - 1] && s.cur &&
-		    s.cur->nwords && s.mode == MODE_ITEM && is_content(t, k - 1, b) &&
+		    s.mode == MODE_ITEM &&
+		    ((s.cur->nwords && is_content(t, k - 1, b)) || text_is(t, k - 1, "one") ||
+		     text_is(t, k - 1, "ones")) &&
 		    (text_is(t, k + 1, "is") || text_is(t, k + 1, "are") || text_is(t, k + 1, "has") ||
 		     text_is(t, k + 1, "have") || text_is(t, k + 1, "does") || text_is(t, k + 1, "do"))) {
 			k++;
@@ -1806,9 +1847,70 @@ void und_amend_item(struct und_item *dst, const struct und_item *src)
 			dst->ref = UND_REF_WORDS;
 		}
 	} else if (src->nneg) {
-		for (int i = 0; i < src->nneg; i++)
+		for (int i = 0; i < src->nneg; i++) {
 			add_word(dst->neg, &dst->nneg, src->neg[i]);
+			/* "juice with pulp, no, without": the word is now ruled out */
+			char x[TEXT_WORD_LEN], y[TEXT_WORD_LEN];
+			match_stem(src->neg[i], x, sizeof x);
+			for (int w = 0; w < dst->nwords && dst->nwords > 1; w++) {
+				match_stem(dst->words[w], y, sizeof y);
+				if (strcmp(x, y))
+					continue;
+				memmove(dst->words[w], dst->words[w + 1], (size_t)(dst->nwords - w - 1) * sizeof dst->words[0]);
+				memmove(&dst->wctx[w], &dst->wctx[w + 1], (size_t)(dst->nwords - w - 1));
+				dst->nwords--;
+				w--;
+			}
+		}
 	}
+}
+
+/* "orange juice with pulp - no actually without": a correction that is only
+ * "without" (or "no") takes back what "with" added before it.  Fills c with one
+ * item ruling those words out and returns 1. */
+static int dangling_without(const struct text_words *t, int a, int b, struct und_cmd *c)
+{
+	int k = a;
+	while (k < b && (text_is(t, k, "no") || text_is(t, k, "actually") || text_is(t, k, "wait") ||
+			 text_is(t, k, "sorry") || text_is(t, k, "oh") || text_is(t, k, "make") ||
+			 text_is(t, k, "it") || text_is(t, k, "that")))
+		k++;
+	if (k >= b || !(text_is(t, k, "without") || text_is(t, k, "no")) || !(k + 1 == b || t->brk[k]))
+		return 0;
+	int with = -1;
+	for (int j = a - 1; j >= 0 && j >= a - 12 && with < 0; j--)
+		if (text_is(t, j, "with"))
+			with = j;
+	struct und_item it;
+	memset(&it, 0, sizeof it);
+	for (int j = with + 1; with >= 0 && j < a && !(j > with + 1 && t->brk[j - 1]); j++) {
+		if (lex_correction_at(t, j, b) || !is_content(t, j, b))
+			break;
+		add_word(it.neg, &it.nneg, t->w[j]);
+	}
+	/* "strawberries, the organic ones - no, without": the kind said by "the X ones" */
+	for (int j = a - 1; with < 0 && j > 0 && j >= a - 6; j--) {
+		if (!text_is(t, j, "one") && !text_is(t, j, "ones"))
+			continue;
+		int d = j - 1;
+		while (d >= 0 && d > j - 4 && !text_is(t, d, "the") && is_content(t, d, j))
+			d--;
+		if (d < 0 || !text_is(t, d, "the"))
+			break;
+		for (int w = d + 1; w < j; w++)
+			add_word(it.neg, &it.nneg, t->w[w]);
+		break;
+	}
+	if (!it.nneg)
+		return 0;
+	memset(c, 0, sizeof *c);
+	c->intent = UND_NONE;
+	c->correction = 1;
+	c->nitems = 1;
+	c->items[0] = it;
+	c->items[0].first = a;
+	c->price.min_cents = c->price.max_cents = -1;
+	return 1;
 }
 
 static int words_overlap(const struct und_item *a, const struct und_item *b)
@@ -1889,8 +1991,8 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m, int ne
 		 * what is not wanted of the thing just named */
 		int neg_only = c->nitems == 1 && c->items[0].nwords == 0 && c->items[0].ref == UND_REF_NONE &&
 			       c->items[0].nneg && !c->items[0].qty;
-		if (prev && prev->intent == UND_NONE && prev->nitems > 0 && neg_only && negated_kind &&
-		    m != MARK_CORRECTION &&
+		if (prev && prev->intent == UND_NONE && prev->nitems > 0 && neg_only &&
+		    (negated_kind || m == MARK_CORRECTION) &&
 		    prev->items[prev->nitems - 1].ref == UND_REF_WORDS) {
 			und_amend_item(&prev->items[prev->nitems - 1], &c->items[0]);
 			return;
@@ -2610,6 +2712,8 @@ void und_parse(const char *text, struct und_result *r)
 	}
 	for (int i = 0; i < n; i++) {
 		parse_clause(t, cl[i].a, cl[i].b, c);
+		if (cl[i].marker == MARK_CORRECTION && i > 0)
+			dangling_without(t, cl[i].a, cl[i].b, c);
 		if (i == 0 && cl[i].b == 1 && n > 1 && cl[1].marker == MARK_CORRECTION &&
 		    c->intent == UND_DENY)
 			c->lead = 1;
