@@ -671,10 +671,23 @@ static int names_a_new_one(const struct und_item *it)
 		return 1;
 	if (it->ref != UND_REF_WORDS)
 		return 0;
-	for (int w = 0; w < it->nwords; w++)
-		if (!lex_is_soft(it->words[w]) && !lex_is_stopword(it->words[w]))
+	for (int w = 0; w < it->nwords; w++)	/* ("a new pair", "a fresh bottle") */
+		if (!lex_is_soft(it->words[w]) && !lex_is_stopword(it->words[w]) && !lex_is_unit(it->words[w]))
 			return 0;
 	return 1;
+}
+
+/* "my earbuds went flying, need new ones, cheap": the thing is needed (a lack) and
+ * "cheap" says which of those that fit. */
+static void cheap_pick(struct und_result *r)
+{
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		if (cmd->intent != UND_ADD || cmd->sort != 1 || cmd->price.max_cents >= 0 || cmd->nitems != 1 ||
+		    cmd->items[0].pick != UND_PICK_NONE || cmd->items[0].ref != UND_REF_WORDS)
+			continue;
+		cmd->items[0].pick = UND_PICK_CHEAPEST;
+	}
 }
 
 /* "the toothpaste is finished", "my only towel is falling apart, I need two new
@@ -691,19 +704,24 @@ static void lack_request(struct turn *t, struct und_result *r)
 		struct und_cmd *cmd = &r->cmd[c];
 		for (int i = 1; cmd->intent == UND_ADD && i < cmd->nitems; i++) {
 			struct und_item *a = &cmd->items[i - 1], *b = &cmd->items[i];
-			if (!names_a_new_one(b) || names_a_new_one(a) || a->qty || b->qty <= 0)
+			/* ("my headphones snapped, get me a cheap new pair": one of them) */
+			if (!names_a_new_one(b) || names_a_new_one(a) || (a->qty && b->qty > 0))
 				continue;
-			a->qty = b->qty;
-			a->article = 0;
+			if (b->qty > 0) {
+				a->qty = b->qty;
+				a->article = 0;
+			}
 			memmove(b, b + 1, (size_t)(cmd->nitems - i - 1) * sizeof *b);
 			cmd->nitems--;
 			i--;
 		}
 	}
+	cheap_pick(r);
 	for (int c = 0; c < r->n; c++) {
 		const struct und_cmd *cmd = &r->cmd[c];
-		if ((cmd->intent != UND_NONE && cmd->intent != UND_ADD) || cmd->ask || cmd->question ||
-		    cmd->negated || cmd->yesno || cmd->comment)
+		/* ("can i get a whole new one" asks for it: a request put as a question) */
+		if ((cmd->intent != UND_NONE && cmd->intent != UND_ADD) || cmd->ask ||
+		    (cmd->question && cmd->intent != UND_ADD) || cmd->negated || cmd->yesno || cmd->comment)
 			return;
 		for (int i = 0; i < cmd->nitems; i++)
 			if (cmd->intent == UND_ADD && !names_a_new_one(&cmd->items[i]))
@@ -725,11 +743,14 @@ static void lack_request(struct turn *t, struct und_result *r)
 				named->qty = qty;
 				named->article = 0;
 			}
+			if ((cmd->sort == 1 || (it && it->pick == UND_PICK_CHEAPEST)) && named->pick == UND_PICK_NONE)
+				named->pick = UND_PICK_CHEAPEST;	/* "... a cheap new one" */
 			memmove(cmd, cmd + 1, (size_t)(r->n - c - 1) * sizeof *cmd);
 			r->n--;
 			c--;
 		}
 	}
+	cheap_pick(r);
 }
 
 /* "a pint of blueberries and a gallon of whole milk please": the parts of one list

@@ -605,7 +605,7 @@ int lex_opens_context(const struct text_words *t, int i, int end)
 	static const char *const words[] = { "for", "because", "since", "cause", "cuz", "coz",
 		"so", "as", "my", "his", "her", "our", "their", "i", "he", "she", "we",
 		"they", "him", "when", "while", "if", "til", "till", "until",
-		"before", "after", "during", "at" };
+		"before", "after", "during", "at", "on", "in" };
 	if (i >= end)
 		return 0;
 	for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
@@ -620,8 +620,17 @@ int lex_opens_context(const struct text_words *t, int i, int end)
 		for (size_t p = 0; !strcmp(words[k], "for") && i + 1 < end && p < sizeof price_leads / sizeof *price_leads; p++)
 			if (text_is(t, i + 1, price_leads[p]))
 				return 0;
+		/* "on the bus", "in my studio": a place, after the thing named ("ten bucks on
+		 * me", "in half" are no place) */
+		if ((!strcmp(words[k], "on") || !strcmp(words[k], "in")) &&
+		    !(text_is(t, i + 1, "the") || text_is(t, i + 1, "my") || text_is(t, i + 1, "our") ||
+		      text_is(t, i + 1, "his") || text_is(t, i + 1, "her") || text_is(t, i + 1, "their") ||
+		      text_is(t, i + 1, "a") || text_is(t, i + 1, "an") || text_is(t, i + 1, "this") ||
+		      text_is(t, i + 1, "your")))
+			return 0;
 		/* "my cart", "as well": no situation */
 		if (i + 1 < end && (lex_is_cart_word(t->w[i + 1]) || text_is(t, i + 1, "well") ||
+				    text_is(t, i + 1, "sale") || text_is(t, i + 1, "offer") || text_is(t, i + 1, "special") ||
 				    text_is(t, i + 1, "long") || text_is(t, i + 1, "much")))
 			return 0;
 		if (i + 1 >= end && text_is(t, i, "so"))

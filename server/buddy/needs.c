@@ -371,7 +371,17 @@ static int lack_read(const struct text_words *t, const struct stems *s, int i, s
 		     const struct known *kw)
 {
 	int m = longest_at(s, t->brk, i, lack_after, nlack_after);
-	if (m && known_near(kw, t, i, i + m, -1)) {
+	/* "knocked the french press off the counter and it smashed": the pronoun is the
+	 * thing named earlier in the sentence */
+	int p = i;
+	if (m && p > 0 && (text_is(t, p - 1, "it") || text_is(t, p - 1, "they") || text_is(t, p - 1, "both")) &&
+	    !t->brk[p - 1]) {
+		for (p--; p > 0 && i - p < 12 && t->brk[p - 1] < 2 && !known_near(kw, t, p, p, -1); p--)
+			;
+		if (!known_near(kw, t, p, p, -1))
+			p = i;
+	}
+	if (m && known_near(kw, t, p, p + (i - p) + m, -1)) {
 		f->lack = 1;
 		return m;
 	}
@@ -444,6 +454,11 @@ static int phrase_read(const struct text_words *t, const struct stems *s, int i,
 			return m;
 		}
 	}
+	/* "my earbuds went flying": a lack longer than the need inside it ("flying") */
+	if (which >= 0 && (longest_at(s, t->brk, i, lack_after, nlack_after) > best ||
+			   longest_at(s, t->brk, i, lack_before, nlack_before) > best) &&
+	    (m = lack_read(t, s, i, f, kw)))
+		return m;
 	if (which >= 0) {
 		merge(f, &needs[which].effect);
 		*situation = 1;
