@@ -116,8 +116,13 @@ struct catalog_feed *catalog_feed_start(struct server *srv)
 	enum store_backend backend;
 	char target[sizeof srv->set.database + 8], err[256];
 	if (store_parse_url(srv->set.database, &backend, target, sizeof target, err,
-			    sizeof err) != 0 || backend != STORE_POSTGRES)
+			    sizeof err) != 0)
 		return NULL;
+	if (backend == STORE_SQLITE) {
+		/* one process per file: every change is made here, and the store tells it */
+		product_cache_follow(1);
+		return NULL;
+	}
 	struct catalog_feed *f = calloc(1, sizeof *f);
 	if (!f)
 		return NULL;

@@ -11,7 +11,9 @@
  * and the catalog's version moves on (catalog_products_changed), as for a change made
  * here.  A bulk change (more than 512 products at once) or a lost connection rebuilds
  * everything (catalog_changed); while the feed is down nothing is served from the
- * serialised copies.  With SQLite there is one process per file and no feed.
+ * serialised copies.  With SQLite there is one process per file and no feed: every
+ * change is made here and told by the store, so the serialised copies are served
+ * from the start.
  */
 #ifndef VOXCART_CATALOG_FEED_H
 #define VOXCART_CATALOG_FEED_H
@@ -20,7 +22,8 @@ struct server;
 struct catalog_feed;
 
 /* Starts the feed's thread when the database is PostgreSQL (NULL otherwise, or when
- * the thread cannot start: logged).  It listens on a connection of its own (the first
+ * the thread cannot start: logged); with SQLite turns the serialised copies on
+ * (product_cache_follow) and returns NULL.  It listens on a connection of its own (the first
  * time before this returns, so that a build of the index that starts afterwards
  * misses no change), reconnecting (and refreshing everything once) after the
  * database went away. */

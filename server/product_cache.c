@@ -14,7 +14,6 @@
 #define BUCKETS 4096u
 #define STRIPES 64u
 #define BUDGET ((size_t)96 << 20) /* bytes of JSON kept at most */
-#define PENDING 256
 
 struct slot {
 	int64_t id; /* 0: empty */
@@ -29,9 +28,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static atomic_uint_fast64_t bucket_epoch[BUCKETS];
 static atomic_uint_fast64_t global_epoch;
 static atomic_size_t bytes;
-/* Set while changes are seen: once a SQLite connection has the change hooks, or while
- * the change feed of another database listens (product_cache_follow); otherwise
- * nothing is cached (or served: entries are stamped before a global bump). */
+/* Set while every change is heard (product_cache_follow): on SQLite from start-up
+ * (every change is made by this process and told by the store), on PostgreSQL while
+ * the change feed listens; otherwise nothing is cached (or served: entries are stamped
+ * before a global bump). */
 static atomic_int attached;
 
 static unsigned bucket_of(int64_t id)
@@ -39,139 +39,10 @@ static unsigned bucket_of(int64_t id)
 	return (unsigned)((uint64_t)id % BUCKETS);
 }
 
-/* Per thread (a connection is used by one thread at a time), by connection: the
- * products changed by the transaction under way, bumped again when it commits.  id 0
- * stands for every product (users changed, or too many products to list). */
-static __thread struct {
-	struct {
-		sqlite3 *db;
-		int64_t id;
-	} e[PENDING];
-	int n;
-} pending;
-
-static void pend(sqlite3 *db, int64_t id)
-{
-	for (int i = 0; i < pending.n; i++)
-		if (pending.e[i].db == db && (pending.e[i].id == id || pending.e[i].id == 0))
-			return;
-	if (pending.n == PENDING) {
-		/* Full: this connection's entries become one "every product". */
-		int w = 0;
-		for (int i = 0; i < pending.n; i++)
-			if (pending.e[i].db != db)
-				pending.e[w++] = pending.e[i];
-		pending.n = w;
-		id = 0;
-		if (pending.n == PENDING) { /* full of other connections' entries */
-			atomic_fetch_add(&global_epoch, 1);
-			return; /* (cannot happen: one connection per thread) */
-		}
-	}
-	pending.e[pending.n].db = db;
-	pending.e[pending.n++].id = id;
-}
-
-/* Drops db's entries; bumps their epochs when `bump`. */
-static void settle(sqlite3 *db, int bump)
-{
-	int w = 0;
-	for (int i = 0; i < pending.n; i++) {
-		if (pending.e[i].db != db) {
-			pending.e[w++] = pending.e[i];
-		} else if (bump) {
-			if (pending.e[i].id == 0)
-				atomic_fetch_add(&global_epoch, 1);
-			else
-				atomic_fetch_add(&bucket_epoch[bucket_of(pending.e[i].id)], 1);
-		}
-	}
-	pending.n = w;
-}
-
 static void init(void)
 {
 	for (unsigned i = 0; i < STRIPES; i++)
 		pthread_mutex_init(&stripes[i], NULL);
-}
-
-static void on_update(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
-{
-	(void)op;
-	(void)dbname;
-	if (strcmp(table, "products") == 0 && rowid > 0) {
-		atomic_fetch_add(&bucket_epoch[bucket_of(rowid)], 1);
-		pend(arg, rowid);
-	} else if (strcmp(table, "users") == 0) {
-		atomic_fetch_add(&global_epoch, 1);
-		pend(arg, 0);
-	}
-}
-
-/* The checkpoint SQLite's automatic one did in the committing thread (copying the
- * WAL back into the database and syncing it: 5-80 ms on a busy disk, paid by one
- * shopper's request in every ~60 buddy turns), done on a thread of its own with a
- * connection of its own instead.  One at a time; PASSIVE, as the automatic one. */
-static atomic_int checkpointing, checkpoint_failed;
-
-static void *checkpoint_thread(void *arg)
-{
-	char *path = arg;
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-	/* a new connection knows the file is in WAL mode only once it has read it */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	sqlite3_close_v2(db);
-	free(path);
-	if (rc != SQLITE_OK)
-		atomic_store(&checkpoint_failed, 1); /* from now on, in the committing thread */
-	atomic_store(&checkpointing, 0);
-	return NULL;
-}
-
-static void checkpoint_soon(sqlite3 *db, const char *dbname)
-{
-	if (atomic_exchange(&checkpointing, 1))
-		return; /* one is under way: it copies these frames too */
-	const char *file = sqlite3_db_filename(db, dbname);
-	char *path = file && *file && !atomic_load(&checkpoint_failed) ? strdup(file) : NULL;
-	pthread_t t;
-	pthread_attr_t a;
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (!path || pthread_create(&t, &a, checkpoint_thread, path) != 0) {
-		free(path);
-		sqlite3_wal_checkpoint(db, dbname); /* here, as before */
-		atomic_store(&checkpointing, 0);
-	}
-	pthread_attr_destroy(&a);
-}
-
-int product_cache_committed(void *arg, sqlite3 *db, const char *dbname, int frames)
-{
-	(void)arg;
-	settle(db, 1);
-	/* What sqlite3_wal_autocheckpoint(db, 1000) did before this hook replaced it,
-	 * off the committing thread. */
-	if (frames >= 1000)
-		checkpoint_soon(db, dbname);
-	return SQLITE_OK;
-}
-
-static void on_rollback(void *arg)
-{
-	settle(arg, 0); /* bumped when changed; nothing changed in the end */
-}
-
-void product_cache_attach(sqlite3 *db)
-{
-	sqlite3_update_hook(db, on_update, db);
-	sqlite3_wal_hook(db, product_cache_committed, NULL);
-	sqlite3_rollback_hook(db, on_rollback, db);
-	atomic_store(&attached, 1);
 }
 
 void product_cache_changed(int64_t id)

@@ -3,21 +3,20 @@
  * (GET /api/v1/products/{id} without the worker hop; issue 16).
  *
  * A product's JSON depends on its row in products and on its seller's name in users.
- * Every connection store_open() makes has hooks that see each change to those tables
- * (sqlite3_update_hook), whichever module makes it: a changed product's bucket epoch
- * is bumped when the row changes and again once the transaction is committed (the
- * WAL hook, which then also starts SQLite's automatic checkpoint, on a thread and a
- * connection of its own, so that no request waits for its syncs); a change to users
- * bumps the global epoch.  An entry is served only while the epochs it was stamped
- * with (read before its row was read) are current, so nothing stale is ever served.
- * On PostgreSQL the same epochs are bumped by product_cache_changed: after commit for
- * this process's changes, and from the change feed (within milliseconds) for other
- * processes', which is as fresh as another process's answers can be.
+ * The store tells this process's changes to them (store_on_product_change: the
+ * product's id, or 0 for any product) once they are committed, on either backend, and
+ * product_cache_changed bumps the product's bucket epoch (0: the global epoch); on
+ * PostgreSQL the change feed (catalog_feed.c) tells other processes' changes the same
+ * way, within milliseconds, which is as fresh as another process's answers can be.  An
+ * entry is served only while the epochs it was stamped with (read before its row was
+ * read) are current, so nothing stale is ever served: the bump comes after the
+ * commit, so a copy stamped before it is stale from then on and one stamped after it
+ * was read from the committed row.  Nothing is cached until product_cache_follow(1)
+ * says every change is heard.
  */
 #ifndef VOXCART_PRODUCT_CACHE_H
 #define VOXCART_PRODUCT_CACHE_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,20 +24,15 @@ struct product_cache_stamp {
 	uint64_t bucket, global;
 };
 
-/* Installs the change hooks on a new connection (store_open calls it). */
-void product_cache_attach(sqlite3 *db);
 /* Product id changed (0: any product may have): its copy is stale.  Called after
  * commit for changes made here (store_on_product_change) and for those the change
  * feed hears from other processes (catalog_feed.c). */
 void product_cache_changed(int64_t id);
-/* With a database other than SQLite (no hooks here), caching is on only while the
- * change feed listens: 1 when it starts listening, 0 when it loses its connection
- * (every copy is then stale, either way). */
+/* Caching is on only while every change is heard: 1 from start-up on SQLite (one
+ * process per file: the store tells every change), on PostgreSQL when the change feed
+ * starts listening; 0 when it loses its connection (every copy is then stale, either
+ * way).  Both are said by catalog_feed_start and its thread. */
 void product_cache_follow(int on);
-/* Its WAL hook (sqlite3_wal_hook: a transaction committed): for a connection whose
- * own WAL hook does more and then calls this one. */
-int product_cache_committed(void *arg, sqlite3 *db, const char *dbname, int frames);
-
 /* Read before reading product id's row, passed to product_cache_put with its JSON. */
 struct product_cache_stamp product_cache_stamp(int64_t id);
 /* Keeps a copy of the JSON of active product id (dropped if it changed meanwhile):

@@ -16,14 +16,12 @@
  * queued and re-read after the swap.
  *
  * The rows come through the storage interface (store_products_each), so the index is
- * the same on either backend; tokenizing uses FTS5's own tokenizer from a private
- * in-memory SQLite connection per thread, whatever the database.
+ * the same on either backend; so are the words (store_tokenize: FTS5's own tokenizer,
+ * whatever the database).
  */
 #include "searchidx.h"
 #include "log.h"
 #include "store/store.h"
-
-#include <sqlite3.h> /* FTS5's tokenizer only: the index is filled through the store */
 
 #include <math.h>
 #include <pthread.h>
@@ -144,65 +142,21 @@ static size_t npending, cappending;
 
 /* ------------------------------------------------------------------ tokenizing */
 
-/* One tokenizer per thread: FTS5 tokenizers keep state.  It belongs to the thread's
- * private in-memory connection (the fts5 module of that connection made it). */
-static __thread struct {
-	sqlite3 *mem;
-	fts5_tokenizer api;
-	Fts5Tokenizer *tok;
-} tz;
-
-/* Frees a thread's tokenizer and connection when the thread ends. */
-static pthread_key_t tz_key;
-static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
+/* Per-thread buffers (scratch, mbuf below) are freed when the thread ends. */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void scratch_free(void);
 
-static void tz_free(void *p)
+static void scratch_end(void *p)
 {
 	(void)p;
-	if (tz.tok)
-		tz.api.xDelete(tz.tok);
-	tz.tok = NULL;
-	sqlite3_close_v2(tz.mem);
-	tz.mem = NULL;
 	scratch_free();
 }
 
-static void tz_init(void)
+static void scratch_init(void)
 {
-	pthread_key_create(&tz_key, tz_free);
-}
-
-static int tokenizer_ready(void)
-{
-	if (tz.tok)
-		return 0;
-	pthread_once(&tz_once, tz_init);
-	pthread_setspecific(tz_key, &tz);
-	if (!tz.mem && sqlite3_open_v2(":memory:", &tz.mem, SQLITE_OPEN_READWRITE |
-				       SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sqlite3_close_v2(tz.mem);
-		tz.mem = NULL;
-		return -1;
-	}
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(tz.mem, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-		sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	void *ud = NULL;
-	if (!api || api->iVersion < 2 || api->xFindTokenizer(api, "porter", &ud, &tz.api) != SQLITE_OK)
-		return -1;
-	/* products_fts: tokenize = 'porter unicode61 remove_diacritics 2' */
-	const char *args[] = { "unicode61", "remove_diacritics", "2" };
-	if (tz.api.xCreate(ud, args, 3, &tz.tok) != SQLITE_OK) {
-		tz.tok = NULL;
-		return -1;
-	}
-	return 0;
+	pthread_key_create(&scratch_key, scratch_end);
 }
 
 struct tokbuf {
@@ -217,46 +171,42 @@ struct tokbuf {
 	int failed;
 };
 
-static int tok_cb(void *ctx, int flags, const char *p, int n, int start, int end)
+static int tok_cb(void *ctx, const char *p, size_t n)
 {
-	(void)flags;
-	(void)start;
-	(void)end;
 	struct tokbuf *b = ctx;
-	if (n <= 0)
-		return SQLITE_OK;
+	if (n > UINT32_MAX - b->tlen)
+		return -1;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
 		struct tok *t = realloc(b->t, cap * sizeof *t);
 		if (!t)
-			return SQLITE_NOMEM;
+			return -1;
 		b->t = t;
 		b->cap = cap;
 	}
-	if (b->tlen + (size_t)n > b->tcap) {
+	if (b->tlen + n > b->tcap) {
 		size_t cap = b->tcap ? b->tcap : 512;
-		while (cap < b->tlen + (size_t)n)
+		while (cap < b->tlen + n)
 			cap *= 2;
 		char *s = realloc(b->text, cap);
 		if (!s)
-			return SQLITE_NOMEM;
+			return -1;
 		b->text = s;
 		b->tcap = cap;
 	}
-	memcpy(b->text + b->tlen, p, (size_t)n);
+	memcpy(b->text + b->tlen, p, n);
 	b->t[b->n].off = (uint32_t)b->tlen;
 	b->t[b->n].len = (uint32_t)n;
 	b->t[b->n].col = b->col;
 	b->n++;
-	b->tlen += (size_t)n;
-	return SQLITE_OK;
+	b->tlen += n;
+	return 0;
 }
 
-static int tokenize(struct tokbuf *b, int flags, const char *text, int len)
+/* Appends text's tokens, as FTS5 makes them (store_tokenize), to b. */
+static int tokenize(struct tokbuf *b, enum store_tokens how, const char *text, size_t len)
 {
-	if (!text || len <= 0)
-		return 0;
-	return tz.api.xTokenize(tz.tok, b, flags, text, len, tok_cb) == SQLITE_OK ? 0 : -1;
+	return store_tokenize(how, text, len, tok_cb, b) == STORE_OK ? 0 : -1;
 }
 
 static void tokbuf_free(struct tokbuf *b)
@@ -308,7 +258,7 @@ static int docin_read(const struct store_product *p, const char *tags_text, stru
 	const char *text[NCOLS] = { p->title, p->description, p->category, tags_text };
 	for (int c = 0; c < NCOLS; c++) {
 		d->b.col = (uint8_t)c;
-		if (text[c] && tokenize(&d->b, FTS5_TOKENIZE_DOCUMENT, text[c], (int)strlen(text[c])) != 0)
+		if (text[c] && tokenize(&d->b, STORE_TOKENS_DOCUMENT, text[c], strlen(text[c])) != 0)
 			return -1;
 	}
 	tls_text = d->b.text;
@@ -704,7 +654,7 @@ static void apply_changes(struct store *s, const int64_t *ids, size_t n)
 		return;
 	}
 	struct batch b = { 0 };
-	int bad = tokenizer_ready() != 0;
+	int bad = 0;
 	for (size_t i = 0; i < n; i++)
 		bad |= ids[i] <= 0 || ids[i] > MAX_DOC_ID;
 	if (!bad && (store_products_each(s, ids, n, batch_row, &b) != STORE_OK || b.failed))
@@ -746,7 +696,7 @@ static void build(struct store *s)
 	npending = 0;
 	pthread_mutex_unlock(&pend_lock);
 	struct idx *x = calloc(1, sizeof *x);
-	struct fill f = { x, x == NULL || tokenizer_ready() != 0 };
+	struct fill f = { x, x == NULL };
 	/* One statement: the index is the database at one moment. */
 	int ok = !f.failed && store_products_each(s, NULL, 0, fill_row, &f) == STORE_OK && !f.failed;
 	if (ok) {
@@ -826,7 +776,7 @@ static void *builder(void *arg)
 	if (!db || atomic_load(&stale))
 		atomic_store(&builder_failed_at, (long long)time(NULL));
 	store_thread_close();
-	tz_free(NULL);
+	scratch_free();
 	atomic_store(&builder_running, 0);
 	return NULL;
 }
@@ -926,8 +876,8 @@ static void scratch_free(void)
 static struct posting *mbuf_for(int i, size_t n)
 {
 	if (mbuf[i].cap < n) {
-		pthread_once(&tz_once, tz_init);
-		pthread_setspecific(tz_key, &tz);
+		pthread_once(&scratch_once, scratch_init);
+		pthread_setspecific(scratch_key, &scratch);
 		struct posting *p = realloc(mbuf[i].p, n * sizeof *p);
 		if (!p)
 			return NULL;
@@ -941,8 +891,8 @@ static int scratch_for(uint32_t ndocs)
 {
 	if (scratch.n >= ndocs)
 		return 0;
-	pthread_once(&tz_once, tz_init);
-	pthread_setspecific(tz_key, &tz);
+	pthread_once(&scratch_once, scratch_init);
+	pthread_setspecific(scratch_key, &scratch);
 	float *a = realloc(scratch.acc, ndocs * sizeof *a);
 	if (!a)
 		return -1;
@@ -1544,13 +1494,11 @@ int searchidx_search(const struct searchidx_query *q, int64_t *ids, int *nids, i
 		pthread_rwlock_unlock(&lock);
 		return v ? 0 : -1;
 	}
-	if (tokenizer_ready() != 0)
-		return -1;
 	/* Each word must be one token, as FTS5 makes of it (else a phrase: the database). */
 	struct tokbuf qb = { 0 };
 	for (int i = 0; i < nw; i++) {
 		size_t before_n = qb.n;
-		if (tokenize(&qb, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, w[i], (int)wl[i]) != 0 ||
+		if (tokenize(&qb, STORE_TOKENS_PREFIX_QUERY, w[i], wl[i]) != 0 ||
 		    qb.n != before_n + 1) {
 			tokbuf_free(&qb);
 			return -1;

@@ -44,8 +44,9 @@
  * seller's listings, categories, search, the buddy's vocabulary); carts; payments
  * (saved cards); orders and checkout; seller views; idempotency.  The in-memory search
  * index (searchidx.c) and the serialised products (product_cache.c) are filled through
- * store_products_each and kept current by store_on_product_change and the change feed
- * on both backends; on SQLite product_cache.c's update hooks see changes too.
+ * store_products_each and kept current by store_on_product_change (changes made
+ * through this process, once committed) and, on PostgreSQL, the change feed (other
+ * processes' changes); the index's words come from store_tokenize on either backend.
  */
 #ifndef VOXCART_STORE_STORE_H
 #define VOXCART_STORE_STORE_H
@@ -536,6 +537,21 @@ struct store_search {
  * of matches (q->total when given). */
 int store_products_search(struct store *s, const struct store_search *q, int64_t *ids,
 			  size_t *n, int64_t *total);
+
+/* The words of a text as the full-text index of products makes them (SQLite's FTS5,
+ * 'porter unicode61 remove_diacritics 2': lower case, diacritics removed, English
+ * stems), whatever the database: the in-memory search index (searchidx.c) is made of
+ * them on either backend, so searches answer the same on both.  Needs no connection
+ * (store/sqlite/tokens.c keeps a tokenizer per thread, freed when the thread ends).
+ * fn(arg, token, len) for each token in order (not NUL-terminated; the callee's);
+ * non-zero from fn stops: STORE_ERROR, as when no tokenizer can be made. */
+enum store_tokens {
+	STORE_TOKENS_DOCUMENT,     /* a product's text, as indexed */
+	STORE_TOKENS_PREFIX_QUERY, /* a word searched for as a prefix ("word"*) */
+};
+typedef int (*store_token_fn)(void *arg, const char *token, size_t len);
+int store_tokenize(enum store_tokens how, const char *text, size_t len, store_token_fn fn,
+		   void *arg);
 
 /* ---- catalog: size ------------------------------------------------------------------ */
 

@@ -17,10 +17,11 @@
  */
 #include "api.h"
 #include "log.h"
+#include "product_cache.h"
 #include "routes.h"
 #include "server.h"
 #include "settings.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdint.h>
@@ -110,13 +111,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(srv.set.database, sizeof srv.set.database, "%s", srv.set.db_path);
 	srv.set.lockout_failures = 1000;
 	char err[512];
-	sqlite3 *db = store_open(srv.set.db_path, err, sizeof err);
-	if (!db || store_migrate(db, err, sizeof err) != 0) {
+	struct store *db = store_connect(srv.set.database, err, sizeof err);
+	if (!db || store_upgrade(db, err, sizeof err) != 0 ||
+	    store_configure(srv.set.database, err, sizeof err) != 0) {
 		fprintf(stderr, "fuzz_http: %s\n", err);
 		abort();
 	}
-	sqlite3_close_v2(db);
-	store_set_path(srv.set.db_path);
+	store_disconnect(db);
+	/* the serialised products, kept current as voxcartd keeps them on SQLite */
+	store_on_product_change(product_cache_changed);
+	product_cache_follow(1);
 
 	char *r = call(M_POST, "/api/v1/auth/register", NULL,
 		       "{\"email\":\"shopper@fuzz.io\",\"password\":\"password123\",\"name\":\"S\"}");

@@ -20,7 +20,7 @@
 #include "catalog.h"
 #include "store/sqlite/sqlite.h"
 #include "fts.h"
-#include "store.h"
+#include "store/sqlite/legacy.h"
 #include "test_db.h"
 
 static sqlite3 *db;

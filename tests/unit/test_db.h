@@ -6,7 +6,7 @@
 #ifndef VOXCART_TEST_DB_H
 #define VOXCART_TEST_DB_H
 
-#include "store.h"
+#include "store/sqlite/legacy.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
 #include "catalog.h"
 #include "fts.h"
 #include "searchidx.h"
-#include "store.h"
+#include "store/sqlite/legacy.h"
 #include "test_db.h"
 
 static sqlite3 *db;

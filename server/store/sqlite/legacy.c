@@ -1,10 +1,9 @@
 /*
- * store/sqlite/legacy.c - the sqlite3-level helpers of server/store.h, for the data
- * modules not yet moved behind store/store.h.  They use the same per-thread
- * connection as store_thread(), so a transaction begun through either is one
- * transaction.  This file goes away with the last of those modules.
+ * store/sqlite/legacy.c - the sqlite3-level helpers of store/sqlite/legacy.h, for the
+ * SQLite-only unit tests.  They use the same per-thread connection as store_thread(),
+ * so a transaction begun through either is one transaction.
  */
-#include "store.h"
+#include "store/sqlite/legacy.h"
 #include "log.h"
 #include "store/sqlite/sqlite.h"
 

@@ -1,15 +1,15 @@
 /*
- * store.h - TRANSITIONAL: the sqlite3-level helpers of the data modules not yet moved
- * behind the storage interface (store/store.h, which this includes).  New code uses
- * store/store.h only; this header goes away once no module speaks SQL outside
- * server/store/.
+ * store/sqlite/legacy.h - the sqlite3-level helpers that the SQLite-only unit tests
+ * use to set up and inspect a database (store/store.h, which this includes, is the
+ * way to the database for the server and new tests).  No server module outside
+ * server/store/sqlite/ includes it.
  *
  * The handle store_thread_db() returns is the SQLite connection of store_thread() (NULL
  * when the configured database is not SQLite), so a transaction begun through either
  * header is the same transaction.
  */
-#ifndef VOXCART_STORE_H
-#define VOXCART_STORE_H
+#ifndef VOXCART_STORE_SQLITE_LEGACY_H
+#define VOXCART_STORE_SQLITE_LEGACY_H
 
 #include "store/store.h"
 
