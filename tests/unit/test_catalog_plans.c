@@ -45,12 +45,7 @@ static void setup(void)
 static void teardown(void)
 {
 	store_disconnect(store);
-	char aux[80];
-	unlink(path);
-	snprintf(aux, sizeof aux, "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof aux, "%s-shm", path);
-	unlink(aux);
+	test_db_remove(path);
 }
 
 /* The plan's lines, one string ("detail | detail ..."). */

@@ -42,4 +42,15 @@ static inline struct store *test_store_open(char *path, size_t len, const char *
 	return s;
 }
 
+/* Removes the database file at path with its WAL and shared-memory files. */
+static inline void test_db_remove(const char *path)
+{
+	char aux[80];
+	unlink(path);
+	snprintf(aux, sizeof aux, "%s-wal", path);
+	unlink(aux);
+	snprintf(aux, sizeof aux, "%s-shm", path);
+	unlink(aux);
+}
+
 #endif

@@ -41,12 +41,7 @@ static void teardown(void)
 	store_on_product_change(NULL);
 	store_disconnect(other);
 	store_disconnect(db);
-	char aux[80];
-	unlink(path);
-	snprintf(aux, sizeof aux, "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof aux, "%s-shm", path);
-	unlink(aux);
+	test_db_remove(path);
 }
 
 /* Sets product id's stock through the store on connection s. */

@@ -74,12 +74,7 @@ static void teardown(void)
 {
 	searchidx_invalidate();
 	store_disconnect(store);
-	char aux[80];
-	unlink(path);
-	snprintf(aux, sizeof aux, "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof aux, "%s-shm", path);
-	unlink(aux);
+	test_db_remove(path);
 }
 
 /* "a=1&b=2" -> req's query; returns 1 when the fast path answered. */

@@ -81,12 +81,7 @@ static void teardown(void)
 {
 	searchidx_invalidate();
 	store_disconnect(store);
-	char aux[80];
-	unlink(path);
-	snprintf(aux, sizeof aux, "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof aux, "%s-shm", path);
-	unlink(aux);
+	test_db_remove(path);
 }
 
 /* Compares the index and SQLite for one query; returns the number of items. */

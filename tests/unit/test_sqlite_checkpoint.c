@@ -27,12 +27,7 @@ static void setup(void)
 static void teardown(void)
 {
 	sqlite3_close(db);
-	char aux[80];
-	unlink(path);
-	snprintf(aux, sizeof aux, "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof aux, "%s-shm", path);
-	unlink(aux);
+	test_db_remove(path);
 }
 
 static long wal_bytes(void)
