@@ -847,6 +847,52 @@ START_TEST(products_each_and_changes)
 }
 END_TEST
 
+/* store_tokenize: the words as products_fts makes them, whatever the database (the
+ * in-memory search index's words on both backends): folded, without diacritics,
+ * stemmed; a callback's non-zero stops it. */
+struct toks {
+	char t[8][32];
+	int n;
+	int stop_at;
+};
+
+static int take_token(void *arg, const char *p, size_t len)
+{
+	struct toks *k = arg;
+	if (k->n == k->stop_at || k->n == 8 || len >= sizeof k->t[0])
+		return -1;
+	memcpy(k->t[k->n], p, len);
+	k->t[k->n++][len] = '\0';
+	return 0;
+}
+
+START_TEST(tokenize_like_fts5)
+{
+	struct toks k = { .n = 0, .stop_at = -1 };
+	const char *text = "Café ROASTING, dark-roasted beans!";
+	ck_assert_int_eq(store_tokenize(STORE_TOKENS_DOCUMENT, text, strlen(text), take_token, &k),
+			 STORE_OK);
+	ck_assert_int_eq(k.n, 5);
+	ck_assert_str_eq(k.t[0], "cafe");
+	ck_assert_str_eq(k.t[1], "roast");
+	ck_assert_str_eq(k.t[2], "dark");
+	ck_assert_str_eq(k.t[3], "roast");
+	ck_assert_str_eq(k.t[4], "bean");
+	k.n = 0;
+	ck_assert_int_eq(store_tokenize(STORE_TOKENS_PREFIX_QUERY, "Éspresso", strlen("Éspresso"),
+					take_token, &k), STORE_OK);
+	ck_assert_int_eq(k.n, 1);
+	ck_assert_str_eq(k.t[0], "espresso");
+	k.n = 0;
+	ck_assert_int_eq(store_tokenize(STORE_TOKENS_DOCUMENT, "", 0, take_token, &k), STORE_OK);
+	ck_assert_int_eq(k.n, 0);
+	k.stop_at = 1;
+	ck_assert_int_eq(store_tokenize(STORE_TOKENS_DOCUMENT, text, strlen(text), take_token, &k),
+			 STORE_ERROR);
+	ck_assert_int_eq(k.n, 1);
+}
+END_TEST
+
 int main(void)
 {
 	log_set_level(LOG_WARN);
@@ -864,6 +910,7 @@ int main(void)
 	TCase *tc = tcase_create("store");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, url_parsing);
+	tcase_add_test(tc, tokenize_like_fts5);
 	tcase_add_loop_test(tc, idempotency_round_trip, 0, url_count);
 	tcase_add_loop_test(tc, transaction_and_savepoint, 0, url_count);
 	tcase_add_loop_test(tc, accounts_and_tokens, 0, url_count);
