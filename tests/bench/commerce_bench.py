@@ -39,8 +39,10 @@ class Client:
 
 
 def setup(port, n):
+    # Accounts of this run's own (a database may already hold an earlier run's).
+    tag = "%d-%d" % (os.getpid(), int(time.time()))
     c = Client(port)
-    st, seller = c.call("POST", "/api/v1/auth/register", {"email": "bench-seller@example.com",
+    st, seller = c.call("POST", "/api/v1/auth/register", {"email": "bench-seller-%s@example.com" % tag,
                         "password": "password123", "name": "Bench Seller", "role": "seller"})
     c.token = seller["access_token"]
     st, p = c.call("POST", "/api/v1/products", {"title": "Bench Coffee Beans", "price_cents": 1299,
@@ -48,7 +50,7 @@ def setup(port, n):
     product = p["id"]
     tokens = []
     for i in range(n):
-        st, u = c.call("POST", "/api/v1/auth/register", {"email": "shopper%d@bench.example" % i,
+        st, u = c.call("POST", "/api/v1/auth/register", {"email": "shopper%d-%s@bench.example" % (i, tag),
                        "password": "password123", "name": "Shopper %d" % i})
         s = Client(port, u["access_token"])
         s.call("PATCH", "/api/v1/me", {"shipping_address": {"name": "S", "line1": "1 Road",

@@ -12,7 +12,11 @@
 # logged-in buddy sessions on a server of their own (idle_sessions.py: RSS per session,
 # /health p50/p99 while they are held).  Prints a table; writes
 # tests/bench/out/results.json (with the server's CPU time per request and the load
-# average of each run).  About 2.5 minutes on a 2-core machine.
+# average of each run).  About 2.5 minutes on a 2-core machine.  Then PostgreSQL with
+# 1, 2 and 3 voxcartd behind HAProxy on a catalog of the same size (scale_bench.py:
+# search, product fetch, checkouts/s, typed buddy turns/s, per-process CPU, HAProxy's
+# cost against one process alone; about 6 more minutes; BENCH_NO_SCALE=1 skips it,
+# and it is skipped with a message without haproxy or PostgreSQL).
 #
 # Environment: BENCH_PRODUCTS (100000), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (64), VOXCARTD (./voxcartd), BENCH_KEEP=1 keeps the temp dir,
@@ -221,6 +225,14 @@ python3 "$bench/report.py" "$tmp/raw" "$out"
 for f in browse search_idle commerce buddy idle; do
 	[ -f "$bench/out/$f.json" ] && { echo; echo "$f ($bench/out/$f.json):"; cat "$bench/out/$f.json"; echo; }
 done
+if [ -z "${BENCH_NO_SCALE:-}" ]; then
+	echo
+	echo "bench: PostgreSQL, 1/2/3 voxcartd behind HAProxy (scale_bench.py)"
+	VOXCARTD=$daemon python3 "$bench/scale_bench.py" --products "$n" --duration "$dur" \
+		--threads "$threads" --connections "$conns" --json "$bench/out/scale.json" \
+		>"$tmp/raw/scale.txt" 2>&1 || echo "bench: scale bench failed or skipped" >&2
+	grep -E '^(scale_bench:|    [a-z])' "$tmp/raw/scale.txt" | sed 's/^/    /' || true
+fi
 if [ -f "$bench/voice_bench.py" ] && [ -z "${BENCH_NO_VOICE:-}" ]; then
 	echo
 	echo "bench: voice"
