@@ -849,7 +849,10 @@ def t_search_scale():
         subprocess.run([sys.executable, os.path.join(root, "tests", "bench", "gen_catalog.py"),
                         "20000", csv], check=True)
         srv = lib.Server(args=["--import-catalog", csv], name="scale")
-        srv.start(timeout=60)
+        # The import is not what is measured: on PostgreSQL it took 45-60 s at load
+        # average 21-24 here (a 60 s limit failed make test-pg; each retry imports
+        # again), 5 s on SQLite.
+        srv.start(timeout=240)
         all_fast = True
         try:
             for label, path in (("q", "/api/v1/products?q=coffee"),
