@@ -13,6 +13,7 @@
 
 #include "buddy/dialogue.h"
 #include "buddy/lexicon.h"
+#include "buddy/needs.h"
 #include "buddy/numbers.h"
 
 
@@ -420,6 +421,33 @@ static int line_has_word(struct turn *t, const cJSON *p, const char *w)
 	return ci >= 0 && !strcmp(t->vocab.categories[ci], dlg_str(p, "category"));
 }
 
+/* How well word w (and the next word, `next`, or NULL) describes cart line p (`full`:
+ * the product with its description, or NULL): 2 when its title, tags or category have
+ * it; 1 when what the line is made of ("the one with nuts": almond milk, "cow's
+ * milk") or a word of the same meaning ("fizzy": sparkling) says it, and *sure is set;
+ * 1 when only its description says it ("the pasta tubes", "the seedy bagels"); else 0
+ * (also when the line says it is without it: "nut free"). */
+static int line_word_score(struct turn *t, const cJSON *p, const cJSON *full, const char *w,
+			   const char *next, int *sure)
+{
+	*sure = 1;
+	if (line_has_word(t, p, w))
+		return 2;
+	const char *syn = lex_synonym(w);
+	if (syn && line_has_word(t, p, syn))
+		return 1;
+	int says = 0;
+	if (next) {
+		char two[2 * TEXT_WORD_LEN + 2];
+		snprintf(two, sizeof two, "%.*s %.*s", TEXT_WORD_LEN - 1, w, TEXT_WORD_LEN - 1, next);
+		says = needs_word_says(full ? full : p, two);
+	}
+	if (says <= 0)
+		says = needs_word_says(full ? full : p, w);
+	*sure = says == 2;
+	return says > 0;
+}
+
 /* "my girlfriend already picked up shampoo on the way home, so take that out", "take
  * her milk off, she was the whole milk one": when the words as a whole name no line,
  * the line that has the most of them (the rest is the story around it); a kind
@@ -465,13 +493,25 @@ static cJSON *described_lines(struct turn *t, const struct und_item *it)
 	}
 	int score[64] = { 0 }, in_title[64] = { 0 }, best = 0, i = 0;
 	const cJSON *p;
+	int has[2 * UND_ITEM_WORDS] = { 0 };
 	cJSON_ArrayForEach(p, lines) {
+		/* the description too, for what only it says ("topped with sesame") */
+		cJSON *full = NULL;
+		ERRBUF;
+		if (t->tools->product_get(t->tools->ctx, dlg_id(p), &full, code, msg) != 0) {
+			cJSON_Delete(full);
+			full = NULL;
+		}
 		for (int k = 0; k < nw; k++) {
-			if (!line_has_word(t, p, words[k]))
+			int sure = 0;
+			int sc = line_word_score(t, p, full, words[k], k + 1 < nw ? words[k + 1] : NULL, &sure);
+			if (!sc)
 				continue;
-			score[i]++;
+			has[k] |= sure;
+			score[i] += sc;
 			in_title[i] |= match_title_word(p, words[k], 0);
 		}
+		cJSON_Delete(full);
 		if (score[i] > best)
 			best = score[i];
 		i++;
@@ -479,10 +519,6 @@ static cJSON *described_lines(struct turn *t, const struct und_item *it)
 	/* a word of something sold that no line has, said next to one a line has
 	 * ("remove the whole milk" with only oat milk there): the words name something
 	 * else, not one of these lines */
-	int has[2 * UND_ITEM_WORDS] = { 0 };
-	for (int k = 0; k < nw; k++)
-		cJSON_ArrayForEach(p, lines)
-			has[k] |= line_has_word(t, p, words[k]);
 	for (int k = 0; k < nw && best > 0; k++) {
 		if (has[k] || !resolve_known_word(t, words[k]) || !((k > 0 && has[k - 1]) || (k + 1 < nw && has[k + 1])))
 			continue;
@@ -583,6 +619,20 @@ static int products_all_lines(struct turn *t, const cJSON *arr)
 	return n > 1;
 }
 
+/* 1 when every product of a is one of b (by id). */
+static int subset_of(const cJSON *a, const cJSON *b)
+{
+	const cJSON *p, *q;
+	cJSON_ArrayForEach(p, a) {
+		int in = 0;
+		cJSON_ArrayForEach(q, b)
+			in |= dlg_id(p) == dlg_id(q);
+		if (!in)
+			return 0;
+	}
+	return 1;
+}
+
 void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 {
 	if (!it || it->ref == UND_REF_ALL) {
@@ -611,6 +661,20 @@ void act_remove(struct turn *t, const struct und_cmd *c, const struct und_item *
 			resolve_free(&res);
 			res.status = RES_OK;
 			res.products = found;
+		}
+	}
+	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated) {
+		/* "the bagels with the seeds on top", "the nut milk", "the sweet snack": words
+		 * beyond those the lines share, said of some of them only (by what they are
+		 * made of, their description), tell them apart */
+		cJSON *found = described_lines(t, it);
+		if (found && cJSON_GetArraySize(found) < cJSON_GetArraySize(res.products) &&
+		    subset_of(found, res.products)) {
+			cJSON_Delete(res.products);
+			res.products = found;
+			res.status = RES_OK;
+		} else {
+			cJSON_Delete(found);
 		}
 	}
 	if (res.status == RES_AMBIGUOUS && it->ref == UND_REF_WORDS && !c->negated && !it->qty &&

@@ -941,6 +941,52 @@ int needs_allows(const struct needs_frame *f, const cJSON *p)
 	return ok;
 }
 
+/* Words before a word of the description that say the product is without it ("no
+ * pulp", "without caffeine", "non dairy"); after it, "free" ("nut free"). */
+static int negated_at(const struct stems *s, int i)
+{
+	static const char *const before[] = { "no", "non", "without", "zero", "not" };
+	for (size_t k = 0; k < sizeof before / sizeof *before; k++)
+		if ((i > 0 && !strcmp(s->w[i - 1], before[k])) ||
+		    (i > 1 && !strcmp(s->w[i - 2], before[k]) && !strcmp(s->w[i - 1], "add")))
+			return 1;
+	return i + 1 < s->n && (!strcmp(s->w[i + 1], "free") || !strcmp(s->w[i + 1], "less"));
+}
+
+int needs_word_says(const cJSON *p, const char *phrase)
+{
+	if (!p || !phrase || !*phrase)
+		return 0;
+	ensure_loaded();
+	struct phrase ph;
+	phrase_of(phrase, &ph);
+	if (ph.n == 0)
+		return 0;
+	struct ptext *pt = ptext_new(p);
+	if (!pt)
+		return 0;
+	int says = 0;
+	/* a facet named ("nuts", "dairy", "cow milk"): whether the product has it */
+	for (int f = 0; f < nfacets && !says; f++) {
+		for (int k = 0; k < facets[f].nnames && !says; k++) {
+			const struct phrase *nm = &facets[f].names[k];
+			int same = nm->n == ph.n;
+			for (int w = 0; same && w < ph.n; w++)
+				same = !strcmp(nm->w[w], ph.w[w]);
+			if (same && !facets[f].all)
+				says = has_facet(pt, &facets[f]) ? 2 : says_any(&pt->all, facets[f].free, facets[f].nfree) ? -1 : 0;
+		}
+	}
+	/* else the words in the title, tags or description, unless said without */
+	for (int i = 0; i + ph.n <= pt->all.n && !says; i++) {
+		if (!phrase_at(&pt->all, NULL, i, &ph))
+			continue;
+		says = negated_at(&pt->all, i) || negated_at(&pt->all, i + ph.n - 1) ? -1 : 1;
+	}
+	free(pt);
+	return says;
+}
+
 int needs_says_free(const struct needs_frame *f, const cJSON *p)
 {
 	if (!f || !f->excl)

@@ -57,6 +57,13 @@ int needs_allows(const struct needs_frame *f, const cJSON *p);
  * silent about it. */
 int needs_says_free(const struct needs_frame *f, const cJSON *p);
 
+/* What product p says of `phrase` (a word or two a shopper uses to describe it: "nuts",
+ * "seeds", "cow milk", "tubes"): 2 when the words name a facet p has (almond milk has
+ * nuts); 1 when its title, tags or description say the words; -1 when it says it is
+ * without them ("nut free", "no pulp"); 0 when it is silent.  For telling cart lines
+ * apart by description. */
+int needs_word_says(const cJSON *p, const char *phrase);
+
 /* How many of f's preferred phrases p says (title, tags, description). */
 int needs_prefers(const struct needs_frame *f, const cJSON *p);
 

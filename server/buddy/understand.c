@@ -504,6 +504,7 @@ struct argstate {
 	int new_on_content;	/* a comma closed the current item */
 	int ctx;		/* inside a phrase of context ("for my niece") until a pause */
 	int k;			/* the word being read */
+	int with;		/* after "the bagels with": words describing the item until a pause */
 };
 
 static struct und_item *new_item(struct argstate *s)
@@ -718,7 +719,7 @@ static int other_content(const struct text_words *t, int a, int b)
 static void parse_args(const struct text_words *t, int a, int b, int skip_a, int skip_b,
 		       struct und_cmd *cmd)
 {
-	struct argstate s = { cmd, NULL, MODE_ITEM, 0, 0, a };
+	struct argstate s = { cmd, NULL, MODE_ITEM, 0, 0, a, 0 };
 	int first_arg = 1;
 	if (cmd->keep) {
 		s.mode = MODE_EXCEPT;
@@ -735,7 +736,33 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 		int idx;
 		enum und_ref ref;
 		if (k > a && t->brk[k - 1])
-			s.ctx = 0;	/* a pause ends a phrase of context */
+			s.ctx = s.with = 0;	/* a pause ends a phrase of context */
+		/* "remove the bagels with all the seeds on top", "take out the one with nuts
+		 * in it": in a change to a cart line, what follows "with" describes the thing
+		 * named (its description says it), up to a pause */
+		if (s.mode == MODE_ITEM && !s.ctx && (cmd->intent == UND_REMOVE || cmd->intent == UND_LESS) &&
+		    text_is(t, k, "with") && k > a &&
+		    ((s.cur && s.cur->nwords > 0) || text_is(t, k - 1, "one") || text_is(t, k - 1, "ones"))) {
+			s.with = 1;
+			if (!s.cur)
+				item(&s);
+			k++;
+			continue;
+		}
+		if (s.with) {
+			/* "on top", "in it": where, not what */
+			if (text_is(t, k, "on") || text_is(t, k, "in") || text_is(t, k, "inside"))
+				s.with = 2;
+			if (s.with == 1 && is_content(t, k, b) && !lex_is_negator(t->w[k]) && num_word(t->w[k]) < 0) {
+				struct und_item *it = s.cur;
+				add_word(it->words, &it->nwords, t->w[k]);
+				if (it->ref == UND_REF_NONE)
+					it->ref = UND_REF_WORDS;
+				it->with = 1;
+			}
+			k++;	/* "all the", "on top", "in it": no other item */
+			continue;
+		}
 		if (k > a && t->brk[k - 1] && s.cur && s.mode == MODE_NEG) {
 			/* "milk, not dairy, the oat one": the same thing described on */
 			s.mode = MODE_ITEM;
@@ -1224,7 +1251,10 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			continue;
 		}
 		/* "great, add it": a feeling about the request, not a product */
-		if ((cmd->intent != UND_NONE || other_content(t, a, b)) && is_interjection(t->w[k])) {
+		if ((cmd->intent != UND_NONE || other_content(t, a, b)) && is_interjection(t->w[k]) &&
+		    !(k > a && (text_is(t, k - 1, "the") || text_is(t, k - 1, "a") || text_is(t, k - 1, "an")) &&
+		      is_content(t, k + 1, b))) {
+			/* ("the sweet snack": a word of the thing, not of feeling) */
 			k++;
 			continue;
 		}
@@ -2010,6 +2040,15 @@ static void merge(struct und_result *r, struct und_cmd *c, enum marker m, int ne
 		    c->items[0].nwords == 0 && c->items[0].qty > 0 &&
 		    prev->items[prev->nitems - 1].ref == UND_REF_WORDS) {
 			prev->items[prev->nitems - 1].qty = c->items[0].qty;	/* "and two of them" */
+			return;
+		}
+		/* "the bagels with the garlic and onion on them": the description goes on */
+		if (prev && m == MARK_AND && prev->nitems > 0 && prev->items[prev->nitems - 1].with &&
+		    c->nitems == 1 && c->items[0].ref == UND_REF_WORDS && !c->items[0].qty &&
+		    !c->items[0].article && !c->items[0].nneg) {
+			struct und_item *last = &prev->items[prev->nitems - 1];
+			for (int w = 0; w < c->items[0].nwords; w++)
+				add_word(last->words, &last->nwords, c->items[0].words[w]);
 			return;
 		}
 		if (prev && continues(prev->intent) && m != MARK_CORRECTION) {

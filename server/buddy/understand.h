@@ -71,6 +71,7 @@ struct und_item {
 	int joined;		/* started after "and"/"or": one of a list, not a description */
 	int container;		/* a container was said with it ("a pack of", "a punnet of") */
 	int listed;		/* one of a list after a colon: asked for, never a pronoun */
+	int with;		/* words after "with" describe it ("the bagels with the seeds") */
 	int first;		/* word index (of the cleaned utterance) where it was begun */
 	int nneg;		/* "not the decaf": words the product must not match */
 	char neg[UND_ITEM_WORDS][TEXT_WORD_LEN];
