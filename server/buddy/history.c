@@ -117,6 +117,64 @@ static int plain_word(const char *w)
 	       strlen(w) < 3;
 }
 
+/* 1 when word w names a line of any past order. */
+static int names_past(const struct past *ps, const char *w)
+{
+	for (int k = 0; k < ps->n; k++)
+		if (match_mentions(ps->line[k].product, w))
+			return 1;
+	return 0;
+}
+
+/* "what i always get, plus olive oil", "the rice i always get, and a bottle of olive
+ * oil": the index of the "plus"/"and" after which the words name only what the orders
+ * never had but the catalog sells (something new to add with them), or -1. */
+static int addition_at(struct turn *t, const struct text_words *tw, const unsigned char *used,
+		       const struct past *ps)
+{
+	int past_seen = 0;
+	for (int i = 0; i < tw->n; i++) {
+		if (used[i] || (!plain_word(tw->w[i]) && names_past(ps, tw->w[i])))
+			past_seen = 1;
+		if (!past_seen || !(text_is(tw, i, "plus") || text_is(tw, i, "and") || text_is(tw, i, "also")) ||
+		    (i + 1 < tw->n && lex_is_except_word(tw->w[i + 1])))
+			continue;
+		int known = 0, past = 0;
+		for (int j = i + 1; j < tw->n; j++) {
+			if (used[j] || plain_word(tw->w[j]) || lex_is_except_word(tw->w[j]))
+				continue;
+			past |= names_past(ps, tw->w[j]);
+			known |= resolve_known_word(t, tw->w[j]);
+		}
+		if (known && !past)
+			return i;
+	}
+	return -1;
+}
+
+/* Adds what words [a, n) of tw ask for, as a request of their own. */
+static void add_said(struct turn *t, const struct text_words *tw, int a)
+{
+	char text[512];
+	size_t o = 0;
+	text[0] = '\0';
+	for (int i = a; i < tw->n && o < sizeof text; i++)
+		o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", o ? " " : "", tw->w[i]);
+	struct und_result *r = malloc(sizeof *r);
+	if (!r)
+		return;
+	und_parse(text, r);
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		cmd->intent = UND_ADD;
+		cmd->soft = 0;
+		for (int i = 0; i < cmd->nitems; i++)
+			if (cmd->items[i].ref == UND_REF_WORDS)
+				act_add(t, cmd, &cmd->items[i]);
+	}
+	free(r);
+}
+
 /* The title's words without its size ("Dark Roast Coffee Beans 1 kg" -> "dark roast
  * coffee beans"). */
 static void base_title(const cJSON *p, char *out, size_t len)
@@ -240,14 +298,21 @@ int act_reorder_frame(struct turn *t, const struct und_result *r, const char *te
 {
 	/* und_parse read whether the words ask for past orders again (r->past) */
 	const struct und_past *pa = &r->past;
-	if (!pa->reorder)
+	if (!pa->reorder && !(pa->again >= 0 && t->st->last_intent == UND_ORDER_STATUS))
 		return 0;
 	struct text_words *tw = malloc(sizeof *tw);
 	if (!tw)
 		return 0;
 	und_clean(text, tw);
-	const unsigned char *used = pa->used;
+	unsigned char used[TEXT_MAX_WORDS];
+	memcpy(used, pa->used, sizeof used);
 	int kind = pa->kind, price = pa->price, checkout = pa->checkout, times = pa->times;
+	/* "ok add all of that again", "the same again" right after an order was read
+	 * out: that order */
+	if (!pa->reorder && pa->again >= 0 && t->st->last_intent == UND_ORDER_STATUS) {
+		kind = LEX_PAST_ORDER;
+		used[pa->again] = 1;
+	}
 	cJSON *page = NULL;
 	ERRBUF;
 	if (!t->tools->orders_list || t->tools->orders_list(t->tools->ctx, 20, &page, code, msg) != 0 || !page) {
@@ -285,7 +350,8 @@ int act_reorder_frame(struct turn *t, const struct und_result *r, const char *te
 	 * something no order had */
 	int any_named = 0, neg = 0, tune = 0;
 	char missing[TEXT_WORD_LEN] = "";
-	for (int i = 0; i < tw->n; i++) {
+	int extra = addition_at(t, tw, used, ps);
+	for (int i = 0; i < (extra >= 0 ? extra : tw->n); i++) {
 		const char *w = tw->w[i];
 		if (lex_is_except_word(w) && !(!strcmp(w, "no") && i + 1 < tw->n && num_word(tw->w[i + 1]) >= 0)) {
 			neg = 1;
@@ -312,7 +378,7 @@ int act_reorder_frame(struct turn *t, const struct und_result *r, const char *te
 	}
 	/* how many: a count before a named line ("three of the tea"), or after them all
 	 * ("the coffee from last week but two of them") */
-	for (int i = 0; i < tw->n; i++) {
+	for (int i = 0; i < (extra >= 0 ? extra : tw->n); i++) {
 		long v = 0;
 		int n = num_parse(tw, i, tw->n, &v);
 		if (!n || v <= 0 || v > 999 || text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that") ||
@@ -392,6 +458,8 @@ int act_reorder_frame(struct turn *t, const struct und_result *r, const char *te
 			  (long long)dlg_id(ps->newest));
 	else if (*missing)
 		reply_say(&t->r, "I couldn't find any %s in your past orders.", missing);
+	if (extra >= 0)
+		add_said(t, tw, extra + 1);
 	t->main = UND_ADD;
 	if (added && checkout) {
 		act_checkout(t);

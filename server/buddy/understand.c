@@ -610,6 +610,7 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		{ "budget", UND_PICK_NONE, 1 }, { "inexpensive", UND_PICK_NONE, 1 },
 		{ "low cost", UND_PICK_NONE, 1 }, { "expensive", UND_PICK_NONE, 2 },
 		{ "premium", UND_PICK_NONE, 2 }, { "high end", UND_PICK_NONE, 2 },
+		{ "pricey", UND_PICK_NONE, 2 }, { "costly", UND_PICK_NONE, 2 },
 	};
 	for (size_t p = 0; p < sizeof picks / sizeof *picks; p++) {
 		int n = text_match(t, k, end, picks[p].phrase);
@@ -643,6 +644,14 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 		if (pk == UND_PICK_NONE && k > 0 && text_is(t, k - 1, "the") &&
 		    (text_is(t, k + n, "one") || text_is(t, k + n, "ones")))
 			pk = picks[p].sort == 1 ? UND_PICK_CHEAPEST : UND_PICK_PRICIEST;
+		/* "get rid of the expensive headphones", "make the cheap coffee two": in a
+		 * change to the cart, which of the lines of that kind */
+		if (pk == UND_PICK_NONE && k > 0 && text_is(t, k - 1, "the") && is_content(t, k + n, end) &&
+		    (s->cmd->intent == UND_REMOVE || s->cmd->intent == UND_LESS || s->cmd->intent == UND_SET) &&
+		    s->mode != MODE_NEG) {
+			pk = picks[p].sort == 1 ? UND_PICK_CHEAPEST : UND_PICK_PRICIEST;
+			s->cmd->sort = 0;
+		}
 		if (pk != UND_PICK_NONE) {
 			struct und_item *it = item(s);
 			if (it->ref != UND_REF_NONE && it->ref != UND_REF_WORDS && it->ref != UND_REF_IT)
@@ -1546,6 +1555,18 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 		if (!strcmp(tr.phrase, "halve"))
 			cmd->qty = -3;	/* half of what is there */
 	}
+	/* "and the cookies out of my basket", "and the milk from the cart": the cart is
+	 * where from, no question about it */
+	if (cmd->intent == UND_VIEW_CART) {
+		int j = pos - 1;
+		if (j >= a && (text_is(t, j, "my") || text_is(t, j, "the")))
+			j--;
+		if (j >= a && (text_is(t, j, "from") || text_is(t, j, "off") ||
+			       (text_is(t, j, "of") && j > a && text_is(t, j - 1, "out")))) {
+			cmd->intent = UND_NONE;
+			cmd->cart_said = 1;
+		}
+	}
 	/* "two bags of the cheaper ones": which of them, not a search for cheaper ones;
 	 * "nothing too pricey", "not too expensive": a wish about the price of what is
 	 * asked for, not a search for cheaper ones either */
@@ -1613,6 +1634,22 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			if (text_is(t, i, "out") || text_is(t, i, "off") || text_is(t, i, "away") ||
 			    text_is(t, i, "back"))
 				cmd->intent = UND_REMOVE;
+		/* "take the cheese and the milk out": the particle closes the list, in the
+		 * clauses after "and" up to a pause or another verb */
+		for (int i = b; i < t->n && cmd->intent == UND_ADD && !t->brk[i - 1]; i++) {
+			/* ("we're out of milk" is no particle; "out of my basket" is) */
+			int of_cart = text_is(t, i + 1, "of") &&
+				      ((i + 2 < t->n && lex_is_cart_word(t->w[i + 2])) ||
+				       (i + 3 < t->n && lex_is_cart_word(t->w[i + 3])));
+			if ((text_is(t, i, "out") && (!text_is(t, i + 1, "of") || of_cart)) || text_is(t, i, "off") ||
+			    text_is(t, i, "away")) {
+				cmd->intent = UND_REMOVE;
+				break;
+			}
+			struct lex_trigger other;
+			if (lex_trigger_at(t, i, i, t->n, &other) && !text_is(t, i, "and"))
+				break;
+		}
 	}
 	/* "way too many bagels, just one": the count that follows corrects the line */
 	for (int i = a; i < b; i++)
@@ -2579,6 +2616,9 @@ static int points_at_past(const struct text_words *tw, unsigned char *used)
 			/* "my usual", not "his usual" or "more than usual" */
 			ok = !text_is(tw, i - 1, "than") && !text_is(tw, i - 1, "his") && !text_is(tw, i - 1, "her") &&
 			     !text_is(tw, i - 1, "their") && !text_is(tw, i - 1, "as");
+		else if (k == LEX_PAST_WHEN && said_order && text_is(tw, i, "again"))
+			/* "can you do that order again", "the same order again please" */
+			ok = 1;
 		else if (k == LEX_PAST_WHEN)
 			/* "the eggs i ordered a while back", "the earbuds i bought from you, the
 			 * same ones again"; "the coffee from last week", "same as on monday",
@@ -2618,9 +2658,18 @@ static void read_past(const struct text_words *tw, struct und_past *pa)
 {
 	memset(pa, 0, sizeof *pa);
 	pa->times = 1;
+	pa->again = -1;
 	int kind = points_at_past(tw, pa->used);
-	if (!kind)
+	if (!kind) {
+		/* "ok add all of that again", "same again please": a request again for
+		 * what was in mind (not a question about it) */
+		int question = text_is(tw, 0, "what") || text_is(tw, 0, "which") || text_is(tw, 0, "how") ||
+			       text_is(tw, 0, "did") || text_is(tw, 0, "was") || text_is(tw, 0, "is");
+		for (int i = 0; i < tw->n && !question; i++)
+			if (text_is(tw, i, "again"))
+				pa->again = i;
 		return;
+	}
 	int again = 0, add = 0, price = 0, status = 0, remark = 0;
 	for (int i = 0; i < tw->n; i++) {
 		again |= text_is(tw, i, "again") || text_is(tw, i, "repeat") || text_is(tw, i, "same") ||

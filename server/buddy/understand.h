@@ -124,6 +124,9 @@ struct und_past {
 	int price;		/* "what did i pay for the olive oil last time?" */
 	int checkout;		/* "... and check out": placed after the adding */
 	int times;		/* "double everything": 2; "triple": 3; else 1 */
+	int again;		/* not reorder: where "again" was said in a request ("ok add
+				 * all of that again": the order just read out, if one was),
+				 * else -1 */
 	unsigned char used[TEXT_MAX_WORDS];	/* und_clean's words that did the pointing */
 };
 
