@@ -98,9 +98,18 @@ void outside_headers_free(struct curl_slist *list)
 void outside_scrub(char *s, const char *key)
 {
 	size_t klen = key ? strlen(key) : 0;
-	if (klen >= 4)
+	if (klen >= 4) {
 		for (char *p = strstr(s, key); p; p = strstr(p + klen, key))
 			memset(p, '*', klen);
+		/* A reason cut to fit (or at a NUL) may end inside the key: its first
+		 * characters, 4 or more, left at the end go too. */
+		size_t n = strlen(s);
+		for (size_t k = klen - 1 < n ? klen - 1 : n; k >= 4; k--)
+			if (memcmp(s + n - k, key, k) == 0) {
+				memset(s + n - k, '*', k);
+				break;
+			}
+	}
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20)
 			*s = ' ';

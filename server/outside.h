@@ -61,8 +61,9 @@ struct curl_slist *outside_headers_auth(struct curl_slist *list, const char *key
 /* Wipes every header of list (one may hold the key), then frees it. */
 void outside_headers_free(struct curl_slist *list);
 
-/* Overwrites every occurrence of key in s with '*', and control characters with
- * spaces, so s can be logged or shown. */
+/* Overwrites every occurrence of key in s with '*' (and the key's first 4 or more
+ * characters at the end of s, where a text cut to fit may stop inside it), and control
+ * characters with spaces, so s can be logged or shown. */
 void outside_scrub(char *s, const char *key);
 
 /* ---- libcurl ---- */

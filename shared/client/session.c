@@ -194,6 +194,17 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Writes "key = value\n" so that config_parse reads value back as it is: it trims the
+ * value and removes one pair of enclosing quotes, so a value that starts or ends with a
+ * blank or a quote is written inside double quotes (tokens never are: token_ok). */
+static void put_value(FILE *f, const char *key, const char *v)
+{
+	size_t n = strlen(v);
+	int quote = n > 0 && (v[0] == ' ' || v[0] == '"' || v[0] == '\'' || v[n - 1] == ' ' ||
+			      v[n - 1] == '"' || v[n - 1] == '\'');
+	fprintf(f, quote ? "%s = \"%s\"\n" : "%s = %s\n", key, v);
+}
+
 int session_save(const struct session *s, char *err, size_t errlen)
 {
 	if (!s->server || !token_ok(s->access_token) || !token_ok(s->refresh_token) ||
@@ -220,9 +231,9 @@ int session_save(const struct session *s, char *err, size_t errlen)
 	int ok = f != NULL && fchmod(fd, 0600) == 0;
 	if (ok) {
 		fprintf(f, "# voxcart login - written by voxcart; keep it private\n");
-		fprintf(f, "server = %s\n", s->server);
+		put_value(f, "server", s->server);
 		if (s->email)
-			fprintf(f, "email = %s\n", s->email);
+			put_value(f, "email", s->email);
 		fprintf(f, "access_token = %s\n", s->access_token);
 		fprintf(f, "refresh_token = %s\n", s->refresh_token);
 		fprintf(f, "expires_at = %lld\n", (long long)s->expires_at);

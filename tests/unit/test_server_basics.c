@@ -22,6 +22,7 @@
 #include "buddy_ws.h"
 #include "config.h"
 #include "fts.h"
+#include "outside.h"
 #include "ratelimit.h"
 #include "utf8.h"
 
@@ -606,6 +607,38 @@ START_TEST(test_auth_password)
 }
 END_TEST
 
+/* ----------------------------------------------------------------------- outside */
+
+/* An outside service's error may quote the API key; the reason is cut to fit (HTTP %d:
+ * %.160s) and may then stop inside the key (found by fuzz_asr_answer). */
+START_TEST(test_outside_scrub)
+{
+	static const char key[] = "sk-secret-0123456789";
+	char s[200];
+	snprintf(s, sizeof s, "HTTP 401: bad key %s, and %s\n", key, key);
+	outside_scrub(s, key);
+	ck_assert_str_eq(s, "HTTP 401: bad key ********************, and ******************** ");
+	snprintf(s, sizeof s, "HTTP 401: bad key %.14s", key); /* cut inside the key */
+	outside_scrub(s, key);
+	ck_assert_str_eq(s, "HTTP 401: bad key **************");
+	snprintf(s, sizeof s, "bad key %.4s", key);
+	outside_scrub(s, key);
+	ck_assert_str_eq(s, "bad key ****");
+	snprintf(s, sizeof s, "bad key %.3s", key); /* too short to say anything */
+	outside_scrub(s, key);
+	ck_assert_str_eq(s, "bad key sk-");
+	snprintf(s, sizeof s, "sk-s is not sk-secret-0 at the end");
+	outside_scrub(s, key);
+	ck_assert_str_eq(s, "sk-s is not sk-secret-0 at the end");
+	snprintf(s, sizeof s, "no key");
+	outside_scrub(s, NULL);
+	ck_assert_str_eq(s, "no key");
+	snprintf(s, sizeof s, "sk-");
+	outside_scrub(s, "sk-");
+	ck_assert_str_eq(s, "sk-");
+}
+END_TEST
+
 /* --------------------------------------------------------------------- ratelimit */
 
 START_TEST(test_ratelimit_burst_refill)
@@ -946,6 +979,10 @@ int main(void)
 	tcase_add_test(auth, test_auth_tokens);
 	tcase_add_test(auth, test_auth_password);
 	suite_add_tcase(s, auth);
+
+	TCase *out = tcase_create("outside");
+	tcase_add_test(out, test_outside_scrub);
+	suite_add_tcase(s, out);
 
 	TCase *rl = tcase_create("ratelimit");
 	tcase_add_test(rl, test_ratelimit_burst_refill);

@@ -272,6 +272,32 @@ START_TEST(damaged_files)
 }
 END_TEST
 
+/* Whatever loads (or a server's answer gave) is saved so that it loads the same:
+ * config_parse trims values and removes enclosing quotes (found by fuzz_session). */
+START_TEST(values_kept_as_saved)
+{
+	static const char *values[] = { "'a'", "\"Ann\"", " ann@x.y ", "\"", "a\"", "'b", "x y",
+					"# not a comment", "" };
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+		struct session s, back;
+		login(&s, "t", "r", 0);
+		free(s.email);
+		s.email = strdup(values[i]);
+		free(s.server);
+		s.server = strdup(values[i]);
+		char err[256];
+		ck_assert_msg(session_save(&s, err, sizeof err) == 0, "%s", err);
+		load_file(&back);
+		ck_assert_msg(strcmp(back.email, values[i]) == 0, "email [%s] came back as [%s]",
+			      values[i], back.email);
+		ck_assert_msg(strcmp(back.server, values[i]) == 0, "server [%s] came back as [%s]",
+			      values[i], back.server);
+		session_free(&back);
+		session_free(&s);
+	}
+}
+END_TEST
+
 START_TEST(hostile_tokens_refused)
 {
 	struct session s;
@@ -474,6 +500,7 @@ int main(void)
 	tcase_add_test(tc, config_path);
 	tcase_add_test(tc, save_load_modes);
 	tcase_add_test(tc, damaged_files);
+	tcase_add_test(tc, values_kept_as_saved);
 	tcase_add_test(tc, hostile_tokens_refused);
 	tcase_add_test(tc, not_logged_in);
 	tcase_add_test(tc, refresh_on_401_and_retry);
