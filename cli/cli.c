@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "money.h"
+#include "output.h"
 
 #define MAX_PRICE_CENTS 100000000
 
@@ -48,9 +49,7 @@ static int verror(struct cli *cli, int status, const char *code, const char *fmt
 {
 	char msg[1024];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	for (char *p = msg; *p; p++) /* one line, whatever the server said */
-		if ((unsigned char)*p < ' ')
-			*p = ' ';
+	out_scrub(msg, 0); /* one line, whatever the server said */
 	fflush(stdout);
 	fprintf(stderr, "voxcart: %s\n", msg);
 	if (cli->json)
@@ -182,9 +181,7 @@ int cli_fail(struct cli *cli, const struct rest_response *resp)
 	if (cli->hint && status == cli->hint_status)
 		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " (%s)", cli->hint);
 	fflush(stdout);
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < ' ')
-			*p = ' ';
+	out_scrub(msg, 0);
 	fprintf(stderr, "voxcart: %s\n", msg);
 	if (cli->json) {
 		if (status > 0 && cJSON_GetObjectItemCaseSensitive(resp->json, "error"))

@@ -77,9 +77,7 @@ static void describe(const cJSON *card, char *out, size_t len)
 	char brand[64];
 	brand_name(json_str(card, "brand"), brand, sizeof brand);
 	snprintf(out, len, "%s ending %.4s", brand, json_str(card, "last4"));
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < ' ')
-			*p = ' ';
+	out_scrub(out, 0);
 }
 
 /* Asks for a value that was not given as a flag. */

@@ -413,9 +413,7 @@ static void ev_error(void *user, const struct buddy_event *ev)
 	if (!ch->cli->json && ch->connected) { /* while connecting, connect reports it */
 		char msg[600];
 		snprintf(msg, sizeof msg, "%s", *ev->message ? ev->message : ev->code);
-		for (char *p = msg; *p; p++)
-			if ((unsigned char)*p < ' ')
-				*p = ' ';
+		out_scrub(msg, 0);
 		fprintf(stderr, "voxcart: the buddy: %s\n", msg);
 	}
 	if (ev->turn == 0) {

@@ -362,9 +362,7 @@ static void reject(struct import *im, int line, const char *code, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < ' ')
-			*p = ' ';
+	out_scrub(msg, 0);
 	im->rejected++;
 	progress_clear(im);
 	fprintf(stderr, "%s:%d: %s\n", im->file, line, msg);

@@ -21,15 +21,9 @@ struct out_table {
 	size_t nrows, cap;
 };
 
-/* Copies s replacing C0/C1 control characters and DEL by a space (or keeping '\n'). */
-static char *clean(const char *s, int keep_newlines)
+void out_scrub(char *s, int keep_newlines)
 {
-	if (!s)
-		s = "";
-	size_t n = strlen(s);
-	char *out = malloc(n + 1), *o = out;
-	if (!out)
-		return NULL;
+	char *o = s;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p == '\n' && keep_newlines)
 			*o++ = '\n';
@@ -42,6 +36,14 @@ static char *clean(const char *s, int keep_newlines)
 			*o++ = (char)*p;
 	}
 	*o = '\0';
+}
+
+/* A cleaned copy of s (NULL: ""). */
+static char *clean(const char *s, int keep_newlines)
+{
+	char *out = strdup(s ? s : "");
+	if (out)
+		out_scrub(out, keep_newlines);
 	return out;
 }
 

@@ -23,6 +23,10 @@ void out_table_add(struct out_table *t, const char *const *cells);
 /* Prints the header and the rows to f, then frees t. */
 void out_table_print(struct out_table *t, FILE *f);
 
+/* Replaces, in place, the control characters of s (C0, DEL, and C1: U+0080..U+009F)
+ * with a space each, keeping '\n' when keep_newlines: for server text that is printed
+ * other than by these functions (messages on stderr). */
+void out_scrub(char *s, int keep_newlines);
 /* Prints s with control characters replaced (newlines kept when keep_newlines). */
 void out_text(FILE *f, const char *s, int keep_newlines);
 /* Prints s cleaned and word-wrapped to width columns, each line starting with indent. */

@@ -6,6 +6,7 @@
  */
 #include "render.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,9 +179,7 @@ static const char *date_of(const char *rfc3339, char *buf, size_t len)
 		snprintf(buf, len, "%.10s %.5s", rfc3339, rfc3339 + 11);
 	else
 		snprintf(buf, len, "%s", rfc3339);
-	for (char *p = buf; *p; p++) /* server text: no control characters */
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = ' ';
+	out_scrub(buf, 0); /* server text: no control characters */
 	return buf;
 }
 
@@ -197,8 +196,15 @@ void render_orders(const cJSON *page, const char *empty)
 		char id[24], date[40], count[24];
 		long long units = 0;
 		const cJSON *it;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items"))
-			units += json_int(it, "quantity");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "items")) {
+			long long q = json_int(it, "quantity");
+			if (q > 0 && units > LLONG_MAX - q) /* a server's nonsense: no overflow */
+				units = LLONG_MAX;
+			else if (q < 0 && units < LLONG_MIN - q)
+				units = LLONG_MIN;
+			else
+				units += q;
+		}
 		const char *cells[] = {
 			num(id, sizeof id, json_int(o, "id")),
 			date_of(json_str(o, "created_at"), date, sizeof date), json_str(o, "status"),

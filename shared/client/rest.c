@@ -1,16 +1,21 @@
 /*
  * rest.c - libcurl REST client (interface and ownership in rest.h).
  *
- * Each request resets the easy handle (curl keeps the live connection across resets),
- * sets method, headers and body, and collects the answer into a bounded buffer: a
- * server that sends more than REST_MAX_BODY bytes gets the request failed, not our
- * memory eaten.  Transport failures are turned into one sentence naming the server,
- * with the operating system's reason ("Connection refused") where curl has one.
+ * Each request gets a new easy handle (curl 7.88 keeps a pointer to the previous
+ * transfer's last header in a handle, and a first header line that continues it, as a
+ * hostile server may send, made it read freed memory: found by fuzz_rest); the open
+ * connections live in a share object of the struct rest, so requests still reuse one
+ * keep-alive connection.  Each request sets method, headers and body, and collects
+ * the answer into a bounded buffer: a server that sends more than REST_MAX_BODY bytes
+ * gets the request failed, not our memory eaten.  Transport failures are turned into
+ * one sentence naming the server, with the operating system's reason ("Connection
+ * refused") where curl has one.
  */
 #include "rest.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +34,7 @@
 #endif
 
 struct rest {
-	CURL *curl;
+	CURLSH *share; /* the connection cache (and DNS) the requests' handles share */
 	char *base;
 	long connect_ms, total_ms;
 };
@@ -81,8 +86,10 @@ struct rest *rest_new(const char *base_url)
 	if (!r)
 		return NULL;
 	r->base = strdup(base_url);
-	r->curl = curl_easy_init();
-	if (!r->base || !r->curl) {
+	r->share = curl_share_init();
+	if (!r->base || !r->share ||
+	    curl_share_setopt(r->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK ||
+	    curl_share_setopt(r->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
 		rest_free(r);
 		return NULL;
 	}
@@ -98,8 +105,8 @@ void rest_free(struct rest *r)
 {
 	if (!r)
 		return;
-	if (r->curl)
-		curl_easy_cleanup(r->curl);
+	if (r->share)
+		curl_share_cleanup(r->share);
 	free(r->base);
 	free(r);
 }
@@ -160,19 +167,20 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 		} else if (*v) {
 			time_t when = curl_getdate(v, NULL);
 			if (when != -1) {
-				time_t now = time(NULL);
-				resp->retry_after = when > now ? (int)(when - now) : 0;
+				time_t now = time(NULL), wait = when > now ? when - now : 0;
+				/* a date centuries away must not wrap to a negative wait */
+				resp->retry_after = wait > INT_MAX ? INT_MAX : (int)wait;
 			}
 		}
 	}
 	return n;
 }
 
-static void describe_failure(struct rest *r, CURLcode rc, const char *errbuf,
+static void describe_failure(struct rest *r, CURL *c, CURLcode rc, const char *errbuf,
 			     struct rest_response *resp)
 {
 	long os_errno = 0;
-	curl_easy_getinfo(r->curl, CURLINFO_OS_ERRNO, &os_errno);
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
 	const char *why = *errbuf ? errbuf : curl_easy_strerror(rc);
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
@@ -266,11 +274,14 @@ int rest_request(struct rest *r, const char *method, const char *path, const cJS
 	size_t urllen = strlen(r->base) + strlen(path) + 1;
 	char *url = malloc(urllen);
 	struct curl_slist *headers = build_headers(bearer, idempotency_key, sends_body);
-	if ((body && !payload) || !url || !headers) {
+	CURL *c = curl_easy_init();
+	if ((body && !payload) || !url || !headers || !c) {
 		snprintf(resp->error, sizeof resp->error, "out of memory");
 		free(payload);
 		free(url);
 		curl_slist_free_all(headers);
+		if (c)
+			curl_easy_cleanup(c);
 		resp->body = strdup("");
 		return 0;
 	}
@@ -278,8 +289,7 @@ int rest_request(struct rest *r, const char *method, const char *path, const cJS
 
 	struct body_buf buf = { 0 };
 	char errbuf[CURL_ERROR_SIZE] = "";
-	CURL *c = r->curl;
-	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_SHARE, r->share);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -313,14 +323,18 @@ int rest_request(struct rest *r, const char *method, const char *path, const cJS
 	resp->body_len = buf.len;
 	if (rc != CURLE_OK) {
 		resp->status = 0;
-		describe_failure(r, rc, errbuf, resp);
+		describe_failure(r, c, rc, errbuf, resp);
+	} else if (status < 100 || status > 999) {
+		/* curl took it, but there was no status line to read a code from */
+		resp->status = 0;
+		snprintf(resp->error, sizeof resp->error,
+			 "voxcartd at %s sent an answer that is not HTTP", r->base);
 	} else if (buf.len > 0) {
 		resp->json = cJSON_ParseWithLength(buf.data, buf.len);
 	}
 	if (resp->status >= 300 || (resp->status > 0 && resp->status < 200))
 		take_server_error(resp);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_cleanup(c); /* its connection stays in r->share */
 	curl_slist_free_all(headers);
 	free(payload);
 	free(url);

@@ -1,8 +1,9 @@
 /*
  * rest.h - a small REST client for voxcartd's /api/v1 (libcurl + cJSON).
  *
- * One struct rest per server and per thread: it keeps one libcurl handle, so a run of
- * requests (an import of 150 listings) reuses one keep-alive connection.  Bodies go out
+ * One struct rest per server and per thread: it keeps libcurl's connection cache (each
+ * request has a handle of its own), so a run of requests (an import of 150 listings)
+ * reuses one keep-alive connection.  Bodies go out
  * as JSON; answers are parsed into cJSON.  Nothing here prints: failures come back as
  * text in the response, ready to be shown.
  *

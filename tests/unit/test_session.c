@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -93,6 +94,18 @@ static void handle(int fd)
 			answer(fd, 200, "", "{\"id\":1,\"email\":\"a@b.c\"}");
 		else
 			answer(fd, 401, "", "{\"error\":{\"code\":\"unauthorized\",\"message\":\"expired\"}}");
+	} else if (strncmp(req, "GET /folded ", 12) == 0) {
+		/* the first header line continues a header that is not there */
+		static const char raw[] = "HTTP/1.1 503 X\r\n X: 1\r\nRetry-After: 5\r\n"
+					  "Connection: close\r\n\r\nbusy";
+		if (write(fd, raw, sizeof raw - 1) < 0)
+			perror("write");
+	} else if (strncmp(req, "GET /farretry ", 14) == 0) {
+		answer(fd, 503, "Retry-After: Fri, 31 Dec 9999 23:59:59 GMT\r\n", "{}");
+	} else if (strncmp(req, "GET /nostatus ", 14) == 0) {
+		static const char raw[] = "HTTP/200 1.4 No \"message\":\"close\n\n";
+		if (write(fd, raw, sizeof raw - 1) < 0)
+			perror("write");
 	} else if (strncmp(req, "GET /notjson ", 13) == 0) {
 		answer(fd, 200, "", "<html>hello</html>");
 	} else {
@@ -476,6 +489,35 @@ START_TEST(errors_and_retry_after)
 }
 END_TEST
 
+/* Answers a hostile server may send (found by fuzz_rest): a first header line that
+ * continues nothing, after an ordinary request on the same struct rest (libcurl 7.88
+ * then read the previous transfer's freed header: ASan heap-use-after-free), a
+ * Retry-After date centuries away (wrapped to a negative wait), and an answer curl
+ * takes without a status code (status 0 came back without a reason). */
+START_TEST(hostile_answers)
+{
+	struct rest *r = rest_new(base);
+	struct rest_response resp;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(rest_request(r, "GET", "/nope", NULL, NULL, NULL, &resp), 404);
+		rest_response_free(&resp);
+		int st = rest_request(r, "GET", "/folded", NULL, NULL, NULL, &resp);
+		ck_assert_msg(st == 0 || st == 503, "status %d", st);
+		ck_assert_msg(*resp.error, "a failure needs a reason");
+		rest_response_free(&resp);
+	}
+	/* a Retry-After date centuries away: a long wait, not a negative one */
+	ck_assert_int_eq(rest_request(r, "GET", "/farretry", NULL, NULL, NULL, &resp), 503);
+	ck_assert_int_eq(resp.retry_after, INT_MAX);
+	rest_response_free(&resp);
+	int st = rest_request(r, "GET", "/nostatus", NULL, NULL, NULL, &resp);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(*resp.error, "status 0 without a reason");
+	rest_response_free(&resp);
+	rest_free(r);
+}
+END_TEST
+
 START_TEST(escaping)
 {
 	char *e = rest_escape("green tea & milk/100%");
@@ -510,6 +552,7 @@ int main(void)
 	tcase_add_test(tc, adopts_pair_saved_by_another_client);
 	tcase_add_test(tc, unreachable_server);
 	tcase_add_test(tc, errors_and_retry_after);
+	tcase_add_test(tc, hostile_answers);
 	tcase_add_test(tc, escaping);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
