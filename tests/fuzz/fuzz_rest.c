@@ -86,14 +86,6 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static void cleanup(void)
-{
-	char path[128];
-	unlink(cred);
-	snprintf(path, sizeof path, "%s.lock", cred);
-	unlink(path);
-	rmdir(dir);
-}
 
 static void setup(void)
 {
@@ -107,12 +99,6 @@ static void setup(void)
 	    pthread_create(&t, NULL, serve, NULL) != 0)
 		abort();
 	snprintf(base, sizeof base, "http://127.0.0.1:%d", ntohs(sa.sin_port));
-	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(dir, sizeof dir, "%s/voxcart-fuzz-rest.XXXXXX", tmp);
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(cred, sizeof cred, "%s/credentials", dir);
-	atexit(cleanup);
 }
 
 /* Printed text: no C0 control but '\n', no DEL, no C1 (U+0080-U+009F in UTF-8). */
@@ -151,13 +137,21 @@ static void check_response(const struct rest_response *resp)
 	}
 }
 
-/* The login answer taken as `voxcart login` does, then read back from its file. */
+/* The login answer taken as `voxcart login` does, then read back from its file (in a
+ * directory of its own under /dev/shm or /tmp, removed after). */
 static void take_login(const struct rest_response *resp)
 {
 	struct session s, back;
 	char err[512];
-	if (session_init(&s, cred) != 0)
+	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof dir, "%s/voxcart-fuzz-rest.XXXXXX", tmp);
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(cred, sizeof cred, "%s/credentials", dir);
+	if (session_init(&s, cred) != 0) {
+		rmdir(dir);
 		return;
+	}
 	if (session_accept_auth(&s, base, resp->json, "me@example.com", err, sizeof err) == 0) {
 		if (session_init(&back, cred) != 0 || session_load(&back, err, sizeof err) != 1) {
 			fprintf(stderr, "a login taken does not load: %s\n", err);
@@ -174,6 +168,7 @@ static void take_login(const struct rest_response *resp)
 	}
 	session_free(&s);
 	unlink(cred);
+	rmdir(dir);
 }
 
 static const struct cmd_entry cmd = { "listing", NULL, "", "", NULL };

@@ -6,7 +6,8 @@
  * server comparable) and must survive a save: saved and loaded again it gives the same
  * login.
  *
- * The files live in a private directory under /dev/shm (or TMPDIR), removed at exit.
+ * The files live in a private directory under /dev/shm (or /tmp), made for each input
+ * and removed after it (libFuzzer may leave without running atexit handlers).
  */
 #include "session.h"
 
@@ -33,7 +34,6 @@ static void setup(void)
 		abort();
 	snprintf(file, sizeof file, "%s/credentials", dir);
 	snprintf(copy, sizeof copy, "%s/copy", dir);
-	atexit(cleanup);
 }
 
 static int same(const char *a, const char *b)
@@ -58,10 +58,8 @@ static void check_line(const char *t)
 			abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int one(const uint8_t *data, size_t size)
 {
-	if (!*dir)
-		setup();
 	FILE *f = fopen(file, "w");
 	if (!f)
 		abort();
@@ -115,4 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	session_free(&again);
 	session_free(&s);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	setup();
+	int rc = one(data, size);
+	cleanup();
+	return rc;
 }
