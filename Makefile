@@ -98,7 +98,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_LIB   := $(FUZZ_BUILD)/libfuzzme.a
 
-.PHONY: all deps build-unit-san test unit integration bench demo scale-demo test-pg install clean check-deps
+.PHONY: all deps build-unit-san test unit integration bench voice-model demo scale-demo test-pg install clean check-deps
 .PHONY: fuzz fuzz-build fuzz-check soak
 all: $(PROGRAMS)
 
@@ -209,6 +209,13 @@ test-pg: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)
 	@tests/bench/run.sh
+
+# PocketSphinx's acoustic model MAP-adapted to synthesised speech in the voice grid's
+# kinds of condition (scripts/voice-adapt.py; a few CPU minutes): build/voice-model, used
+# when [voice] asr_options = -hmm <that folder>; also the MLLR transform build/voice-mllr.
+voice-model: deps
+	@$(MAKE) --no-print-directory $(PROGRAMS)
+	@nice -n 10 python3 scripts/voice-adapt.py --out build/voice-mllr --map build/voice-model
 
 demo: deps
 	@$(MAKE) --no-print-directory $(PROGRAMS)

@@ -40,6 +40,11 @@ need_cmd espeak-ng espeak-ng
 need_cmd flite flite
 need_cmd sox sox
 need_cmd python3 python3
+# adapting the acoustic model to the server's audio (scripts/voice-adapt.py, make
+# voice-adapt): sphinxtrain's bw/mllr_solve/map_adapt, sphinx_fe, the mdef converter
+need_file /usr/lib/sphinxtrain/bw sphinxtrain
+need_cmd sphinx_fe sphinxbase-utils
+need_cmd pocketsphinx_mdef_convert pocketsphinx
 need_cmd tmux tmux
 need_cmd zsh zsh
 need_cmd wrk wrk

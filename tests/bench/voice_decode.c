@@ -12,7 +12,9 @@
  *
  *   voice_decode LM_DIR ["-name value ..." PocketSphinx options] < paths
  * Environment: VOICE_CLEANER (webrtc, speex, off), VOICE_APM_NOISE (0..4),
- * VOICE_APM_PREGAIN_DB, VOICE_CHOOSE_WEIGHT, VOICE_NO_OPUS=1.
+ * VOICE_APM_PREGAIN_DB, VOICE_CHOOSE_WEIGHT, VOICE_NO_OPUS=1, VOICE_DUMP=1 (also
+ * writes what the recogniser was fed, 16 kHz 16-bit mono raw, to PATH.fed.raw: the
+ * audio scripts/voice-adapt.py adapts the acoustic model on).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,14 @@ static int env_int(const char *name, int def)
 	return v && *v ? atoi(v) : def;
 }
 
+/* asr_feed, and the same samples appended to dump when there is one. */
+static void feed(struct asr *a, FILE *dump, const int16_t *p, size_t n)
+{
+	asr_feed(a, p, n);
+	if (dump)
+		fwrite(p, sizeof *p, n, dump);
+}
+
 /* One file through the chain; prints its line.  0, or -1 when it cannot be read. */
 static int hear_file(struct asr *a, const struct choose_names *nm, const struct clean_config *cc,
 		     int opus, int weight, const char *path)
@@ -59,8 +69,18 @@ static int hear_file(struct asr *a, const struct choose_names *nm, const struct 
 	struct opus_dec *dec = opus ? opus_dec_new(ASR_SAMPLE_RATE, err, sizeof err) : NULL;
 	static int16_t frame[FRAME], decoded[5760], cleaned[FRAME + 2 * FRAME];
 	uint8_t pkt[4000];
+	FILE *dump = NULL;
+	if (env_int("VOICE_DUMP", 0)) {
+		char dp[1100];
+		snprintf(dp, sizeof dp, "%s.fed.raw", path);
+		dump = fopen(dp, "wb");
+		if (!dump)
+			fprintf(stderr, "%s: cannot write\n", dp);
+	}
 	if (asr_start(a) != 0 || (opus && (!enc || !dec))) {
 		fprintf(stderr, "%s: cannot start\n", path);
+		if (dump)
+			fclose(dump);
 		free(pcm);
 		return -1;
 	}
@@ -80,13 +100,15 @@ static int hear_file(struct asr *a, const struct choose_names *nm, const struct 
 			p = cleaned;
 		}
 		if (m > 0)
-			asr_feed(a, p, (size_t)m);
+			feed(a, dump, p, (size_t)m);
 	}
 	if (c) {
 		size_t m = clean_flush(c, cleaned);
 		if (m)
-			asr_feed(a, cleaned, m);
+			feed(a, dump, cleaned, m);
 	}
+	if (dump)
+		fclose(dump);
 	struct asr_hyp h[NBEST];
 	size_t nh = 0;
 	asr_finish_nbest(a, h, NBEST, &nh);
