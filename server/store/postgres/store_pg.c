@@ -1604,8 +1604,8 @@ static int pg_products_search(struct store *s, const struct store_search *q, int
 		/* Normalisation 1 (divided by 1 + log of the length): shorter texts first,
 		 * as bm25 ranks them; of 80 one-word queries on the demo shop, 58 get
 		 * SQLite's first five in its order (43 without), 74 its first (60). */
-		[STORE_SORT_RANK] = "ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', p.search,"
-				    " to_tsquery('voxcart', $1), 1) DESC, p.id",
+		[STORE_SORT_RANK] = ("ts_rank_cd('{0.1, 0.4, 0.5, 1.0}', p.search,"
+				     " to_tsquery('voxcart', $1), 1) DESC, p.id"),
 	};
 	*n = 0;
 	*total = 0;
