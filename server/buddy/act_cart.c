@@ -1110,6 +1110,80 @@ static void closest_to(struct turn *t, struct resolution *res, int64_t old_id)
 	res->status = RES_OK;
 }
 
+static int kind_words(const cJSON *p, struct text_words *out);
+static int has_word(const struct text_words *tw, const char *w);
+
+/* "actually i'd prefer the honeycrisp" with gala apples in the cart, "the everything
+ * ones instead" with plain bagels: with no change of this dialogue to amend, the
+ * product named takes the place of the one cart line of its kind (the head noun of
+ * its title), as many.  Returns 1 when done. */
+int act_swap_cart_kind(struct turn *t, const struct und_item *it)
+{
+	if (!it || it->nwords == 0 || it->ref != UND_REF_WORDS)
+		return 0;
+	if (!t->cart)
+		cartops_refresh(t);
+	struct resolution res;
+	resolve_item(t, it, RES_CATALOG, &res);
+	if ((res.status != RES_OK && res.status != RES_AMBIGUOUS) || !res.products) {
+		resolve_free(&res);
+		return 0;
+	}
+	cJSON *old_best = NULL;
+	const cJSON *new_best = NULL;
+	int best = 0, tie = 0, qty = 0;
+	const cJSON *line;
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(t->cart, "items")) {
+		int64_t id = dlg_int(line, "product_id", 0);
+		int q = (int)dlg_int(line, "quantity", 0);
+		cJSON *lp = NULL;
+		ERRBUF;
+		if (q <= 0 || t->tools->product_get(t->tools->ctx, id, &lp, code, msg) != 0 || !lp) {
+			cJSON_Delete(lp);
+			continue;
+		}
+		struct text_words lk;
+		int keep = 0;
+		if (kind_words(lp, &lk) > 0) {
+			const cJSON *p;
+			cJSON_ArrayForEach(p, res.products) {
+				struct text_words pk;
+				if (dlg_id(p) == id || dlg_cart_qty(t->cart, dlg_id(p)) > 0 || !kind_words(p, &pk) ||
+				    !has_word(&pk, lk.w[lk.n - 1]))
+					continue;
+				int shared = 0;
+				for (int i = 0; i < pk.n; i++)
+					shared += has_word(&lk, pk.w[i]);
+				if (shared > best) {
+					best = shared;
+					tie = 0;
+					if (old_best != lp)
+						cJSON_Delete(old_best);
+					old_best = lp;
+					keep = 1;
+					new_best = p;
+					qty = q;
+				} else if (shared == best) {
+					tie = 1;	/* two lines, or two products, fit as well */
+				}
+			}
+		}
+		if (!keep)
+			cJSON_Delete(lp);
+	}
+	int done = 0;
+	if (old_best && new_best && !tie && cartops_set_line(t, dlg_id(old_best), 0) == 0) {
+		char title[160];
+		title_of(old_best, title, sizeof title);
+		reply_say(&t->r, "Okay, I took out the %s.", title);
+		act_add_product(t, new_best, it->qty > 0 ? units_of(new_best, it, it->qty) : qty, 0);
+		done = 1;
+	}
+	cJSON_Delete(old_best);
+	resolve_free(&res);
+	return done;
+}
+
 /* "no, two" / "make that the decaf" / "i meant the bose": amends the last change. */
 void act_correct(struct turn *t, const struct und_cmd *c)
 {
@@ -1117,6 +1191,8 @@ void act_correct(struct turn *t, const struct und_cmd *c)
 	const struct und_item *it = c->nitems > 0 ? &c->items[0] : NULL;
 	if (!t->cart)
 		cartops_refresh(t);
+	if (it && st->last.kind == DLG_LAST_NONE && act_swap_cart_kind(t, it))
+		return;
 	if (!it || st->last.kind == DLG_LAST_NONE) {
 		reply_say(&t->r, "Sorry, what should I change?");
 		return;

@@ -213,6 +213,12 @@ static void do_fragment(struct turn *t, const struct und_cmd *c, enum dlg_pendin
 			act_correct(t, c);
 			return;
 		}
+		/* "actually i'd prefer the honeycrisp": nothing said to amend, so the cart
+		 * line of that kind */
+		if (c->correction && act_swap_cart_kind(t, it)) {
+			t->main = UND_ADD;
+			return;
+		}
 	}
 	if (!has_ref) {
 		if (it->qty > 0)

@@ -235,6 +235,9 @@ void act_clear(struct turn *t, const struct und_cmd *c);
 void act_undo(struct turn *t);
 /* "actually none of that": every add of the last turn that added, taken back. */
 void act_undo_batch(struct turn *t);
+/* "actually i'd prefer the honeycrisp" (gala apples in the cart): the named product
+ * in place of the one cart line of its kind.  1 when done. */
+int act_swap_cart_kind(struct turn *t, const struct und_item *it);
 void act_correct(struct turn *t, const struct und_cmd *c);
 void act_swap(struct turn *t, const struct und_cmd *c);
 /* "trade the gala apples for honeycrisp", "make those strawberries organic instead":

@@ -399,7 +399,10 @@ int lex_correction_at(const struct text_words *t, int i, int end)
 		"no forget it", "actually no", "no scratch that",
 		/* "i said that wrong, the one with no pulp", "my bad, honeycrisp" */
 		"i said that wrong", "i said it wrong", "i got that wrong", "i got it wrong",
-		"i said the wrong thing", "my mistake", "my bad", "nah", "no", "nope" };
+		"i said the wrong thing", "my mistake", "my bad",
+		/* "actually i'd prefer the honeycrisp": the thing that replaces */
+		"i would prefer to have", "i would prefer", "i would rather have", "i would rather get",
+		"i would rather", "i prefer", "nah", "no", "nope" };
 	for (size_t k = 0; k < sizeof markers / sizeof *markers; k++) {
 		int n = text_match(t, i, end, markers[k]);
 		if (!n)
