@@ -583,6 +583,7 @@ int lex_is_soft(const char *w)
 		"small", "large", "little", "best", "favorite", "favourite", "usual", "regular",
 		"normal", "decent", "quality", "tasty", "yummy", "lovely", "proper", "real",
 		"cheap", "cheapest", "expensive", "affordable", "budget", "inexpensive", "premium",
+		"spare", "backup", "replacement",
 		"fancy", "simple", "basic", "plain", "whole", "extra", "more", "few", "other",
 		"different", "similar", "quick", "cold", "hot", "free" };
 	return in_list(w, words, sizeof words / sizeof *words);
@@ -603,12 +604,23 @@ int lex_takes_infinitive(const char *w)
 	return in_list(w, words, sizeof words / sizeof *words);
 }
 
+int lex_is_purpose_verb(const char *w)
+{
+	static const char *const words[] = { "leave", "keep", "eat", "drink", "make", "use", "take",
+		"bring", "share", "give", "wear", "carry", "cook", "bake", "snack", "serve", "store",
+		"stash", "pack", "sip", "munch", "nibble", "brew", "boil", "heat", "warm", "cool",
+		"feed", "hand", "put", "hang", "listen", "play", "replace", "last", "see", "get",
+		"go", "tide", "stop", "help", "calm", "settle", "sleep", "start", "finish", "celebrate",
+		"pass", "stay", "wake", "cheer", "perk", "face", "survive", "fuel" };
+	return in_list(w, words, sizeof words / sizeof *words);
+}
+
 int lex_opens_context(const struct text_words *t, int i, int end)
 {
 	static const char *const words[] = { "for", "because", "since", "cause", "cuz", "coz",
 		"so", "as", "my", "his", "her", "our", "their", "i", "he", "she", "we",
 		"they", "him", "when", "while", "if", "til", "till", "until",
-		"before", "after", "during", "at", "on", "in" };
+		"before", "after", "during", "at", "on", "in", "to" };
 	if (i >= end)
 		return 0;
 	for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
@@ -623,6 +635,13 @@ int lex_opens_context(const struct text_words *t, int i, int end)
 		for (size_t p = 0; !strcmp(words[k], "for") && i + 1 < end && p < sizeof price_leads / sizeof *price_leads; p++)
 			if (text_is(t, i + 1, price_leads[p]))
 				return 0;
+		/* "a spare charger to just leave at work", "too nervous to eat breakfast": an
+		 * infinitive of purpose or feeling says what it is for, not what it is */
+		if (!strcmp(words[k], "to")) {
+			int v = i + 1 + (text_is(t, i + 1, "just") || text_is(t, i + 1, "really") ||
+					 text_is(t, i + 1, "actually") || text_is(t, i + 1, "quickly"));
+			return v < end && lex_is_purpose_verb(t->w[v]);
+		}
 		/* "on the bus", "in my studio": a place, after the thing named ("ten bucks on
 		 * me", "in half" are no place) */
 		if ((!strcmp(words[k], "on") || !strcmp(words[k], "in")) &&

@@ -105,6 +105,10 @@ int lex_all_offered_at(const struct text_words *t, int i, int end);
  * brother likes", "she drinks"). */
 int lex_opens_context(const struct text_words *t, int i, int end);
 
+/* A verb that, after "to", says what a thing is for or how the shopper feels ("to
+ * leave at work", "to eat breakfast", "to keep in my desk"): no product's name. */
+int lex_is_purpose_verb(const char *w);
+
 /* Words that negate what follows: "not", "no", "without", "except", "nothing",
  * "none", "neither", "nor", "zero", "non", "minus". */
 int lex_is_negator(const char *w);
