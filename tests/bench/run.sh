@@ -65,7 +65,7 @@ gen_s=$(elapsed "$t0" "$t1")
 echo "bench: generated in ${gen_s}s ($(wc -c <"$tmp/cat.csv") bytes)"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf '[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n' >"$tmp/bench.conf"
+printf '[auth]\nhash_cost = min\n[server]\nrate_limit = 0\n[buddy]\nmessage_rate = 0\n' >"$tmp/bench.conf"
 base=http://127.0.0.1:$port
 
 echo "bench: importing into voxcartd (port $port)"

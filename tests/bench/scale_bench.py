@@ -200,7 +200,7 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w"
         conf = os.path.join(tmp, "voxcart.conf")
         with open(conf, "w") as f:
             f.write("[auth]\nhash_cost = min\n[server]\nrate_limit = 0\ndatabase = %s\n"
-                    "trusted_proxies = 127.0.0.1\n" % url)
+                    "trusted_proxies = 127.0.0.1\n[buddy]\nmessage_rate = 0\n" % url)
         ports = []
         t0 = time.time()
         for k in range(nproc):
