@@ -56,5 +56,9 @@ void searchidx_invalidate(void);
 /* Builds the index now from db, if it is not up to date (tests; the server builds on
  * first use). */
 void searchidx_build(struct store *s);
+/* Tests: how many merged prefix lists are kept, and how many of them differ from what
+ * merging the prefix's terms gives now (a product, weight or length out of step); -1
+ * when the index is not built or out of memory. */
+long searchidx_prefix_lists(long *differ);
 
 #endif

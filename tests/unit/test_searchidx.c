@@ -174,6 +174,20 @@ static void compare_all(void)
 	compare("CAFE creme", 1, NULL, -1, -1, 0, NULL, 100, 0);
 }
 
+/* One- and two-letter prefixes of every word (merged lists, kept by the index), with
+ * a filter and a sort too. */
+static void compare_prefixes(void)
+{
+	for (int i = 0; i < NW; i++) {
+		char pre[8];
+		snprintf(pre, sizeof pre, "%.2s", words[i]);
+		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
+		snprintf(pre, sizeof pre, "%.1s", words[i]);
+		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
+		compare(pre, 0, cats[i % 5], -1, 700, 0, i % 2 ? "newest" : NULL, 20, 3);
+	}
+}
+
 START_TEST(test_same_answers_as_fts5)
 {
 	compare_all();
@@ -184,13 +198,16 @@ START_TEST(test_in_step_with_changes)
 {
 	/* New products, edits of text, category and price, archiving and re-activating. */
 	compare_wordless(); /* the lists without words are built, then must follow */
-	for (int i = 0; i < NW; i++) { /* merged prefix lists are kept, then must follow */
-		char pre[8];
-		snprintf(pre, sizeof pre, "%.2s", words[i]);
-		compare(pre, 0, NULL, -1, -1, 0, NULL, 20, 0);
-	}
+	compare_prefixes(); /* merged prefix lists are kept, then must follow */
+	long differ = -1, kept = searchidx_prefix_lists(&differ);
+	ck_assert_int_gt(kept, 0);
+	ck_assert_int_eq(differ, 0);
 	for (int i = 0; i < 40; i++)
 		searchidx_product_changed(store, add_product());
+	/* Kept through the changes (issue 16: they were all emptied), and in step. */
+	ck_assert_int_ge(searchidx_prefix_lists(&differ), kept);
+	ck_assert_int_eq(differ, 0);
+	compare_prefixes();
 	compare_wordless();
 	char sql[512];
 	for (int id = 5; id < 1500; id += 37) {
@@ -219,8 +236,24 @@ START_TEST(test_in_step_with_changes)
 		searchidx_product_changed(store, id);
 		if (id % 5 == 0)
 			compare("", 0, cats[id % 5], -1, 500, 0, id % 2 ? "price_desc" : NULL, 20, 0);
+		if (id % 7 == 0)
+			compare_prefixes();
 	}
+	ck_assert_int_ge(searchidx_prefix_lists(&differ), kept);
+	ck_assert_int_eq(differ, 0);
 	compare_all();
+	/* A product archived and removed, then the same answers as a fresh index. */
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE products SET status = 'archived' WHERE id = 12;"
+				      "DELETE FROM products_fts WHERE rowid = 12;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	searchidx_product_changed(store, 12);
+	ck_assert_int_eq(sqlite3_exec(db, "DELETE FROM products WHERE id = 13;"
+				      "DELETE FROM products_fts WHERE rowid = 13;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	searchidx_product_changed(store, 13);
+	ck_assert_int_ge(searchidx_prefix_lists(&differ), kept);
+	ck_assert_int_eq(differ, 0);
+	compare_prefixes();
 }
 END_TEST
 
