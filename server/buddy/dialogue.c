@@ -385,6 +385,122 @@ static int knows_nothing(struct turn *t, const struct und_item *it)
 	return q.n == 0;
 }
 
+/* The phrases of an item (understand.c's wphrase): start[p] is the first word of
+ * phrase p, start[np] the item's end.  Returns np. */
+static int item_phrases(const struct und_item *it, int *start)
+{
+	int np = 0;
+	for (int w = 0; w < it->nwords; w++)
+		if (w == 0 || (it->wphrase[w] & UND_PHRASE_NEW))
+			start[np++] = w;
+	start[np] = it->nwords;
+	return np;
+}
+
+/* 1 when phrase [a, b) of the item names something sold, its last word included;
+ * -1 when it names a thing not sold ("paint fumes": fumes are not sold); 0 when it
+ * names nothing at all ("squeezed"). */
+static int phrase_names(struct turn *t, const struct und_item *it, int a, int b)
+{
+	struct und_item sub = *it;
+	sub.nwords = 0;
+	for (int w = a; w < b; w++) {
+		memcpy(sub.words[sub.nwords], it->words[w], TEXT_WORD_LEN);
+		sub.wctx[sub.nwords++] = 0;
+	}
+	struct match_query q;
+	char missing[128];
+	resolve_query(t, &sub, &q, missing, sizeof missing);
+	return *missing ? -1 : q.n > 0;
+}
+
+/* The request's object: an item's words fall into phrases.  The phrases naming
+ * something sold are the thing asked for; a phrase beside them naming nothing sold
+ * ("toothpaste in case the guests forget theirs", "socks, the six pack, my current
+ * ones are covered in emulsion") is context: never searched, never "missing".  A
+ * phrase a request cue opened ("need a", "some", "two bags of") stays the object
+ * unless a phrase that names something was cued too; an item naming nothing sold
+ * beside a cued one that does ("the paint fumes are giving me a headache, a pack of
+ * the lime water") is context too, unless the items are a list ("a mango and some
+ * bananas": the mango is missing).  What follows "with" describes the thing. */
+static void object_phrases(struct turn *t, struct und_result *r)
+{
+	if (!t->have_vocab)
+		return;
+	enum { MAXI = UND_MAX_CMDS * UND_MAX_ITEMS };
+	unsigned char known[MAXI][UND_ITEM_WORDS], names[MAXI], cued[MAXI], any[MAXI], drop[MAXI] = { 0 };
+	int any_cued = 0, n = 0;
+	for (int c = 0; c < r->n; c++)
+		for (int i = 0; i < r->cmd[c].nitems; i++, n++) {
+			const struct und_item *it = &r->cmd[c].items[i];
+			names[n] = cued[n] = any[n] = 0;
+			if (it->ref != UND_REF_WORDS || it->nwords == 0)
+				continue;
+			int start[UND_ITEM_WORDS + 1], np = item_phrases(it, start);
+			for (int p = 0; p < np; p++) {
+				int obj = 0;
+				for (int w = start[p]; w < start[p + 1]; w++)
+					obj |= !it->wctx[w];
+				int named = phrase_names(t, it, start[p], start[p + 1]);
+				known[n][p] = (unsigned char)(named >= 0 ? named : 2);
+				any[n] |= named > 0;
+				if (known[n][p] == 1 && obj) {
+					names[n] = 1;
+					cued[n] |= (it->wphrase[start[p]] & UND_PHRASE_CUED) != 0;
+				}
+			}
+			any_cued |= cued[n];
+		}
+	int listed = 0;	/* "some mango and a bag of gala apples": a list, each asked for */
+	for (int c = 0; c < r->n; c++) {
+		listed |= c > 0 && r->cmd[c].and_said;
+		for (int i = 0; i < r->cmd[c].nitems; i++)
+			listed |= r->cmd[c].items[i].joined | r->cmd[c].items[i].listed;
+	}
+	n = 0;
+	for (int c = 0; c < r->n; c++) {
+		for (int i = 0; i < r->cmd[c].nitems; i++, n++) {
+			struct und_item *it = &r->cmd[c].items[i];
+			if (it->ref != UND_REF_WORDS || it->nwords == 0 || it->nneg || it->pick || it->instead)
+				continue;
+			if (!names[n]) {
+				drop[n] = !any[n] && any_cued && !listed && r->cmd[c].intent == UND_NONE;
+				continue;
+			}
+			int start[UND_ITEM_WORDS + 1], np = item_phrases(it, start);
+			for (int p = 0, after = 0; p < np; after |= known[n][p] == 1, p++) {
+				unsigned char f = it->wphrase[start[p]];
+				/* (words naming nothing are context only after the thing named:
+				 * "socks, the six pack, my current ones are covered in emulsion") */
+				if (known[n][p] == 1 || (known[n][p] == 0 && !after) || (f & UND_PHRASE_WITH) ||
+				    ((f & UND_PHRASE_CUED) && !cued[n]))
+					continue;
+				for (int w = start[p]; w < start[p + 1]; w++)
+					it->wctx[w] = 1;
+			}
+		}
+	}
+	n = 0;
+	for (int c = 0; c < r->n; c++) {
+		struct und_cmd *cmd = &r->cmd[c];
+		int had = cmd->nitems;
+		for (int i = 0, j = 0; j < had; j++, n++) {
+			if (!drop[n]) {
+				i++;
+				continue;
+			}
+			memmove(&cmd->items[i], &cmd->items[i + 1], (size_t)(cmd->nitems - i - 1) * sizeof cmd->items[0]);
+			cmd->nitems--;
+		}
+		if (had > 0 && cmd->nitems == 0 && cmd->intent == UND_NONE && !cmd->qty &&
+		    cmd->price.min_cents < 0 && cmd->price.max_cents < 0 && !cmd->sort) {
+			memmove(&r->cmd[c], &r->cmd[c + 1], (size_t)(r->n - c - 1) * sizeof r->cmd[0]);
+			r->n--;
+			c--;
+		}
+	}
+}
+
 /* "a present for my niece, maybe some headphones", "some gear for the gym, socks
  * please": an item the catalog knows nothing of, said next to one it knows (not in a
  * list joined by "and"), describes that one; it is no request of its own. */
@@ -2115,6 +2231,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	if (t->needs.budget > 0)
 		st->budget_cents = t->needs.budget;
 	und_parse(text, r);
+	object_phrases(t, r);
 	lack_request(t, r);
 	attach_mentions(t, r);
 	same_amount(t, r);

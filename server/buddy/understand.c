@@ -539,6 +539,37 @@ static void add_word(char words[][TEXT_WORD_LEN], int *n, const char *w)
 		snprintf(words[(*n)++], TEXT_WORD_LEN, "%s", w);
 }
 
+/* Words that join a thing's words into one phrase ("two bags of the gala apples"). */
+static int links_phrase(const struct text_words *t, int j)
+{
+	return text_is(t, j, "the") || text_is(t, j, "a") || text_is(t, j, "an") || text_is(t, j, "of") ||
+	       text_is(t, j, "some") || text_is(t, j, "any") || num_word(t->w[j]) >= 0 ||
+	       text_is_digits(t->w[j]) || lex_is_unit(t->w[j]) || lex_size_unit(t->w[j]);
+}
+
+/* Sets wphrase for the item's last word, read at k: whether it begins a phrase and
+ * whether a request cue opened that phrase (the clause start or the verb between
+ * skip_a and skip_b, an article, "some", a number, "a bag of"). */
+static void mark_phrase(const struct text_words *t, int a, int skip_a, int skip_b, struct und_item *it, int k)
+{
+	int i = it->nwords - 1, j = k - 1, cue = 0, with = 0;
+	for (; j >= a && !t->brk[j] && links_phrase(t, j) && !(j >= skip_a && j < skip_b); j--)
+		cue |= !text_is(t, j, "the");
+	it->wpos[i] = (unsigned char)k;
+	if (i > 0 && j >= a && j == it->wpos[i - 1] && !t->brk[j]) {
+		it->wphrase[i] = it->wphrase[i - 1] & (UND_PHRASE_CUED | UND_PHRASE_WITH);
+		return;
+	}
+	/* "headphones with up to 30 hours of battery": what it has, up to a pause */
+	for (int w = j; i > 0 && w > it->wpos[i - 1] && w >= a && !t->brk[w] && !with; w--)
+		with = text_is(t, w, "with");
+	if (i > 0 && (it->wphrase[i - 1] & UND_PHRASE_WITH) && (j < a || !t->brk[j]))
+		with = 1;
+	cue |= (j < a && (a == 0 || t->brk[a - 1])) || (j >= skip_a && j < skip_b) || (j >= a && t->brk[j]);
+	it->wphrase[i] = (unsigned char)(UND_PHRASE_NEW | (cue ? UND_PHRASE_CUED : 0) |
+					 (with ? UND_PHRASE_WITH : 0));
+}
+
 static int is_content(const struct text_words *t, int k, int end)
 {
 	return k < end && !lex_is_stopword(t->w[k]) && num_word(t->w[k]) < 0 &&
@@ -1274,8 +1305,11 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			if (s.new_on_content && it->nwords)
 				it = new_item(&s);
 			s.new_on_content = 0;	/* "cheaper, the oat milk": one item from here */
+			int had = it->nwords;
 			add_word(it->words, &it->nwords, t->w[k]);
 			it->wctx[it->nwords - 1] = (unsigned char)s.ctx;
+			if (it->nwords > had)
+				mark_phrase(t, a, skip_a, skip_b, it, k);
 			if (it->ref == UND_REF_NONE)
 				it->ref = UND_REF_WORDS;
 		}
@@ -1360,6 +1394,18 @@ static void drop_item(struct und_cmd *c, int i)
 	c->nitems--;
 }
 
+/* b's words after a's, each with what it was in b (a phrase of its own). */
+static void take_words(struct und_item *a, const struct und_item *b)
+{
+	for (int w = 0; w < b->nwords && a->nwords < UND_ITEM_WORDS; w++) {
+		int n = a->nwords;
+		add_word(a->words, &a->nwords, b->words[w]);
+		a->wctx[n] = b->wctx[w];
+		a->wphrase[n] = (unsigned char)(b->wphrase[w] | (w == 0 ? UND_PHRASE_NEW : 0));
+		a->wpos[n] = b->wpos[w];
+	}
+}
+
 /* Pieces of one thing said apart: "chamomile tea, three boxes", "bread x2", "the
  * dark roast beans, the 12 ounce one", "strawberries, the organic ones".  A later
  * item that only counts, sizes or describes joins the item before it. */
@@ -1409,8 +1455,7 @@ static void join_items(struct und_cmd *c)
 		if (!counts && !sizes && !describes && !bare)
 			continue;
 		if (bare)
-			for (int w = 0; w < b->nwords; w++)
-				add_word(a->words, &a->nwords, b->words[w]);
+			take_words(a, b);
 		if (counts) {
 			a->qty = b->qty;
 			a->zero = b->zero;
@@ -1421,10 +1466,8 @@ static void join_items(struct und_cmd *c)
 			memcpy(a->size_num, b->size_num, sizeof a->size_num);
 			memcpy(a->size_unit, b->size_unit, sizeof a->size_unit);
 		}
-		if (describes) {
-			for (int w = 0; w < b->nwords; w++)
-				add_word(a->words, &a->nwords, b->words[w]);
-		}
+		if (describes)
+			take_words(a, b);
 		for (int w = 0; w < b->nneg; w++)
 			add_word(a->neg, &a->nneg, b->neg[w]);
 		drop_item(c, i);
@@ -1925,6 +1968,8 @@ void und_amend_item(struct und_item *dst, const struct und_item *src)
 					continue;
 				memmove(dst->words[w], dst->words[w + 1], (size_t)(dst->nwords - w - 1) * sizeof dst->words[0]);
 				memmove(&dst->wctx[w], &dst->wctx[w + 1], (size_t)(dst->nwords - w - 1));
+				memmove(&dst->wphrase[w], &dst->wphrase[w + 1], (size_t)(dst->nwords - w - 1));
+				memmove(&dst->wpos[w], &dst->wpos[w + 1], (size_t)(dst->nwords - w - 1));
 				dst->nwords--;
 				w--;
 			}

@@ -19,6 +19,9 @@
 #define UND_MAX_ITEMS 6
 #define UND_MAX_EXCEPT 4
 #define UND_ITEM_WORDS 8
+#define UND_PHRASE_NEW 1
+#define UND_PHRASE_CUED 2
+#define UND_PHRASE_WITH 4
 
 enum und_intent {
 	UND_NONE,		/* a fragment: a product reference and/or a number */
@@ -68,6 +71,16 @@ struct und_item {
 	 * niece", "the tea she likes", "socks because we're off camping"): context that
 	 * names the product only when nothing else does, and is never "missing" */
 	unsigned char wctx[UND_ITEM_WORDS];
+	/* wphrase[i]: how words[i] stands in the utterance.  UND_PHRASE_NEW: it begins a
+	 * phrase of its own (a pause, or a word besides an article, a number, a unit or
+	 * "of" stands between it and words[i-1]: "toothpaste in case the guests forget
+	 * theirs" is three phrases); UND_PHRASE_CUED: that phrase follows a request cue
+	 * (the clause start or its verb, "a", "some", a number, "a bag of");
+	 * UND_PHRASE_WITH: it follows "with" (what the thing has).  The
+	 * dialogue keeps as the request's object the phrases that name something sold;
+	 * the others are context (wctx). */
+	unsigned char wphrase[UND_ITEM_WORDS];
+	unsigned char wpos[UND_ITEM_WORDS];	/* where words[i] was said (cleaned words) */
 	int joined;		/* started after "and"/"or": one of a list, not a description */
 	int container;		/* a container was said with it ("a pack of", "a punnet of") */
 	int listed;		/* one of a list after a colon: asked for, never a pronoun */
