@@ -539,37 +539,6 @@ static void add_word(char words[][TEXT_WORD_LEN], int *n, const char *w)
 		snprintf(words[(*n)++], TEXT_WORD_LEN, "%s", w);
 }
 
-/* Words that join a thing's words into one phrase ("two bags of the gala apples"). */
-static int links_phrase(const struct text_words *t, int j)
-{
-	return text_is(t, j, "the") || text_is(t, j, "a") || text_is(t, j, "an") || text_is(t, j, "of") ||
-	       text_is(t, j, "some") || text_is(t, j, "any") || num_word(t->w[j]) >= 0 ||
-	       text_is_digits(t->w[j]) || lex_is_unit(t->w[j]) || lex_size_unit(t->w[j]);
-}
-
-/* Sets wphrase for the item's last word, read at k: whether it begins a phrase and
- * whether a request cue opened that phrase (the clause start or the verb between
- * skip_a and skip_b, an article, "some", a number, "a bag of"). */
-static void mark_phrase(const struct text_words *t, int a, int skip_a, int skip_b, struct und_item *it, int k)
-{
-	int i = it->nwords - 1, j = k - 1, cue = 0, with = 0;
-	for (; j >= a && !t->brk[j] && links_phrase(t, j) && !(j >= skip_a && j < skip_b); j--)
-		cue |= !text_is(t, j, "the");
-	it->wpos[i] = (unsigned char)k;
-	if (i > 0 && j >= a && j == it->wpos[i - 1] && !t->brk[j]) {
-		it->wphrase[i] = it->wphrase[i - 1] & (UND_PHRASE_CUED | UND_PHRASE_WITH);
-		return;
-	}
-	/* "headphones with up to 30 hours of battery": what it has, up to a pause */
-	for (int w = j; i > 0 && w > it->wpos[i - 1] && w >= a && !t->brk[w] && !with; w--)
-		with = text_is(t, w, "with");
-	if (i > 0 && (it->wphrase[i - 1] & UND_PHRASE_WITH) && (j < a || !t->brk[j]))
-		with = 1;
-	cue |= (j < a && (a == 0 || t->brk[a - 1])) || (j >= skip_a && j < skip_b) || (j >= a && t->brk[j]);
-	it->wphrase[i] = (unsigned char)(UND_PHRASE_NEW | (cue ? UND_PHRASE_CUED : 0) |
-					 (with ? UND_PHRASE_WITH : 0));
-}
-
 static int is_content(const struct text_words *t, int k, int end)
 {
 	return k < end && !lex_is_stopword(t->w[k]) && num_word(t->w[k]) < 0 &&
@@ -715,6 +684,46 @@ static int pick_phrase(const struct text_words *t, int k, int end, struct argsta
 }
 
 /* A quantity said at k; handles "x2", "times two", speech slips ("add to apples"). */
+/* Words that join a thing's words into one phrase ("two bags of the gala apples",
+ * "some cheap wireless headphones"). */
+static int links_phrase(const struct text_words *t, int j)
+{
+	if (text_is(t, j, "the") || text_is(t, j, "a") || text_is(t, j, "an") || text_is(t, j, "of") ||
+	    text_is(t, j, "some") || text_is(t, j, "any") || num_word(t->w[j]) >= 0 ||
+	    text_is_digits(t->w[j]) || lex_is_unit(t->w[j]) || lex_size_unit(t->w[j]))
+		return 1;
+	struct und_cmd scratch;
+	memset(&scratch, 0, sizeof scratch);
+	struct argstate s = { &scratch, NULL, MODE_ITEM, 0, 0, j, 0 };
+	return pick_phrase(t, j, j + 1, &s) == 1;
+}
+
+/* Sets wphrase for the item's last word, read at k: whether it begins a phrase and
+ * whether a request cue opened that phrase (the clause start or the verb between
+ * skip_a and skip_b, an article, "some", a number, "a bag of"). */
+static void mark_phrase(const struct text_words *t, int a, int skip_a, int skip_b, struct und_item *it, int k)
+{
+	int i = it->nwords - 1, j = k - 1, cue = 0, with = 0;
+	for (; j >= a && !t->brk[j] && links_phrase(t, j) && !(j >= skip_a && j < skip_b); j--)
+		cue |= !text_is(t, j, "the");
+	it->wpos[i] = (unsigned char)k;
+	if (i > 0 && j >= a && j == it->wpos[i - 1] && !t->brk[j]) {
+		it->wphrase[i] = it->wphrase[i - 1] & (UND_PHRASE_CUED | UND_PHRASE_WITH);
+		return;
+	}
+	/* "headphones with up to 30 hours of battery": what it has, up to a pause */
+	for (int w = j; i > 0 && w > it->wpos[i - 1] && w >= a && !t->brk[w] && !with; w--)
+		with = text_is(t, w, "with");
+	if (i > 0 && (it->wphrase[i - 1] & UND_PHRASE_WITH) && (j < a || !t->brk[j]))
+		with = 1;
+	/* (the clause start cues only when no request verb follows: "my headset died
+	 * mid match, i need ..." is no request for a headset) */
+	cue |= (j < a && (a == 0 || t->brk[a - 1]) && !(skip_b > skip_a && k < skip_a)) ||
+	       (j >= skip_a && j < skip_b) || (j >= a && t->brk[j]);
+	it->wphrase[i] = (unsigned char)(UND_PHRASE_NEW | (cue ? UND_PHRASE_CUED : 0) |
+					 (with ? UND_PHRASE_WITH : 0));
+}
+
 static int quantity_at(const struct text_words *t, int k, int end, int first_arg, long *v)
 {
 	int n = num_parse(t, k, end, v);
