@@ -1214,6 +1214,40 @@ static int says_without(const struct text_words *pw, const char *w)
 	return 0;
 }
 
+/* 1 when w is a word of the product's title or tags. */
+static int choice_title_says(const cJSON *p, const char *w)
+{
+	struct text_words tt;
+	text_split(dlg_str(p, "title"), &tt);
+	for (int i = 0; i < tt.n; i++)
+		if (same_word(w, tt.w[i]))
+			return 1;
+	const cJSON *tag;
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(p, "tags"))
+		if (cJSON_IsString(tag) && same_word(w, tag->valuestring))
+			return 1;
+	return 0;
+}
+
+/* 1 when every word of a's title is one of b's ("Dark Roast Coffee Beans 12 oz" of
+ * "Decaf Dark Roast Coffee Beans 12 oz"): a is the plain kind, b a variant of it. */
+static int title_within(const cJSON *a, const cJSON *b)
+{
+	struct text_words ta, tb;
+	text_split(dlg_str(a, "title"), &ta);
+	text_split(dlg_str(b, "title"), &tb);
+	if (ta.n >= tb.n)
+		return 0;
+	for (int i = 0; i < ta.n; i++) {
+		int in = 0;
+		for (int j = 0; j < tb.n && !in; j++)
+			in = !strcmp(ta.w[i], tb.w[j]);
+		if (!in)
+			return 0;
+	}
+	return 1;
+}
+
 static int chooser_skip(const char *w)
 {
 	static const char *const skip[] = { "one", "ones", "which", "whichever", "whatever", "sounds",
@@ -1269,6 +1303,81 @@ static int says_number_word(const cJSON *p, long v, const char *w)
 	return says;
 }
 
+/* The matches of the last search not read out, after those read out (cand), when
+ * cand is that search's first results.  Returns 1 when cand grew. */
+static int widen_choice(struct turn *t, cJSON *cand)
+{
+	cJSON *more = act_search_again(t, DLG_SHOWN_MAX * 2);
+	int n0 = cJSON_GetArraySize(cand), in = 0;
+	const cJSON *p, *q;
+	cJSON_ArrayForEach(p, cand)
+		cJSON_ArrayForEach(q, more)
+			if (dlg_id(p) == dlg_id(q)) {
+				in++;
+				break;
+			}
+	if (in == n0)
+		cJSON_ArrayForEach(q, more) {
+			int seen = 0;
+			cJSON_ArrayForEach(p, cand)
+				seen |= dlg_id(p) == dlg_id(q);
+			if (!seen && cJSON_GetArraySize(cand) < DLG_SHOWN_MAX * 2)
+				cJSON_AddItemToArray(cand, cJSON_Duplicate(q, 1));
+		}
+	cJSON_Delete(more);
+	return cJSON_GetArraySize(cand) > n0;
+}
+
+/* Of the shown products scoring `top`, the one whose title is within every other's,
+ * or NULL. */
+static const cJSON *plain_of_tied(const cJSON *shown, const int *score, int top)
+{
+	int n = cJSON_GetArraySize(shown);
+	for (int a = 0; a < n && a < DLG_SHOWN_MAX * 2; a++) {
+		if (score[a] != top)
+			continue;
+		int within = 1;
+		for (int b = 0; b < n && b < DLG_SHOWN_MAX * 2 && within; b++)
+			if (b != a && score[b] == top)
+				within = title_within(cJSON_GetArrayItem(shown, a), cJSON_GetArrayItem(shown, b));
+		if (within)
+			return cJSON_GetArrayItem(shown, a);
+	}
+	return NULL;
+}
+
+/* "Those are A and B. Which one would you like?": what the words left of the list,
+ * asked again (a search action lists them). */
+static void show_narrowed(struct turn *t, const cJSON *arr, int qty)
+{
+	struct buddy_state *st = t->st;
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(arr, 1));
+	dlg_action(t, "search", NULL, result);
+	char names[DLG_READ_MAX][160];
+	const char *ptr[DLG_READ_MAX];
+	int k = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, arr) {
+		if (k >= DLG_READ_MAX)
+			break;
+		reply_title(p, names[k], sizeof names[k]);
+		ptr[k] = names[k];
+		k++;
+	}
+	char list[600];
+	reply_list(ptr, k, "and", list, sizeof list);
+	reply_say(&t->r, "Those are %s.", list);
+	enum und_intent what = st->pending_intent;
+	dlg_show(t, arr, 0);
+	dlg_focus(t, arr);
+	st->pending_intent = what == UND_REMOVE ? UND_REMOVE : UND_ADD;
+	st->pending_qty = qty > 0 ? qty : st->pending_qty;
+	t->main = UND_SEARCH;
+	dlg_question(t, "Which one would you like?");
+	dlg_ask(t, DLG_PENDING_CHOOSE);
+}
+
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text)
 {
 	struct buddy_state *st = t->st;
@@ -1289,10 +1398,21 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 				st->pending_intent != UND_INFO &&
 				(c->intent == UND_SEARCH || c->intent == UND_NONE || c->intent == UND_ADD) &&
 				c->nitems == 1 && !c->ask && !c->yesno && !c->correction;
-		if (!social && !take && !described)
+		/* "the black one, with caffeine": more words of the same choice */
+		int more = pending_choose == 2 && c->intent == UND_NONE && !c->fix && !c->correction && !c->ask &&
+			   !c->and_said &&
+			   !c->yesno && c->nitems == 1 && c->items[0].ref == UND_REF_WORDS && c->items[0].qty == 0;
+		if (!social && !take && !described && !more)
 			return 0;
+		/* "the gala and the granny smith": a list, each taken (answer_several) */
+		for (int k = 0; pending_choose == 2 && k < c->nitems; k++)
+			if (c->items[k].joined)
+				return 0;
 	}
 	for (int i = 0; i < r->n; i++) {
+		for (int k = 1; pending_choose == 2 && k < r->cmd[i].nitems; k++)
+			if (r->cmd[i].items[k].joined)
+				return 0;	/* "the gala and the granny smith please" */
 		question |= r->cmd[i].ask != 0 || r->cmd[i].yesno;
 		if (r->cmd[i].ask == 2)
 			return 0;	/* "which ones are dairy free": act_which lists them */
@@ -1414,10 +1534,25 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			pick = UND_PICK_PRICIEST;
 	}
 	int done = 0;
-	if (!cue)
+	cJSON *cand = NULL;
+	/* read first as the answer to the open choice: a question about them ("which
+	 * ones are dairy free?") is answered by the question's readers */
+	if (!cue || (pending_choose == 2 && ask && !take))
+		goto out;
+	/* what is chosen from: the list read out, and when the words fit none of it,
+	 * the matches of the same search that were not read out */
+	cand = cJSON_Duplicate(st->shown, 1);
+	int widened = 0;
+rescore:
+	n = cJSON_GetArraySize(cand);
+	if (n > DLG_SHOWN_MAX * 2)
+		n = DLG_SHOWN_MAX * 2;
+	free(pw);
+	pw = malloc((size_t)n * sizeof *pw);
+	if (!pw)
 		goto out;
 	for (int k = 0; k < n; k++)
-		product_words(cJSON_GetArrayItem(st->shown, k), &pw[k]);
+		product_words(cJSON_GetArrayItem(cand, k), &pw[k]);
 	int score[DLG_SHOWN_MAX * 2] = { 0 }, said = 0, neg = 0, without = 0;
 	for (int i = 0; i + 1 < tw->n; i++) {
 		/* "the four pack", "the 12 oz one": a size one of them has */
@@ -1430,12 +1565,12 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		snprintf(num, sizeof num, "%ld", v);
 		int hits = 0;
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			hits += match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
+			hits += match_has_size(cJSON_GetArrayItem(cand, k), num, unit);
 		if (hits == 0 || hits == n)
 			continue;
 		said++;
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			score[k] += 24 * match_has_size(cJSON_GetArrayItem(st->shown, k), num, unit);
+			score[k] += 24 * match_has_size(cJSON_GetArrayItem(cand, k), num, unit);
 	}
 	for (int i = 0; i < tw->n; i++) {
 		/* "the 59.99 ones", "the $4 one": the one shown at that price */
@@ -1445,18 +1580,24 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			continue;
 		int hits = 0;
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			hits += dlg_int(cJSON_GetArrayItem(st->shown, k), "price_cents", -1) == cents;
+			hits += dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1) == cents;
 		if (hits > 0 && hits < n) {
 			said++;
 			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-				score[k] += 24 * (dlg_int(cJSON_GetArrayItem(st->shown, k), "price_cents", -1) == cents);
+				score[k] += 24 * (dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1) == cents);
 		}
 		for (int j = i; j < i + m; j++)
 			tw->w[j][0] = '\0';	/* read: not words of a title */
 		i += m - 1;
 	}
+	int excluded = 0, ctx = 0, unplaced = 0;
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
+		if (i > 0 && tw->brk[i - 1])
+			ctx = 0;
+		/* "the tart ones for baking": the purpose is context, never another request */
+		if (i > 0 && lex_opens_context(tw, i, tw->n))
+			ctx = 1;
 		if (!*w)
 			continue;
 		/* "a single one", "the loose ones": sold by the piece, "(each)" */
@@ -1474,6 +1615,26 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		}
 		if (tw->brk[i > 0 ? i - 1 : 0] && i > 0)
 			neg = without = 0;
+		/* "the kilo bag", "the one in ounces": the unit one title states */
+		if (lex_size_unit(w) && strlen(w) > 2 && !(i > 0 && text_is_digits(tw->w[i - 1]))) {
+			const char *unit = lex_size_unit(w);
+			int hits = 0, has[DLG_SHOWN_MAX * 2] = { 0 };
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+				struct text_words tt;
+				text_split(dlg_str(cJSON_GetArrayItem(cand, k), "title"), &tt);
+				for (int j = 1; j < tt.n && !has[k]; j++)
+					has[k] = text_is_digits(tt.w[j - 1]) && lex_size_unit(tt.w[j]) &&
+						 !strcmp(lex_size_unit(tt.w[j]), unit);
+				hits += has[k];
+			}
+			if (hits > 0 && hits < n) {
+				said += !neg;
+				excluded += neg || without ? hits : 0;
+				for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+					score[k] += (neg || without ? -24 : 24) * has[k];
+			}
+			continue;
+		}
 		if (chooser_skip(w) || lex_size_unit(w))
 			continue;
 		if (text_is(tw, i + 1, "free") && !without) {
@@ -1481,14 +1642,14 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		}
 		if (neg || without) {
 			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
-				const cJSON *p = cJSON_GetArrayItem(st->shown, k);
+				const cJSON *p = cJSON_GetArrayItem(cand, k);
 				int free_of = match_says_free(p, w) || says_without(&pw[k], w);
-				if (neg && says_word(&pw[k], w))
-					score[k] -= 24;
+				if (neg && says_word(&pw[k], w) && !free_of)
+					score[k] -= 24, excluded++;
 				else if (without && free_of)
 					score[k] += 12;
 				else if (without && says_word(&pw[k], w))
-					score[k] -= 24;
+					score[k] -= 24, excluded++;
 			}
 			if (neg)
 				continue;	/* only excludes: the rest is read as before */
@@ -1503,22 +1664,73 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 					      !strncmp(w, "small", 5) || !strncmp(w, "cheap", 5) ||
 					      !strcmp(w, "expensive") || !strncmp(w, "pric", 4)))
 			continue;
-		int hits = 0;
-		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			hits += says_word(&pw[k], w);
+		/* "the one with caffeine": not the one that says it is caffeine free */
+		int hits = 0, has[DLG_SHOWN_MAX * 2] = { 0 }, lacks = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+			const cJSON *p = cJSON_GetArrayItem(cand, k);
+			if (says_word(&pw[k], w) && (match_says_free(p, w) || says_without(&pw[k], w))) {
+				has[k] = -1;	/* "caffeine free" is not "with caffeine" */
+				lacks++;
+				continue;
+			}
+			if (!says_word(&pw[k], w))
+				continue;
+			/* a word of the title or tags says more than one of the description */
+			has[k] = 1 + choice_title_says(p, w);
+			hits++;
+		}
 		if (hits == n)
 			continue;	/* "apples" of the apples: says nothing apart */
+		/* "the one with caffeine", "with actual caffeine": said to have it */
+		int with = 0;
+		for (int j = i - 1; j >= 0 && j >= i - 2; j--)
+			with |= text_is(tw, j, "with") || text_is(tw, j, "has") || text_is(tw, j, "actual") ||
+				text_is(tw, j, "proper") || text_is(tw, j, "real");
+		if (hits == 0 && lacks > 0 && !with)
+			continue;	/* "she's off dairy": not read here */
+		if (hits == 0 && lacks > 0 && lacks < n) {
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+				score[k] -= has[k] < 0 ? 24 : 0;
+			excluded += lacks;
+			said++;
+			continue;
+		}
 		if (hits == 0) {
 			/* a word the catalog knows but none of these has: something else */
-			if (!lex_is_common(w) && !lex_is_soft(w) && resolve_known_word(t, w) &&
+			if (!ctx && !lex_is_common(w) && !lex_is_soft(w) && resolve_known_word(t, w) &&
 			    strlen(w) > 2)
+			{
+				if (pending_choose == 2 && !widened && widen_choice(t, cand)) {
+					widened = 1;
+					goto rescore;
+				}
 				goto out;
+			}
+			unplaced += !ctx && !lex_is_common(w) && !lex_is_soft(w) && strlen(w) > 3;
 			continue;
 		}
 		said++;
 		/* a word only one of them has tells more than one several have */
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-			score[k] += says_word(&pw[k], w) * 12 / hits;
+			score[k] += has[k] < 0 ? (with ? -24 : 0) : has[k] * 6 / hits;
+	}
+	/* "the oat one, she's off dairy": what the turn's constraint rules out */
+	if (pending_choose == 2 && (t->needs.excl || t->needs.req)) {
+		int out_of = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			out_of += !needs_allows(&t->needs, cJSON_GetArrayItem(cand, k));
+		if (out_of > 0 && out_of < n) {
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+				score[k] += !needs_allows(&t->needs, cJSON_GetArrayItem(cand, k)) ? -24 :
+					    needs_says_free(&t->needs, cJSON_GetArrayItem(cand, k)) ? 12 : 0;
+			excluded += out_of;
+			said++;
+		}
+	}
+	/* "the seedless ones": a word none of those read out has, maybe one of the rest */
+	if (said == 0 && unplaced && pending_choose == 2 && !widened && widen_choice(t, cand)) {
+		widened = 1;
+		goto rescore;
 	}
 	int best = -1, second = 0;
 	for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
@@ -1531,13 +1743,62 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		}
 	}
 	const cJSON *chosen = NULL;
-	if (said > 0 && best >= 0 && score[best] > second && score[best] > 0) {
-		chosen = cJSON_GetArrayItem(st->shown, best);
+	int nread = cJSON_GetArraySize(st->shown);
+	int lim = nread < DLG_READ_MAX ? nread : DLG_READ_MAX, place = -1, top = 0, delegated = 0;
+	if (pending_choose == 2) {
+		/* "the second one sounds good", "either's fine, the first one", "the middle
+		 * one": a place in the list read out */
+		for (int c = 0; c < r->n; c++)
+			for (int k = 0; k < r->cmd[c].nitems; k++) {
+				const struct und_item *it = &r->cmd[c].items[k];
+				if (it->ref == UND_REF_ORDINAL && it->nwords == 0)
+					place = it->ordinal < 0 ? lim + it->ordinal : it->ordinal;
+			}
+		for (int i = 0; i < tw->n; i++) {
+			if (lim == 3 && text_is(tw, i, "middle"))
+				place = 1;
+			/* "whichever", "either is fine", "i don't mind": the buddy's pick */
+			delegated |= lex_is_delegation(tw->w[i]) || text_is(tw, i, "either") ||
+				     text_match(tw, i, tw->n, "do not mind") || text_match(tw, i, tw->n, "does not matter") ||
+				     text_match(tw, i, tw->n, "up to you") || text_match(tw, i, tw->n, "you choose") ||
+				     text_match(tw, i, tw->n, "you pick") || text_match(tw, i, tw->n, "any of them");
+		}
+		if (place >= lim)
+			place = -1;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			top += best >= 0 && score[k] == score[best];
+	}
+	if (place >= 0 && (said == 0 || score[place] == score[best])) {
+		chosen = cJSON_GetArrayItem(cand, place);
+	} else if (said > 0 && best >= 0 && score[best] > second && (score[best] > 0 || excluded)) {
+		chosen = cJSON_GetArrayItem(cand, best);
+	} else if (said > 0 && pending_choose == 2 && pick != UND_PICK_NONE && top > 1 &&
+		   (score[best] > 0 || excluded)) {
+		/* "the cheaper of the decaf ones": the pick among those the words fit */
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+			const cJSON *p = cJSON_GetArrayItem(cand, k);
+			if (score[k] == score[best] && (!chosen || dlg_pick_better(pick, p, chosen)))
+				chosen = p;
+		}
+	} else if (said > 0 && pending_choose == 2 && top > 1 && (score[best] > 0 || excluded) &&
+		   (chosen = plain_of_tied(cand, score, score[best]))) {
+		/* "the 12 oz beans" of dark roasts: the plain one, not the decaf variant */
+	} else if (said > 0 && pending_choose == 2 && top > 1 && top < n && (score[best] > 0 || excluded)) {
+		/* "the caffeine free ones", "not the decaf": the list narrowed to those */
+		cJSON *arr = cJSON_CreateArray();
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			if (score[k] == score[best])
+				cJSON_AddItemToArray(arr, cJSON_Duplicate(cJSON_GetArrayItem(cand, k), 1));
+		show_narrowed(t, arr, qty);
+		cJSON_Delete(arr);
+		done = 1;
+		goto out;
+	} else if (said == 0 && pick == UND_PICK_NONE && delegated && pending_choose == 2) {
+		chosen = cJSON_GetArrayItem(cand, 0);
 	} else if (said == 0 && pick != UND_PICK_NONE) {
-		int lim = n < DLG_READ_MAX ? n : DLG_READ_MAX;
-		const cJSON *b = cJSON_GetArrayItem(st->shown, 0);
+		const cJSON *b = cJSON_GetArrayItem(cand, 0);
 		for (int k = 1; k < lim; k++) {
-			const cJSON *p = cJSON_GetArrayItem(st->shown, k);
+			const cJSON *p = cJSON_GetArrayItem(cand, k);
 			if (dlg_pick_better(pick, p, b))
 				b = p;
 		}
@@ -1550,8 +1811,11 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 	st->pending = DLG_PENDING_NONE;
 	if (ask && !take && !pending_choose)
 		what = UND_INFO;
-	if (what == UND_INFO && qty > 0 && !ask)
-		what = UND_ADD;	/* "the oat one, make it three": how many says take it */
+	int polite = 0;
+	for (int i = 0; i < r->n; i++)
+		polite |= r->cmd[i].polite;
+	if (what == UND_INFO && (qty > 0 || take || polite) && !ask)
+		what = UND_ADD;	/* "the oat one, make it three", "i'll take the sony": take it */
 	if (what == UND_INFO || (ask && !take)) {
 		char title[160], price[96];
 		reply_title(p, title, sizeof title);
@@ -1573,11 +1837,13 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		act_remove(t, &rm, &rm.items[0]);
 	} else {
 		t->main = UND_ADD;
-		act_add_product(t, p, qty > 0 ? qty : st->pending_qty > 0 && pending_choose ? st->pending_qty : 1, 0);
+		act_add_product(t, p, qty > 0 ? qty : st->pending_qty > 0 && pending_choose &&
+				st->pending_intent != UND_INFO ? st->pending_qty : 1, 0);
 	}
 	cJSON_Delete(p);
 	done = 1;
 out:
+	cJSON_Delete(cand);
 	free(tw);
 	free(pw);
 	return done;

@@ -493,6 +493,18 @@ void act_show_left(struct turn *t, const struct und_item *it, const cJSON *produ
 	dlg_action(t, "search", search_args(query, NULL, none, 0), items_result(products));
 }
 
+cJSON *act_search_again(struct turn *t, int limit)
+{
+	struct buddy_state *st = t->st;
+	if (!*st->last_query && !*st->last_category)
+		return NULL;
+	cJSON *res = run_search(t, st->last_query, *st->last_category ? st->last_category : NULL,
+				st->last_price, st->last_sort, limit);
+	cJSON *items = res ? cJSON_DetachItemFromObject(res, "items") : NULL;
+	cJSON_Delete(res);
+	return items;
+}
+
 void act_more_results(struct turn *t)
 {
 	struct buddy_state *st = t->st;

@@ -1978,13 +1978,17 @@ static enum und_intent main_intent(const struct und_result *r, enum dlg_pending 
 }
 
 static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pending pending,
-		     const char *text)
+		     const char *text, const char *said)
 {
 	struct buddy_state *st = t->st;
 	int placed = 0;
 	enum und_intent ran = UND_NONE;	/* what the previous command did */
 	t->ncmds = r->n;
 	t->answered = pending == DLG_PENDING_CHOOSE && answer_choices(t, r);
+	/* the open choice owns the utterance: read first as which of what was shown,
+	 * from every word said (a constraint too: "the ones without garlic") */
+	if (!t->answered && pending == DLG_PENDING_CHOOSE && st->nchoices < 2)
+		t->answered = act_choose_described(t, r, 2, said);
 	if (!t->answered && pending == DLG_PENDING_CHOOSE)
 		t->answered = answer_by_words(t, r, text);
 	if (!t->answered)
@@ -2206,6 +2210,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 	snprintf(info->intent, sizeof info->intent, "none");
 	if (!st || !tools)
 		return 0;
+	const char *said = text;	/* as said, before the constraints were taken out */
 	struct und_result *r = calloc(1, sizeof *r);
 	struct turn *t = calloc(1, sizeof *t);
 	char *rest = malloc(TEXT_MAX_INPUT);
@@ -2269,7 +2274,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 		st->nchoices = 0;
 	st->pending = pending;
 	snprintf(info->intent, sizeof info->intent, "%s", und_intent_name(main_intent(r, pending)));
-	run_turn(t, r, pending, text);
+	run_turn(t, r, pending, text, said);
 	st->last_intent = main_intent(r, pending);
 	if ((st->last_intent == UND_NONE || t->answered) && t->main != UND_NONE) {
 		st->last_intent = t->main;

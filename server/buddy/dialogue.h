@@ -318,6 +318,8 @@ int act_yesno(struct turn *t, const struct und_cmd *c);
  * doubled) or the price paid told.  Returns 1 when the utterance was that. */
 int act_reorder_frame(struct turn *t, const struct und_result *r, const char *text);
 int act_choose_described(struct turn *t, const struct und_result *r, int pending_choose, const char *text);
+/* The first `limit` results of the last search, run again (owned array), or NULL. */
+cJSON *act_search_again(struct turn *t, int limit);
 /* Questions answered from the cart: "how much is my half", "how much more to reach 25
  * dollars", "which thing in my cart costs the most", "how much is all the fruit
  * together", "what would 12 mugs come to", "what's that cost me" after an add, "what
