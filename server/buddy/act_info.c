@@ -1214,6 +1214,20 @@ static int says_without(const struct text_words *pw, const char *w)
 	return 0;
 }
 
+/* The number a product's words give right before w, or up to three words before
+ * it ("up to 50 hours of battery": 50 for "battery" and "hours"); -1 when none. */
+static long number_before(const struct text_words *pw, const char *w)
+{
+	for (int j = 0; j < pw->n; j++) {
+		if (!same_word(w, pw->w[j]))
+			continue;
+		for (int k = j - 1; k >= 0 && k >= j - 3; k--)
+			if (text_is_digits(pw->w[k]))
+				return strtol(pw->w[k], NULL, 10);
+	}
+	return -1;
+}
+
 /* 1 when w is a word of the product's title or tags. */
 static int choice_title_says(const cJSON *p, const char *w)
 {
@@ -1402,7 +1416,11 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		int more = pending_choose == 2 && c->intent == UND_NONE && !c->fix && !c->correction && !c->ask &&
 			   !c->and_said &&
 			   !c->yesno && c->nitems == 1 && c->items[0].ref == UND_REF_WORDS && c->items[0].qty == 0;
-		if (!social && !take && !described && !more)
+		/* "smooth. two jars": how many of the choice */
+		int count = pending_choose == 2 && (c->intent == UND_NONE || c->intent == UND_ADD) && !c->fix &&
+			    !c->correction && c->nitems == 1 && c->items[0].nwords == 0 && c->items[0].qty > 0 &&
+			    (c->items[0].ref == UND_REF_NONE || c->items[0].ref == UND_REF_IT);
+		if (!social && !take && !described && !more && !count)
 			return 0;
 		/* "the gala and the granny smith": a list, each taken (answer_several) */
 		for (int k = 0; pending_choose == 2 && k < c->nitems; k++)
@@ -1483,7 +1501,7 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			return 1;
 		}
 	}
-	int cue = pending_choose, ask = 0, take = 0, qty = 0;
+	int cue = pending_choose, ask = 0, take = 0, qty = 0, qclause = 0;
 	enum und_pick pick = UND_PICK_NONE;
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
@@ -1491,6 +1509,11 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 		       (!strcmp(w, "one") && i > 0 && (text_is(tw, i - 1, "the") || text_is(tw, i - 1, "that")));
 		ask |= !strcmp(w, "which") || question;
 		take |= lex_act_word(w, 'a') || !strcmp(w, "sounds") || !strcmp(w, "whichever");
+		/* "the sony ones, are they noise cancelling?": a question about them */
+		if (pending_choose == 2 && strchr(text ? text : "", '?') && i + 1 < tw->n && (i == 0 || tw->brk[i - 1]) &&
+		    (!strcmp(w, "are") || !strcmp(w, "is") || !strcmp(w, "do") || !strcmp(w, "does") ||
+		     !strcmp(w, "can") || !strcmp(w, "will") || !strcmp(w, "how") || !strcmp(w, "what")))
+			qclause = 1;
 		long v;
 		int m;
 		int64_t cents;
@@ -1714,6 +1737,39 @@ rescore:
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
 			score[k] += has[k] < 0 ? (with ? -24 : 0) : has[k] * 6 / hits;
 	}
+	/* "the one with fifty hours of battery", "the longest battery", "the most
+	 * protein": a number the products' own words give for what is named */
+	for (int i = 0; pending_choose == 2 && i < tw->n; i++) {
+		int most = text_is(tw, i, "longest") || text_is(tw, i, "most") || text_is(tw, i, "highest") ||
+			   text_is(tw, i, "best") || text_is(tw, i, "greatest");
+		int least = text_is(tw, i, "shortest") || text_is(tw, i, "least") || text_is(tw, i, "fewest") ||
+			    text_is(tw, i, "lowest");
+		long v = 0;
+		int m = 0;
+		if (!most && !least && !((m = num_parse(tw, i, tw->n, &v)) && v > 0))
+			continue;
+		long val[DLG_SHOWN_MAX * 2];
+		int known = 0, best_k = -1;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+			val[k] = -1;
+			/* the noun named: the next words after the superlative or number */
+			for (int j = i + (m ? m : 1); j < tw->n && j <= i + (m ? m : 1) + 2 && val[k] < 0; j++)
+				if (!chooser_skip(tw->w[j]) && strcmp(tw->w[j], "of"))
+					val[k] = number_before(&pw[k], tw->w[j]);
+			if (val[k] < 0)
+				continue;
+			known++;
+			if (m ? val[k] == v : best_k < 0 || (most ? val[k] > val[best_k] : val[k] < val[best_k]))
+				best_k = k;
+		}
+		if (known < 1 || best_k < 0 || (!m && known < 2))
+			continue;
+		said++;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			score[k] += (m ? val[k] == v : k == best_k) ? 24 : 0;
+		if (m)
+			i += m - 1;
+	}
 	/* "the oat one, she's off dairy": what the turn's constraint rules out */
 	if (pending_choose == 2 && (t->needs.excl || t->needs.req)) {
 		int out_of = 0;
@@ -1807,6 +1863,12 @@ rescore:
 	if (!chosen)
 		goto out;
 	cJSON *p = cJSON_Duplicate(chosen, 1);
+	/* "the white ones, a dozen": twelve of a dozen box is one box */
+	for (int i = 0; qty >= 12 && qty % 12 == 0 && i < tw->n; i++)
+		if (text_is(tw, i, "dozen") && units_in_title(p) == 12) {
+			qty /= 12;
+			break;
+		}
 	enum und_intent what = pending_choose && st->pending_intent ? st->pending_intent : UND_ADD;
 	st->pending = DLG_PENDING_NONE;
 	if (ask && !take && !pending_choose)
@@ -1816,6 +1878,8 @@ rescore:
 		polite |= r->cmd[i].polite;
 	if (what == UND_INFO && (qty > 0 || take || polite) && !ask)
 		what = UND_ADD;	/* "the oat one, make it three", "i'll take the sony": take it */
+	if (qclause && !take)
+		what = UND_INFO;	/* which one, and what it says: the question answered */
 	if (what == UND_INFO || (ask && !take)) {
 		char title[160], price[96];
 		reply_title(p, title, sizeof title);
