@@ -419,10 +419,13 @@ static int phrase_names(struct turn *t, const struct und_item *it, int a, int b)
  * ("toothpaste in case the guests forget theirs", "socks, the six pack, my current
  * ones are covered in emulsion") is context: never searched, never "missing".  A
  * phrase a request cue opened ("need a", "some", "two bags of") stays the object
- * unless a phrase that names something was cued too; an item naming nothing sold
- * beside a cued one that does ("the paint fumes are giving me a headache, a pack of
- * the lime water") is context too, unless the items are a list ("a mango and some
- * bananas": the mango is missing).  What follows "with" describes the thing. */
+ * unless a phrase that names something was cued too.  Beside an item a cue asked
+ * for that names something sold, an item no cue asked for is the story and is
+ * dropped when it names nothing sold ("the paint fumes are giving me a headache, a
+ * pack of the lime water") or names something without a count ("the radio in my van
+ * is broken so i'll use a bluetooth speaker"), unless the items are a list ("some
+ * mango and a bag of gala apples": the mango is missing).  What follows "with"
+ * describes the thing. */
 static void object_phrases(struct turn *t, struct und_result *r)
 {
 	if (!t->have_vocab)
@@ -451,22 +454,31 @@ static void object_phrases(struct turn *t, struct und_result *r)
 			}
 			any_cued |= cued[n];
 		}
-	int listed = 0;	/* "some mango and a bag of gala apples": a list, each asked for */
-	for (int c = 0; c < r->n; c++) {
-		listed |= c > 0 && r->cmd[c].and_said;
-		for (int i = 0; i < r->cmd[c].nitems; i++)
-			listed |= r->cmd[c].items[i].joined | r->cmd[c].items[i].listed;
-	}
 	n = 0;
 	for (int c = 0; c < r->n; c++) {
-		for (int i = 0; i < r->cmd[c].nitems; i++, n++) {
+		const struct und_cmd *cmd = &r->cmd[c];
+		for (int i = 0; i < cmd->nitems; i++, n++) {
 			struct und_item *it = &r->cmd[c].items[i];
-			if (it->ref != UND_REF_WORDS || it->nwords == 0 || it->nneg || it->pick || it->instead)
+			/* "some mango and a bag of gala apples": one of a list, asked for */
+			int listed = it->joined || it->listed || (i == 0 && c > 0 && cmd->and_said) ||
+				     (i + 1 < cmd->nitems && cmd->items[i + 1].joined) ||
+				     (i + 1 == cmd->nitems && c + 1 < r->n && r->cmd[c + 1].and_said);
+			if (it->ref != UND_REF_WORDS || it->nwords == 0 || it->pick || it->instead)
 				continue;
-			if (!names[n]) {
-				drop[n] = !any[n] && any_cued && !listed && r->cmd[c].intent == UND_NONE;
+			/* "the radio in my van is broken so ... a bluetooth speaker": a thing
+			 * no cue asked for, beside one asked for, is the story */
+			if (!cued[n] && any_cued && !listed && cmd->intent == UND_NONE && !any[n] && !it->nneg) {
+				drop[n] = 1;
 				continue;
 			}
+			if (!cued[n] && any_cued && !listed && cmd->intent == UND_NONE && names[n] && !it->qty &&
+			    !it->article && (it->wphrase[0] & UND_PHRASE_STORY)) {
+				for (int w = 0; w < it->nwords; w++)
+					it->wctx[w] = 1;
+				continue;
+			}
+			if (it->nneg || !names[n])
+				continue;
 			int start[UND_ITEM_WORDS + 1], np = item_phrases(it, start);
 			for (int p = 0, after = 0; p < np; after |= known[n][p] == 1, p++) {
 				unsigned char f = it->wphrase[start[p]];
@@ -553,8 +565,11 @@ static void drop_context(struct turn *t, struct und_result *r)
 			int all_ctx = it->nwords > 0;	/* "for the french press, some coffee" */
 			for (int w = 0; w < it->nwords; w++)
 				all_ctx &= it->wctx[w];
+			/* ("a bag of gala apples and some mango": a thing asked for in a list
+			 * that names nothing sold is missing) */
+			int asked = cmd->and_said && cmd->nitems == 1 && (it->wphrase[0] & UND_PHRASE_CUED) && !ctx;
 			if ((!knows_nothing(t, it) && !(all_ctx && cmd->nitems > 1)) || (listed && !ctx) ||
-			    it->instead || units)
+			    it->instead || units || asked)
 				continue;
 			memmove(&cmd->items[i], &cmd->items[i + 1], (size_t)(cmd->nitems - i - 1) * sizeof cmd->items[0]);
 			cmd->nitems--;

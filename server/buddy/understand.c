@@ -701,14 +701,31 @@ static int links_phrase(const struct text_words *t, int j)
 /* Sets wphrase for the item's last word, read at k: whether it begins a phrase and
  * whether a request cue opened that phrase (the clause start or the verb between
  * skip_a and skip_b, an article, "some", a number, "a bag of"). */
-static void mark_phrase(const struct text_words *t, int a, int skip_a, int skip_b, struct und_item *it, int k)
+/* 1 when the clause from a to the pause after k says how things are ("the radio in my
+ * van is broken", "pasta is my whole life now"): a story, not a list of things. */
+static int story_clause(const struct text_words *t, int a, int k, int b)
+{
+	static const char *const be[] = { "is", "are", "was", "were", "am", "been", "isnt", "arent",
+		"wasnt", "werent" };
+	for (int j = a; j < b; j++) {
+		for (size_t v = 0; v < sizeof be / sizeof *be; v++)
+			if (text_is(t, j, be[v]))
+				return 1;
+		if (j >= k && t->brk[j])
+			break;
+	}
+	return 0;
+}
+
+static void mark_phrase(const struct text_words *t, int a, int b, int skip_a, int skip_b, struct und_item *it,
+			int k)
 {
 	int i = it->nwords - 1, j = k - 1, cue = 0, with = 0;
 	for (; j >= a && !t->brk[j] && links_phrase(t, j) && !(j >= skip_a && j < skip_b); j--)
 		cue |= !text_is(t, j, "the");
 	it->wpos[i] = (unsigned char)k;
 	if (i > 0 && j >= a && j == it->wpos[i - 1] && !t->brk[j]) {
-		it->wphrase[i] = it->wphrase[i - 1] & (UND_PHRASE_CUED | UND_PHRASE_WITH);
+		it->wphrase[i] = it->wphrase[i - 1] & (UND_PHRASE_CUED | UND_PHRASE_WITH | UND_PHRASE_STORY);
 		return;
 	}
 	/* "headphones with up to 30 hours of battery": what it has, up to a pause */
@@ -716,12 +733,13 @@ static void mark_phrase(const struct text_words *t, int a, int skip_a, int skip_
 		with = text_is(t, w, "with");
 	if (i > 0 && (it->wphrase[i - 1] & UND_PHRASE_WITH) && (j < a || !t->brk[j]))
 		with = 1;
-	/* (the clause start cues only when no request verb follows: "my headset died
-	 * mid match, i need ..." is no request for a headset) */
-	cue |= (j < a && (a == 0 || t->brk[a - 1]) && !(skip_b > skip_a && k < skip_a)) ||
+	/* (the clause start cues only when no request verb follows and the clause is no
+	 * story: "my headset died mid match, i need ...", "the radio is broken, ...") */
+	int story = story_clause(t, a, k, b);
+	cue |= (j < a && (a == 0 || t->brk[a - 1]) && !(skip_b > skip_a && k < skip_a) && !story) ||
 	       (j >= skip_a && j < skip_b) || (j >= a && t->brk[j]);
 	it->wphrase[i] = (unsigned char)(UND_PHRASE_NEW | (cue ? UND_PHRASE_CUED : 0) |
-					 (with ? UND_PHRASE_WITH : 0));
+					 (with ? UND_PHRASE_WITH : 0) | (story ? UND_PHRASE_STORY : 0));
 }
 
 static int quantity_at(const struct text_words *t, int k, int end, int first_arg, long *v)
@@ -1318,7 +1336,7 @@ static void parse_args(const struct text_words *t, int a, int b, int skip_a, int
 			add_word(it->words, &it->nwords, t->w[k]);
 			it->wctx[it->nwords - 1] = (unsigned char)s.ctx;
 			if (it->nwords > had)
-				mark_phrase(t, a, skip_a, skip_b, it, k);
+				mark_phrase(t, a, b, skip_a, skip_b, it, k);
 			if (it->ref == UND_REF_NONE)
 				it->ref = UND_REF_WORDS;
 		}

@@ -22,6 +22,7 @@
 #define UND_PHRASE_NEW 1
 #define UND_PHRASE_CUED 2
 #define UND_PHRASE_WITH 4
+#define UND_PHRASE_STORY 8
 
 enum und_intent {
 	UND_NONE,		/* a fragment: a product reference and/or a number */
@@ -76,7 +77,8 @@ struct und_item {
 	 * "of" stands between it and words[i-1]: "toothpaste in case the guests forget
 	 * theirs" is three phrases); UND_PHRASE_CUED: that phrase follows a request cue
 	 * (the clause start or its verb, "a", "some", a number, "a bag of");
-	 * UND_PHRASE_WITH: it follows "with" (what the thing has).  The
+	 * UND_PHRASE_WITH: it follows "with" (what the thing has); UND_PHRASE_STORY:
+	 * its clause says how things are ("the radio in my van is broken").  The
 	 * dialogue keeps as the request's object the phrases that name something sold;
 	 * the others are context (wctx). */
 	unsigned char wphrase[UND_ITEM_WORDS];
