@@ -236,6 +236,13 @@ static void present(struct turn *t, cJSON *items, int total, const char *what, i
 	offer_choice(t, items, UND_ADD, qty);
 }
 
+void act_offer_found(struct turn *t, cJSON *items, const char *query, int take)
+{
+	struct price_range none = { -1, -1 };
+	dlg_action(t, "search", search_args(query, NULL, none, 0), items_result(items));
+	present(t, items, cJSON_GetArraySize(items), "", 0, 0, take);
+}
+
 static int is_category_word(struct turn *t, const char *w, char *cat, size_t len)
 {
 	if (!t->have_vocab)

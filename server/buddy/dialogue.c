@@ -2010,6 +2010,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		t->answered = answer_open_question(t, r, pending, text);
 	if (!t->answered && asked_done(t, r, text))
 		t->answered = 1;
+	if (!t->answered && pending != DLG_PENDING_CHOOSE && act_need_retrieve(t, r))
+		t->answered = 1;
 	if (!t->answered && act_cart_question(t, r, text))
 		t->answered = 1;
 	if (!t->answered && (act_count_frame(t, text) || act_count_change_frame(t, text)))
@@ -2245,6 +2247,7 @@ int buddy_turn(struct buddy_state *st, const struct buddy_tools *tools,
 						 tools->vocab_index ? tools->vocab_index(tools->ctx) : NULL };
 		t->have_vocab = 1;
 	}
+	t->said = text;
 	/* "milk, but nothing with dairy": the constraint is the turn's, the rest is parsed */
 	if (needs_read_known(text, catalog_knows, t, &t->needs, rest, TEXT_MAX_INPUT))
 		text = needs_rest(t, rest, TEXT_MAX_INPUT);

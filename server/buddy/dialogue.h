@@ -152,6 +152,7 @@ struct turn {
 	cJSON *choice_shown;	/* their products, in order (owned) */
 	char range[240];	/* " under twenty dollars": the price limit being answered */	/* a question held back until the turn's last sentence */
 	struct needs_frame needs;	/* the shopper's constraints and needs said this turn ("no dairy") */
+	const char *said;	/* the utterance as said (before needs_read took phrases out) */
 };
 
 enum res_status { RES_OK, RES_AMBIGUOUS, RES_NOT_FOUND, RES_NO_REF, RES_ERROR };
@@ -267,6 +268,13 @@ void act_place_order(struct turn *t);
 
 /* act_shop.c */
 void act_search(struct turn *t, const struct und_cmd *c, const struct und_item *it);
+/* Products found for the shopper (not by a search said): read out and offered, or
+ * the one added when take is set (act_shop.c). */
+void act_offer_found(struct turn *t, cJSON *items, const char *query, int take);
+/* "something to drink my coffee out of", "the plug thing I charge it with cracked":
+ * a request that names no product, answered by the catalog products its words fit
+ * best (act_need.c).  1 when it answered. */
+int act_need_retrieve(struct turn *t, const struct und_result *r);
 void act_more_results(struct turn *t);
 /* "peanut butter, not the crunchy": what an exclusion left, shown as a search's
  * result (the words said, the products left) before it is taken. */

@@ -865,3 +865,71 @@ int know_broader_words(const char *const *words, size_t n, const char *word, cha
 	}
 	return copy_out(e, out, max);
 }
+
+/* ---- what a thing is, in words --------------------------------------------- */
+
+/* The gloss of the synset at off of data.noun, appended to out as words. */
+static void append_gloss(long off, char *out, size_t len)
+{
+	const struct wn_file *f = &files[F_DAT_N];
+	if (off < 0 || (size_t)off >= f->n)
+		return;
+	const char *p = f->p + off, *end = f->p + f->n;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl)
+		end = nl;
+	const char *bar = memchr(p, '|', (size_t)(end - p));
+	if (!bar)
+		return;
+	size_t o = strlen(out);
+	/* the definition only, not the quoted examples after ';' */
+	for (const char *q = bar + 1; q < end && *q != ';' && o + 2 < len; q++)
+		out[o++] = *q == '"' ? ' ' : *q;
+	out[o] = '\0';
+}
+
+static void append_words(const struct synset *s, char *out, size_t len)
+{
+	for (int i = 0; i < s->nwords; i++) {
+		size_t o = strlen(out);
+		snprintf(out + o, len - o, " %s", s->words[i]);
+		for (char *q = out + o; *q; q++)
+			if (*q == '_' || *q == '-')
+				*q = ' ';
+	}
+}
+
+int know_describe(const char *word, char *out, size_t len)
+{
+	if (!len)
+		return 0;
+	out[0] = '\0';
+	char lemma[LEMMA_LEN];
+	if (!word || !know_available() || !to_lemma(word, lemma, sizeof lemma))
+		return 0;
+	char nb[4][LEMMA_LEN];
+	int nn = morphy(lemma, 'n', nb, 4);
+	struct synset *s = malloc(sizeof *s), *h = malloc(sizeof *h);
+	int senses = 0;
+	for (int b = 0; s && h && b < nn && !senses; b++) {
+		long off[MAX_SENSES];
+		int n = index_offsets(F_IDX_N, nb[b], off, MAX_SENSES);
+		/* the senses that are things ("mug" the vessel, not the face), at most two */
+		for (int k = 0; k < n && senses < 2; k++) {
+			if (read_synset('n', off[k], s) != 0 || !thing_lexfile(s->lexfile))
+				continue;
+			senses++;
+			append_words(s, out, len);
+			append_gloss(off[k], out, len);
+			for (int i = 0; i < s->nptrs; i++) {
+				if (!is_hypernym(s->ptr[i].sym) || read_synset('n', s->ptr[i].off, h) != 0)
+					continue;
+				append_words(h, out, len);
+				append_gloss(s->ptr[i].off, out, len);
+			}
+		}
+	}
+	free(s);
+	free(h);
+	return senses;
+}

@@ -89,6 +89,12 @@ int know_query_words(const char *const *words, size_t n, const char *prev, const
  * alternatives; like know_query_words() otherwise. */
 int know_broader_words(const char *const *words, size_t n, const char *word, char out[][32], int max);
 
+/* What the thing `word` names is, in words: the synonyms and definition of its first
+ * senses that are things, and of what each is a kind of ("mug" -> "... drinking vessel
+ * a vessel intended for drinking"), lowercase, into out.  Returns the senses described
+ * (0: none, out empty).  For reading a product by what it is for. */
+int know_describe(const char *word, char *out, size_t len);
+
 /* For tests: use the WordNet files in `dir` instead (NULL: the default), dropping
  * any mapping made before.  Not thread-safe; call before any other function. */
 void know_set_dir(const char *dir);

@@ -1088,3 +1088,165 @@ void needs_phrase(const struct needs_frame *f, char *out, size_t len)
 		k++;
 	}
 }
+
+/* ---------------------------------------------------- indirect requests */
+
+static int is_frame_noun(const struct text_words *t, int i)
+{
+	static const char *const words[] = { "thing", "things", "thingy", "stuff", "gadget", "gizmo",
+		"doohickey", "whatsit", "contraption", "device" };
+	return in_words(t, i, words, sizeof words / sizeof *words);
+}
+
+static int is_cue_word(const char *w)
+{
+	static const char *const words[] = { "something", "anything", "somethin", "thing", "things",
+		"thingy", "stuff", "gadget", "gizmo", "doohickey", "whatsit", "contraption", "device",
+		"need", "needs", "want", "wants", "new", "one", "ones", "get", "grab", "order",
+		"replace", "replacement", "sort", "there", "have", "got", "little", "old", "proper",
+		"actually", "just", "could", "would", "can", "will", "own", "last", "every", "half",
+		"percent", "lately", "literally", "realised", "realized", "kind", "sort", "type" };
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+		if (!strcmp(w, words[k]))
+			return 1;
+	return 0;
+}
+
+static void cue_add(struct needs_cue *c, const struct text_words *t, const struct stems *s, int i, int weight)
+{
+	static const char *const pronouns[] = { "their", "them", "they", "its", "your", "our", "his",
+		"her", "mine", "yours", "this", "that", "these", "those", "what", "which", "who", "some",
+		"any", "with", "out", "off", "into", "onto", "from", "about", "thru", "through" };
+	const char *w = t->w[i];
+	/* everyday words ("make", "play") count in the request's own words, where what
+	 * they match in the catalog is weighed; elsewhere they are talk */
+	if (strlen(w) < 3 || lex_is_stopword(w) || (weight < 2 && lex_is_common(w)) || lex_is_person(w) ||
+	    is_cue_word(w) || (w[0] >= '0' && w[0] <= '9') || in_words(t, i, pronouns, sizeof pronouns / sizeof *pronouns))
+		return;
+	for (int k = 0; k < c->n; k++) {
+		char st[TEXT_WORD_LEN];
+		match_stem(c->w[k], st, sizeof st);
+		if (!strcmp(st, s->w[i])) {
+			if (weight < 0 || (weight > c->weight[k] && c->weight[k] > 0))
+				c->weight[k] = weight;
+			return;
+		}
+	}
+	if (c->n < NEEDS_CUE_WORDS) {
+		snprintf(c->w[c->n], sizeof c->w[c->n], "%s", w);
+		c->weight[c->n++] = weight;
+	}
+}
+
+int needs_cue_read(const char *text, struct needs_cue *c)
+{
+	ensure_loaded();
+	memset(c, 0, sizeof *c);
+	struct text_words *t = malloc(sizeof *t);
+	struct stems *s = malloc(sizeof *s);
+	unsigned char *wt = calloc(TEXT_MAX_WORDS, 1);	/* 0 skip, 1 context, 2 the request's words,
+							 * 3 what the shopper has */
+	if (!t || !s || !wt) {
+		free(t);
+		free(s);
+		free(wt);
+		return 0;
+	}
+	text_split(text, t);
+	stems_of(t, s);
+	memset(wt, 1, (size_t)t->n);
+	c->ask = text && strchr(text, '?') != NULL;
+	for (int i = 0; i < t->n; i++) {
+		/* "something to drink my coffee out of", "anything they can crunch on" */
+		if (text_is(t, i, "something") || text_is(t, i, "anything") || text_is(t, i, "somethin")) {
+			c->frame = 1;
+			for (int j = i + 1; j < t->n && !t->brk[j - 1]; j++)
+				wt[j] = 2;
+		}
+		/* "the little plug thing i charge it with", "the old thing we boil water in" */
+		if (is_frame_noun(t, i)) {
+			int d = -1;
+			for (int j = i - 1; j >= 0 && j >= i - 3 && !t->brk[j]; j--)
+				if (text_is(t, j, "the") || text_is(t, j, "a") || text_is(t, j, "that") ||
+				    text_is(t, j, "this") || text_is(t, j, "my") || text_is(t, j, "our") ||
+				    text_is(t, j, "some"))
+					d = j;
+			if (d >= 0) {
+				c->frame = 1;
+				for (int j = d; j < i; j++)
+					wt[j] = 2;
+				for (int j = i + 1; j < t->n && !t->brk[j - 1]; j++)
+					wt[j] = 2;
+			}
+		}
+		int m = longest_at(s, t->brk, i, lack_after, nlack_after);
+		if (m) {
+			/* the thing before the lack, back to the clause's start */
+			c->lack = 1;
+			for (int j = i - 1; j >= 0 && j >= i - 8 && !t->brk[j]; j--)
+				wt[j] = 2;
+			for (int j = i; j < i + m; j++)
+				wt[j] = 0;
+			i += m - 1;
+			continue;
+		}
+		m = longest_at(s, t->brk, i, lack_before, nlack_before);
+		if (m) {
+			c->lack = 1;
+			for (int j = i; j < i + m; j++)
+				wt[j] = 0;
+			for (int j = i + m; j < t->n && !t->brk[j - 1] && j < i + m + 6; j++)
+				wt[j] = 2;
+			i += m - 1;
+			continue;
+		}
+		if (text_is(t, i, "need") || text_is(t, i, "want") || text_is(t, i, "grab") ||
+		    text_match(t, i, t->n, "get me") || text_match(t, i, t->n, "new one") ||
+		    text_is(t, i, "replacement") || text_is(t, i, "replace"))
+			c->want = 1;
+		if (text_match(t, i, t->n, "is there") || text_match(t, i, t->n, "do you have") ||
+		    text_match(t, i, t->n, "have you got") || text_match(t, i, t->n, "do you sell") ||
+		    text_match(t, i, t->n, "what have you") || text_match(t, i, t->n, "what do you have") ||
+		    text_is(t, i, "recommend") || text_is(t, i, "suggest"))
+			c->ask = 1;
+	}
+	/* "no sugar", "won't keep me up", "sick of tap water": not what is wanted; "i've
+	 * already got beans": what the shopper has (3: counts against a product) */
+	for (int i = 0; i < t->n; i++) {
+		int m = 0, mark = 0;
+		if (text_is(t, i, "no") || text_is(t, i, "not") || text_is(t, i, "without") || text_is(t, i, "non") ||
+		    text_is(t, i, "never") || text_is(t, i, "zero"))
+			m = 1, mark = 0;
+		else if ((m = text_match(t, i, t->n, "sick of")) || (m = text_match(t, i, t->n, "tired of")) ||
+			 (m = text_match(t, i, t->n, "fed up with")) || (m = text_match(t, i, t->n, "instead of")) ||
+			 (m = text_match(t, i, t->n, "rather than")))
+			mark = 0;
+		else if ((m = text_match(t, i, t->n, "already got")) || (m = text_match(t, i, t->n, "already have")) ||
+			 (m = text_match(t, i, t->n, "have plenty of")) || (m = text_match(t, i, t->n, "got plenty of")))
+			mark = 3;
+		if (!m || t->brk[i + m - 1])
+			continue;
+		int reach = mark == 3 ? 6 : 3;
+		for (int j = i + m; j < t->n && j < i + m + reach; j++) {
+			if (text_is(t, j, "so") || text_is(t, j, "but") || text_is(t, j, "and") || text_is(t, j, "just"))
+				break;
+			wt[j] = (unsigned char)mark;
+			if (t->brk[j])
+				break;
+		}
+	}
+	for (int i = 0; i < t->n; i++)
+		if (wt[i] == 3)
+			cue_add(c, t, s, i, -2);
+	for (int pass = 2; pass >= 1; pass--)
+		for (int i = 0; i < t->n; i++)
+			if (wt[i] == pass)
+				cue_add(c, t, s, i, pass);
+	free(t);
+	free(s);
+	free(wt);
+	int pos = 0;
+	for (int k = 0; k < c->n; k++)
+		pos += c->weight[k] > 0;
+	return (c->frame || c->lack) && pos > 0;
+}

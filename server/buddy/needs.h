@@ -83,4 +83,24 @@ void needs_phrase(const struct needs_frame *f, char *out, size_t len);
  * dropped.  Keeps the order. */
 int needs_filter(const struct needs_frame *f, cJSON *items);
 
+/* An indirect request: the shopper asks for a thing without naming it ("something to
+ * drink my coffee out of", "the little plug thing I charge it with cracked", "every
+ * pair I own has a hole in the heel").  Its content words, weighted 2 in the function
+ * phrase ("something to ...", "the ... thing ...") and in the object of a lack ("my
+ * last cup" of "my last cup smashed"), else 1. */
+#define NEEDS_CUE_WORDS 24
+struct needs_cue {
+	int n;
+	char w[NEEDS_CUE_WORDS][32];
+	int weight[NEEDS_CUE_WORDS];
+	int frame;		/* "something to/for/that...", "the ... thing" */
+	int lack;		/* a lack phrase, whatever the catalog knows */
+	int ask;		/* put as a question ("is there something...?") */
+	int want;		/* "need", "want", "get me", "a new one" */
+};
+
+/* Reads the cue of an indirect request in text into c; 1 when there is one (a frame
+ * or a lack, and content words), else 0.  Thread-safe. */
+int needs_cue_read(const char *text, struct needs_cue *c);
+
 #endif
