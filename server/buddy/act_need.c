@@ -33,6 +33,7 @@
 
 #define NEED_CANDS 64
 #define NEED_PER_WORD 20
+#define NEED_SEARCHES 10
 #define GLOSS_WORDS 80
 #define GLOSS_SLOTS 256
 
@@ -210,6 +211,10 @@ int act_need_retrieve(struct turn *t, const struct und_result *r)
 	int nc = 0, answered = 0;
 	if (!cands || !pw || !tw)
 		goto out;
+	/* a rambling turn: the request's own words first (needs_cue_read's order), at
+	 * most NEED_SEARCHES of them looked up */
+	if (cue.n > NEED_SEARCHES)
+		cue.n = NEED_SEARCHES;
 	for (int k = 0; k < cue.n; k++) {
 		match_stem(cue.w[k], stem[k], TEXT_WORD_LEN);
 		struct buddy_search bs = { cue.w[k], NULL, -1, -1, "relevance", NEED_PER_WORD };
