@@ -15,6 +15,7 @@
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
 #include "buddy/price.h"
+#include "buddy/terms.h"
 
 
 /* The first sentence of a description, at most ~140 characters, cut at a word. */
@@ -1180,13 +1181,15 @@ static int same_word(const char *a, const char *b)
 static void product_words(const cJSON *p, struct text_words *tw)
 {
 	char all[2048];
-	snprintf(all, sizeof all, "%s %s %s", dlg_str(p, "title"), dlg_str(p, "description"),
+	/* each field its own sentence: "no pulp" of the description says nothing of a
+	 * tag after it */
+	snprintf(all, sizeof all, "%s. %s. %s", dlg_str(p, "title"), dlg_str(p, "description"),
 		 dlg_str(p, "category"));
 	size_t o = strlen(all);
 	const cJSON *tag;
 	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(p, "tags"))
 		if (cJSON_IsString(tag) && o + 2 < sizeof all)
-			o += (size_t)snprintf(all + o, sizeof all - o, " %s", tag->valuestring);
+			o += (size_t)snprintf(all + o, sizeof all - o, ". %s", tag->valuestring);
 	text_split(all, tw);
 }
 
@@ -1207,11 +1210,107 @@ static int says_without(const struct text_words *pw, const char *w)
 			continue;
 		if (j + 1 < pw->n && !strcmp(pw->w[j + 1], "free"))
 			return 1;
-		for (int k = j - 1; k >= 0 && k >= j - 3; k--)
+		for (int k = j - 1; k >= 0 && k >= j - 3 && pw->brk[k] < 2; k--)
 			if (lex_is_negator(pw->w[k]))
 				return 1;
 	}
 	return 0;
+}
+
+static int chooser_skip(const char *w);
+
+/* terms.c's question: does the catalog spell the word this way? */
+static int known_word(void *ctx, const char *w)
+{
+	char fixed[TEXT_WORD_LEN];
+	int cost = 9;
+	return resolve_correct(ctx, w, fixed, sizeof fixed, &cost) && cost == 0;
+}
+
+/* What shoppers call things (terms.def), read in the utterance followed by the words
+ * every title of cand has: "chunky" of peanut butters is "crunchy peanut butter",
+ * "with bits" of orange juices "with pulp", "semi skimmed" of milks "2 percent
+ * reduced fat".  Each name put for words said is one description: the products that
+ * say all its words that tell them apart ("no pulp": that they are without it) get
+ * 24.  covered[i] is set for the words of tw a name stood for; *unfit counts names no
+ * product fits.  Returns how many names told the products apart. */
+static int score_terms(struct turn *t, const struct text_words *tw, const cJSON *cand, int n,
+		       const struct text_words *pw, int *score, unsigned char *covered, int *unfit)
+{
+	char in[40][TEXT_WORD_LEN], out[48][TEXT_WORD_LEN];
+	int src[40], from[48], nin = 0, nsaid, read = 0;
+	for (int i = 0; i < tw->n && nin < 30; i++)
+		if (tw->w[i][0] && (!chooser_skip(tw->w[i]) || lex_is_negator(tw->w[i]) || text_is(tw, i, "with") ||
+				    text_is(tw, i, "without"))) {
+			src[nin] = i;
+			snprintf(in[nin++], TEXT_WORD_LEN, "%s", tw->w[i]);
+		}
+	nsaid = nin;
+	struct text_words tt;
+	text_split(dlg_str(cJSON_GetArrayItem(cand, 0), "title"), &tt);
+	for (int j = 0; j < tt.n && nin < 40; j++) {
+		int all = !text_is_digits(tt.w[j]) && !lex_is_stopword(tt.w[j]);
+		for (int k = 1; k < n && all; k++) {
+			struct text_words to;
+			text_split(dlg_str(cJSON_GetArrayItem(cand, k), "title"), &to);
+			all = 0;
+			for (int m = 0; m < to.n && !all; m++)
+				all = !strcmp(to.w[m], tt.w[j]);
+		}
+		if (all)
+			snprintf(in[nin++], TEXT_WORD_LEN, "%s", tt.w[j]);
+	}
+	int no = terms_rewrite((const char (*)[TEXT_WORD_LEN])in, nin, known_word, t, out, from, 48);
+	for (int j = 0; j < no;) {
+		int e = j + 1;
+		while (e < no && from[e] == from[j])
+			e++;
+		int changed = e - j != 1 || strcmp(out[j], in[from[j]]);
+		if (!changed || from[j] >= nsaid) {
+			j = e;
+			continue;
+		}
+		/* the name's words that tell the products apart, each with its "no" */
+		int fits[DLG_SHOWN_MAX * 2], words = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			fits[k] = 1;
+		for (int g = j; g < e; g++) {
+			if (lex_is_stopword(out[g]) || lex_is_negator(out[g]) || !strcmp(out[g], "without"))
+				continue;
+			int neg = g > j && (lex_is_negator(out[g - 1]) || !strcmp(out[g - 1], "without"));
+			int says[DLG_SHOWN_MAX * 2], nsays = 0;
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+				const cJSON *p = cJSON_GetArrayItem(cand, k);
+				says[k] = neg ? match_says_free(p, out[g]) || says_without(&pw[k], out[g]) :
+					  says_word(&pw[k], out[g]) && !says_without(&pw[k], out[g]);
+				nsays += says[k];
+			}
+			if (nsays == n)
+				continue;	/* "milk" of milks */
+			words++;
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+				fits[k] &= says[k];
+		}
+		int nfit = 0;
+		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+			nfit += fits[k];
+		if (words > 0) {
+			for (int i = from[j]; i < nsaid && i <= from[e - 1]; i++)
+				covered[src[i]] = 1;
+			/* the words the name stood for: up to where the next name begins */
+			for (int i = from[j] + 1; i < nsaid && (e >= no || i < from[e]); i++)
+				covered[src[i]] = 1;
+			if (nfit == 0)
+				(*unfit)++;
+			else if (nfit < n) {
+				read++;
+				for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
+					score[k] += fits[k] ? 24 : 0;
+			}
+		}
+		j = e;
+	}
+	return read;
 }
 
 /* The number a product's words give right before w, or up to three words before
@@ -1614,6 +1713,11 @@ rescore:
 		i += m - 1;
 	}
 	int excluded = 0, ctx = 0, unplaced = 0;
+	/* "the chunky one" of peanut butters, "the one with bits" of orange juices: what
+	 * shoppers call it, said of the kind shown, in the catalog's words (terms.def) */
+	unsigned char covered[TEXT_MAX_WORDS] = { 0 };
+	if (pending_choose == 2)
+		said += score_terms(t, tw, cand, n, pw, score, covered, &unplaced);
 	for (int i = 0; i < tw->n; i++) {
 		const char *w = tw->w[i];
 		if (i > 0 && tw->brk[i - 1])
@@ -1621,7 +1725,7 @@ rescore:
 		/* "the tart ones for baking": the purpose is context, never another request */
 		if (i > 0 && lex_opens_context(tw, i, tw->n))
 			ctx = 1;
-		if (!*w)
+		if (!*w || covered[i])
 			continue;
 		/* "a single one", "the loose ones": sold by the piece, "(each)" */
 		if (!strcmp(w, "single") || !strcmp(w, "loose") || !strcmp(w, "individual"))
