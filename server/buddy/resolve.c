@@ -988,15 +988,23 @@ int resolve_try_merge(struct turn *t, struct und_item *a, const struct und_item 
 	return merged;
 }
 
-int resolve_said_plainly(struct turn *t, const struct und_item *it, const struct match_query *q,
+int resolve_said_plainly(struct turn *t, const struct und_item *said_item, const struct match_query *q,
 			 const cJSON *product)
 {
+	/* what shoppers call the thing (terms.def: "wholemeal loaf", "semi skimmed")
+	 * names it as plainly as the catalog's words do */
+	struct und_item named;
+	item_terms(t, said_item, &named);
+	const struct und_item *it = &named;
 	int said = 0;
 	for (int i = 0; i < it->nwords; i++) {
 		const char *w = it->words[i];
 		if (it->wctx[i] || lex_is_stopword(w) || lex_is_unit(w) || text_is_digits(w))
 			continue;
-		if (!resolve_exact_word(t, w) && !(lex_is_common(w) || lex_is_soft(w)))
+		int as_said = 0;	/* (a word terms.def gave is the thing's name) */
+		for (int k = 0; k < said_item->nwords && !as_said; k++)
+			as_said = !strcmp(said_item->words[k], w);
+		if (as_said && !resolve_exact_word(t, w) && !(lex_is_common(w) || lex_is_soft(w)))
 			return 0;	/* a slip, or a word known only by what it means */
 		said++;
 	}
