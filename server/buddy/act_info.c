@@ -1459,6 +1459,27 @@ static const cJSON *plain_of_tied(const cJSON *shown, const int *score, int top)
 	return NULL;
 }
 
+/* The one product of cand whose title calls it the plain kind ("Plain Bagels"), or
+ * NULL. */
+static const cJSON *plain_by_name(const cJSON *cand, int n)
+{
+	const cJSON *one = NULL;
+	for (int k = 0; k < n; k++) {
+		const cJSON *p = cJSON_GetArrayItem(cand, k);
+		struct text_words tt;
+		text_split(dlg_str(p, "title"), &tt);
+		int is = 0;
+		for (int i = 0; i < tt.n && !is; i++)
+			is = text_is(&tt, i, "plain") || text_is(&tt, i, "original") || text_is(&tt, i, "classic") ||
+			     text_is(&tt, i, "regular");
+		if (is && one)
+			return NULL;
+		if (is)
+			one = p;
+	}
+	return one;
+}
+
 /* "Those are A and B. Which one would you like?": what the words left of the list,
  * asked again (a search action lists them). */
 static void show_narrowed(struct turn *t, const cJSON *arr, int qty)
@@ -1655,8 +1676,16 @@ int act_choose_described(struct turn *t, const struct und_result *r, int pending
 			 (!strcmp(w, "expensive") && !text_is(tw, i - 1, "less")))
 			pick = UND_PICK_PRICIEST;
 	}
-	int done = 0;
+	int done = 0, plain = 0;
 	cJSON *cand = NULL;
+	for (int i = 0; pending_choose && i < tw->n; i++) {
+		/* "none of those, anything cheaper?", "neither": no choice made */
+		if (text_is(tw, i, "none") || text_is(tw, i, "neither") || text_is(tw, i, "nothing"))
+			goto out;
+		/* "the normal ones": the plain kind, not a variant */
+		plain |= text_is(tw, i, "normal") || text_is(tw, i, "regular") || text_is(tw, i, "standard") ||
+			 text_is(tw, i, "ordinary") || text_is(tw, i, "basic") || text_is(tw, i, "classic");
+	}
 	/* read first as the answer to the open choice: a question about them ("which
 	 * ones are dairy free?") is answered by the question's readers */
 	if (!cue || (pending_choose == 2 && ask && !take))
@@ -1700,13 +1729,23 @@ rescore:
 		int m = chooser_price_at(tw, i, &cents);
 		if (!m)
 			continue;
-		int hits = 0;
+		int hits = 0, near = 0;
 		for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
 			hits += dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1) == cents;
+		/* "the twenty dollar ones" for 19.99: the price said round */
+		if (hits == 0 && pending_choose == 2 && cents % 100 == 0) {
+			near = 1;
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+				int64_t pc = dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1);
+				hits += pc > cents - 100 && pc <= cents;
+			}
+		}
 		if (hits > 0 && hits < n) {
 			said++;
-			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++)
-				score[k] += 24 * (dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1) == cents);
+			for (int k = 0; k < n && k < DLG_SHOWN_MAX * 2; k++) {
+				int64_t pc = dlg_int(cJSON_GetArrayItem(cand, k), "price_cents", -1);
+				score[k] += 24 * (near ? pc > cents - 100 && pc <= cents : pc == cents);
+			}
 		}
 		for (int j = i; j < i + m; j++)
 			tw->w[j][0] = '\0';	/* read: not words of a title */
@@ -1953,6 +1992,10 @@ rescore:
 		cJSON_Delete(arr);
 		done = 1;
 		goto out;
+	} else if (said == 0 && pick == UND_PICK_NONE && plain && pending_choose == 2 &&
+		   ((chosen = plain_of_tied(cand, score, 0)) || (chosen = plain_by_name(cand, n)))) {
+		/* "the normal ones": the one whose title the others add to, or the one
+		 * called plain */
 	} else if (said == 0 && pick == UND_PICK_NONE && delegated && pending_choose == 2) {
 		chosen = cJSON_GetArrayItem(cand, 0);
 	} else if (said == 0 && pick != UND_PICK_NONE) {

@@ -1610,6 +1610,9 @@ static int asks_something_else(struct turn *t, const struct und_result *r, enum 
 				return 1;
 			if (it->ref != UND_REF_WORDS || !it->nwords)
 				continue;
+			/* "both, two of each": how they are shared, not a product */
+			if (it->nwords == 1 && (!strcmp(it->words[0], "each") || !strcmp(it->words[0], "every")))
+				continue;
 			struct match_query q;
 			char missing[128];
 			resolve_query(t, it, &q, missing, sizeof missing);
