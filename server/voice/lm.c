@@ -18,6 +18,12 @@
  * likely and brand or product words (frequent unigrams) are left to the back-off.
  * On synthesised commands (demo catalog, 192 utterances) WER 17.6% -> 5.3%.
  *
+ * Names agree with the words before them as shoppers say them: "an" before a vowel
+ * sound ("an oat milk"; the recogniser heard "do you have a oat milk" for "do you
+ * have oat milk" while the corpus held "a oat milk"), the singular made up from a
+ * catalog plural ("gala apple") only after "a" or "one" (it heard "add two gala
+ * apple"), the catalog's plural with "some" where a template says "a".
+ *
  * Word ids are small integers (<s> = 0, </s> = 1); an n-gram is one 64-bit key of
  * 21 bits per id, so sorting keys groups n-grams by their history.  All memory is
  * owned by one struct builder and freed by builder_free().
@@ -62,7 +68,7 @@ struct builder {
 	struct vocab voc;
 	struct counts ng[3];
 	char **items;       /* distinct item names (normalised), owned */
-	uint8_t *sized;     /* by item: 1 a full name with its size ("... two pounds") */
+	uint8_t *kind;      /* by item: ITEM_SIZED, ITEM_SINGULAR, ITEM_PLURAL flags */
 	size_t nitems, items_cap;
 	struct vocab seen;  /* set of item names, for de-duplication */
 	size_t sentences;
@@ -195,7 +201,7 @@ static void builder_free(struct builder *b)
 	for (size_t i = 0; i < b->nitems; i++)
 		free(b->items[i]);
 	free(b->items);
-	free(b->sized);
+	free(b->kind);
 }
 
 /* ---- counting ---- */
@@ -354,9 +360,37 @@ static const char *const prices[] = { "five", "ten", "fifteen", "twenty", "twent
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
 
-/* Expands {i} {n} {p} in tmpl into out; returns 0, or -1 when it does not fit. */
-static int expand(const char *tmpl, const char *item, const char *num, const char *price,
-		  char *out, size_t outlen)
+/* Item kinds (flags): a full name with its size ("... two pounds"); a name whose
+ * head is the other number of the catalog's ("gala apple" for "Gala Apples",
+ * "oat milks" for "Oat Milk"), said only where that number agrees. */
+#define ITEM_SIZED    1
+#define ITEM_SINGULAR 2
+#define ITEM_PLURAL   4
+
+static int word_in(const char *w, size_t n, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && memcmp(*list, w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Words before a name that want it singular ("a", "another") or plural ("two",
+ * "a few", "a bag of"). */
+static const char *const singular_before[] = { "a", "an", "one", "another", "single", NULL };
+static const char *const plural_before[] = { "two", "three", "four", "five", "six", "seven",
+	"eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+	"seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "hundred",
+	"few", "couple", "of", "dozen", "some", "those", "these", "all", NULL };
+
+/* Expands {i} {n} {p} in tmpl into out, the item of kind kind (lex: its first
+ * sound), as shoppers say it: "a" before the item becomes "an" before a vowel
+ * sound and back ("an oat milk", "a banana"); a plural name takes "some" (or
+ * "more") where the template says "a", "one" or "another".  Returns 0; 1 when the
+ * words before a singular made up from the catalog's plural want a plural ("two
+ * gala apple": never said, so never counted); -1 when it does not fit. */
+static int expand(const struct pron_dict *lex, const char *tmpl, const char *item, unsigned kind,
+		  const char *num, const char *price, char *out, size_t outlen)
 {
 	size_t pos = 0;
 
@@ -365,6 +399,37 @@ static int expand(const char *tmpl, const char *item, const char *num, const cha
 
 		if (s[0] == '{' && s[1] && s[2] == '}') {
 			put = s[1] == 'i' ? item : s[1] == 'n' ? num : price;
+			if (s[1] == 'i' && *item && pos >= 2 && out[pos - 1] == ' ') {
+				size_t w = pos - 1; /* the word before the item: out[w0 .. w) */
+				size_t w0 = w;
+				char first[64];
+
+				while (w0 > 0 && out[w0 - 1] != ' ')
+					w0--;
+				if ((kind & ITEM_SINGULAR) && word_in(out + w0, w - w0, plural_before))
+					return 1;
+				if ((kind & ITEM_PLURAL) && word_in(out + w0, w - w0, singular_before)) {
+					/* "i want a {i}" with "gala apples": "i want some gala
+					 * apples"; "another": "more" */
+					const char *by = w - w0 == 7 ? "more " : "some ";
+
+					if (w0 + 6 >= outlen)
+						return -1;
+					memcpy(out + w0, by, strlen(by) + 1);
+					pos = w0 + strlen(by);
+				}
+				snprintf(first, sizeof first, "%.*s", (int)strcspn(item, " "), item);
+				if (w - w0 == 1 && out[w0] == 'a' && pron_starts_with_vowel(lex, first)) {
+					if (pos + 2 >= outlen)
+						return -1;
+					out[w] = 'n';
+					out[pos++] = ' ';
+				} else if (w - w0 == 2 && !memcmp(out + w0, "an", 2) &&
+					   !pron_starts_with_vowel(lex, first)) {
+					out[w - 1] = ' ';
+					pos--;
+				}
+			}
 			s += 2;
 		}
 		if (put) {
@@ -384,9 +449,10 @@ static int expand(const char *tmpl, const char *item, const char *num, const cha
 	return 0;
 }
 
-/* Remembers item name s (normalised) once, sized when it is a full name that
- * carries a size (a name also seen without one is not); -1 on allocation failure. */
-static int add_item(struct builder *b, const char *s, int sized)
+/* Remembers item name s (normalised) once, of kind kind (ITEM_*): sized when it is
+ * a full name that carries a size, singular or plural when made from the catalog's
+ * other number (a name also seen plain is plain); -1 on allocation failure. */
+static int add_item(struct builder *b, const char *s, unsigned kind)
 {
 	size_t before = b->seen.count;
 	long id;
@@ -396,25 +462,24 @@ static int add_item(struct builder *b, const char *s, int sized)
 	if ((id = vocab_id(&b->seen, s, 1)) < 0)
 		return -1;
 	if (b->seen.count == before) {
-		if (!sized)
-			b->sized[id] = 0;
+		b->kind[id] &= (uint8_t)kind;
 		return 0;
 	}
 	if (b->nitems == b->items_cap) {
 		size_t cap = b->items_cap ? b->items_cap * 2 : 256;
 		char **p = realloc(b->items, cap * sizeof *p);
-		uint8_t *z = p ? realloc(b->sized, cap * sizeof *z) : NULL;
+		uint8_t *z = p ? realloc(b->kind, cap * sizeof *z) : NULL;
 
 		if (p)
 			b->items = p;
 		if (!p || !z)
 			return -1;
-		b->sized = z;
+		b->kind = z;
 		b->items_cap = cap;
 	}
 	if (!(b->items[b->nitems] = strdup(s)))
 		return -1;
-	b->sized[b->nitems] = (uint8_t)!!sized;
+	b->kind[b->nitems] = (uint8_t)kind;
 	b->nitems++;
 	return 0;
 }
@@ -479,11 +544,20 @@ static void drop_parenthesised(const char *phrase, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", phrase);
 }
 
+/* The kind of a name made from word by other_number(): shorter is singular
+ * ("apples" -> "apple"), longer plural ("milk" -> "milks"). */
+static unsigned derived_kind(const char *word, const char *other)
+{
+	return strlen(other) < strlen(word) ? ITEM_SINGULAR : ITEM_PLURAL;
+}
+
 /* Adds a phrase's names: full, core, head noun(s), other number of the head. */
 static int add_phrase_items(struct builder *b, const char *phrase, size_t *used)
 {
 	char full[NAME_LEN], core[NAME_LEN], tmp[NAME_LEN + 80], other[64], *last, *prev;
-	int words;
+	const char *head;
+	unsigned kcat = 0, kother = 0;
+	int words, has_other;
 
 	drop_parenthesised(phrase, tmp, sizeof tmp);
 	words = pron_normalize(tmp, full, sizeof full, core, sizeof core);
@@ -491,28 +565,37 @@ static int add_phrase_items(struct builder *b, const char *phrase, size_t *used)
 	if (words == 0)
 		return 0;
 	(*used)++;
-	if (add_item(b, full, strcmp(full, core) != 0) || add_item(b, core, 0))
+	last = strrchr(core, ' ');
+	head = last ? last + 1 : core;
+	has_other = *core && other_number(b->lex, head, other, sizeof other) == 0;
+	if (has_other) {
+		/* the other number made up is said only where it agrees; a plural in the
+		 * catalog ("Gala Apples") is not said after "a" either, but a singular
+		 * ("Oat Milk") may be a mass noun and is said with any number */
+		kother = derived_kind(head, other);
+		kcat = kother == ITEM_SINGULAR ? ITEM_PLURAL : 0;
+	}
+	if (add_item(b, full, strcmp(full, core) != 0 ? ITEM_SIZED : kcat) || add_item(b, core, kcat))
 		return -1;
 	if (!*core)
 		return 0;
-	last = strrchr(core, ' ');
 	if (!last)
-		return other_number(b->lex, core, other, sizeof other) == 0 ? add_item(b, other, 0) : 0;
-	if (!is_function_word(last + 1) && add_item(b, last + 1, 0))
+		return has_other ? add_item(b, other, kother) : 0;
+	if (!is_function_word(head) && add_item(b, head, kcat))
 		return -1;
 	*last = '\0';
 	prev = strrchr(core, ' '); /* the word before the head, when core has 3+ words */
 	if (prev && !is_function_word(prev + 1)) {
 		snprintf(tmp, sizeof tmp, "%s %s", prev + 1, last + 1);
-		if (add_item(b, tmp, 0)) {
+		if (add_item(b, tmp, kcat)) {
 			*last = ' ';
 			return -1;
 		}
 	}
 	*last = ' ';
-	if (other_number(b->lex, last + 1, other, sizeof other) == 0) {
+	if (has_other) {
 		snprintf(tmp, sizeof tmp, "%.*s%s", (int)(last + 1 - core), core, other);
-		if (add_item(b, tmp, 0) || add_item(b, other, 0))
+		if (add_item(b, tmp, kother) || add_item(b, other, kother))
 			return -1;
 	}
 	return 0;
@@ -552,9 +635,10 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 				continue;
 			/* A full name with its size is said now and then, not as often as the
 			 * name: in a quarter of the templates. */
-			if (b->sized[k] && (k + t) % 4 != 0)
+			if ((b->kind[k] & ITEM_SIZED) && (k + t) % 4 != 0)
 				continue;
-			if (expand(item_templates[t], b->items[k], qty_at(k * COUNT(item_templates) + t),
+			if (expand(b->lex, item_templates[t], b->items[k], b->kind[k],
+				   qty_at(k * COUNT(item_templates) + t),
 				   prices[(k * 3 + t) % COUNT(prices)], s, sizeof s) == 0) {
 				if (add_sentence(b, s, 1))
 					return -1;
@@ -568,16 +652,30 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 	 * cart", "in my cart", "please"), so that after "two bananas" those words
 	 * are likely rather than left to the back-off (where brand and product words
 	 * are frequent).  Full names with a size ("gala apples three pounds bag") are
-	 * left out: nobody asks for two of those. */
+	 * left out: nobody asks for two of those.  A name said with only some of the
+	 * numbers ("a gala apple", "two gala apples") gets the others' weight spread
+	 * over the ones it agrees with, so each name keeps its share of the corpus. */
 	for (k = 0; k < b->nitems && b->nitems * 13 <= ITEM_SENTENCE_BUDGET; k++) {
-		if (b->sized[k])
+		unsigned all = 0, agree = 0;
+
+		if (b->kind[k] & ITEM_SIZED)
 			continue;
 		for (t = 0; t < 13; t++) {
-			for (size_t f = 0; f < COUNT(qty_frames); f++) {
-				uint32_t w = ((quantities[t].weight + 1) / 2 * qty_frames[f].share + 3) / 4;
+			all += (quantities[t].weight + 1) / 2;
+			if (expand(b->lex, "{n} {i}", b->items[k], b->kind[k], quantities[t].words, "", s,
+				   sizeof s) == 0)
+				agree += (quantities[t].weight + 1) / 2;
+		}
+		if (!agree)
+			continue;
+		for (t = 0; t < 13; t++) {
+			unsigned base = ((quantities[t].weight + 1) / 2 * all + agree / 2) / agree;
 
-				if (expand(qty_frames[f].tmpl, b->items[k], quantities[t].words, "", s,
-					   sizeof s) != 0)
+			for (size_t f = 0; f < COUNT(qty_frames); f++) {
+				uint32_t w = (base * qty_frames[f].share + 3) / 4;
+
+				if (expand(b->lex, qty_frames[f].tmpl, b->items[k], b->kind[k],
+					   quantities[t].words, "", s, sizeof s) != 0)
 					continue;
 				if (add_sentence(b, s, w))
 					return -1;
@@ -595,7 +693,7 @@ static int generate(struct builder *b, const char *const *phrases, size_t n, siz
 			const struct qty *q = &quantities[NUMBER_FIRST + k];
 			uint32_t w = has_n ? (weight / 16 + 1) * q->weight : has_p ? weight / 4 + 1 : weight;
 
-			if (expand(commands[t], "", q->words, prices[k], s, sizeof s) == 0 &&
+			if (expand(b->lex, commands[t], "", 0, q->words, prices[k], s, sizeof s) == 0 &&
 			    add_sentence(b, s, w))
 				return -1;
 		}

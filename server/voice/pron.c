@@ -638,6 +638,28 @@ int pron_dict_write(const struct pron_dict *dict, FILE *f, const char *word, int
 	return n;
 }
 
+int pron_starts_with_vowel(const struct pron_dict *dict, const char *word)
+{
+	char guess[512];
+	const char *pron;
+	int idx;
+
+	if (!word || !*word)
+		return 0;
+	idx = dict ? find_first(dict, word) : -1;
+	if (idx >= 0)
+		pron = dict->entries[idx].pron;
+	else if (pron_guess(word, guess, sizeof guess) == 0)
+		pron = guess;
+	else
+		return 0;
+	while (*pron == ' ' || *pron == '\t')
+		pron++;
+	/* every CMU vowel phone (AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW) starts
+	 * with a vowel letter, no consonant phone does */
+	return *pron && strchr("AEIOU", *pron) != NULL;
+}
+
 /* ---- spelling to sound ---- */
 
 static const char *const letter_names[26] = { "EY", "B IY", "S IY", "D IY", "IY", "EH F",

@@ -49,6 +49,9 @@ int pron_dict_has(const struct pron_dict *dict, const char *word);
  * up. */
 int pron_dict_write(const struct pron_dict *dict, FILE *f, const char *word, int *guessed);
 
+/* 1 when word's (first) pronunciation starts with a vowel sound, so it takes "an"
+ * ("an oat milk", "an hour", but "a usb cable", "a unicorn"); 0 otherwise. */
+int pron_starts_with_vowel(const struct pron_dict *dict, const char *word);
 /* The made-up pronunciation of a lowercase word (space-separated phones, CMU set
  * without stress).  Returns 0, or -1 when word has no letters or out is too small. */
 int pron_guess(const char *word, char *out, size_t outlen);

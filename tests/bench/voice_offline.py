@@ -10,6 +10,15 @@ tests/integration/test_voice_e2e.py (E2E_CONFIG, VOXCARTD_BASELINE).
 
   tests/bench/voice_offline.py [--half tune|held] [--options "-topn 8"] [--jobs 2]
                                [--only cond,cond] [--cache DIR] [--out file.json]
+  tests/bench/voice_offline.py --judge old.json new.json ...
+
+--judge takes the readings of earlier runs (--out) and types each one, as heard,
+to a voxcartd holding the test catalog (test_voice_e2e.run_typed: a fresh shopper
+set up for the sentence, then judged on the cart, orders and actions), so a
+reading that is wrong but still does the task ("how much is a french press")
+counts as done and a right-looking one that does not, as not: task success per
+condition kind, for each file side by side, and the sentences typed exactly as
+written (understanding alone).  No audio: a few minutes for a half.
 
 Build first (make).  Each variant runs on the same cached WAVs
 (VOICE_OFFLINE_CACHE or --cache, default build/voice_offline/<half>), so variants
@@ -120,6 +129,52 @@ def auc(right, wrong):
     return round(s / (len(right) * len(wrong)), 3)
 
 
+def judge_readings(files, jobs):
+    """Task success of earlier runs' readings, typed to the buddy (see --judge)."""
+    runs = []
+    for path in files:
+        with open(path) as fh:
+            runs.append((os.path.basename(path), json.load(fh)["readings"]))
+    by_id = {s[0]: s for s in e2e.SENTENCES}
+    todo = set()
+    for _, readings in runs:
+        for uid, text in readings.items():
+            todo.add((uid.split("-", 1)[0], text))
+    for sid in {k[0] for k in todo}:
+        todo.add((sid, by_id[sid][2]))
+    shop = e2e.Shop(lib.VOXCARTD, "voice_judge").start()
+    try:
+        def one(key):
+            sid, text = key
+            s = by_id[sid]
+            try:
+                return key, bool(e2e.run_typed(shop, (sid, s[1], text, s[3]))[0])
+            except Exception as exc:  # a turn that fails counts as not done
+                sys.stderr.write("%s %r: %s\n" % (sid, text, exc))
+                return key, False
+        with futures.ThreadPoolExecutor(jobs) as pool:
+            done = dict(pool.map(one, sorted(todo)))
+    finally:
+        shop.stop()
+    typed = sorted(sid for sid in {k[0] for k in todo} if not done[(sid, by_id[sid][2])])
+    print("sentences typed as written: %d of %d done%s" % (
+        len({k[0] for k in todo}) - len(typed), len({k[0] for k in todo}),
+        " (not: %s)" % ", ".join(typed) if typed else ""))
+    print("  %-8s %4s  " % ("kind", "n") + "  ".join("%16s" % r[0][-16:] for r in runs))
+    kinds = {}
+    for i, (_, readings) in enumerate(runs):
+        for uid, text in readings.items():
+            sid, cond = uid.split("-", 1)
+            for g in (vc.BY_NAME[cond]["kind"], "all"):
+                d = kinds.setdefault(g, [[0, 0] for _ in runs])
+                d[i][0] += 1
+                d[i][1] += done[(sid, text)]
+    for g in sorted(kinds, key=lambda g: (g == "all", g)):
+        d = kinds[g]
+        print("  %-8s %4d  " % (g, d[0][0]) +
+              "  ".join("%15.1f%%" % (100.0 * ok / (n or 1)) for n, ok in d))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--half", default="tune", choices=("tune", "held"))
@@ -128,7 +183,12 @@ def main():
     ap.add_argument("--only", default="", help="condition names, comma-separated")
     ap.add_argument("--cache", default=os.environ.get("VOICE_OFFLINE_CACHE"))
     ap.add_argument("--out", default=None)
+    ap.add_argument("--judge", nargs="+", metavar="RUN.json",
+                    help="task success of earlier runs' readings, typed (no decoding)")
     a = ap.parse_args()
+    if a.judge:
+        judge_readings(a.judge, a.jobs)
+        return
     cache = a.cache or os.path.join(ROOT, "build", "voice_offline", a.half)
     only = [x for x in a.only.split(",") if x]
     build_tool()

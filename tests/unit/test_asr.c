@@ -342,6 +342,51 @@ START_TEST(test_lm_item_names)
 }
 END_TEST
 
+/* Articles and number agree with the name as shoppers say it: "an oat milk", never
+ * "a oat milk" (the recogniser heard "do you have a oat milk" for "do you have oat
+ * milk"); the singular made up from "Gala Apples" only after "a" or "one" (it heard
+ * "add two gala apple"), the catalog's plural never after "a"; a singular in the
+ * catalog ("Oat Milk") may be a mass noun and is said with any number. */
+START_TEST(test_lm_agreement)
+{
+	static const char *const phrases[] = { "Gala Apples 3 lb bag", "Oat Milk", "Bananas (each)",
+		"Watermelon", "Everything Bagels", "Hour Glass Timer", "USB Cable" };
+	char err[256], path[128];
+	struct arpa m;
+
+	ck_assert_int_eq(pron_starts_with_vowel(NULL, "oat"), 1);
+	build_lm();
+	ck_assert_msg(lm_build(phrases, 7, CMUDICT, dir, err, sizeof err) == 0, "%s", err);
+	path_in(path, sizeof path, LM_FILE);
+	arpa_load(&m, path);
+	ck_assert_ptr_null(arpa_find(&m, 2, "a oat"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "an oat"));
+	ck_assert_ptr_null(arpa_find(&m, 3, "have a oat"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "have an oat"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "an watermelon"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "a watermelon"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "a everything"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "an everything bagel"));
+	ck_assert_ptr_null(arpa_find(&m, 3, "an everything bagels"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "an hour"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "a usb"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "an usb"));
+	ck_assert_ptr_null(arpa_find(&m, 3, "two gala apple"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "two gala apples"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "a gala apple"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "a bananas"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "an bananas"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "two bananas"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 2, "a banana"));
+	ck_assert_ptr_null(arpa_find(&m, 2, "two banana"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "two oat milk"));
+	ck_assert_ptr_null(arpa_find(&m, 3, "an oat milks"));
+	ck_assert_ptr_nonnull(arpa_find(&m, 3, "two oat milks"));
+	arpa_free(&m);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(test_lm_errors)
 {
 	char err[256] = "";
@@ -748,6 +793,7 @@ int main(void)
 	tcase_add_test(tc, test_lm_backoff_sums_to_one);
 	tcase_add_test(tc, test_lm_dictionary_covers_vocabulary);
 	tcase_add_test(tc, test_lm_item_names);
+	tcase_add_test(tc, test_lm_agreement);
 	tcase_add_test(tc, test_lm_errors);
 	tcase_add_test(tc, test_recognition_wer);
 	tcase_add_test(tc, test_decoder_state_and_tail);
