@@ -315,6 +315,34 @@ int act_need_retrieve(struct turn *t, const struct und_result *r)
 		}
 	if (named)
 		goto out;
+	/* added only when sure: two of the words fit it, or one rare word that names it
+	 * (title, tags, what WordNet says it is) or the thing that broke ("every pair I
+	 * own has a hole"); one word of its description for what it should do ("to keep
+	 * my drinks cold": "cold-pressed" olive oil) is only offered */
+	int fit = 0, sure1 = 0, named1 = 0;
+	for (int k = 0; k < cue.n; k++) {
+		int f = 0, named_f = 0;
+		for (int j = 0; j < pw->n && !f; j++)
+			if ((f = word_fits(stem[k], pw->w[j])))
+				named_f = pw->field[j] >= 2;
+		if (!f) {
+			struct gloss g;
+			char h2[48];
+			product_head(cands[0].p, h2, sizeof h2);
+			gloss_of(h2, &g);
+			for (int j = 0; j < g.n && !f; j++)
+				named_f = f = word_fits(stem[k], g.w[j]);
+		}
+		if (f && cue.weight[k] > 0) {
+			fit++;
+			sure1 |= cue.weight[k] >= 2 && dfs[k] <= 2 && (named_f || cue.object[k]);
+			named1 |= named_f || cue.object[k];
+		}
+	}
+	/* nothing but one word of a description: not enough to answer with, unless what
+	 * the need prefers says it too ("before bed": "nice before bed") */
+	if (fit < 2 && !named1 && needs_prefers(&t->needs, cands[0].p) == 0)
+		goto out;
 	cJSON *items = cJSON_CreateArray();
 	int n = 0;
 	for (int i = 0; i < nc && n < DLG_READ_MAX; i++)
@@ -325,25 +353,6 @@ int act_need_retrieve(struct turn *t, const struct und_result *r)
 		if (cue.weight[k] > 1)
 			snprintf(query + strlen(query), sizeof query - strlen(query), "%s%s", *query ? " " : "",
 				 cue.w[k]);
-	/* added only when sure: two of the words fit it, or one rare word of the request */
-	int fit = 0, sure1 = 0;
-	for (int k = 0; k < cue.n; k++) {
-		int f = 0;
-		for (int j = 0; j < pw->n && !f; j++)
-			f = word_fits(stem[k], pw->w[j]);
-		if (!f) {
-			struct gloss g;
-			char h2[48];
-			product_head(cands[0].p, h2, sizeof h2);
-			gloss_of(h2, &g);
-			for (int j = 0; j < g.n && !f; j++)
-				f = word_fits(stem[k], g.w[j]);
-		}
-		if (f && cue.weight[k] > 0) {
-			fit++;
-			sure1 |= cue.weight[k] >= 2 && dfs[k] <= 2;
-		}
-	}
 	int take = n == 1 && (cue.want || cue.lack) && !cue.ask && s1 >= s2 * 1.5 && (fit >= 2 || sure1);
 	act_offer_found(t, items, query, take);
 	cJSON_Delete(items);

@@ -1145,7 +1145,7 @@ int needs_cue_read(const char *text, struct needs_cue *c)
 	struct text_words *t = malloc(sizeof *t);
 	struct stems *s = malloc(sizeof *s);
 	unsigned char *wt = calloc(TEXT_MAX_WORDS, 1);	/* 0 skip, 1 context, 2 the request's words,
-							 * 3 what the shopper has */
+							 * 3 what the shopper has, 4 the thing lacked */
 	if (!t || !s || !wt) {
 		free(t);
 		free(s);
@@ -1184,7 +1184,7 @@ int needs_cue_read(const char *text, struct needs_cue *c)
 			/* the thing before the lack, back to the clause's start */
 			c->lack = 1;
 			for (int j = i - 1; j >= 0 && j >= i - 8 && !t->brk[j]; j--)
-				wt[j] = 2;
+				wt[j] = 4;
 			for (int j = i; j < i + m; j++)
 				wt[j] = 0;
 			i += m - 1;
@@ -1196,7 +1196,7 @@ int needs_cue_read(const char *text, struct needs_cue *c)
 			for (int j = i; j < i + m; j++)
 				wt[j] = 0;
 			for (int j = i + m; j < t->n && !t->brk[j - 1] && j < i + m + 6; j++)
-				wt[j] = 2;
+				wt[j] = 4;
 			i += m - 1;
 			continue;
 		}
@@ -1238,6 +1238,11 @@ int needs_cue_read(const char *text, struct needs_cue *c)
 	for (int i = 0; i < t->n; i++)
 		if (wt[i] == 3)
 			cue_add(c, t, s, i, -2);
+	for (int i = 0; i < t->n; i++)
+		if (wt[i] == 4)
+			cue_add(c, t, s, i, 2);
+	for (int k = 0; k < c->n; k++)
+		c->object[k] = c->weight[k] == 2;
 	for (int pass = 2; pass >= 1; pass--)
 		for (int i = 0; i < t->n; i++)
 			if (wt[i] == pass)

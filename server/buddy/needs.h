@@ -93,6 +93,7 @@ struct needs_cue {
 	int n;
 	char w[NEEDS_CUE_WORDS][32];
 	int weight[NEEDS_CUE_WORDS];
+	unsigned char object[NEEDS_CUE_WORDS];	/* 1: said of the thing that broke or ran out */
 	int frame;		/* "something to/for/that...", "the ... thing" */
 	int lack;		/* a lack phrase, whatever the catalog knows */
 	int ask;		/* put as a question ("is there something...?") */
