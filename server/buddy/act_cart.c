@@ -1595,59 +1595,6 @@ int act_refine(struct turn *t, const struct und_cmd *c)
  * with the old one's kind words so "honeycrisp" is the honeycrisp APPLES; with no
  * new words, the one other product of the same kind. */
 
-enum swap_cue { SWAP_NONE, SWAP_VERB, SWAP_INSTEAD_OF, SWAP_POOL };
-
-/* The cue and where it splits the words: [oa, ob) names the old product, the rest
- * the new one.  Pool cues ("instead", "in their place", "rather have") split
- * nothing: oa == ob == -1. */
-static enum swap_cue swap_cue(const struct text_words *tw, int *oa, int *ob)
-{
-	static const char *const verbs[] = { "swap", "trade", "exchange", "switch", "change",
-		"replace", "substitute", "sub", "swop" };
-	static const char *const pool[] = { "in their place", "in its place", "in place of them",
-		"rather have", "rather get", "rather take", "would prefer", "i prefer", "prefer",
-		"rather go with", "instead" };
-	*oa = *ob = -1;
-	for (int i = 0; i < tw->n; i++) {
-		int n = text_match(tw, i, tw->n, "instead of");
-		if (!n)
-			n = text_match(tw, i, tw->n, "rather than");
-		if (n) {
-			int j = i + n;
-			while (j < tw->n && !tw->brk[j - 1] && !text_is(tw, j, "just") && !text_is(tw, j, "give") &&
-			       !text_is(tw, j, "get") && !text_is(tw, j, "add") && !text_is(tw, j, "i") &&
-			       !text_is(tw, j, "can") && !text_is(tw, j, "could") && !text_is(tw, j, "please"))
-				j++;
-			*oa = i + n;
-			*ob = j;
-			return SWAP_INSTEAD_OF;
-		}
-	}
-	for (int i = 0; i < tw->n; i++) {
-		for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++) {
-			if (!text_is(tw, i, verbs[k]))
-				continue;
-			/* "change of plan", "a switch of heart": a noun, no swap verb; what
-			 * follows it ("drop the milk and add oat milk") are its own operations */
-			if (text_is(tw, i + 1, "of"))
-				continue;
-			/* "change my address", "change of plans": only cart things are swapped */
-			int j = i + 1;
-			while (j < tw->n && !text_is(tw, j, "for") && !text_is(tw, j, "with") &&
-			       !text_is(tw, j, "to") && !text_is(tw, j, "into") && !text_is(tw, j, "by"))
-				j++;
-			*oa = i + 1;
-			*ob = j;
-			return SWAP_VERB;
-		}
-	}
-	for (int i = 0; i < tw->n; i++)
-		for (size_t k = 0; k < sizeof pool / sizeof *pool; k++)
-			if (text_match(tw, i, tw->n, pool[k]))
-				return SWAP_POOL;
-	return SWAP_NONE;
-}
-
 /* Content words of [a, b) that the catalog knows, into q (units and sizes apart). */
 static void swap_words(struct turn *t, const struct text_words *tw, int a, int b, struct match_query *q)
 {
@@ -1807,25 +1754,24 @@ static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_quer
 	return out;
 }
 
-int act_swap_frame(struct turn *t, const char *text)
+int act_swap_frame(struct turn *t, const struct und_result *r, const char *text)
 {
 	struct buddy_state *st = t->st;
+	/* und_parse read the swap's cue and which words name the old product (r->edit) */
+	enum und_swap cue = r->edit.swap;
+	int oa = r->edit.old_a, ob = r->edit.old_b, done = 0;
+	if (cue == UND_SWAP_NONE)
+		return 0;
 	struct text_words *tw = malloc(sizeof *tw);
 	if (!tw)
 		return 0;
 	und_clean(text, tw);
-	int oa, ob, done = 0;
-	enum swap_cue cue = swap_cue(tw, &oa, &ob);
-	if (cue == SWAP_NONE) {
-		free(tw);
-		return 0;
-	}
 	if (!t->cart)
 		cartops_refresh(t);
 	cJSON *lines = dlg_cart_as_products(t->cart);
 	int nlines = cJSON_GetArraySize(lines);
 	struct match_query oq, nq;
-	if (cue == SWAP_POOL) {
+	if (cue == UND_SWAP_POOL) {
 		swap_words(t, tw, 0, tw->n, &oq);
 		nq = oq;
 	} else {
@@ -1833,12 +1779,12 @@ int act_swap_frame(struct turn *t, const char *text)
 		struct match_query before, after;
 		swap_words(t, tw, 0, oa, &before);
 		swap_words(t, tw, ob, tw->n, &after);
-		nq = cue == SWAP_INSTEAD_OF ? before : after;
+		nq = cue == UND_SWAP_INSTEAD_OF ? before : after;
 		/* "my kid only eats creamy, switch both of them": nothing named after the
 		 * verb, so what was named before it is the new one */
-		if (cue == SWAP_VERB && after.n == 0)
+		if (cue == UND_SWAP_VERB && after.n == 0)
 			nq = before;
-		for (int i = 0; cue == SWAP_INSTEAD_OF && i < after.n && nq.n < MATCH_MAX_WORDS; i++) {
+		for (int i = 0; cue == UND_SWAP_INSTEAD_OF && i < after.n && nq.n < MATCH_MAX_WORDS; i++) {
 			snprintf(nq.w[nq.n], TEXT_WORD_LEN, "%s", after.w[i]);
 			nq.weight[nq.n++] = 1.0;
 		}
@@ -1865,7 +1811,7 @@ int act_swap_frame(struct turn *t, const char *text)
 		if (!old && nlines == 1)
 			old = cJSON_GetArrayItem(lines, 0);
 	}
-	if (!old || (cue == SWAP_POOL && best == 0 && nq.n == 0)) {
+	if (!old || (cue == UND_SWAP_POOL && best == 0 && nq.n == 0)) {
 		cJSON_Delete(lines);
 		free(tw);
 		return 0;
@@ -1884,15 +1830,15 @@ int act_swap_frame(struct turn *t, const char *text)
 		snprintf(fresh.w[fresh.n], TEXT_WORD_LEN, "%s", nq.w[i]);
 		fresh.weight[fresh.n++] = 1.0;
 	}
-	if (cue == SWAP_POOL && fresh.n == 0) {
+	if (cue == UND_SWAP_POOL && fresh.n == 0) {
 		cJSON_Delete(lines);
 		free(tw);
 		return 0;	/* "i'd rather have the oat milk" with oat milk there: nothing to swap */
 	}
-	if (fresh.n == 0 && cue != SWAP_POOL) {
+	if (fresh.n == 0 && cue != UND_SWAP_POOL) {
 		/* "change the penne to two", "make the oat milk three instead of one": only
 		 * a count changes, which is no swap */
-		int a = cue == SWAP_INSTEAD_OF ? 0 : ob, b = tw->n;
+		int a = cue == UND_SWAP_INSTEAD_OF ? 0 : ob, b = tw->n;
 		for (int i = a; i < b; i++) {
 			long v;
 			int m = num_parse(tw, i, b, &v);
@@ -1900,7 +1846,7 @@ int act_swap_frame(struct turn *t, const char *text)
 				i += m;	/* "the 4 pack": a size names the new one */
 				continue;
 			}
-			if ((cue != SWAP_INSTEAD_OF || i < oa || i >= ob) && m > 0) {
+			if ((cue != UND_SWAP_INSTEAD_OF || i < oa || i >= ob) && m > 0) {
 				cJSON_Delete(lines);
 				free(tw);
 				return 0;
@@ -1920,18 +1866,18 @@ int act_swap_frame(struct turn *t, const char *text)
 		repl = swap_new(t, old, &fresh, &choice);
 	int line = dlg_cart_qty(t->cart, dlg_id(old));
 	int osize, oart, nsize, nart;
-	int take = cue == SWAP_POOL ? 0 : swap_count(tw, oa, ob, &osize, &oart);
+	int take = cue == UND_SWAP_POOL ? 0 : swap_count(tw, oa, ob, &osize, &oart);
 	int nqty = 0;
-	if (cue == SWAP_INSTEAD_OF) {
+	if (cue == UND_SWAP_INSTEAD_OF) {
 		nqty = swap_count(tw, 0, oa, &nsize, &nart);
 		if (!nqty)
 			nqty = swap_count(tw, ob, tw->n, &nsize, &nart);
-	} else if (cue == SWAP_VERB) {
+	} else if (cue == UND_SWAP_VERB) {
 		nqty = swap_count(tw, ob, tw->n, &nsize, &nart);
 	} else {
 		nsize = nart = 0;
 	}
-	if (take >= line || cue == SWAP_INSTEAD_OF)
+	if (take >= line || cue == UND_SWAP_INSTEAD_OF)
 		take = take >= line || take == 0 ? line : take;
 	if (take == 0)
 		take = line;
@@ -1994,72 +1940,17 @@ int act_swap_frame(struct turn *t, const char *text)
 	return 1;
 }
 
-/* A count at word i that is not a size ("12 oz"): words used, *v the value. */
-static int count_at(const struct text_words *tw, int i, long *v)
+int act_count_frame(struct turn *t, const struct und_result *r, const char *text)
 {
-	if (text_is(tw, i, "a") || text_is(tw, i, "an"))
+	/* und_parse read the count stated (r->edit.target) */
+	long target = r->edit.target;
+	int contrast = r->edit.contrast, stated = r->edit.stated;
+	if (target < 0)
 		return 0;
-	int len = num_parse(tw, i, tw->n, v);
-	if (len == 0 || (i + len < tw->n && lex_size_unit(tw->w[i + len]) && !lex_is_unit(tw->w[i + len])))
-		return 0;
-	return len;
-}
-
-int act_count_frame(struct turn *t, const char *text)
-{
 	struct text_words *tw = malloc(sizeof *tw);
 	if (!tw)
 		return 0;
 	und_clean(text, tw);
-	long target = -1, v;
-	int contrast = 0, stated = 0;
-	/* the first ones say what the line should hold either way; the others ("I only
-	 * want one") only ever lower it */
-	static const char *const states[] = { "should be", "should only be", "there should be",
-		"meant", "supposed to be", "only need", "only want", "just need", "just want", "i want",
-		"i only want", "i only need", "i just want", "i just need" };
-	for (int i = 0; i < tw->n && target < 0; i++) {
-		/* "remove one, not all of them", "add one not two": how many to change, not how
-		 * many there should be */
-		static const char *const verbs[] = { "add", "put", "grab", "throw", "remove", "take", "drop",
-			"delete", "minus", "swap", "switch", "change", "replace", "instead" };
-		int verb = 0;
-		for (size_t k = 0; k < sizeof verbs / sizeof *verbs; k++)
-			verb |= !strcmp(tw->w[i], verbs[k]);
-		if (verb)
-			break;
-		int len = count_at(tw, i, &v);
-		if (len == 0)
-			continue;
-		/* "one bag, not two", "1 milk not 2", "one, not all of them" */
-		for (int k = i + len; k < tw->n && k <= i + len + 3; k++) {
-			long m;
-			if (!text_is(tw, k, "not"))
-				continue;
-			if ((count_at(tw, k + 1, &m) && m != v) || text_is(tw, k + 1, "all") || text_is(tw, k + 1, "both"))
-				target = v, contrast = 1;
-			break;
-		}
-		/* "not two bunches, two single bananas": the count said after the "not" */
-		for (int k = 0; k + 1 < i && target < 0; k++) {
-			long m;
-			if (text_is(tw, k, "not") && count_at(tw, k + 1, &m) && k + 1 != i)
-				target = v, contrast = 1;
-		}
-		/* "there should be one bag left", "I only need one" */
-		for (size_t s = 0; s < sizeof states / sizeof *states && target < 0; s++) {
-			int pl = 0;
-			for (int k = i - 1; k >= 0 && k >= i - 4 && !pl; k--)
-				if ((pl = text_match(tw, k, i, states[s])) != 0 && k + pl != i)
-					pl = 0;
-			if (pl)
-				target = v, stated = s < 5 ? 2 : 1;
-		}
-	}
-	if (target < 0) {
-		free(tw);
-		return 0;
-	}
 	/* the line: named by the words said, else the line just changed */
 	struct und_item it = { .ref = UND_REF_WORDS };
 	int known = 0;

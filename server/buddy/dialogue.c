@@ -2017,14 +2017,14 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 		t->answered = 1;
 	if (!t->answered && act_cart_question(t, r, text))
 		t->answered = 1;
-	if (!t->answered && (act_count_frame(t, text) || act_count_change_frame(t, text)))
+	if (!t->answered && (act_count_frame(t, r, text) || act_count_change_frame(t, r, text)))
 		t->answered = 1;
 	if (!t->answered && (act_budget_product(t, r) || act_choose_by_need(t, r, text) ||
 			     act_suits(t, r, text) || act_compare(t, text) || act_measure(t, text)))
 		t->answered = 1;
 	if (!t->answered && act_reorder_frame(t, r, text))
 		t->answered = 1;
-	if (!t->answered && act_swap_frame(t, text))
+	if (!t->answered && act_swap_frame(t, r, text))
 		t->answered = 1;
 	if (!t->answered && act_choose_described(t, r, pending == DLG_PENDING_CHOOSE, text))
 		t->answered = 1;

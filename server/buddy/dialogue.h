@@ -244,19 +244,19 @@ void act_swap(struct turn *t, const struct und_cmd *c);
 /* "trade the gala apples for honeycrisp", "make those strawberries organic instead":
  * a cart line replaced by another product, read from the words of the utterance and
  * the catalog.  Returns 1 when the utterance was a swap (done or asked about). */
-int act_swap_frame(struct turn *t, const char *text);
+int act_swap_frame(struct turn *t, const struct und_result *r, const char *text);
 /* Right after an add, "the organic ones", "the other kind", "the bigger one": the
  * variant of the same product replaces it.  Returns 1 when done. */
 int act_refine(struct turn *t, const struct und_cmd *c);
 /* "one bag, not two", "1 milk not 2", "there should be one bag left", "WHY 3 BOXES OF
  * COOKIES, I WANT ONE": a count stated as what the cart should hold, for the line
  * named or the one just changed.  Returns 1 when the line was set. */
-int act_count_frame(struct turn *t, const char *text);
+int act_count_frame(struct turn *t, const struct und_result *r, const char *text);
 
 /* quantity.c: "cut it down to two", "bring the mugs up to four", "knock the milk down
  * by one", "make that three jars", "one more of those": a cart line's count changed,
  * whatever else the sentence says.  Returns 1 when done. */
-int act_count_change_frame(struct turn *t, const char *text);
+int act_count_change_frame(struct turn *t, const struct und_result *r, const char *text);
 
 /* Sets the cart line of p to qty (0 removes it, a product not in the cart is added)
  * and says so. */

@@ -17,24 +17,6 @@
 #include "buddy/lexicon.h"
 #include "buddy/numbers.h"
 
-/* The count after a phrase at i: words used, *v the value, *dozen set when said in
- * dozens ("three dozen"); a count of time ("two weeks") or money is none. */
-static int count_after(const struct text_words *tw, int i, long *v, int *dozen)
-{
-	if (text_is(tw, i, "just") || text_is(tw, i, "only"))
-		i++;
-	int n = num_parse(tw, i, tw->n, v);
-	if (!n || *v <= 0 || *v > 999)
-		return 0;
-	const char *next = i + n < tw->n ? tw->w[i + n] : "";
-	if (lex_is_time_unit(next) || lex_is_money_word(next) || (lex_size_unit(next) && !lex_is_unit(next)))
-		return 0;
-	*dozen = 0;
-	for (int k = i; k < i + n; k++)
-		*dozen |= text_is(tw, k, "dozen");
-	return n;
-}
-
 /* The cart line the words name: the one most of the catalog words said are in; 0
  * when they name none, -1 when two equally or a catalog word names no cart line. */
 static int64_t named_line(struct turn *t, const struct text_words *tw, const unsigned char *used,
@@ -95,18 +77,11 @@ static int64_t named_line(struct turn *t, const struct text_words *tw, const uns
 
 /* "a couple of each actually", "two of each please" right after a request that
  * added several products: every one of them set to that count.  1 when done. */
-static int each_of_batch(struct turn *t, const struct text_words *tw)
+static int each_of_batch(struct turn *t, const struct und_edit *e, const struct text_words *tw)
 {
 	struct buddy_state *st = t->st;
-	long v = 0;
-	int at = -1, n = 0;
-	for (int i = 0; i < tw->n && at < 0; i++) {
-		if (text_is(tw, i, "a") || text_is(tw, i, "an"))
-			continue;
-		n = num_parse(tw, i, tw->n, &v);
-		if (n && v > 0 && v <= 999 && (text_is(tw, i + n, "each") || text_match(tw, i + n, tw->n, "of each")))
-			at = i;
-	}
+	long v = e->each;
+	int at = e->each ? e->each_at : -1, n = e->each_len;
 	if (at < 0 || st->nbatch < 2 || st->batch_turn < st->turn - 2 || st->batch_turn >= st->turn)
 		return 0;
 	/* "two of each kind of bagel" names its own products */
@@ -138,62 +113,23 @@ static int each_of_batch(struct turn *t, const struct text_words *tw)
 	return done > 0;
 }
 
-int act_count_change_frame(struct turn *t, const char *text)
+int act_count_change_frame(struct turn *t, const struct und_result *r, const char *text)
 {
+	/* und_parse read the change (r->edit): what it is, by or to how many */
+	const struct und_edit *e = &r->edit;
+	if (!e->each && !e->op)
+		return 0;
 	struct text_words *tw = malloc(sizeof *tw);
 	if (!tw)
 		return 0;
 	und_clean(text, tw);
-	if (each_of_batch(t, tw)) {
+	if (each_of_batch(t, e, tw)) {
 		free(tw);
 		return 1;
 	}
-	unsigned char used[TEXT_MAX_WORDS] = { 0 };
-	int op = 0, dozen = 0, fix = 0;
-	long v = 0;
-	for (int i = 0; i < tw->n && !op; i++) {
-		int kind = 0, n = lex_count_change_at(tw, i, tw->n, &kind);
-		if (!n)
-			continue;
-		int m = 0;
-		if (kind == LEX_COUNT_MORE || kind == LEX_COUNT_FEWER) {
-			/* "one more of those", "two fewer of them": the count is before */
-			int j = i - 3 > 0 ? i - 3 : 0;
-			for (; j < i; j++)
-				if (!text_is(tw, j, "a") && !text_is(tw, j, "an") && num_parse(tw, j, i, &v) == i - j)
-					break;
-			if (j >= i || v <= 0 || v > 999)
-				continue;
-			for (int k = j; k < i; k++)
-				used[k] = 1;
-		} else {
-			/* "down to two", "make that three jars", "another two of them" */
-			m = count_after(tw, i + n, &v, &dozen);
-			if (!m && kind == LEX_COUNT_ANOTHER)
-				v = 1;	/* "another one of those" said as "another of those" */
-			else if (!m)
-				continue;
-			int j = i + n + m;
-			if (text_is(tw, i + n, "just") || text_is(tw, i + n, "only"))
-				j++;
-			for (int k = i + n; k < j; k++)
-				used[k] = 1;
-			/* "make it three jars", "another two of the 1 kg bags" */
-			while (j < tw->n && (lex_is_unit(tw->w[j]) || text_is(tw, j, "of")))
-				used[j++] = 1;
-		}
-		for (int k = i; k < i + n; k++)
-			used[k] = 1;
-		op = kind;
-		fix = kind == LEX_COUNT_MAKE;
-	}
-	/* "another two" / "two more" with nothing pointing back are plain adds, done by
-	 * the request ("two more penne"): only with a word that points at a line */
-	int points = 0;
-	for (int i = 0; i < tw->n; i++)
-		points |= text_is(tw, i, "those") || text_is(tw, i, "them") || text_is(tw, i, "it") ||
-			  text_is(tw, i, "that") || text_is(tw, i, "these") || text_is(tw, i, "this") ||
-			  text_is(tw, i, "same");
+	const unsigned char *used = e->used;
+	int op = e->op, dozen = e->dozen, fix = op == LEX_COUNT_MAKE, points = e->points;
+	long v = e->by;
 	if (!op || (fix && t->st->pending != DLG_PENDING_NONE)) {
 		free(tw);
 		return 0;
@@ -203,6 +139,8 @@ int act_count_change_frame(struct turn *t, const char *text)
 	cJSON *lines = dlg_cart_as_products(t->cart);
 	int64_t id = named_line(t, tw, used, lines);
 	free(tw);
+	/* "another two" / "two more" with nothing pointing back are plain adds, done by
+	 * the request ("two more penne"): only with a word that points at a line */
 	if (id < 0 || (id == 0 && !points && (op == LEX_COUNT_MORE || op == LEX_COUNT_ANOTHER ||
 					      op == LEX_COUNT_FEWER))) {
 		cJSON_Delete(lines);

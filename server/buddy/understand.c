@@ -2854,6 +2854,7 @@ void und_parse(const char *text, struct und_result *r)
 	und_clean(text, t);
 	r->nwords = t->n;
 	read_past(t, &r->past);
+	und_read_edit(t, &r->edit);
 	struct arith ar = { 0 };
 	read_story_numbers(t);
 	read_people(t, &ar);

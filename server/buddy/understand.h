@@ -145,16 +145,40 @@ struct und_past {
 	unsigned char used[TEXT_MAX_WORDS];	/* und_clean's words that did the pointing */
 };
 
+/* What the words say of an edit of a cart line, read once (edits.c) for the act_*
+ * files, which find the line and the products in the cart and the catalog.  Word
+ * indexes are und_clean's. */
+enum und_swap { UND_SWAP_NONE, UND_SWAP_VERB, UND_SWAP_INSTEAD_OF, UND_SWAP_POOL };
+struct und_edit {
+	int target;		/* a count stated as what the line should hold ("one bag, not
+				 * two", "i only need one"), else -1 */
+	int contrast;		/* ... contrasted with another count ("not two") */
+	int stated;		/* ... said as what should be (2) or what is wanted (1) */
+	int each;		/* "two of each": the count, else 0 */
+	int each_at, each_len;	/* ... its words */
+	int op;			/* a count changed: LEX_COUNT_* ("down to", "make it", "more") */
+	int by;			/* ... the count said with it */
+	int dozen;		/* ... said in dozens ("make it three dozen") */
+	int points;		/* a word points back at a line ("those", "it", "same") */
+	unsigned char used[TEXT_MAX_WORDS];	/* the words that said the change */
+	enum und_swap swap;	/* a swap: how it was said */
+	int old_a, old_b;	/* ... [old_a, old_b) name the old product (not for POOL) */
+};
+
 struct und_result {
 	int n;
 	struct und_cmd cmd[UND_MAX_CMDS];
 	struct und_past past;
+	struct und_edit edit;
 	int nwords;		/* words left after cleaning (0: nothing was said) */
 };
 
 /* Parses `text` (any bytes, may be NULL) into r.  Never fails: unknown text gives a
  * fragment command or none at all. */
 void und_parse(const char *text, struct und_result *r);
+
+/* edits.c: the edit of a cart line the cleaned words say (und_parse fills r->edit). */
+void und_read_edit(const struct text_words *tw, struct und_edit *e);
 
 /* The words after cleaning (fillers, stutters removed), for the caller's own checks. */
 void und_clean(const char *text, struct text_words *t);
