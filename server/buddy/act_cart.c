@@ -810,10 +810,11 @@ void act_set(struct turn *t, const struct und_cmd *c, const struct und_item *it)
 		cJSON_ArrayForEach(p, res.products) {
 			int line = dlg_cart_qty(t->cart, dlg_id(p));
 			int qty = it->qty;
-			if (c->qty == -2)
-				qty = line > 0 ? line * 2 : 2;
-			if (c->qty == -3)	/* "cut it in half", "halve that" */
-				qty = line > 1 ? line / 2 : 1;
+			/* "double it", "triple the apples", "cut it in half" */
+			if (c->times > 0) {
+				qty = (line > 0 ? line : 1) * c->times / 2;
+				qty = qty < 1 ? 1 : qty > 999 ? 999 : qty;
+			}
 			if (qty == 0 && !it->article && !it->zero) {
 				reply_say(&t->r, "How many would you like?");
 				break;

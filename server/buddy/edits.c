@@ -1,7 +1,8 @@
 /*
  * edits.c - what the words say of an edit of a cart line, read once by und_parse()
  * (und_result.edit) for the act_* files: a count stated as what the line should
- * hold ("one bag, not two", "i only need one"), the same count for each product just
+ * hold ("one bag, not two", "i only need one", "two's plenty", "four mugs? no, just
+ * the one"), the same count for each product just
  * added ("two of each"), a count changed by how much or to how many ("cut it down to
  * two", "make it three dozen", "one more of those"), and a swap ("trade the gala for
  * honeycrisp", "go with crunchy instead of creamy", "i'd rather have the oat milk").
@@ -35,9 +36,24 @@ static void read_each(const struct text_words *tw, struct und_edit *e)
 	}
 }
 
+/* "just the one", "only the one pack, thanks": one, said with the article.  Words
+ * used, else 0 ("just the one with pulp" chooses, it counts nothing). */
+static int the_one_at(const struct text_words *tw, int i)
+{
+	if (!text_is(tw, i, "the") || !text_is(tw, i + 1, "one") ||
+	    !(text_is(tw, i - 1, "just") || text_is(tw, i - 1, "only")))
+		return 0;
+	int j = i + 2;
+	return j >= tw->n || tw->brk[i + 1] || lex_is_unit(tw->w[j]) || lex_ends_count_at(tw, j, tw->n) ? 2 : 0;
+}
+
 /* A count at word i that is not a size ("12 oz"): words used, *v the value. */
 static int count_at(const struct text_words *tw, int i, long *v)
 {
+	if (the_one_at(tw, i)) {
+		*v = 1;
+		return 2;
+	}
 	if (text_is(tw, i, "a") || text_is(tw, i, "an"))
 		return 0;
 	int len = num_parse(tw, i, tw->n, v);
@@ -79,12 +95,39 @@ static void read_state(const struct text_words *tw, struct und_edit *e)
 				target = v, contrast = 1;
 			break;
 		}
+		/* "four mugs? no, just the one", "six... nah, three": the count after the no */
+		for (int k = i + len; k < tw->n && k <= i + len + 4 && target < 0; k++) {
+			long m;
+			int pl = 0;
+			if (lex_polarity_at(tw, k, tw->n, &pl) >= 0 || text_is(tw, k, "not") || text_is(tw, k + 1, "not"))
+				continue;
+			int j = k + pl;
+			while (j < tw->n && j <= k + 3 && (text_is(tw, j, "just") || text_is(tw, j, "only") ||
+							   text_is(tw, j, "wait") || text_is(tw, j, "actually")))
+				j++;
+			if (count_at(tw, j, &m) && m != v)
+				target = m, contrast = 1;
+			break;
+		}
+		/* "two is plenty", "two's plenty", "three bags will do": what should be there,
+		 * said as enough */
+		for (int k = i + len; k < tw->n && k <= i + len + 4 && target < 0; k++) {
+			if (lex_enough_at(tw, k, tw->n)) {
+				target = v, stated = 2;
+				break;
+			}
+			if (tw->brk[k - 1])
+				break;
+		}
 		/* "not two bunches, two single bananas": the count said after the "not" */
 		for (int k = 0; k + 1 < i && target < 0; k++) {
 			long m;
 			if (text_is(tw, k, "not") && count_at(tw, k + 1, &m) && k + 1 != i)
 				target = v, contrast = 1;
 		}
+		/* "just the one", "only the one jar": the line holds more than it should */
+		if (target < 0 && text_is(tw, i, "the"))
+			target = v, stated = 1;
 		/* "there should be one bag left", "I only need one" */
 		for (size_t s = 0; s < sizeof states / sizeof *states && target < 0; s++) {
 			int pl = 0;
@@ -106,6 +149,11 @@ static int count_after(const struct text_words *tw, int i, long *v, int *dozen)
 {
 	if (text_is(tw, i, "just") || text_is(tw, i, "only"))
 		i++;
+	if (the_one_at(tw, i)) {
+		*v = 1;
+		*dozen = 0;
+		return 2;
+	}
 	int n = num_parse(tw, i, tw->n, v);
 	if (!n || *v <= 0 || *v > 999)
 		return 0;

@@ -43,6 +43,7 @@ static const struct lex_trigger triggers[] = {
 	{ "add another", UND_ADD, 30, LEX_MORE }, { "add one more", UND_ADD, 30, LEX_MORE },
 	{ "same again", UND_ADD, 30, LEX_MORE }, { "an extra", UND_ADD, 30, LEX_MORE },
 	{ "extra", UND_ADD, 30, LEX_MORE | LEX_START }, { "double", UND_SET, 30, LEX_START },
+	{ "triple", UND_SET, 30, LEX_START }, { "quadruple", UND_SET, 30, LEX_START },
 	{ "halve", UND_SET, 30, 0 },
 	{ "do not add", UND_ADD, 35, LEX_NEG }, { "do not put", UND_ADD, 35, LEX_NEG },
 	{ "do not include", UND_ADD, 35, LEX_NEG }, { "do not get", UND_ADD, 35, LEX_NEG },
@@ -1057,5 +1058,60 @@ int lex_count_change_at(const struct text_words *t, int i, int end, int *kind)
 			return n;
 		}
 	}
+	return 0;
+}
+
+int lex_count_factor_at(const struct text_words *t, int i, int start, int end, int *num, int *den)
+{
+	static const struct {
+		const char *phrase;
+		int num, den;
+		int object;	/* a verb: needs what it multiplies after it ("double the
+				 * bananas", not "a double pack", "double check") */
+	} phrases[] = {
+		{ "in half", 1, 2, 0 }, { "by half", 1, 2, 0 }, { "half as many", 1, 2, 0 },
+		{ "half as much", 1, 2, 0 }, { "halve", 1, 2, 0 },
+		{ "twice as many", 2, 1, 0 }, { "twice as much", 2, 1, 0 },
+		{ "three times as many", 3, 1, 0 }, { "three times as much", 3, 1, 0 },
+		{ "double", 2, 1, 1 }, { "triple", 3, 1, 1 }, { "quadruple", 4, 1, 1 },
+	};
+	static const char *const objects[] = { "the", "it", "that", "this", "them", "those", "these",
+		"my", "our", "up", "everything", "all" };
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k].phrase);
+		if (!n)
+			continue;
+		int ok = !phrases[k].object || i == start;
+		for (size_t o = 0; o < sizeof objects / sizeof *objects && !ok; o++)
+			ok = i + n < end && text_is(t, i + n, objects[o]);
+		if (!ok || (phrases[k].object && i > 0 && (text_is(t, i - 1, "a") || text_is(t, i - 1, "the"))))
+			continue;
+		*num = phrases[k].num;
+		*den = phrases[k].den;
+		return n;
+	}
+	return 0;
+}
+
+int lex_enough_at(const struct text_words *t, int i, int end)
+{
+	static const char *const phrases[] = { "is plenty", "plenty", "is enough", "enough",
+		"is loads", "will do", "should do", "would do", "will be fine", "is fine", "is ok",
+		"is okay", "is good", "is all i need", "tops", "max" };
+	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
+		int n = text_match(t, i, end, phrases[k]);
+		if (n)
+			return n;
+	}
+	return 0;
+}
+
+int lex_ends_count_at(const struct text_words *t, int i, int end)
+{
+	static const char *const words[] = { "please", "pls", "thanks", "thank", "cheers", "then",
+		"now", "of", "for", "is", "will", "should", "would", "mate", "actually", "really" };
+	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+		if (i < end && text_is(t, i, words[k]))
+			return 1;
 	return 0;
 }

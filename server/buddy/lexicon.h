@@ -199,4 +199,18 @@ enum { LEX_COUNT_SET = 1, LEX_COUNT_MAKE, LEX_COUNT_DOWN_BY, LEX_COUNT_UP_BY, LE
        LEX_COUNT_FEWER, LEX_COUNT_ANOTHER };
 int lex_count_change_at(const struct text_words *t, int i, int end, int *kind);
 
+/* A multiple of a count at i: "double the", "triple it", "twice as many", "in half",
+ * "halve": *num / *den what is there.  Words used, 0 if none ("a double pack",
+ * "buy a double bed": the verbs need what they multiply after them, unless they open
+ * the clause at start). */
+int lex_count_factor_at(const struct text_words *t, int i, int start, int end, int *num, int *den);
+
+/* "is plenty", "will do", "is enough", "tops": a count said right before it is as many
+ * as the shopper wants ("two's plenty").  Words used, 0 if none. */
+int lex_enough_at(const struct text_words *t, int i, int end);
+
+/* 1 when the word at i may end a count's phrase ("just the one please", "just the one
+ * for now"), not describe a product ("just the one with pulp"). */
+int lex_ends_count_at(const struct text_words *t, int i, int end);
+
 #endif

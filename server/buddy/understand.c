@@ -1620,10 +1620,9 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 			cmd->qty = 1;
 		if (!strcmp(tr.phrase, "one less") || !strcmp(tr.phrase, "one fewer"))
 			cmd->qty = 1;
-		if (!strcmp(tr.phrase, "double"))
-			cmd->qty = -2;	/* twice what is there */
-		if (!strcmp(tr.phrase, "halve"))
-			cmd->qty = -3;	/* half of what is there */
+		int num = 0, den = 1;
+		if (lex_count_factor_at(t, pos, a, b, &num, &den))
+			cmd->times = 2 * num / den;	/* "double", "triple", "halve" */
 	}
 	/* "and the cookies out of my basket", "and the milk from the cart": the cart is
 	 * where from, no question about it */
@@ -1731,19 +1730,13 @@ static void parse_clause(const struct text_words *t, int a, int b, struct und_cm
 	cmd->buy = !strcmp(tr.phrase, "buy me") || !strcmp(tr.phrase, "just buy");
 	for (int i = a; i < b; i++)
 		cmd->polite |= text_is(t, i, "please") || text_is(t, i, "pls") || text_is(t, i, "plz");
-	/* "cut the sparkling water in half", "double the bananas": half or twice what
-	 * is there */
+	/* "cut the sparkling water in half", "double the bananas", "can you triple the
+	 * apples": a multiple of what is there */
 	for (int i = a; i < b; i++) {
-		if (text_match(t, i, b, "in half") || text_match(t, i, b, "by half") ||
-		    text_match(t, i, b, "half as many") || text_match(t, i, b, "half as much")) {
+		int num = 0, den = 1;
+		if (lex_count_factor_at(t, i, a, b, &num, &den)) {
 			cmd->intent = UND_SET;
-			cmd->qty = -3;
-		}
-		if (text_match(t, i, b, "twice as many") || text_match(t, i, b, "twice as much") ||
-		    text_match(t, i, b, "double that") || text_match(t, i, b, "double it") ||
-		    text_match(t, i, b, "double the")) {
-			cmd->intent = UND_SET;
-			cmd->qty = -2;
+			cmd->times = 2 * num / den;
 		}
 	}
 	/* "baby spinach will do then", "the small bag would do": the thing named is what

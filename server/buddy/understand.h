@@ -127,6 +127,9 @@ struct und_cmd {
 	struct price_range price;
 	int sort;		/* 0 relevance, 1 cheapest first, 2 dearest first */
 	int qty;		/* a number said apart from any product ("make it three") */
+	int times;		/* "double the bananas", "triple it", "cut that in half": the
+				 * line becomes what is there times this, in halves (4 twice,
+				 * 6 three times, 1 half); 0: no multiple said */
 	long order_id;		/* "order 12" */
 	int norder_words;	/* "cancel the tea order": what the order held */
 	char order_words[UND_ITEM_WORDS][TEXT_WORD_LEN];
