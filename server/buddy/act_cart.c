@@ -1941,6 +1941,32 @@ int act_swap_frame(struct turn *t, const struct und_result *r, const char *text)
 	return 1;
 }
 
+int act_kept(struct turn *t, const struct und_cmd *c)
+{
+	if (!t->cart)
+		cartops_refresh(t);
+	char said[480] = "";
+	for (int i = 0; i < c->nitems; i++) {
+		struct resolution res;
+		resolve_item(t, &c->items[i], RES_CART, &res);
+		const cJSON *p = res.status == RES_OK && cJSON_GetArraySize(res.products) == 1 ?
+				 cJSON_GetArrayItem(res.products, 0) : NULL;
+		if (!p || dlg_cart_qty(t->cart, dlg_id(p)) == 0) {
+			resolve_free(&res);
+			return 0;
+		}
+		char title[160];
+		title_of(p, title, sizeof title);
+		size_t o = strlen(said);
+		snprintf(said + o, sizeof said - o, "%s%s", o ? " and the " : "", title);
+		resolve_free(&res);
+	}
+	if (!said[0])
+		return 0;
+	reply_say(&t->r, "I kept the %s.", said);
+	return 1;
+}
+
 int act_count_frame(struct turn *t, const struct und_result *r, const char *text)
 {
 	/* und_parse read the count stated (r->edit.target) */

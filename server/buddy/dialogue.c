@@ -2087,6 +2087,8 @@ static void run_turn(struct turn *t, const struct und_result *r, enum dlg_pendin
 				st->pending = DLG_PENDING_NONE;
 			continue;
 		}
+		if (c->kept && act_kept(t, c))
+			continue;
 		int alone = r->n == 1 || (r->n == 2 && r->cmd[0].lead == 0 && i == r->n - 1 &&
 					  (r->cmd[0].intent == UND_GREET || r->cmd[0].intent == UND_CONFIRM));
 		if (c->lead)

@@ -245,6 +245,9 @@ void act_swap(struct turn *t, const struct und_cmd *c);
  * a cart line replaced by another product, read from the words of the utterance and
  * the catalog.  Returns 1 when the utterance was a swap (done or asked about). */
 int act_swap_frame(struct turn *t, const struct und_result *r, const char *text);
+/* "take out the loaf, the bagels will do": the products a kept part names, when the
+ * cart holds each, stay as they are (said so).  Returns 1 then; 0: add them. */
+int act_kept(struct turn *t, const struct und_cmd *c);
 /* Right after an add, "the organic ones", "the other kind", "the bigger one": the
  * variant of the same product replaces it.  Returns 1 when done. */
 int act_refine(struct turn *t, const struct und_cmd *c);

@@ -112,7 +112,7 @@ static void read_state(const struct text_words *tw, struct und_edit *e)
 		/* "two is plenty", "two's plenty", "three bags will do": what should be there,
 		 * said as enough */
 		for (int k = i + len; k < tw->n && k <= i + len + 4 && target < 0; k++) {
-			if (lex_enough_at(tw, k, tw->n)) {
+			if (lex_settle_at(tw, k, tw->n)) {
 				target = v, stated = 2;
 				break;
 			}

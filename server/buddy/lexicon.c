@@ -1093,19 +1093,6 @@ int lex_count_factor_at(const struct text_words *t, int i, int start, int end, i
 	return 0;
 }
 
-int lex_enough_at(const struct text_words *t, int i, int end)
-{
-	static const char *const phrases[] = { "is plenty", "plenty", "is enough", "enough",
-		"is loads", "will do", "should do", "would do", "will be fine", "is fine", "is ok",
-		"is okay", "is good", "is all i need", "tops", "max" };
-	for (size_t k = 0; k < sizeof phrases / sizeof *phrases; k++) {
-		int n = text_match(t, i, end, phrases[k]);
-		if (n)
-			return n;
-	}
-	return 0;
-}
-
 int lex_ends_count_at(const struct text_words *t, int i, int end)
 {
 	static const char *const words[] = { "please", "pls", "thanks", "thank", "cheers", "then",
@@ -1113,5 +1100,18 @@ int lex_ends_count_at(const struct text_words *t, int i, int end)
 	for (size_t k = 0; k < sizeof words / sizeof *words; k++)
 		if (i < end && text_is(t, i, words[k]))
 			return 1;
+	return 0;
+}
+
+int lex_keep_cue_at(const struct text_words *t, int i, int end)
+{
+	static const char *const cues[] = { "keep", "leave", "have", "take", "stick with",
+		"go with", "survive with", "make do with", "settle for", "manage with", "give me",
+		"get me", "grab me", "want", "need" };
+	for (size_t k = 0; k < sizeof cues / sizeof *cues; k++) {
+		int n = text_match(t, i, end, cues[k]);
+		if (n)
+			return n;
+	}
 	return 0;
 }

@@ -205,9 +205,10 @@ int lex_count_change_at(const struct text_words *t, int i, int end, int *kind);
  * the clause at start). */
 int lex_count_factor_at(const struct text_words *t, int i, int start, int end, int *num, int *den);
 
-/* "is plenty", "will do", "is enough", "tops": a count said right before it is as many
- * as the shopper wants ("two's plenty").  Words used, 0 if none. */
-int lex_enough_at(const struct text_words *t, int i, int end);
+/* "keep", "stick with", "survive with", "give me": after a removal, words opening what
+ * the shopper keeps or takes instead ("drop the penne, keep the spaghetti").  Words
+ * used, 0 if none. */
+int lex_keep_cue_at(const struct text_words *t, int i, int end);
 
 /* 1 when the word at i may end a count's phrase ("just the one please", "just the one
  * for now"), not describe a product ("just the one with pulp"). */

@@ -21,7 +21,8 @@
 #include "buddy/match.h"
 #include "buddy/numbers.h"
 
-enum marker { MARK_NONE, MARK_AND, MARK_CORRECTION };
+enum marker { MARK_NONE, MARK_AND, MARK_CORRECTION,
+	MARK_KEPT };	/* after a removal: a product kept or wanted instead */
 
 static const char *const intent_names[UND_INTENT_COUNT] = {
 	"none", "search", "more_results", "cheaper", "info", "price", "stock", "add", "remove",
@@ -248,6 +249,50 @@ struct clause {
 	enum marker marker;
 };
 
+/* "take out the loaf, the bagels will do", "ditch the penne, keep the spaghetti",
+ * "i don't want black tea, give me the green tea": after a removal and a pause, words
+ * that keep, settle for or ask for a product name what stays, not one more thing to
+ * take out.  The span [*ka, *kb) names it (the cue and the settling words left out);
+ * *end is where the part said after the pause ends.  0 when it is no such part. */
+static int kept_part(const struct text_words *t, int i, int *ka, int *kb, int *end)
+{
+	int e = i;
+	while (e < t->n - 1 && !t->brk[e])
+		e++;
+	*end = e + 1;
+	int a = i, b = e + 1, cue = 0;
+	/* "i'll just have", "we can make do with" */
+	if (text_is(t, a, "i") || text_is(t, a, "we"))
+		a++;
+	while (text_is(t, a, "will") || text_is(t, a, "can") || text_is(t, a, "could") || text_is(t, a, "just") ||
+	       text_is(t, a, "only"))
+		a++;
+	int m = lex_keep_cue_at(t, a, b);
+	if (m) {
+		a += m;
+		cue = 1;
+	}
+	for (int k = a + 1; k < b && !cue; k++)
+		if (lex_settle_at(t, k, b)) {
+			b = k;
+			cue = 1;
+		}
+	int content = 0;
+	for (int k = a; k < b && !content; k++)
+		content = !lex_is_stopword(t->w[k]) && num_word(t->w[k]) < 0 && !text_is_digits(t->w[k]);
+	/* "..., take out the bose", "..., take the bose off": a removal again */
+	int removal = text_is(t, e, "out") || text_is(t, e, "off") || text_is(t, a, "out") || text_is(t, a, "off");
+	for (int k = i; k <= e && !removal; k++) {
+		struct lex_trigger tr;
+		removal = lex_trigger_at(t, k, i, e + 1, &tr) && tr.intent == UND_REMOVE;
+	}
+	if (!cue || !content || removal)
+		return 0;
+	*ka = a;
+	*kb = b;
+	return 1;
+}
+
 /* "beans that aren't dark roast or decaf", "no nuts or dairy": "or" after a "not"
  * in the same breath lists more of what is not wanted. */
 static int or_in_negation(const struct text_words *t, int start, int i)
@@ -353,6 +398,18 @@ static int split_clauses(const struct text_words *t, struct clause *out, int max
 			while (j < t->n - 1 && !t->brk[j])
 				j++;
 			i = start = j + 1;
+			next = MARK_NONE;
+			continue;
+		}
+		int ka, kb, kend;
+		if (i > start && t->brk[i - 1] && strong_seen &&
+		    (strong_intent == UND_REMOVE ||
+		     (strong_intent == UND_ADD && (text_is(t, i - 1, "out") || text_is(t, i - 1, "off")))) &&
+		    kept_part(t, i, &ka, &kb, &kend)) {
+			CLOSE(i);
+			if (n < max)
+				out[n++] = (struct clause){ ka, kb, MARK_KEPT };
+			i = start = kend;
 			next = MARK_NONE;
 			continue;
 		}
@@ -2866,6 +2923,17 @@ void und_parse(const char *text, struct und_result *r)
 	}
 	for (int i = 0; i < n; i++) {
 		parse_clause(t, cl[i].a, cl[i].b, c);
+		if (cl[i].marker == MARK_KEPT) {
+			/* what stays, or comes in place of what went: added only when
+			 * the cart does not hold it (the dialogue's part) */
+			if (c->nitems > 0 && c->items[0].ref == UND_REF_WORDS && c->items[0].nwords > 0) {
+				c->intent = UND_ADD;
+				c->kept = 1;
+				c->soft = 0;
+				push(r, c);
+			}
+			continue;
+		}
 		if (cl[i].marker == MARK_CORRECTION && i > 0)
 			dangling_without(t, cl[i].a, cl[i].b, c);
 		if (i == 0 && cl[i].b == 1 && n > 1 && cl[1].marker == MARK_CORRECTION &&

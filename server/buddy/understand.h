@@ -118,6 +118,9 @@ struct und_cmd {
 	int question;		/* a question ("kettle?", "which apples for a pie", "do you do
 				 * oat milk") or the end of an earlier request ("for the
 				 * vanilla one"): a bare name in it is no request */
+	int kept;		/* UND_ADD said beside a removal ("the bagels will do", "keep
+				 * the towel", "give me the green tea"): what the cart holds
+				 * stays as it is, what it does not is added */
 	int done;		/* "that's everything", "i'm done": a checkout said by finishing,
 				 * not asked for (with a question beside it, the question is meant) */
 	int nitems;
