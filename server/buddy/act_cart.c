@@ -1605,8 +1605,11 @@ static void swap_words(struct turn *t, const struct text_words *tw, int a, int b
 	it.ref = UND_REF_WORDS;
 	for (int i = a; i < b && it.nwords < UND_ITEM_WORDS; i++) {
 		const char *w = tw->w[i];
-		if (lex_is_stopword(w) || num_word(w) >= 0 || lex_is_unit(w) ||
-		    lex_size_unit(w) || text_is_digits(w) || lex_is_cart_word(w))
+		/* "the everything ones": a word between "the" and "ones" describes */
+		int describes = text_is(tw, i - 1, "the") && (text_is(tw, i + 1, "ones") || text_is(tw, i + 1, "one")) &&
+				num_word(w) < 0 && !text_is_digits(w);
+		if (!describes && (lex_is_stopword(w) || num_word(w) >= 0 || lex_is_unit(w) ||
+				   lex_size_unit(w) || text_is_digits(w) || lex_is_cart_word(w)))
 			continue;
 		/* "no, oat milk instead", "no crunchy, only smooth": the no answers or
 		 * rejects; it names nothing ("no pulp" does) */
@@ -1633,8 +1636,11 @@ static int swap_count(const struct text_words *tw, int a, int b, int *size, int 
 			i += n;
 			continue;
 		}
-		if (text_is(tw, i, "one") && i > a && (text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") ||
-						       text_is(tw, i - 1, "the") || text_is(tw, i - 1, "chamomile")))
+		/* "that one", "the plain one, i'm off sugar": "one" stands for a product */
+		if (text_is(tw, i, "one") && i > a &&
+		    (text_is(tw, i - 1, "that") || text_is(tw, i - 1, "this") || text_is(tw, i - 1, "the") ||
+		     ((i + 1 >= tw->n || tw->brk[i] || lex_is_stopword(tw->w[i + 1])) &&
+		      !lex_is_stopword(tw->w[i - 1]) && num_word(tw->w[i - 1]) < 0)))
 			continue;
 		if (n && v > 0)
 			return (int)(v > 1000 ? 1000 : v);
@@ -1663,10 +1669,19 @@ static int title_names(const cJSON *p, const struct match_query *q)
 	return n;
 }
 
+/* What was said of the new product besides its new words: the size ("the big 1 kg
+ * bag"), the old product's words said again ("to decaf, still the ground kind"),
+ * and the new words as said, before any typo was mended ("the smooth"). */
+struct swap_said {
+	char size_num[TEXT_WORD_LEN], size_unit[8];
+	struct match_query again, raw;
+};
+
 /* The product replacing `old`: named by q (its new words) among products of old's
  * kind; with no new words, the one other product of that kind.  Owned, or NULL
  * (then *choice may hold the candidates to ask about). */
-static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_query *q, cJSON **choice)
+static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_query *q, const struct swap_said *ss,
+		       cJSON **choice)
 {
 	struct text_words kind;
 	kind_words(old, &kind);
@@ -1675,40 +1690,68 @@ static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_quer
 		snprintf(kq.w[kq.n], TEXT_WORD_LEN, "%s", kind.w[i]);
 		kq.weight[kq.n++] = 1.0;
 	}
-	/* the head of the old kind ("apples" of "gala apples") goes with the new words */
+	/* the head of the old kind ("apples" of "gala apples") goes with the new words,
+	 * mended and as said; failing both, the new words alone, or the kind alone.  The
+	 * old kind's others come too ("smooth" of the peanut butter is no granny smith) */
+	enum { NSQ = 3 };
+	struct match_query *sqs = calloc(NSQ, sizeof *sqs);
+	if (!sqs)
+		return NULL;
 	cJSON *pool = cJSON_CreateArray();
-	for (int pass = 0; pass < 3; pass++) {
-		struct match_query sq = { 0 };
-		if (pass == 0 && q->n > 0 && kind.n > 0) {
-			sq = *q;
-			if (sq.n < MATCH_MAX_WORDS) {
-				snprintf(sq.w[sq.n], TEXT_WORD_LEN, "%s", kind.w[kind.n - 1]);
-				sq.weight[sq.n++] = 1.0;
-			}
-		} else if (pass == 1 && q->n > 0) {
-			sq = *q;
-		} else if (pass == 2 && q->n == 0) {
-			sq = kq;
-		} else {
+	int nsq = 0, merged;
+	const struct match_query *parts[2] = { q, ss && q->n > 0 ? &ss->raw : NULL };
+	for (int k = 0; k < 2 && kind.n > 0; k++) {
+		if (!parts[k] || parts[k]->n == 0)
 			continue;
+		sqs[nsq] = *parts[k];
+		if (sqs[nsq].n < MATCH_MAX_WORDS) {
+			snprintf(sqs[nsq].w[sqs[nsq].n], TEXT_WORD_LEN, "%s", kind.w[kind.n - 1]);
+			sqs[nsq].weight[sqs[nsq].n++] = 1.0;
 		}
+		nsq++;
+	}
+	merged = nsq;
+	if (q->n > 0)
+		sqs[nsq++] = *q;
+	else
+		sqs[nsq++] = kq;
+	for (int k = 0; k < nsq; k++) {
+		if (k >= merged && cJSON_GetArraySize(pool) > 0)
+			break;
+		const struct match_query *sq = &sqs[k];
 		char query[256] = "";
-		for (int i = 0; i < sq.n; i++) {
+		for (int i = 0; i < sq->n; i++) {
 			size_t o = strlen(query);
-			snprintf(query + o, sizeof query - o, "%s%s", o ? " " : "", sq.w[i]);
+			snprintf(query + o, sizeof query - o, "%s%s", o ? " " : "", sq->w[i]);
 		}
 		struct buddy_search bs = { query, NULL, -1, -1, "relevance", 20 };
 		cJSON *res = NULL;
 		ERRBUF;
 		if (t->tools->search(t->tools->ctx, &bs, &res, code, msg) == 0 && res) {
-			const cJSON *p;
-			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items"))
-				if (dlg_id(p) != dlg_id(old))
+			const cJSON *p, *x;
+			cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(res, "items")) {
+				int dup = dlg_id(p) == dlg_id(old);
+				cJSON_ArrayForEach(x, pool)
+					dup |= dlg_id(x) == dlg_id(p);
+				if (!dup)
 					cJSON_AddItemToArray(pool, cJSON_Duplicate(p, 1));
+			}
 		}
 		cJSON_Delete(res);
-		if (cJSON_GetArraySize(pool) > 0)
-			break;
+	}
+	free(sqs);
+	if (q->n > 0) {
+		/* the old kind's others, for words their titles do not hold */
+		cJSON *sib = siblings(t, old, &kind);
+		const cJSON *p, *x;
+		cJSON_ArrayForEach(p, sib) {
+			int dup = 0;
+			cJSON_ArrayForEach(x, pool)
+				dup |= dlg_id(x) == dlg_id(p);
+			if (!dup)
+				cJSON_AddItemToArray(pool, cJSON_Duplicate(p, 1));
+		}
+		cJSON_Delete(sib);
 	}
 	/* best: names every new word in its title, then shares most of the old kind */
 	for (int i = 0; i < kq.n && both.n < MATCH_MAX_WORDS; i++) {
@@ -1724,19 +1767,36 @@ static cJSON *swap_new(struct turn *t, const cJSON *old, const struct match_quer
 	cJSON_ArrayForEach(p, pool) {
 		int nn = title_names(p, q), nk = title_names(p, &kq), said = 0;
 		if (q->n > 0 && nn == 0) {
-			/* "only smooth" for the creamy one: said by its tags or description */
-			double cov = 0;
+			/* "only smooth" for the creamy one: said by its tags or description,
+			 * the words as said or as mended */
+			double cov = 0, rcov = 0;
 			match_score(q, p, &cov);
-			if (cov < 0.6)
+			if (ss && ss->raw.n > 0)
+				match_score(&ss->raw, p, &rcov);
+			/* (of the old kind, a word of its description is enough) */
+			int kin = rcov >= 0.6 || (rcov >= 0.4 && nk > 0);
+			if (cov < 0.6 && !kin)
 				continue;
-			said = 1;
+			said = 1 + (kin && nk > 0);
+		}
+		/* a word mended into another kind of thing ("smooth" to granny SMITH) names
+		 * less than the said word of the old kind */
+		if (nn > 0 && nk == 0 && kq.n > 0 && ss && ss->raw.n > 0) {
+			double rcov = 0;
+			match_score(&ss->raw, p, &rcov);
+			if (rcov < 0.6)
+				nn = 0, said = 1;
 		}
 		n++;
 		struct text_words pw;
 		kind_words(p, &pw);
 		int extra = pw.n - nn - nk;
-		int same = osize > 0 && dlg_size_of(p) == osize;
-		int score = nn * 100 + said * 50 + nk * 10 + same * 5 - (extra > 4 ? 4 : extra < 0 ? 0 : extra);
+		/* the size said, else the old one's */
+		int same = ss && ss->size_num[0] ? 12 * match_has_size(p, ss->size_num, ss->size_unit) :
+			   osize > 0 && dlg_size_of(p) == osize;
+		int again = ss ? title_names(p, &ss->again) : 0;
+		int score = nn * 100 + said * 50 + nk * 10 + again * 20 + same * 5 -
+			    (extra > 4 ? 4 : extra < 0 ? 0 : extra);
 		if (score > best_score) {
 			best = p;
 			best_score = score;
@@ -1819,15 +1879,23 @@ int act_swap_frame(struct turn *t, const struct und_result *r, const char *text)
 	}
 	/* the new words: those the old title does not hold */
 	struct match_query fresh = { 0 };
+	struct swap_said ss;
+	memset(&ss, 0, sizeof ss);
 	for (int i = 0; i < nq.n; i++) {
 		struct match_query one = { 0 };
 		one.n = 1;
 		snprintf(one.w[0], TEXT_WORD_LEN, "%s", nq.w[i]);
 		one.weight[0] = 1.0;
 		/* "the green tea for the chamomile TEA", "strawberries organic": words
-		 * the old title holds say the kind, not what is new */
-		if (title_names(old, &one) > 0)
+		 * the old title holds say the kind, not what is new (but what the new
+		 * one keeps: "to decaf, still the ground kind") */
+		if (title_names(old, &one) > 0) {
+			if (cue != UND_SWAP_POOL && ss.again.n < MATCH_MAX_WORDS) {
+				snprintf(ss.again.w[ss.again.n], TEXT_WORD_LEN, "%s", nq.w[i]);
+				ss.again.weight[ss.again.n++] = 1.0;
+			}
 			continue;
+		}
 		snprintf(fresh.w[fresh.n], TEXT_WORD_LEN, "%s", nq.w[i]);
 		fresh.weight[fresh.n++] = 1.0;
 	}
@@ -1854,6 +1922,35 @@ int act_swap_frame(struct turn *t, const struct und_result *r, const char *text)
 			}
 		}
 	}
+	/* the new part's words: its size and its words as said */
+	int span[2][2] = { { cue == UND_SWAP_VERB ? ob : 0, cue == UND_SWAP_INSTEAD_OF ? oa : tw->n },
+			   { cue == UND_SWAP_INSTEAD_OF ? ob : 0, cue == UND_SWAP_INSTEAD_OF ? tw->n : 0 } };
+	for (int part = 0; part < 2; part++) {
+		int a = span[part][0], b = span[part][1];
+		for (int i = a; i < b; i++) {
+			long v;
+			int m = num_parse(tw, i, b, &v);
+			const char *unit = m && i + m < b ? lex_size_unit(tw->w[i + m]) : NULL;
+			if (unit && !text_is(tw, i + m, "packs") && v > 0 && !ss.size_num[0]) {
+				snprintf(ss.size_num, sizeof ss.size_num, "%ld", v);
+				snprintf(ss.size_unit, sizeof ss.size_unit, "%s", unit);
+				i += m;
+				continue;
+			}
+			const char *w = tw->w[i];
+			if (lex_is_stopword(w) || num_word(w) >= 0 || lex_is_unit(w) || lex_size_unit(w) ||
+			    text_is_digits(w) || lex_is_cart_word(w) || lex_is_negator(w) || ss.raw.n >= MATCH_MAX_WORDS)
+				continue;
+			struct match_query one = { 0 };
+			one.n = 1;
+			snprintf(one.w[0], TEXT_WORD_LEN, "%s", w);
+			one.weight[0] = 1.0;
+			if (title_names(old, &one) > 0)
+				continue;
+			snprintf(ss.raw.w[ss.raw.n], TEXT_WORD_LEN, "%s", w);
+			ss.raw.weight[ss.raw.n++] = 1.0;
+		}
+	}
 	cJSON *choice = NULL, *repl = NULL;
 	if (fresh.n == 0 && st->pending == DLG_PENDING_SUGGEST && st->suggest_id > 0 &&
 	    st->suggest_id != dlg_id(old)) {
@@ -1864,7 +1961,7 @@ int act_swap_frame(struct turn *t, const struct und_result *r, const char *text)
 		}
 	}
 	if (!repl)
-		repl = swap_new(t, old, &fresh, &choice);
+		repl = swap_new(t, old, &fresh, &ss, &choice);
 	int line = dlg_cart_qty(t->cart, dlg_id(old));
 	int osize, oart, nsize, nart;
 	int take = cue == UND_SWAP_POOL ? 0 : swap_count(tw, oa, ob, &osize, &oart);
