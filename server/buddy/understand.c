@@ -2895,6 +2895,34 @@ static void ask_of_fragment(struct und_result *r)
 	}
 }
 
+/* "we're gonna need more of that fizzy water, double it": the multiple says how much
+ * more; the wish before it names what, and adds nothing of its own */
+static void multiple_of_named(struct und_result *r)
+{
+	for (int i = 1; i < r->n; i++) {
+		struct und_cmd *m = &r->cmd[i], *w = &r->cmd[i - 1];
+		if (m->intent != UND_SET || m->times <= 0 || m->nitems != 1 || m->items[0].nwords > 0 ||
+		    (m->items[0].ref != UND_REF_IT && m->items[0].ref != UND_REF_THEM) ||
+		    w->intent != UND_ADD || w->nitems != 1 || w->items[0].qty || w->items[0].ref != UND_REF_WORDS)
+			continue;
+		struct und_item *it = &w->items[0];
+		int more = w->more;
+		for (int k = 0; k < it->nwords; k++)
+			if (!strcmp(it->words[k], "more")) {
+				memmove(&it->words[k], &it->words[k + 1], (size_t)(it->nwords - k - 1) * sizeof it->words[0]);
+				memmove(&it->wctx[k], &it->wctx[k + 1], (size_t)(it->nwords - k - 1));
+				it->nwords--;
+				more = 1;
+				k--;
+			}
+		if (!more || it->nwords == 0)
+			continue;
+		m->items[0] = *it;
+		drop_cmd(r, i - 1);
+		i--;
+	}
+}
+
 void und_parse(const char *text, struct und_result *r)
 {
 	struct text_words *t = malloc(sizeof *t);
@@ -2946,6 +2974,7 @@ void und_parse(const char *text, struct und_result *r)
 		merge(r, c, cl[i].marker, neg_opens(t, cl[i].a, cl[i].b));
 	}
 	apply_arith(r, &ar);
+	multiple_of_named(r);
 	delegate_picks(r);
 	settle_orders(r);
 	ask_of_fragment(r);
