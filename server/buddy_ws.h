@@ -18,5 +18,7 @@ struct lws_protocols buddy_ws_protocol(void);
 /* Loop thread: sends what the workers have queued. */
 void buddy_ws_wake(struct server *srv);
 void buddy_ws_shutdown(struct server *srv);
+/* Any thread: sessions not yet freed (open, or closed with a job still holding one). */
+int buddy_ws_session_count(struct server *srv);
 
 #endif

@@ -756,6 +756,12 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+int http_busy(struct server *srv)
+{
+	return (srv->http ? atomic_load(&srv->http->jobs) : 0) + workers_busy(srv->turn_pool) +
+	       workers_busy(srv->hash_pool) + workers_busy(srv->pool);
+}
+
 /* SIGTERM: the loop keeps turning until the requests being read, handled or answered
  * and the buddy turns under way are done (their answers written), or drain_seconds
  * have passed; meanwhile new requests get 503.  Idle keep-alive connections do not
@@ -767,8 +773,7 @@ static void drain(struct server *srv)
 	int quiet = 0;
 	int busy = 0;
 	while (now_s() < deadline) {
-		busy = atomic_load(&hs->jobs) + workers_busy(srv->turn_pool) +
-		       workers_busy(srv->hash_pool) + workers_busy(srv->pool);
+		busy = http_busy(srv);
 		/* A few quiet turns of the loop: the last answers and turn events are written. */
 		if (busy == 0 && ++quiet > 4)
 			break;

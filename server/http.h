@@ -22,6 +22,10 @@ int http_start(struct server *srv, char *err, size_t errlen);
 int http_port(struct server *srv);
 /* Runs the loop until srv->stopping is set (by a signal handler through http_wake). */
 void http_run(struct server *srv);
+/* Any thread: requests being read, handled or answered plus jobs waiting or running in
+ * the three worker pools (0: nothing under way; the SIGTERM drain and the in-process
+ * fuzz harnesses wait for it). */
+int http_busy(struct server *srv);
 /* Safe from any thread and from signal handlers: wakes the loop. */
 void http_wake(struct server *srv);
 void http_stop(struct server *srv);

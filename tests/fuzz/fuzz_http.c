@@ -13,8 +13,15 @@
  * It goes through routes_dispatch(): route matching, token and role checks, the
  * body's UTF-8 and JSON checks and every endpoint's field validators and handler,
  * against a real (temporary) database holding one shopper, one seller, a product, a
- * saved address and a card, so that deep paths (cart, checkout, orders) are reached.
+ * saved address, a card and a cart line, so that deep paths (cart, checkout, orders)
+ * are reached.
+ * The database is made once per process; after each input that changed it, it is put
+ * back as the setup left it (dbreset.h), so that no input sees the cart, orders or
+ * logouts of an earlier one.
  */
+#include "dbreset.h"
+#include "tmpdir.h"
+
 #include "api.h"
 #include "log.h"
 #include "product_cache.h"
@@ -85,15 +92,6 @@ static char *token_of(const char *json)
 	return out;
 }
 
-static void cleanup(void)
-{
-	char cmd[128];
-	store_thread_close();
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "fuzz_http: could not remove %s\n", dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -101,10 +99,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sodium_init() < 0)
 		abort();
 	log_set_level(LOG_ERROR);
-	snprintf(dir, sizeof dir, "/tmp/voxcart-fuzz-XXXXXX");
-	if (!mkdtemp(dir))
+	if (fuzz_tmpdir(dir, sizeof dir) != 0)
 		abort();
-	atexit(cleanup);
 	settings_defaults(&srv);
 	snprintf(srv.set.hash_cost, sizeof srv.set.hash_cost, "min");
 	snprintf(srv.set.db_path, sizeof srv.set.db_path, "%s/fuzz.db", dir);
@@ -144,6 +140,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(card, sizeof card, "{\"card_number\":\"4242424242424242\",\"exp_month\":12,"
 		 "\"exp_year\":%d,\"cvc\":\"123\"}", tm.tm_year + 1900 + 3);
 	free(call(M_POST, "/api/v1/payment-methods", tokens[1], card));
+	/* a line in the cart: every input starts from it, so one request can check out */
+	free(call(M_POST, "/api/v1/cart/items", tokens[1], "{\"product_id\":1,\"quantity\":2}"));
+	db_snapshot(srv.set.db_path);
 	return 0;
 }
 
@@ -237,5 +236,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (resp.status < 100 || resp.status > 599 || (resp.body_len && !resp.body))
 		abort();
 	req_free(&req, &resp);
+	db_reset(&srv);
 	return 0;
 }

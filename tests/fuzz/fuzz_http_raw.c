@@ -12,8 +12,10 @@
  *
  *     input = 1 flag byte (bit 0: hang up right after sending) + the bytes to send
  *
- * The answer is read until the server closes or goes quiet; then /health must still
- * answer on a new connection.
+ * The answer is read until the server closes the connection or has nothing under way
+ * (inproc.h); then the harness hangs up, waits for the server to settle (the database
+ * put back as the setup left it: an input that logs the shopper out or edits product 1
+ * changes nothing for the next), and /health must still answer on a new connection.
  */
 #include "inproc.h"
 
@@ -45,6 +47,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("create product: not 201");
 	if (http("GET", "/api/v1/products/1", "", out, sizeof out) != 0)
 		die("product 1");
+	inproc_settle(10000);
+	inproc_snapshot();
 	return 0;
 }
 
@@ -73,6 +77,37 @@ static char *expand(const uint8_t *data, size_t size, size_t *n)
 	return out;
 }
 
+/* Reads and drops what the server sends: with idle, until the server closes the
+ * connection (1) or ms milliseconds pass (0); else also until the server has nothing
+ * under way and nothing came for 2 ms, or only waits for more bytes (no worker busy,
+ * nothing came for 5 ms) (0). */
+static int read_answers(int fd, int ms, int idle)
+{
+	static char buf[1 << 16];
+	struct server *srv = signal_target;
+	long long start = now_ms(), last = start;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ready = poll(&p, 1, 1);
+		long long t = now_ms();
+		if (ready > 0) {
+			if (recv(fd, buf, sizeof buf, 0) <= 0)
+				return 1; /* closed (or reset) */
+			last = t;
+			continue;
+		}
+		if (t - start > ms)
+			return 0;
+		if (idle)
+			continue;
+		if (http_busy(srv) == 0 && t - last >= 2)
+			return 0;
+		if (workers_busy(srv->pool) + workers_busy(srv->hash_pool) +
+			    workers_busy(srv->turn_pool) == 0 && t - last >= 5)
+			return 0;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -85,17 +120,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = connect_server();
 	if (fd < 0)
 		die("connect");
-	if (send_all(fd, req, n) == 0) {
-		if (hang_up)
-			shutdown(fd, SHUT_WR);
-		static char buf[1 << 16];
-		/* the first bytes within 300 ms, then until 50 ms of quiet or the close */
-		for (int ms = 300; read_some(fd, buf, sizeof buf, ms) > 0; ms = 50)
-			;
-	}
-	close(fd);
+	int sent = send_all(fd, req, n) == 0;
 	free(req);
-	/* A second try: on a loaded machine (the fuzzer at nice 10 beside busy processes)
+	if (sent && hang_up)
+		shutdown(fd, SHUT_WR);
+	/* /health on a new connection: the server still answers, and (the input's bytes
+	 * were there before it connected) its loop has read them by the time it does.
+	 * A second try: on a loaded machine (the fuzzer at nice 10 beside busy processes)
 	 * one /health can outwait its 5 s read; a dead or stuck server fails both. */
 	char out[4096];
 	if (http("GET", "/health", "", out, sizeof out) != 0 &&
@@ -103,5 +134,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_http_raw: /health answered %.200s\n", out[0] ? out : "nothing");
 		die("the server stopped answering /health");
 	}
+	/* The answers (3 s at most), then the harness hangs up and the server must
+	 * close its end: everything the input sent has been read by then. */
+	int closed = sent && read_answers(fd, 3000, 0);
+	if (!closed) {
+		shutdown(fd, SHUT_WR);
+		if (!read_answers(fd, 20000, 1))
+			die("the server kept the connection open 20 s after the client hung up");
+	}
+	close(fd);
+	inproc_settle(20000);
 	return 0;
 }

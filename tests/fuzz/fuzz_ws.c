@@ -1,23 +1,29 @@
 /*
  * fuzz_ws.c - libFuzzer harness: the buddy WebSocket end to end, in process.
  *
- * The whole voxcartd runs on a thread of the fuzzer (inproc.h).  The harness logs
- * a shopper in, opens /api/v1/buddy and says hello; then each input is sent as client
- * messages on that socket, so libwebsockets, buddy_ws.c (message parsing, turns,
- * audio frames, cancels) and buddy_turn.c meet them exactly as from the network:
+ * The whole voxcartd runs on a thread of the fuzzer (inproc.h), started once with a
+ * registered shopper and a conversation.  For each input the harness opens
+ * /api/v1/buddy and says hello (going on with that conversation: nothing written),
+ * then sends the input as client messages on that socket, so libwebsockets,
+ * buddy_ws.c (message parsing, turns, audio frames, cancels) and buddy_turn.c meet
+ * them exactly as from the network:
  *
  *     input = message*,  message = 1 byte (bit 0: binary, bit 1: last message)
  *                                  + 2 bytes big-endian length + that many bytes
  *
- * After the messages a ping goes out and the harness reads until its pong, so each
- * input is handled before the next.  When the server closes the socket (a message it
- * refuses that way) the harness connects and says hello again.  A crash or sanitizer
- * report anywhere in the server stops the fuzzer like one in the harness would.
+ * After the messages a ping goes out and the harness reads until its pong (or the
+ * server's close, for a message it refuses that way), hangs up, and waits for the
+ * server to settle: the session freed, its turns finished, the database put back as
+ * the setup left it (inproc.h), so that no input sees the cart, the conversation or
+ * the orders of an earlier one.  A crash or sanitizer report anywhere in the server
+ * stops the fuzzer like one in the harness would.
  */
 #include "inproc.h"
 
 static int sock = -1;
 static char token[256];
+static long long conversation; /* the one made in the setup: hello goes on with it */
+static char matched[512];      /* the start of the frame wait_for_frame found */
 
 static void ws_frame(uint8_t opcode, const uint8_t *payload, size_t n, uint8_t *out, size_t *outlen)
 {
@@ -81,8 +87,12 @@ static int wait_for_frame(const char *want, int ms)
 				break;
 			if (op == 0x8)
 				return -1;
-			if (op == 0x1 && memmem(buf + at + h, n, want, strlen(want)))
+			if (op == 0x1 && memmem(buf + at + h, n, want, strlen(want))) {
+				size_t k = n < sizeof matched - 1 ? n : sizeof matched - 1;
+				memcpy(matched, buf + at + h, k);
+				matched[k] = '\0';
 				return 0;
+			}
 			at += h + n;
 		}
 		memmove(buf, buf + at, have - at);
@@ -125,25 +135,40 @@ static int ws_open(void)
 			  "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: voxcart.v1\r\n\r\n";
 	if (send_all(sock, req, strlen(req)) != 0 || wait_upgrade() != 0)
 		return -1;
-	char hello[512];
+	/* the setup's conversation, so that a hello writes nothing to the database */
+	char hello[512], conv[48] = "";
+	if (conversation > 0)
+		snprintf(conv, sizeof conv, ",\"conversation_id\":%lld", conversation);
 	int n = snprintf(hello, sizeof hello,
-			 "{\"type\":\"hello\",\"token\":\"%s\",\"client\":\"fuzz/1\",\"speech\":false}",
-			 token);
+			 "{\"type\":\"hello\",\"token\":\"%s\",\"client\":\"fuzz/1\","
+			 "\"speech\":false%s}", token, conv);
 	if (ws_send(0x1, hello, (size_t)n) != 0 || wait_for_frame("\"ready\"", 10000) != 0)
 		return -1;
 	return 0;
 }
 
-/* A new session; the server may still count the one just closed against the
- * account's session limit for a moment, so a refusal is retried for a while. */
+/* A new session (the previous one is freed: inproc_settle); one retry after the server
+ * settles again, for a loaded machine's slow hello. */
 static int ws_reopen(void)
 {
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 2; i++) {
 		if (ws_open() == 0)
 			return 0;
-		usleep(50000);
+		if (sock >= 0)
+			close(sock);
+		sock = -1;
+		inproc_settle(20000);
 	}
 	return -1;
+}
+
+/* Hangs up and waits for the server to forget the session. */
+static void ws_close(void)
+{
+	if (sock >= 0)
+		close(sock);
+	sock = -1;
+	inproc_settle(20000);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -152,15 +177,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	inproc_start("fuzz_ws", "");
 	inproc_register("ws@fuzz.io", "", token, sizeof token);
+	/* one session first: what the first hello makes once is in the snapshot */
 	if (ws_reopen() != 0)
 		die("websocket");
+	const char *c = strstr(matched, "\"conversation_id\":");
+	if (!c || (conversation = atoll(c + 18)) <= 0)
+		die("no conversation in ready");
+	ws_close();
+	inproc_snapshot();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (sock < 0 && ws_reopen() != 0)
-		die("websocket reopen");
+	if (ws_reopen() != 0)
+		die("the server stopped answering hello");
 	size_t i = 0;
 	int sent = 0;
 	while (i + 3 <= size && sent < 16) {
@@ -176,13 +207,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (flags & 2)
 			break;
 	}
+	/* refused by closing, or answered: either way handled before the hang-up */
 	static const char ping[] = "{\"type\":\"ping\"}";
-	int bad = ws_send(0x1, ping, sizeof ping - 1) != 0 ||
-		  wait_for_frame("\"pong\"", 10000) != 0;
-	if (bad) {
-		/* refused by closing, or too busy to answer: a new session for the next input */
-		if (ws_reopen() != 0)
-			die("the server stopped answering");
-	}
+	if (ws_send(0x1, ping, sizeof ping - 1) == 0)
+		wait_for_frame("\"pong\"", 10000);
+	ws_close();
 	return 0;
 }

@@ -2,10 +2,18 @@
  * inproc.h - the whole voxcartd in a libFuzzer harness (fuzz_ws.c, fuzz_http_raw.c).
  *
  * server/main.c is compiled in under another name and runs on a thread of the fuzzer,
- * on a free port with a temporary database (removed at exit); the harness talks to it
- * over TCP as a client would, so libwebsockets and the server's own code meet the
- * fuzzed bytes exactly as from the network.  A crash or sanitizer report anywhere in
- * the server stops the fuzzer like one in the harness would.
+ * on a free port with a temporary database (tmpdir.h); the harness talks to it over
+ * TCP as a client would, so libwebsockets and the server's own code meet the fuzzed
+ * bytes exactly as from the network.  A crash or sanitizer report anywhere in the
+ * server stops the fuzzer like one in the harness would.
+ *
+ * The server starts once per process (inproc_start, from LLVMFuzzerInitialize), not
+ * per input.  Inputs stay independent all the same: inproc_settle() waits until the
+ * server has nothing under way (http_busy: no request being read, handled or
+ * answered, no job in any pool; no buddy session open), then puts the database back
+ * as it was after the harness's setup (dbreset.h) when the input changed it.  Nothing
+ * waits a fixed time: the harness reads until the server closes, or has nothing under
+ * way, or (a request waiting for the rest of its body) has been quiet a moment.
  *
  * Include it once, before anything else of the harness.
  */
@@ -13,18 +21,24 @@
 #include "../../server/main.c"
 #undef main
 
+#include "dbreset.h"
+#include "tmpdir.h"
+
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *inproc_name = "fuzz";
 static int port;
 static char dir[64];
+static char db[128];
 
 static void die(const char *why)
 {
@@ -99,12 +113,31 @@ static void *server_thread(void *arg)
 	exit(voxcartd_main(argc, argv));
 }
 
-static void cleanup(void)
+static long long now_ms(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (dir[0] && system(cmd) != 0)
-		fprintf(stderr, "%s: could not remove %s\n", inproc_name, dir);
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Waits until nothing is under way in the server and no buddy session is open, then
+ * puts the database back as it was after the setup (when the input changed it).
+ * Dies when the server is still busy after ms milliseconds: the previous input left
+ * it stuck. */
+static void inproc_settle(int ms)
+{
+	struct server *srv = signal_target;
+	long long end = now_ms() + ms;
+	while (http_busy(srv) != 0 || buddy_ws_session_count(srv) != 0) {
+		if (now_ms() > end) {
+			fprintf(stderr, "%s: %d requests or jobs and %d buddy sessions still under "
+				"way %d ms after the input\n", inproc_name, http_busy(srv),
+				buddy_ws_session_count(srv), ms);
+			die("the server did not settle");
+		}
+		usleep(200);
+	}
+	db_reset(srv);
 }
 
 /* Starts voxcartd with config (appended to a quiet, unlimited base) and waits for
@@ -112,11 +145,9 @@ static void cleanup(void)
 static void inproc_start(const char *name, const char *config)
 {
 	inproc_name = name;
-	snprintf(dir, sizeof dir, "/tmp/voxcart-fuzz-XXXXXX");
-	if (!mkdtemp(dir))
-		die("mkdtemp");
-	atexit(cleanup);
-	static char conf[128], db[128], portarg[16];
+	if (fuzz_tmpdir(dir, sizeof dir) != 0)
+		die("temporary directory");
+	static char conf[128], portarg[16];
 	snprintf(conf, sizeof conf, "%s/voxcart.conf", dir);
 	snprintf(db, sizeof db, "%s/fuzz.db", dir);
 	FILE *f = fopen(conf, "w");
@@ -149,6 +180,12 @@ static void inproc_start(const char *name, const char *config)
 	}
 	if (!up)
 		die("voxcartd did not come up");
+}
+
+/* After the harness's setup: what every input starts from (dbreset.h). */
+static void inproc_snapshot(void)
+{
+	db_snapshot(db);
 }
 
 /* Registers email (role "" for a shopper) and copies its access token into token. */
