@@ -5,9 +5,10 @@
  * The harness's setup (accounts, a product, an address, a card) is paid once per
  * process; db_snapshot() then copies the rows of every table into memory.  After each
  * input, with nothing under way in the server, db_reset() puts them back when the input
- * changed anything (PRAGMA data_version moves when another connection commits) and
- * tells the in-memory copies of the catalog (product cache, search index, vocabulary,
- * category counts) that it changed and empties the cache of dialogue states, so that
+ * changed anything (PRAGMA data_version moves when another connection commits), tells
+ * the in-memory copies of the catalog (product cache, search index, vocabulary,
+ * category counts, the recogniser's language model) when the products or sellers'
+ * names differed, and empties the cache of dialogue states, so that
  * no input sees what an earlier one did and a crash found replays alone.  The server's
  * own connections see the rows put back on their next statement.
  */
@@ -30,6 +31,9 @@ static unsigned long dbreset_count;
 /* per table: DELETE FROM main.t, INSERT INTO main.t SELECT * FROM snap.t */
 static sqlite3_stmt *dbreset_stmt[128];
 static int dbreset_nstmt;
+/* 1 when the catalog differs from the snapshot: products, or the sellers' names their
+ * JSON shows (NULL: the schema is not the one expected, so always taken as changed) */
+static sqlite3_stmt *dbreset_catalog;
 
 static void dbreset_die(const char *what)
 {
@@ -108,7 +112,25 @@ static void db_snapshot(const char *path)
 			 names[i], names[i]);
 		dbreset_prepare(sql);
 	}
+	sqlite3_prepare_v3(dbreset_live,
+			   "SELECT EXISTS (SELECT * FROM main.products EXCEPT SELECT * FROM snap.products)"
+			   " OR EXISTS (SELECT * FROM snap.products EXCEPT SELECT * FROM main.products)"
+			   " OR EXISTS (SELECT id, name FROM main.users EXCEPT"
+			   "            SELECT id, name FROM snap.users)"
+			   " OR EXISTS (SELECT id, name FROM snap.users EXCEPT"
+			   "            SELECT id, name FROM main.users)",
+			   -1, SQLITE_PREPARE_PERSISTENT, &dbreset_catalog, NULL);
 	dbreset_version = dbreset_data_version();
+}
+
+static int dbreset_catalog_changed(void)
+{
+	if (!dbreset_catalog)
+		return 1;
+	int changed = sqlite3_step(dbreset_catalog) != SQLITE_ROW ||
+		      sqlite3_column_int(dbreset_catalog, 0) != 0;
+	sqlite3_reset(dbreset_catalog);
+	return changed;
 }
 
 /* Nothing may be under way in the server.  1 when the data was put back (never
@@ -118,6 +140,9 @@ static int db_reset(struct server *srv)
 	if (!dbreset_live || dbreset_data_version() == dbreset_version)
 		return 0;
 	dbreset_exec("BEGIN IMMEDIATE");
+	/* told only when it changed: a new catalog version rebuilds the vocabulary and
+	 * the recogniser's language model */
+	int catalog = dbreset_catalog_changed();
 	for (int i = 0; i < dbreset_nstmt; i++) {
 		if (sqlite3_step(dbreset_stmt[i]) != SQLITE_DONE)
 			dbreset_die(sqlite3_sql(dbreset_stmt[i]));
@@ -127,8 +152,10 @@ static int db_reset(struct server *srv)
 	/* our own commit leaves our data_version as it is */
 	dbreset_version = dbreset_data_version();
 	dbreset_count++;
-	product_cache_changed(0);
-	catalog_changed(srv);
+	if (catalog) {
+		product_cache_changed(0);
+		catalog_changed(srv);
+	}
 	/* the dialogue states kept by conversation id (ids are given out again) */
 	if (srv->conv_cache) {
 		conv_state_cache_free(srv);
