@@ -162,8 +162,14 @@ $(FUZZ_LIB): $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(SERVER_SRC) $(SHARED_SRC)) \
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA) $(FUZZ_LIB) \
 		$(shell pkg-config --libs $(PKGS_ALL) 2>/dev/null) $(LIBS_APM) -lev -lpthread -lm
+
+# fuzz_tui links the TUI's screens (not its main, its buddy connection or its worker
+# thread: the harness stands in for those).
+FUZZ_TUI_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out tui/main.c tui/voice.c tui/worker.c,$(TUI_SRC)))
+$(FUZZ_BUILD)/fuzz_tui: $(FUZZ_TUI_OBJ) tui/worker.c
+$(FUZZ_BUILD)/fuzz_tui: FUZZ_EXTRA = $(FUZZ_TUI_OBJ)
 
 fuzz-build: $(FUZZ_BINS)
 
