@@ -13,8 +13,8 @@
  * It goes through routes_dispatch(): route matching, token and role checks, the
  * body's UTF-8 and JSON checks and every endpoint's field validators and handler,
  * against a real (temporary) database holding one shopper, one seller, a product, a
- * saved address, a card and a cart line, so that deep paths (cart, checkout, orders)
- * are reached.
+ * saved address, a card, an order and a cart line, so that deep paths (cart, checkout,
+ * orders) are reached.
  * The database is made once per process; after each input that changed it, it is put
  * back as the setup left it (dbreset.h), so that no input sees the cart, orders or
  * logouts of an earlier one.
@@ -140,7 +140,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(card, sizeof card, "{\"card_number\":\"4242424242424242\",\"exp_month\":12,"
 		 "\"exp_year\":%d,\"cvc\":\"123\"}", tm.tm_year + 1900 + 3);
 	free(call(M_POST, "/api/v1/payment-methods", tokens[1], card));
-	/* a line in the cart: every input starts from it, so one request can check out */
+	/* an order placed, and a line in the cart: every input starts from them, so one
+	 * request can look at, pay or cancel an order, or check out */
+	free(call(M_POST, "/api/v1/cart/items", tokens[1], "{\"product_id\":1,\"quantity\":1}"));
+	free(call(M_POST, "/api/v1/orders", tokens[1], NULL));
 	free(call(M_POST, "/api/v1/cart/items", tokens[1], "{\"product_id\":1,\"quantity\":2}"));
 	db_snapshot(srv.set.db_path);
 	return 0;
