@@ -37,6 +37,7 @@ struct http_job;
 struct http_conn {
 	struct http_job *job;      /* request being read, handled, or written */
 	int sending;               /* 1 headers next, 2 body next */
+	int completions;           /* LWS_CALLBACK_HTTP_BODY_COMPLETION for this request */
 };
 
 struct http_job {
@@ -618,6 +619,7 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 	case LWS_CALLBACK_HTTP: {
 		if (conn->job) /* pipelined request while one is still going */
 			return -1;
+		conn->completions = 0;
 		int rate_wait;
 		int rc = answer_cached(wsi, srv, in, &rate_wait);
 		if (rc != 1)
@@ -629,6 +631,14 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason, void
 			body_chunk(conn->job, in, len);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		/* Once per request.  A request pipelined behind another whose client then
+		 * hung up before its body came was told complete again and again, without
+		 * end (the loop spun and the whole server stopped answering: found by
+		 * fuzz_http_raw): close that connection. */
+		if (++conn->completions > 1) {
+			lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, LWS_TO_KILL_ASYNC);
+			return -1;
+		}
 		if (conn->job && !conn->job->in_worker && conn->sending == 0)
 			dispatch(conn->job);
 		return 0;

@@ -130,6 +130,34 @@ def smuggling(srv):
     st = srv.http("GET", "/health")[0]
     C.check("still serving after the framing probes", st == 200 and srv.alive(), srv.log_tail(10))
 
+    # A request pipelined behind another, whose client hangs up (half-close) before
+    # the body its Content-Length announced: libwebsockets told its body complete
+    # again and again and the event loop spun: the whole server stopped answering
+    # (fuzz_http_raw).  The connection must close and /health keep answering.
+    for name, second in (("a POST", LOGIN), ("a GET", b"GET /health HTTP/1.1\r\nHost: x\r\n")):
+        s = socket.create_connection(("127.0.0.1", p), timeout=5)
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" + second + b"Content-Length: 32\r\n\r\n")
+        time.sleep(0.3)
+        s.shutdown(socket.SHUT_WR)
+        closed = False
+        try:
+            while s.recv(65536):
+                pass
+            closed = True
+        except OSError:
+            pass
+        s.close()
+        st = -1
+        try:
+            h = socket.create_connection(("127.0.0.1", p), timeout=5)
+            h.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            st = 200 if h.recv(64).startswith(b"HTTP/1.1 200") else 0
+            h.close()
+        except OSError:
+            pass
+        C.check("pipelined %s whose client hangs up before its body: closed, /health answers"
+                % name, closed and st == 200, "closed=%s health=%s" % (closed, st))
+
 
 def long_keys(srv):
     tok = srv.register("keys@test.io")["access_token"]
