@@ -17,6 +17,22 @@
 #include "buddy/price.h"
 #include "buddy/terms.h"
 
+/* "the A, the B and the C": the titles of the first DLG_READ_MAX products of arr. */
+static void titles_list(const cJSON *arr, char *list, size_t size)
+{
+	char names[DLG_READ_MAX][160];
+	const char *ptr[DLG_READ_MAX];
+	int k = 0;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, arr) {
+		if (k >= DLG_READ_MAX)
+			break;
+		reply_title(p, names[k], sizeof names[k]);
+		ptr[k] = names[k];
+		k++;
+	}
+	reply_list(ptr, k, "and", list, size);
+}
 
 /* The first sentence of a description, at most ~140 characters, cut at a word. */
 static void short_description(const char *d, char *out, size_t len)
@@ -673,18 +689,8 @@ static int which_without(struct turn *t, const struct und_item *it, int ask_plur
 		dlg_show(t, keep, 0);
 		offer_one(t, one, it->qty);
 	} else {
-		char names[DLG_READ_MAX][160];
-		const char *ptr[DLG_READ_MAX];
-		int k = 0;
-		cJSON_ArrayForEach(p, keep) {
-			if (k >= DLG_READ_MAX)
-				break;
-			reply_title(p, names[k], sizeof names[k]);
-			ptr[k] = names[k];
-			k++;
-		}
 		char list[600];
-		reply_list(ptr, k, "and", list, sizeof list);
+		titles_list(keep, list, sizeof list);
 		reply_say(&t->r, "These are: %s.", list);
 		dlg_show(t, keep, 0);
 		dlg_focus(t, keep);
@@ -798,18 +804,8 @@ static int which_with(struct turn *t, const struct und_item *it)
 	cJSON *result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(keep, 1));
 	dlg_action(t, "search", NULL, result);
-	char names[DLG_READ_MAX][160];
-	const char *ptr[DLG_READ_MAX];
-	int k = 0;
-	cJSON_ArrayForEach(p, keep) {
-		if (k >= DLG_READ_MAX)
-			break;
-		reply_title(p, names[k], sizeof names[k]);
-		ptr[k] = names[k];
-		k++;
-	}
 	char list[600];
-	reply_list(ptr, k, "and", list, sizeof list);
+	titles_list(keep, list, sizeof list);
 	reply_say(&t->r, n == 1 ? "That's the %s." : "These are: %s.", list);
 	dlg_show(t, keep, 0);
 	if (n == 1) {
@@ -1488,19 +1484,8 @@ static void show_narrowed(struct turn *t, const cJSON *arr, int qty)
 	cJSON *result = cJSON_CreateObject();
 	cJSON_AddItemToObject(result, "items", cJSON_Duplicate(arr, 1));
 	dlg_action(t, "search", NULL, result);
-	char names[DLG_READ_MAX][160];
-	const char *ptr[DLG_READ_MAX];
-	int k = 0;
-	const cJSON *p;
-	cJSON_ArrayForEach(p, arr) {
-		if (k >= DLG_READ_MAX)
-			break;
-		reply_title(p, names[k], sizeof names[k]);
-		ptr[k] = names[k];
-		k++;
-	}
 	char list[600];
-	reply_list(ptr, k, "and", list, sizeof list);
+	titles_list(arr, list, sizeof list);
 	reply_say(&t->r, "Those are %s.", list);
 	enum und_intent what = st->pending_intent;
 	dlg_show(t, arr, 0);
@@ -2151,19 +2136,8 @@ int act_choose_by_need(struct turn *t, const struct und_result *r, const char *t
 		dlg_show(t, arr, 0);
 		offer_one(t, one, qty);
 	} else {
-		char names[DLG_READ_MAX][160];
-		const char *ptr[DLG_READ_MAX];
-		int k = 0;
-		const cJSON *p;
-		cJSON_ArrayForEach(p, arr) {
-			if (k >= DLG_READ_MAX)
-				break;
-			reply_title(p, names[k], sizeof names[k]);
-			ptr[k] = names[k];
-			k++;
-		}
 		char list[600];
-		reply_list(ptr, k, "and", list, sizeof list);
+		titles_list(arr, list, sizeof list);
 		reply_say(&t->r, "Those%s are %s.", *why ? why : " that fit", list);
 		dlg_show(t, arr, 0);
 		dlg_focus(t, arr);
